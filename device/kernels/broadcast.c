@@ -1,0 +1,108 @@
+// tinyml kernels: numpy-style broadcasting, see broadcast.h.
+#include "broadcast.h"
+
+// Dim i (0 = outermost) of a shape of rank n seen at rank `rank` (missing leading dims are 1).
+static int32_t ext_dim(const int32_t *dims, int n, int rank, int i) {
+    const int k = i - (rank - n);
+    return k < 0 ? 1 : dims[k];
+}
+
+int tm_broadcast_init(tm_broadcast *bc, const int32_t *dims1, int n1, const int32_t *dims2, int n2,
+    const int32_t *out_dims, int n_out) {
+    if (n1 < 0 || n2 < 0 || n_out < 0 || n1 > TM_BROADCAST_MAX_DIMS || n2 > TM_BROADCAST_MAX_DIMS ||
+        n_out > TM_BROADCAST_MAX_DIMS) {
+        return -1;
+    }
+    int rank = n1 > n2 ? n1 : n2;
+    if (n_out > rank) {
+        rank = n_out;
+    }
+    // Per merged dim: whether input 1 / input 2 runs along it (1) or is broadcast (0).
+    uint8_t full1[TM_BROADCAST_MAX_DIMS];
+    uint8_t full2[TM_BROADCAST_MAX_DIMS];
+    int nd = 0;
+    for (int i = 0; i < rank; ++i) {
+        const int32_t a = ext_dim(dims1, n1, rank, i);
+        const int32_t b = ext_dim(dims2, n2, rank, i);
+        const int32_t o = ext_dim(out_dims, n_out, rank, i);
+        int32_t expected;
+        if (a == b || b == 1) {
+            expected = a;
+        } else if (a == 1) {
+            expected = b;
+        } else {
+            return -1;
+        }
+        if (o != expected || o < 0) {
+            return -1;
+        }
+        if (o == 1) {
+            continue;  // a == b == 1: contributes nothing
+        }
+        const uint8_t f1 = a == o;
+        const uint8_t f2 = b == o;
+        if (nd > 0 && full1[nd - 1] == f1 && full2[nd - 1] == f2) {
+            bc->dims[nd - 1] *= o;  // contiguous with the previous dim for both inputs
+        } else {
+            full1[nd] = f1;
+            full2[nd] = f2;
+            bc->dims[nd] = o;
+            ++nd;
+        }
+    }
+    if (nd == 0) {
+        // Everything is 1: a single element.
+        bc->ndim = 1;
+        bc->dims[0] = 1;
+        bc->stride1[0] = 1;
+        bc->stride2[0] = 1;
+        return 0;
+    }
+    int32_t s1 = 1;
+    int32_t s2 = 1;
+    for (int k = nd - 1; k >= 0; --k) {
+        bc->stride1[k] = full1[k] ? s1 : 0;
+        bc->stride2[k] = full2[k] ? s2 : 0;
+        if (full1[k]) {
+            s1 *= bc->dims[k];
+        }
+        if (full2[k]) {
+            s2 *= bc->dims[k];
+        }
+    }
+    bc->ndim = nd;
+    return 0;
+}
+
+void tm_broadcast_run_s8(const tm_broadcast *bc, const int8_t *in1, const int8_t *in2, int8_t *out,
+    tm_broadcast_row_fn row, const void *params) {
+    const int nd = bc->ndim;
+    const int32_t inner = bc->dims[nd - 1];
+    const int32_t step1 = bc->stride1[nd - 1];
+    const int32_t step2 = bc->stride2[nd - 1];
+    int32_t rows = 1;
+    for (int k = 0; k < nd - 1; ++k) {
+        rows *= bc->dims[k];
+    }
+    if (rows == 0 || inner == 0) {
+        return;
+    }
+    int32_t idx[TM_BROADCAST_MAX_DIMS] = {0};
+    int32_t off1 = 0;
+    int32_t off2 = 0;
+    for (int32_t r = 0; r < rows; ++r) {
+        row(params, in1 + off1, step1, in2 + off2, step2, out, inner);
+        out += inner;
+        // Next row: increment the outer multi-index, innermost outer dim first.
+        for (int k = nd - 2; k >= 0; --k) {
+            off1 += bc->stride1[k];
+            off2 += bc->stride2[k];
+            if (++idx[k] < bc->dims[k]) {
+                break;
+            }
+            idx[k] = 0;
+            off1 -= bc->stride1[k] * bc->dims[k];
+            off2 -= bc->stride2[k] * bc->dims[k];
+        }
+    }
+}

@@ -1,0 +1,24 @@
+# tinyml as a MicroPython user C module, for the CMake-based ports (esp32, rp2).
+# Build with USER_C_MODULES=<repository root>/device/micropython.cmake.
+add_library(usermod_tinyml INTERFACE)
+
+# The binding plus the plain-C99 engine; a glob, so a new kernel or op file needs no edit here
+# (re-run CMake's configure step after adding one).
+file(GLOB TINYML_ENGINE_SOURCES
+    ${CMAKE_CURRENT_LIST_DIR}/runtime/*.c
+    ${CMAKE_CURRENT_LIST_DIR}/kernels/*.c
+    ${CMAKE_CURRENT_LIST_DIR}/ops/*.c
+)
+target_sources(usermod_tinyml INTERFACE
+    ${CMAKE_CURRENT_LIST_DIR}/modtinyml.c
+    ${TINYML_ENGINE_SOURCES}
+)
+
+target_include_directories(usermod_tinyml INTERFACE
+    ${CMAKE_CURRENT_LIST_DIR}
+    ${CMAKE_CURRENT_LIST_DIR}/runtime
+    ${CMAKE_CURRENT_LIST_DIR}/kernels
+)
+
+# The port links every user module through the INTERFACE library `usermod`.
+target_link_libraries(usermod INTERFACE usermod_tinyml)

@@ -1,0 +1,21 @@
+# tinyml as a MicroPython user C module, for the make-based ports (unix, stm32, nrf, ...).
+# Build with USER_C_MODULES=<repository root>: py/py.mk includes every */micropython.mk under it,
+# with USERMOD_DIR set to the folder of the file (this one).
+TINYML_DIR := $(USERMOD_DIR)
+
+# The binding: the only file with MicroPython headers and Python names, so the only one the
+# QSTR scanner has to read.
+SRC_USERMOD_C += $(TINYML_DIR)/modtinyml.c
+
+# The engine, plain C99 with no MicroPython names: a library for the QSTR scanner to skip.
+# Wildcards, so a new kernel or op file needs no edit here.
+TINYML_LIB_C := $(wildcard $(TINYML_DIR)/runtime/*.c $(TINYML_DIR)/kernels/*.c $(TINYML_DIR)/ops/*.c)
+SRC_USERMOD_LIB_C += $(TINYML_LIB_C)
+
+# CFLAGS_USERMOD is added to every file of the port, so it carries only include paths.
+CFLAGS_USERMOD += -I$(TINYML_DIR)/runtime -I$(TINYML_DIR)/kernels
+
+# Compile the engine as strict C99 (it must also build on its own, for the host C tests), while
+# MicroPython's files and modtinyml.c keep the port's -std=gnu99. A target-specific variable on
+# exactly our objects, which py.mk places at $(BUILD)/<path under USER_C_MODULES>.o.
+$(patsubst $(USER_C_MODULES)/%.c,$(BUILD)/%.o,$(TINYML_LIB_C)): CFLAGS += -std=c99

@@ -1,0 +1,472 @@
+// tinyml: the MicroPython binding - the only file that includes MicroPython headers.
+//
+//   import tinyml
+//   m = tinyml.Model(source, arena=None)  # source: bytes-like (used in place) or a file path
+//   y = m.predict(x)                      # int8 bytes -> int8 bytes; array('f')/list -> array('f')
+//   m.set_input(x, index=0); m.invoke(); m.get_output(index=0)
+//   m.input_buffer(index=0) / m.output_buffer(index=0)  -> memoryview into the arena
+//   m.inputs, m.outputs, m.ops, m.arena_bytes, m.state_bytes; tinyml.ops(); tinyml.__version__
+//
+// Memory: three GC blocks, allocated largest-last so a MemoryError leaves nothing half-built:
+// the runtime state (tensor and node records), then one block holding the arena (first, so
+// memoryviews into it keep it alive) and the ops' persistent data. A user-supplied bytearray arena
+// is used in place and referenced from the Model.
+#include <string.h>
+
+#include "py/runtime.h"
+#include "py/obj.h"
+#include "py/objarray.h"
+#include "py/objtuple.h"
+#include "py/objexcept.h"
+#include "py/binary.h"
+#include "py/builtin.h"
+#include "py/objstr.h"
+
+#include "tm_model.h"
+#include "tm_ops.h"
+#include "tm_io.h"
+
+#define TINYML_VERSION "0.1.0"
+
+// Raised for a valid model this firmware cannot run (op, version, type, option).
+MP_DEFINE_EXCEPTION(UnsupportedOpError, NotImplementedError)
+
+typedef struct _tinyml_model_obj_t {
+    mp_obj_base_t base;
+    mp_obj_t source;         // the model buffer's owner: kept alive, weights are read in place
+    mp_obj_t arena_owner;    // user bytearray arena, or MP_OBJ_NULL
+    uint8_t *state;          // tensor/node records (GC block)
+    uint8_t *block;          // arena (+ persistent op data) block we allocated, or NULL
+    size_t arena_len;        // usable arena bytes
+    tm_model model;
+} tinyml_model_obj_t;
+
+static NORETURN void raise_error(const tm_error *err) {
+    const mp_obj_type_t *type = &mp_type_ValueError;
+    if (err->status == TM_ERR_UNSUPPORTED) {
+        type = &mp_type_UnsupportedOpError;
+    } else if (err->status == TM_ERR_ARENA) {
+        type = &mp_type_MemoryError;
+    }
+    mp_raise_msg_varg(type, MP_ERROR_TEXT("%s"), err->text);
+}
+
+static NORETURN void raise_node_error(const tinyml_model_obj_t *self, const tm_error *err) {
+    if (err->node >= 0 && (uint32_t)err->node < self->model.n_nodes && self->model.nodes != NULL
+        && self->model.nodes[err->node].op != NULL && err->status != TM_ERR_ARENA) {
+        const tm_node *n = &self->model.nodes[err->node];
+        const mp_obj_type_t *type = err->status == TM_ERR_UNSUPPORTED ? &mp_type_UnsupportedOpError : &mp_type_ValueError;
+        mp_raise_msg_varg(type, MP_ERROR_TEXT("node %d (%s v%d): %s"), err->node, n->op->name, n->version, err->text);
+    }
+    raise_error(err);
+}
+
+// Reads a whole file into a bytes object (the model is then used in place from it).
+static mp_obj_t read_file(mp_obj_t path) {
+    mp_obj_t args[2] = { path, MP_OBJ_NEW_QSTR(MP_QSTR_rb) };
+    mp_obj_t f = mp_builtin_open(2, args, (mp_map_t *)&mp_const_empty_map);
+    mp_obj_t dest[2];
+    mp_load_method(f, MP_QSTR_read, dest);
+    mp_obj_t data = mp_call_method_n_kw(0, 0, dest);
+    mp_load_method(f, MP_QSTR_close, dest);
+    mp_call_method_n_kw(0, 0, dest);
+    return data;
+}
+
+static mp_obj_t tinyml_model_make_new(const mp_obj_type_t *type, size_t n_args, size_t n_kw, const mp_obj_t *all_args) {
+    enum { ARG_source, ARG_arena };
+    static const mp_arg_t allowed_args[] = {
+        { MP_QSTR_source, MP_ARG_REQUIRED | MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
+        { MP_QSTR_arena, MP_ARG_OBJ, {.u_obj = mp_const_none} },
+    };
+    mp_arg_val_t args[MP_ARRAY_SIZE(allowed_args)];
+    mp_arg_parse_all_kw_array(n_args, n_kw, all_args, MP_ARRAY_SIZE(allowed_args), allowed_args, args);
+
+    mp_obj_t source = args[ARG_source].u_obj;
+    if (mp_obj_is_str(source)) {
+        source = read_file(source);
+    }
+    mp_buffer_info_t model_buf;
+    if (!mp_get_buffer(source, &model_buf, MP_BUFFER_READ)) {
+        mp_raise_TypeError(MP_ERROR_TEXT("source must be a file path or a bytes-like object"));
+    }
+
+    // Validate header and ops before allocating anything.
+    tm_model probe;
+    tm_error err;
+    if (tm_model_open(&probe, model_buf.buf, model_buf.len, &err) != TM_OK) {
+        raise_error(&err);
+    }
+
+    // Decide the arena before the big allocations, so a bad argument allocates nothing.
+    mp_obj_t arena_arg = args[ARG_arena].u_obj;
+    mp_buffer_info_t arena_buf = { 0 };
+    mp_int_t arena_request = -1; // -1: automatic
+    if (arena_arg != mp_const_none) {
+        if (mp_obj_is_int(arena_arg)) {
+            arena_request = mp_obj_get_int(arena_arg);
+            if (arena_request < 0) {
+                mp_raise_ValueError(MP_ERROR_TEXT("arena size must be >= 0"));
+            }
+        } else if (!mp_get_buffer(arena_arg, &arena_buf, MP_BUFFER_RW)) {
+            mp_raise_TypeError(MP_ERROR_TEXT("arena must be None, an int or a writable buffer (bytearray)"));
+        }
+    }
+
+    size_t state_bytes = tm_model_state_bytes(&probe);
+    uint8_t *state = m_new(uint8_t, state_bytes ? state_bytes : 1);
+    if (tm_model_parse(&probe, state, &err) != TM_OK) {
+        raise_error(&err);
+    }
+    size_t needed = probe.arena_bytes;
+    size_t persist_bytes = (probe.persist_bytes + 7u) & ~(size_t)7u;
+
+    uint8_t *block = NULL;
+    uint8_t *arena;
+    size_t arena_len;
+    uint8_t *persist;
+    if (arena_arg != mp_const_none && !mp_obj_is_int(arena_arg)) {
+        // User buffer: align its start to 8 bytes; persistent op data gets its own small block.
+        uintptr_t start = ((uintptr_t)arena_buf.buf + 7u) & ~(uintptr_t)7u;
+        size_t lost = start - (uintptr_t)arena_buf.buf;
+        arena = (uint8_t *)start;
+        arena_len = arena_buf.len > lost ? arena_buf.len - lost : 0;
+        if (arena_len < needed) {
+            mp_raise_msg_varg(&mp_type_MemoryError,
+                MP_ERROR_TEXT("arena too small: the model needs %u bytes, the buffer has %u usable"),
+                (unsigned)needed, (unsigned)arena_len);
+        }
+        persist = m_new(uint8_t, persist_bytes ? persist_bytes : 1);
+        block = persist;
+    } else {
+        arena_len = arena_request < 0 ? needed : (size_t)arena_request;
+        if (arena_len < needed) {
+            mp_raise_msg_varg(&mp_type_MemoryError,
+                MP_ERROR_TEXT("arena too small: the model needs %u bytes, %u were given"),
+                (unsigned)needed, (unsigned)arena_len);
+        }
+        arena_len = (arena_len + 7u) & ~(size_t)7u;
+        block = m_new(uint8_t, arena_len + persist_bytes ? arena_len + persist_bytes : 1);
+        arena = block;
+        persist = block + arena_len;
+    }
+    memset(arena, 0, needed);
+
+    tinyml_model_obj_t *self = mp_obj_malloc(tinyml_model_obj_t, type);
+    self->source = source;
+    self->arena_owner = (arena_arg != mp_const_none && !mp_obj_is_int(arena_arg)) ? arena_arg : MP_OBJ_NULL;
+    self->state = state;
+    self->block = block;
+    self->arena_len = arena_len;
+    self->model = probe;
+    if (tm_model_prepare(&self->model, persist, arena, arena_len, &err) != TM_OK) {
+        raise_node_error(self, &err);
+    }
+    return MP_OBJ_FROM_PTR(self);
+}
+
+static tm_tensor *io_tensor(tinyml_model_obj_t *self, mp_int_t index, int output) {
+    int n = output ? self->model.n_outputs : self->model.n_inputs;
+    if (index < 0 || index >= n) {
+        mp_raise_msg_varg(&mp_type_IndexError, MP_ERROR_TEXT("%s index %d out of range (model has %d)"),
+            output ? "output" : "input", (int)index, n);
+    }
+    int t = output ? self->model.outputs[index] : self->model.inputs[index];
+    return &self->model.tensors[t];
+}
+
+static char array_typecode(int type) {
+    switch (type) {
+        case TM_INT8: return 'b';
+        case TM_UINT8: return 'B';
+        case TM_INT16: return 'h';
+        case TM_INT32: return 'i';
+        case TM_FLOAT32: return 'f';
+        default: return 'B';
+    }
+}
+
+static mp_obj_t tensor_view(tinyml_model_obj_t *self, tm_tensor *t) {
+    char tc = array_typecode(t->type);
+    size_t item = tm_type_size(t->type);
+    if (array_typecode(t->type) == 'B' && t->type != TM_UINT8) {
+        item = 1;
+    }
+    uint8_t *base = self->arena_owner != MP_OBJ_NULL ? (uint8_t *)self->model.arena : self->block;
+    size_t offset = (size_t)((uint8_t *)t->data - base);
+    // The view points at the start of the arena block (keeps it alive) with an item offset.
+    mp_obj_array_t *view = MP_OBJ_TO_PTR(mp_obj_new_memoryview(tc | MP_OBJ_ARRAY_TYPECODE_FLAG_RW, t->bytes / item, base));
+    view->free = offset / item;
+    return MP_OBJ_FROM_PTR(view);
+}
+
+static mp_obj_t new_attrtuple_info(tm_tensor *t, int index) {
+    static const qstr fields[] = { MP_QSTR_index, MP_QSTR_name, MP_QSTR_shape, MP_QSTR_dtype, MP_QSTR_scale, MP_QSTR_zero_point };
+    mp_obj_t shape[TM_MAX_DIMS];
+    for (int d = 0; d < t->ndim; ++d) {
+        shape[d] = MP_OBJ_NEW_SMALL_INT(t->dims[d]);
+    }
+    mp_obj_t items[6] = {
+        MP_OBJ_NEW_SMALL_INT(index),
+        t->name != NULL ? mp_obj_new_str(t->name, t->name_len) : mp_const_none,
+        mp_obj_new_tuple(t->ndim, shape),
+        mp_obj_new_str(tm_type_name(t->type), strlen(tm_type_name(t->type))),
+        mp_obj_new_float(t->scale),
+        mp_obj_new_int(t->zero_point),
+    };
+    return mp_obj_new_attrtuple(fields, 6, items);
+}
+
+static mp_obj_t io_infos(tinyml_model_obj_t *self, int output) {
+    int n = output ? self->model.n_outputs : self->model.n_inputs;
+    mp_obj_t items[TM_MAX_NODE_INPUTS];
+    for (int i = 0; i < n; ++i) {
+        items[i] = new_attrtuple_info(io_tensor(self, i, output), i);
+    }
+    return mp_obj_new_tuple(n, items);
+}
+
+// Writes x into input tensor t: raw bytes of exactly the tensor size, or floats (array('f'),
+// list, tuple) quantized with the tensor's parameters (or copied into a float32 tensor).
+// Returns 1 when the float path was taken.
+static int write_input(tm_tensor *t, mp_obj_t x) {
+    mp_buffer_info_t buf;
+    int32_t n = tm_tensor_elements(t);
+    if (mp_get_buffer(x, &buf, MP_BUFFER_READ) && buf.typecode != 'f') {
+        if (buf.typecode != 'b' && buf.typecode != 'B' && buf.typecode != BYTEARRAY_TYPECODE) {
+            mp_raise_TypeError(MP_ERROR_TEXT("input must be int8 bytes-like (bytes, bytearray, array('b')) or floats (array('f'), list)"));
+        }
+        if (buf.len != t->bytes) {
+            mp_raise_msg_varg(&mp_type_ValueError, MP_ERROR_TEXT("input has %u bytes, the model's input tensor needs %u (%s %d elements)"),
+                (unsigned)buf.len, (unsigned)t->bytes, tm_type_name(t->type), (int)n);
+        }
+        memcpy(t->data, buf.buf, buf.len);
+        return 0;
+    }
+    size_t len;
+    mp_obj_t *items = NULL;
+    const float *floats = NULL;
+    if (mp_get_buffer(x, &buf, MP_BUFFER_READ)) {
+        floats = buf.buf;
+        len = buf.len / sizeof(float);
+    } else if (mp_obj_is_type(x, &mp_type_list) || mp_obj_is_type(x, &mp_type_tuple)) {
+        mp_obj_get_array(x, &len, &items);
+    } else {
+        mp_raise_TypeError(MP_ERROR_TEXT("input must be int8 bytes-like or floats (array('f'), list, tuple)"));
+    }
+    if (len != (size_t)n) {
+        mp_raise_msg_varg(&mp_type_ValueError, MP_ERROR_TEXT("input has %u values, the model's input tensor has %d elements"),
+            (unsigned)len, (int)n);
+    }
+    if (t->type != TM_INT8 && t->type != TM_FLOAT32) {
+        mp_raise_msg_varg(&mp_type_TypeError, MP_ERROR_TEXT("float input for a %s input tensor is not supported"), tm_type_name(t->type));
+    }
+    for (size_t i = 0; i < len; ++i) {
+        float v = floats != NULL ? floats[i] : (float)mp_obj_get_float(items[i]);
+        if (t->type == TM_FLOAT32) {
+            ((float *)t->data)[i] = v;
+        } else {
+            ((int8_t *)t->data)[i] = (int8_t)tm_quantize_value(v, t->scale, t->zero_point, -128, 127);
+        }
+    }
+    return 1;
+}
+
+// A new array('f') of n zeros (MicroPython has no public constructor for typed arrays).
+static mp_obj_array_t *new_float_array(size_t n) {
+    float *items = m_new(float, n ? n : 1);
+    mp_obj_array_t *o = m_new_obj(mp_obj_array_t);
+    o->base.type = &mp_type_array;
+    o->typecode = 'f';
+    o->free = 0;
+    o->len = n;
+    o->items = items;
+    return o;
+}
+
+static mp_obj_t read_output(tm_tensor *t, int as_float) {
+    if (!as_float) {
+        return mp_obj_new_bytes(t->data, t->bytes);
+    }
+    int32_t n = tm_tensor_elements(t);
+    mp_obj_array_t *out = new_float_array((size_t)n);
+    float *dst = out->items;
+    for (int32_t i = 0; i < n; ++i) {
+        switch (t->type) {
+            case TM_FLOAT32: dst[i] = ((const float *)t->data)[i]; break;
+            case TM_INT8: dst[i] = tm_dequantize_value(((const int8_t *)t->data)[i], t->scale, t->zero_point); break;
+            case TM_UINT8: dst[i] = tm_dequantize_value(((const uint8_t *)t->data)[i], t->scale, t->zero_point); break;
+            case TM_INT16: dst[i] = tm_dequantize_value(((const int16_t *)t->data)[i], t->scale, t->zero_point); break;
+            default: dst[i] = (float)((const int32_t *)t->data)[i]; break;
+        }
+    }
+    return MP_OBJ_FROM_PTR(out);
+}
+
+static mp_obj_t tinyml_model_predict(mp_obj_t self_in, mp_obj_t x) {
+    tinyml_model_obj_t *self = MP_OBJ_TO_PTR(self_in);
+    if (self->model.n_inputs != 1) {
+        mp_raise_ValueError(MP_ERROR_TEXT("predict() takes single-input models; use set_input(), invoke(), get_output()"));
+    }
+    int as_float = write_input(io_tensor(self, 0, 0), x);
+    tm_model_invoke(&self->model);
+    if (self->model.n_outputs == 1) {
+        return read_output(io_tensor(self, 0, 1), as_float);
+    }
+    mp_obj_t outs[TM_MAX_NODE_INPUTS];
+    for (int i = 0; i < self->model.n_outputs; ++i) {
+        outs[i] = read_output(io_tensor(self, i, 1), as_float);
+    }
+    return mp_obj_new_tuple(self->model.n_outputs, outs);
+}
+static MP_DEFINE_CONST_FUN_OBJ_2(tinyml_model_predict_obj, tinyml_model_predict);
+
+static mp_obj_t tinyml_model_set_input(size_t n_args, const mp_obj_t *args) {
+    tinyml_model_obj_t *self = MP_OBJ_TO_PTR(args[0]);
+    mp_int_t index = n_args > 2 ? mp_obj_get_int(args[2]) : 0;
+    write_input(io_tensor(self, index, 0), args[1]);
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(tinyml_model_set_input_obj, 2, 3, tinyml_model_set_input);
+
+static mp_obj_t tinyml_model_invoke(mp_obj_t self_in) {
+    tinyml_model_obj_t *self = MP_OBJ_TO_PTR(self_in);
+    tm_model_invoke(&self->model);
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(tinyml_model_invoke_obj, tinyml_model_invoke);
+
+static mp_obj_t tinyml_model_get_output(size_t n_args, const mp_obj_t *args) {
+    tinyml_model_obj_t *self = MP_OBJ_TO_PTR(args[0]);
+    mp_int_t index = n_args > 1 ? mp_obj_get_int(args[1]) : 0;
+    return read_output(io_tensor(self, index, 1), 0);
+}
+static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(tinyml_model_get_output_obj, 1, 2, tinyml_model_get_output);
+
+static mp_obj_t tinyml_model_input_buffer(size_t n_args, const mp_obj_t *args) {
+    tinyml_model_obj_t *self = MP_OBJ_TO_PTR(args[0]);
+    mp_int_t index = n_args > 1 ? mp_obj_get_int(args[1]) : 0;
+    return tensor_view(self, io_tensor(self, index, 0));
+}
+static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(tinyml_model_input_buffer_obj, 1, 2, tinyml_model_input_buffer);
+
+static mp_obj_t tinyml_model_output_buffer(size_t n_args, const mp_obj_t *args) {
+    tinyml_model_obj_t *self = MP_OBJ_TO_PTR(args[0]);
+    mp_int_t index = n_args > 1 ? mp_obj_get_int(args[1]) : 0;
+    return tensor_view(self, io_tensor(self, index, 1));
+}
+static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(tinyml_model_output_buffer_obj, 1, 2, tinyml_model_output_buffer);
+
+static void print_tensor(const mp_print_t *print, const char *kind, int i, const tm_tensor *t) {
+    mp_printf(print, "\n  %s %d: %s [", kind, i, tm_type_name(t->type));
+    for (int d = 0; d < t->ndim; ++d) {
+        mp_printf(print, d ? ", %d" : "%d", (int)t->dims[d]);
+    }
+    mp_printf(print, "] scale=%.6g zero_point=%d", (double)t->scale, (int)t->zero_point);
+}
+
+static void tinyml_model_print(const mp_print_t *print, mp_obj_t self_in, mp_print_kind_t kind) {
+    (void)kind;
+    tinyml_model_obj_t *self = MP_OBJ_TO_PTR(self_in);
+    const tm_model *m = &self->model;
+    mp_printf(print, "<tinyml.Model: %u ops, arena %u bytes, state %u bytes",
+        (unsigned)m->n_nodes, (unsigned)m->arena_bytes,
+        (unsigned)(tm_model_state_bytes(m) + m->persist_bytes));
+    for (int i = 0; i < m->n_inputs; ++i) {
+        print_tensor(print, "input", i, &m->tensors[m->inputs[i]]);
+    }
+    for (int i = 0; i < m->n_outputs; ++i) {
+        print_tensor(print, "output", i, &m->tensors[m->outputs[i]]);
+    }
+    // Op counts in table order, e.g. "CONV_2D x5, DEPTHWISE_CONV_2D x4".
+    mp_printf(print, "\n  ops:");
+    int first = 1;
+    for (int k = 0; k < tm_op_table_len; ++k) {
+        unsigned count = 0;
+        for (uint32_t i = 0; i < m->n_nodes; ++i) {
+            count += m->nodes[i].op == tm_op_table[k];
+        }
+        if (count) {
+            mp_printf(print, "%s %s x%u", first ? "" : ",", tm_op_table[k]->name, count);
+            first = 0;
+        }
+    }
+    mp_printf(print, ">");
+}
+
+static void tinyml_model_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
+    tinyml_model_obj_t *self = MP_OBJ_TO_PTR(self_in);
+    if (dest[0] != MP_OBJ_NULL) {
+        return; // read-only attributes
+    }
+    const tm_model *m = &self->model;
+    switch (attr) {
+        case MP_QSTR_inputs: dest[0] = io_infos(self, 0); return;
+        case MP_QSTR_outputs: dest[0] = io_infos(self, 1); return;
+        case MP_QSTR_arena_bytes: dest[0] = mp_obj_new_int_from_uint(m->arena_bytes); return;
+        case MP_QSTR_state_bytes: dest[0] = mp_obj_new_int_from_uint(tm_model_state_bytes(m) + m->persist_bytes); return;
+        case MP_QSTR_ops: {
+            mp_obj_tuple_t *ops = MP_OBJ_TO_PTR(mp_obj_new_tuple(m->n_nodes, NULL));
+            for (uint32_t i = 0; i < m->n_nodes; ++i) {
+                const char *name = m->nodes[i].op->name;
+                ops->items[i] = mp_obj_new_str(name, strlen(name));
+            }
+            dest[0] = MP_OBJ_FROM_PTR(ops);
+            return;
+        }
+        default:
+            dest[1] = MP_OBJ_SENTINEL; // continue lookup in locals_dict
+            return;
+    }
+}
+
+static const mp_rom_map_elem_t tinyml_model_locals_dict_table[] = {
+    { MP_ROM_QSTR(MP_QSTR_predict), MP_ROM_PTR(&tinyml_model_predict_obj) },
+    { MP_ROM_QSTR(MP_QSTR_set_input), MP_ROM_PTR(&tinyml_model_set_input_obj) },
+    { MP_ROM_QSTR(MP_QSTR_invoke), MP_ROM_PTR(&tinyml_model_invoke_obj) },
+    { MP_ROM_QSTR(MP_QSTR_get_output), MP_ROM_PTR(&tinyml_model_get_output_obj) },
+    { MP_ROM_QSTR(MP_QSTR_input_buffer), MP_ROM_PTR(&tinyml_model_input_buffer_obj) },
+    { MP_ROM_QSTR(MP_QSTR_output_buffer), MP_ROM_PTR(&tinyml_model_output_buffer_obj) },
+};
+static MP_DEFINE_CONST_DICT(tinyml_model_locals_dict, tinyml_model_locals_dict_table);
+
+static MP_DEFINE_CONST_OBJ_TYPE(
+    tinyml_type_Model,
+    MP_QSTR_Model,
+    MP_TYPE_FLAG_NONE,
+    make_new, tinyml_model_make_new,
+    print, tinyml_model_print,
+    attr, tinyml_model_attr,
+    locals_dict, &tinyml_model_locals_dict
+    );
+
+// tinyml.ops(): ((name, max_version), ...) for every op this firmware runs.
+static mp_obj_t tinyml_ops(void) {
+    mp_obj_t rows = mp_obj_new_tuple(tm_op_table_len, NULL);
+    mp_obj_tuple_t *t = MP_OBJ_TO_PTR(rows);
+    for (int i = 0; i < tm_op_table_len; ++i) {
+        const tm_op *op = tm_op_table[i];
+        mp_obj_t pair[2] = { mp_obj_new_str(op->name, strlen(op->name)), MP_OBJ_NEW_SMALL_INT(op->max_version) };
+        t->items[i] = mp_obj_new_tuple(2, pair);
+    }
+    return rows;
+}
+static MP_DEFINE_CONST_FUN_OBJ_0(tinyml_ops_obj, tinyml_ops);
+
+static const MP_DEFINE_STR_OBJ(tinyml_version_obj, TINYML_VERSION);
+
+static const mp_rom_map_elem_t tinyml_module_globals_table[] = {
+    { MP_ROM_QSTR(MP_QSTR___name__), MP_ROM_QSTR(MP_QSTR_tinyml) },
+    { MP_ROM_QSTR(MP_QSTR___version__), MP_ROM_PTR(&tinyml_version_obj) },
+    { MP_ROM_QSTR(MP_QSTR_Model), MP_ROM_PTR(&tinyml_type_Model) },
+    { MP_ROM_QSTR(MP_QSTR_UnsupportedOpError), MP_ROM_PTR(&mp_type_UnsupportedOpError) },
+    { MP_ROM_QSTR(MP_QSTR_ops), MP_ROM_PTR(&tinyml_ops_obj) },
+};
+static MP_DEFINE_CONST_DICT(tinyml_module_globals, tinyml_module_globals_table);
+
+const mp_obj_module_t tinyml_user_cmodule = {
+    .base = { &mp_type_module },
+    .globals = (mp_obj_dict_t *)&tinyml_module_globals,
+};
+
+MP_REGISTER_MODULE(MP_QSTR_tinyml, tinyml_user_cmodule);

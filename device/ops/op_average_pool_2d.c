@@ -1,0 +1,20 @@
+// tinyml op: AVERAGE_POOL_2D, int8 (TFLM AverageEval -> reference_integer_ops::AveragePool).
+// Prepare in op_pool_2d_common.c; the kernel is kernels/average_pool_2d.c.
+#include "tm_ops.h"
+#include "op_pool_2d_common.h"
+#include "average_pool_2d.h"
+
+static tm_status average_pool_2d_prepare(tm_model *m, tm_node *n, tm_error *err) {
+    return tm_pool_2d_prepare(m, n, "AVERAGE_POOL_2D", err);
+}
+
+static void average_pool_2d_eval(const tm_model *m, const tm_node *n) {
+    tm_average_pool_2d_s8((const tm_pool_params *)n->data, (const int8_t *)tm_input(m, n, 0)->data,
+        (int8_t *)tm_output(m, n, 0)->data);
+}
+
+// Version 2 is the int8 version (3 adds int16).
+const tm_op tm_op_average_pool_2d = {
+    "AVERAGE_POOL_2D", TM_BUILTIN_AVERAGE_POOL_2D, 2,
+    tm_pool_2d_persist_bytes, average_pool_2d_prepare, average_pool_2d_eval,
+};

@@ -1,0 +1,140 @@
+// tinyml op: DEPTHWISE_CONV_2D (int8 activations, int8 per-channel or per-tensor weights
+// [1, h, w, out_c], optional int32 bias). Prepare mirrors TFLM's DepthwiseConvPrepare /
+// CalculateOpDataDepthwiseConv; eval runs kernels/depthwise_conv_2d.c.
+#include "tm_ops.h"
+#include "tm_quant.h"
+#include "op_conv_common.h"
+#include "depthwise_conv_2d.h"
+
+// DepthwiseConv2DOptions field indices (schema.fbs).
+enum { OPT_PADDING = 0, OPT_STRIDE_W = 1, OPT_STRIDE_H = 2, OPT_DEPTH_MULTIPLIER = 3, OPT_ACTIVATION = 4,
+       OPT_DILATION_W = 5, OPT_DILATION_H = 6 };
+
+// Depthwise weights are quantized along their last axis (the output channels).
+#define QUANTIZED_AXIS 3
+
+static const char *const NAME = "DEPTHWISE_CONV_2D";
+
+typedef struct {
+    tm_depthwise_conv_2d_params params;
+    tm_depthwise_conv_2d_dims dims;
+    tm_depthwise_conv_2d_quant quant;   // points at the arrays stored after this struct
+} depthwise_conv_2d_data;
+
+static int32_t out_channels(const tm_model *m, const tm_node *n) {
+    const tm_tensor *filter = tm_input(m, n, 1);
+    return (filter != NULL && filter->ndim == 4) ? filter->dims[3] : 0;
+}
+
+static size_t depthwise_conv_2d_persist_bytes(const tm_model *m, const tm_node *n) {
+    return sizeof(depthwise_conv_2d_data) + 2u * sizeof(int32_t) * (size_t)out_channels(m, n);
+}
+
+static tm_status depthwise_conv_2d_prepare(tm_model *m, tm_node *n, tm_error *err) {
+    if (n->n_inputs < 2 || n->n_inputs > 3 || n->n_outputs != 1) {
+        return tm_fail(err, TM_ERR_MODEL, "%s: %u inputs and %u outputs (expected 2 or 3 and 1)", NAME,
+            (unsigned)n->n_inputs, (unsigned)n->n_outputs);
+    }
+    const tm_tensor *input = tm_input(m, n, 0);
+    const tm_tensor *filter = tm_input(m, n, 1);
+    const tm_tensor *bias = tm_input(m, n, 2);
+    const tm_tensor *output = tm_output(m, n, 0);
+    if (input == NULL || filter == NULL) {
+        return tm_fail(err, TM_ERR_MODEL, "%s: missing input or filter", NAME);
+    }
+    if (tm_conv_check_activation_tensor(input, NAME, "input", err) != TM_OK
+        || tm_conv_check_activation_tensor(output, NAME, "output", err) != TM_OK) {
+        return err->status;
+    }
+    if (filter->type != TM_INT8) {
+        return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: filter is %s (only int8 is supported)", NAME,
+            tm_type_name(filter->type));
+    }
+    if (input->ndim != 4 || filter->ndim != 4 || output->ndim != 4) {
+        return tm_fail(err, TM_ERR_MODEL, "%s: input, filter and output must have 4 dimensions (%u, %u, %u)",
+            NAME, (unsigned)input->ndim, (unsigned)filter->ndim, (unsigned)output->ndim);
+    }
+
+    tm_depthwise_conv_2d_dims d;
+    d.batches = input->dims[0];
+    d.in_h = input->dims[1];
+    d.in_w = input->dims[2];
+    d.in_c = input->dims[3];
+    d.filter_h = filter->dims[1];
+    d.filter_w = filter->dims[2];
+    d.out_c = filter->dims[3];
+    d.out_h = output->dims[1];
+    d.out_w = output->dims[2];
+    if (filter->dims[0] != 1) {
+        return tm_fail(err, TM_ERR_MODEL, "%s: filter shape must be [1, h, w, channels], first dimension is %d",
+            NAME, (int)filter->dims[0]);
+    }
+    if (output->dims[0] != d.batches || output->dims[3] != d.out_c) {
+        return tm_fail(err, TM_ERR_MODEL, "%s: output shape [%d, ., ., %d] does not match batches %d, channels %d",
+            NAME, (int)output->dims[0], (int)output->dims[3], (int)d.batches, (int)d.out_c);
+    }
+
+    tm_depthwise_conv_2d_params p;
+    const int padding = tm_fb_u8(&n->options, OPT_PADDING, TM_PADDING_SAME);
+    p.stride_w = tm_fb_i32(&n->options, OPT_STRIDE_W, 0);
+    p.stride_h = tm_fb_i32(&n->options, OPT_STRIDE_H, 0);
+    p.depth_multiplier = tm_fb_i32(&n->options, OPT_DEPTH_MULTIPLIER, 0);
+    p.dilation_w = tm_fb_i32(&n->options, OPT_DILATION_W, 1);
+    p.dilation_h = tm_fb_i32(&n->options, OPT_DILATION_H, 1);
+    const int activation = tm_fb_u8(&n->options, OPT_ACTIVATION, 0);
+    // The reference kernel trusts depth_multiplier to map output channel ic * dm + m to input
+    // channel ic: it must agree with the shapes.
+    if (p.depth_multiplier < 1 || (int64_t)d.in_c * p.depth_multiplier != d.out_c) {
+        return tm_fail(err, TM_ERR_MODEL, "%s: %d input channels x depth multiplier %d != %d output channels",
+            NAME, (int)d.in_c, (int)p.depth_multiplier, (int)d.out_c);
+    }
+    if ((int64_t)d.filter_h * d.filter_w > TM_DEPTHWISE_CONV_MAX_ACCUM_DEPTH) {
+        return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: filter of %d x %d values could overflow the int32 accumulator",
+            NAME, (int)d.filter_h, (int)d.filter_w);
+    }
+    if (tm_conv_axis(padding, d.in_h, d.filter_h, p.stride_h, p.dilation_h, d.out_h, &p.pad_h, NAME,
+            "height", err) != TM_OK
+        || tm_conv_axis(padding, d.in_w, d.filter_w, p.stride_w, p.dilation_w, d.out_w, &p.pad_w, NAME,
+            "width", err) != TM_OK) {
+        return err->status;
+    }
+
+    if (tm_conv_check_weights(filter, QUANTIZED_AXIS, d.out_c, NAME, err) != TM_OK
+        || tm_conv_check_bias(bias, d.out_c, NAME, err) != TM_OK
+        || tm_conv_activation_range(activation, output, &p.act_min, &p.act_max, NAME, err) != TM_OK) {
+        return err->status;
+    }
+    p.input_offset = -input->zero_point;
+    p.output_offset = output->zero_point;
+
+    depthwise_conv_2d_data *data =
+        (depthwise_conv_2d_data *)tm_model_persist_alloc(m, depthwise_conv_2d_persist_bytes(m, n));
+    if (data == NULL) {
+        return tm_fail(err, TM_ERR_MODEL, "%s: persistent memory exhausted", NAME);
+    }
+    int32_t *multiplier = (int32_t *)(data + 1);
+    int32_t *shift = multiplier + d.out_c;
+    if (tm_conv_channel_multipliers(input->scale, filter, output->scale, d.out_c, multiplier, shift,
+            NAME, err) != TM_OK) {
+        return err->status;
+    }
+    data->params = p;
+    data->dims = d;
+    data->quant.multiplier = multiplier;
+    data->quant.shift = shift;
+    n->data = data;
+    return TM_OK;
+}
+
+static void depthwise_conv_2d_eval(const tm_model *m, const tm_node *n) {
+    const depthwise_conv_2d_data *data = (const depthwise_conv_2d_data *)n->data;
+    const tm_tensor *bias = tm_input(m, n, 2);
+    tm_depthwise_conv_2d_s8(&data->params, &data->quant, &data->dims,
+        (const int8_t *)tm_input(m, n, 0)->data, (const int8_t *)tm_input(m, n, 1)->data,
+        bias != NULL ? (const int32_t *)bias->data : NULL, (int8_t *)tm_output(m, n, 0)->data);
+}
+
+// Versions: 1 float, 2 dilation, 3 int8 (what int8 models carry); 4-6 are hybrid / int16 and
+// 7 int4 weights, none of which is supported.
+const tm_op tm_op_depthwise_conv_2d = {"DEPTHWISE_CONV_2D", TM_BUILTIN_DEPTHWISE_CONV_2D, 3,
+    depthwise_conv_2d_persist_bytes, depthwise_conv_2d_prepare, depthwise_conv_2d_eval};

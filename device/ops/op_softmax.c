@@ -1,0 +1,101 @@
+// tinyml op: SOFTMAX, int8 input -> int8 output (scale 1/256, zero point -128) or int16 output
+// (scale 1/65536, zero point -32768), over the last dimension. Prepare mirrors TFLM's
+// SoftmaxPrepare / CalculateSoftmaxParams; the kernel is kernels/softmax.c (gemmlowp path).
+#include "tm_ops.h"
+#include "op_conv_common.h"
+#include "softmax.h"
+
+// SoftmaxOptions field index (schema.fbs).
+enum { OPT_BETA = 0 };
+
+static const char *const NAME = "SOFTMAX";
+
+typedef struct {
+    tm_softmax_params params;
+    int32_t outer;
+    int32_t depth;
+    int32_t int16_output;
+} softmax_data;
+
+static size_t softmax_persist_bytes(const tm_model *m, const tm_node *n) {
+    (void)m;
+    (void)n;
+    return sizeof(softmax_data);
+}
+
+static tm_status softmax_prepare(tm_model *m, tm_node *n, tm_error *err) {
+    if (n->n_inputs != 1 || n->n_outputs != 1) {
+        return tm_fail(err, TM_ERR_MODEL, "%s: %u inputs and %u outputs (expected 1 and 1)", NAME,
+            (unsigned)n->n_inputs, (unsigned)n->n_outputs);
+    }
+    const tm_tensor *input = tm_input(m, n, 0);
+    const tm_tensor *output = tm_output(m, n, 0);
+    if (input == NULL || output == NULL) {
+        return tm_fail(err, TM_ERR_MODEL, "%s: missing input or output", NAME);
+    }
+    if (tm_conv_check_activation_tensor(input, NAME, "input", err) != TM_OK) {
+        return err->status;
+    }
+    const int int16_output = output->type == TM_INT16;
+    if (int16_output) {
+        // TFLM: zero point -32768 and a scale within 0.1% of 1/65536 (compared in float).
+        const float want = 1.0f / 65536, tolerance = 0.001f * 1.0f / 65536;
+        const float delta = output->scale > want ? output->scale - want : want - output->scale;
+        if (tm_tensor_quant_count(output) != 1 || output->zero_point != -32768 || !(delta <= tolerance)) {
+            return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: int16 output must have scale 1/65536, zero point -32768",
+                NAME);
+        }
+    } else if (output->type == TM_INT8) {
+        // TFLM: exactly scale 1/256 and zero point -128.
+        if (tm_tensor_quant_count(output) != 1 || output->zero_point != -128 || output->scale != 1.0f / 256) {
+            return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: int8 output must have scale 1/256, zero point -128",
+                NAME);
+        }
+    } else {
+        return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: output is %s (int8 input needs int8 or int16 output)",
+            NAME, tm_type_name(output->type));
+    }
+    if (input->ndim < 1 || input->ndim != output->ndim) {
+        return tm_fail(err, TM_ERR_MODEL, "%s: input and output shapes differ", NAME);
+    }
+    for (int i = 0; i < input->ndim; ++i) {
+        if (input->dims[i] != output->dims[i]) {
+            return tm_fail(err, TM_ERR_MODEL, "%s: input and output shapes differ", NAME);
+        }
+    }
+
+    softmax_data d;
+    // beta is absent (0.0, the schema default) when the options are: TFLM fails then too.
+    const float beta = tm_fb_f32(&n->options, OPT_BETA, 0.0f);
+    if (tm_softmax_prepare_params((double)beta, (double)input->scale, &d.params) != 0) {
+        return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: beta x input scale is too small (needs > 2^-26)", NAME);
+    }
+    d.depth = input->dims[input->ndim - 1];
+    d.outer = tm_tensor_elements(input) / d.depth;
+    d.int16_output = int16_output;
+
+    softmax_data *data = (softmax_data *)tm_model_persist_alloc(m, sizeof(softmax_data));
+    if (data == NULL) {
+        return tm_fail(err, TM_ERR_MODEL, "%s: persistent memory exhausted", NAME);
+    }
+    *data = d;
+    n->data = data;
+    return TM_OK;
+}
+
+static void softmax_eval(const tm_model *m, const tm_node *n) {
+    const softmax_data *d = (const softmax_data *)n->data;
+    const int8_t *in = (const int8_t *)tm_input(m, n, 0)->data;
+    void *out = tm_output(m, n, 0)->data;
+    if (d->int16_output) {
+        tm_softmax_s8_s16(&d->params, d->outer, d->depth, in, (int16_t *)out);
+    } else {
+        tm_softmax_s8(&d->params, d->outer, d->depth, in, (int8_t *)out);
+    }
+}
+
+// Version 2 is the int8 version (3 adds int16 input).
+const tm_op tm_op_softmax = {
+    "SOFTMAX", TM_BUILTIN_SOFTMAX, 2,
+    softmax_persist_bytes, softmax_prepare, softmax_eval,
+};

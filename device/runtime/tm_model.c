@@ -1,0 +1,494 @@
+// tinyml: model loading (validation of everything the flatbuffer says), planning, prepare, invoke.
+// See tm_model.h for the life of a model.
+#include "tm_model.h"
+
+#include <string.h>
+
+#include "tm_ops.h"
+#include "tm_planner.h"
+
+// TFLite schema field indices (tensorflow/lite/schema/schema.fbs), 0-based.
+enum { MODEL_VERSION = 0, MODEL_OPERATOR_CODES = 1, MODEL_SUBGRAPHS = 2, MODEL_BUFFERS = 4 };
+enum { OPCODE_DEPRECATED_BUILTIN = 0, OPCODE_CUSTOM_CODE = 1, OPCODE_VERSION = 2, OPCODE_BUILTIN = 3 };
+enum { SUBGRAPH_TENSORS = 0, SUBGRAPH_INPUTS = 1, SUBGRAPH_OUTPUTS = 2, SUBGRAPH_OPERATORS = 3 };
+enum { TENSOR_SHAPE = 0, TENSOR_TYPE = 1, TENSOR_BUFFER = 2, TENSOR_NAME = 3, TENSOR_QUANTIZATION = 4,
+       TENSOR_IS_VARIABLE = 5, TENSOR_SPARSITY = 6 };
+enum { QUANT_SCALE = 2, QUANT_ZERO_POINT = 3, QUANT_DIMENSION = 6 };
+enum { OPERATOR_OPCODE_INDEX = 0, OPERATOR_INPUTS = 1, OPERATOR_OUTPUTS = 2, OPERATOR_BUILTIN_OPTIONS = 4 };
+enum { BUFFER_DATA = 0, BUFFER_OFFSET = 1, BUFFER_SIZE = 2 };
+
+#define TM_ARENA_ALIGN 4u
+#define TM_MAX_TENSORS 32000u
+#define TM_MAX_NODES 32000u
+
+static size_t align8(size_t n) {
+    return (n + 7u) & ~(size_t)7u;
+}
+
+uint32_t tm_type_size(int type) {
+    switch (type) {
+        case TM_FLOAT32: return 4;
+        case TM_INT32: return 4;
+        case TM_UINT8: return 1;
+        case TM_INT64: return 8;
+        case TM_BOOL: return 1;
+        case TM_INT16: return 2;
+        case TM_INT8: return 1;
+        default: return 0;
+    }
+}
+
+const char *tm_type_name(int type) {
+    switch (type) {
+        case TM_FLOAT32: return "float32";
+        case TM_FLOAT16: return "float16";
+        case TM_INT32: return "int32";
+        case TM_UINT8: return "uint8";
+        case TM_INT64: return "int64";
+        case TM_STRING: return "string";
+        case TM_BOOL: return "bool";
+        case TM_INT16: return "int16";
+        case TM_INT8: return "int8";
+        default: return "unknown";
+    }
+}
+
+int32_t tm_tensor_elements(const tm_tensor *t) {
+    int32_t n = 1;
+    for (int i = 0; i < t->ndim; ++i) {
+        n *= t->dims[i];
+    }
+    return n;
+}
+
+// Reads the effective builtin code and version of operator_codes[index].
+static int32_t opcode_builtin(const tm_model *m, uint32_t index, int32_t *version) {
+    tm_fb_table oc = tm_fb_vec_table(&m->opcodes, index);
+    int32_t deprecated = tm_fb_i8(&oc, OPCODE_DEPRECATED_BUILTIN, 0);
+    int32_t code = tm_fb_i32(&oc, OPCODE_BUILTIN, 0);
+    *version = tm_fb_i32(&oc, OPCODE_VERSION, 1);
+    // Schema rule: the larger of the two fields is the real code (the byte field saturates at 127).
+    return code > deprecated ? code : deprecated;
+}
+
+tm_status tm_model_open(tm_model *m, const uint8_t *buf, size_t len, tm_error *err) {
+    memset(m, 0, sizeof *m);
+    tm_error_clear(err);
+    if (len > 0x7fffffffu) {
+        return tm_fail(err, TM_ERR_MODEL, "model of %z bytes is larger than 2 GiB", len);
+    }
+    tm_fb_init(&m->fb, buf, len, err);
+    m->root = tm_fb_root(&m->fb, "TFL3");
+    if (!tm_fb_ok(&m->fb)) {
+        return err->status;
+    }
+    m->model_version = tm_fb_u32(&m->root, MODEL_VERSION, 0);
+    m->opcodes = tm_fb_vec_field(&m->root, MODEL_OPERATOR_CODES, 4);
+    tm_fb_vec subgraphs = tm_fb_vec_field(&m->root, MODEL_SUBGRAPHS, 4);
+    m->buffers = tm_fb_vec_field(&m->root, MODEL_BUFFERS, 4);
+    if (!tm_fb_ok(&m->fb)) {
+        return err->status;
+    }
+    if (m->model_version != 3) {
+        return tm_fail(err, TM_ERR_UNSUPPORTED, "TFLite schema version %u (only version 3 is supported)", (unsigned)m->model_version);
+    }
+    if (subgraphs.len == 0) {
+        return tm_fail(err, TM_ERR_MODEL, "corrupt model: no subgraph");
+    }
+    m->subgraph = tm_fb_vec_table(&subgraphs, 0);
+    m->tensor_tables = tm_fb_vec_field(&m->subgraph, SUBGRAPH_TENSORS, 4);
+    m->operator_tables = tm_fb_vec_field(&m->subgraph, SUBGRAPH_OPERATORS, 4);
+    tm_fb_vec in = tm_fb_vec_field(&m->subgraph, SUBGRAPH_INPUTS, 4);
+    tm_fb_vec out = tm_fb_vec_field(&m->subgraph, SUBGRAPH_OUTPUTS, 4);
+    if (!tm_fb_ok(&m->fb)) {
+        return err->status;
+    }
+    if (m->tensor_tables.len > TM_MAX_TENSORS || m->operator_tables.len > TM_MAX_NODES) {
+        return tm_fail(err, TM_ERR_UNSUPPORTED, "model too large: %u tensors, %u operators",
+            (unsigned)m->tensor_tables.len, (unsigned)m->operator_tables.len);
+    }
+    m->n_tensors = m->tensor_tables.len;
+    m->n_nodes = m->operator_tables.len;
+    if (in.len == 0 || out.len == 0) {
+        return tm_fail(err, TM_ERR_MODEL, "corrupt model: subgraph has %u inputs and %u outputs", (unsigned)in.len, (unsigned)out.len);
+    }
+    if (in.len > TM_MAX_NODE_INPUTS || out.len > TM_MAX_NODE_INPUTS) {
+        return tm_fail(err, TM_ERR_UNSUPPORTED, "model has %u inputs and %u outputs (at most %d each)",
+            (unsigned)in.len, (unsigned)out.len, TM_MAX_NODE_INPUTS);
+    }
+    m->n_inputs = (uint8_t)in.len;
+    m->n_outputs = (uint8_t)out.len;
+    for (uint32_t i = 0; i < in.len + out.len; ++i) {
+        int32_t t = i < in.len ? tm_fb_vec_i32(&in, i) : tm_fb_vec_i32(&out, i - in.len);
+        if (t < 0 || (uint32_t)t >= m->n_tensors) {
+            return tm_fail(err, TM_ERR_MODEL, "corrupt model: subgraph input/output tensor index %d out of range", (int)t);
+        }
+        if (i < in.len) {
+            m->inputs[i] = (int16_t)t;
+        } else {
+            m->outputs[i - in.len] = (int16_t)t;
+        }
+    }
+    // Every operator must be one we support, at a version we support: say which one is not.
+    for (uint32_t i = 0; i < m->n_nodes; ++i) {
+        tm_fb_table op = tm_fb_vec_table(&m->operator_tables, i);
+        uint32_t index = tm_fb_u32(&op, OPERATOR_OPCODE_INDEX, 0);
+        if (!tm_fb_ok(&m->fb)) {
+            return err->status;
+        }
+        if (index >= m->opcodes.len) {
+            return tm_fail(err, TM_ERR_MODEL, "corrupt model: node %u uses operator code %u of %u",
+                (unsigned)i, (unsigned)index, (unsigned)m->opcodes.len);
+        }
+        int32_t version;
+        int32_t code = opcode_builtin(m, index, &version);
+        if (!tm_fb_ok(&m->fb)) {
+            return err->status;
+        }
+        const tm_op *row = tm_op_find(code);
+        err->node = (int)i;
+        if (code == 32) { // CUSTOM
+            uint32_t name_len;
+            tm_fb_table oc = tm_fb_vec_table(&m->opcodes, index);
+            const char *name = tm_fb_string_field(&oc, OPCODE_CUSTOM_CODE, &name_len);
+            char custom[32];
+            uint32_t n = name_len < sizeof custom - 1 ? name_len : (uint32_t)sizeof custom - 1;
+            if (name != NULL) {
+                memcpy(custom, name, n);
+            }
+            custom[n] = '\0';
+            return tm_fail(err, TM_ERR_UNSUPPORTED, "unsupported op CUSTOM '%s' (version %d) at node %u",
+                custom, (int)version, (unsigned)i);
+        }
+        if (row == NULL) {
+            return tm_fail(err, TM_ERR_UNSUPPORTED, "unsupported op %s (code %d, version %d) at node %u",
+                tm_builtin_name(code), (int)code, (int)version, (unsigned)i);
+        }
+        if (version < 1 || version > row->max_version) {
+            return tm_fail(err, TM_ERR_UNSUPPORTED, "unsupported op version: %s version %d at node %u (this firmware runs versions 1 to %u)",
+                row->name, (int)version, (unsigned)i, (unsigned)row->max_version);
+        }
+    }
+    err->node = -1;
+    return TM_OK;
+}
+
+size_t tm_model_state_bytes(const tm_model *m) {
+    return align8(m->n_tensors * sizeof(tm_tensor)) + align8(m->n_nodes * sizeof(tm_node))
+        + align8(m->n_tensors * sizeof(tm_plan_buffer)) + align8(m->n_tensors * sizeof(uint16_t));
+}
+
+// Reads the constant data of a tensor (if any) from its buffer, checked against the tensor size.
+static tm_status parse_tensor_data(tm_model *m, tm_tensor *t, uint32_t index, uint32_t buffer_index, tm_error *err) {
+    if (buffer_index >= m->buffers.len) {
+        return tm_fail(err, TM_ERR_MODEL, "corrupt model: tensor %u refers to buffer %u of %u",
+            (unsigned)index, (unsigned)buffer_index, (unsigned)m->buffers.len);
+    }
+    tm_fb_table b = tm_fb_vec_table(&m->buffers, buffer_index);
+    tm_fb_vec data = tm_fb_vec_field(&b, BUFFER_DATA, 1);
+    uint64_t offset = tm_fb_u64(&b, BUFFER_OFFSET, 0);
+    uint64_t size = tm_fb_u64(&b, BUFFER_SIZE, 0);
+    if (!tm_fb_ok(&m->fb)) {
+        return err->status;
+    }
+    const uint8_t *ptr = NULL;
+    uint64_t len = 0;
+    if (data.len > 0) {
+        ptr = tm_fb_vec_data(&data);
+        len = data.len;
+    } else if (offset > 1 && size > 0) {
+        // Large-model layout: data stored after the flatbuffer, offset from the file start.
+        if (offset > m->fb.len || size > m->fb.len - offset) {
+            return tm_fail(err, TM_ERR_MODEL, "corrupt model: tensor %u data lies outside the model", (unsigned)index);
+        }
+        ptr = m->fb.buf + offset;
+        len = size;
+    }
+    if (ptr == NULL) {
+        return TM_OK; // not constant
+    }
+    if (len != t->bytes) {
+        return tm_fail(err, TM_ERR_MODEL, "corrupt model: tensor %u has %u bytes of data for %u bytes of shape",
+            (unsigned)index, (unsigned)len, (unsigned)t->bytes);
+    }
+    uint32_t elem = tm_type_size(t->type);
+    uint32_t need = elem > 4 ? 4 : elem;
+    if (need > 1 && ((uintptr_t)ptr % need) != 0) {
+        return tm_fail(err, TM_ERR_MODEL, "tensor %u data is not %u-byte aligned (pass the model in an aligned buffer, e.g. bytes read from a file)",
+            (unsigned)index, (unsigned)need);
+    }
+    t->data = (void *)ptr;
+    t->is_const = 1;
+    return TM_OK;
+}
+
+static tm_status parse_tensor(tm_model *m, uint32_t index, tm_error *err) {
+    tm_tensor *t = &m->tensors[index];
+    tm_fb_table tt = tm_fb_vec_table(&m->tensor_tables, index);
+    tm_fb_vec shape = tm_fb_vec_field(&tt, TENSOR_SHAPE, 4);
+    t->type = tm_fb_u8(&tt, TENSOR_TYPE, 0);
+    uint32_t buffer_index = tm_fb_u32(&tt, TENSOR_BUFFER, 0);
+    t->name = tm_fb_string_field(&tt, TENSOR_NAME, &t->name_len);
+    tm_fb_table q = tm_fb_table_field(&tt, TENSOR_QUANTIZATION);
+    uint8_t is_variable = tm_fb_u8(&tt, TENSOR_IS_VARIABLE, 0);
+    tm_fb_table sparsity = tm_fb_table_field(&tt, TENSOR_SPARSITY);
+    t->scales = tm_fb_vec_field(&q, QUANT_SCALE, 4);
+    t->zero_points = tm_fb_vec_field(&q, QUANT_ZERO_POINT, 8);
+    t->quantized_dimension = tm_fb_i32(&q, QUANT_DIMENSION, 0);
+    if (!tm_fb_ok(&m->fb)) {
+        return err->status;
+    }
+    if (is_variable || tm_fb_table_present(&sparsity)) {
+        return tm_fail(err, TM_ERR_UNSUPPORTED, "tensor %u is %s (not supported)", (unsigned)index,
+            is_variable ? "a variable tensor" : "sparse");
+    }
+    if (shape.len > TM_MAX_DIMS) {
+        return tm_fail(err, TM_ERR_UNSUPPORTED, "tensor %u has %u dimensions (at most %d)",
+            (unsigned)index, (unsigned)shape.len, TM_MAX_DIMS);
+    }
+    uint32_t elem = tm_type_size(t->type);
+    t->ndim = (uint8_t)shape.len;
+    uint64_t count = 1;
+    for (uint32_t d = 0; d < shape.len; ++d) {
+        int32_t v = tm_fb_vec_i32(&shape, d);
+        if (v < 1) {
+            return tm_fail(err, TM_ERR_MODEL, "tensor %u has dimension %d of %d (dynamic or empty shapes are not supported)",
+                (unsigned)index, (int)d, (int)v);
+        }
+        t->dims[d] = v;
+        count *= (uint64_t)v;
+        if (count * (elem ? elem : 1) > 0x7fffffffu) {
+            return tm_fail(err, TM_ERR_MODEL, "corrupt model: tensor %u is larger than 2 GiB", (unsigned)index);
+        }
+    }
+    t->bytes = (uint32_t)(count * elem);
+    // Quantization: per-tensor values are entry 0; per-channel counts must match the channel axis.
+    if (t->scales.len > 0) {
+        t->scale = tm_fb_vec_f32(&t->scales, 0);
+        if (t->zero_points.len != t->scales.len && t->zero_points.len != 0) {
+            return tm_fail(err, TM_ERR_MODEL, "corrupt model: tensor %u has %u scales but %u zero points",
+                (unsigned)index, (unsigned)t->scales.len, (unsigned)t->zero_points.len);
+        }
+        if (t->zero_points.len > 0) {
+            int64_t zp = tm_fb_vec_i64(&t->zero_points, 0);
+            if (zp < INT32_MIN || zp > INT32_MAX) {
+                return tm_fail(err, TM_ERR_MODEL, "corrupt model: tensor %u zero point out of range", (unsigned)index);
+            }
+            t->zero_point = (int32_t)zp;
+        }
+        if (t->scales.len > 1) {
+            int32_t qd = t->quantized_dimension;
+            // Quirk seen in person_detect.tflite: a 1-D depthwise bias whose quantized_dimension (3)
+            // was copied from the 4-D weights. TFLM accepts it; so do we, as per-channel on axis 0.
+            if (t->ndim == 1 && qd >= 1 && (uint32_t)t->dims[0] == t->scales.len) {
+                qd = 0;
+            }
+            if (qd < 0 || qd >= t->ndim || (uint32_t)t->dims[qd] != t->scales.len) {
+                return tm_fail(err, TM_ERR_MODEL, "corrupt model: tensor %u has %u per-channel scales for quantized dimension %d",
+                    (unsigned)index, (unsigned)t->scales.len, (int)qd);
+            }
+        }
+    }
+    if (elem == 0) {
+        return TM_OK; // unsupported type: rejected by the prepare of any op that uses it
+    }
+    return parse_tensor_data(m, t, index, buffer_index, err);
+}
+
+static tm_status parse_node(tm_model *m, uint32_t index, tm_error *err) {
+    tm_node *n = &m->nodes[index];
+    tm_fb_table op = tm_fb_vec_table(&m->operator_tables, index);
+    uint32_t opcode_index = tm_fb_u32(&op, OPERATOR_OPCODE_INDEX, 0);
+    tm_fb_vec in = tm_fb_vec_field(&op, OPERATOR_INPUTS, 4);
+    tm_fb_vec out = tm_fb_vec_field(&op, OPERATOR_OUTPUTS, 4);
+    n->options = tm_fb_table_field(&op, OPERATOR_BUILTIN_OPTIONS);
+    int32_t version;
+    int32_t code = opcode_builtin(m, opcode_index, &version); // validated by tm_model_open
+    if (!tm_fb_ok(&m->fb)) {
+        return err->status;
+    }
+    n->op = tm_op_find(code);
+    n->version = (uint8_t)version;
+    if (in.len > TM_MAX_NODE_INPUTS || out.len > TM_MAX_NODE_OUTPUTS || out.len == 0) {
+        return tm_fail(err, TM_ERR_UNSUPPORTED, "%s at node %u has %u inputs and %u outputs",
+            n->op->name, (unsigned)index, (unsigned)in.len, (unsigned)out.len);
+    }
+    n->n_inputs = (uint8_t)in.len;
+    n->n_outputs = (uint8_t)out.len;
+    for (uint32_t i = 0; i < in.len + out.len; ++i) {
+        int32_t t = i < in.len ? tm_fb_vec_i32(&in, i) : tm_fb_vec_i32(&out, i - in.len);
+        int is_output = i >= in.len;
+        if (t < -1 || t >= (int32_t)m->n_tensors || (is_output && t < 0)) {
+            return tm_fail(err, TM_ERR_MODEL, "corrupt model: node %u refers to tensor %d of %u",
+                (unsigned)index, (int)t, (unsigned)m->n_tensors);
+        }
+        if (is_output) {
+            n->outputs[i - in.len] = (int16_t)t;
+        } else {
+            n->inputs[i] = (int16_t)t;
+        }
+    }
+    return TM_OK;
+}
+
+static int is_model_input(const tm_model *m, int t) {
+    for (int i = 0; i < m->n_inputs; ++i) {
+        if (m->inputs[i] == t) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void touch(tm_plan_buffer *b, int32_t node) {
+    if (b->first < 0 || node < b->first) {
+        b->first = node;
+    }
+    if (node > b->last) {
+        b->last = node;
+    }
+}
+
+// Lifetimes of every non-constant tensor, in execution order; checks each is written before read.
+static tm_status compute_lifetimes(tm_model *m, tm_error *err) {
+    const int32_t end = (int32_t)m->n_nodes; // model outputs stay live after the last node
+    for (uint32_t t = 0; t < m->n_tensors; ++t) {
+        m->plan[t].size = 0;
+        m->plan[t].first = -1;
+        m->plan[t].last = -1;
+        m->plan[t].offset = 0;
+    }
+    for (int i = 0; i < m->n_inputs; ++i) {
+        tm_tensor *t = &m->tensors[m->inputs[i]];
+        if (t->is_const) {
+            return tm_fail(err, TM_ERR_MODEL, "corrupt model: model input %d is a constant tensor", i);
+        }
+        touch(&m->plan[m->inputs[i]], 0);
+        m->tensors[m->inputs[i]].in_arena = 1;
+    }
+    for (uint32_t ni = 0; ni < m->n_nodes; ++ni) {
+        tm_node *n = &m->nodes[ni];
+        for (int i = 0; i < n->n_inputs; ++i) {
+            int ti = n->inputs[i];
+            if (ti < 0 || m->tensors[ti].is_const) {
+                continue;
+            }
+            if (!m->tensors[ti].in_arena) {
+                return tm_fail(err, TM_ERR_MODEL, "corrupt model: node %u reads tensor %d before any node writes it",
+                    (unsigned)ni, ti);
+            }
+            touch(&m->plan[ti], (int32_t)ni);
+        }
+        for (int i = 0; i < n->n_outputs; ++i) {
+            int ti = n->outputs[i];
+            if (m->tensors[ti].is_const || is_model_input(m, ti) || m->plan[ti].first >= 0) {
+                return tm_fail(err, TM_ERR_MODEL, "corrupt model: node %u writes tensor %d, which is constant, an input or already written",
+                    (unsigned)ni, ti);
+            }
+            m->tensors[ti].in_arena = 1;
+            touch(&m->plan[ti], (int32_t)ni);
+        }
+    }
+    for (int i = 0; i < m->n_outputs; ++i) {
+        int ti = m->outputs[i];
+        if (!m->tensors[ti].in_arena) {
+            return tm_fail(err, TM_ERR_MODEL, "corrupt model: model output %d (tensor %d) is never written", i, ti);
+        }
+        touch(&m->plan[ti], end);
+    }
+    for (uint32_t t = 0; t < m->n_tensors; ++t) {
+        if (m->tensors[t].in_arena) {
+            if (tm_type_size(m->tensors[t].type) == 0) {
+                return tm_fail(err, TM_ERR_UNSUPPORTED, "tensor %u has type %s (not supported)",
+                    (unsigned)t, tm_type_name(m->tensors[t].type));
+            }
+            m->plan[t].size = (m->tensors[t].bytes + TM_ARENA_ALIGN - 1) & ~(TM_ARENA_ALIGN - 1);
+        }
+    }
+    return TM_OK;
+}
+
+tm_status tm_model_parse(tm_model *m, void *state, tm_error *err) {
+    uint8_t *p = (uint8_t *)state;
+    m->tensors = (tm_tensor *)p;
+    p += align8(m->n_tensors * sizeof(tm_tensor));
+    m->nodes = (tm_node *)p;
+    p += align8(m->n_nodes * sizeof(tm_node));
+    m->plan = (tm_plan_buffer *)p;
+    p += align8(m->n_tensors * sizeof(tm_plan_buffer));
+    m->plan_order = (uint16_t *)p;
+    memset(m->tensors, 0, m->n_tensors * sizeof(tm_tensor));
+    memset(m->nodes, 0, m->n_nodes * sizeof(tm_node));
+
+    for (uint32_t i = 0; i < m->n_tensors; ++i) {
+        if (parse_tensor(m, i, err) != TM_OK) {
+            return err->status;
+        }
+    }
+    for (uint32_t i = 0; i < m->n_nodes; ++i) {
+        if (parse_node(m, i, err) != TM_OK) {
+            err->node = (int)i;
+            return err->status;
+        }
+    }
+    if (compute_lifetimes(m, err) != TM_OK) {
+        return err->status;
+    }
+    m->arena_bytes = tm_plan(m->plan, (int)m->n_tensors, m->plan_order);
+    m->arena_lower_bound = tm_plan_lower_bound(m->plan, (int)m->n_tensors);
+    m->persist_bytes = 0;
+    for (uint32_t i = 0; i < m->n_nodes; ++i) {
+        const tm_node *n = &m->nodes[i];
+        if (n->op->persist_bytes != NULL) {
+            m->persist_bytes += align8(n->op->persist_bytes(m, n));
+        }
+    }
+    return TM_OK;
+}
+
+void *tm_model_persist_alloc(tm_model *m, size_t bytes) {
+    size_t need = align8(bytes);
+    if (m->persist == NULL || need > m->persist_bytes - m->persist_used) {
+        return NULL;
+    }
+    void *p = m->persist + m->persist_used;
+    m->persist_used += need;
+    return p;
+}
+
+tm_status tm_model_prepare(tm_model *m, void *persist, void *arena, size_t arena_len, tm_error *err) {
+    m->prepared = 0;
+    if (arena_len < m->arena_bytes) {
+        err->bytes_needed = m->arena_bytes;
+        return tm_fail(err, TM_ERR_ARENA, "arena too small: the model needs %z bytes, got %z",
+            m->arena_bytes, arena_len);
+    }
+    m->persist = (uint8_t *)persist;
+    m->persist_used = 0;
+    m->arena = (uint8_t *)arena;
+    for (uint32_t t = 0; t < m->n_tensors; ++t) {
+        if (m->tensors[t].in_arena) {
+            m->tensors[t].data = m->arena + m->plan[t].offset;
+        }
+    }
+    for (uint32_t i = 0; i < m->n_nodes; ++i) {
+        tm_node *n = &m->nodes[i];
+        n->data = NULL;
+        if (n->op->prepare(m, n, err) != TM_OK) {
+            if (err->status == TM_OK) {
+                tm_fail(err, TM_ERR_MODEL, "%s prepare failed", n->op->name);
+            }
+            err->node = (int)i;
+            return err->status;
+        }
+    }
+    m->prepared = 1;
+    return TM_OK;
+}
+
+void tm_model_invoke(tm_model *m) {
+    for (uint32_t i = 0; i < m->n_nodes; ++i) {
+        const tm_node *n = &m->nodes[i];
+        n->op->eval(m, n);
+    }
+}

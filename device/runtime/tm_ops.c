@@ -1,0 +1,37 @@
+// tinyml: the op table. Adding an op = its kernel, its op_<name>.c glue and one row here.
+#include "tm_ops.h"
+
+#include <stddef.h>
+
+const tm_op *const tm_op_table[] = {
+    &tm_op_add,
+    &tm_op_average_pool_2d,
+    &tm_op_concatenation,
+    &tm_op_conv_2d,
+    &tm_op_depthwise_conv_2d,
+    &tm_op_dequantize,
+    &tm_op_fully_connected,
+    &tm_op_logistic,
+    &tm_op_max_pool_2d,
+    &tm_op_mean,
+    &tm_op_mul,
+    &tm_op_pad,
+    &tm_op_quantize,
+    &tm_op_relu,
+    &tm_op_relu6,
+    &tm_op_reshape,
+    &tm_op_softmax,
+    &tm_op_squeeze,
+    &tm_op_tanh,
+};
+
+const int tm_op_table_len = (int)(sizeof(tm_op_table) / sizeof(tm_op_table[0]));
+
+const tm_op *tm_op_find(int32_t builtin_code) {
+    for (int i = 0; i < tm_op_table_len; ++i) {
+        if (tm_op_table[i]->builtin_code == builtin_code) {
+            return tm_op_table[i];
+        }
+    }
+    return NULL;
+}

@@ -1,0 +1,61 @@
+// tinyml: the op table - every op this runtime supports, with the highest version accepted.
+// One row per op, defined in device/ops/op_<name>.c; the table itself is in tm_ops.c.
+// The host SDK reads the supported-op list from this same table (through the firmware).
+#ifndef TM_OPS_H
+#define TM_OPS_H
+
+#include "tm_model.h"
+
+// TFLite BuiltinOperator codes used by this runtime.
+enum {
+    TM_BUILTIN_ADD = 0,
+    TM_BUILTIN_AVERAGE_POOL_2D = 1,
+    TM_BUILTIN_CONCATENATION = 2,
+    TM_BUILTIN_CONV_2D = 3,
+    TM_BUILTIN_DEPTHWISE_CONV_2D = 4,
+    TM_BUILTIN_DEQUANTIZE = 6,
+    TM_BUILTIN_FULLY_CONNECTED = 9,
+    TM_BUILTIN_LOGISTIC = 14,
+    TM_BUILTIN_MAX_POOL_2D = 17,
+    TM_BUILTIN_MUL = 18,
+    TM_BUILTIN_RELU = 19,
+    TM_BUILTIN_RELU6 = 21,
+    TM_BUILTIN_RESHAPE = 22,
+    TM_BUILTIN_SOFTMAX = 25,
+    TM_BUILTIN_TANH = 28,
+    TM_BUILTIN_PAD = 34,
+    TM_BUILTIN_MEAN = 40,
+    TM_BUILTIN_SQUEEZE = 43,
+    TM_BUILTIN_QUANTIZE = 114,
+};
+
+extern const tm_op *const tm_op_table[];
+extern const int tm_op_table_len;
+
+// The row for a builtin code, or NULL.
+const tm_op *tm_op_find(int32_t builtin_code);
+// Name of any TFLite builtin code (for error messages), "UNKNOWN" if out of the schema's range.
+const char *tm_builtin_name(int32_t builtin_code);
+
+// Every row, defined in device/ops/op_*.c.
+extern const tm_op tm_op_add;
+extern const tm_op tm_op_average_pool_2d;
+extern const tm_op tm_op_concatenation;
+extern const tm_op tm_op_conv_2d;
+extern const tm_op tm_op_depthwise_conv_2d;
+extern const tm_op tm_op_dequantize;
+extern const tm_op tm_op_fully_connected;
+extern const tm_op tm_op_logistic;
+extern const tm_op tm_op_max_pool_2d;
+extern const tm_op tm_op_mul;
+extern const tm_op tm_op_relu;
+extern const tm_op tm_op_relu6;
+extern const tm_op tm_op_reshape;
+extern const tm_op tm_op_softmax;
+extern const tm_op tm_op_tanh;
+extern const tm_op tm_op_pad;
+extern const tm_op tm_op_mean;
+extern const tm_op tm_op_squeeze;
+extern const tm_op tm_op_quantize;
+
+#endif

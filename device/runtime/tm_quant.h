@@ -1,0 +1,76 @@
+// tinyml: quantized fixed-point arithmetic, matching TensorFlow Lite Micro's reference
+// arithmetic bit for bit (tensorflow/lite/kernels/internal/common.h and quantization_util.cc,
+// default build, i.e. without TFLITE_SINGLE_ROUNDING: "double rounding").
+//
+// Every kernel uses these and only these; nothing else in the runtime does fixed-point math.
+// Overflowing shifts and products are done in unsigned arithmetic so that the C behaviour is
+// defined and equal to the two's-complement wrap the reference relies on.
+#ifndef TM_QUANT_H
+#define TM_QUANT_H
+
+#include <stdint.h>
+
+#define TM_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define TM_MAX(a, b) ((a) > (b) ? (a) : (b))
+
+static inline int32_t tm_clamp_i32(int32_t v, int32_t lo, int32_t hi) {
+    return v < lo ? lo : (v > hi ? hi : v);
+}
+
+// gemmlowp SaturatingRoundingDoublingHighMul: (a * b * 2 + 2^31) >> 32 with round-half-away
+// nudging, saturating the single overflow case INT32_MIN * INT32_MIN.
+static inline int32_t tm_srdhm(int32_t a, int32_t b) {
+    if (a == INT32_MIN && b == INT32_MIN) {
+        return INT32_MAX;
+    }
+    int64_t ab = (int64_t)a * (int64_t)b;
+    int32_t nudge = ab >= 0 ? (1 << 30) : (1 - (1 << 30));
+    return (int32_t)((ab + nudge) / ((int64_t)1 << 31));
+}
+
+// gemmlowp RoundingDivideByPOT: x / 2^exponent rounded to nearest, ties away from zero.
+// exponent in [0, 31].
+static inline int32_t tm_rounding_divide_by_pot(int32_t x, int exponent) {
+    const int32_t mask = (int32_t)(((uint32_t)1 << exponent) - 1u);
+    const int32_t remainder = x & mask;
+    const int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+    return (x >> exponent) + (remainder > threshold ? 1 : 0);
+}
+
+// x << n with the reference's int32 wrap-around (n >= 0).
+static inline int32_t tm_shl_wrap(int32_t x, int n) {
+    return (int32_t)((uint32_t)x << n);
+}
+
+// TFLM MultiplyByQuantizedMultiplier(int32 x, int32 multiplier, int shift): shift > 0 is a left
+// shift applied before the high multiply, shift < 0 a rounding right shift after it.
+static inline int32_t tm_mul_by_quantized_mul(int32_t x, int32_t multiplier, int shift) {
+    const int left = shift > 0 ? shift : 0;
+    const int right = shift > 0 ? 0 : -shift;
+    return tm_rounding_divide_by_pot(tm_srdhm(tm_shl_wrap(x, left), multiplier), right);
+}
+
+// TFLM MultiplyByQuantizedMultiplierSmallerThanOneExp (shift <= 0).
+static inline int32_t tm_mul_by_quantized_mul_smaller_than_one(int32_t x, int32_t multiplier, int left_shift) {
+    return tm_rounding_divide_by_pot(tm_srdhm(x, multiplier), -left_shift);
+}
+
+// TFLM MultiplyByQuantizedMultiplierGreaterThanOne (left_shift >= 0).
+static inline int32_t tm_mul_by_quantized_mul_greater_than_one(int32_t x, int32_t multiplier, int left_shift) {
+    return tm_srdhm(tm_shl_wrap(x, left_shift), multiplier);
+}
+
+// TFLite QuantizeMultiplier: real = multiplier * 2^(shift - 31), multiplier in [2^30, 2^31).
+void tm_quantize_multiplier(double real, int32_t *multiplier, int *shift);
+
+// TfLiteRound / std::round: half away from zero.
+float tm_roundf(float x);
+double tm_round(double x);
+
+// TFLM CalculateActivationRangeQuantized for an int8/int16/... output with (scale, zero_point).
+// activation is the TFLite ActivationFunctionType (0 NONE, 1 RELU, 2 RELU_N1_TO_1, 3 RELU6).
+// Returns 0 on success, -1 for an unsupported activation.
+int tm_activation_range_quantized(int activation, float scale, int32_t zero_point,
+    int32_t qmin, int32_t qmax, int32_t *act_min, int32_t *act_max);
+
+#endif

@@ -1,0 +1,242 @@
+// Hand-checked vectors for kernels/conv_2d.c (int8 CONV_2D, TFLM ConvPerChannel arithmetic).
+// Every expected value is worked out in the comment next to it. Bit-exactness against TFLM on
+// generated and real layers is checked by the per-layer harness, not here.
+#include <stdlib.h>
+#include <string.h>
+
+#include "tm_test.h"
+#include "tm_quant.h"
+#include "conv_2d.h"
+
+// Multipliers for exact powers of two, as TFLM's QuantizeMultiplier makes them:
+// 1.0 -> (2^30, 1), 0.5 -> (2^30, 0), 0.25 -> (2^30, -1), 2.0 -> (2^30, 2).
+static void quant(double real, int32_t *multiplier, int32_t *shift) {
+    int s;
+    tm_quantize_multiplier(real, multiplier, &s);
+    *shift = s;
+}
+
+static tm_conv_2d_params plain_params(void) {
+    tm_conv_2d_params p;
+    memset(&p, 0, sizeof p);
+    p.stride_h = p.stride_w = 1;
+    p.dilation_h = p.dilation_w = 1;
+    p.act_min = -128;
+    p.act_max = 127;
+    return p;
+}
+
+static tm_conv_2d_dims make_dims(int32_t batches, int32_t in_h, int32_t in_w, int32_t in_c,
+    int32_t out_c, int32_t filter_h, int32_t filter_w, int32_t filter_in_c, int32_t out_h, int32_t out_w) {
+    tm_conv_2d_dims d;
+    d.batches = batches;
+    d.in_h = in_h;
+    d.in_w = in_w;
+    d.in_c = in_c;
+    d.out_c = out_c;
+    d.filter_h = filter_h;
+    d.filter_w = filter_w;
+    d.filter_in_c = filter_in_c;
+    d.out_h = out_h;
+    d.out_w = out_w;
+    return d;
+}
+
+// 3x3 input, one 2x2 filter, VALID, stride 1, scale 1.0, zero points 0.
+static void test_valid_2x2(void) {
+    const int8_t input[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+    const int8_t filter[4] = {1, 2, 3, 4};
+    int32_t m[1], s[1];
+    quant(1.0, m, s);
+    tm_conv_2d_quant q = {m, s};
+    tm_conv_2d_params p = plain_params();
+    tm_conv_2d_dims d = make_dims(1, 3, 3, 1, 1, 2, 2, 1, 2, 2);
+    int8_t out[4];
+    tm_conv_2d_s8(&p, &q, &d, input, filter, NULL, out);
+    // (0,0): 1*1 + 2*2 + 4*3 + 5*4 = 37    (0,1): 2*1 + 3*2 + 5*3 + 6*4 = 47
+    // (1,0): 4*1 + 5*2 + 7*3 + 8*4 = 67    (1,1): 5*1 + 6*2 + 8*3 + 9*4 = 77
+    const int8_t expected[4] = {37, 47, 67, 77};
+    TM_CHECK_I8_ARRAY(out, expected, 4);
+}
+
+// Input offset, output offset and TFLM's rounding of exact halves.
+static void test_offsets_and_rounding(void) {
+    // One input value 4 with zero point 1: input + input_offset = 4 - 1 = 3.
+    const int8_t input[1] = {4};
+    // Four 1x1 filters: acc = 3 * {1, -1, 3, -3} = {3, -3, 9, -9}.
+    const int8_t filter[4] = {1, -1, 3, -3};
+    int32_t m[4], s[4];
+    for (int i = 0; i < 4; ++i) {
+        quant(0.5, &m[i], &s[i]);
+    }
+    tm_conv_2d_quant q = {m, s};
+    tm_conv_2d_params p = plain_params();
+    p.input_offset = -1;
+    p.output_offset = 10;
+    tm_conv_2d_dims d = make_dims(1, 1, 1, 1, 4, 1, 1, 1, 1, 1);
+    int8_t out[4];
+    tm_conv_2d_s8(&p, &q, &d, input, filter, NULL, out);
+    // x * 0.5 with multiplier (2^30, shift 0) is SaturatingRoundingDoublingHighMul alone, whose
+    // nudge rounds exact halves towards +infinity:
+    //   3 -> 1.5 -> 2;  -3 -> -1.5 -> -1;  9 -> 4.5 -> 5;  -9 -> -4.5 -> -4;  then + 10.
+    const int8_t expected[4] = {12, 9, 15, 6};
+    TM_CHECK_I8_ARRAY(out, expected, 4);
+}
+
+// Per-channel multipliers (including a left shift), bias, and the activation clamp.
+static void test_per_channel_bias_clamp(void) {
+    const int8_t input[1] = {10};
+    const int8_t filter[3] = {2, 2, 2};            // acc = 20 for each channel
+    const int32_t bias[3] = {0, 5, -100};          // -> 20, 25, -80
+    int32_t m[3], s[3];
+    quant(0.25, &m[0], &s[0]);                     // 20 * 0.25 = 5
+    quant(2.0, &m[1], &s[1]);                      // 25 * 2 = 50 (shift +2: left shift, then x 0.5)
+    quant(0.5, &m[2], &s[2]);                      // -80 * 0.5 = -40
+    TM_CHECK_EQ(s[1], 2);
+    tm_conv_2d_quant q = {m, s};
+    tm_conv_2d_params p = plain_params();
+    p.act_min = -30;                               // -40 clamps to -30
+    p.act_max = 60;
+    tm_conv_2d_dims d = make_dims(1, 1, 1, 1, 3, 1, 1, 1, 1, 1);
+    int8_t out[3];
+    tm_conv_2d_s8(&p, &q, &d, input, filter, bias, out);
+    const int8_t expected[3] = {5, 50, -30};
+    TM_CHECK_I8_ARRAY(out, expected, 3);
+}
+
+// SAME padding, stride 2, 4x4 input 1..16, 3x3 filter of ones.
+// TFLM: out = ceil(4 / 2) = 2; total padding = (2 - 1) * 2 + 3 - 4 = 1; pad before = 1 / 2 = 0, so
+// the extra padded row / column is at the bottom / right.
+static void test_same_stride_2(void) {
+    int8_t input[16];
+    for (int i = 0; i < 16; ++i) {
+        input[i] = (int8_t)(i + 1);
+    }
+    int8_t filter[9];
+    memset(filter, 1, sizeof filter);
+    int32_t m[1], s[1];
+    quant(1.0, m, s);
+    tm_conv_2d_quant q = {m, s};
+    tm_conv_2d_params p = plain_params();
+    p.stride_h = p.stride_w = 2;
+    p.pad_h = p.pad_w = 0;
+    tm_conv_2d_dims d = make_dims(1, 4, 4, 1, 1, 3, 3, 1, 2, 2);
+    int8_t out[4];
+    tm_conv_2d_s8(&p, &q, &d, input, filter, NULL, out);
+    // (0,0): rows 0-2, cols 0-2: 1+2+3 + 5+6+7 + 9+10+11 = 54
+    // (0,1): rows 0-2, cols 2-3 (col 4 is padding): 3+4 + 7+8 + 11+12 = 45
+    // (1,0): rows 2-3, cols 0-2: 9+10+11 + 13+14+15 = 72
+    // (1,1): rows 2-3, cols 2-3: 11+12 + 15+16 = 54
+    const int8_t expected[4] = {54, 45, 72, 54};
+    TM_CHECK_I8_ARRAY(out, expected, 4);
+
+    // Same with padding 1 before (what SAME gives a 3x3 filter at stride 1): corner windows
+    // see 2x2 of the image. out(0,0) at stride 1 = 1+2+5+6 = 14.
+    p.stride_h = p.stride_w = 1;
+    p.pad_h = p.pad_w = 1;
+    d = make_dims(1, 4, 4, 1, 1, 3, 3, 1, 4, 4);
+    int8_t out16[16];
+    tm_conv_2d_s8(&p, &q, &d, input, filter, NULL, out16);
+    TM_CHECK_EQ(out16[0], 14);
+    // out(1,1) = rows 0-2, cols 0-2 = 54; out(3,3) = 11+12+15+16 = 54; out(0,3) = 3+4+7+8 = 22.
+    TM_CHECK_EQ(out16[5], 54);
+    TM_CHECK_EQ(out16[15], 54);
+    TM_CHECK_EQ(out16[3], 22);
+}
+
+// Dilation 2 along the width: a 2-tap filter reads x and x + 2.
+static void test_dilation(void) {
+    const int8_t input[5] = {1, 2, 3, 4, 5};
+    const int8_t filter[2] = {1, 10};
+    int32_t m[1], s[1];
+    quant(1.0, m, s);
+    tm_conv_2d_quant q = {m, s};
+    tm_conv_2d_params p = plain_params();
+    p.dilation_w = 2;
+    // VALID: effective width (2 - 1) * 2 + 1 = 3, out = (5 + 1 - 3) / 1 = 3.
+    tm_conv_2d_dims d = make_dims(1, 1, 5, 1, 1, 1, 2, 1, 1, 3);
+    int8_t out[3];
+    tm_conv_2d_s8(&p, &q, &d, input, filter, NULL, out);
+    // 1 + 10*3 = 31, 2 + 10*4 = 42, 3 + 10*5 = 53
+    const int8_t expected[3] = {31, 42, 53};
+    TM_CHECK_I8_ARRAY(out, expected, 3);
+}
+
+// Grouped convolution: 4 input channels, filters of 2 channels -> 2 groups; with 2 filters, filter 0
+// reads channels 0-1 and filter 1 reads channels 2-3.
+static void test_grouped(void) {
+    const int8_t input[4] = {1, 2, 3, 4};
+    const int8_t filter[4] = {1, 1, 1, -1};
+    int32_t m[2], s[2];
+    quant(1.0, &m[0], &s[0]);
+    quant(1.0, &m[1], &s[1]);
+    tm_conv_2d_quant q = {m, s};
+    tm_conv_2d_params p = plain_params();
+    tm_conv_2d_dims d = make_dims(1, 1, 1, 4, 2, 1, 1, 2, 1, 1);
+    int8_t out[2];
+    tm_conv_2d_s8(&p, &q, &d, input, filter, NULL, out);
+    // filter 0: 1*1 + 1*2 = 3; filter 1: 1*3 - 1*4 = -1
+    const int8_t expected[2] = {3, -1};
+    TM_CHECK_I8_ARRAY(out, expected, 2);
+}
+
+// Two batches, two input channels, two filters, bias: every batch uses the same filters.
+static void test_batches_channels(void) {
+    // batch 0: pixel (1, 2); batch 1: pixel (-3, 4)
+    const int8_t input[4] = {1, 2, -3, 4};
+    // filter 0 = (1, 1), filter 1 = (2, -1)
+    const int8_t filter[4] = {1, 1, 2, -1};
+    const int32_t bias[2] = {100, -100};
+    int32_t m[2], s[2];
+    quant(1.0, &m[0], &s[0]);
+    quant(1.0, &m[1], &s[1]);
+    tm_conv_2d_quant q = {m, s};
+    tm_conv_2d_params p = plain_params();
+    tm_conv_2d_dims d = make_dims(2, 1, 1, 2, 2, 1, 1, 2, 1, 1);
+    int8_t out[4];
+    tm_conv_2d_s8(&p, &q, &d, input, filter, bias, out);
+    // b0: 1+2+100 = 103, 2-2-100 = -100;  b1: -3+4+100 = 101, -6-4-100 = -110
+    const int8_t expected[4] = {103, -100, 101, -110};
+    TM_CHECK_I8_ARRAY(out, expected, 4);
+}
+
+// The deepest accumulation prepare allows (TM_CONV_MAX_ACCUM_DEPTH = 65793 terms of
+// -128 * (127 + 128) = -32640): -2147483520 still fits in int32; a bias of -1000 then wraps around
+// to +2147482776 exactly as the reference's int32 addition does on every target. Under
+// -fsanitize=undefined this also proves the kernel has no signed overflow.
+static void test_extreme_accumulation(void) {
+    const int32_t depth = TM_CONV_MAX_ACCUM_DEPTH;
+    TM_CHECK_EQ(depth, 65793);
+    int8_t *input = (int8_t *)malloc((size_t)depth);
+    int8_t *filter = (int8_t *)malloc((size_t)depth);
+    memset(input, 127, (size_t)depth);
+    memset(filter, 0x80, (size_t)depth);  // -128
+    const int32_t bias[1] = {-1000};
+    int32_t m[1], s[1];
+    quant(1.0 / 65536.0, m, s);           // (2^30, -15)
+    tm_conv_2d_quant q = {m, s};
+    tm_conv_2d_params p = plain_params();
+    p.input_offset = 128;                 // input zero point -128
+    tm_conv_2d_dims d = make_dims(1, 1, 1, depth, 1, 1, 1, depth, 1, 1);
+    int8_t out[1];
+    tm_conv_2d_s8(&p, &q, &d, input, filter, bias, out);
+    // acc = 65793 * -32640 = -2147483520; + (-1000) wraps to 2147482776; / 65536 = 32767.98 -> 127.
+    TM_CHECK_EQ(out[0], 127);
+    // Without the bias: -2147483520 / 65536 = -32767.998 -> clamps to -128.
+    tm_conv_2d_s8(&p, &q, &d, input, filter, NULL, out);
+    TM_CHECK_EQ(out[0], -128);
+    free(input);
+    free(filter);
+}
+
+int main(void) {
+    TM_RUN(test_valid_2x2);
+    TM_RUN(test_offsets_and_rounding);
+    TM_RUN(test_per_channel_bias_clamp);
+    TM_RUN(test_same_stride_2);
+    TM_RUN(test_dilation);
+    TM_RUN(test_grouped);
+    TM_RUN(test_batches_channels);
+    TM_RUN(test_extreme_accumulation);
+    return tm_test_summary("test_conv_2d");
+}

@@ -1,0 +1,183 @@
+// Hand-checked vectors for kernels/depthwise_conv_2d.c (int8 DEPTHWISE_CONV_2D, TFLM
+// DepthwiseConvPerChannel arithmetic). Every expected value is worked out in the comment next to it.
+#include <stdlib.h>
+#include <string.h>
+
+#include "tm_test.h"
+#include "tm_quant.h"
+#include "depthwise_conv_2d.h"
+
+// 1.0 -> (2^30, 1), 0.5 -> (2^30, 0) (TFLM QuantizeMultiplier).
+static void quant(double real, int32_t *multiplier, int32_t *shift) {
+    int s;
+    tm_quantize_multiplier(real, multiplier, &s);
+    *shift = s;
+}
+
+static tm_depthwise_conv_2d_params plain_params(int32_t depth_multiplier) {
+    tm_depthwise_conv_2d_params p;
+    memset(&p, 0, sizeof p);
+    p.depth_multiplier = depth_multiplier;
+    p.stride_h = p.stride_w = 1;
+    p.dilation_h = p.dilation_w = 1;
+    p.act_min = -128;
+    p.act_max = 127;
+    return p;
+}
+
+static tm_depthwise_conv_2d_dims make_dims(int32_t in_h, int32_t in_w, int32_t in_c, int32_t filter_h,
+    int32_t filter_w, int32_t out_h, int32_t out_w, int32_t out_c) {
+    tm_depthwise_conv_2d_dims d;
+    d.batches = 1;
+    d.in_h = in_h;
+    d.in_w = in_w;
+    d.in_c = in_c;
+    d.filter_h = filter_h;
+    d.filter_w = filter_w;
+    d.out_h = out_h;
+    d.out_w = out_w;
+    d.out_c = out_c;
+    return d;
+}
+
+// Two channels filtered independently: channel 0 is 1..9 with filter (1 2 / 3 4), channel 1 is
+// -1..-9 with a filter of ones. VALID, stride 1.
+static void test_valid_two_channels(void) {
+    int8_t input[18];
+    for (int i = 0; i < 9; ++i) {
+        input[2 * i] = (int8_t)(i + 1);
+        input[2 * i + 1] = (int8_t)-(i + 1);
+    }
+    // filter [1][fy][fx][c]: channel 0 = 1, 2, 3, 4; channel 1 = 1, 1, 1, 1
+    const int8_t filter[8] = {1, 1, 2, 1, 3, 1, 4, 1};
+    int32_t m[2], s[2];
+    quant(1.0, &m[0], &s[0]);
+    quant(1.0, &m[1], &s[1]);
+    tm_depthwise_conv_2d_quant q = {m, s};
+    tm_depthwise_conv_2d_params p = plain_params(1);
+    tm_depthwise_conv_2d_dims d = make_dims(3, 3, 2, 2, 2, 2, 2, 2);
+    int8_t out[8];
+    tm_depthwise_conv_2d_s8(&p, &q, &d, input, filter, NULL, out);
+    // channel 0: 1+4+12+20 = 37, 2+6+15+24 = 47, 4+10+21+32 = 67, 5+12+24+36 = 77
+    // channel 1: -(1+2+4+5) = -12, -(2+3+5+6) = -16, -(4+5+7+8) = -24, -(5+6+8+9) = -28
+    const int8_t expected[8] = {37, -12, 47, -16, 67, -24, 77, -28};
+    TM_CHECK_I8_ARRAY(out, expected, 8);
+}
+
+// Depth multiplier 2 on 2 input channels: output channel ic * 2 + m reads input channel ic.
+static void test_depth_multiplier_order(void) {
+    const int8_t input[2] = {3, 5};
+    const int8_t filter[4] = {1, 2, 3, 4};
+    int32_t m[4], s[4];
+    for (int i = 0; i < 4; ++i) {
+        quant(1.0, &m[i], &s[i]);
+    }
+    tm_depthwise_conv_2d_quant q = {m, s};
+    tm_depthwise_conv_2d_params p = plain_params(2);
+    tm_depthwise_conv_2d_dims d = make_dims(1, 1, 2, 1, 1, 1, 1, 4);
+    int8_t out[4];
+    tm_depthwise_conv_2d_s8(&p, &q, &d, input, filter, NULL, out);
+    // oc0 = 3*1, oc1 = 3*2 (both from input channel 0), oc2 = 5*3, oc3 = 5*4
+    const int8_t expected[4] = {3, 6, 15, 20};
+    TM_CHECK_I8_ARRAY(out, expected, 4);
+}
+
+// person_detect's first layer shape: one input channel, depth multiplier 2, SAME padding, stride 2,
+// per-channel multipliers and an output offset. 4x4 input 1..16, 3x3 filters of ones.
+// TFLM padding: out = ceil(4 / 2) = 2, total = (2 - 1) * 2 + 3 - 4 = 1, before = 0.
+static void test_same_stride_2_per_channel(void) {
+    int8_t input[16];
+    for (int i = 0; i < 16; ++i) {
+        input[i] = (int8_t)(i + 1);
+    }
+    int8_t filter[18];
+    memset(filter, 1, sizeof filter);
+    int32_t m[2], s[2];
+    quant(1.0, &m[0], &s[0]);
+    quant(0.5, &m[1], &s[1]);
+    tm_depthwise_conv_2d_quant q = {m, s};
+    tm_depthwise_conv_2d_params p = plain_params(2);
+    p.stride_h = p.stride_w = 2;
+    p.output_offset = -5;
+    tm_depthwise_conv_2d_dims d = make_dims(4, 4, 1, 3, 3, 2, 2, 2);
+    int8_t out[8];
+    tm_depthwise_conv_2d_s8(&p, &q, &d, input, filter, NULL, out);
+    // window sums (see test_conv_2d.c): 54, 45, 72, 54
+    // channel 0 (x1.0, -5): 49, 40, 67, 49
+    // channel 1 (x0.5, -5): 27 - 5 = 22, 22.5 -> 23 - 5 = 18, 36 - 5 = 31, 22
+    const int8_t expected[8] = {49, 22, 40, 18, 67, 31, 49, 22};
+    TM_CHECK_I8_ARRAY(out, expected, 8);
+}
+
+// Dilation 2 along the height.
+static void test_dilation(void) {
+    const int8_t input[5] = {1, 2, 3, 4, 5};
+    const int8_t filter[2] = {1, 10};
+    int32_t m[1], s[1];
+    quant(1.0, m, s);
+    tm_depthwise_conv_2d_quant q = {m, s};
+    tm_depthwise_conv_2d_params p = plain_params(1);
+    p.dilation_h = 2;
+    // effective height 3, VALID out = 5 - 3 + 1 = 3
+    tm_depthwise_conv_2d_dims d = make_dims(5, 1, 1, 2, 1, 3, 1, 1);
+    int8_t out[3];
+    tm_depthwise_conv_2d_s8(&p, &q, &d, input, filter, NULL, out);
+    // 1 + 30, 2 + 40, 3 + 50
+    const int8_t expected[3] = {31, 42, 53};
+    TM_CHECK_I8_ARRAY(out, expected, 3);
+}
+
+// Input offset, bias and the activation clamp.
+static void test_offset_bias_clamp(void) {
+    const int8_t input[1] = {2};                  // + input_offset -5 = -3
+    const int8_t filter[3] = {10, -10, 40};       // acc = -30, 30, -120
+    const int32_t bias[3] = {1, 2, 3};            // -> -29, 32, -117
+    int32_t m[3], s[3];
+    for (int i = 0; i < 3; ++i) {
+        quant(1.0, &m[i], &s[i]);
+    }
+    tm_depthwise_conv_2d_quant q = {m, s};
+    tm_depthwise_conv_2d_params p = plain_params(3);
+    p.input_offset = -5;
+    p.act_min = -100;
+    p.act_max = 30;
+    tm_depthwise_conv_2d_dims d = make_dims(1, 1, 1, 1, 1, 1, 1, 3);
+    int8_t out[3];
+    tm_depthwise_conv_2d_s8(&p, &q, &d, input, filter, bias, out);
+    // clamp to [-100, 30]: -29, 30, -100
+    const int8_t expected[3] = {-29, 30, -100};
+    TM_CHECK_I8_ARRAY(out, expected, 3);
+}
+
+// The deepest window prepare allows (65793 taps of -128 * 255 = -32640): no signed overflow under
+// -fsanitize=undefined, and the bias addition wraps like the reference's int32 arithmetic.
+static void test_extreme_accumulation(void) {
+    const int32_t taps = TM_DEPTHWISE_CONV_MAX_ACCUM_DEPTH;
+    int8_t *input = (int8_t *)malloc((size_t)taps);
+    int8_t *filter = (int8_t *)malloc((size_t)taps);
+    memset(input, 127, (size_t)taps);
+    memset(filter, 0x80, (size_t)taps);
+    const int32_t bias[1] = {-1000};
+    int32_t m[1], s[1];
+    quant(1.0 / 65536.0, m, s);
+    tm_depthwise_conv_2d_quant q = {m, s};
+    tm_depthwise_conv_2d_params p = plain_params(1);
+    p.input_offset = 128;
+    tm_depthwise_conv_2d_dims d = make_dims(1, taps, 1, 1, taps, 1, 1, 1);
+    int8_t out[1];
+    tm_depthwise_conv_2d_s8(&p, &q, &d, input, filter, bias, out);
+    // -2147483520 - 1000 wraps to 2147482776 -> / 65536 -> clamps to 127
+    TM_CHECK_EQ(out[0], 127);
+    free(input);
+    free(filter);
+}
+
+int main(void) {
+    TM_RUN(test_valid_two_channels);
+    TM_RUN(test_depth_multiplier_order);
+    TM_RUN(test_same_stride_2_per_channel);
+    TM_RUN(test_dilation);
+    TM_RUN(test_offset_bias_clamp);
+    TM_RUN(test_extreme_accumulation);
+    return tm_test_summary("test_depthwise_conv_2d");
+}

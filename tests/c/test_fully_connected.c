@@ -1,0 +1,118 @@
+// Hand-checked vectors for kernels/fully_connected.c (int8 FULLY_CONNECTED, TFLM FullyConnected
+// and FullyConnectedPerChannel arithmetic). Every expected value is worked out in the comments.
+#include <stdlib.h>
+#include <string.h>
+
+#include "tm_test.h"
+#include "tm_quant.h"
+#include "fully_connected.h"
+
+// 1.0 -> (2^30, 1), 0.5 -> (2^30, 0), 0.25 -> (2^30, -1) (TFLM QuantizeMultiplier).
+static void quant(double real, int32_t *multiplier, int32_t *shift) {
+    int s;
+    tm_quantize_multiplier(real, multiplier, &s);
+    *shift = s;
+}
+
+static tm_fully_connected_params plain_params(void) {
+    tm_fully_connected_params p;
+    memset(&p, 0, sizeof p);
+    p.act_min = -128;
+    p.act_max = 127;
+    return p;
+}
+
+// Per-tensor weights (one multiplier for every unit), two batches, input and output offsets, bias.
+static void test_per_tensor(void) {
+    // input zero point 1: the rows seen by the kernel are (0, 1, 2) and (-2, -1, 3)
+    const int8_t input[6] = {1, 2, 3, -1, 0, 4};
+    // unit 0 = (1, 1, 1), unit 1 = (2, -1, 3)
+    const int8_t filter[6] = {1, 1, 1, 2, -1, 3};
+    const int32_t bias[2] = {10, -10};
+    int32_t m, s;
+    quant(0.5, &m, &s);
+    tm_fully_connected_quant q = {&m, &s, 0};
+    tm_fully_connected_params p = plain_params();
+    p.input_offset = -1;
+    p.output_offset = 3;
+    tm_fully_connected_dims d = {2, 3, 2};
+    int8_t out[4];
+    tm_fully_connected_s8(&p, &q, &d, input, filter, bias, out);
+    // batch 0: unit 0 = 0+1+2 + 10 = 13 -> 6.5 -> 7 (+3 = 10); unit 1 = 0-1+6 - 10 = -5 -> -2.5 -> -2 (+3 = 1)
+    // batch 1: unit 0 = -2-1+3 + 10 = 10 -> 5 (+3 = 8);      unit 1 = -4+1+9 - 10 = -4 -> -2 (+3 = 1)
+    // (exact halves round towards +infinity in SaturatingRoundingDoublingHighMul)
+    const int8_t expected[4] = {10, 1, 8, 1};
+    TM_CHECK_I8_ARRAY(out, expected, 4);
+}
+
+// Per-channel weights: one multiplier per unit, no bias.
+static void test_per_channel(void) {
+    const int8_t input[2] = {4, -4};
+    // unit 0 = (1, 0) -> 4; unit 1 = (0, 1) -> -4; unit 2 = (5, -3) -> 20 + 12 = 32
+    const int8_t filter[6] = {1, 0, 0, 1, 5, -3};
+    int32_t m[3], s[3];
+    quant(1.0, &m[0], &s[0]);   // 4
+    quant(0.25, &m[1], &s[1]);  // -4 / 4 = -1
+    quant(0.5, &m[2], &s[2]);   // 32 / 2 = 16
+    tm_fully_connected_quant q = {m, s, 1};
+    tm_fully_connected_params p = plain_params();
+    tm_fully_connected_dims d = {1, 2, 3};
+    int8_t out[3];
+    tm_fully_connected_s8(&p, &q, &d, input, filter, NULL, out);
+    const int8_t expected[3] = {4, -1, 16};
+    TM_CHECK_I8_ARRAY(out, expected, 3);
+}
+
+// The fused-activation clamp: a RELU with output zero point -20 gives act_min = -20 (real 0.0);
+// act_max = 50 stands for a RELU6 whose 6.0 quantizes to 50.
+static void test_activation_clamp(void) {
+    const int8_t input[1] = {1};
+    const int8_t filter[3] = {-100, 30, 100};
+    int32_t m, s;
+    quant(1.0, &m, &s);
+    tm_fully_connected_quant q = {&m, &s, 0};
+    tm_fully_connected_params p = plain_params();
+    p.output_offset = -20;
+    p.act_min = -20;
+    p.act_max = 50;
+    tm_fully_connected_dims d = {1, 1, 3};
+    int8_t out[3];
+    tm_fully_connected_s8(&p, &q, &d, input, filter, NULL, out);
+    // -100 - 20 = -120 -> -20;  30 - 20 = 10;  100 - 20 = 80 -> 50
+    const int8_t expected[3] = {-20, 10, 50};
+    TM_CHECK_I8_ARRAY(out, expected, 3);
+}
+
+// The largest depth prepare allows (65793 terms of -128 * 255 = -32640): no signed overflow under
+// -fsanitize=undefined; a bias of -1000 wraps like the reference's int32 addition.
+static void test_extreme_accumulation(void) {
+    const int32_t depth = TM_FULLY_CONNECTED_MAX_ACCUM_DEPTH;
+    int8_t *input = (int8_t *)malloc((size_t)depth);
+    int8_t *filter = (int8_t *)malloc((size_t)depth);
+    memset(input, 127, (size_t)depth);
+    memset(filter, 0x80, (size_t)depth);
+    const int32_t bias[1] = {-1000};
+    int32_t m, s;
+    quant(1.0 / 65536.0, &m, &s);
+    tm_fully_connected_quant q = {&m, &s, 0};
+    tm_fully_connected_params p = plain_params();
+    p.input_offset = 128;
+    tm_fully_connected_dims d = {1, depth, 1};
+    int8_t out[1];
+    tm_fully_connected_s8(&p, &q, &d, input, filter, bias, out);
+    // -2147483520 - 1000 wraps to 2147482776 -> / 65536 = 32768 -> clamps to 127
+    TM_CHECK_EQ(out[0], 127);
+    tm_fully_connected_s8(&p, &q, &d, input, filter, NULL, out);
+    // -2147483520 / 65536 = -32768 -> clamps to -128
+    TM_CHECK_EQ(out[0], -128);
+    free(input);
+    free(filter);
+}
+
+int main(void) {
+    TM_RUN(test_per_tensor);
+    TM_RUN(test_per_channel);
+    TM_RUN(test_activation_clamp);
+    TM_RUN(test_extreme_accumulation);
+    return tm_test_summary("test_fully_connected");
+}

@@ -1,0 +1,171 @@
+// The whole runtime as a plain C library on the shared reference models and on corrupted variants
+// of them, under ASan + UBSan (the Makefile's host flags): every variant must end in an error with a
+// message or in a model that loads, prepares and runs one inference - never an out-of-bounds access.
+//
+// Also a libFuzzer target: build with -DTM_LIBFUZZER and -fsanitize=fuzzer to explore further.
+//   clang -DTM_LIBFUZZER -fsanitize=fuzzer,address,undefined -Idevice/runtime -Idevice/kernels \
+//       tests/c/test_model_fuzz.c device/*/*.c -lm -o fuzz_model && ./fuzz_model corpus/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tm_test.h"
+#include "tm_model.h"
+
+#define MODELS "../shared/models/"
+#define VARIANTS_PER_MODEL 3000
+
+// Loads, prepares and runs buf; returns the status. All memory comes from the harness.
+static tm_status run_model(const uint8_t *buf, size_t len, tm_error *err, size_t *arena_bytes) {
+    tm_model m;
+    if (tm_model_open(&m, buf, len, err) != TM_OK) {
+        return err->status;
+    }
+    size_t state_bytes = tm_model_state_bytes(&m);
+    void *state = malloc(state_bytes ? state_bytes : 1);
+    tm_status s = tm_model_parse(&m, state, err);
+    if (s == TM_OK) {
+        void *persist = malloc(m.persist_bytes ? m.persist_bytes : 1);
+        void *arena = calloc(1, m.arena_bytes ? m.arena_bytes : 1);
+        s = tm_model_prepare(&m, persist, arena, m.arena_bytes, err);
+        if (s == TM_OK) {
+            tm_model_invoke(&m);
+            *arena_bytes = m.arena_bytes;
+        }
+        free(arena);
+        free(persist);
+    }
+    free(state);
+    return s;
+}
+
+#ifdef TM_LIBFUZZER
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    tm_error err;
+    size_t arena;
+    uint8_t *copy = malloc(size ? size : 1); // aligned copy, as the binding guarantees
+    memcpy(copy, data, size);
+    run_model(copy, size, &err, &arena);
+    free(copy);
+    return 0;
+}
+#else
+
+static uint32_t rng_state;
+static uint32_t rng(void) {
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 17;
+    rng_state ^= rng_state << 5;
+    return rng_state;
+}
+
+// One corruption: bit flips (mostly in the first KB, where the tables and offsets live), a
+// truncation, a large 32-bit value written over a length/offset-like word, or random bytes.
+static size_t mutate(uint8_t *b, size_t len) {
+    switch (rng() % 4) {
+        case 0: {
+            int flips = 1 + (int)(rng() % 4);
+            for (int i = 0; i < flips; ++i) {
+                size_t region = (rng() % 2) ? (len < 1024 ? len : 1024) : len;
+                size_t pos = rng() % region;
+                b[pos] ^= (uint8_t)(1u << (rng() % 8));
+            }
+            return len;
+        }
+        case 1:
+            return rng() % len;
+        case 2: {
+            static const uint32_t big[] = {0x7fffffffu, 0xffffffffu, 0x80000000u, 0x10000u, 0xfffffffcu};
+            size_t pos = (rng() % (len / 4)) * 4;
+            uint32_t v = big[rng() % 5];
+            memcpy(b + pos, &v, 4);
+            return len;
+        }
+        default: {
+            size_t pos = rng() % len;
+            size_t n = 1 + rng() % 16;
+            for (size_t i = 0; i < n && pos + i < len; ++i) {
+                b[pos + i] = (uint8_t)rng();
+            }
+            return len;
+        }
+    }
+}
+
+static uint8_t *read_file(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        return NULL;
+    }
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    uint8_t *buf = malloc((size_t)n);
+    if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        free(buf);
+        buf = NULL;
+    }
+    fclose(f);
+    *len = (size_t)n;
+    return buf;
+}
+
+static const char *const models[] = {
+    "mlperf_tiny/kws_ref_model.tflite", "mlperf_tiny/vww_96_int8.tflite",
+    "mlperf_tiny/pretrainedResnet_quant.tflite", "mlperf_tiny/ad01_int8.tflite",
+    "tflm/hello_world_int8.tflite", "tflm/micro_speech_quantized.tflite", "tflm/person_detect.tflite",
+};
+
+static int skipped;
+
+static void fuzz_one(const char *name) {
+    char path[256];
+    snprintf(path, sizeof path, MODELS "%s", name);
+    size_t len;
+    uint8_t *orig = read_file(path, &len);
+    if (orig == NULL) {
+        printf("SKIP %s: not found (run from the repository root with ../shared beside it)\n", path);
+        ++skipped;
+        return;
+    }
+    tm_error err;
+    size_t arena = 0;
+    tm_status s = run_model(orig, len, &err, &arena);
+    if (s != TM_OK) {
+        printf("%s: %s\n", name, err.text);
+    }
+    TM_CHECK_EQ(s, TM_OK);
+    int outcome[5] = {0};
+    rng_state = 0x9e3779b9u;
+    for (int v = 0; v < VARIANTS_PER_MODEL; ++v) {
+        uint8_t *b = malloc(len);
+        memcpy(b, orig, len);
+        size_t n = mutate(b, len);
+        uint8_t *exact = malloc(n ? n : 1); // exact-size copy: ASan catches any read past the end
+        memcpy(exact, b, n);
+        s = run_model(exact, n, &err, &arena);
+        if (s != TM_OK && err.text[0] == '\0') {
+            printf("%s variant %d: error %d without a message\n", name, v, (int)s);
+            TM_CHECK(0);
+        }
+        ++outcome[s];
+        free(exact);
+        free(b);
+    }
+    printf("%s: %d variants: %d ran, %d corrupt-model errors, %d unsupported, %d other\n", name,
+        VARIANTS_PER_MODEL, outcome[TM_OK], outcome[TM_ERR_MODEL], outcome[TM_ERR_UNSUPPORTED],
+        outcome[TM_ERR_ARENA] + outcome[TM_ERR_ARGUMENT]);
+    free(orig);
+}
+
+static void test_shared_models_and_variants(void) {
+    for (size_t i = 0; i < sizeof models / sizeof models[0]; ++i) {
+        fuzz_one(models[i]);
+    }
+}
+
+int main(void) {
+    TM_RUN(test_shared_models_and_variants);
+    return tm_test_summary("test_model_fuzz");
+}
+#endif

@@ -1,0 +1,58 @@
+"""pytest fixtures for the host tests (bit-exactness against TFLM, robustness fuzzing).
+
+The shared reference models live in ../shared/models beside the repository: tests that need
+them skip with a message when that folder is missing. The Unix port build/unix/micropython
+must exist (`make unix`): a missing binary is a failure, not a skip.
+"""
+
+import pytest
+
+import mputil
+
+# One line per model from the tests, printed at the end of the run even without -s.
+SUMMARY = []
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "models: needs the shared reference models")
+
+
+@pytest.fixture(scope="session")
+def models_dir():
+    if not mputil.MODELS_DIR.is_dir():
+        pytest.skip(mputil.models_missing_reason())
+    return mputil.MODELS_DIR
+
+
+@pytest.fixture(scope="session")
+def micropython():
+    """The Unix-port binary with tinyml compiled in."""
+    try:
+        path = mputil.check_binary(mputil.MICROPYTHON)
+    except FileNotFoundError as e:
+        pytest.fail(str(e), pytrace=False)
+    mputil.run_script("import tinyml\n", binary=path, timeout=30)
+    return path
+
+
+@pytest.fixture(scope="session")
+def micropython_fuzz(micropython):
+    """The sanitizer build if it was built (`make unix-asan`), else the normal one."""
+    asan = mputil.MICROPYTHON_ASAN
+    if asan.is_file():
+        mputil.run_script("import tinyml\n", binary=asan, timeout=60)
+        return asan, "sanitizer build"
+    return micropython, "normal build (no build/unix-asan/micropython: `make unix-asan` adds sanitizers)"
+
+
+@pytest.fixture
+def summary():
+    """Append a line to the end-of-run summary."""
+    return SUMMARY.append
+
+
+def pytest_terminal_summary(terminalreporter):
+    if SUMMARY:
+        terminalreporter.section("tinyml host test summary")
+        for line in SUMMARY:
+            terminalreporter.write_line(line)
