@@ -1,4 +1,10 @@
-// tinyml kernel: int8 2-D convolution (see conv_2d.h). Plain C reference path.
+// tinyml kernel: int8 2-D convolution (see conv_2d.h). Plain C path.
+//
+// For each output pixel, the window is clipped to the image once (rows and columns outside add
+// nothing: the reference's zero padding), and four output channels of the same group are
+// accumulated together, so each input value is loaded and offset once for four
+// multiply-accumulates. Integer sums are exact (prepare bounds the window size so that no partial
+// sum can overflow), so the order of the additions does not change any result.
 #include "conv_2d.h"
 
 #include <stddef.h>
@@ -11,6 +17,33 @@ static inline int32_t add_wrap(int32_t a, int32_t b) {
     return (int32_t)((uint32_t)a + (uint32_t)b);
 }
 
+static inline int8_t requantize(int32_t acc, const int32_t *bias, int32_t oc,
+    const tm_conv_2d_quant *quant, const tm_conv_2d_params *params) {
+    if (bias != NULL) {
+        acc = add_wrap(acc, bias[oc]);
+    }
+    acc = tm_mul_by_quantized_mul(acc, quant->multiplier[oc], quant->shift[oc]);
+    acc = add_wrap(acc, params->output_offset);
+    return (int8_t)tm_clamp_i32(acc, params->act_min, params->act_max);
+}
+
+// First filter tap (0-based) whose position origin + tap * dilation is >= 0, and one past the last
+// whose position is < size.
+static inline void clip_window(int32_t origin, int32_t dilation, int32_t taps, int32_t size,
+    int32_t *first, int32_t *end) {
+    int32_t t0 = 0;
+    if (origin < 0) {
+        t0 = (-origin + dilation - 1) / dilation;
+    }
+    int32_t t1 = taps;
+    // Last valid tap t: origin + t * dilation <= size - 1.
+    if (origin + (taps - 1) * dilation > size - 1) {
+        t1 = size - 1 - origin < 0 ? 0 : (size - 1 - origin) / dilation + 1;
+    }
+    *first = t0;
+    *end = t1 > t0 ? t1 : t0;
+}
+
 void tm_conv_2d_s8(const tm_conv_2d_params *params, const tm_conv_2d_quant *quant,
     const tm_conv_2d_dims *dims, const int8_t *input, const int8_t *filter,
     const int32_t *bias, int8_t *output) {
@@ -18,51 +51,66 @@ void tm_conv_2d_s8(const tm_conv_2d_params *params, const tm_conv_2d_quant *quan
     const int32_t filter_h = dims->filter_h, filter_w = dims->filter_w;
     const int32_t filter_in_c = dims->filter_in_c;
     const int32_t out_h = dims->out_h, out_w = dims->out_w, out_c = dims->out_c;
-    const int32_t groups = in_c / filter_in_c;
-    const int32_t filters_per_group = out_c / groups;
+    const int32_t filters_per_group = out_c / (in_c / filter_in_c);
     const int32_t input_offset = params->input_offset;
-    const int32_t output_offset = params->output_offset;
-    const int32_t act_min = params->act_min, act_max = params->act_max;
-    const int32_t filter_row = filter_w * filter_in_c;   // filter elements per filter row
-    const int32_t filter_size = filter_h * filter_row;   // filter elements per output channel
+    const int32_t dil_h = params->dilation_h, dil_w = params->dilation_w;
+    const int32_t filter_size = filter_h * filter_w * filter_in_c;   // elements per output channel
 
     for (int32_t b = 0; b < dims->batches; ++b) {
         const int8_t *in_batch = input + b * in_h * in_w * in_c;
         for (int32_t oy = 0; oy < out_h; ++oy) {
             const int32_t in_y0 = oy * params->stride_h - params->pad_h;
+            int32_t fy0, fy1;
+            clip_window(in_y0, dil_h, filter_h, in_h, &fy0, &fy1);
             for (int32_t ox = 0; ox < out_w; ++ox) {
                 const int32_t in_x0 = ox * params->stride_w - params->pad_w;
-                for (int32_t oc = 0; oc < out_c; ++oc) {
+                int32_t fx0, fx1;
+                clip_window(in_x0, dil_w, filter_w, in_w, &fx0, &fx1);
+                int8_t *out_px = output + ((b * out_h + oy) * out_w + ox) * out_c;
+                int32_t oc = 0;
+                while (oc < out_c) {
                     const int32_t group = oc / filters_per_group;
-                    const int8_t *f_oc = filter + oc * filter_size;
                     const int8_t *in_group = in_batch + group * filter_in_c;
-                    int32_t acc = 0;
-                    for (int32_t fy = 0; fy < filter_h; ++fy) {
-                        const int32_t in_y = in_y0 + fy * params->dilation_h;
-                        if (in_y < 0 || in_y >= in_h) {
-                            continue; // zero padding: the window part outside the image adds nothing
-                        }
-                        const int8_t *in_row = in_group + in_y * in_w * in_c;
-                        const int8_t *f_row = f_oc + fy * filter_row;
-                        for (int32_t fx = 0; fx < filter_w; ++fx) {
-                            const int32_t in_x = in_x0 + fx * params->dilation_w;
-                            if (in_x < 0 || in_x >= in_w) {
-                                continue;
+                    // Four channels at once while they stay in this group.
+                    if (oc + 4 <= (group + 1) * filters_per_group) {
+                        int32_t acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
+                        for (int32_t fy = fy0; fy < fy1; ++fy) {
+                            const int8_t *in_row = in_group + (in_y0 + fy * dil_h) * in_w * in_c;
+                            for (int32_t fx = fx0; fx < fx1; ++fx) {
+                                const int8_t *x = in_row + (in_x0 + fx * dil_w) * in_c;
+                                const int8_t *f0 = filter + oc * filter_size + (fy * filter_w + fx) * filter_in_c;
+                                const int8_t *f1 = f0 + filter_size;
+                                const int8_t *f2 = f1 + filter_size;
+                                const int8_t *f3 = f2 + filter_size;
+                                for (int32_t ic = 0; ic < filter_in_c; ++ic) {
+                                    const int32_t v = (int32_t)x[ic] + input_offset;
+                                    acc0 += (int32_t)f0[ic] * v;
+                                    acc1 += (int32_t)f1[ic] * v;
+                                    acc2 += (int32_t)f2[ic] * v;
+                                    acc3 += (int32_t)f3[ic] * v;
+                                }
                             }
-                            const int8_t *in_px = in_row + in_x * in_c;
-                            const int8_t *f_px = f_row + fx * filter_in_c;
-                            for (int32_t ic = 0; ic < filter_in_c; ++ic) {
-                                acc += (int32_t)f_px[ic] * ((int32_t)in_px[ic] + input_offset);
+                        }
+                        out_px[oc] = requantize(acc0, bias, oc, quant, params);
+                        out_px[oc + 1] = requantize(acc1, bias, oc + 1, quant, params);
+                        out_px[oc + 2] = requantize(acc2, bias, oc + 2, quant, params);
+                        out_px[oc + 3] = requantize(acc3, bias, oc + 3, quant, params);
+                        oc += 4;
+                    } else {
+                        int32_t acc = 0;
+                        for (int32_t fy = fy0; fy < fy1; ++fy) {
+                            const int8_t *in_row = in_group + (in_y0 + fy * dil_h) * in_w * in_c;
+                            for (int32_t fx = fx0; fx < fx1; ++fx) {
+                                const int8_t *x = in_row + (in_x0 + fx * dil_w) * in_c;
+                                const int8_t *f = filter + oc * filter_size + (fy * filter_w + fx) * filter_in_c;
+                                for (int32_t ic = 0; ic < filter_in_c; ++ic) {
+                                    acc += (int32_t)f[ic] * ((int32_t)x[ic] + input_offset);
+                                }
                             }
                         }
+                        out_px[oc] = requantize(acc, bias, oc, quant, params);
+                        oc += 1;
                     }
-                    if (bias != NULL) {
-                        acc = add_wrap(acc, bias[oc]);
-                    }
-                    acc = tm_mul_by_quantized_mul(acc, quant->multiplier[oc], quant->shift[oc]);
-                    acc = add_wrap(acc, output_offset);
-                    acc = tm_clamp_i32(acc, act_min, act_max);
-                    output[((b * out_h + oy) * out_w + ox) * out_c + oc] = (int8_t)acc;
                 }
             }
         }

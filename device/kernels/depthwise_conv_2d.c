@@ -1,4 +1,10 @@
-// tinyml kernel: int8 depthwise 2-D convolution (see depthwise_conv_2d.h). Plain C reference path.
+// tinyml kernel: int8 depthwise 2-D convolution (see depthwise_conv_2d.h). Plain C path.
+//
+// For each output pixel the window is clipped to the image once (taps outside add nothing: the
+// reference's zero padding). With depth multiplier 1, four adjacent channels are accumulated
+// together (their inputs and filters are adjacent in memory); other depth multipliers take a
+// channel-by-channel loop. Integer sums are exact (prepare bounds the window size), so the order
+// of the additions does not change any result.
 #include "depthwise_conv_2d.h"
 
 #include <stddef.h>
@@ -11,51 +17,90 @@ static inline int32_t add_wrap(int32_t a, int32_t b) {
     return (int32_t)((uint32_t)a + (uint32_t)b);
 }
 
+static inline int8_t requantize(int32_t acc, const int32_t *bias, int32_t oc,
+    const tm_depthwise_conv_2d_quant *quant, const tm_depthwise_conv_2d_params *params) {
+    if (bias != NULL) {
+        acc = add_wrap(acc, bias[oc]);
+    }
+    acc = tm_mul_by_quantized_mul(acc, quant->multiplier[oc], quant->shift[oc]);
+    acc = add_wrap(acc, params->output_offset);
+    return (int8_t)tm_clamp_i32(acc, params->act_min, params->act_max);
+}
+
+// First filter tap whose position origin + tap * dilation is >= 0, and one past the last whose
+// position is < size.
+static inline void clip_window(int32_t origin, int32_t dilation, int32_t taps, int32_t size,
+    int32_t *first, int32_t *end) {
+    int32_t t0 = 0;
+    if (origin < 0) {
+        t0 = (-origin + dilation - 1) / dilation;
+    }
+    int32_t t1 = taps;
+    if (origin + (taps - 1) * dilation > size - 1) {
+        t1 = size - 1 - origin < 0 ? 0 : (size - 1 - origin) / dilation + 1;
+    }
+    *first = t0;
+    *end = t1 > t0 ? t1 : t0;
+}
+
 void tm_depthwise_conv_2d_s8(const tm_depthwise_conv_2d_params *params,
     const tm_depthwise_conv_2d_quant *quant, const tm_depthwise_conv_2d_dims *dims,
     const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output) {
     const int32_t in_h = dims->in_h, in_w = dims->in_w, in_c = dims->in_c;
-    const int32_t filter_h = dims->filter_h, filter_w = dims->filter_w;
+    const int32_t filter_w = dims->filter_w;
     const int32_t out_h = dims->out_h, out_w = dims->out_w, out_c = dims->out_c;
     const int32_t depth_multiplier = params->depth_multiplier;
     const int32_t input_offset = params->input_offset;
-    const int32_t output_offset = params->output_offset;
-    const int32_t act_min = params->act_min, act_max = params->act_max;
-    const int32_t filter_row = filter_w * out_c;   // filter elements per filter row
+    const int32_t dil_h = params->dilation_h, dil_w = params->dilation_w;
 
     for (int32_t b = 0; b < dims->batches; ++b) {
         const int8_t *in_batch = input + b * in_h * in_w * in_c;
         for (int32_t oy = 0; oy < out_h; ++oy) {
             const int32_t in_y0 = oy * params->stride_h - params->pad_h;
+            int32_t fy0, fy1;
+            clip_window(in_y0, dil_h, dims->filter_h, in_h, &fy0, &fy1);
             for (int32_t ox = 0; ox < out_w; ++ox) {
                 const int32_t in_x0 = ox * params->stride_w - params->pad_w;
+                int32_t fx0, fx1;
+                clip_window(in_x0, dil_w, filter_w, in_w, &fx0, &fx1);
                 int8_t *out_px = output + ((b * out_h + oy) * out_w + ox) * out_c;
-                for (int32_t ic = 0; ic < in_c; ++ic) {
-                    for (int32_t mi = 0; mi < depth_multiplier; ++mi) {
-                        const int32_t oc = ic * depth_multiplier + mi;
-                        int32_t acc = 0;
-                        for (int32_t fy = 0; fy < filter_h; ++fy) {
-                            const int32_t in_y = in_y0 + fy * params->dilation_h;
-                            if (in_y < 0 || in_y >= in_h) {
-                                continue; // zero padding: outside the image adds nothing
-                            }
-                            const int8_t *in_row = in_batch + in_y * in_w * in_c + ic;
-                            const int8_t *f_row = filter + fy * filter_row + oc;
-                            for (int32_t fx = 0; fx < filter_w; ++fx) {
-                                const int32_t in_x = in_x0 + fx * params->dilation_w;
-                                if (in_x < 0 || in_x >= in_w) {
-                                    continue;
-                                }
-                                acc += (int32_t)f_row[fx * out_c] * ((int32_t)in_row[in_x * in_c] + input_offset);
+                int32_t oc = 0;
+                if (depth_multiplier == 1) {
+                    // Output channel c reads input channel c: four at a time.
+                    for (; oc + 4 <= out_c; oc += 4) {
+                        int32_t acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
+                        for (int32_t fy = fy0; fy < fy1; ++fy) {
+                            const int8_t *in_row = in_batch + (in_y0 + fy * dil_h) * in_w * in_c + oc;
+                            const int8_t *f_row = filter + fy * filter_w * out_c + oc;
+                            for (int32_t fx = fx0; fx < fx1; ++fx) {
+                                const int8_t *x = in_row + (in_x0 + fx * dil_w) * in_c;
+                                const int8_t *f = f_row + fx * out_c;
+                                acc0 += (int32_t)f[0] * ((int32_t)x[0] + input_offset);
+                                acc1 += (int32_t)f[1] * ((int32_t)x[1] + input_offset);
+                                acc2 += (int32_t)f[2] * ((int32_t)x[2] + input_offset);
+                                acc3 += (int32_t)f[3] * ((int32_t)x[3] + input_offset);
                             }
                         }
-                        if (bias != NULL) {
-                            acc = add_wrap(acc, bias[oc]);
-                        }
-                        acc = tm_mul_by_quantized_mul(acc, quant->multiplier[oc], quant->shift[oc]);
-                        acc = add_wrap(acc, output_offset);
-                        out_px[oc] = (int8_t)tm_clamp_i32(acc, act_min, act_max);
+                        out_px[oc] = requantize(acc0, bias, oc, quant, params);
+                        out_px[oc + 1] = requantize(acc1, bias, oc + 1, quant, params);
+                        out_px[oc + 2] = requantize(acc2, bias, oc + 2, quant, params);
+                        out_px[oc + 3] = requantize(acc3, bias, oc + 3, quant, params);
                     }
+                }
+                // Any depth multiplier (and the channels left over above): output channel
+                // oc = ic * depth_multiplier + m reads input channel ic.
+                for (; oc < out_c; ++oc) {
+                    const int32_t ic = oc / depth_multiplier;
+                    int32_t acc = 0;
+                    for (int32_t fy = fy0; fy < fy1; ++fy) {
+                        const int8_t *in_row = in_batch + (in_y0 + fy * dil_h) * in_w * in_c + ic;
+                        const int8_t *f_row = filter + fy * filter_w * out_c + oc;
+                        for (int32_t fx = fx0; fx < fx1; ++fx) {
+                            acc += (int32_t)f_row[fx * out_c]
+                                * ((int32_t)in_row[(in_x0 + fx * dil_w) * in_c] + input_offset);
+                        }
+                    }
+                    out_px[oc] = requantize(acc, bias, oc, quant, params);
                 }
             }
         }

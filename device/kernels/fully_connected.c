@@ -1,4 +1,8 @@
 // tinyml kernel: int8 fully connected layer (see fully_connected.h). Plain C reference path.
+//
+// Four units are computed together so that each input value is loaded and offset once for four
+// multiply-accumulates. Integer sums are exact (prepare bounds the depth so that no partial sum can
+// overflow), so the order of the additions does not change any result.
 #include "fully_connected.h"
 
 #include <stddef.h>
@@ -11,31 +15,53 @@ static inline int32_t add_wrap(int32_t a, int32_t b) {
     return (int32_t)((uint32_t)a + (uint32_t)b);
 }
 
+static inline int8_t requantize(int32_t acc, const int32_t *bias, int32_t c,
+    const tm_fully_connected_quant *quant, const tm_fully_connected_params *params) {
+    const int32_t k = quant->per_channel ? c : 0;
+    if (bias != NULL) {
+        acc = add_wrap(acc, bias[c]);
+    }
+    acc = tm_mul_by_quantized_mul(acc, quant->multiplier[k], quant->shift[k]);
+    acc = add_wrap(acc, params->output_offset);
+    return (int8_t)tm_clamp_i32(acc, params->act_min, params->act_max);
+}
+
 void tm_fully_connected_s8(const tm_fully_connected_params *params,
     const tm_fully_connected_quant *quant, const tm_fully_connected_dims *dims,
     const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output) {
     const int32_t depth = dims->accum_depth;
     const int32_t out_depth = dims->out_depth;
     const int32_t input_offset = params->input_offset;
-    const int32_t output_offset = params->output_offset;
-    const int32_t act_min = params->act_min, act_max = params->act_max;
-    const int32_t q_step = quant->per_channel ? 1 : 0;
 
     for (int32_t b = 0; b < dims->batches; ++b) {
         const int8_t *in = input + b * depth;
         int8_t *out = output + b * out_depth;
-        for (int32_t c = 0; c < out_depth; ++c) {
+        int32_t c = 0;
+        for (; c + 4 <= out_depth; c += 4) {
+            const int8_t *f0 = filter + c * depth;
+            const int8_t *f1 = f0 + depth;
+            const int8_t *f2 = f1 + depth;
+            const int8_t *f3 = f2 + depth;
+            int32_t acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
+            for (int32_t d = 0; d < depth; ++d) {
+                const int32_t x = (int32_t)in[d] + input_offset;
+                acc0 += (int32_t)f0[d] * x;
+                acc1 += (int32_t)f1[d] * x;
+                acc2 += (int32_t)f2[d] * x;
+                acc3 += (int32_t)f3[d] * x;
+            }
+            out[c] = requantize(acc0, bias, c, quant, params);
+            out[c + 1] = requantize(acc1, bias, c + 1, quant, params);
+            out[c + 2] = requantize(acc2, bias, c + 2, quant, params);
+            out[c + 3] = requantize(acc3, bias, c + 3, quant, params);
+        }
+        for (; c < out_depth; ++c) {
             const int8_t *f = filter + c * depth;
             int32_t acc = 0;
             for (int32_t d = 0; d < depth; ++d) {
                 acc += (int32_t)f[d] * ((int32_t)in[d] + input_offset);
             }
-            if (bias != NULL) {
-                acc = add_wrap(acc, bias[c]);
-            }
-            acc = tm_mul_by_quantized_mul(acc, quant->multiplier[c * q_step], quant->shift[c * q_step]);
-            acc = add_wrap(acc, output_offset);
-            out[c] = (int8_t)tm_clamp_i32(acc, act_min, act_max);
+            out[c] = requantize(acc, bias, c, quant, params);
         }
     }
 }

@@ -7,6 +7,7 @@
 #include "tm_test.h"
 #include "tm_quant.h"
 #include "conv_2d.h"
+#include "vectors/conv_2d.h"
 
 // Multipliers for exact powers of two, as TFLM's QuantizeMultiplier makes them:
 // 1.0 -> (2^30, 1), 0.5 -> (2^30, 0), 0.25 -> (2^30, -1), 2.0 -> (2^30, 2).
@@ -180,6 +181,34 @@ static void test_grouped(void) {
     TM_CHECK_I8_ARRAY(out, expected, 2);
 }
 
+// Output channels are computed four at a time within a group: 5 filters = one block of 4 and one
+// single; with 2 groups of 5 filters the block must not cross the group boundary.
+static void test_channel_blocks(void) {
+    const int8_t input1[1] = {3};
+    const int8_t filter1[5] = {1, 2, 3, 4, 5};
+    int32_t m[10], s[10];
+    for (int i = 0; i < 10; ++i) {
+        quant(1.0, &m[i], &s[i]);
+    }
+    tm_conv_2d_quant q = {m, s};
+    tm_conv_2d_params p = plain_params();
+    tm_conv_2d_dims d = make_dims(1, 1, 1, 1, 5, 1, 1, 1, 1, 1);
+    int8_t out[10];
+    tm_conv_2d_s8(&p, &q, &d, input1, filter1, NULL, out);
+    // 3 * (1, 2, 3, 4, 5)
+    const int8_t expected1[5] = {3, 6, 9, 12, 15};
+    TM_CHECK_I8_ARRAY(out, expected1, 5);
+
+    // 2 input channels (2, 3), filters of 1 channel: filters 0-4 read channel 0, 5-9 channel 1.
+    const int8_t input2[2] = {2, 3};
+    const int8_t filter2[10] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+    d = make_dims(1, 1, 1, 2, 10, 1, 1, 1, 1, 1);
+    tm_conv_2d_s8(&p, &q, &d, input2, filter2, NULL, out);
+    // 2 * (1..5) = 2 4 6 8 10;  3 * (6..10) = 18 21 24 27 30
+    const int8_t expected2[10] = {2, 4, 6, 8, 10, 18, 21, 24, 27, 30};
+    TM_CHECK_I8_ARRAY(out, expected2, 10);
+}
+
 // Two batches, two input channels, two filters, bias: every batch uses the same filters.
 static void test_batches_channels(void) {
     // batch 0: pixel (1, 2); batch 1: pixel (-3, 4)
@@ -229,6 +258,42 @@ static void test_extreme_accumulation(void) {
     free(filter);
 }
 
+// TFLM-generated cases (vectors/conv_2d.h, see gen_conv_vectors.py). Multipliers and the
+// activation range are rebuilt as op_conv_2d.c does: double(in) * double(filter) / double(out).
+static void test_tflm_vectors(void) {
+    for (size_t i = 0; i < sizeof(tm_conv_2d_vectors) / sizeof(tm_conv_2d_vectors[0]); ++i) {
+        const tm_conv_2d_vector *v = &tm_conv_2d_vectors[i];
+        int32_t m[64], s[64];
+        int8_t out[256];
+        const int32_t n_out = v->batches * v->out_h * v->out_w * v->out_c;
+        TM_CHECK(v->out_c <= 64 && n_out <= 256);
+        for (int32_t c = 0; c < v->out_c; ++c) {
+            const float fs = v->filter_scales[v->n_filter_scales > 1 ? c : 0];
+            quant((double)v->input_scale * (double)fs / (double)v->output_scale, &m[c], &s[c]);
+        }
+        tm_conv_2d_quant q = {m, s};
+        tm_conv_2d_params p = plain_params();
+        p.input_offset = -v->input_zero_point;
+        p.output_offset = v->output_zero_point;
+        p.stride_h = v->stride_h;
+        p.stride_w = v->stride_w;
+        p.dilation_h = v->dilation_h;
+        p.dilation_w = v->dilation_w;
+        p.pad_h = v->pad_h;
+        p.pad_w = v->pad_w;
+        TM_CHECK_EQ(tm_activation_range_quantized(v->activation, v->output_scale, v->output_zero_point,
+            -128, 127, &p.act_min, &p.act_max), 0);
+        tm_conv_2d_dims d = make_dims(v->batches, v->in_h, v->in_w, v->in_c, v->out_c, v->filter_h,
+            v->filter_w, v->filter_in_c, v->out_h, v->out_w);
+        tm_conv_2d_s8(&p, &q, &d, v->input, v->filter, v->bias, out);
+        int before = tm_test_checks_failed;
+        TM_CHECK_I8_ARRAY(out, v->expected, n_out);
+        if (tm_test_checks_failed != before) {
+            printf("  in vector %u\n", (unsigned)i);
+        }
+    }
+}
+
 int main(void) {
     TM_RUN(test_valid_2x2);
     TM_RUN(test_offsets_and_rounding);
@@ -236,7 +301,9 @@ int main(void) {
     TM_RUN(test_same_stride_2);
     TM_RUN(test_dilation);
     TM_RUN(test_grouped);
+    TM_RUN(test_channel_blocks);
     TM_RUN(test_batches_channels);
     TM_RUN(test_extreme_accumulation);
+    TM_RUN(test_tflm_vectors);
     return tm_test_summary("test_conv_2d");
 }

@@ -6,6 +6,7 @@
 #include "tm_test.h"
 #include "tm_quant.h"
 #include "depthwise_conv_2d.h"
+#include "vectors/depthwise_conv_2d.h"
 
 // 1.0 -> (2^30, 1), 0.5 -> (2^30, 0) (TFLM QuantizeMultiplier).
 static void quant(double real, int32_t *multiplier, int32_t *shift) {
@@ -62,6 +63,40 @@ static void test_valid_two_channels(void) {
     // channel 1: -(1+2+4+5) = -12, -(2+3+5+6) = -16, -(4+5+7+8) = -24, -(5+6+8+9) = -28
     const int8_t expected[8] = {37, -12, 47, -16, 67, -24, 77, -28};
     TM_CHECK_I8_ARRAY(out, expected, 8);
+}
+
+// Depth multiplier 1 with 5 channels (one block of 4 channels and one single), SAME padding:
+// 2x2 input, 2x2 filters of ones, stride 1. TFLM padding: out = 2, total = (2 - 1) + 2 - 2 = 1,
+// before = 0, so the windows of the last row / column hang over the bottom / right edge.
+// Input pixel p (row-major 0..3), channel c holds (p + 1) * (c + 1).
+static void test_channel_blocks_same(void) {
+    int8_t input[20];
+    for (int px = 0; px < 4; ++px) {
+        for (int c = 0; c < 5; ++c) {
+            input[px * 5 + c] = (int8_t)((px + 1) * (c + 1));
+        }
+    }
+    int8_t filter[20];
+    memset(filter, 1, sizeof filter);
+    int32_t m[5], s[5];
+    for (int i = 0; i < 5; ++i) {
+        quant(1.0, &m[i], &s[i]);
+    }
+    tm_depthwise_conv_2d_quant q = {m, s};
+    tm_depthwise_conv_2d_params p = plain_params(1);
+    tm_depthwise_conv_2d_dims d = make_dims(2, 2, 5, 2, 2, 2, 2, 5);
+    int8_t out[20];
+    tm_depthwise_conv_2d_s8(&p, &q, &d, input, filter, NULL, out);
+    // out(0,0) sees pixels 0-3: (1+2+3+4)(c+1) = 10(c+1); out(0,1) sees pixels 1, 3: 6(c+1);
+    // out(1,0) sees pixels 2, 3: 7(c+1); out(1,1) sees pixel 3: 4(c+1).
+    const int sums[4] = {10, 6, 7, 4};
+    int8_t expected[20];
+    for (int px = 0; px < 4; ++px) {
+        for (int c = 0; c < 5; ++c) {
+            expected[px * 5 + c] = (int8_t)(sums[px] * (c + 1));
+        }
+    }
+    TM_CHECK_I8_ARRAY(out, expected, 20);
 }
 
 // Depth multiplier 2 on 2 input channels: output channel ic * 2 + m reads input channel ic.
@@ -172,12 +207,51 @@ static void test_extreme_accumulation(void) {
     free(filter);
 }
 
+// TFLM-generated cases (vectors/depthwise_conv_2d.h, see gen_conv_vectors.py). Multipliers and
+// the activation range are rebuilt as op_depthwise_conv_2d.c does.
+static void test_tflm_vectors(void) {
+    for (size_t i = 0; i < sizeof(tm_depthwise_conv_2d_vectors) / sizeof(tm_depthwise_conv_2d_vectors[0]); ++i) {
+        const tm_depthwise_conv_2d_vector *v = &tm_depthwise_conv_2d_vectors[i];
+        int32_t m[64], s[64];
+        int8_t out[256];
+        const int32_t n_out = v->batches * v->out_h * v->out_w * v->out_c;
+        TM_CHECK(v->out_c <= 64 && n_out <= 256);
+        for (int32_t c = 0; c < v->out_c; ++c) {
+            const float fs = v->filter_scales[v->n_filter_scales > 1 ? c : 0];
+            quant((double)v->input_scale * (double)fs / (double)v->output_scale, &m[c], &s[c]);
+        }
+        tm_depthwise_conv_2d_quant q = {m, s};
+        tm_depthwise_conv_2d_params p = plain_params(v->depth_multiplier);
+        p.input_offset = -v->input_zero_point;
+        p.output_offset = v->output_zero_point;
+        p.stride_h = v->stride_h;
+        p.stride_w = v->stride_w;
+        p.dilation_h = v->dilation_h;
+        p.dilation_w = v->dilation_w;
+        p.pad_h = v->pad_h;
+        p.pad_w = v->pad_w;
+        TM_CHECK_EQ(tm_activation_range_quantized(v->activation, v->output_scale, v->output_zero_point,
+            -128, 127, &p.act_min, &p.act_max), 0);
+        tm_depthwise_conv_2d_dims d = make_dims(v->in_h, v->in_w, v->in_c, v->filter_h, v->filter_w,
+            v->out_h, v->out_w, v->out_c);
+        d.batches = v->batches;
+        tm_depthwise_conv_2d_s8(&p, &q, &d, v->input, v->filter, v->bias, out);
+        int before = tm_test_checks_failed;
+        TM_CHECK_I8_ARRAY(out, v->expected, n_out);
+        if (tm_test_checks_failed != before) {
+            printf("  in vector %u\n", (unsigned)i);
+        }
+    }
+}
+
 int main(void) {
     TM_RUN(test_valid_two_channels);
     TM_RUN(test_depth_multiplier_order);
+    TM_RUN(test_channel_blocks_same);
     TM_RUN(test_same_stride_2_per_channel);
     TM_RUN(test_dilation);
     TM_RUN(test_offset_bias_clamp);
     TM_RUN(test_extreme_accumulation);
+    TM_RUN(test_tflm_vectors);
     return tm_test_summary("test_depthwise_conv_2d");
 }

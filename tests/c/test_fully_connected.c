@@ -6,6 +6,7 @@
 #include "tm_test.h"
 #include "tm_quant.h"
 #include "fully_connected.h"
+#include "vectors/fully_connected.h"
 
 // 1.0 -> (2^30, 1), 0.5 -> (2^30, 0), 0.25 -> (2^30, -1) (TFLM QuantizeMultiplier).
 static void quant(double real, int32_t *multiplier, int32_t *shift) {
@@ -63,6 +64,23 @@ static void test_per_channel(void) {
     TM_CHECK_I8_ARRAY(out, expected, 3);
 }
 
+// Units are computed four at a time: 6 units = one block of 4 and two singles, 2 batches.
+static void test_unit_blocks(void) {
+    const int8_t input[4] = {1, 2, -1, 3};          // batch 0: (1, 2); batch 1: (-1, 3)
+    // unit u = (u, 1) for u = 0..5
+    const int8_t filter[12] = {0, 1, 1, 1, 2, 1, 3, 1, 4, 1, 5, 1};
+    int32_t m, s;
+    quant(1.0, &m, &s);
+    tm_fully_connected_quant q = {&m, &s, 0};
+    tm_fully_connected_params p = plain_params();
+    tm_fully_connected_dims d = {2, 2, 6};
+    int8_t out[12];
+    tm_fully_connected_s8(&p, &q, &d, input, filter, NULL, out);
+    // batch 0: u * 1 + 2 = 2 3 4 5 6 7;  batch 1: -u + 3 = 3 2 1 0 -1 -2
+    const int8_t expected[12] = {2, 3, 4, 5, 6, 7, 3, 2, 1, 0, -1, -2};
+    TM_CHECK_I8_ARRAY(out, expected, 12);
+}
+
 // The fused-activation clamp: a RELU with output zero point -20 gives act_min = -20 (real 0.0);
 // act_max = 50 stands for a RELU6 whose 6.0 quantizes to 50.
 static void test_activation_clamp(void) {
@@ -109,10 +127,41 @@ static void test_extreme_accumulation(void) {
     free(filter);
 }
 
+// TFLM-generated cases (vectors/fully_connected.h, see gen_conv_vectors.py). Multipliers and the
+// activation range are rebuilt as op_fully_connected.c does (per-tensor and per-channel alike:
+// double(in) * double(filter) / double(out)).
+static void test_tflm_vectors(void) {
+    for (size_t i = 0; i < sizeof(tm_fully_connected_vectors) / sizeof(tm_fully_connected_vectors[0]); ++i) {
+        const tm_fully_connected_vector *v = &tm_fully_connected_vectors[i];
+        int32_t m[64], s[64];
+        int8_t out[256];
+        const int32_t n_out = v->batches * v->out_depth;
+        TM_CHECK(v->n_filter_scales <= 64 && n_out <= 256);
+        for (int32_t c = 0; c < v->n_filter_scales; ++c) {
+            quant((double)v->input_scale * (double)v->filter_scales[c] / (double)v->output_scale, &m[c], &s[c]);
+        }
+        tm_fully_connected_quant q = {m, s, v->n_filter_scales > 1};
+        tm_fully_connected_params p = plain_params();
+        p.input_offset = -v->input_zero_point;
+        p.output_offset = v->output_zero_point;
+        TM_CHECK_EQ(tm_activation_range_quantized(v->activation, v->output_scale, v->output_zero_point,
+            -128, 127, &p.act_min, &p.act_max), 0);
+        tm_fully_connected_dims d = {v->batches, v->accum_depth, v->out_depth};
+        tm_fully_connected_s8(&p, &q, &d, v->input, v->filter, v->bias, out);
+        int before = tm_test_checks_failed;
+        TM_CHECK_I8_ARRAY(out, v->expected, n_out);
+        if (tm_test_checks_failed != before) {
+            printf("  in vector %u\n", (unsigned)i);
+        }
+    }
+}
+
 int main(void) {
     TM_RUN(test_per_tensor);
     TM_RUN(test_per_channel);
+    TM_RUN(test_unit_blocks);
     TM_RUN(test_activation_clamp);
     TM_RUN(test_extreme_accumulation);
+    TM_RUN(test_tflm_vectors);
     return tm_test_summary("test_fully_connected");
 }

@@ -3,8 +3,9 @@
 // message or in a model that loads, prepares and runs one inference - never an out-of-bounds access.
 //
 // Also a libFuzzer target: build with -DTM_LIBFUZZER and -fsanitize=fuzzer to explore further.
-//   clang -DTM_LIBFUZZER -fsanitize=fuzzer,address,undefined -Idevice/runtime -Idevice/kernels \
-//       tests/c/test_model_fuzz.c device/*/*.c -lm -o fuzz_model && ./fuzz_model corpus/
+//   clang -DTM_LIBFUZZER -fsanitize=fuzzer,address,undefined -Idevice/runtime -Idevice/kernels
+//       tests/c/test_model_fuzz.c device/runtime/*.c device/kernels/*.c device/ops/*.c -lm -o fuzz_model
+//   ./fuzz_model corpus/
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -44,7 +44,7 @@ f = array("f", [(b - i.zero_point) * i.scale for b in array("b", x)])
 yf = m.predict(f)
 print(type(yf), len(yf))
 print(all(abs(yf[k] - (array("b", y)[k] - o.zero_point) * o.scale) < 1e-6 for k in range(12)))
-print(m.predict(list(f)) == yf)
+print(list(m.predict(list(f))) == list(yf))
 
 # A path works as a source too, and gives the same results.
 m2 = tinyml.Model("../../../shared/models/mlperf_tiny/kws_ref_model.tflite")

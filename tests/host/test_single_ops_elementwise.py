@@ -4,12 +4,15 @@ Every case is a single-op .tflite model (single_op_models.py) with seeded random
 quantization parameters and inputs, run once in the `tflite-micro` package (the reference) and
 compared bit for bit (float outputs included) with tinyml run two ways:
 
-  test_*_engine:  the plain C engine (device/runtime, device/kernels, device/ops) and
+  test_engine_matches_tflm: the plain C engine (device/runtime, device/kernels, device/ops) and
                   tests/host/tm_host_run.c compiled with gcc + UBSan into a shared library and
                   called through ctypes: load, prepare, invoke. Many cases, in seconds.
   test_unix_port: a share of the same cases through `import tinyml` in the Unix port
                   (build/unix/micropython): Model(bytes), set_input(), invoke(), get_output().
-  test_rejections: models prepare must refuse, with the status and message it must give.
+  test_float_io_model: float32 in/out, QUANTIZE -> ADD -> MUL -> MEAN -> DEQUANTIZE, through
+                  the engine and through predict(array('f')) in the Unix port.
+  test_rejections: models prepare must refuse, with the status and message it must give (and
+                  whether TFLM refuses them too).
 
 What the cases cover, per op:
   ADD / MUL:      numpy broadcasting of two inputs up to 6-D (scalars, either side, both sides,
