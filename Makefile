@@ -86,8 +86,7 @@ run: unix
 	$(MICROPYTHON) device/examples/demo.py $(DEMO_MODEL)
 
 bench: unix
-	@test -f bench/bench.py || { echo "bench: bench/bench.py is not written yet" >&2; exit 1; }
-	$(PYTHON) bench/bench.py
+	$(PYTHON) bench/callgrind_bench.py
 
 clean:
 	rm -rf build/unix build/unix-obj build/unix-asan build/unix-asan-obj build/mpy-cross \

@@ -7,10 +7,11 @@
 //   m.input_buffer(index=0) / m.output_buffer(index=0)  -> memoryview into the arena
 //   m.inputs, m.outputs, m.ops, m.arena_bytes, m.state_bytes; tinyml.ops(); tinyml.__version__
 //
-// Memory: three GC blocks, allocated largest-last so a MemoryError leaves nothing half-built:
-// the runtime state (tensor and node records), then one block holding the arena (first, so
-// memoryviews into it keep it alive) and the ops' persistent data. A user-supplied bytearray arena
-// is used in place and referenced from the Model.
+// Memory: three GC blocks - the runtime state (tensor and node records), the ops' persistent data
+// (multipliers...), then the arena - and every check (model, ops, arena size) happens before the
+// arena, the big one, is allocated: a MemoryError or a model error leaves only garbage for the GC,
+// never a half-built Model. Memoryviews of tensors point at the arena's start (keeping it alive).
+// A user-supplied bytearray arena is used in place and referenced from the Model.
 #include <string.h>
 
 #include "py/runtime.h"
@@ -36,7 +37,8 @@ typedef struct _tinyml_model_obj_t {
     mp_obj_t source;         // the model buffer's owner: kept alive, weights are read in place
     mp_obj_t arena_owner;    // user bytearray arena, or MP_OBJ_NULL
     uint8_t *state;          // tensor/node records (GC block)
-    uint8_t *block;          // arena (+ persistent op data) block we allocated, or NULL
+    uint8_t *persist;        // ops' persistent data: multipliers... (GC block)
+    uint8_t *arena;          // the arena: our GC block, or the start of the user's buffer
     size_t arena_len;        // usable arena bytes
     tm_model model;
 } tinyml_model_obj_t;
@@ -51,10 +53,10 @@ static NORETURN void raise_error(const tm_error *err) {
     mp_raise_msg_varg(type, MP_ERROR_TEXT("%s"), err->text);
 }
 
-static NORETURN void raise_node_error(const tinyml_model_obj_t *self, const tm_error *err) {
-    if (err->node >= 0 && (uint32_t)err->node < self->model.n_nodes && self->model.nodes != NULL
-        && self->model.nodes[err->node].op != NULL && err->status != TM_ERR_ARENA) {
-        const tm_node *n = &self->model.nodes[err->node];
+// An error found while preparing a node: the message names the node and its op.
+static NORETURN void raise_node_error(const tm_model *m, const tm_error *err) {
+    if (err->node >= 0 && (uint32_t)err->node < m->n_nodes && err->status != TM_ERR_ARENA) {
+        const tm_node *n = &m->nodes[err->node];
         const mp_obj_type_t *type = err->status == TM_ERR_UNSUPPORTED ? &mp_type_UnsupportedOpError : &mp_type_ValueError;
         mp_raise_msg_varg(type, MP_ERROR_TEXT("node %d (%s v%d): %s"), err->node, n->op->name, n->version, err->text);
     }
@@ -101,6 +103,7 @@ static mp_obj_t tinyml_model_make_new(const mp_obj_type_t *type, size_t n_args, 
     // Decide the arena before the big allocations, so a bad argument allocates nothing.
     mp_obj_t arena_arg = args[ARG_arena].u_obj;
     mp_buffer_info_t arena_buf = { 0 };
+    bool user_arena = false;
     mp_int_t arena_request = -1; // -1: automatic
     if (arena_arg != mp_const_none) {
         if (mp_obj_is_int(arena_arg)) {
@@ -108,25 +111,31 @@ static mp_obj_t tinyml_model_make_new(const mp_obj_type_t *type, size_t n_args, 
             if (arena_request < 0) {
                 mp_raise_ValueError(MP_ERROR_TEXT("arena size must be >= 0"));
             }
-        } else if (!mp_get_buffer(arena_arg, &arena_buf, MP_BUFFER_RW)) {
+        } else if (mp_get_buffer(arena_arg, &arena_buf, MP_BUFFER_RW)) {
+            user_arena = true;
+        } else {
             mp_raise_TypeError(MP_ERROR_TEXT("arena must be None, an int or a writable buffer (bytearray)"));
         }
     }
 
+    // Small blocks first, with every check done before the arena (the big block) is allocated:
+    // a MemoryError or a model error leaves only garbage for the GC, never a half-built Model.
+    // `probe` lives on the C stack, which the GC scans, so these blocks stay alive meanwhile.
     size_t state_bytes = tm_model_state_bytes(&probe);
     uint8_t *state = m_new(uint8_t, state_bytes ? state_bytes : 1);
     if (tm_model_parse(&probe, state, &err) != TM_OK) {
         raise_error(&err);
     }
-    size_t needed = probe.arena_bytes;
-    size_t persist_bytes = (probe.persist_bytes + 7u) & ~(size_t)7u;
+    uint8_t *persist = m_new(uint8_t, probe.persist_bytes ? probe.persist_bytes : 1);
+    if (tm_model_prepare(&probe, persist, &err) != TM_OK) {
+        raise_node_error(&probe, &err);
+    }
 
-    uint8_t *block = NULL;
+    size_t needed = probe.arena_bytes;
     uint8_t *arena;
     size_t arena_len;
-    uint8_t *persist;
-    if (arena_arg != mp_const_none && !mp_obj_is_int(arena_arg)) {
-        // User buffer: align its start to 8 bytes; persistent op data gets its own small block.
+    if (user_arena) {
+        // User buffer, used in place: align its start to 8 bytes.
         uintptr_t start = ((uintptr_t)arena_buf.buf + 7u) & ~(uintptr_t)7u;
         size_t lost = start - (uintptr_t)arena_buf.buf;
         arena = (uint8_t *)start;
@@ -136,8 +145,6 @@ static mp_obj_t tinyml_model_make_new(const mp_obj_type_t *type, size_t n_args, 
                 MP_ERROR_TEXT("arena too small: the model needs %u bytes, the buffer has %u usable"),
                 (unsigned)needed, (unsigned)arena_len);
         }
-        persist = m_new(uint8_t, persist_bytes ? persist_bytes : 1);
-        block = persist;
     } else {
         arena_len = arena_request < 0 ? needed : (size_t)arena_request;
         if (arena_len < needed) {
@@ -145,23 +152,21 @@ static mp_obj_t tinyml_model_make_new(const mp_obj_type_t *type, size_t n_args, 
                 MP_ERROR_TEXT("arena too small: the model needs %u bytes, %u were given"),
                 (unsigned)needed, (unsigned)arena_len);
         }
-        arena_len = (arena_len + 7u) & ~(size_t)7u;
-        block = m_new(uint8_t, arena_len + persist_bytes ? arena_len + persist_bytes : 1);
-        arena = block;
-        persist = block + arena_len;
+        arena = m_new(uint8_t, arena_len ? arena_len : 1);
     }
     memset(arena, 0, needed);
+    if (tm_model_set_arena(&probe, arena, arena_len, &err) != TM_OK) {
+        raise_error(&err);
+    }
 
     tinyml_model_obj_t *self = mp_obj_malloc(tinyml_model_obj_t, type);
     self->source = source;
-    self->arena_owner = (arena_arg != mp_const_none && !mp_obj_is_int(arena_arg)) ? arena_arg : MP_OBJ_NULL;
+    self->arena_owner = user_arena ? arena_arg : MP_OBJ_NULL;
     self->state = state;
-    self->block = block;
+    self->persist = persist;
+    self->arena = arena;
     self->arena_len = arena_len;
     self->model = probe;
-    if (tm_model_prepare(&self->model, persist, arena, arena_len, &err) != TM_OK) {
-        raise_node_error(self, &err);
-    }
     return MP_OBJ_FROM_PTR(self);
 }
 
@@ -192,7 +197,7 @@ static mp_obj_t tensor_view(tinyml_model_obj_t *self, tm_tensor *t) {
     if (array_typecode(t->type) == 'B' && t->type != TM_UINT8) {
         item = 1;
     }
-    uint8_t *base = self->arena_owner != MP_OBJ_NULL ? (uint8_t *)self->model.arena : self->block;
+    uint8_t *base = self->arena;
     size_t offset = (size_t)((uint8_t *)t->data - base);
     // The view points at the start of the arena block (keeps it alive) with an item offset.
     mp_obj_array_t *view = MP_OBJ_TO_PTR(mp_obj_new_memoryview(tc | MP_OBJ_ARRAY_TYPECODE_FLAG_RW, t->bytes / item, base));

@@ -456,21 +456,9 @@ void *tm_model_persist_alloc(tm_model *m, size_t bytes) {
     return p;
 }
 
-tm_status tm_model_prepare(tm_model *m, void *persist, void *arena, size_t arena_len, tm_error *err) {
-    m->prepared = 0;
-    if (arena_len < m->arena_bytes) {
-        err->bytes_needed = m->arena_bytes;
-        return tm_fail(err, TM_ERR_ARENA, "arena too small: the model needs %z bytes, got %z",
-            m->arena_bytes, arena_len);
-    }
+tm_status tm_model_prepare(tm_model *m, void *persist, tm_error *err) {
     m->persist = (uint8_t *)persist;
     m->persist_used = 0;
-    m->arena = (uint8_t *)arena;
-    for (uint32_t t = 0; t < m->n_tensors; ++t) {
-        if (m->tensors[t].in_arena) {
-            m->tensors[t].data = m->arena + m->plan[t].offset;
-        }
-    }
     for (uint32_t i = 0; i < m->n_nodes; ++i) {
         tm_node *n = &m->nodes[i];
         n->data = NULL;
@@ -482,7 +470,21 @@ tm_status tm_model_prepare(tm_model *m, void *persist, void *arena, size_t arena
             return err->status;
         }
     }
-    m->prepared = 1;
+    return TM_OK;
+}
+
+tm_status tm_model_set_arena(tm_model *m, void *arena, size_t arena_len, tm_error *err) {
+    if (arena_len < m->arena_bytes) {
+        err->bytes_needed = m->arena_bytes;
+        return tm_fail(err, TM_ERR_ARENA, "arena too small: the model needs %z bytes, got %z",
+            m->arena_bytes, arena_len);
+    }
+    m->arena = (uint8_t *)arena;
+    for (uint32_t t = 0; t < m->n_tensors; ++t) {
+        if (m->tensors[t].in_arena) {
+            m->tensors[t].data = m->arena + m->plan[t].offset;
+        }
+    }
     return TM_OK;
 }
 

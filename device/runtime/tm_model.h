@@ -6,8 +6,10 @@
 //   tm_model_parse()    into caller-provided tensor/node arrays (tm_model_state_bytes()): read every
 //                       tensor (shape, type, quantization, constant data checked in place), every
 //                       node, plan the activation arena; reports persist_bytes and arena_bytes;
-//   tm_model_prepare()  with caller-provided persistent memory and arena: run each op's prepare
-//                       (validation, multipliers) - all errors are found here;
+//   tm_model_prepare()  with caller-provided persistent memory (persist_bytes): run each op's
+//                       prepare (validation, multipliers) - all model errors are found here, before
+//                       the caller allocates the (large) arena;
+//   tm_model_set_arena() points every activation tensor into the caller's arena (>= arena_bytes);
 //   tm_model_invoke()   runs each op's eval, nothing else.
 // Weights are never copied: constant tensors point into the model buffer, which must outlive the model.
 #ifndef TM_MODEL_H
@@ -104,7 +106,6 @@ typedef struct tm_model {
     uint8_t *persist;
     size_t persist_used;
     uint8_t *arena;
-    int prepared;
 } tm_model;
 
 // Step 1: header, counts, op support. The buffer must stay alive and unchanged for the model's life.
@@ -113,9 +114,11 @@ tm_status tm_model_open(tm_model *m, const uint8_t *buf, size_t len, tm_error *e
 size_t tm_model_state_bytes(const tm_model *m);
 // Step 2: state is tm_model_state_bytes() bytes, 8-byte aligned, owned by the caller.
 tm_status tm_model_parse(tm_model *m, void *state, tm_error *err);
-// Step 3: persist is m->persist_bytes, arena at least m->arena_bytes (both 8-byte aligned).
-tm_status tm_model_prepare(tm_model *m, void *persist, void *arena, size_t arena_len, tm_error *err);
-// Step 4.
+// Step 3: persist is m->persist_bytes bytes, 8-byte aligned. Prepare reads only constant tensor data.
+tm_status tm_model_prepare(tm_model *m, void *persist, tm_error *err);
+// Step 4: arena of arena_len >= m->arena_bytes bytes, 8-byte aligned (TM_ERR_ARENA if too small).
+tm_status tm_model_set_arena(tm_model *m, void *arena, size_t arena_len, tm_error *err);
+// Step 5 (after prepare and set_arena succeeded).
 void tm_model_invoke(tm_model *m);
 
 // Persistent memory for op data during prepare (8-byte aligned); NULL if persist_bytes was too small.

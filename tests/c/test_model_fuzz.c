@@ -27,13 +27,18 @@ static tm_status run_model(const uint8_t *buf, size_t len, tm_error *err, size_t
     tm_status s = tm_model_parse(&m, state, err);
     if (s == TM_OK) {
         void *persist = malloc(m.persist_bytes ? m.persist_bytes : 1);
-        void *arena = calloc(1, m.arena_bytes ? m.arena_bytes : 1);
-        s = tm_model_prepare(&m, persist, arena, m.arena_bytes, err);
+        s = tm_model_prepare(&m, persist, err);
         if (s == TM_OK) {
-            tm_model_invoke(&m);
-            *arena_bytes = m.arena_bytes;
+            // Only a model that prepared gets its arena (as in the binding): a corrupt shape cannot
+            // ask for gigabytes before it is validated.
+            void *arena = calloc(1, m.arena_bytes ? m.arena_bytes : 1);
+            s = tm_model_set_arena(&m, arena, m.arena_bytes, err);
+            if (s == TM_OK) {
+                tm_model_invoke(&m);
+                *arena_bytes = m.arena_bytes;
+            }
+            free(arena);
         }
-        free(arena);
         free(persist);
     }
     free(state);

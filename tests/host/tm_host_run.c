@@ -80,7 +80,7 @@ int tm_host_run(const uint8_t *model_bytes, size_t model_len, int n_inputs,
         tm_fail(&err, TM_ERR_ARENA, "out of memory");
         goto done;
     }
-    if (tm_model_prepare(&m, persist, arena, m.arena_bytes, &err) != TM_OK) {
+    if (tm_model_prepare(&m, persist, &err) != TM_OK || tm_model_set_arena(&m, arena, m.arena_bytes, &err) != TM_OK) {
         goto done;
     }
     if (n_inputs != m.n_inputs || n_outputs != m.n_outputs) {
