@@ -17,7 +17,7 @@ APT_PACKAGES=(build-essential pkg-config valgrind dpkg-dev git ca-certificates)
 python3 -c 'import ensurepip, venv' 2>/dev/null || APT_PACKAGES+=(python3-venv)
 
 # The stamp is the content of everything that decides what gets installed.
-want="$(cat "$ROOT/requirements.txt" "${BASH_SOURCE[0]}" | sha256sum | cut -d' ' -f1) $(python3 --version 2>&1)"
+want="$(cat "$ROOT/requirements.txt" "${BASH_SOURCE[0]}" "$ROOT/host/pyproject.toml" | sha256sum | cut -d' ' -f1) $(python3 --version 2>&1)"
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -42,5 +42,8 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 log "installing requirements.txt into .venv"
 "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$ROOT/requirements.txt"
+# The host SDK itself (the `tinyml-host` command), editable so the checkout is what runs;
+# its dependencies are already pinned above.
+"$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps -e "$ROOT/host"
 echo "$want" > "$STAMP"
 log "done"

@@ -1,0 +1,50 @@
+"""`tinyml-host`: the command line, a thin layer over the library.
+
+Subcommands are rows of COMMANDS: (name, module). Each module has
+`add_arguments(parser)` and `run(args) -> int`. Adding a command = its module + one row.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import Sequence
+
+from . import __version__
+from .errors import TinymlError
+
+# (name, module under tinyml_host, one-line help). Command modules import heavy dependencies
+# (TensorFlow, the TFLM reference, matplotlib) inside run(), never at module level, so building
+# the parser stays fast and `tinyml-host inspect` works without TensorFlow installed.
+COMMANDS: list[tuple[str, str, str]] = [
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tinyml-host", description="tinyml host SDK: models and boards.")
+    parser.add_argument("--version", action="version", version=f"tinyml-host {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, module_name, help_text in COMMANDS:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        module = importlib.import_module(f".{module_name}", __package__)
+        module.add_arguments(p)
+        p.set_defaults(_module=module)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args._module.run(args) or 0)
+    except TinymlError as e:
+        print(f"tinyml-host: error: {e}", file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print("tinyml-host: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

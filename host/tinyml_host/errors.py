@@ -1,0 +1,31 @@
+"""The one error type of the host SDK: what went wrong, and what to do about it.
+
+`main()` catches it once and prints `tinyml-host: error: <what> (<hint>)`, exiting with
+`EXIT_INPUT` for problems with the user's input (a file, an option) and `EXIT_DEVICE` for the
+board or the connection.
+"""
+
+from __future__ import annotations
+
+EXIT_INPUT = 2
+EXIT_DEVICE = 3
+
+
+class TinymlError(Exception):
+    """An error with a hint for the user. `exit_code` says whose side it is on."""
+
+    def __init__(self, what: str, hint: str = "", exit_code: int = EXIT_INPUT) -> None:
+        super().__init__(what)
+        self.what = what
+        self.hint = hint
+        self.exit_code = exit_code
+
+    def __str__(self) -> str:
+        return f"{self.what} ({self.hint})" if self.hint else self.what
+
+
+class DeviceError(TinymlError):
+    """The board or the link failed: no answer, a reset, a dropped connection."""
+
+    def __init__(self, what: str, hint: str = "") -> None:
+        super().__init__(what, hint, EXIT_DEVICE)
