@@ -11,19 +11,13 @@
 
 #include "tm_quant.h"
 
-// int32 addition with two's-complement wrap-around (what the reference's int32 += does on every
-// target), written so that C gives it defined behaviour.
-static inline int32_t add_wrap(int32_t a, int32_t b) {
-    return (int32_t)((uint32_t)a + (uint32_t)b);
-}
-
 static inline int8_t requantize(int32_t acc, const int32_t *bias, int32_t oc,
     const tm_conv_2d_quant *quant, const tm_conv_2d_params *params) {
     if (bias != NULL) {
-        acc = add_wrap(acc, bias[oc]);
+        acc = tm_add_wrap(acc, bias[oc]);
     }
     acc = tm_mul_by_quantized_mul(acc, quant->multiplier[oc], quant->shift[oc]);
-    acc = add_wrap(acc, params->output_offset);
+    acc = tm_add_wrap(acc, params->output_offset);
     return (int8_t)tm_clamp_i32(acc, params->act_min, params->act_max);
 }
 

@@ -9,20 +9,14 @@
 
 #include "tm_quant.h"
 
-// int32 addition with two's-complement wrap-around (what the reference's int32 += does on every
-// target), written so that C gives it defined behaviour.
-static inline int32_t add_wrap(int32_t a, int32_t b) {
-    return (int32_t)((uint32_t)a + (uint32_t)b);
-}
-
 static inline int8_t requantize(int32_t acc, const int32_t *bias, int32_t c,
     const tm_fully_connected_quant *quant, const tm_fully_connected_params *params) {
     const int32_t k = quant->per_channel ? c : 0;
     if (bias != NULL) {
-        acc = add_wrap(acc, bias[c]);
+        acc = tm_add_wrap(acc, bias[c]);
     }
     acc = tm_mul_by_quantized_mul(acc, quant->multiplier[k], quant->shift[k]);
-    acc = add_wrap(acc, params->output_offset);
+    acc = tm_add_wrap(acc, params->output_offset);
     return (int8_t)tm_clamp_i32(acc, params->act_min, params->act_max);
 }
 

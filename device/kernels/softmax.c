@@ -51,7 +51,7 @@ static void row_scale(const tm_softmax_params *p, const int8_t *in, int32_t dept
         const int32_t input_diff = (int32_t)in[c] - max_in_row;
         if (input_diff >= p->diff_min) {
             const int32_t e = tm_fp_exp_on_negative_values(scaled_diff(p, input_diff), SCALED_DIFF_INTEGER_BITS);
-            sum_of_exps = tm_fp_add(sum_of_exps, tm_fp_rescale(e, 0, ACCUMULATION_INTEGER_BITS));
+            sum_of_exps = tm_add_wrap(sum_of_exps, tm_fp_rescale(e, 0, ACCUMULATION_INTEGER_BITS));
         }
     }
     int num_bits_over_unit;

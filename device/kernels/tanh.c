@@ -1,26 +1,13 @@
 // tinyml kernel: int8 TANH (see tanh.h).
 #include "tanh.h"
 
-#include <math.h>
-
 #include "fixedpoint.h"
 #include "tm_quant.h"
 
 enum { INPUT_INTEGER_BITS = 4 };
 
 int tm_tanh_prepare_params(float input_scale, int32_t input_zero_point, tm_tanh_params *p) {
-    const double real = (double)input_scale * (double)(1 << (31 - INPUT_INTEGER_BITS));
-    int shift = 0;
-    const double q = frexp(real, &shift);
-    if (!(real > 0.0) || !isfinite(real) || shift < 0 || shift > 62) {
-        return -1;
-    }
-    p->input_multiplier = (int32_t)tm_round(q * (double)(1ll << 31));
-    p->input_left_shift = shift;
-    p->input_zero_point = input_zero_point;
-    p->input_range_radius = (int32_t)floor(1.0 * ((1 << INPUT_INTEGER_BITS) - 1) *
-        (double)(1ll << (31 - INPUT_INTEGER_BITS)) / (double)(1ll << shift));
-    return 0;
+    return tm_logistic_prepare_params(input_scale, input_zero_point, p);
 }
 
 void tm_tanh_s8(const tm_tanh_params *p, int32_t size, const int8_t *input, int8_t *output) {

@@ -7,14 +7,12 @@
 
 #include <stdint.h>
 
-typedef struct {
-    int32_t input_zero_point;
-    int32_t input_range_radius;
-    int32_t input_multiplier;
-    int32_t input_left_shift;   // may be negative (a right shift)
-} tm_tanh_params;
+#include "logistic.h"
 
-// Same computation as tm_logistic_prepare_params (TFLM uses the same formulas for both).
+// TFLM prepares int8 TANH with the same formulas as int8 LOGISTIC: the same parameters.
+typedef tm_logistic_params tm_tanh_params;
+
+// tm_logistic_prepare_params (the same return values).
 int tm_tanh_prepare_params(float input_scale, int32_t input_zero_point, tm_tanh_params *p);
 
 void tm_tanh_s8(const tm_tanh_params *p, int32_t size, const int8_t *input, int8_t *output);

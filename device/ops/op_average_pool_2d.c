@@ -1,11 +1,11 @@
 // tinyml op: AVERAGE_POOL_2D, int8 (TFLM AverageEval -> reference_integer_ops::AveragePool).
-// Prepare in op_pool_2d_common.c; the kernel is kernels/average_pool_2d.c.
+// Prepare: tm_op_pool_2d_prepare (op_common.c); the kernel is kernels/average_pool_2d.c.
 #include "tm_ops.h"
-#include "op_pool_2d_common.h"
+#include "op_common.h"
 #include "average_pool_2d.h"
 
 static tm_status average_pool_2d_prepare(tm_model *m, tm_node *n, tm_error *err) {
-    return tm_pool_2d_prepare(m, n, "AVERAGE_POOL_2D", err);
+    return tm_op_pool_2d_prepare(m, n, "AVERAGE_POOL_2D", err);
 }
 
 static void average_pool_2d_eval(const tm_model *m, const tm_node *n) {
@@ -16,5 +16,5 @@ static void average_pool_2d_eval(const tm_model *m, const tm_node *n) {
 // Version 2 is the int8 version (3 adds int16).
 const tm_op tm_op_average_pool_2d = {
     "AVERAGE_POOL_2D", TM_BUILTIN_AVERAGE_POOL_2D, 2,
-    tm_pool_2d_persist_bytes, average_pool_2d_prepare, average_pool_2d_eval,
+    tm_op_pool_2d_persist_bytes, average_pool_2d_prepare, average_pool_2d_eval,
 };

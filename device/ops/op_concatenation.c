@@ -2,7 +2,7 @@
 // every int8 / int16 input to have the output's scale and zero point (it refuses other models at
 // prepare); float32, int32 and int64 are copied as they are. The kernel is kernels/concatenation.c.
 #include "tm_ops.h"
-#include "op_tensor_util.h"
+#include "op_common.h"
 #include "concatenation.h"
 
 static const char *const NAME = "CONCATENATION";
@@ -57,9 +57,9 @@ static tm_status concat_prepare(tm_model *m, tm_node *n, tm_error *err) {
     for (int d = axis + 1; d < rank; ++d) {
         inner_bytes *= (uint32_t)output->dims[d];
     }
-    concat_data *data = (concat_data *)tm_model_persist_alloc(m, concat_data_bytes(n->n_inputs));
+    concat_data *data = (concat_data *)tm_op_alloc_data(m, concat_data_bytes(n->n_inputs), NAME, err);
     if (data == NULL) {
-        return tm_fail(err, TM_ERR_MODEL, "%s: persistent memory exhausted", NAME);
+        return err->status;
     }
     int64_t axis_total = 0;
     for (int i = 0; i < n->n_inputs; ++i) {

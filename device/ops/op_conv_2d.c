@@ -2,7 +2,7 @@
 // Prepare mirrors TFLM's ConvPrepare / CalculateOpDataConv; eval runs kernels/conv_2d.c.
 #include "tm_ops.h"
 #include "tm_quant.h"
-#include "op_conv_common.h"
+#include "op_common.h"
 #include "conv_2d.h"
 
 // Conv2DOptions field indices (schema.fbs).
@@ -23,33 +23,17 @@ static int32_t out_channels(const tm_model *m, const tm_node *n) {
 }
 
 static size_t conv_2d_persist_bytes(const tm_model *m, const tm_node *n) {
-    return sizeof(conv_2d_data) + 2u * sizeof(int32_t) * (size_t)out_channels(m, n);
+    return tm_op_data_with_multipliers_bytes(sizeof(conv_2d_data), out_channels(m, n));
 }
 
 static tm_status conv_2d_prepare(tm_model *m, tm_node *n, tm_error *err) {
-    if (n->n_inputs < 2 || n->n_inputs > 3 || n->n_outputs != 1) {
-        return tm_fail(err, TM_ERR_MODEL, "%s: %u inputs and %u outputs (expected 2 or 3 and 1)", NAME,
-            (unsigned)n->n_inputs, (unsigned)n->n_outputs);
-    }
-    const tm_tensor *input = tm_input(m, n, 0);
-    const tm_tensor *filter = tm_input(m, n, 1);
-    const tm_tensor *bias = tm_input(m, n, 2);
-    const tm_tensor *output = tm_output(m, n, 0);
-    if (input == NULL || filter == NULL) {
-        return tm_fail(err, TM_ERR_MODEL, "%s: missing input or filter", NAME);
-    }
-    if (tm_conv_check_activation_tensor(input, NAME, "input", err) != TM_OK
-        || tm_conv_check_activation_tensor(output, NAME, "output", err) != TM_OK) {
+    tm_op_conv_tensors t;
+    if (tm_op_get_conv_tensors(m, n, NAME, &t, err) != TM_OK || tm_op_check_conv_4d(&t, NAME, err) != TM_OK) {
         return err->status;
     }
-    if (filter->type != TM_INT8) {
-        return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: filter is %s (only int8 is supported)", NAME,
-            tm_type_name(filter->type));
-    }
-    if (input->ndim != 4 || filter->ndim != 4 || output->ndim != 4) {
-        return tm_fail(err, TM_ERR_MODEL, "%s: input, filter and output must have 4 dimensions (%u, %u, %u)",
-            NAME, (unsigned)input->ndim, (unsigned)filter->ndim, (unsigned)output->ndim);
-    }
+    const tm_tensor *input = t.input;
+    const tm_tensor *filter = t.filter;
+    const tm_tensor *output = t.output;
 
     tm_conv_2d_dims d;
     d.batches = input->dims[0];
@@ -89,29 +73,28 @@ static tm_status conv_2d_prepare(tm_model *m, tm_node *n, tm_error *err) {
     p.dilation_w = tm_fb_i32(&n->options, OPT_DILATION_W, 1);
     p.dilation_h = tm_fb_i32(&n->options, OPT_DILATION_H, 1);
     const int activation = tm_fb_u8(&n->options, OPT_ACTIVATION, 0);
-    if (tm_conv_axis(padding, d.in_h, d.filter_h, p.stride_h, p.dilation_h, d.out_h, &p.pad_h, NAME,
+    if (tm_op_axis_padding(padding, d.in_h, d.filter_h, p.stride_h, p.dilation_h, d.out_h, &p.pad_h, NAME,
             "height", err) != TM_OK
-        || tm_conv_axis(padding, d.in_w, d.filter_w, p.stride_w, p.dilation_w, d.out_w, &p.pad_w, NAME,
+        || tm_op_axis_padding(padding, d.in_w, d.filter_w, p.stride_w, p.dilation_w, d.out_w, &p.pad_w, NAME,
             "width", err) != TM_OK) {
         return err->status;
     }
 
-    if (tm_conv_check_weights(filter, 0, d.out_c, NAME, err) != TM_OK
-        || tm_conv_check_bias(bias, d.out_c, NAME, err) != TM_OK
-        || tm_conv_activation_range(activation, output, &p.act_min, &p.act_max, NAME, err) != TM_OK) {
+    if (tm_op_check_weights(filter, 0, d.out_c, NAME, err) != TM_OK
+        || tm_op_check_bias(t.bias, d.out_c, NAME, err) != TM_OK
+        || tm_op_activation_range(activation, output, &p.act_min, &p.act_max, NAME, err) != TM_OK) {
         return err->status;
     }
     p.input_offset = -input->zero_point;
     p.output_offset = output->zero_point;
 
-    conv_2d_data *data = (conv_2d_data *)tm_model_persist_alloc(m, conv_2d_persist_bytes(m, n));
-    if (data == NULL) {
-        return tm_fail(err, TM_ERR_MODEL, "%s: persistent memory exhausted", NAME);
-    }
-    int32_t *multiplier = (int32_t *)(data + 1);
-    int32_t *shift = multiplier + d.out_c;
-    if (tm_conv_channel_multipliers(input->scale, filter, output->scale, d.out_c, multiplier, shift,
-            NAME, err) != TM_OK) {
+    int32_t *multiplier;
+    int32_t *shift;
+    conv_2d_data *data = (conv_2d_data *)tm_op_alloc_data_with_multipliers(m, sizeof(conv_2d_data), d.out_c,
+        &multiplier, &shift, NAME, err);
+    if (data == NULL
+        || tm_op_channel_multipliers(input->scale, filter, output->scale, d.out_c, multiplier, shift, NAME,
+            err) != TM_OK) {
         return err->status;
     }
     data->params = p;

@@ -2,7 +2,7 @@
 // DequantizePrepare, reference_ops::Dequantize with the scale widened to double); the kernels are
 // in kernels/dequantize.c.
 #include "tm_ops.h"
-#include "op_tensor_util.h"
+#include "op_common.h"
 #include "dequantize.h"
 
 static const char *const NAME = "DEQUANTIZE";
@@ -37,13 +37,12 @@ static tm_status dequantize_prepare(tm_model *m, tm_node *n, tm_error *err) {
         return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: output is %s (only float32 is supported)", NAME,
             tm_type_name(output->type));
     }
-    if (tm_tensor_elements(input) != tm_tensor_elements(output)) {
-        return tm_fail(err, TM_ERR_MODEL, "%s: input has %d elements, output %d", NAME,
-            (int)tm_tensor_elements(input), (int)tm_tensor_elements(output));
+    if (tm_op_check_same_size(input, output, NAME, err) != TM_OK) {
+        return err->status;
     }
-    dequantize_data *data = (dequantize_data *)tm_model_persist_alloc(m, sizeof(dequantize_data));
+    dequantize_data *data = (dequantize_data *)tm_op_alloc_data(m, sizeof(dequantize_data), NAME, err);
     if (data == NULL) {
-        return tm_fail(err, TM_ERR_MODEL, "%s: persistent memory exhausted", NAME);
+        return err->status;
     }
     data->params.scale = (double)input->scale;
     data->params.zero_point = input->zero_point;

@@ -5,7 +5,7 @@
 
 #include "tm_ops.h"
 #include "tm_quant.h"
-#include "op_conv_common.h"
+#include "op_common.h"
 #include "fully_connected.h"
 
 // FullyConnectedOptions field indices (schema.fbs).
@@ -29,7 +29,7 @@ static int32_t multiplier_count(const tm_model *m, const tm_node *n) {
 }
 
 static size_t fully_connected_persist_bytes(const tm_model *m, const tm_node *n) {
-    return sizeof(fully_connected_data) + 2u * sizeof(int32_t) * (size_t)multiplier_count(m, n);
+    return tm_op_data_with_multipliers_bytes(sizeof(fully_connected_data), multiplier_count(m, n));
 }
 
 // TFLM's per-tensor path (GetQuantizedConvolutionMultipler with a bias): the bias scale must be
@@ -46,29 +46,18 @@ static tm_status per_tensor_multiplier(const tm_tensor *input, const tm_tensor *
             return tm_fail(err, TM_ERR_MODEL, "%s: bias scale does not match input scale x weight scale", NAME);
         }
     }
-    return tm_conv_quantize_multiplier(product / (double)output->scale, multiplier, shift, NAME, err);
+    return tm_op_quantize_multiplier(product / (double)output->scale, multiplier, shift, NAME, err);
 }
 
 static tm_status fully_connected_prepare(tm_model *m, tm_node *n, tm_error *err) {
-    if (n->n_inputs < 2 || n->n_inputs > 3 || n->n_outputs != 1) {
-        return tm_fail(err, TM_ERR_MODEL, "%s: %u inputs and %u outputs (expected 2 or 3 and 1)", NAME,
-            (unsigned)n->n_inputs, (unsigned)n->n_outputs);
-    }
-    const tm_tensor *input = tm_input(m, n, 0);
-    const tm_tensor *filter = tm_input(m, n, 1);
-    const tm_tensor *bias = tm_input(m, n, 2);
-    const tm_tensor *output = tm_output(m, n, 0);
-    if (input == NULL || filter == NULL) {
-        return tm_fail(err, TM_ERR_MODEL, "%s: missing input or weights", NAME);
-    }
-    if (tm_conv_check_activation_tensor(input, NAME, "input", err) != TM_OK
-        || tm_conv_check_activation_tensor(output, NAME, "output", err) != TM_OK) {
+    tm_op_conv_tensors t;
+    if (tm_op_get_conv_tensors(m, n, NAME, &t, err) != TM_OK) {
         return err->status;
     }
-    if (filter->type != TM_INT8) {
-        return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: weights are %s (only int8 is supported)", NAME,
-            tm_type_name(filter->type));
-    }
+    const tm_tensor *input = t.input;
+    const tm_tensor *filter = t.filter;
+    const tm_tensor *bias = t.bias;
+    const tm_tensor *output = t.output;
     if (filter->ndim != 2) {
         return tm_fail(err, TM_ERR_MODEL, "%s: weights must have 2 dimensions, have %u", NAME,
             (unsigned)filter->ndim);
@@ -113,25 +102,24 @@ static tm_status fully_connected_prepare(tm_model *m, tm_node *n, tm_error *err)
 
     const int per_channel = tm_tensor_quant_count(filter) > 1;
     tm_fully_connected_params p;
-    if (tm_conv_check_weights(filter, 0, d.out_depth, NAME, err) != TM_OK
-        || tm_conv_check_bias(bias, d.out_depth, NAME, err) != TM_OK
-        || tm_conv_activation_range(tm_fb_u8(&n->options, OPT_ACTIVATION, 0), output, &p.act_min,
+    if (tm_op_check_weights(filter, 0, d.out_depth, NAME, err) != TM_OK
+        || tm_op_check_bias(bias, d.out_depth, NAME, err) != TM_OK
+        || tm_op_activation_range(tm_fb_u8(&n->options, OPT_ACTIVATION, 0), output, &p.act_min,
             &p.act_max, NAME, err) != TM_OK) {
         return err->status;
     }
     p.input_offset = -input->zero_point;
     p.output_offset = output->zero_point;
 
-    fully_connected_data *data =
-        (fully_connected_data *)tm_model_persist_alloc(m, fully_connected_persist_bytes(m, n));
+    int32_t *multiplier;
+    int32_t *shift;
+    fully_connected_data *data = (fully_connected_data *)tm_op_alloc_data_with_multipliers(m,
+        sizeof(fully_connected_data), per_channel ? d.out_depth : 1, &multiplier, &shift, NAME, err);
     if (data == NULL) {
-        return tm_fail(err, TM_ERR_MODEL, "%s: persistent memory exhausted", NAME);
+        return err->status;
     }
-    const int32_t count = per_channel ? d.out_depth : 1;
-    int32_t *multiplier = (int32_t *)(data + 1);
-    int32_t *shift = multiplier + count;
     tm_status st = per_channel
-        ? tm_conv_channel_multipliers(input->scale, filter, output->scale, d.out_depth, multiplier, shift,
+        ? tm_op_channel_multipliers(input->scale, filter, output->scale, d.out_depth, multiplier, shift,
             NAME, err)
         : per_tensor_multiplier(input, filter, bias, output, multiplier, shift, err);
     if (st != TM_OK) {

@@ -2,7 +2,7 @@
 // reduce_common.cc: PrepareMeanOrSumHelper, EvalMeanHelper -> QuantizedMeanOrSum, which TFLM uses
 // for every int8 MEAN, keep_dims or not, equal quantization or not); the kernel is kernels/mean.c.
 #include "tm_ops.h"
-#include "op_tensor_util.h"
+#include "op_common.h"
 #include "mean.h"
 
 static const char *const NAME = "MEAN";
@@ -57,13 +57,7 @@ static tm_status mean_prepare(tm_model *m, tm_node *n, tm_error *err) {
     if (tm_mean_init_quant(&p, input->scale, input->zero_point, output->scale, output->zero_point) != 0) {
         return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: input/output scale ratio too large", NAME);
     }
-    tm_mean_params *data = (tm_mean_params *)tm_model_persist_alloc(m, sizeof(p));
-    if (data == NULL) {
-        return tm_fail(err, TM_ERR_MODEL, "%s: persistent memory exhausted", NAME);
-    }
-    *data = p;
-    n->data = data;
-    return TM_OK;
+    return tm_op_store_data(m, n, &p, sizeof(p), NAME, err);
 }
 
 static void mean_eval(const tm_model *m, const tm_node *n) {

@@ -2,7 +2,7 @@
 // (TFLM mul.cc / mul_common.cc: CalculateOpDataMul, EvalMulQuantizedReference); the kernel is
 // kernels/mul.c.
 #include "tm_ops.h"
-#include "op_tensor_util.h"
+#include "op_common.h"
 #include "mul.h"
 
 static const char *const NAME = "MUL";
@@ -20,27 +20,17 @@ static size_t mul_persist_bytes(const tm_model *m, const tm_node *n) {
 
 static tm_status mul_prepare(tm_model *m, tm_node *n, tm_error *err) {
     mul_data d;
-    int32_t act_min;
-    int32_t act_max;
-    if (tm_op_binary_prepare(m, n, NAME, &d.bc, &act_min, &act_max, err) != TM_OK) {
+    tm_op_binary b;
+    if (tm_op_binary_prepare(m, n, NAME, &b, &d.bc, err) != TM_OK) {
         return err->status;
     }
-    const tm_tensor *in1 = tm_input(m, n, 0);
-    const tm_tensor *in2 = tm_input(m, n, 1);
-    const tm_tensor *out = tm_output(m, n, 0);
-    if (tm_mul_params_init(&d.params, in1->scale, in1->zero_point, in2->scale, in2->zero_point,
-            out->scale, out->zero_point, act_min, act_max) != 0) {
+    if (tm_mul_params_init(&d.params, b.in1->scale, b.in1->zero_point, b.in2->scale, b.in2->zero_point,
+            b.out->scale, b.out->zero_point, b.act_min, b.act_max) != 0) {
         return tm_fail(err, TM_ERR_UNSUPPORTED,
             "%s: output scale too small for the input scales (input1 * input2 / output scale must be below 2^30)",
             NAME);
     }
-    mul_data *data = (mul_data *)tm_model_persist_alloc(m, sizeof(d));
-    if (data == NULL) {
-        return tm_fail(err, TM_ERR_MODEL, "%s: persistent memory exhausted", NAME);
-    }
-    *data = d;
-    n->data = data;
-    return TM_OK;
+    return tm_op_store_data(m, n, &d, sizeof(d), NAME, err);
 }
 
 static void mul_eval(const tm_model *m, const tm_node *n) {

@@ -2,7 +2,7 @@
 // the pad value is the output zero point (or a constant third input, as TFLM allows); the kernel
 // is kernels/pad.c.
 #include "tm_ops.h"
-#include "op_tensor_util.h"
+#include "op_common.h"
 #include "pad.h"
 
 static const char *const NAME = "PAD";
@@ -80,13 +80,7 @@ static tm_status pad_prepare(tm_model *m, tm_node *n, tm_error *err) {
         }
         p.pad_value = *(const int8_t *)values->data;
     }
-    tm_pad_params *data = (tm_pad_params *)tm_model_persist_alloc(m, sizeof(p));
-    if (data == NULL) {
-        return tm_fail(err, TM_ERR_MODEL, "%s: persistent memory exhausted", NAME);
-    }
-    *data = p;
-    n->data = data;
-    return TM_OK;
+    return tm_op_store_data(m, n, &p, sizeof(p), NAME, err);
 }
 
 static void pad_eval(const tm_model *m, const tm_node *n) {

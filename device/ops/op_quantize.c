@@ -2,7 +2,7 @@
 // EvalQuantizeReference): float32 -> int8 / int16 (AffineQuantize) and int8 / int16 -> int8 /
 // int16 requantization (Requantize). The kernels are in kernels/quantize.c.
 #include "tm_ops.h"
-#include "op_tensor_util.h"
+#include "op_common.h"
 #include "quantize.h"
 
 static const char *const NAME = "QUANTIZE";
@@ -43,9 +43,8 @@ static tm_status quantize_prepare(tm_model *m, tm_node *n, tm_error *err) {
     if (tm_op_check_quantized(output, output->type, NAME, "output", err) != TM_OK) {
         return err->status;
     }
-    if (tm_tensor_elements(input) != tm_tensor_elements(output)) {
-        return tm_fail(err, TM_ERR_MODEL, "%s: input has %d elements, output %d", NAME,
-            (int)tm_tensor_elements(input), (int)tm_tensor_elements(output));
+    if (tm_op_check_same_size(input, output, NAME, err) != TM_OK) {
+        return err->status;
     }
     quantize_data d;
     d.count = tm_tensor_elements(input);
@@ -70,13 +69,7 @@ static tm_status quantize_prepare(tm_model *m, tm_node *n, tm_error *err) {
         return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: input is %s (float32, int8 or int16 supported)", NAME,
             tm_type_name(input->type));
     }
-    quantize_data *data = (quantize_data *)tm_model_persist_alloc(m, sizeof(d));
-    if (data == NULL) {
-        return tm_fail(err, TM_ERR_MODEL, "%s: persistent memory exhausted", NAME);
-    }
-    *data = d;
-    n->data = data;
-    return TM_OK;
+    return tm_op_store_data(m, n, &d, sizeof(d), NAME, err);
 }
 
 static void quantize_eval(const tm_model *m, const tm_node *n) {

@@ -2,7 +2,7 @@
 // (scale 1/65536, zero point -32768), over the last dimension. Prepare mirrors TFLM's
 // SoftmaxPrepare / CalculateSoftmaxParams; the kernel is kernels/softmax.c (gemmlowp path).
 #include "tm_ops.h"
-#include "op_conv_common.h"
+#include "op_common.h"
 #include "softmax.h"
 
 // SoftmaxOptions field index (schema.fbs).
@@ -24,16 +24,9 @@ static size_t softmax_persist_bytes(const tm_model *m, const tm_node *n) {
 }
 
 static tm_status softmax_prepare(tm_model *m, tm_node *n, tm_error *err) {
-    if (n->n_inputs != 1 || n->n_outputs != 1) {
-        return tm_fail(err, TM_ERR_MODEL, "%s: %u inputs and %u outputs (expected 1 and 1)", NAME,
-            (unsigned)n->n_inputs, (unsigned)n->n_outputs);
-    }
-    const tm_tensor *input = tm_input(m, n, 0);
-    const tm_tensor *output = tm_output(m, n, 0);
-    if (input == NULL || output == NULL) {
-        return tm_fail(err, TM_ERR_MODEL, "%s: missing input or output", NAME);
-    }
-    if (tm_conv_check_activation_tensor(input, NAME, "input", err) != TM_OK) {
+    const tm_tensor *input;
+    const tm_tensor *output;
+    if (tm_op_check_int8_unary(m, n, NAME, &input, &output, err) != TM_OK) {
         return err->status;
     }
     const int int16_output = output->type == TM_INT16;
@@ -55,13 +48,8 @@ static tm_status softmax_prepare(tm_model *m, tm_node *n, tm_error *err) {
         return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: output is %s (int8 input needs int8 or int16 output)",
             NAME, tm_type_name(output->type));
     }
-    if (input->ndim < 1 || input->ndim != output->ndim) {
+    if (input->ndim < 1 || !tm_op_same_shape(input, output)) {
         return tm_fail(err, TM_ERR_MODEL, "%s: input and output shapes differ", NAME);
-    }
-    for (int i = 0; i < input->ndim; ++i) {
-        if (input->dims[i] != output->dims[i]) {
-            return tm_fail(err, TM_ERR_MODEL, "%s: input and output shapes differ", NAME);
-        }
     }
 
     softmax_data d;
@@ -74,13 +62,7 @@ static tm_status softmax_prepare(tm_model *m, tm_node *n, tm_error *err) {
     d.outer = tm_tensor_elements(input) / d.depth;
     d.int16_output = int16_output;
 
-    softmax_data *data = (softmax_data *)tm_model_persist_alloc(m, sizeof(softmax_data));
-    if (data == NULL) {
-        return tm_fail(err, TM_ERR_MODEL, "%s: persistent memory exhausted", NAME);
-    }
-    *data = d;
-    n->data = data;
-    return TM_OK;
+    return tm_op_store_data(m, n, &d, sizeof(d), NAME, err);
 }
 
 static void softmax_eval(const tm_model *m, const tm_node *n) {

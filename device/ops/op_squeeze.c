@@ -2,8 +2,7 @@
 // the ones listed in squeeze_dims or, if none are listed, all of them. The bytes are unchanged
 // (kernels/reshape.c).
 #include "tm_ops.h"
-#include "op_tensor_util.h"
-#include "reshape.h"
+#include "op_common.h"
 
 static const char *const NAME = "SQUEEZE";
 
@@ -13,12 +12,8 @@ static tm_status squeeze_prepare(tm_model *m, tm_node *n, tm_error *err) {
     }
     const tm_tensor *input = tm_input(m, n, 0);
     const tm_tensor *output = tm_output(m, n, 0);
-    if (input->type != output->type) {
-        return tm_fail(err, TM_ERR_MODEL, "%s: input is %s, output is %s", NAME, tm_type_name(input->type),
-            tm_type_name(output->type));
-    }
-    if (tm_type_size(input->type) == 0) {
-        return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: type %s is not supported", NAME, tm_type_name(input->type));
+    if (tm_op_check_same_type(input, output, NAME, err) != TM_OK) {
+        return err->status;
     }
     // SqueezeOptions: squeeze_dims (field 0), each in [-rank, rank) and naming a size-1 dimension.
     const int rank = input->ndim;
@@ -45,7 +40,7 @@ static tm_status squeeze_prepare(tm_model *m, tm_node *n, tm_error *err) {
         return tm_fail(err, TM_ERR_MODEL, "%s: corrupt options", NAME);
     }
     // TFLM: each kept input dimension fits the output dimension at its place, and eval checks that
-    // the byte sizes agree.
+    // the byte sizes agree (here: the element counts, the types being equal).
     int out_i = 0;
     for (int i = 0; i < rank; ++i) {
         if (squeeze[i]) {
@@ -56,20 +51,11 @@ static tm_status squeeze_prepare(tm_model *m, tm_node *n, tm_error *err) {
         }
         ++out_i;
     }
-    if (output->bytes != input->bytes) {
-        return tm_fail(err, TM_ERR_MODEL, "%s: input has %d elements, output %d", NAME,
-            (int)tm_tensor_elements(input), (int)tm_tensor_elements(output));
-    }
-    return TM_OK;
-}
-
-static void squeeze_eval(const tm_model *m, const tm_node *n) {
-    const tm_tensor *output = tm_output(m, n, 0);
-    tm_reshape(tm_input(m, n, 0)->data, output->data, output->bytes);
+    return tm_op_check_same_size(input, output, NAME, err);
 }
 
 // Version 1; 2 is for string tensors.
 const tm_op tm_op_squeeze = {
     "SQUEEZE", TM_BUILTIN_SQUEEZE, 1,
-    NULL, squeeze_prepare, squeeze_eval,
+    NULL, squeeze_prepare, tm_op_copy_eval,
 };

@@ -37,6 +37,18 @@ static inline int32_t tm_rounding_divide_by_pot(int32_t x, int exponent) {
     return (x >> exponent) + (remainder > threshold ? 1 : 0);
 }
 
+// int32 addition, subtraction and negation with two's-complement wrap-around (what the
+// reference's int32 arithmetic does on every target), written so that C gives them defined behaviour.
+static inline int32_t tm_add_wrap(int32_t a, int32_t b) {
+    return (int32_t)((uint32_t)a + (uint32_t)b);
+}
+static inline int32_t tm_sub_wrap(int32_t a, int32_t b) {
+    return (int32_t)((uint32_t)a - (uint32_t)b);
+}
+static inline int32_t tm_neg_wrap(int32_t a) {
+    return (int32_t)(0u - (uint32_t)a);
+}
+
 // x << n with the reference's int32 wrap-around (n >= 0).
 static inline int32_t tm_shl_wrap(int32_t x, int n) {
     return (int32_t)((uint32_t)x << n);

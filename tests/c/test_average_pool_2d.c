@@ -1,29 +1,8 @@
 // C tests of kernels/average_pool_2d.c: hand-checked vectors, then TFLM-generated ones
 // (vectors/average_pool_2d.h, see gen_vectors.py).
-#include "tm_test.h"
-#include "tm_quant.h"
+#include "tm_test_kernel.h"
 #include "average_pool_2d.h"
 #include "vectors/average_pool_2d.h"
-
-static tm_pool_params params(int32_t in_h, int32_t in_w, int32_t c, int32_t out_h, int32_t out_w,
-    int32_t f_h, int32_t f_w, int32_t s_h, int32_t s_w, int32_t pad_h, int32_t pad_w) {
-    tm_pool_params p;
-    p.batches = 1;
-    p.in_h = in_h;
-    p.in_w = in_w;
-    p.channels = c;
-    p.out_h = out_h;
-    p.out_w = out_w;
-    p.filter_h = f_h;
-    p.filter_w = f_w;
-    p.stride_h = s_h;
-    p.stride_w = s_w;
-    p.pad_h = pad_h;
-    p.pad_w = pad_w;
-    p.act_min = -128;
-    p.act_max = 127;
-    return p;
-}
 
 // Rounding of the mean is half away from zero: (sum +/- count/2) / count, truncating.
 static void test_rounding(void) {
@@ -35,7 +14,7 @@ static void test_rounding(void) {
     // sums 6 (1.5 -> 2), -6 (-1.5 -> -2), 5 (1.25 -> 1), -5 (-1.25 -> -1)
     const int8_t expected[4] = {2, -2, 1, -1};
     int8_t out[4];
-    tm_pool_params p = params(2, 8, 1, 1, 4, 2, 2, 2, 2, 0, 0);
+    tm_pool_params p = tm_test_pool_params(2, 8, 1, 1, 4, 2, 2, 2, 2, 0, 0);
     tm_average_pool_2d_s8(&p, in, out);
     TM_CHECK_I8_ARRAY(out, expected, 4);
 }
@@ -58,7 +37,7 @@ static void test_same_padding_counts(void) {
         5, 2, -2,
     };
     int8_t out[9];
-    tm_pool_params p = params(3, 3, 1, 3, 3, 3, 3, 1, 1, 1, 1);
+    tm_pool_params p = tm_test_pool_params(3, 3, 1, 3, 3, 3, 3, 1, 1, 1, 1);
     tm_average_pool_2d_s8(&p, in, out);
     TM_CHECK_I8_ARRAY(out, expected, 9);
 }
@@ -70,7 +49,7 @@ static void test_same_padding_asymmetric(void) {
     // (10+20+30)/3 = 20; (30+41)/2 = 35.5 -> 36
     const int8_t expected[2] = {20, 36};
     int8_t out[2];
-    tm_pool_params p = params(4, 1, 1, 2, 1, 3, 1, 2, 1, 0, 0);
+    tm_pool_params p = tm_test_pool_params(4, 1, 1, 2, 1, 3, 1, 2, 1, 0, 0);
     tm_average_pool_2d_s8(&p, in, out);
     TM_CHECK_I8_ARRAY(out, expected, 2);
 }
@@ -80,7 +59,7 @@ static void test_channels_and_activation(void) {
     // 1x2x2x2: channel 0 = {100, 120, 110, 127}, channel 1 = {-100, -50, -20, -10}
     const int8_t in[8] = {100, -100, 120, -50, 110, -20, 127, -10};
     int8_t out[2];
-    tm_pool_params p = params(2, 2, 2, 1, 1, 2, 2, 1, 1, 0, 0);
+    tm_pool_params p = tm_test_pool_params(2, 2, 2, 1, 1, 2, 2, 1, 1, 0, 0);
     // mean 114.25 -> 114, -45
     const int8_t plain[2] = {114, -45};
     tm_average_pool_2d_s8(&p, in, out);
@@ -97,16 +76,10 @@ static void test_channels_and_activation(void) {
 static void test_generated(void) {
     for (size_t i = 0; i < sizeof(tm_average_pool_2d_vectors) / sizeof(tm_average_pool_2d_vectors[0]); ++i) {
         const tm_average_pool_2d_vector *v = &tm_average_pool_2d_vectors[i];
-        tm_pool_params p = params(v->in_h, v->in_w, v->channels, v->out_h, v->out_w, v->filter_h,
-            v->filter_w, v->stride_h, v->stride_w, v->pad_h, v->pad_w);
+        tm_pool_params p = tm_test_pool_params(v->in_h, v->in_w, v->channels, v->out_h, v->out_w,
+            v->filter_h, v->filter_w, v->stride_h, v->stride_w, v->pad_h, v->pad_w);
         p.batches = v->batches;
-        TM_CHECK_EQ(tm_activation_range_quantized(v->activation, v->scale, v->zero_point, -128, 127,
-            &p.act_min, &p.act_max), 0);
-        int8_t out[1024];
-        const int32_t n = v->batches * v->out_h * v->out_w * v->channels;
-        TM_CHECK(n <= 1024);
-        tm_average_pool_2d_s8(&p, v->input, out);
-        TM_CHECK_I8_ARRAY(out, v->expected, n);
+        tm_test_pool_vector(tm_average_pool_2d_s8, p, v->activation, v->scale, v->zero_point, v->input, v->expected, i);
     }
 }
 

@@ -4,18 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tm_test.h"
-#include "tm_quant.h"
+#include "tm_test_kernel.h"
 #include "conv_2d.h"
 #include "vectors/conv_2d.h"
-
-// Multipliers for exact powers of two, as TFLM's QuantizeMultiplier makes them:
-// 1.0 -> (2^30, 1), 0.5 -> (2^30, 0), 0.25 -> (2^30, -1), 2.0 -> (2^30, 2).
-static void quant(double real, int32_t *multiplier, int32_t *shift) {
-    int s;
-    tm_quantize_multiplier(real, multiplier, &s);
-    *shift = s;
-}
 
 static tm_conv_2d_params plain_params(void) {
     tm_conv_2d_params p;
@@ -48,7 +39,7 @@ static void test_valid_2x2(void) {
     const int8_t input[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
     const int8_t filter[4] = {1, 2, 3, 4};
     int32_t m[1], s[1];
-    quant(1.0, m, s);
+    tm_test_multiplier(1.0, m, s);
     tm_conv_2d_quant q = {m, s};
     tm_conv_2d_params p = plain_params();
     tm_conv_2d_dims d = make_dims(1, 3, 3, 1, 1, 2, 2, 1, 2, 2);
@@ -68,7 +59,7 @@ static void test_offsets_and_rounding(void) {
     const int8_t filter[4] = {1, -1, 3, -3};
     int32_t m[4], s[4];
     for (int i = 0; i < 4; ++i) {
-        quant(0.5, &m[i], &s[i]);
+        tm_test_multiplier(0.5, &m[i], &s[i]);
     }
     tm_conv_2d_quant q = {m, s};
     tm_conv_2d_params p = plain_params();
@@ -90,9 +81,9 @@ static void test_per_channel_bias_clamp(void) {
     const int8_t filter[3] = {2, 2, 2};            // acc = 20 for each channel
     const int32_t bias[3] = {0, 5, -100};          // -> 20, 25, -80
     int32_t m[3], s[3];
-    quant(0.25, &m[0], &s[0]);                     // 20 * 0.25 = 5
-    quant(2.0, &m[1], &s[1]);                      // 25 * 2 = 50 (shift +2: left shift, then x 0.5)
-    quant(0.5, &m[2], &s[2]);                      // -80 * 0.5 = -40
+    tm_test_multiplier(0.25, &m[0], &s[0]);        // 20 * 0.25 = 5
+    tm_test_multiplier(2.0, &m[1], &s[1]);         // 25 * 2 = 50 (shift +2: left shift, then x 0.5)
+    tm_test_multiplier(0.5, &m[2], &s[2]);         // -80 * 0.5 = -40
     TM_CHECK_EQ(s[1], 2);
     tm_conv_2d_quant q = {m, s};
     tm_conv_2d_params p = plain_params();
@@ -116,7 +107,7 @@ static void test_same_stride_2(void) {
     int8_t filter[9];
     memset(filter, 1, sizeof filter);
     int32_t m[1], s[1];
-    quant(1.0, m, s);
+    tm_test_multiplier(1.0, m, s);
     tm_conv_2d_quant q = {m, s};
     tm_conv_2d_params p = plain_params();
     p.stride_h = p.stride_w = 2;
@@ -150,7 +141,7 @@ static void test_dilation(void) {
     const int8_t input[5] = {1, 2, 3, 4, 5};
     const int8_t filter[2] = {1, 10};
     int32_t m[1], s[1];
-    quant(1.0, m, s);
+    tm_test_multiplier(1.0, m, s);
     tm_conv_2d_quant q = {m, s};
     tm_conv_2d_params p = plain_params();
     p.dilation_w = 2;
@@ -169,8 +160,8 @@ static void test_grouped(void) {
     const int8_t input[4] = {1, 2, 3, 4};
     const int8_t filter[4] = {1, 1, 1, -1};
     int32_t m[2], s[2];
-    quant(1.0, &m[0], &s[0]);
-    quant(1.0, &m[1], &s[1]);
+    tm_test_multiplier(1.0, &m[0], &s[0]);
+    tm_test_multiplier(1.0, &m[1], &s[1]);
     tm_conv_2d_quant q = {m, s};
     tm_conv_2d_params p = plain_params();
     tm_conv_2d_dims d = make_dims(1, 1, 1, 4, 2, 1, 1, 2, 1, 1);
@@ -188,7 +179,7 @@ static void test_channel_blocks(void) {
     const int8_t filter1[5] = {1, 2, 3, 4, 5};
     int32_t m[10], s[10];
     for (int i = 0; i < 10; ++i) {
-        quant(1.0, &m[i], &s[i]);
+        tm_test_multiplier(1.0, &m[i], &s[i]);
     }
     tm_conv_2d_quant q = {m, s};
     tm_conv_2d_params p = plain_params();
@@ -217,8 +208,8 @@ static void test_batches_channels(void) {
     const int8_t filter[4] = {1, 1, 2, -1};
     const int32_t bias[2] = {100, -100};
     int32_t m[2], s[2];
-    quant(1.0, &m[0], &s[0]);
-    quant(1.0, &m[1], &s[1]);
+    tm_test_multiplier(1.0, &m[0], &s[0]);
+    tm_test_multiplier(1.0, &m[1], &s[1]);
     tm_conv_2d_quant q = {m, s};
     tm_conv_2d_params p = plain_params();
     tm_conv_2d_dims d = make_dims(2, 1, 1, 2, 2, 1, 1, 2, 1, 1);
@@ -242,7 +233,7 @@ static void test_extreme_accumulation(void) {
     memset(filter, 0x80, (size_t)depth);  // -128
     const int32_t bias[1] = {-1000};
     int32_t m[1], s[1];
-    quant(1.0 / 65536.0, m, s);           // (2^30, -15)
+    tm_test_multiplier(1.0 / 65536.0, m, s);  // (2^30, -15)
     tm_conv_2d_quant q = {m, s};
     tm_conv_2d_params p = plain_params();
     p.input_offset = 128;                 // input zero point -128
@@ -258,7 +249,7 @@ static void test_extreme_accumulation(void) {
     free(filter);
 }
 
-// TFLM-generated cases (vectors/conv_2d.h, see gen_conv_vectors.py). Multipliers and the
+// TFLM-generated cases (vectors/conv_2d.h, see gen_vectors.py). Multipliers and the
 // activation range are rebuilt as op_conv_2d.c does: double(in) * double(filter) / double(out).
 static void test_tflm_vectors(void) {
     for (size_t i = 0; i < sizeof(tm_conv_2d_vectors) / sizeof(tm_conv_2d_vectors[0]); ++i) {
@@ -267,10 +258,8 @@ static void test_tflm_vectors(void) {
         int8_t out[256];
         const int32_t n_out = v->batches * v->out_h * v->out_w * v->out_c;
         TM_CHECK(v->out_c <= 64 && n_out <= 256);
-        for (int32_t c = 0; c < v->out_c; ++c) {
-            const float fs = v->filter_scales[v->n_filter_scales > 1 ? c : 0];
-            quant((double)v->input_scale * (double)fs / (double)v->output_scale, &m[c], &s[c]);
-        }
+        tm_test_channel_multipliers(v->input_scale, v->filter_scales, v->n_filter_scales, v->output_scale,
+            v->out_c, m, s);
         tm_conv_2d_quant q = {m, s};
         tm_conv_2d_params p = plain_params();
         p.input_offset = -v->input_zero_point;
@@ -286,11 +275,7 @@ static void test_tflm_vectors(void) {
         tm_conv_2d_dims d = make_dims(v->batches, v->in_h, v->in_w, v->in_c, v->out_c, v->filter_h,
             v->filter_w, v->filter_in_c, v->out_h, v->out_w);
         tm_conv_2d_s8(&p, &q, &d, v->input, v->filter, v->bias, out);
-        int before = tm_test_checks_failed;
-        TM_CHECK_I8_ARRAY(out, v->expected, n_out);
-        if (tm_test_checks_failed != before) {
-            printf("  in vector %u\n", (unsigned)i);
-        }
+        TM_CHECK_I8_VECTOR(out, v->expected, n_out, i);
     }
 }
 

@@ -3,17 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tm_test.h"
-#include "tm_quant.h"
+#include "tm_test_kernel.h"
 #include "depthwise_conv_2d.h"
 #include "vectors/depthwise_conv_2d.h"
-
-// 1.0 -> (2^30, 1), 0.5 -> (2^30, 0) (TFLM QuantizeMultiplier).
-static void quant(double real, int32_t *multiplier, int32_t *shift) {
-    int s;
-    tm_quantize_multiplier(real, multiplier, &s);
-    *shift = s;
-}
 
 static tm_depthwise_conv_2d_params plain_params(int32_t depth_multiplier) {
     tm_depthwise_conv_2d_params p;
@@ -52,8 +44,8 @@ static void test_valid_two_channels(void) {
     // filter [1][fy][fx][c]: channel 0 = 1, 2, 3, 4; channel 1 = 1, 1, 1, 1
     const int8_t filter[8] = {1, 1, 2, 1, 3, 1, 4, 1};
     int32_t m[2], s[2];
-    quant(1.0, &m[0], &s[0]);
-    quant(1.0, &m[1], &s[1]);
+    tm_test_multiplier(1.0, &m[0], &s[0]);
+    tm_test_multiplier(1.0, &m[1], &s[1]);
     tm_depthwise_conv_2d_quant q = {m, s};
     tm_depthwise_conv_2d_params p = plain_params(1);
     tm_depthwise_conv_2d_dims d = make_dims(3, 3, 2, 2, 2, 2, 2, 2);
@@ -80,7 +72,7 @@ static void test_channel_blocks_same(void) {
     memset(filter, 1, sizeof filter);
     int32_t m[5], s[5];
     for (int i = 0; i < 5; ++i) {
-        quant(1.0, &m[i], &s[i]);
+        tm_test_multiplier(1.0, &m[i], &s[i]);
     }
     tm_depthwise_conv_2d_quant q = {m, s};
     tm_depthwise_conv_2d_params p = plain_params(1);
@@ -105,7 +97,7 @@ static void test_depth_multiplier_order(void) {
     const int8_t filter[4] = {1, 2, 3, 4};
     int32_t m[4], s[4];
     for (int i = 0; i < 4; ++i) {
-        quant(1.0, &m[i], &s[i]);
+        tm_test_multiplier(1.0, &m[i], &s[i]);
     }
     tm_depthwise_conv_2d_quant q = {m, s};
     tm_depthwise_conv_2d_params p = plain_params(2);
@@ -128,8 +120,8 @@ static void test_same_stride_2_per_channel(void) {
     int8_t filter[18];
     memset(filter, 1, sizeof filter);
     int32_t m[2], s[2];
-    quant(1.0, &m[0], &s[0]);
-    quant(0.5, &m[1], &s[1]);
+    tm_test_multiplier(1.0, &m[0], &s[0]);
+    tm_test_multiplier(0.5, &m[1], &s[1]);
     tm_depthwise_conv_2d_quant q = {m, s};
     tm_depthwise_conv_2d_params p = plain_params(2);
     p.stride_h = p.stride_w = 2;
@@ -149,7 +141,7 @@ static void test_dilation(void) {
     const int8_t input[5] = {1, 2, 3, 4, 5};
     const int8_t filter[2] = {1, 10};
     int32_t m[1], s[1];
-    quant(1.0, m, s);
+    tm_test_multiplier(1.0, m, s);
     tm_depthwise_conv_2d_quant q = {m, s};
     tm_depthwise_conv_2d_params p = plain_params(1);
     p.dilation_h = 2;
@@ -169,7 +161,7 @@ static void test_offset_bias_clamp(void) {
     const int32_t bias[3] = {1, 2, 3};            // -> -29, 32, -117
     int32_t m[3], s[3];
     for (int i = 0; i < 3; ++i) {
-        quant(1.0, &m[i], &s[i]);
+        tm_test_multiplier(1.0, &m[i], &s[i]);
     }
     tm_depthwise_conv_2d_quant q = {m, s};
     tm_depthwise_conv_2d_params p = plain_params(3);
@@ -194,7 +186,7 @@ static void test_extreme_accumulation(void) {
     memset(filter, 0x80, (size_t)taps);
     const int32_t bias[1] = {-1000};
     int32_t m[1], s[1];
-    quant(1.0 / 65536.0, m, s);
+    tm_test_multiplier(1.0 / 65536.0, m, s);
     tm_depthwise_conv_2d_quant q = {m, s};
     tm_depthwise_conv_2d_params p = plain_params(1);
     p.input_offset = 128;
@@ -207,7 +199,7 @@ static void test_extreme_accumulation(void) {
     free(filter);
 }
 
-// TFLM-generated cases (vectors/depthwise_conv_2d.h, see gen_conv_vectors.py). Multipliers and
+// TFLM-generated cases (vectors/depthwise_conv_2d.h, see gen_vectors.py). Multipliers and
 // the activation range are rebuilt as op_depthwise_conv_2d.c does.
 static void test_tflm_vectors(void) {
     for (size_t i = 0; i < sizeof(tm_depthwise_conv_2d_vectors) / sizeof(tm_depthwise_conv_2d_vectors[0]); ++i) {
@@ -216,10 +208,8 @@ static void test_tflm_vectors(void) {
         int8_t out[256];
         const int32_t n_out = v->batches * v->out_h * v->out_w * v->out_c;
         TM_CHECK(v->out_c <= 64 && n_out <= 256);
-        for (int32_t c = 0; c < v->out_c; ++c) {
-            const float fs = v->filter_scales[v->n_filter_scales > 1 ? c : 0];
-            quant((double)v->input_scale * (double)fs / (double)v->output_scale, &m[c], &s[c]);
-        }
+        tm_test_channel_multipliers(v->input_scale, v->filter_scales, v->n_filter_scales, v->output_scale,
+            v->out_c, m, s);
         tm_depthwise_conv_2d_quant q = {m, s};
         tm_depthwise_conv_2d_params p = plain_params(v->depth_multiplier);
         p.input_offset = -v->input_zero_point;
@@ -236,11 +226,7 @@ static void test_tflm_vectors(void) {
             v->out_h, v->out_w, v->out_c);
         d.batches = v->batches;
         tm_depthwise_conv_2d_s8(&p, &q, &d, v->input, v->filter, v->bias, out);
-        int before = tm_test_checks_failed;
-        TM_CHECK_I8_ARRAY(out, v->expected, n_out);
-        if (tm_test_checks_failed != before) {
-            printf("  in vector %u\n", (unsigned)i);
-        }
+        TM_CHECK_I8_VECTOR(out, v->expected, n_out, i);
     }
 }
 

@@ -3,17 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tm_test.h"
-#include "tm_quant.h"
+#include "tm_test_kernel.h"
 #include "fully_connected.h"
 #include "vectors/fully_connected.h"
-
-// 1.0 -> (2^30, 1), 0.5 -> (2^30, 0), 0.25 -> (2^30, -1) (TFLM QuantizeMultiplier).
-static void quant(double real, int32_t *multiplier, int32_t *shift) {
-    int s;
-    tm_quantize_multiplier(real, multiplier, &s);
-    *shift = s;
-}
 
 static tm_fully_connected_params plain_params(void) {
     tm_fully_connected_params p;
@@ -31,7 +23,7 @@ static void test_per_tensor(void) {
     const int8_t filter[6] = {1, 1, 1, 2, -1, 3};
     const int32_t bias[2] = {10, -10};
     int32_t m, s;
-    quant(0.5, &m, &s);
+    tm_test_multiplier(0.5, &m, &s);
     tm_fully_connected_quant q = {&m, &s, 0};
     tm_fully_connected_params p = plain_params();
     p.input_offset = -1;
@@ -52,9 +44,9 @@ static void test_per_channel(void) {
     // unit 0 = (1, 0) -> 4; unit 1 = (0, 1) -> -4; unit 2 = (5, -3) -> 20 + 12 = 32
     const int8_t filter[6] = {1, 0, 0, 1, 5, -3};
     int32_t m[3], s[3];
-    quant(1.0, &m[0], &s[0]);   // 4
-    quant(0.25, &m[1], &s[1]);  // -4 / 4 = -1
-    quant(0.5, &m[2], &s[2]);   // 32 / 2 = 16
+    tm_test_multiplier(1.0, &m[0], &s[0]);   // 4
+    tm_test_multiplier(0.25, &m[1], &s[1]);  // -4 / 4 = -1
+    tm_test_multiplier(0.5, &m[2], &s[2]);   // 32 / 2 = 16
     tm_fully_connected_quant q = {m, s, 1};
     tm_fully_connected_params p = plain_params();
     tm_fully_connected_dims d = {1, 2, 3};
@@ -70,7 +62,7 @@ static void test_unit_blocks(void) {
     // unit u = (u, 1) for u = 0..5
     const int8_t filter[12] = {0, 1, 1, 1, 2, 1, 3, 1, 4, 1, 5, 1};
     int32_t m, s;
-    quant(1.0, &m, &s);
+    tm_test_multiplier(1.0, &m, &s);
     tm_fully_connected_quant q = {&m, &s, 0};
     tm_fully_connected_params p = plain_params();
     tm_fully_connected_dims d = {2, 2, 6};
@@ -87,7 +79,7 @@ static void test_activation_clamp(void) {
     const int8_t input[1] = {1};
     const int8_t filter[3] = {-100, 30, 100};
     int32_t m, s;
-    quant(1.0, &m, &s);
+    tm_test_multiplier(1.0, &m, &s);
     tm_fully_connected_quant q = {&m, &s, 0};
     tm_fully_connected_params p = plain_params();
     p.output_offset = -20;
@@ -111,7 +103,7 @@ static void test_extreme_accumulation(void) {
     memset(filter, 0x80, (size_t)depth);
     const int32_t bias[1] = {-1000};
     int32_t m, s;
-    quant(1.0 / 65536.0, &m, &s);
+    tm_test_multiplier(1.0 / 65536.0, &m, &s);
     tm_fully_connected_quant q = {&m, &s, 0};
     tm_fully_connected_params p = plain_params();
     p.input_offset = 128;
@@ -127,7 +119,7 @@ static void test_extreme_accumulation(void) {
     free(filter);
 }
 
-// TFLM-generated cases (vectors/fully_connected.h, see gen_conv_vectors.py). Multipliers and the
+// TFLM-generated cases (vectors/fully_connected.h, see gen_vectors.py). Multipliers and the
 // activation range are rebuilt as op_fully_connected.c does (per-tensor and per-channel alike:
 // double(in) * double(filter) / double(out)).
 static void test_tflm_vectors(void) {
@@ -137,9 +129,8 @@ static void test_tflm_vectors(void) {
         int8_t out[256];
         const int32_t n_out = v->batches * v->out_depth;
         TM_CHECK(v->n_filter_scales <= 64 && n_out <= 256);
-        for (int32_t c = 0; c < v->n_filter_scales; ++c) {
-            quant((double)v->input_scale * (double)v->filter_scales[c] / (double)v->output_scale, &m[c], &s[c]);
-        }
+        tm_test_channel_multipliers(v->input_scale, v->filter_scales, v->n_filter_scales, v->output_scale,
+            v->n_filter_scales, m, s);
         tm_fully_connected_quant q = {m, s, v->n_filter_scales > 1};
         tm_fully_connected_params p = plain_params();
         p.input_offset = -v->input_zero_point;
@@ -148,11 +139,7 @@ static void test_tflm_vectors(void) {
             -128, 127, &p.act_min, &p.act_max), 0);
         tm_fully_connected_dims d = {v->batches, v->accum_depth, v->out_depth};
         tm_fully_connected_s8(&p, &q, &d, v->input, v->filter, v->bias, out);
-        int before = tm_test_checks_failed;
-        TM_CHECK_I8_ARRAY(out, v->expected, n_out);
-        if (tm_test_checks_failed != before) {
-            printf("  in vector %u\n", (unsigned)i);
-        }
+        TM_CHECK_I8_VECTOR(out, v->expected, n_out, i);
     }
 }
 

@@ -1,6 +1,6 @@
 // C tests of kernels/logistic.c: hand-checked vectors, then TFLM-generated ones covering every
 // int8 input (vectors/logistic.h, see gen_vectors.py).
-#include "tm_test.h"
+#include "tm_test_kernel.h"
 #include "logistic.h"
 #include "vectors/logistic.h"
 
@@ -45,9 +45,7 @@ static void test_values(void) {
 
 static void test_generated(void) {
     int8_t in[256];
-    for (int i = 0; i < 256; ++i) {
-        in[i] = (int8_t)(i - 128);
-    }
+    tm_test_all_int8(in);
     for (size_t i = 0; i < sizeof(tm_logistic_vectors) / sizeof(tm_logistic_vectors[0]); ++i) {
         const tm_logistic_vector *v = &tm_logistic_vectors[i];
         tm_logistic_params p;

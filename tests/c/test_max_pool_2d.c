@@ -1,29 +1,8 @@
 // C tests of kernels/max_pool_2d.c: hand-checked vectors, then TFLM-generated ones
 // (vectors/max_pool_2d.h, see gen_vectors.py).
-#include "tm_test.h"
-#include "tm_quant.h"
+#include "tm_test_kernel.h"
 #include "max_pool_2d.h"
 #include "vectors/max_pool_2d.h"
-
-static tm_pool_params params(int32_t in_h, int32_t in_w, int32_t c, int32_t out_h, int32_t out_w,
-    int32_t f_h, int32_t f_w, int32_t s_h, int32_t s_w, int32_t pad_h, int32_t pad_w) {
-    tm_pool_params p;
-    p.batches = 1;
-    p.in_h = in_h;
-    p.in_w = in_w;
-    p.channels = c;
-    p.out_h = out_h;
-    p.out_w = out_w;
-    p.filter_h = f_h;
-    p.filter_w = f_w;
-    p.stride_h = s_h;
-    p.stride_w = s_w;
-    p.pad_h = pad_h;
-    p.pad_w = pad_w;
-    p.act_min = -128;
-    p.act_max = 127;
-    return p;
-}
 
 static void test_valid_stride_2(void) {
     // 1x4x4x1, 2x2 windows, stride 2: the four quadrants.
@@ -35,7 +14,7 @@ static void test_valid_stride_2(void) {
     };
     const int8_t expected[4] = {5, 8, -1, -3};
     int8_t out[4];
-    tm_pool_params p = params(4, 4, 1, 2, 2, 2, 2, 2, 2, 0, 0);
+    tm_pool_params p = tm_test_pool_params(4, 4, 1, 2, 2, 2, 2, 2, 2, 0, 0);
     tm_max_pool_2d_s8(&p, in, out);
     TM_CHECK_I8_ARRAY(out, expected, 4);
 }
@@ -56,7 +35,7 @@ static void test_same_padding_never_wins(void) {
         -3, -3, -60,
     };
     int8_t out[9];
-    tm_pool_params p = params(3, 3, 1, 3, 3, 3, 3, 1, 1, 1, 1);
+    tm_pool_params p = tm_test_pool_params(3, 3, 1, 3, 3, 3, 3, 1, 1, 1, 1);
     tm_max_pool_2d_s8(&p, in, out);
     TM_CHECK_I8_ARRAY(out, expected, 9);
 }
@@ -66,7 +45,7 @@ static void test_channels_and_activation(void) {
     // 1x2x2x2: channel 0 = {100, 120, 110, 127}, channel 1 = {-100, -50, -20, -10}
     const int8_t in[8] = {100, -100, 120, -50, 110, -20, 127, -10};
     int8_t out[2];
-    tm_pool_params p = params(2, 2, 2, 1, 1, 2, 2, 1, 1, 0, 0);
+    tm_pool_params p = tm_test_pool_params(2, 2, 2, 1, 1, 2, 2, 1, 1, 0, 0);
     const int8_t plain[2] = {127, -10};
     tm_max_pool_2d_s8(&p, in, out);
     TM_CHECK_I8_ARRAY(out, plain, 2);
@@ -85,16 +64,10 @@ static void test_channels_and_activation(void) {
 static void test_generated(void) {
     for (size_t i = 0; i < sizeof(tm_max_pool_2d_vectors) / sizeof(tm_max_pool_2d_vectors[0]); ++i) {
         const tm_max_pool_2d_vector *v = &tm_max_pool_2d_vectors[i];
-        tm_pool_params p = params(v->in_h, v->in_w, v->channels, v->out_h, v->out_w, v->filter_h,
-            v->filter_w, v->stride_h, v->stride_w, v->pad_h, v->pad_w);
+        tm_pool_params p = tm_test_pool_params(v->in_h, v->in_w, v->channels, v->out_h, v->out_w,
+            v->filter_h, v->filter_w, v->stride_h, v->stride_w, v->pad_h, v->pad_w);
         p.batches = v->batches;
-        TM_CHECK_EQ(tm_activation_range_quantized(v->activation, v->scale, v->zero_point, -128, 127,
-            &p.act_min, &p.act_max), 0);
-        int8_t out[1024];
-        const int32_t n = v->batches * v->out_h * v->out_w * v->channels;
-        TM_CHECK(n <= 1024);
-        tm_max_pool_2d_s8(&p, v->input, out);
-        TM_CHECK_I8_ARRAY(out, v->expected, n);
+        tm_test_pool_vector(tm_max_pool_2d_s8, p, v->activation, v->scale, v->zero_point, v->input, v->expected, i);
     }
 }
 

@@ -1,6 +1,6 @@
 // C tests of kernels/relu.c: hand-checked vectors, then TFLM-generated ones covering every int8
 // input (vectors/relu.h, see gen_vectors.py).
-#include "tm_test.h"
+#include "tm_test_kernel.h"
 #include "relu.h"
 #include "vectors/relu.h"
 
@@ -38,9 +38,7 @@ static void test_bad_scales(void) {
 
 static void test_generated(void) {
     int8_t in[256];
-    for (int i = 0; i < 256; ++i) {
-        in[i] = (int8_t)(i - 128);
-    }
+    tm_test_all_int8(in);
     for (size_t i = 0; i < sizeof(tm_relu_vectors) / sizeof(tm_relu_vectors[0]); ++i) {
         const tm_relu_vector *v = &tm_relu_vectors[i];
         tm_relu_params p;

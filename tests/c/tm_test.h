@@ -39,6 +39,15 @@ static int tm_test_cases_passed;
     } \
 } while (0)
 
+// TM_CHECK_I8_ARRAY for case `index` of a table of cases: a mismatch also prints which case.
+#define TM_CHECK_I8_VECTOR(actual, expected, n, index) do { \
+    int vector_before_ = tm_test_checks_failed; \
+    TM_CHECK_I8_ARRAY(actual, expected, n); \
+    if (tm_test_checks_failed != vector_before_) { \
+        printf("  in vector %u\n", (unsigned)(index)); \
+    } \
+} while (0)
+
 #define TM_RUN(fn) do { \
     int before_ = tm_test_checks_failed; \
     fn(); \

@@ -37,6 +37,10 @@ build_single_op_model(op, inputs, outputs, options=None, version=1, options_type
     ("Pool2DOptions"). options=None writes no options table at all; options={} an empty
     one (every field at its schema default). `version` is the operator code's version.
 
+build_unary_model(op, shape, in_q, out_q, options=None, version=1, out_dtype="int8") -> bytes
+    build_single_op_model for a one-input op (RELU, LOGISTIC, SOFTMAX, ...): an int8 input and
+    an `out_dtype` output, both of `shape`, quantized in_q and out_q = (scale, zero_point).
+
 build_model(tensors, operators, inputs, outputs) -> bytes
     Several operators. `tensors`: list of Tensor; `operators`: list of
     Op(op, inputs, outputs, options=None, version=1, options_type=None) whose inputs /
@@ -350,6 +354,12 @@ def build_single_op_model(op, inputs, outputs, options=None, version=1, options_
         tensors.append(t)
     return build_model(tensors, [Op(op, op_inputs, op_outputs, options, version, options_type)],
                        model_inputs, op_outputs)
+
+
+def build_unary_model(op, shape, in_q, out_q, options=None, version=1, out_dtype="int8"):
+    return build_single_op_model(op, [Tensor(list(shape), "int8", scale=in_q[0], zero_point=in_q[1])],
+                                 [Tensor(list(shape), out_dtype, scale=out_q[0], zero_point=out_q[1])],
+                                 options=options, version=version)
 
 
 def run_tflm(model_bytes, inputs, arena_size=1 << 20):

@@ -18,57 +18,22 @@ No MicroPython build is needed. TINYML_HOST_LIB=path uses a prebuilt library ins
 example one linked with extra sources).
 """
 
-import ctypes
 import os
-import subprocess
 
 import numpy as np
 import pytest
 import tflite
 
-import mputil
+from host_engine import TM_ERR_MODEL, TM_ERR_UNSUPPORTED, TM_OK, build_engine
 from single_op_models import Tensor, build_single_op_model, run_tflm
 
-TM_OK, TM_ERR_MODEL, TM_ERR_UNSUPPORTED = 0, 1, 2
 CASES = int(os.environ.get("TINYML_CONV_CASES", "250"))
 ACTIVATIONS = ["NONE", "RELU", "RELU6", "RELU_N1_TO_1"]
 
 
 @pytest.fixture(scope="module")
 def host_lib(tmp_path_factory):
-    prebuilt = os.environ.get("TINYML_HOST_LIB")
-    if prebuilt:
-        return _wrap(ctypes.CDLL(prebuilt))
-    root = mputil.REPO_ROOT
-    out = tmp_path_factory.mktemp("host") / "libtinyml_host.so"
-    srcs = sorted(str(p) for d in ("runtime", "kernels", "ops") for p in (root / "device" / d).glob("*.c"))
-    srcs.append(str(root / "tests" / "host" / "tm_host_run.c"))
-    cmd = ["gcc", "-std=c99", "-O1", "-g", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC",
-           "-fsanitize=undefined", "-fno-sanitize-recover=all",
-           "-I", str(root / "device" / "runtime"), "-I", str(root / "device" / "kernels"),
-           "-o", str(out), *srcs, "-lm"]
-    subprocess.run(cmd, check=True)
-    return _wrap(ctypes.CDLL(str(out)))
-
-
-def _wrap(lib):
-    lib.tm_host_run.restype = ctypes.c_int
-    u8p = ctypes.POINTER(ctypes.c_uint8)
-
-    def run(model, inputs, output_shapes):
-        """-> (status, error text, outputs as int8 arrays)"""
-        ins = [np.ascontiguousarray(x).view(np.uint8).reshape(-1) for x in inputs]
-        outs = [np.zeros(int(np.prod(s)), np.int8) for s in output_shapes]
-        in_ptrs = (u8p * len(ins))(*[x.ctypes.data_as(u8p) for x in ins])
-        in_lens = (ctypes.c_size_t * len(ins))(*[x.size for x in ins])
-        out_ptrs = (u8p * len(outs))(*[o.ctypes.data_as(u8p) for o in outs])
-        out_lens = (ctypes.c_size_t * len(outs))(*[o.size for o in outs])
-        err = ctypes.create_string_buffer(256)
-        status = lib.tm_host_run(model, ctypes.c_size_t(len(model)), len(ins), in_ptrs, in_lens,
-                                 len(outs), out_ptrs, out_lens, err, ctypes.c_size_t(len(err)))
-        return status, err.value.decode(), [o.reshape(s) for o, s in zip(outs, output_shapes)]
-
-    return run
+    return build_engine(tmp_path_factory.mktemp("host"))
 
 
 def f32(x):
@@ -87,7 +52,7 @@ def out_size(padding, n, k, stride, dilation):
 
 def compare(run, model, inputs, out_shape, what):
     (ref,) = run_tflm(model, inputs)
-    status, err, (ours,) = run(model, inputs, [out_shape])
+    status, err, (ours,) = run(model, inputs, [(out_shape, np.int8)])
     assert status == TM_OK, f"{what}: tinyml refused the model: {err}"
     bad = np.nonzero(ours.reshape(-1) != ref.reshape(-1))[0]
     assert bad.size == 0, (f"{what}: {bad.size} of {ref.size} outputs differ, first at {bad[0]}: "
@@ -121,6 +86,17 @@ def output_scale(rng, in_scale, w_scales, depth):
     return f32(s)
 
 
+def random_window(rng, in_h, in_w):
+    """Random filter size, strides, dilations and padding for an in_h x in_w input, and the output
+    size they give (below 1 where the filter does not fit: draw again)."""
+    kh, kw = (int(v) for v in rng.integers(1, 5, 2))
+    sh, sw = (int(v) for v in rng.integers(1, 4, 2))
+    dh, dw = (int(v) for v in (rng.integers(1, 4, 2) if rng.random() < 0.3 else (1, 1)))
+    padding = str(rng.choice(["SAME", "VALID"]))
+    out_h, out_w = out_size(padding, in_h, kh, sh, dh), out_size(padding, in_w, kw, sw, dw)
+    return (kh, kw), (sh, sw), (dh, dw), padding, (out_h, out_w)
+
+
 def random_conv(rng):
     while True:
         batches = int(rng.choice([1, 1, 1, 2]))
@@ -129,11 +105,7 @@ def random_conv(rng):
         filter_in_c = int(rng.integers(1, 6))
         in_c = groups * filter_in_c
         out_c = groups * int(rng.integers(1, 5))
-        kh, kw = (int(v) for v in rng.integers(1, 5, 2))
-        sh, sw = (int(v) for v in rng.integers(1, 4, 2))
-        dh, dw = (int(v) for v in (rng.integers(1, 4, 2) if rng.random() < 0.3 else (1, 1)))
-        padding = str(rng.choice(["SAME", "VALID"]))
-        out_h, out_w = out_size(padding, in_h, kh, sh, dh), out_size(padding, in_w, kw, sw, dw)
+        (kh, kw), (sh, sw), (dh, dw), padding, (out_h, out_w) = random_window(rng, in_h, in_w)
         if out_h >= 1 and out_w >= 1:
             break
     cfg = dict(batches=batches, in_hwc=(in_h, in_w, in_c), out_c=out_c, k=(kh, kw), groups=groups,
@@ -160,11 +132,7 @@ def random_depthwise(rng):
         in_c = int(rng.integers(1, 7))
         dm = int(rng.choice([1, 1, 2, 3, 8]))
         out_c = in_c * dm
-        kh, kw = (int(v) for v in rng.integers(1, 5, 2))
-        sh, sw = (int(v) for v in rng.integers(1, 4, 2))
-        dh, dw = (int(v) for v in (rng.integers(1, 4, 2) if rng.random() < 0.3 else (1, 1)))
-        padding = str(rng.choice(["SAME", "VALID"]))
-        out_h, out_w = out_size(padding, in_h, kh, sh, dh), out_size(padding, in_w, kw, sw, dw)
+        (kh, kw), (sh, sw), (dh, dw), padding, (out_h, out_w) = random_window(rng, in_h, in_w)
         if out_h >= 1 and out_w >= 1:
             break
     # No "omitted" bias (input index -1) here: TFLM's DEPTHWISE_CONV_2D crashes on it (tinyml
@@ -540,5 +508,5 @@ REJECTIONS = [
                          ids=[r[0] for r in REJECTIONS])
 def test_rejections(host_lib, label, model, in_shape, out_shape, status, fragment):
     x = np.zeros(in_shape, np.int8)
-    got, err, _ = host_lib(model, [x], [out_shape])
+    got, err, _ = host_lib(model, [x], [(out_shape, np.int8)])
     assert (got, fragment in err) == (status, True), f"{label}: status {got}, error {err!r}"

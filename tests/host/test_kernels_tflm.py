@@ -18,13 +18,13 @@ This needs no MicroPython build (only gcc): it pins the arithmetic; tests throug
 
 import ctypes
 import itertools
-import subprocess
 
 import numpy as np
 import pytest
 
-from single_op_models import Tensor, build_single_op_model, run_tflm
 import mputil
+from host_engine import compile_library
+from single_op_models import Tensor, build_single_op_model, build_unary_model, run_tflm
 
 KERNELS = ["softmax", "logistic", "tanh", "relu", "relu6", "average_pool_2d", "max_pool_2d"]
 
@@ -56,14 +56,9 @@ class PoolParams(ctypes.Structure):
 @pytest.fixture(scope="module")
 def lib(tmp_path_factory):
     root = mputil.REPO_ROOT
-    out = tmp_path_factory.mktemp("kernels") / "libtmkernels.so"
-    srcs = [str(root / "device" / "kernels" / f"{k}.c") for k in KERNELS]
-    srcs += [str(root / "device" / "runtime" / "tm_quant.c")]
-    cmd = ["gcc", "-std=c99", "-O1", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC",
-           "-I", str(root / "device" / "runtime"), "-I", str(root / "device" / "kernels"),
-           "-o", str(out), *srcs, "-lm"]
-    subprocess.run(cmd, check=True)
-    return ctypes.CDLL(str(out))
+    srcs = [root / "device" / "kernels" / f"{k}.c" for k in KERNELS]
+    srcs += [root / "device" / "runtime" / "tm_quant.c"]
+    return compile_library(tmp_path_factory.mktemp("kernels") / "libtmkernels.so", srcs, ubsan=False)
 
 
 def ptr(a, t=I8):
@@ -79,10 +74,7 @@ def f32(x):
 
 
 def tflm_unary(op, x, in_q, out_q, options=None, out_dtype="int8"):
-    model = build_single_op_model(
-        op, [Tensor(list(x.shape), "int8", scale=in_q[0], zero_point=in_q[1])],
-        [Tensor(list(x.shape), out_dtype, scale=out_q[0], zero_point=out_q[1])], options=options)
-    return run_tflm(model, [x])[0]
+    return run_tflm(build_unary_model(op, x.shape, in_q, out_q, options, out_dtype=out_dtype), [x])[0]
 
 
 def check_equal(ours, ref, what):

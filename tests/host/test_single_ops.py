@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 import mputil
-from single_op_models import Tensor, build_single_op_model, run_tflm
+from single_op_models import Tensor, build_single_op_model, build_unary_model, run_tflm
 
 DRIVER = r"""
 import tinyml
@@ -94,10 +94,8 @@ def elementwise_q(seed):
     return grid + [(f32(10 ** rng.uniform(-3.5, 0.7)), int(rng.integers(-128, 128))) for _ in range(25)]
 
 
-def unary_model(op, shape, in_q, out_q, options=None, version=2):
-    return build_single_op_model(op, [Tensor(list(shape), "int8", scale=in_q[0], zero_point=in_q[1])],
-                                 [Tensor(list(shape), "int8", scale=out_q[0], zero_point=out_q[1])],
-                                 options=options, version=version)
+def unary_model(op, shape, in_q, out_q, options=None):
+    return build_unary_model(op, shape, in_q, out_q, options, version=2)
 
 
 def test_elementwise(micropython, tmp_path, summary):

@@ -35,9 +35,7 @@ TINYML_ELEMENTWISE_CASES scales the number of random cases per op (default 150);
 TINYML_HOST_LIB=path uses a prebuilt engine library.
 """
 
-import ctypes
 import os
-import subprocess
 import tempfile
 from pathlib import Path
 
@@ -45,9 +43,9 @@ import numpy as np
 import pytest
 
 import mputil
+from host_engine import TM_ERR_MODEL, TM_ERR_UNSUPPORTED, TM_OK, build_engine
 from single_op_models import Op, Tensor, build_model, build_single_op_model, run_tflm
 
-TM_OK, TM_ERR_MODEL, TM_ERR_UNSUPPORTED = 0, 1, 2
 CASES = int(os.environ.get("TINYML_ELEMENTWISE_CASES", "150"))
 UNIX_CASES_PER_OP = 12
 ACTIVATIONS = ["NONE", "RELU", "RELU6", "RELU_N1_TO_1"]
@@ -55,45 +53,9 @@ NP_DTYPES = {"int8": np.int8, "int16": np.int16, "int32": np.int32, "int64": np.
              "float32": np.float32}
 
 
-# ---------------------------------------------------------------------------------------------
-# The engine as a shared library.
-
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory):
-    prebuilt = os.environ.get("TINYML_HOST_LIB")
-    if prebuilt:
-        return _wrap(ctypes.CDLL(prebuilt))
-    root = mputil.REPO_ROOT
-    out = tmp_path_factory.mktemp("engine") / "libtinyml_elementwise.so"
-    srcs = sorted(str(p) for d in ("runtime", "kernels", "ops") for p in (root / "device" / d).glob("*.c"))
-    srcs.append(str(root / "tests" / "host" / "tm_host_run.c"))
-    cmd = ["gcc", "-std=c99", "-O1", "-g", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC",
-           "-fsanitize=undefined", "-fno-sanitize-recover=all",
-           "-I", str(root / "device" / "runtime"), "-I", str(root / "device" / "kernels"),
-           "-o", str(out), *srcs, "-lm"]
-    subprocess.run(cmd, check=True)
-    return _wrap(ctypes.CDLL(str(out)))
-
-
-def _wrap(lib):
-    lib.tm_host_run.restype = ctypes.c_int
-    u8p = ctypes.POINTER(ctypes.c_uint8)
-
-    def run(model, inputs, outputs):
-        """outputs: [(shape, dtype)] -> (status, error text, output arrays)"""
-        ins = [np.ascontiguousarray(x).view(np.uint8).reshape(-1) for x in inputs]
-        outs = [np.zeros(shape, dtype) for shape, dtype in outputs]
-        raw = [o.reshape(-1).view(np.uint8) for o in outs]
-        in_ptrs = (u8p * max(len(ins), 1))(*[x.ctypes.data_as(u8p) for x in ins])
-        in_lens = (ctypes.c_size_t * max(len(ins), 1))(*[x.size for x in ins])
-        out_ptrs = (u8p * len(raw))(*[o.ctypes.data_as(u8p) for o in raw])
-        out_lens = (ctypes.c_size_t * len(raw))(*[o.size for o in raw])
-        err = ctypes.create_string_buffer(256)
-        status = lib.tm_host_run(model, ctypes.c_size_t(len(model)), len(ins), in_ptrs, in_lens,
-                                 len(raw), out_ptrs, out_lens, err, ctypes.c_size_t(len(err)))
-        return status, err.value.decode(), outs
-
-    return run
+    return build_engine(tmp_path_factory.mktemp("engine"))
 
 
 # ---------------------------------------------------------------------------------------------

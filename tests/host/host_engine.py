@@ -1,0 +1,66 @@
+"""tinyml's plain C engine as a host shared library, for the tests that run it without MicroPython.
+
+build_engine(out_dir) compiles device/runtime, device/kernels, device/ops and
+tests/host/tm_host_run.c with the host gcc (with UBSan) into a shared library, or loads the
+prebuilt one named by TINYML_HOST_LIB=path, and returns
+
+    run(model, inputs, outputs) -> (status, error text, output arrays)
+
+which loads, prepares and invokes the model once (tm_host_run): `inputs` are arrays in the model's
+input order, `outputs` a list of (shape, dtype), one per model output. status is TM_OK or the
+tm_status of the failure (TM_ERR_MODEL, TM_ERR_UNSUPPORTED, as in device/runtime/tm_status.h).
+
+compile_library(out, sources, ubsan) is the gcc command line behind it, for tests that build a
+library of their own (test_kernels_tflm.py: the kernels alone).
+"""
+
+import ctypes
+import os
+import subprocess
+
+import numpy as np
+
+import mputil
+
+TM_OK, TM_ERR_MODEL, TM_ERR_UNSUPPORTED = 0, 1, 2
+
+
+def compile_library(out, sources, ubsan=True):
+    """gcc -shared: strict C99, warnings as errors, the engine's include paths; -> ctypes.CDLL."""
+    root = mputil.REPO_ROOT
+    sanitize = ["-fsanitize=undefined", "-fno-sanitize-recover=all"] if ubsan else []
+    cmd = ["gcc", "-std=c99", "-O1", "-g", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC", *sanitize,
+           "-I", str(root / "device" / "runtime"), "-I", str(root / "device" / "kernels"),
+           "-o", str(out), *[str(s) for s in sources], "-lm"]
+    subprocess.run(cmd, check=True)
+    return ctypes.CDLL(str(out))
+
+
+def build_engine(out_dir):
+    prebuilt = os.environ.get("TINYML_HOST_LIB")
+    if prebuilt:
+        return _wrap(ctypes.CDLL(prebuilt))
+    root = mputil.REPO_ROOT
+    srcs = sorted(str(p) for d in ("runtime", "kernels", "ops") for p in (root / "device" / d).glob("*.c"))
+    srcs.append(str(root / "tests" / "host" / "tm_host_run.c"))
+    return _wrap(compile_library(out_dir / "libtinyml_host.so", srcs))
+
+
+def _wrap(lib):
+    lib.tm_host_run.restype = ctypes.c_int
+    u8p = ctypes.POINTER(ctypes.c_uint8)
+
+    def run(model, inputs, outputs):
+        ins = [np.ascontiguousarray(x).view(np.uint8).reshape(-1) for x in inputs]
+        outs = [np.zeros(shape, dtype) for shape, dtype in outputs]
+        raw = [o.reshape(-1).view(np.uint8) for o in outs]
+        in_ptrs = (u8p * max(len(ins), 1))(*[x.ctypes.data_as(u8p) for x in ins])
+        in_lens = (ctypes.c_size_t * max(len(ins), 1))(*[x.size for x in ins])
+        out_ptrs = (u8p * len(raw))(*[o.ctypes.data_as(u8p) for o in raw])
+        out_lens = (ctypes.c_size_t * len(raw))(*[o.size for o in raw])
+        err = ctypes.create_string_buffer(256)
+        status = lib.tm_host_run(model, ctypes.c_size_t(len(model)), len(ins), in_ptrs, in_lens,
+                                 len(raw), out_ptrs, out_lens, err, ctypes.c_size_t(len(err)))
+        return status, err.value.decode(), outs
+
+    return run
