@@ -6,9 +6,11 @@
 // multiply-accumulates. Integer sums are exact (prepare bounds the window size so that no partial
 // sum can overflow), so the order of the additions does not change any result.
 #include "conv_2d.h"
+#include "conv_2d_1x1.h"
 
 #include <stddef.h>
 
+#include "simd.h"
 #include "tm_quant.h"
 
 static inline int8_t requantize(int32_t acc, const int32_t *bias, int32_t oc,
@@ -38,7 +40,7 @@ static inline void clip_window(int32_t origin, int32_t dilation, int32_t taps, i
     *end = t1 > t0 ? t1 : t0;
 }
 
-void tm_conv_2d_s8(const tm_conv_2d_params *params, const tm_conv_2d_quant *quant,
+void tm_conv_2d_generic_s8(const tm_conv_2d_params *params, const tm_conv_2d_quant *quant,
     const tm_conv_2d_dims *dims, const int8_t *input, const int8_t *filter,
     const int32_t *bias, int8_t *output) {
     const int32_t in_h = dims->in_h, in_w = dims->in_w, in_c = dims->in_c;
@@ -49,7 +51,11 @@ void tm_conv_2d_s8(const tm_conv_2d_params *params, const tm_conv_2d_quant *quan
     const int32_t input_offset = params->input_offset;
     const int32_t dil_h = params->dilation_h, dil_w = params->dilation_w;
     const int32_t filter_size = filter_h * filter_w * filter_in_c;   // elements per output channel
+#if TM_SIMD_DSP
+    const uint32_t off2 = ((uint32_t)input_offset & 0xFFFFu) * 0x10001u;   // input_offset in both lanes
+#endif
 
+    const int merge_row = dil_w == 1 && filter_in_c == in_c;
     for (int32_t b = 0; b < dims->batches; ++b) {
         const int8_t *in_batch = input + b * in_h * in_w * in_c;
         for (int32_t oy = 0; oy < out_h; ++oy) {
@@ -60,6 +66,10 @@ void tm_conv_2d_s8(const tm_conv_2d_params *params, const tm_conv_2d_quant *quan
                 const int32_t in_x0 = ox * params->stride_w - params->pad_w;
                 int32_t fx0, fx1;
                 clip_window(in_x0, dil_w, filter_w, in_w, &fx0, &fx1);
+                // Without dilation and groups, the taps fx0..fx1-1 of a row are one contiguous run
+                // of (fx1 - fx0) * in_c values in both the input and the filter: one inner loop.
+                const int32_t run = merge_row ? (fx1 - fx0) * filter_in_c : filter_in_c;
+                const int32_t fx_end = (merge_row && fx1 > fx0) ? fx0 + 1 : fx1;
                 int8_t *out_px = output + ((b * out_h + oy) * out_w + ox) * out_c;
                 int32_t oc = 0;
                 while (oc < out_c) {
@@ -70,13 +80,25 @@ void tm_conv_2d_s8(const tm_conv_2d_params *params, const tm_conv_2d_quant *quan
                         int32_t acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
                         for (int32_t fy = fy0; fy < fy1; ++fy) {
                             const int8_t *in_row = in_group + (in_y0 + fy * dil_h) * in_w * in_c;
-                            for (int32_t fx = fx0; fx < fx1; ++fx) {
+                            for (int32_t fx = fx0; fx < fx_end; ++fx) {
                                 const int8_t *x = in_row + (in_x0 + fx * dil_w) * in_c;
                                 const int8_t *f0 = filter + oc * filter_size + (fy * filter_w + fx) * filter_in_c;
                                 const int8_t *f1 = f0 + filter_size;
                                 const int8_t *f2 = f1 + filter_size;
                                 const int8_t *f3 = f2 + filter_size;
-                                for (int32_t ic = 0; ic < filter_in_c; ++ic) {
+                                int32_t ic = 0;
+#if TM_SIMD_DSP
+                                // Four input channels per pass: x + input_offset in int16 lanes (simd.h).
+                                for (; ic + 4 <= run; ic += 4) {
+                                    const uint32_t xw = tm_load4(x + ic);
+                                    const int16x2_t ve = __sxtab16(off2, xw), vo = __sxtab16(off2, tm_ror8(xw));
+                                    acc0 = tm_dot4(f0 + ic, ve, vo, acc0);
+                                    acc1 = tm_dot4(f1 + ic, ve, vo, acc1);
+                                    acc2 = tm_dot4(f2 + ic, ve, vo, acc2);
+                                    acc3 = tm_dot4(f3 + ic, ve, vo, acc3);
+                                }
+#endif
+                                for (; ic < run; ++ic) {
                                     const int32_t v = (int32_t)x[ic] + input_offset;
                                     acc0 += (int32_t)f0[ic] * v;
                                     acc1 += (int32_t)f1[ic] * v;
@@ -94,10 +116,10 @@ void tm_conv_2d_s8(const tm_conv_2d_params *params, const tm_conv_2d_quant *quan
                         int32_t acc = 0;
                         for (int32_t fy = fy0; fy < fy1; ++fy) {
                             const int8_t *in_row = in_group + (in_y0 + fy * dil_h) * in_w * in_c;
-                            for (int32_t fx = fx0; fx < fx1; ++fx) {
+                            for (int32_t fx = fx0; fx < fx_end; ++fx) {
                                 const int8_t *x = in_row + (in_x0 + fx * dil_w) * in_c;
                                 const int8_t *f = filter + oc * filter_size + (fy * filter_w + fx) * filter_in_c;
-                                for (int32_t ic = 0; ic < filter_in_c; ++ic) {
+                                for (int32_t ic = 0; ic < run; ++ic) {
                                     acc += (int32_t)f[ic] * ((int32_t)x[ic] + input_offset);
                                 }
                             }
@@ -108,5 +130,17 @@ void tm_conv_2d_s8(const tm_conv_2d_params *params, const tm_conv_2d_quant *quan
                 }
             }
         }
+    }
+}
+
+void tm_conv_2d_s8(const tm_conv_2d_params *params, const tm_conv_2d_quant *quant,
+    const tm_conv_2d_dims *dims, const int8_t *input, const int8_t *filter,
+    const int32_t *bias, int8_t *output) {
+    if (dims->filter_h == 1 && dims->filter_w == 1 && params->pad_h == 0 && params->pad_w == 0
+        && dims->filter_in_c == dims->in_c && (dims->out_h - 1) * params->stride_h < dims->in_h
+        && (dims->out_w - 1) * params->stride_w < dims->in_w) {
+        tm_conv_2d_1x1_s8(params, quant, dims, input, filter, bias, output);
+    } else {
+        tm_conv_2d_generic_s8(params, quant, dims, input, filter, bias, output);
     }
 }

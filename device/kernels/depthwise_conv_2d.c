@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 
+#include "simd.h"
 #include "tm_quant.h"
 
 static inline int8_t requantize(int32_t acc, const int32_t *bias, int32_t oc,
@@ -45,7 +46,11 @@ void tm_depthwise_conv_2d_s8(const tm_depthwise_conv_2d_params *params,
     const int32_t out_h = dims->out_h, out_w = dims->out_w, out_c = dims->out_c;
     const int32_t depth_multiplier = params->depth_multiplier;
     const int32_t input_offset = params->input_offset;
+#if TM_SIMD_DSP
+    const uint32_t off2 = ((uint32_t)input_offset & 0xFFFFu) * 0x10001u;   // input_offset in both lanes
+#endif
     const int32_t dil_h = params->dilation_h, dil_w = params->dilation_w;
+    const int32_t x_step = dil_w * in_c;
 
     for (int32_t b = 0; b < dims->batches; ++b) {
         const int8_t *in_batch = input + b * in_h * in_w * in_c;
@@ -64,15 +69,26 @@ void tm_depthwise_conv_2d_s8(const tm_depthwise_conv_2d_params *params,
                     for (; oc + 4 <= out_c; oc += 4) {
                         int32_t acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
                         for (int32_t fy = fy0; fy < fy1; ++fy) {
-                            const int8_t *in_row = in_batch + (in_y0 + fy * dil_h) * in_w * in_c + oc;
-                            const int8_t *f_row = filter + fy * filter_w * out_c + oc;
-                            for (int32_t fx = fx0; fx < fx1; ++fx) {
-                                const int8_t *x = in_row + (in_x0 + fx * dil_w) * in_c;
-                                const int8_t *f = f_row + fx * out_c;
+                            // Pointers step from tap to tap (no index arithmetic in the loop).
+                            const int8_t *x = in_batch + ((in_y0 + fy * dil_h) * in_w + in_x0 + fx0 * dil_w) * in_c + oc;
+                            const int8_t *f = filter + (fy * filter_w + fx0) * out_c + oc;
+                            for (int32_t fx = fx0; fx < fx1; ++fx, x += x_step, f += out_c) {
+#if TM_SIMD_DSP
+                                // Channels 0,2 and 1,3 in int16 lanes (x + input_offset: simd.h); one
+                                // 16x16 multiply-accumulate per channel (SMLABB / SMLATT).
+                                const uint32_t xw = tm_load4(x), fw = tm_load4(f);
+                                const int32_t xe = (int32_t)__sxtab16(off2, xw), xo = (int32_t)__sxtab16(off2, tm_ror8(xw));
+                                const int32_t fe = (int32_t)__sxtb16(fw), fo = (int32_t)__sxtb16(tm_ror8(fw));
+                                acc0 = __smlabb(fe, xe, acc0);
+                                acc2 = __smlatt(fe, xe, acc2);
+                                acc1 = __smlabb(fo, xo, acc1);
+                                acc3 = __smlatt(fo, xo, acc3);
+#else
                                 acc0 += (int32_t)f[0] * ((int32_t)x[0] + input_offset);
                                 acc1 += (int32_t)f[1] * ((int32_t)x[1] + input_offset);
                                 acc2 += (int32_t)f[2] * ((int32_t)x[2] + input_offset);
                                 acc3 += (int32_t)f[3] * ((int32_t)x[3] + input_offset);
+#endif
                             }
                         }
                         out_px[oc] = requantize(acc0, bias, oc, quant, params);

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 
+#include "simd.h"
 #include "tm_quant.h"
 
 static inline int8_t requantize(int32_t acc, const int32_t *bias, int32_t c,
@@ -26,6 +27,9 @@ void tm_fully_connected_s8(const tm_fully_connected_params *params,
     const int32_t depth = dims->accum_depth;
     const int32_t out_depth = dims->out_depth;
     const int32_t input_offset = params->input_offset;
+#if TM_SIMD_DSP
+    const uint32_t off2 = ((uint32_t)input_offset & 0xFFFFu) * 0x10001u;   // input_offset in both lanes
+#endif
 
     for (int32_t b = 0; b < dims->batches; ++b) {
         const int8_t *in = input + b * depth;
@@ -37,7 +41,19 @@ void tm_fully_connected_s8(const tm_fully_connected_params *params,
             const int8_t *f2 = f1 + depth;
             const int8_t *f3 = f2 + depth;
             int32_t acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
-            for (int32_t d = 0; d < depth; ++d) {
+            int32_t d = 0;
+#if TM_SIMD_DSP
+            // Four inputs per pass: x + input_offset in int16 lanes (simd.h).
+            for (; d + 4 <= depth; d += 4) {
+                const uint32_t xw = tm_load4(in + d);
+                const int16x2_t ve = __sxtab16(off2, xw), vo = __sxtab16(off2, tm_ror8(xw));
+                acc0 = tm_dot4(f0 + d, ve, vo, acc0);
+                acc1 = tm_dot4(f1 + d, ve, vo, acc1);
+                acc2 = tm_dot4(f2 + d, ve, vo, acc2);
+                acc3 = tm_dot4(f3 + d, ve, vo, acc3);
+            }
+#endif
+            for (; d < depth; ++d) {
                 const int32_t x = (int32_t)in[d] + input_offset;
                 acc0 += (int32_t)f0[d] * x;
                 acc1 += (int32_t)f1[d] * x;

@@ -279,6 +279,60 @@ static void test_tflm_vectors(void) {
     }
 }
 
+// The 1x1 fast path (conv_2d_1x1.c, picked by tm_conv_2d_s8) against the generic path on random
+// shapes: channel counts around the 4-channel blocks, odd and even pixel counts, strides, batches,
+// random offsets, multipliers and shifts, with and without bias.
+static uint32_t rng_state = 12345u;
+static int32_t rnd(int32_t lo, int32_t hi) {
+    rng_state = rng_state * 1664525u + 1013904223u;
+    return lo + (int32_t)((rng_state >> 8) % (uint32_t)(hi - lo + 1));
+}
+
+static void test_1x1_fast_vs_generic(void) {
+    enum { MAXN = 2 * 9 * 9 * 40 };
+    static int8_t input[MAXN], filter[40 * 40], out_fast[MAXN], out_ref[MAXN];
+    static int32_t bias[40], mult[40], shift[40];
+    for (int iter = 0; iter < 300; ++iter) {
+        const int32_t batches = rnd(1, 2), in_h = rnd(1, 9), in_w = rnd(1, 9), in_c = rnd(1, 40);
+        const int32_t out_c = rnd(1, 40), sh = rnd(1, 3), sw = rnd(1, 3);
+        const int32_t out_h = (in_h + sh - 1) / sh, out_w = (in_w + sw - 1) / sw;
+        tm_conv_2d_dims d = make_dims(batches, in_h, in_w, in_c, out_c, 1, 1, in_c, out_h, out_w);
+        tm_conv_2d_params p = plain_params();
+        p.stride_h = sh;
+        p.stride_w = sw;
+        p.input_offset = rnd(-128, 127) + (iter % 7 == 0 ? 1 : 0);
+        p.output_offset = rnd(-128, 127);
+        p.act_min = rnd(-128, 0);
+        p.act_max = rnd(0, 127);
+        for (int32_t i = 0; i < batches * in_h * in_w * in_c; ++i) {
+            input[i] = (int8_t)rnd(-128, 127);
+        }
+        for (int32_t i = 0; i < out_c * in_c; ++i) {
+            filter[i] = (int8_t)(iter % 5 == 0 ? (rnd(0, 1) ? -128 : 127) : rnd(-128, 127));
+        }
+        for (int32_t c = 0; c < out_c; ++c) {
+            bias[c] = rnd(-100000, 100000);
+            mult[c] = rnd(1 << 30, 0x7fffffff);
+            shift[c] = rnd(-12, 1);
+        }
+        tm_conv_2d_quant q = {mult, shift};
+        const int32_t *b = (iter % 3 == 0) ? NULL : bias;
+        const int32_t n = batches * out_h * out_w * out_c;
+        memset(out_fast, 0x55, sizeof out_fast);
+        memset(out_ref, 0x55, sizeof out_ref);
+        tm_conv_2d_s8(&p, &q, &d, input, filter, b, out_fast);
+        tm_conv_2d_generic_s8(&p, &q, &d, input, filter, b, out_ref);
+        for (int32_t i = 0; i < n + 1; ++i) {
+            if (out_fast[i] != out_ref[i]) {
+                TM_CHECK_EQ(out_fast[i], out_ref[i]);
+                printf("  iter %d: %dx%dx%dx%d -> %d channels, stride %d,%d: at %d\n", iter, (int)batches,
+                    (int)in_h, (int)in_w, (int)in_c, (int)out_c, (int)sh, (int)sw, (int)i);
+                return;
+            }
+        }
+    }
+}
+
 int main(void) {
     TM_RUN(test_valid_2x2);
     TM_RUN(test_offsets_and_rounding);
@@ -290,5 +344,6 @@ int main(void) {
     TM_RUN(test_batches_channels);
     TM_RUN(test_extreme_accumulation);
     TM_RUN(test_tflm_vectors);
+    TM_RUN(test_1x1_fast_vs_generic);
     return tm_test_summary("test_conv_2d");
 }
