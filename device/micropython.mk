@@ -6,6 +6,8 @@ TINYML_DIR := $(USERMOD_DIR)
 # The binding: the only file with MicroPython headers and Python names, so the only one the
 # QSTR scanner has to read.
 SRC_USERMOD_C += $(TINYML_DIR)/modtinyml.c
+# The per-port clock that times inferences (MicroPython headers, but no Python names).
+SRC_USERMOD_LIB_C += $(TINYML_DIR)/tm_ticks.c
 
 # The engine, plain C99 with no MicroPython names: a library for the QSTR scanner to skip.
 # Wildcards, so a new kernel or op file needs no edit here.

@@ -6,6 +6,7 @@
 //   m.set_input(x, index=0); m.invoke(); m.get_output(index=0)
 //   m.input_buffer(index=0) / m.output_buffer(index=0)  -> memoryview into the arena
 //   m.inputs, m.outputs, m.ops, m.arena_bytes, m.state_bytes; tinyml.ops(); tinyml.__version__
+//   m.last_us, m.last_cycles              -> duration of the last inference (tm_ticks.c), None before
 //
 // Memory: three GC blocks - the runtime state (tensor and node records), the ops' persistent data
 // (multipliers...), then the arena - and every check (model, ops, arena size) happens before the
@@ -26,6 +27,7 @@
 #include "tm_model.h"
 #include "tm_ops.h"
 #include "tm_io.h"
+#include "tm_ticks.h"
 
 #define TINYML_VERSION "0.1.0"
 
@@ -41,6 +43,7 @@ typedef struct _tinyml_model_obj_t {
     uint8_t *arena;          // the arena: our GC block, or the start of the user's buffer
     size_t arena_len;        // usable arena bytes
     tm_model model;
+    tm_duration last;        // duration of the last invoke (last.us == 0: none yet)
 } tinyml_model_obj_t;
 
 static NORETURN void raise_error(const tm_error *err) {
@@ -167,6 +170,7 @@ static mp_obj_t tinyml_model_make_new(const mp_obj_type_t *type, size_t n_args, 
     self->arena = arena;
     self->arena_len = arena_len;
     self->model = probe;
+    self->last = (tm_duration){ 0 };
     return MP_OBJ_FROM_PTR(self);
 }
 
@@ -308,13 +312,21 @@ static mp_obj_t read_output(tm_tensor *t, int as_float) {
     return MP_OBJ_FROM_PTR(out);
 }
 
+// tm_model_invoke, timed by the port's clock.
+static void timed_invoke(tinyml_model_obj_t *self) {
+    tm_ticks_mark mark;
+    tm_ticks_start(&mark);
+    tm_model_invoke(&self->model);
+    tm_ticks_stop(&mark, &self->last);
+}
+
 static mp_obj_t tinyml_model_predict(mp_obj_t self_in, mp_obj_t x) {
     tinyml_model_obj_t *self = MP_OBJ_TO_PTR(self_in);
     if (self->model.n_inputs != 1) {
         mp_raise_ValueError(MP_ERROR_TEXT("predict() takes single-input models; use set_input(), invoke(), get_output()"));
     }
     int as_float = write_input(io_tensor(self, 0, 0), x);
-    tm_model_invoke(&self->model);
+    timed_invoke(self);
     if (self->model.n_outputs == 1) {
         return read_output(io_tensor(self, 0, 1), as_float);
     }
@@ -336,7 +348,7 @@ static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(tinyml_model_set_input_obj, 2, 3, tin
 
 static mp_obj_t tinyml_model_invoke(mp_obj_t self_in) {
     tinyml_model_obj_t *self = MP_OBJ_TO_PTR(self_in);
-    tm_model_invoke(&self->model);
+    timed_invoke(self);
     return mp_const_none;
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(tinyml_model_invoke_obj, tinyml_model_invoke);
@@ -410,6 +422,12 @@ static void tinyml_model_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
         case MP_QSTR_outputs: dest[0] = io_infos(self, 1); return;
         case MP_QSTR_arena_bytes: dest[0] = mp_obj_new_int_from_uint(m->arena_bytes); return;
         case MP_QSTR_state_bytes: dest[0] = mp_obj_new_int_from_uint(tm_model_state_bytes(m) + m->persist_bytes); return;
+        case MP_QSTR_last_us:
+            dest[0] = self->last.us ? mp_obj_new_int_from_ull(self->last.us) : mp_const_none;
+            return;
+        case MP_QSTR_last_cycles:
+            dest[0] = self->last.us && self->last.has_cycles ? mp_obj_new_int_from_ull(self->last.cycles) : mp_const_none;
+            return;
         case MP_QSTR_ops: {
             mp_obj_tuple_t *ops = MP_OBJ_TO_PTR(mp_obj_new_tuple(m->n_nodes, NULL));
             for (uint32_t i = 0; i < m->n_nodes; ++i) {

@@ -1,42 +1,51 @@
 #!/usr/bin/env python3
 """Run the device tests: every tests/device/*.py in MicroPython, output compared with its .py.exp.
 
-The same scripts run on the Unix port here and on a board later, so they only print: a test
-passes when its output (stdout and stderr together, as MicroPython's own run-tests does, so an
-uncaught exception shows up as a difference) equals the .py.exp file. A test that prints
-"SKIP" as its only output is skipped (a feature compiled out, a model file missing). Files whose
-name starts with "_" are helpers for the tests to import, not tests.
+The same scripts run on the Unix port and on a board, so they only print: a test passes when its
+output (stdout and stderr together, as MicroPython's own run-tests does, so an uncaught exception
+shows up as a difference) equals the .py.exp file. A test that prints "SKIP" as its only output is
+skipped (a feature compiled out, a model file missing). Files whose name starts with "_" are
+helpers for the tests to import, not tests.
 Scripts run with the tests/device folder as current directory, so they open models by the
 relative path ../../../shared/models/...
 
-    tests/device/run.py [--micropython PATH] [--timeout S] [test.py ...]
+    tests/device/run.py [--micropython PATH] [--timeout S] [test.py ...]     the Unix port
+    tests/device/run.py --board qemu [--firmware ELF] [--timeout S] [test.py ...]
+
+--board qemu runs them on the emulated board (tinyml_host.emulator boots a private one from
+build/qemu/firmware.elf), over its serial pty through mpremote's transport used as a library, one
+connection for the whole run. The board has no filesystem, so the files the tests open are put
+there first: every file under tests/device/data plus every existing file that a string in a test
+names relative to tests/device (e.g. "../../../shared/models/x.tflite"), in a ROMFS image written
+once into RAM the firmware does not use (emu.spare_ram). Before each test the board is soft-reset
+(a fresh interpreter, as a fresh process on Unix) and that image is mounted at /fs through a small
+Python VFS adding what VfsRom lacks (a current directory, ".."), with the current directory set
+to tests/device's place in it. A test that hangs or crashes the board fails; the board is then
+booted again for the next test.
 
 Ends with "device: N passed, N failed, N skipped"; exit status 1 if any test failed.
 """
 import argparse
+import ast
 import difflib
 import os
 import subprocess
 import sys
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 
 
-def run_one(micropython, name, timeout):
-    """Return (status, detail): status is "pass", "fail" or "skip"."""
+def compare(name, out, returncode=0):
+    """Return (status, detail) for a test's output: status is "pass", "fail" or "skip"."""
     exp_path = os.path.join(HERE, name + ".exp")
-    try:
-        proc = subprocess.run([micropython, name], cwd=HERE, stdin=subprocess.DEVNULL,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        return "fail", "timed out after %d s" % timeout
-    out = proc.stdout.decode("utf-8", "replace").replace("\r\n", "\n")
+    out = out.replace("\r\n", "\n")
     if out == "SKIP\n":
         return "skip", ""
-    if proc.returncode < 0:
+    if returncode < 0:
         # Killed by a signal: a crash, whatever it printed before.
-        return "fail", out + "CRASH (signal %d)\n" % -proc.returncode
+        return "fail", out + "CRASH (signal %d)\n" % -returncode
     if not os.path.exists(exp_path):
         return "fail", out + "(no %s to compare with)\n" % os.path.basename(exp_path)
     with open(exp_path, encoding="utf-8") as f:
@@ -48,31 +57,290 @@ def run_one(micropython, name, timeout):
     return "fail", "".join(diff)
 
 
+class UnixPort:
+    """Each test in a new process of the Unix port's micropython binary."""
+
+    def __init__(self, micropython, timeout):
+        self.micropython = os.path.abspath(micropython)
+        self.timeout = timeout
+        if not os.access(self.micropython, os.X_OK):
+            raise SetupError("no MicroPython binary at %s (run `make unix`)" % self.micropython)
+
+    def run(self, name):
+        try:
+            proc = subprocess.run([self.micropython, name], cwd=HERE, stdin=subprocess.DEVNULL,
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=self.timeout)
+        except subprocess.TimeoutExpired:
+            return "fail", "timed out after %g s" % self.timeout
+        return compare(name, proc.stdout.decode("utf-8", "replace"), proc.returncode)
+
+    def close(self):
+        pass
+
+
+class SetupError(Exception):
+    pass
+
+
+# Runs on the board before each test: mounts the ROMFS image at /fs with a current directory.
+# {addr}, {size}: where the image is; {cwd}: tests/device's path inside it.
+BOARD_SETUP = """\
+def _mount():
+    import os, vfs, uctypes
+
+    class PathFS:
+        # VfsRom has no current directory and no "..": resolve paths here, then ask it.
+        def __init__(self, fs):
+            self.fs = fs
+            self.cwd = "/"
+
+        def _abs(self, path):
+            parts = []
+            for p in (path if path[:1] == "/" else self.cwd + "/" + path).split("/"):
+                if p == "..":
+                    if parts:
+                        parts.pop()
+                elif p and p != ".":
+                    parts.append(p)
+            return "/" + "/".join(parts)
+
+        def mount(self, readonly, mkfs):
+            pass
+
+        def umount(self):
+            pass
+
+        def chdir(self, path):
+            path = self._abs(path)
+            if not self.fs.stat(path)[0] & 0x4000:
+                raise OSError(20)  # ENOTDIR
+            self.cwd = path
+
+        def getcwd(self):
+            return self.cwd
+
+        def open(self, path, mode):
+            return self.fs.open(self._abs(path), mode)
+
+        def stat(self, path):
+            return self.fs.stat(self._abs(path))
+
+        def ilistdir(self, path):
+            return self.fs.ilistdir(self._abs(path))
+
+        def statvfs(self, path):
+            return self.fs.statvfs("/")
+
+    vfs.mount(PathFS(vfs.VfsRom(uctypes.bytearray_at({addr}, {size}))), "/fs")
+    os.chdir("/fs{cwd}")
+
+
+_mount()
+del _mount
+"""
+
+# Receives the ROMFS image as raw bytes on stdin, straight into the spare RAM.
+BOARD_RECEIVE = """\
+import sys, uctypes, binascii
+_b = uctypes.bytearray_at({addr}, {size})
+sys.stdin.buffer.readinto(_b)
+print(binascii.crc32(_b))
+"""
+
+
+def test_files(names):
+    """The files the tests need on the board: tests/device/data/** and every existing file a
+    string literal of a test names relative to tests/device. Returns normalised absolute paths."""
+    files = set()
+    for dirpath, _, filenames in os.walk(os.path.join(HERE, "data")):
+        files.update(os.path.join(dirpath, f) for f in filenames if not f.endswith((".py", ".pyc")))
+    for name in names:
+        with open(os.path.join(HERE, name), encoding="utf-8") as f:
+            tree = ast.parse(f.read(), name)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and 0 < len(node.value) < 300:
+                path = os.path.normpath(os.path.join(HERE, node.value))
+                if os.path.isfile(path):
+                    files.add(path)
+    return sorted(files)
+
+
+def romfs_image(files):
+    """(ROMFS image holding `files` at their paths below their common folder, tests/device's
+    path in it)."""
+    from mpremote.romfs import VfsRomWriter
+
+    base = os.path.commonpath(files + [HERE])
+    tree = {}
+    for path in files:
+        node = tree
+        parts = os.path.relpath(path, base).split(os.sep)
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        with open(path, "rb") as f:
+            node[parts[-1]] = f.read()
+    writer = VfsRomWriter()
+
+    def add(node):
+        for key in sorted(node):
+            if isinstance(node[key], dict):
+                writer.opendir(key)
+                add(node[key])
+                writer.closedir()
+            else:
+                writer.mkfile(key, node[key])
+
+    add(tree)
+    cwd = "/" + os.path.relpath(HERE, base).replace(os.sep, "/")
+    return writer.finalise(), ("" if cwd == "/." else cwd)
+
+
+class EmulatedBoard:
+    """The tests on the emulated board, over one raw-REPL connection."""
+
+    def __init__(self, firmware, timeout, names):
+        sys.path.insert(0, os.path.join(ROOT, "host"))
+        self.firmware = firmware
+        self.timeout = timeout
+        files = test_files(names)
+        self.image, self.cwd = romfs_image(files)
+        self.emu = self.transport = None
+        self._boot()
+        print("board: %s, pid %d on %s; %d files (%d bytes) at 0x%x" % (
+            self.emu.banner, self.emu.pid, self.emu.pty, len(files), len(self.image), self.addr))
+        sys.stdout.flush()
+
+    def _boot(self):
+        try:
+            self._boot_and_upload()
+        except SetupError:
+            raise
+        except Exception as e:  # DeviceError (no qemu, no firmware), a transport error
+            raise SetupError("%s: %s" % (type(e).__name__, e))
+
+    def _boot_and_upload(self):
+        from tinyml_host import emulator
+        from mpremote.transport_serial import SerialTransport
+
+        self.emu = emulator.start(self.firmware, reuse=False)
+        start, end = self.emu.spare_ram
+        if len(self.image) > end - start:
+            raise SetupError("the test files (%d bytes) do not fit in the board's spare RAM (%d bytes)"
+                             % (len(self.image), end - start))
+        self.addr = start
+        self.transport = SerialTransport(self.emu.pty, baudrate=115200)
+        # mpremote reads a pty with blocking read(1)s: with no read timeout, its overall timeouts
+        # are never checked and a board that stops answering hangs the run.
+        self.transport.serial.timeout = 1
+        self.transport.enter_raw_repl(soft_reset=True)
+        self.transport.exec_raw_no_follow(BOARD_RECEIVE.format(addr=self.addr, size=len(self.image)))
+        self.transport.serial.write(self.image)
+        out, err = self._follow(30)
+        import binascii
+        if err or out.strip() != str(binascii.crc32(self.image)).encode():
+            raise SetupError("writing the test files to the board failed: %r %r" % (out, err))
+
+    def _follow(self, timeout):
+        """The output and error output of the running exec, within `timeout` seconds overall."""
+        t = self.transport
+        out = t.read_until(1, b"\x04", timeout=None, timeout_overall=timeout)
+        if not out.endswith(b"\x04"):
+            raise TimeoutError(out)
+        err = t.read_until(1, b"\x04", timeout=None, timeout_overall=5)
+        if not err.endswith(b"\x04"):
+            raise TimeoutError(out + err)
+        return out[:-1], err[:-1]
+
+    def run(self, name):
+        with open(os.path.join(HERE, name), "rb") as f:
+            source = f.read()
+        try:
+            self.transport.enter_raw_repl(soft_reset=True)
+            self.transport.exec(BOARD_SETUP.format(addr=self.addr, size=len(self.image), cwd=self.cwd))
+            self.transport.exec_raw_no_follow(source)
+            out, err = self._follow(self.timeout)
+        except Exception as e:  # a timeout, a crash (qemu exited), a broken link
+            crashed = not self.emu.alive()
+            got = e.args[0] if isinstance(e, TimeoutError) and e.args else b""
+            detail = got.decode("utf-8", "replace").replace("\r\n", "\n")
+            if crashed:
+                detail += "CRASH (the emulated board stopped: %s)\n" % _log_tail(self.emu)
+            elif "exception caught:" in detail:  # the firmware's fault handler printed registers
+                detail += "CRASH (the board faulted)\n"
+            elif isinstance(e, TimeoutError):
+                detail += "timed out after %g s\n" % self.timeout
+            else:
+                detail += "%s: %s\n" % (type(e).__name__, e)
+            self._restart()
+            return "fail", detail
+        return compare(name, (out + err).decode("utf-8", "replace"))
+
+    def _restart(self):
+        self.close()
+        self._boot()
+
+    def close(self):
+        if self.transport is not None:
+            try:
+                self.transport.close()
+            except Exception:
+                pass
+            self.transport = None
+        if self.emu is not None:
+            self.emu.stop()
+            self.emu = None
+
+
+def _log_tail(emu):
+    try:
+        with open(emu.log, errors="replace") as f:
+            return f.read().strip()[-300:] or "qemu exited"
+    except OSError:
+        return "qemu exited"
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--board", choices=("unix", "qemu"), default="unix",
+                    help="unix: the Unix port (default); qemu: the emulated board over its pty")
     ap.add_argument("--micropython", default=os.path.join(ROOT, "build", "unix", "micropython"),
-                    help="MicroPython binary to run the tests with (default: build/unix/micropython)")
+                    help="MicroPython binary for --board unix (default: build/unix/micropython)")
+    ap.add_argument("--firmware", default=None,
+                    help="firmware for --board qemu (default: build/qemu/firmware.elf)")
     ap.add_argument("--timeout", type=float, default=60, help="seconds per test (default: 60)")
     ap.add_argument("tests", nargs="*", help="test files to run (default: every tests/device/*.py)")
     args = ap.parse_args()
 
-    micropython = os.path.abspath(args.micropython)
-    if not os.access(micropython, os.X_OK):
-        print("device: error: no MicroPython binary at %s (run `make unix`)" % micropython,
-              file=sys.stderr)
-        return 2
     this = os.path.basename(__file__)
     names = [os.path.basename(t) for t in args.tests] or sorted(
         n for n in os.listdir(HERE) if n.endswith(".py") and not n.startswith("_") and n != this)
 
+    started = time.monotonic()
+    try:
+        if args.board == "qemu":
+            board = EmulatedBoard(args.firmware, args.timeout, names)
+        else:
+            board = UnixPort(args.micropython, args.timeout)
+    except SetupError as e:
+        print("device: error: %s" % e, file=sys.stderr)
+        return 2
+
     counts = {"pass": 0, "fail": 0, "skip": 0}
-    for name in names:
-        status, detail = run_one(micropython, name, args.timeout)
-        counts[status] += 1
-        print("%-4s %s" % (status, name))
-        if detail:
-            sys.stdout.write(detail if detail.endswith("\n") else detail + "\n")
-        sys.stdout.flush()
+    try:
+        for name in names:
+            status, detail = board.run(name)
+            counts[status] += 1
+            print("%-4s %s" % (status, name))
+            if detail:
+                sys.stdout.write(detail if detail.endswith("\n") else detail + "\n")
+            sys.stdout.flush()
+    except SetupError as e:
+        print("device: error: %s" % e, file=sys.stderr)
+        return 2
+    finally:
+        board.close()
+    if args.board == "qemu":
+        print("board: %d tests in %.1f s" % (len(names), time.monotonic() - started))
     print("device: %d passed, %d failed, %d skipped" % (counts["pass"], counts["fail"], counts["skip"]))
     return 1 if counts["fail"] else 0
 

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Build the emulated board: MicroPython's ports/qemu for BOARD=MPS2_AN385 (an Arm MPS2 FPGA board
+# with a Cortex-M3 at 25 MHz and 4 MB of RAM, emulated by qemu-system-arm -machine mps2-an385),
+# with the tinyml user C module compiled in and device/python/*.py frozen in.
+#
+#   firmware/qemu/build.sh                    -> build/qemu/firmware.elf
+#   QEMU_HEAP=300000 firmware/qemu/build.sh   MicroPython heap in bytes (default 204800 = 200 KB,
+#                                             like an RP2040 or ESP32; the port's own is 140 KB)
+#   QEMU_OUT=DIR firmware/qemu/build.sh      write DIR/firmware.elf instead (tinyml_host.emulator
+#                                             builds heap variants into build/qemu-heap-N this way)
+#   extra arguments are passed to make (e.g. V=1, DEBUG=1)
+#
+# Needs gcc-arm-none-eabi + libnewlib-arm-none-eabi (scripts/bootstrap.sh installs them). The build
+# is out of tree (objects in build/qemu-obj, mpy-cross in build/mpy-cross): the fetched MicroPython
+# source is never written to. Boot it with tinyml_host.emulator (host/tinyml_host/emulator.py),
+# which runs qemu-system-arm -machine mps2-an385 -nographic -monitor null -semihosting
+# -icount shift=0 -serial pty -kernel build/qemu/firmware.elf.
+#
+# What the firmware has, for code that runs on it (checked on v1.25.0; tests/device runs on it):
+# - Console: the board's UART0 (CMSDK APB UART) on qemu's -serial, i.e. the pty. Input is polled
+#   (no interrupt, no ring buffer): qemu holds further bytes until MicroPython reads the current
+#   one, so nothing is lost however fast the host writes; but input arrives at only about 20 KB/s
+#   (one byte per round of qemu's main loop; output is faster, over 100 KB/s), and
+#   * Ctrl-C does NOT interrupt a running script (only the REPL's line editor sees it): a program
+#     busy in a loop or blocked reading stdin stops only by itself or when qemu is stopped;
+#   * select/poll are not available (MICROPY_PY_SELECT=0; the port's mp_hal_stdio_poll always
+#     answers "nothing ready"), so device code cannot wait on stdin with a timeout: it blocks.
+#     For the same reason `mpremote mount` does not work (its device side polls stdin).
+# - Enabled here (firmware/qemu/mpconfig_tinyml.h): sys.stdin.buffer and sys.stdout.buffer, binary
+#   and transparent: every byte 0x00-0xff passes unchanged both ways (no CR/LF translation, no
+#   Ctrl-C handling). sys.stdin.buffer.readinto(buf) blocks until len(buf) bytes have arrived;
+#   sys.stdout.buffer.write(b) writes them all.
+# - No `time` module (the port has no clock). tinyml's own timing works: every Model reports
+#   m.last_us and m.last_cycles after predict()/invoke() (device/tm_ticks.c: here CMSDK APB timer 0
+#   at 0x40000000, which tinyml owns, counting qemu's deterministic -icount virtual time).
+# - Files: no writable filesystem. There is a VFS with `open`, os.mount/os.chdir/os.listdir, and
+#   vfs.VfsRom (a read-only ROMFS image in any buffer, e.g. uctypes.bytearray_at(addr, n)); RAM
+#   past the firmware's .bss is unused (tests/device/run.py --board qemu puts a ROMFS of the test
+#   files there, see tinyml_host.emulator.spare_ram).
+# - Also available: gc, micropython, struct, array, binascii (incl. crc32), hashlib, json, re,
+#   errno, uctypes, machine (mem8/16/32), deflate, random, heapq, collections, math, io, os, vfs.
+#   Floats are single precision (print(1/3) -> 0.3333333). No threads, no asyncio.
+# - machine.reset() does NOT reboot: the port ends qemu (semihosting exit), the pty closes (reads
+#   fail with EIO) and the board is gone. A soft reset (Ctrl-D at the REPL, machine.soft_reset(),
+#   SystemExit in the raw REPL) restarts MicroPython: "MPY: soft reboot", then the REPL prompt.
+# - A HardFault prints "HardFault exception caught:" and registers, then the board hangs.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+MPY_DIR="$("$ROOT/firmware/fetch_micropython.sh")"
+JOBS="${JOBS:-2}"
+HEAP="${QEMU_HEAP:-204800}"
+OBJ="$ROOT/build/qemu-obj"
+OUT="${QEMU_OUT:-$ROOT/build/qemu}"
+
+case "$HEAP" in
+    ''|*[!0-9]*) echo "build.sh: error: QEMU_HEAP must be a number of bytes, got '$HEAP'" >&2; exit 2 ;;
+esac
+for tool in arm-none-eabi-gcc; do
+    command -v "$tool" >/dev/null || { echo "build.sh: error: $tool not found (run scripts/bootstrap.sh, or apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi)" >&2; exit 1; }
+done
+
+# The manifest freezes device/python (the serial agent, written there by its own owner).
+[ -d "$ROOT/device/python" ] || { echo "build.sh: error: no device/python folder to freeze" >&2; exit 1; }
+
+# makemanifest.py insists that MPY_LIB_DIR (micropython-lib) has a README.md; our manifest uses none of it.
+MPY_LIB_DIR="$ROOT/build/micropython-lib-empty"
+mkdir -p "$MPY_LIB_DIR" && touch "$MPY_LIB_DIR/README.md"
+
+# MicroPython's version string from the tree itself (see firmware/unix/build.sh for why).
+if [ -z "${MICROPY_GIT_TAG:-}" ]; then
+    MICROPY_GIT_TAG="v$(awk '/define MICROPY_VERSION_(MAJOR|MINOR|MICRO) / {v = v (v ? "." : "") $3} END {print v}' "$MPY_DIR/py/mpconfig.h")"
+    export MICROPY_GIT_TAG
+fi
+
+# The heap size is a -D on the command line, which the port's make does not track: recompile
+# main.c (the only user of MICROPY_HEAP_SIZE) when it changes.
+mkdir -p "$OBJ"
+if [ "$(cat "$OBJ/.heap" 2>/dev/null)" != "$HEAP" ]; then
+    rm -f "$OBJ/main.o" "$OBJ/firmware.elf"
+    echo "$HEAP" > "$OBJ/.heap"
+fi
+
+make -s -C "$MPY_DIR/mpy-cross" -j"$JOBS" BUILD="$ROOT/build/mpy-cross"
+
+# The port links with -nostdlib and MicroPython's own float-only libm (roundf, floorf...), but
+# tinyml's prepare code computes multipliers in double (round, frexp, floor), as TFLM does: add
+# newlib's libm for the same multilib after libgcc (LIBS replaces the port's, which is only libgcc).
+ARCH_FLAGS=(-mthumb -mcpu=cortex-m3 -mfloat-abi=soft)
+LIBS="$(arm-none-eabi-gcc "${ARCH_FLAGS[@]}" -print-file-name=libm.a) $(arm-none-eabi-gcc "${ARCH_FLAGS[@]}" -print-libgcc-file-name)"
+
+make -s -C "$MPY_DIR/ports/qemu" -j"$JOBS" \
+    BOARD=MPS2_AN385 BUILD="$OBJ" \
+    USER_C_MODULES="$ROOT" \
+    FROZEN_MANIFEST="$ROOT/firmware/qemu/manifest.py" MPY_LIB_DIR="$MPY_LIB_DIR" \
+    MICROPY_MPYCROSS="$ROOT/build/mpy-cross/mpy-cross" \
+    MICROPY_HEAP_SIZE="$HEAP" LIBS="$LIBS" LDSCRIPT="$ROOT/firmware/qemu/mps2.ld" \
+    CFLAGS_EXTRA="-I$ROOT/firmware/qemu -DMP_CONFIGFILE='<mpconfig_tinyml.h>'" \
+    "$@"
+
+# Copy only when changed, so an up-to-date build leaves the file's timestamp alone.
+mkdir -p "$OUT"
+cmp -s "$OBJ/firmware.elf" "$OUT/firmware.elf" || cp -f "$OBJ/firmware.elf" "$OUT/firmware.elf"
+echo "build.sh: built ${OUT#$ROOT/}/firmware.elf (heap $HEAP bytes)" >&2

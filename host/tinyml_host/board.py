@@ -1,0 +1,77 @@
+"""Which board a command talks to, and a link to its agent.
+
+    from tinyml_host import board
+    with board.connect() as b:                     # no port: the emulated board (booted or reused)
+        b.link.load_model(data, address=b.model_address(len(data)))
+    with board.connect("/dev/ttyACM0") as b: ...   # a real board running our firmware
+    with board.connect("auto") as b: ...           # the one USB board that looks like ours
+
+The rule of every command that takes `--port`: none -> tinyml_host.emulator.start() (boot the
+emulated board, or reuse one already running); `auto` -> the single ESP32/RP2040 USB serial port
+found; anything else is a serial port name.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from .errors import DeviceError
+from .link import Link
+
+
+def resolve_port(port: str | None):
+    """(serial port, Emulator or None) for a --port value."""
+    if port is None:
+        from . import emulator
+
+        emu = emulator.start()
+        return emu.pty, emu
+    if port == "auto":
+        from .flash_common import find_ports
+
+        ports = sorted(set(find_ports("esp32") + find_ports("rp2040")))
+        if not ports:
+            raise DeviceError("no ESP32 or RP2040 board found on USB (--port auto)",
+                              "plug one in, or name its port: --port /dev/ttyUSB0; "
+                              "without --port the emulated board is used")
+        if len(ports) > 1:
+            raise DeviceError(f"several boards found ({', '.join(ports)})", "pick one with --port")
+        return ports[0], None
+    return port, None
+
+
+@dataclasses.dataclass
+class Board:
+    link: Link
+    port: str
+    emulator: object | None  # tinyml_host.emulator.Emulator when it is the emulated board
+
+    @property
+    def description(self) -> str:
+        if self.emulator is not None:
+            return f"emulated board (qemu mps2-an385, Cortex-M3) on {self.port}"
+        return f"board on {self.port}"
+
+    def model_address(self, size: int) -> int | None:
+        """Where to stream a model of `size` bytes: the emulated board's spare RAM (outside
+        the MicroPython heap, which then stays free for the arena), else None (the heap)."""
+        if self.emulator is None:
+            return None
+        start, end = self.emulator.spare_ram
+        return start if size <= end - start else None
+
+    def close(self, exit_agent: bool = True) -> None:
+        self.link.close(exit_agent=exit_agent)
+
+    def __enter__(self) -> "Board":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def connect(port: str | None = None, *, timeout: float = 10.0, **link_kwargs) -> Board:
+    """Resolve `port` (see the module doc), start the agent there and return the Board."""
+    name, emu = resolve_port(port)
+    link = Link.connect(name, timeout=timeout, **link_kwargs)
+    return Board(link, name, emu)

@@ -1,0 +1,163 @@
+"""`tinyml-host deploy MODEL [--port P]`: put a model (and, if needed, the agent) on a board.
+
+    from tinyml_host.deploy import deploy
+    info = deploy("kws.tflite", port="/dev/ttyACM0")   # the model's info as the board reports it
+
+A board with a filesystem gets files, written with mpremote's transport API: the agent
+(`tinyml_agent.py`, when the board has none, or another version) and the model (`/<name>`,
+unless an identical file is there). The agent then loads the model from the file, which checks
+that the board can run it. A board without a filesystem (the emulated one) gets the model
+streamed over the serial link into RAM, where the agent keeps it for later sessions (validate
+finds it there and does not send it again).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import sys
+import zlib
+from pathlib import Path
+from typing import Callable
+
+from .errors import DeviceError, TinymlError
+from .link import AGENT_SOURCE, Link, agent_version
+
+
+def deploy(model_path: str | Path, port: str | None = None, *, remote_name: str | None = None,
+           progress: Callable[[str, int, int], None] | None = None, timeout: float = 10.0) -> dict:
+    """Deploy the model; returns {"where": "file"|"ram", "path": ..., "info": model info}.
+    progress(what, done, total) is called while files or the model are sent."""
+    from . import board as board_mod
+
+    model_path = Path(model_path)
+    try:
+        model = model_path.read_bytes()
+    except OSError as e:
+        raise TinymlError(f"cannot read {model_path}: {e.strerror}") from None
+    name, emu = board_mod.resolve_port(port)
+    fs = emu is None and _has_filesystem(name)
+    if fs:
+        remote = "/" + (remote_name or model_path.name)
+        _copy_files(name, model, remote, progress)
+        link = Link.connect(name, timeout=timeout)
+        try:
+            info = link.load_file(remote)
+        finally:
+            link.close()
+        return {"where": "file", "path": remote, "info": info}
+    board = board_mod.Board(Link.connect(name, timeout=timeout), name, emu)
+    try:
+        info = board.link.load_model(
+            model, address=board.model_address(len(model)),
+            progress=(lambda done, total: progress("model", done, total)) if progress else None)
+    finally:
+        board.close()
+    note = None
+    if emu is not None and getattr(emu, "owned", False):
+        note = ("the emulated board was booted for this command and stops with it; keep one running "
+                "with `tinyml-host flash --board qemu` to deploy to it for later commands")
+    return {"where": "ram", "path": None, "info": info, "note": note}
+
+
+def _transport(port: str):
+    from .link import open_transport
+
+    t = open_transport(port)
+    t.serial.timeout = None
+    t.serial.write(b"\r\x03\x03\n")  # stop a running agent (a line of Ctrl-C)
+    return t
+
+
+def _has_filesystem(port: str) -> bool:
+    from mpremote.transport import TransportError
+
+    t = _transport(port)
+    try:
+        t.enter_raw_repl(soft_reset=False)
+        out = t.exec("import os\ntry:\n os.statvfs('/')\n print('FS', 1)\nexcept Exception:\n print('FS', 0)\n")
+        t.exit_raw_repl()
+        return b"FS 1" in out
+    except TransportError as e:
+        raise DeviceError(f"could not enter the board's raw REPL on {port}: {e}") from None
+    finally:
+        t.close()
+
+
+def _copy_files(port: str, model: bytes, remote: str, progress) -> None:
+    """Copy the agent (if missing or another version) and the model (if not already there)."""
+    from mpremote.transport import TransportError, TransportExecError
+
+    t = _transport(port)
+    try:
+        t.enter_raw_repl(soft_reset=True)
+        out = t.exec("try:\n import tinyml_agent\n print('AGENT', repr(tinyml_agent.VERSION))\n"
+                     "except ImportError:\n print('AGENT None')\n").decode()
+        ours = agent_version()
+        if AGENT_SOURCE is not None and f"AGENT {ours!r}" not in out:
+            src = AGENT_SOURCE.read_bytes()
+            t.fs_writefile("/tinyml_agent.py", src, chunk_size=512,
+                           progress_callback=(lambda d, n: progress("agent", d, n)) if progress else None)
+        want = hashlib.sha256(model).hexdigest()
+        try:
+            have = t.fs_hashfile(remote, "sha256").hex()
+        except (TransportError, TransportExecError, OSError, Exception):
+            have = None
+        if have != want:
+            t.fs_writefile(remote, model, chunk_size=1024,
+                           progress_callback=(lambda d, n: progress("model", d, n)) if progress else None)
+        elif progress:
+            progress("model", len(model), len(model))
+        t.exit_raw_repl()
+    except TransportExecError as e:
+        raise DeviceError(f"copying to the board failed: {e.error_output.strip().splitlines()[-1]}") from None
+    except TransportError as e:
+        raise DeviceError(f"copying to the board failed: {e}") from None
+    finally:
+        t.close()
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("model", help="the .tflite model")
+    p.add_argument("--port", help="serial port of a board running our firmware, or 'auto' "
+                                  "(default: the emulated board, booted or reused)")
+    p.add_argument("--name", help="file name on the board (default: the model's file name)")
+    p.add_argument("--timeout", type=float, default=10.0, metavar="S",
+                   help="seconds without progress before the board counts as gone (default 10)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def run(args) -> int:
+    bars: dict = {}
+    show = not args.no_progress and sys.stderr.isatty()
+
+    def progress(what: str, done: int, total: int) -> None:
+        from tqdm import tqdm
+
+        bar = bars.get(what)
+        if bar is None:
+            import shutil
+
+            cols = shutil.get_terminal_size((80, 24)).columns or 80
+            bar = bars[what] = tqdm(total=total, desc=what, unit="B", unit_scale=True,
+                                    file=sys.stderr, leave=False, ncols=min(cols, 100))
+        bar.update(done - bar.n)
+
+    try:
+        result = deploy(args.model, args.port, remote_name=args.name,
+                        progress=progress if show else None, timeout=args.timeout)
+    finally:
+        for bar in bars.values():
+            bar.close()
+    info = result["info"]
+    where = f"file {result['path']}" if result["where"] == "file" else "RAM (streamed over the link)"
+    ins = ", ".join(f"{t[1]} {t[3]}{t[2]}" for t in info["inputs"])
+    outs = ", ".join(f"{t[1]} {t[3]}{t[2]}" for t in info["outputs"])
+    print(f"deployed {Path(args.model).name} to the board's {where}")
+    print(f"  {len(info['ops'])} ops, arena {info['arena_bytes']:,} bytes, model {info['model_size'] or Path(args.model).stat().st_size:,} bytes"
+          f", crc32 {zlib.crc32(Path(args.model).read_bytes()):08x}")
+    print(f"  inputs: {ins}")
+    print(f"  outputs: {outs}")
+    if result.get("note"):
+        print(f"tinyml-host: note: {result['note']}", file=sys.stderr)
+    return 0

@@ -1,0 +1,561 @@
+"""The emulated board: MicroPython with tinyml on an emulated Cortex-M3, reached through a pty.
+
+The default board of every command that is given no `--port`. It is MicroPython's qemu port for
+the Arm MPS2-AN385 (Cortex-M3, 25 MHz, 4 MB RAM) built by `make qemu` into
+build/qemu/firmware.elf (firmware/qemu/build.sh says what that firmware has and lacks), run by
+
+    qemu-system-arm -machine mps2-an385 -nographic -monitor null -semihosting
+                    -icount shift=0 -serial pty -kernel build/qemu/firmware.elf
+
+`-icount shift=0` makes the emulated CPU execute one instruction per nanosecond of virtual time,
+so timing on the board (tinyml's Model.last_cycles / last_us) is a deterministic instruction count.
+The board's console (its UART) is the pty: talk to it with pyserial or mpremote like a USB serial
+board, at any baud rate (the pty ignores it); bytes are never dropped (qemu waits until the
+firmware reads each one).
+
+API (stable; the commands use it when given no --port):
+
+    from tinyml_host import emulator
+
+    emu = emulator.start()          # boot the board, or reuse one started earlier (see below)
+    emu.pty                         # "/dev/pts/5": the board's serial port
+    emu.pid, emu.firmware, emu.started (time.time() at boot), emu.heap (MicroPython heap bytes)
+    emu.alive()                     # is qemu still running?
+    emu.stop()                      # end it (idempotent)
+
+    with emulator.start() as emu:   # stopped at the end of the block (if this call booted it)
+        ...
+
+    emulator.start(firmware=PATH)   # another firmware image (default: build/qemu/firmware.elf)
+    emulator.start(heap=300_000)    # a board with that MicroPython heap: the heap is compiled in, so
+                                    # this builds build/qemu-heap-300000/firmware.elf if needed
+    emulator.start(keep=True)       # leave it running after this process exits, for later reuse
+    emulator.start(reuse=False)     # always boot a new, private one
+    emulator.stop()                 # stop the recorded (e.g. kept) emulator, if any; True if one was
+    emulator.status()               # the recorded emulator as an Emulator, or None
+    emulator.qemu_command(elf)      # the qemu command line used (to run it by hand)
+    emulator.state_file()           # where the running emulator is recorded
+
+start() returns once the firmware answers on the pty: it has entered the raw REPL (Ctrl-A) and
+gone back to the friendly REPL (Ctrl-B), so the board is idle at `>>> `, like a board just plugged
+in; `emu.banner` is the line MicroPython printed. Errors are DeviceError with a hint: qemu not
+installed, firmware not built ("run `make qemu`"), no answer within `timeout` seconds (with the end
+of qemu's log).
+
+Reuse and cleanup. A state file (emulator.json in $XDG_RUNTIME_DIR/tinyml/, else in the
+repository's build/) records the last emulator booted: pid, pty, firmware path and mtime, start
+time, the process that owns it (None when kept) and qemu's log file. start() reuses it when qemu
+with that pid is really still our qemu (its command line names the same firmware, and its
+process start time is the recorded one), the firmware has not been rebuilt since, no other live
+process owns it, and it answers on the pty (a board whose console does not answer - e.g. a script
+left running, which Ctrl-C cannot interrupt on this board - is stopped and replaced). Otherwise it
+boots a new one. An emulator that start() booted without keep=True is owned by this process and
+stopped when it exits (atexit; and on Linux, started from the main thread, qemu also gets SIGTERM
+when this process dies without running atexit), so no qemu process is left over.
+
+Talking to it: input reaches the board at about 20 KB/s (qemu hands the emulated UART one byte
+at a time), output is faster. Ctrl-C does not interrupt a running script on this board. mpremote's
+SerialTransport reads a pty with blocking read(1)s, so set `transport.serial.timeout` (e.g. 1 s)
+or its timeouts never fire when the board goes quiet.
+
+On this board machine.reset() ends qemu (the port's reset is a semihosting exit): emu.alive()
+turns False and the pty closes. What the firmware has and lacks: firmware/qemu/build.sh.
+
+Spare RAM: emu.spare_ram is (start, end) of the RAM the firmware never touches (between the end
+of its image and the C stack at the top of RAM): a place for data the host puts on the board
+(tests/device/run.py writes a ROMFS image of the test files there).
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import re
+import select
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from .errors import DeviceError
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_FIRMWARE = ROOT / "build" / "qemu" / "firmware.elf"
+BUILD_SCRIPT = ROOT / "firmware" / "qemu" / "build.sh"
+QEMU = "qemu-system-arm"
+MACHINE = "mps2-an385"
+RAM_END = 0x400000        # the AN385 image's RAM: 4 MB at address 0, stack at the top
+STACK_RESERVE = 0x10000   # left to the C stack below RAM_END (MicroPython limits itself to 10 KB)
+
+_lock = threading.RLock()
+_owned: dict[int, "Emulator"] = {}          # pid -> Emulator this process stops at exit
+_children: dict[int, subprocess.Popen] = {}  # pid -> Popen, to reap our own children
+
+
+def qemu_command(firmware: str | os.PathLike) -> list[str]:
+    """The qemu command line that runs `firmware` with its console on a new pty."""
+    return [QEMU, "-machine", MACHINE, "-nographic", "-monitor", "null", "-semihosting",
+            "-icount", "shift=0", "-serial", "pty", "-kernel", str(firmware)]
+
+
+class Emulator:
+    """A running emulated board. Use start() to get one."""
+
+    def __init__(self, pid: int, pty: str, firmware: str, started: float, log: str,
+                 owned: bool, banner: str = "") -> None:
+        self.pid = pid
+        self.pty = pty
+        self.firmware = firmware
+        self.started = started
+        self.log = log
+        self.owned = owned          # started by this process, which stops it on exit
+        self.banner = banner
+        try:
+            self._image_end, self.heap = _elf_info(firmware)
+        except DeviceError:  # the file was removed or replaced since qemu started
+            self._image_end, self.heap = None, None
+        self._hold: int | None = None  # an fd on the pty, held open while we own the emulator
+
+    def _hold_pty(self) -> None:
+        # qemu drops the board's output while no program has the pty open, and notices a new
+        # opener only up to a second later: holding it open (never reading) keeps it connected, so
+        # the board's output waits in the pty until a reader comes, and opening is instant.
+        if self._hold is None and self.pty:
+            try:
+                self._hold = os.open(self.pty, os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK)
+            except OSError:
+                self._hold = None
+
+    @property
+    def spare_ram(self) -> tuple[int, int]:
+        """(start, end) addresses of RAM that the firmware never uses."""
+        if self._image_end is None:
+            raise DeviceError(f"cannot read the firmware {self.firmware} to find its spare RAM")
+        start = (self._image_end + 0xFFF) & ~0xFFF
+        return start, RAM_END - STACK_RESERVE
+
+    def alive(self) -> bool:
+        return _is_our_qemu(self.pid, self.firmware)
+
+    def stop(self) -> None:
+        """End qemu (SIGTERM, then SIGKILL after 3 s) and forget it. Safe to call twice."""
+        with _lock:
+            if self._hold is not None:
+                os.close(self._hold)
+                self._hold = None
+            _terminate(self.pid, self.firmware)
+            _owned.pop(self.pid, None)
+            record = _read_state()
+            if record and record.get("pid") == self.pid:
+                _remove_state()
+            try:
+                os.remove(self.log)
+            except OSError:
+                pass
+
+    def __enter__(self) -> "Emulator":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.owned:
+            self.stop()
+
+    def __repr__(self) -> str:
+        return f"<Emulator pid={self.pid} pty={self.pty} firmware={self.firmware}>"
+
+
+def start(firmware: str | os.PathLike | None = None, heap: int | None = None, *,
+          reuse: bool = True, keep: bool = False, timeout: float = 30.0) -> Emulator:
+    """Boot the emulated board (or reuse the recorded one) and return it once it answers."""
+    with _lock:
+        firmware_path = _resolve_firmware(firmware, heap)
+        if shutil.which(QEMU) is None:
+            raise DeviceError(f"{QEMU} not found",
+                              "install it: `make setup`, or on Debian `apt-get install qemu-system-arm`")
+        if reuse:
+            emu = _reusable(firmware_path)
+            if emu is not None:
+                return emu
+        return _boot(firmware_path, keep, reuse, timeout)
+
+
+def stop() -> bool:
+    """Stop the emulator recorded in the state file (if it is still ours). True if one was running."""
+    with _lock:
+        record = _read_state()
+        if not record:
+            return False
+        running = _is_our_qemu(record["pid"], record["firmware"], record.get("proc_start"))
+        if running:
+            _terminate(record["pid"], record["firmware"])
+        _owned.pop(record["pid"], None)
+        _remove_state()
+        try:
+            os.remove(record.get("log", ""))
+        except OSError:
+            pass
+        return running
+
+
+def status() -> Emulator | None:
+    """The recorded emulator if it is still running, else None (does not talk to it)."""
+    with _lock:
+        record = _read_state()
+        if not record or not _is_our_qemu(record["pid"], record["firmware"], record.get("proc_start")):
+            return None
+        return Emulator(record["pid"], record["pty"], record["firmware"], record["started"],
+                        record.get("log", ""), owned=record["pid"] in _owned)
+
+
+# ----------------------------------------------------------------------------------------------
+# Booting and reusing
+
+def _resolve_firmware(firmware, heap) -> str:
+    path = Path(firmware) if firmware is not None else DEFAULT_FIRMWARE
+    if heap is not None:
+        if heap <= 0:
+            raise DeviceError(f"heap must be a positive number of bytes, not {heap}")
+        if path.is_file() and _elf_info(str(path))[1] == heap:
+            return str(path.resolve())
+        if firmware is not None:
+            raise DeviceError(f"{path} does not have a {heap}-byte heap",
+                              f"build one with `make qemu QEMU_HEAP={heap}`")
+        path = _build_heap_variant(heap)
+    if not path.is_file():
+        hint = "run `make qemu`" if firmware is None else "build it with `make qemu`, or pass an existing firmware.elf"
+        raise DeviceError(f"no emulator firmware at {path}", hint)
+    return str(path.resolve())
+
+
+def _build_heap_variant(heap: int) -> Path:
+    out = ROOT / "build" / f"qemu-heap-{heap}"
+    if not BUILD_SCRIPT.is_file():
+        raise DeviceError(f"no firmware with a {heap}-byte heap and no {BUILD_SCRIPT} to build one")
+    print(f"emulator: building the firmware with a {heap}-byte heap into {out}", file=sys.stderr)
+    env = dict(os.environ, QEMU_HEAP=str(heap), QEMU_OUT=str(out))
+    proc = subprocess.run([str(BUILD_SCRIPT)], env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True)
+    if proc.returncode != 0:
+        raise DeviceError(f"building the firmware with a {heap}-byte heap failed:\n{proc.stdout[-2000:]}",
+                          "check that `make qemu` works")
+    return out / "firmware.elf"
+
+
+def _reusable(firmware: str) -> Emulator | None:
+    record = _read_state()
+    if not record or record.get("firmware") != firmware:
+        return None
+    pid = record["pid"]
+    if not _is_our_qemu(pid, firmware, record.get("proc_start")):
+        return None
+    try:
+        rebuilt = os.stat(firmware).st_mtime_ns != record.get("firmware_mtime")
+    except OSError:
+        rebuilt = True
+    owner = record.get("owner")
+    busy = owner not in (None, os.getpid()) and _pid_alive(owner)
+    if rebuilt or busy or not os.path.exists(record["pty"]):
+        if rebuilt and not busy:
+            stop()
+        return None
+    if pid in _owned:
+        return _owned[pid]  # ours: as this process left it (not probed, so not disturbed)
+    banner = _wait_repl(record["pty"], pid, record.get("log", ""), timeout=3.0, fail=False)
+    if banner is None:
+        stop()  # alive but deaf: a script left running; replace it
+        return None
+    owned = owner is not None  # an orphan of a dead owner is adopted; a kept one stays kept
+    emu = Emulator(pid, record["pty"], firmware, record["started"], record.get("log", ""),
+                   owned=owned, banner=banner)
+    if owned:
+        emu._hold_pty()
+        _own(emu)
+        if owner != os.getpid():
+            record["owner"] = os.getpid()
+            _write_state(record)
+    return emu
+
+
+def _boot(firmware: str, keep: bool, reuse: bool, timeout: float) -> Emulator:
+    state_dir = _state_dir()
+    kept_log = (_read_state() or {}).get("log")
+    for old in state_dir.glob("qemu-*-*.log"):  # logs left by processes that were killed
+        owner = old.name.split("-")[1]
+        if owner.isdigit() and not _pid_alive(int(owner)) and str(old) != kept_log:
+            try:
+                old.unlink()
+            except OSError:
+                pass
+    log = state_dir / f"qemu-{os.getpid()}-{time.monotonic_ns()}.log"
+    main_thread = threading.current_thread() is threading.main_thread()
+    preexec = _die_with_parent if (not keep and main_thread and sys.platform.startswith("linux")) else None
+    with open(log, "wb") as log_file:
+        proc = subprocess.Popen(qemu_command(firmware), stdin=subprocess.DEVNULL, stdout=log_file,
+                                stderr=subprocess.STDOUT, start_new_session=True,
+                                preexec_fn=preexec)
+    _children[proc.pid] = proc
+    started = time.time()
+    emu = Emulator(proc.pid, "", firmware, started, str(log), owned=not keep)
+    if not keep:
+        _own(emu)
+    try:
+        emu.pty = _wait_pty(proc, log, timeout)
+        if not keep:
+            emu._hold_pty()
+        emu.banner = _wait_repl(emu.pty, proc.pid, str(log), timeout)
+    except BaseException:
+        emu.stop()
+        raise
+    # Record it: a kept one replaces the kept one before (one at a time); an owned one is recorded
+    # unless that would hide a live emulator that is kept or belongs to another live process;
+    # a private one (reuse=False) never is.
+    record = _read_state()
+    live = bool(record) and _is_our_qemu(record["pid"], record["firmware"], record.get("proc_start"))
+    owner = record.get("owner") if record else None
+    if keep and live and owner is None:
+        stop()
+        live = False
+    other = live and (owner is None or (owner != os.getpid() and _pid_alive(owner)))
+    if keep or (reuse and not other):
+        _write_state({
+            "pid": proc.pid, "pty": emu.pty, "firmware": firmware,
+            "firmware_mtime": os.stat(firmware).st_mtime_ns, "started": started,
+            "proc_start": _proc_start(proc.pid), "owner": None if keep else os.getpid(),
+            "log": str(log),
+        })
+    return emu
+
+
+def _wait_pty(proc: subprocess.Popen, log: Path, timeout: float) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        text = log.read_text(errors="replace")
+        m = re.search(r"char device redirected to (\S+)", text)
+        if m:
+            return m.group(1)
+        if proc.poll() is not None:
+            raise DeviceError(f"{QEMU} exited with status {proc.returncode} at start: {text.strip()[-500:]}",
+                              "check the firmware (rebuild with `make qemu`) and the qemu installation")
+        time.sleep(0.02)
+    raise DeviceError(f"{QEMU} opened no pty within {timeout:g} s", f"see {log}")
+
+
+def _wait_repl(pty: str, pid: int, log: str, timeout: float, fail: bool = True) -> str | None:
+    """Get the board to the friendly REPL; return its banner line (None if no answer and not fail)."""
+    import termios
+    import tty
+
+    raw_prompt = b"raw REPL; CTRL-B to exit\r\n>"
+    deadline = time.monotonic() + timeout
+    fd = os.open(pty, os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK)
+    try:
+        tty.setraw(fd, termios.TCSANOW)
+        data = b""
+        next_poke = 0.0
+        entered = False
+        while time.monotonic() < deadline:
+            now = time.monotonic()
+            if not entered and now >= next_poke:
+                os.write(fd, b"\r\x03\x03\x01")  # Ctrl-C twice, then Ctrl-A: enter the raw REPL
+                next_poke = now + 0.1
+            r, _, _ = select.select([fd], [], [], 0.05)
+            if r:
+                try:
+                    data += os.read(fd, 4096)
+                except BlockingIOError:
+                    pass
+            if not entered and raw_prompt in data:
+                entered = True
+                data = b""
+                os.write(fd, b"\x02")  # Ctrl-B: back to the friendly REPL, which prints the banner
+            if entered and data.endswith(b">>> "):
+                lines = [ln for ln in data.decode("utf-8", "replace").splitlines() if "MicroPython" in ln]
+                return lines[-1].strip() if lines else ""
+            if not _pid_alive(pid):
+                break
+        if not fail:
+            return None
+        tail = ""
+        try:
+            tail = Path(log).read_text(errors="replace").strip()[-500:]
+        except OSError:
+            pass
+        what = "exited" if not _pid_alive(pid) else f"did not answer on {pty} within {timeout:g} s"
+        raise DeviceError(f"the emulated board {what}" + (f"; qemu said: {tail}" if tail else ""),
+                          "rebuild the firmware with `make qemu`; is the pty used by another program?")
+    finally:
+        os.close(fd)
+
+
+def _own(emu: Emulator) -> None:
+    _owned[emu.pid] = emu
+
+
+@atexit.register
+def _stop_owned() -> None:
+    for emu in list(_owned.values()):
+        try:
+            emu.stop()
+        except Exception:
+            pass
+
+
+def _die_with_parent() -> None:
+    # Runs in the child before exec: SIGTERM when the parent thread dies (Linux prctl PR_SET_PDEATHSIG).
+    import ctypes
+    ctypes.CDLL(None).prctl(1, signal.SIGTERM)
+
+
+# ----------------------------------------------------------------------------------------------
+# Processes
+
+def _pid_alive(pid) -> bool:
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    proc = _children.get(pid)
+    if proc is not None:
+        return proc.poll() is None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _cmdline(pid: int) -> list[str] | None:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return [a.decode(errors="replace") for a in f.read().split(b"\0") if a]
+    except FileNotFoundError:
+        if os.path.isdir("/proc/self"):
+            return None
+    except OSError:
+        return None
+    try:  # no /proc (macOS): ask ps
+        out = subprocess.run(["ps", "-o", "command=", "-p", str(pid)], capture_output=True, text=True)
+        return out.stdout.split() or None
+    except OSError:
+        return None
+
+
+def _proc_start(pid: int) -> str | None:
+    """An identity token for the process: its start time (so a recycled pid does not match)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        pass
+    try:
+        out = subprocess.run(["ps", "-o", "lstart=", "-p", str(pid)], capture_output=True, text=True)
+        return out.stdout.strip() or None
+    except OSError:
+        return None
+
+
+def _is_our_qemu(pid, firmware: str, proc_start: str | None = None) -> bool:
+    if not _pid_alive(pid):
+        return False
+    argv = _cmdline(pid)
+    if not argv or not os.path.basename(argv[0]).startswith(QEMU) or firmware not in argv:
+        return False
+    return proc_start is None or _proc_start(pid) == proc_start
+
+
+def _terminate(pid: int, firmware: str) -> None:
+    proc = _children.pop(pid, None)
+    if proc is not None:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(3)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        return
+    if not _is_our_qemu(pid, firmware):
+        return
+    try:
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline and _pid_alive(pid):
+            time.sleep(0.02)
+        if _pid_alive(pid):
+            os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+# ----------------------------------------------------------------------------------------------
+# State file
+
+def _state_dir() -> Path:
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    base = Path(runtime) / "tinyml" if runtime and os.path.isdir(runtime) else ROOT / "build"
+    base.mkdir(parents=True, exist_ok=True)
+    return base
+
+
+def state_file() -> Path:
+    """Where the running emulator is recorded."""
+    return _state_dir() / "emulator.json"
+
+
+def _read_state() -> dict | None:
+    try:
+        record = json.loads(state_file().read_text())
+        return record if isinstance(record, dict) and isinstance(record.get("pid"), int) else None
+    except (OSError, ValueError):
+        return None
+
+
+def _write_state(record: dict) -> None:
+    path = state_file()
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(record, indent=1) + "\n")
+    os.replace(tmp, path)
+
+
+def _remove_state() -> None:
+    try:
+        state_file().unlink()
+    except OSError:
+        pass
+
+
+# ----------------------------------------------------------------------------------------------
+# The firmware image
+
+def _elf_info(path: str) -> tuple[int, int | None]:
+    """(end address of the loaded image including .bss, size of MicroPython's gc_heap or None)."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as e:
+        raise DeviceError(f"cannot read the firmware {path}: {e.strerror}", "run `make qemu`") from None
+    if data[:4] != b"\x7fELF" or data[4] != 1 or data[5] != 1 or struct.unpack_from("<H", data, 18)[0] != 40:
+        raise DeviceError(f"{path} is not a 32-bit Arm ELF firmware image", "run `make qemu`")
+    phoff, shoff = struct.unpack_from("<II", data, 28)
+    phentsize, phnum, shentsize, shnum = struct.unpack_from("<HHHH", data, 42)
+    end = 0
+    for i in range(phnum):
+        p_type, _, vaddr, _, _, memsz = struct.unpack_from("<IIIIII", data, phoff + i * phentsize)
+        if p_type == 1:  # PT_LOAD
+            end = max(end, vaddr + memsz)
+    heap = None
+    for i in range(shnum):
+        _, sh_type, _, _, offset, size, link, _, _, entsize = struct.unpack_from("<IIIIIIIIII", data, shoff + i * shentsize)
+        if sh_type != 2 or entsize != 16:  # SHT_SYMTAB
+            continue
+        str_off = struct.unpack_from("<I", data, shoff + link * shentsize + 16)[0]
+        for j in range(size // 16):
+            st_name, _, st_size = struct.unpack_from("<III", data, offset + 16 * j)
+            if data[str_off + st_name:str_off + st_name + 8] == b"gc_heap\0":
+                heap = st_size
+                break
+    return end, heap

@@ -1,0 +1,46 @@
+"""`tinyml-host repl [--port P]`: the board's MicroPython REPL in this terminal (mpremote's).
+
+With no --port this is the emulated board: REPL experiments with `import tinyml` and no
+hardware. Ctrl-] or Ctrl-X leaves it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import types
+
+from .errors import DeviceError
+
+
+def repl(port: str | None = None) -> int:
+    from mpremote.main import State
+    from mpremote.repl import do_repl
+    from mpremote.transport import TransportError
+
+    from . import board as board_mod
+    from .link import open_transport
+
+    name, _emu = board_mod.resolve_port(port)
+    state = State()
+    state.transport = open_transport(name)
+    state.transport.serial.timeout = None
+    state._auto_soft_reset = False
+    try:
+        state.transport.serial.write(b"\r\x03\x03\n")  # stop the tinyml agent if it is running
+        state.transport.serial.write(b"\r\x02")  # to the friendly REPL (from a raw one)
+        do_repl(state, types.SimpleNamespace(escape_non_printable=False, capture=None,
+                                             inject_code=None, inject_file=None))
+    except TransportError as e:
+        raise DeviceError(f"REPL on {name} failed: {e}") from None
+    finally:
+        state.transport.close()
+    return 0
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--port", help="serial port of a board running our firmware, or 'auto' "
+                                  "(default: the emulated board, booted or reused)")
+
+
+def run(args) -> int:
+    return repl(args.port)

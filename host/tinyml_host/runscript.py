@@ -1,0 +1,70 @@
+"""`tinyml-host run SCRIPT [--port P]`: run a MicroPython script on the board, its output here.
+
+    from tinyml_host.runscript import run_script
+    status = run_script("experiment.py", port=None)      # the emulated board when no port
+
+Like `mpremote run`: the script is sent to the raw REPL (after a soft reset, so it starts from
+a clean interpreter, unless reset=False) and its output streams to stdout as it runs. Returns 0,
+or 1 when the script raised (its traceback is printed on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .errors import DeviceError, TinymlError
+
+
+def run_script(script: str | Path, port: str | None = None, *, reset: bool = True,
+               timeout: float | None = None, out=None) -> int:
+    from mpremote.transport import TransportError
+
+    from . import board as board_mod
+    from .link import open_transport
+
+    path = Path(script)
+    try:
+        code = path.read_bytes()
+    except OSError as e:
+        raise TinymlError(f"cannot read {path}: {e.strerror}") from None
+    out = out or sys.stdout
+    name, _emu = board_mod.resolve_port(port)
+    t = open_transport(name)
+    t.serial.timeout = None
+    try:
+        t.serial.write(b"\r\x03\x03\n")  # stop the tinyml agent if it is running (a line of Ctrl-C)
+        t.enter_raw_repl(soft_reset=reset)
+        t.exec_raw_no_follow(code)
+
+        def write(b: bytes) -> None:
+            text = b.replace(b"\x04", b"").replace(b"\r\n", b"\n").decode("utf-8", "replace")
+            out.write(text)
+            out.flush()
+
+        ret, err = t.follow(timeout, data_consumer=write)
+        t.exit_raw_repl()
+    except TransportError as e:
+        raise DeviceError(f"running {path.name} on the board failed: {e}",
+                          "timed out? pass --timeout; is the board running MicroPython?") from None
+    finally:
+        t.close()
+    if err:
+        sys.stderr.write(err.replace(b"\r\n", b"\n").decode("utf-8", "replace"))
+        return 1
+    return 0
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("script", help="a MicroPython .py file")
+    p.add_argument("--port", help="serial port of a board running our firmware, or 'auto' "
+                                  "(default: the emulated board, booted or reused)")
+    p.add_argument("--no-reset", action="store_true",
+                   help="keep the interpreter's state (no soft reset before the script)")
+    p.add_argument("--timeout", type=float, default=None, metavar="S",
+                   help="give up when the script prints nothing for S seconds (default: wait)")
+
+
+def run(args) -> int:
+    return run_script(args.script, args.port, reset=not args.no_reset, timeout=args.timeout)

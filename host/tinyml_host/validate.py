@@ -1,0 +1,556 @@
+"""`tinyml-host validate`: run windows on the board and in the host reference, and compare.
+
+    tinyml-host validate model.tflite --data windows.npy [--labels labels.npy] [--port P]
+                        [--json out.json] [--report DIR] [--tolerance N] [--no-progress]
+
+Library API:
+
+    from tinyml_host.validate import load_windows, validate
+    windows = load_windows("windows.npy", model_bytes)          # int8 (N, input bytes)
+    report = validate(model_bytes, windows, labels=None, port=None)
+    print(report.text()); report.passed; report.to_json()
+
+Each window runs on the board (through the serial link, windows back to back) and in the host
+reference: TensorFlow Lite Micro's interpreter and reference kernels from the `tflite-micro`
+package, or, where that package does not exist (macOS, Windows), LiteRT with its reference
+kernels (which differ from TFLM by up to 2 LSB on some models: the report says which ran).
+Float windows are quantized on the host exactly as the device quantizes (device/runtime/tm_io.c:
+float32 x / scale, rounded half away from zero, plus the zero point, saturated), and both sides
+get the same int8 bytes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+from .errors import DeviceError, TinymlError
+
+EXIT_MISMATCH = 1  # validation ran, and some window differs beyond the tolerance
+
+NP_DTYPES = {"int8": np.int8, "uint8": np.uint8, "int16": np.int16, "int32": np.int32,
+             "float32": np.float32}
+
+
+# --- inputs -------------------------------------------------------------------------------
+
+
+def quantize(x, scale: float, zero_point: int, qmin: int = -128, qmax: int = 127) -> np.ndarray:
+    """Real values -> int8 exactly as the device does (tm_quantize_value in tm_io.c): in float32,
+    r = roundf(x / scale) (half away from zero), NaN -> zero point, then r + zero point
+    saturated to [qmin, qmax]."""
+    v = np.asarray(x, dtype=np.float32) / np.float32(scale)
+    with np.errstate(invalid="ignore"):
+        t = np.trunc(v)
+        frac = v - t  # exact in float32: |v| < 2**23 makes t and v - t representable
+        r = t + np.where(np.abs(frac) >= np.float32(0.5), np.sign(v), np.float32(0)).astype(np.float32)
+    nan = np.isnan(r)
+    r = np.clip(np.where(nan, 0, r), -2147483520.0, 2147483520.0).astype(np.int64) + zero_point
+    r[nan] = zero_point
+    return np.clip(r, qmin, qmax).astype(np.int8 if qmin < 0 else np.uint8)
+
+
+def _read_csv(path: Path) -> np.ndarray:
+    try:
+        return np.loadtxt(path, delimiter=",", ndmin=2, dtype=np.float64)
+    except ValueError:
+        try:  # a header line
+            return np.loadtxt(path, delimiter=",", ndmin=2, dtype=np.float64, skiprows=1)
+        except ValueError as e:
+            raise TinymlError(f"{path}: not a CSV of numbers ({e})",
+                              "one window per row, comma-separated, optionally one header line") from None
+
+
+def load_windows(path: str | Path, model: bytes, dtype: str = "auto") -> np.ndarray:
+    """Windows for `model`'s input as raw input-tensor bytes: an (N, input bytes) uint8 array.
+
+    `path`: .npy of N x the input shape (or N x the element count), float (real values,
+    quantized here) or int8 (already quantized); or .csv with one flattened window per row
+    (real values, unless dtype="int8"). dtype: "auto" (by the .npy's dtype), "float", "int8"."""
+    from .tflite_model import read_model
+
+    path = Path(path)
+    inp = read_model(model).inputs
+    if len(inp) != 1:
+        raise TinymlError(f"the model has {len(inp)} inputs; validate runs single-input models")
+    t = inp[0]
+    if not path.is_file():
+        raise TinymlError(f"no such file: {path}")
+    if path.suffix.lower() == ".npy":
+        try:
+            arr = np.load(path, allow_pickle=False)
+        except (ValueError, OSError) as e:
+            raise TinymlError(f"{path}: not a readable .npy file ({e})") from None
+        kind = dtype
+        if kind == "auto":
+            if arr.dtype.kind == "f":
+                kind = "float"
+            elif arr.dtype == np.int8 or arr.dtype.kind in "iu":
+                kind = "int8"
+            else:
+                raise TinymlError(f"{path}: windows of dtype {arr.dtype}", "give float or int8 windows")
+    elif path.suffix.lower() in (".csv", ".txt"):
+        arr = _read_csv(path)
+        kind = "float" if dtype == "auto" else dtype
+    else:
+        raise TinymlError(f"{path}: windows must be a .npy or .csv file")
+    if arr.ndim == 0 or arr.size == 0:
+        raise TinymlError(f"{path}: no windows in it")
+    n_el = t.elements
+    if arr.ndim >= 1 and arr.size == n_el and tuple(arr.shape) == tuple(t.shape):
+        arr = arr.reshape(1, n_el)  # one window in the input's own shape (batch 1)
+    n = arr.shape[0]
+    if arr.size != n * n_el:
+        raise TinymlError(f"{path}: {n} windows of {arr.size // max(n, 1)} values each; the model's input "
+                          f"{list(t.shape)} has {n_el}",
+                          "shape the windows N x input shape (or N x element count)")
+    arr = arr.reshape(n, n_el)
+    if t.dtype in ("int8", "uint8"):
+        if kind == "float":
+            q = quantize(arr, t.scale, t.zero_point, *((-128, 127) if t.dtype == "int8" else (0, 255)))
+        else:
+            lo, hi = (-128, 127) if t.dtype == "int8" else (0, 255)
+            if not np.issubdtype(arr.dtype, np.integer) and not np.all(arr == np.round(arr)):
+                raise TinymlError(f"{path}: non-integer values given as {t.dtype}", "use --dtype float")
+            if arr.min() < lo or arr.max() > hi:
+                raise TinymlError(f"{path}: values out of {t.dtype} range [{lo}, {hi}]",
+                                  "real-valued windows: save them as float (or pass --dtype float)")
+            q = arr.astype(np.int8 if t.dtype == "int8" else np.uint8)
+        return q.view(np.uint8).reshape(n, n_el)
+    if t.dtype == "float32":
+        return arr.astype(np.float32).view(np.uint8).reshape(n, n_el * 4)
+    raise TinymlError(f"the model's input is {t.dtype}; validate takes int8, uint8 or float32 inputs")
+
+
+def load_labels(path: str | Path, n: int) -> np.ndarray:
+    path = Path(path)
+    if not path.is_file():
+        raise TinymlError(f"no such file: {path}")
+    try:
+        if path.suffix.lower() == ".npy":
+            lab = np.load(path, allow_pickle=False)
+        else:
+            text = path.read_text().replace(",", " ").split()
+            lab = np.array([int(float(v)) for v in text])
+    except (ValueError, OSError) as e:
+        raise TinymlError(f"{path}: unreadable labels ({e})", "one integer class per window") from None
+    lab = np.asarray(lab).reshape(-1)
+    if lab.size != n:
+        raise TinymlError(f"{path}: {lab.size} labels for {n} windows")
+    return lab.astype(np.int64)
+
+
+# --- the reference ------------------------------------------------------------------------
+
+
+class Reference:
+    """The host reference interpreter: TFLM (tflite-micro) or, failing that, LiteRT."""
+
+    def __init__(self, model: bytes) -> None:
+        from .tflite_model import read_model
+
+        info = read_model(model)
+        self.inputs = info.inputs
+        self.outputs = info.outputs
+        try:
+            from tflite_micro.python.tflite_micro import runtime
+        except ImportError:
+            runtime = None
+        if runtime is not None:
+            self.engine = "TFLM (tflite-micro)"
+            self._tflm = runtime.Interpreter.from_bytes(bytes(model))
+            self._lite = None
+            return
+        try:
+            from ai_edge_litert.interpreter import Interpreter, OpResolverType
+        except ImportError:
+            raise TinymlError("no host reference: neither tflite-micro nor ai-edge-litert is installed",
+                              "pip install tflite-micro (Linux) or ai-edge-litert") from None
+        self.engine = "LiteRT (reference kernels; may differ from TFLM by a few LSB)"
+        self._tflm = None
+        self._lite = Interpreter(model_content=bytes(model),
+                                 experimental_op_resolver_type=OpResolverType.BUILTIN_REF)
+        self._lite.allocate_tensors()
+
+    def run(self, window: bytes) -> bytes:
+        """Raw input bytes -> raw bytes of every output, concatenated (as the board returns them)."""
+        t = self.inputs[0]
+        x = np.frombuffer(window, dtype=NP_DTYPES[t.dtype]).reshape(t.shape)
+        if self._tflm is not None:
+            self._tflm.set_input(x, 0)
+            self._tflm.invoke()
+            outs = [self._tflm.get_output(i) for i in range(len(self.outputs))]
+        else:
+            lite = self._lite
+            lite.set_tensor(lite.get_input_details()[0]["index"], x)
+            lite.invoke()
+            outs = [lite.get_tensor(d["index"]) for d in lite.get_output_details()]
+        return b"".join(np.ascontiguousarray(o).tobytes() for o in outs)
+
+
+# --- the report ---------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class WindowReport:
+    index: int
+    device: list            # output values (first output; all outputs in `outputs_device`)
+    reference: list
+    max_abs_diff: float
+    bit_exact: bool
+    top1_device: int | None
+    top1_reference: int | None
+    label: int | None
+    us: int | None
+    cycles: int | None
+
+
+@dataclasses.dataclass
+class ValidationReport:
+    model: str
+    board: str
+    reference_engine: str
+    tolerance: float
+    windows: list[WindowReport]
+    seconds: float          # wall time of the device run (the windows, not the model upload)
+    link_bytes: int         # bytes over the serial link during the device run, both directions
+    link_stats: dict
+    output_names: list[str]
+
+    @property
+    def n(self) -> int:
+        return len(self.windows)
+
+    @property
+    def bit_exact(self) -> int:
+        return sum(w.bit_exact for w in self.windows)
+
+    @property
+    def max_abs_diff(self) -> float:
+        return max((w.max_abs_diff for w in self.windows), default=0)
+
+    @property
+    def beyond_tolerance(self) -> list[int]:
+        return [w.index for w in self.windows if w.max_abs_diff > self.tolerance]
+
+    @property
+    def passed(self) -> bool:
+        return not self.beyond_tolerance
+
+    def top1_agreement(self) -> float | None:
+        ws = [w for w in self.windows if w.top1_device is not None]
+        return sum(w.top1_device == w.top1_reference for w in ws) / len(ws) if ws else None
+
+    def accuracy(self, side: str) -> float | None:
+        ws = [w for w in self.windows if w.label is not None and w.top1_device is not None]
+        if not ws:
+            return None
+        return sum(getattr(w, f"top1_{side}") == w.label for w in ws) / len(ws)
+
+    def latency(self) -> dict | None:
+        us = [w.us for w in self.windows if w.us is not None]
+        if not us:
+            return None
+        a = np.array(us, dtype=np.float64)
+        out = {"p50_us": float(np.percentile(a, 50)), "p95_us": float(np.percentile(a, 95)),
+               "max_us": float(a.max()), "mean_us": float(a.mean())}
+        cyc = [w.cycles for w in self.windows if w.cycles is not None]
+        if cyc:
+            out["p50_cycles"] = float(np.percentile(np.array(cyc, dtype=np.float64), 50))
+        return out
+
+    def summary(self) -> dict:
+        return {
+            "model": self.model, "board": self.board, "reference": self.reference_engine,
+            "windows": self.n, "bit_exact": self.bit_exact, "max_abs_diff": self.max_abs_diff,
+            "tolerance": self.tolerance, "beyond_tolerance": len(self.beyond_tolerance),
+            "passed": self.passed, "top1_agreement": self.top1_agreement(),
+            "accuracy_device": self.accuracy("device"), "accuracy_reference": self.accuracy("reference"),
+            "latency": self.latency(),
+            "windows_per_second": self.n / self.seconds if self.seconds > 0 else None,
+            "link_bytes_per_second": self.link_bytes / self.seconds if self.seconds > 0 else None,
+            "seconds": self.seconds, "link": self.link_stats,
+        }
+
+    def to_json(self) -> dict:
+        return {"summary": self.summary(), "windows": [dataclasses.asdict(w) for w in self.windows]}
+
+    def text(self) -> str:
+        s = self.summary()
+        pct = lambda v: "n/a" if v is None else f"{100 * v:.1f}%"
+        lines = [f"validate {Path(self.model).name} on the {self.board}",
+                 f"  reference            {self.reference_engine}",
+                 f"  windows              {self.n}",
+                 f"  bit-exact            {self.bit_exact} / {self.n} ({pct(self.bit_exact / self.n if self.n else None)})",
+                 f"  max abs difference   {_num(self.max_abs_diff)} (tolerance {_num(self.tolerance)})",
+                 f"  top-1 agreement      {pct(s['top1_agreement'])}"]
+        if s["accuracy_device"] is not None:
+            lines.append(f"  accuracy (labels)    board {pct(s['accuracy_device'])}, "
+                         f"reference {pct(s['accuracy_reference'])}")
+        lat = s["latency"]
+        if lat:
+            cyc = f" ({lat['p50_cycles']:,.0f} cycles at p50)" if "p50_cycles" in lat else ""
+            lines.append(f"  device latency       p50 {_ms(lat['p50_us'])}  p95 {_ms(lat['p95_us'])}  "
+                         f"max {_ms(lat['max_us'])}{cyc}")
+        else:
+            lines.append("  device latency       n/a (the board reports no timing)")
+        if s["windows_per_second"] is not None:
+            lines.append(f"  throughput           {s['windows_per_second']:.2f} windows/s, link "
+                         f"{s['link_bytes_per_second']:,.0f} bytes/s ({self.seconds:.2f} s)")
+        link = self.link_stats
+        if link.get("retransmits"):
+            lines.append(f"  link repairs         {link['retransmits']} frames re-sent "
+                         f"({link['naks']} NAKs, {link['bad_frames']} damaged, {link['timeouts']} timeouts, "
+                         f"{link['resyncs']} resyncs)")
+        bad = self.beyond_tolerance
+        if bad:
+            shown = ", ".join(str(i) for i in bad[:10]) + (" ..." if len(bad) > 10 else "")
+            lines.append(f"  result               FAIL: {len(bad)} windows differ beyond the tolerance ({shown})")
+        else:
+            lines.append("  result               PASS")
+        return "\n".join(lines)
+
+    def write_plots(self, directory: str | Path) -> list[Path]:
+        """PNG plots into `directory`: latency histogram; confusion matrix when labelled."""
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        d = Path(directory)
+        d.mkdir(parents=True, exist_ok=True)
+        written = []
+        us = [w.us for w in self.windows if w.us is not None]
+        fig, ax = plt.subplots(figsize=(6, 4))
+        if us:
+            ax.hist(np.array(us) / 1000.0, bins=min(50, max(5, len(set(us)))), color="#4477aa")
+            ax.set_xlabel("on-device latency (ms)")
+        else:
+            ax.text(0.5, 0.5, "the board reports no timing", ha="center", va="center")
+        ax.set_ylabel("windows")
+        ax.set_title(f"{Path(self.model).name}: latency per window ({len(us)} windows)")
+        fig.tight_layout()
+        p = d / "latency_histogram.png"
+        fig.savefig(p, dpi=100)
+        plt.close(fig)
+        written.append(p)
+        labelled = [w for w in self.windows if w.label is not None and w.top1_device is not None]
+        if labelled:
+            k = 1 + max(max(w.label for w in labelled), max(w.top1_device for w in labelled))
+            cm = np.zeros((k, k), dtype=np.int64)
+            for w in labelled:
+                cm[w.label, w.top1_device] += 1
+            fig, ax = plt.subplots(figsize=(1.5 + 0.45 * k, 1.2 + 0.45 * k))
+            ax.imshow(cm, cmap="Blues")
+            for i in range(k):
+                for j in range(k):
+                    if cm[i, j]:
+                        ax.text(j, i, str(cm[i, j]), ha="center", va="center",
+                                color="white" if cm[i, j] > cm.max() / 2 else "black", fontsize=8)
+            ax.set_xlabel("predicted on the board (top-1)")
+            ax.set_ylabel("label")
+            ax.set_xticks(range(k))
+            ax.set_yticks(range(k))
+            ax.set_title(f"confusion matrix: accuracy {100 * self.accuracy('device'):.1f}%")
+            fig.tight_layout()
+            p = d / "confusion_matrix.png"
+            fig.savefig(p, dpi=100)
+            plt.close(fig)
+            written.append(p)
+        return written
+
+
+def _num(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() else f"{v:.6g}"
+
+
+def _ms(us: float) -> str:
+    return f"{us / 1000:.3f} ms"
+
+
+# --- validate -----------------------------------------------------------------------------
+
+
+def compare(model: bytes, windows: np.ndarray, device_outputs: Sequence, reference_outputs: Sequence[bytes],
+            labels: np.ndarray | None = None) -> list[WindowReport]:
+    """Per-window comparison of raw output bytes (device results from the link, reference bytes)."""
+    from .tflite_model import read_model
+
+    outs = read_model(model).outputs
+    reports = []
+    for i, (dev, ref) in enumerate(zip(device_outputs, reference_outputs)):
+        dv, rv = _split_outputs(dev.output, outs), _split_outputs(ref, outs)
+        diff = 0.0
+        for a, b in zip(dv, rv):
+            if a.size:
+                diff = max(diff, float(np.max(np.abs(a.astype(np.float64) - b.astype(np.float64)))))
+        first_d, first_r = dv[0].reshape(-1), rv[0].reshape(-1)
+        top = first_d.size > 1
+        reports.append(WindowReport(
+            index=dev.index, device=first_d.tolist(), reference=first_r.tolist(),
+            max_abs_diff=_int_if_whole(diff), bit_exact=dev.output == ref,
+            top1_device=int(np.argmax(first_d)) if top else None,
+            top1_reference=int(np.argmax(first_r)) if top else None,
+            label=int(labels[i]) if labels is not None else None, us=dev.us, cycles=dev.cycles))
+    return reports
+
+
+def _int_if_whole(v: float):
+    return int(v) if float(v).is_integer() else v
+
+
+def _split_outputs(raw: bytes, outs) -> list[np.ndarray]:
+    arrays, off = [], 0
+    for t in outs:
+        dt = NP_DTYPES.get(t.dtype)
+        if dt is None:
+            raise TinymlError(f"output {t.name} is {t.dtype}; validate compares int8/uint8/int16/int32/float32")
+        n = t.elements * np.dtype(dt).itemsize
+        arrays.append(np.frombuffer(raw[off:off + n], dtype=dt))
+        off += n
+    if off != len(raw):
+        raise DeviceError(f"the board returned {len(raw)} output bytes, the model's outputs have {off}")
+    return arrays
+
+
+def validate(model: bytes, windows: np.ndarray, *, labels: np.ndarray | None = None,
+             port: str | None = None, board=None, model_name: str = "model.tflite",
+             tolerance: float = 0, progress: bool = False, timeout: float = 10.0,
+             log: Callable[[str], None] | None = None) -> ValidationReport:
+    """Run `windows` ((N, input bytes) uint8, from load_windows) on the board and in the
+    reference; return the report. `board`: an open tinyml_host.board.Board (else `port` is
+    resolved: None = the emulated board)."""
+    from . import board as board_mod
+
+    log = log or (lambda msg: None)
+    windows = np.ascontiguousarray(windows, dtype=np.uint8)
+    n = windows.shape[0]
+    ref = Reference(model)  # first: a model the host cannot read fails before the board is busy
+    log(f"reference: {ref.engine}")
+
+    own = board is None
+    if own:
+        board = board_mod.connect(port, timeout=timeout)
+    try:
+        link = board.link
+        bar = _bar(progress, len(model), "upload", "B")
+        try:
+            link.load_model(model, progress=(lambda done, total: _bar_to(bar, done)) if bar else None,
+                            address=board.model_address(len(model)))
+        finally:
+            if bar:
+                bar.close()
+        info = link.model_info
+        log(f"model on the board: arena {info.get('arena_bytes')} B, timer {info.get('timer')}")
+        bar = _bar(progress, n, "windows", "win")
+        before = link.stats.snapshot()
+        t0 = time.monotonic()
+        try:
+            results = link.run_batch([windows[i].tobytes() for i in range(n)],
+                                     progress=(lambda k: bar.update(k)) if bar else None)
+        finally:
+            if bar:
+                bar.close()
+        seconds = time.monotonic() - t0
+        used = link.stats.since(before)
+    finally:
+        if own:
+            board.close()
+    bar = _bar(progress, n, "reference", "win")
+    reference_outputs = []
+    for i in range(n):
+        reference_outputs.append(ref.run(windows[i].tobytes()))
+        if bar:
+            bar.update(1)
+    if bar:
+        bar.close()
+    reports = compare(model, windows, results, reference_outputs, labels)
+    return ValidationReport(model=model_name, board=board.description, reference_engine=ref.engine,
+                            tolerance=tolerance, windows=reports, seconds=seconds,
+                            link_bytes=used.bytes_sent + used.bytes_received,
+                            link_stats=dataclasses.asdict(used),
+                            output_names=[t.name for t in ref.outputs])
+
+
+def _bar(enabled: bool, total: int, desc: str, unit: str):
+    if not enabled:
+        return None
+    import shutil
+
+    from tqdm import tqdm
+
+    # A terminal that reports no size (0 columns) would get no bar at all from tqdm.
+    cols = shutil.get_terminal_size((80, 24)).columns or 80
+    return tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, leave=False,
+                unit_scale=unit == "B", ncols=min(cols, 100))
+
+
+def _bar_to(bar, done: int) -> None:
+    bar.update(done - bar.n)
+
+
+# --- the command --------------------------------------------------------------------------
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("model", help="the .tflite model")
+    p.add_argument("--data", required=True, metavar="WINDOWS",
+                   help=".npy (N x input shape; float = real values, quantized like the device does; "
+                        "int8 = already quantized) or .csv (one flattened window per row, real values)")
+    p.add_argument("--dtype", choices=("auto", "float", "int8"), default="auto",
+                   help="what the window values are (default: by the .npy dtype; CSV = float)")
+    p.add_argument("--labels", metavar="LABELS", help="true class per window (.npy, or text/CSV of integers)")
+    p.add_argument("--port", help="serial port of a board running our firmware, or 'auto' "
+                                  "(default: the emulated board, booted or reused)")
+    p.add_argument("--json", metavar="FILE", help="write the summary and per-window results as JSON")
+    p.add_argument("--report", metavar="DIR", help="write PNG plots (latency histogram; confusion matrix with --labels)")
+    p.add_argument("--tolerance", type=_nonneg, default=0, metavar="N",
+                   help="largest output difference accepted, in output units (LSB for int8; default 0: bit-exact)")
+    p.add_argument("--timeout", type=_pos, default=10.0, metavar="S",
+                   help="seconds without progress before the board counts as gone (default 10)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars")
+
+
+def _nonneg(s: str) -> float:
+    try:
+        v = float(s)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {s}") from None
+    if v < 0:
+        raise argparse.ArgumentTypeError("must be >= 0")
+    return int(v) if v.is_integer() else v
+
+
+def _pos(s: str) -> float:
+    v = _nonneg(s)
+    if v <= 0:
+        raise argparse.ArgumentTypeError("must be > 0")
+    return float(v)
+
+
+def run(args) -> int:
+    path = Path(args.model)
+    try:
+        model = path.read_bytes()
+    except OSError as e:
+        raise TinymlError(f"cannot read {path}: {e.strerror}") from None
+    windows = load_windows(args.data, model, args.dtype)
+    labels = load_labels(args.labels, windows.shape[0]) if args.labels else None
+    progress = not args.no_progress and sys.stderr.isatty()
+    report = validate(model, windows, labels=labels, port=args.port, model_name=str(path),
+                      tolerance=args.tolerance, progress=progress, timeout=args.timeout,
+                      log=lambda m: print(m, file=sys.stderr) if progress else None)
+    print(report.text())
+    if args.json:
+        Path(args.json).write_text(json.dumps(report.to_json(), indent=1) + "\n")
+    if args.report:
+        for p in report.write_plots(args.report):
+            print(f"wrote {p}", file=sys.stderr)
+    return 0 if report.passed else EXIT_MISMATCH
