@@ -19,19 +19,27 @@ LIB_OBJ := $(LIB_SRC:%.c=build/host/obj/%.o)
 LIB := build/host/libtinyml.a
 CTEST_BIN := $(patsubst tests/c/%.c,build/host/tests/%,$(wildcard tests/c/test_*.c))
 
-.PHONY: help setup unix unix-asan ctest devtest hosttest test run bench clean distclean
+.PHONY: help setup unix unix-asan ctest devtest hosttest test run bench clean distclean qemu devtest-qemu demo bench-link
 .DEFAULT_GOAL := help
 
 help:
-	@echo "make run        build the Unix port and run the demo model in it"
-	@echo "make test       all tests: ctest, devtest, hosttest"
+	@echo "make run        build the emulated board, boot it, validate KWS on it against TFLM (report)"
+	@echo "make demo       build the Unix port and run the demo model in it"
+	@echo "make test       all tests: ctest, devtest, devtest-qemu, hosttest"
 	@echo "make setup      install system packages and .venv (done by the other targets)"
 	@echo "make unix       build/unix/micropython with tinyml"
 	@echo "make unix-asan  build/unix-asan/micropython with ASan+UBSan (for the fuzz tests)"
 	@echo "make ctest      C unit tests of the engine, built for the host with sanitizers"
 	@echo "make devtest    tests/device/*.py in the Unix port"
+	@echo "make qemu       build/qemu/firmware.elf: the emulated board (QEMU_HEAP=bytes, default 204800)"
+	@echo "make devtest-qemu  tests/device/*.py on the emulated board, over its serial pty"
+	@echo "make rp2        build/rp2/firmware.uf2: MicroPython + tinyml for the Raspberry Pi Pico (RP2040)"
+	@echo "make rp2-size   build the RP2040 firmware with and without tinyml and print what tinyml adds"
+	@echo "make esp32 BOARD=ESP32_GENERIC  build/esp32/BOARD/firmware.bin with ESP-IDF (also _S2, _S3, _C3)"
+	@echo "make xtensa-check  compile the engine for Xtensa, freestanding (portability check)"
 	@echo "make hosttest   pytest tests/host (bit-exactness vs TFLM, robustness)"
-	@echo "make bench      instructions per inference and arena, tinyml vs TFLM"
+	@echo "make bench      issue-6 table: x86 instr, M0+/M4 cycles/MAC, RAM, flash vs TFLM"
+	@echo "make bench-link serial link: windows/s and bytes/s, tinyml link vs one mpremote exec per window"
 	@echo "make clean      remove build outputs (keeps the fetched MicroPython source and .venv)"
 	@echo "make distclean  remove build/ and .venv/"
 
@@ -64,10 +72,47 @@ build/host/tests/%: tests/c/%.c $(LIB)
 -include $(LIB_OBJ:.o=.d) $(CTEST_BIN:=.d)
 
 ctest: setup $(CTEST_BIN)
+	@$(PYTHON) tests/c/gen_vectors.py --check
 	@tests/c/run.sh $(CTEST_BIN)
 
 devtest: unix
 	@$(PYTHON) tests/device/run.py --micropython $(MICROPYTHON)
+
+# The emulated board (MicroPython's qemu port, MPS2-AN385 Cortex-M3) with tinyml and device/python
+# frozen in. The heap is compiled in: `make qemu QEMU_HEAP=300000` rebuilds with another.
+QEMU_HEAP ?= 204800
+qemu: setup
+	@QEMU_HEAP=$(QEMU_HEAP) firmware/qemu/build.sh
+
+devtest-qemu: qemu
+	@$(PYTHON) tests/device/run.py --board qemu
+
+# Real boards (issue 5): firmware builds. rp2 fetches the Pico SDK, TinyUSB and mbedtls from Debian
+# (firmware/fetch_port_deps.sh) and builds in a copy of the MicroPython tree (firmware/port_tree.sh).
+# esp32 needs ESP-IDF (IDF_PATH); xtensa-check compiles the engine with Debian's gcc-xtensa-lx106.
+.PHONY: rp2 rp2-size esp32 xtensa-check
+RP2_BOARD ?= RPI_PICO
+ESP32_BOARD = $(or $(BOARD),ESP32_GENERIC)
+rp2: setup
+	@BOARD=$(RP2_BOARD) firmware/rp2/build.sh
+
+rp2-size: setup
+	@BOARD=$(RP2_BOARD) firmware/rp2/size.sh
+
+esp32: setup
+	@BOARD=$(ESP32_BOARD) firmware/esp32/build.sh
+
+xtensa-check: setup
+	@firmware/xtensa/check.sh
+
+# The C tests compiled for Cortex-M0+ and Cortex-M4 and run in unicorn: the only tests that reach
+# the ARMv7E-M DSP (SMLAD) fast paths, which the host build never compiles.
+.PHONY: ctest-cortexm
+ctest-cortexm: setup
+	@$(PYTHON) bench/cortexm_ctest.py
+
+# The flash tests check the RP2040 firmware CI builds and boot the emulated board.
+hosttest: rp2 qemu
 
 # pytest exits 5 when it collects no test: not a failure while tests/host is still empty.
 hosttest: unix unix-asan
@@ -79,17 +124,36 @@ test: setup
 	@status=0; \
 	$(MAKE) --no-print-directory ctest || status=1; \
 	$(MAKE) --no-print-directory devtest || status=1; \
+	$(MAKE) --no-print-directory devtest-qemu || status=1; \
+	$(MAKE) --no-print-directory xtensa-check || status=1; \
+	$(MAKE) --no-print-directory ctest-cortexm || status=1; \
 	$(MAKE) --no-print-directory hosttest || status=1; \
 	exit $$status
 
-run: unix
+# The main job: boot the emulated board, stream the KWS model to it over the serial link, run a
+# batch of windows on it and in TFLM, print the report (build/run/: report.json, PNG plots).
+RUN_WINDOWS ?= 50
+run: qemu
+	@mkdir -p build/run
+	@$(PYTHON) scripts/make_windows.py $(DEMO_MODEL) $(RUN_WINDOWS) build/run/windows.npy
+	.venv/bin/tinyml-host validate $(DEMO_MODEL) --data build/run/windows.npy \
+	    --json build/run/report.json --report build/run
+
+# What `make run` did before the emulated board: the demo model in the Unix port.
+demo: unix
 	$(MICROPYTHON) device/examples/demo.py $(DEMO_MODEL)
 
+bench-link: qemu
+	$(PYTHON) bench/link_bench.py
+
 bench: unix
-	$(PYTHON) bench/callgrind_bench.py
+	$(PYTHON) bench/bench.py
 
 clean:
 	rm -rf build/unix build/unix-obj build/unix-asan build/unix-asan-obj build/mpy-cross \
+	    build/qemu build/qemu-obj build/qemu-heap-* \
+	    build/rp2 build/rp2-obj build/rp2-obj.*.log build/rp2-base build/rp2-base-obj build/rp2-base-obj.*.log build/xtensa \
+	    build/esp32 build/esp32-obj build/esp32-base build/esp32-base-obj \
 	    build/micropython-lib-empty build/host
 
 distclean:

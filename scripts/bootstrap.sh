@@ -13,11 +13,13 @@ log() { echo "bootstrap: $*" >&2; }
 # Makefile; valgrind: callgrind for the benchmark; dpkg-dev: dpkg-source, to unpack MicroPython's
 # Debian source package (firmware/fetch_micropython.sh); git: the first way that script tries.
 APT_PACKAGES=(build-essential pkg-config valgrind dpkg-dev git ca-certificates)
+# The emulated board (make qemu, firmware/qemu/build.sh): Arm bare-metal compiler + C library, and qemu.
+APT_PACKAGES+=(gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm)
 # `python3 -m venv` needs ensurepip; Debian's own python3 ships it separately as python3-venv.
 python3 -c 'import ensurepip, venv' 2>/dev/null || APT_PACKAGES+=(python3-venv)
 
 # The stamp is the content of everything that decides what gets installed.
-want="$(cat "$ROOT/requirements.txt" "${BASH_SOURCE[0]}" "$ROOT/host/pyproject.toml" | sha256sum | cut -d' ' -f1) $(python3 --version 2>&1)"
+want="$(cat "$ROOT/requirements.txt" "$ROOT/requirements-convert.txt" "${BASH_SOURCE[0]}" "$ROOT/host/pyproject.toml" | sha256sum | cut -d' ' -f1) $(python3 --version 2>&1)"
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -42,6 +44,9 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 log "installing requirements.txt into .venv"
 "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$ROOT/requirements.txt"
+# TensorFlow for `tinyml-host convert` and the example models' training (large: its own file).
+log "installing requirements-convert.txt (TensorFlow) into .venv"
+"$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$ROOT/requirements-convert.txt"
 # The host SDK itself (the `tinyml-host` command), editable so the checkout is what runs;
 # its dependencies are already pinned above.
 "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps -e "$ROOT/host"

@@ -18,6 +18,13 @@ from .errors import TinymlError
 # (TensorFlow, the TFLM reference, matplotlib) inside run(), never at module level, so building
 # the parser stays fast and `tinyml-host inspect` works without TensorFlow installed.
 COMMANDS: list[tuple[str, str, str]] = [
+    ("inspect", "inspect", "show a .tflite model's tensors, ops, MACs, arena and whether it fits a board"),
+    ("convert", "convert", "convert a Keras/SavedModel model to a full-integer int8 .tflite for the device"),
+    ("flash", "flash", "write our MicroPython firmware (with tinyml) to an ESP32 or RP2040 board, or boot the emulated one"),
+    ("deploy", "deploy", "put a model (and the serial agent, if needed) on a board; into RAM on the emulated one"),
+    ("validate", "validate", "run windows on the board and in the TFLM reference: bit-exactness, accuracy, latency"),
+    ("run", "runscript", "run a MicroPython script on the board (default: the emulated one), output here"),
+    ("repl", "repl", "open the board's MicroPython REPL (default: the emulated board)"),
 ]
 
 

@@ -1,0 +1,143 @@
+// tinyml host API: the device's plain C engine (device/runtime, device/kernels, device/ops) built
+// as a host shared library and called by tinyml_host/native.py through ctypes. The host SDK asks
+// *this* code which ops the firmware runs and how large the arena is, so `tinyml-host inspect`
+// and `convert` give the device's own answers, not a copy of them.
+//
+//   tm_host_op_count() / tm_host_op_at(i, &code, &max_version) -> name: the op table (tm_ops.c).
+//   tm_host_builtin_name(code): the TFLite name of any builtin code.
+//   tm_host_plan(model, len, sizes[4], &node, errbuf, errlen): open + parse + prepare, exactly as
+//       tinyml.Model() does on the board; sizes = {state, persist, arena, arena lower bound}.
+//   tm_host_run_batch(model, len, n, in, in_bytes, out, out_bytes, errbuf, errlen): load once,
+//       invoke n times (single-input, single-output models), raw tensor bytes in and out.
+// All return a tm_status (0 = ok); errors go to errbuf, `node` is the failing node or -1.
+#include <stdlib.h>
+#include <string.h>
+
+#include "tm_model.h"
+#include "tm_ops.h"
+
+int tm_host_op_count(void) {
+    return tm_op_table_len;
+}
+
+const char *tm_host_op_at(int i, int32_t *code, int32_t *max_version) {
+    if (i < 0 || i >= tm_op_table_len) {
+        return NULL;
+    }
+    *code = tm_op_table[i]->builtin_code;
+    *max_version = tm_op_table[i]->max_version;
+    return tm_op_table[i]->name;
+}
+
+const char *tm_host_builtin_name(int32_t code) {
+    return tm_builtin_name(code);
+}
+
+static void copy_error(const tm_error *err, char *errbuf, size_t errlen) {
+    if (errbuf == NULL || errlen == 0) {
+        return;
+    }
+    size_t n = strlen(err->text);
+    if (n > errlen - 1) {
+        n = errlen - 1;
+    }
+    memcpy(errbuf, err->text, n);
+    errbuf[n] = '\0';
+}
+
+typedef struct {
+    tm_model m;
+    uint8_t *buf;
+    void *state;
+    void *persist;
+    void *arena;
+} host_model;
+
+static void host_free(host_model *h) {
+    free(h->arena);
+    free(h->persist);
+    free(h->state);
+    free(h->buf);
+}
+
+// The load steps of tinyml.Model(): open, parse, prepare, and (with_arena) set_arena.
+static tm_status host_load(host_model *h, const uint8_t *model, size_t len, int with_arena, tm_error *err) {
+    memset(h, 0, sizeof *h);
+    tm_error_clear(err);
+    err->text[0] = '\0';
+    // A malloc'd copy is aligned like the bytes object the board reads the model into.
+    h->buf = (uint8_t *)malloc(len ? len : 1);
+    if (h->buf == NULL) {
+        return tm_fail(err, TM_ERR_ARENA, "out of memory");
+    }
+    memcpy(h->buf, model, len);
+    if (tm_model_open(&h->m, h->buf, len, err) != TM_OK) {
+        return err->status;
+    }
+    h->state = malloc(tm_model_state_bytes(&h->m) + 1);
+    if (h->state == NULL) {
+        return tm_fail(err, TM_ERR_ARENA, "out of memory");
+    }
+    if (tm_model_parse(&h->m, h->state, err) != TM_OK) {
+        return err->status;
+    }
+    h->persist = malloc(h->m.persist_bytes ? h->m.persist_bytes : 1);
+    if (h->persist == NULL) {
+        return tm_fail(err, TM_ERR_ARENA, "out of memory");
+    }
+    if (tm_model_prepare(&h->m, h->persist, err) != TM_OK || !with_arena) {
+        return err->status;
+    }
+    h->arena = malloc(h->m.arena_bytes ? h->m.arena_bytes : 1);
+    if (h->arena == NULL) {
+        return tm_fail(err, TM_ERR_ARENA, "out of memory");
+    }
+    return tm_model_set_arena(&h->m, h->arena, h->m.arena_bytes, err);
+}
+
+int tm_host_plan(const uint8_t *model, size_t len, size_t *sizes, int *node, char *errbuf, size_t errlen) {
+    host_model h;
+    tm_error err;
+    tm_status status = host_load(&h, model, len, 0, &err);
+    sizes[0] = tm_model_state_bytes(&h.m);
+    sizes[1] = h.m.persist_bytes;
+    sizes[2] = h.m.arena_bytes;
+    sizes[3] = h.m.arena_lower_bound;
+    *node = status == TM_OK ? -1 : err.node;
+    if (status != TM_OK) {
+        copy_error(&err, errbuf, errlen);
+    } else if (errbuf != NULL && errlen > 0) {
+        errbuf[0] = '\0';
+    }
+    host_free(&h);
+    return (int)status;
+}
+
+int tm_host_run_batch(const uint8_t *model, size_t len, size_t n, const uint8_t *in, size_t in_bytes,
+    uint8_t *out, size_t out_bytes, char *errbuf, size_t errlen) {
+    host_model h;
+    tm_error err;
+    tm_status status = host_load(&h, model, len, 1, &err);
+    if (status == TM_OK && (h.m.n_inputs != 1 || h.m.n_outputs != 1)) {
+        status = tm_fail(&err, TM_ERR_ARGUMENT, "model has %u inputs and %u outputs (batch runs need 1 and 1)",
+            (unsigned)h.m.n_inputs, (unsigned)h.m.n_outputs);
+    }
+    tm_tensor *ti = status == TM_OK ? &h.m.tensors[h.m.inputs[0]] : NULL;
+    tm_tensor *to = status == TM_OK ? &h.m.tensors[h.m.outputs[0]] : NULL;
+    if (status == TM_OK && (ti->bytes != in_bytes || to->bytes != out_bytes)) {
+        status = tm_fail(&err, TM_ERR_ARGUMENT, "input/output of %z/%z bytes given, the model's are %u/%u",
+            in_bytes, out_bytes, (unsigned)ti->bytes, (unsigned)to->bytes);
+    }
+    for (size_t i = 0; status == TM_OK && i < n; ++i) {
+        memcpy(ti->data, in + i * in_bytes, in_bytes);
+        tm_model_invoke(&h.m);
+        memcpy(out + i * out_bytes, to->data, out_bytes);
+    }
+    if (status != TM_OK) {
+        copy_error(&err, errbuf, errlen);
+    } else if (errbuf != NULL && errlen > 0) {
+        errbuf[0] = '\0';
+    }
+    host_free(&h);
+    return (int)status;
+}

@@ -1,0 +1,284 @@
+"""Flashing ESP32-family boards (ESP32, ESP32-S2, ESP32-S3, ESP32-C3) through esptool's Python API.
+
+    from tinyml_host import flash_esp32
+    result = flash_esp32.flash("esp32", "/dev/ttyUSB0", Path("firmware.bin"))
+
+The firmware is MicroPython's `firmware.bin` for the chip (bootloader + partition table + app, as
+`make esp32` builds it). Order of work, so that nothing is written unless everything matches:
+
+1. the file: an ESP image (magic 0xE9) whose header names the chip `--board` says (the chip id in
+   the extended header), with a partition table where the chip's bootloader offset puts it;
+2. the board: esptool connects to its ROM loader and detects the chip; a different chip than the
+   firmware's is refused;
+3. esptool's flasher stub is loaded, the flash attached, optionally erased (`erase=True`), and the
+   firmware written at the chip's bootloader offset (0x1000 on ESP32 and ESP32-S2, 0x0 on S3/C3),
+   compressed; esptool checks the flash's MD5 against the file's, and so do we, explicitly;
+4. the board is reset (RTS) and we wait for MicroPython's banner on the same port, then read
+   tinyml's version and op list from the board over the raw REPL.
+
+esptool's own messages go to a per-thread log (shown on errors and with `verbose`), its progress
+to our progress bar, so several boards can be flashed in parallel, one thread each.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import struct
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from . import flash_common
+from .errors import DeviceError, TinymlError
+from .flash_common import BOARDS, FlashResult
+
+
+@dataclass(frozen=True)
+class Chip:
+    name: str  # as esptool's CHIP_NAME
+    image_chip_id: int  # the chip id in an ESP image's extended header
+    offset: int  # where the bootloader (and so MicroPython's firmware.bin) goes in flash
+
+
+CHIPS = {
+    "esp32": Chip("ESP32", 0, 0x1000),
+    "esp32s2": Chip("ESP32-S2", 2, 0x1000),
+    "esp32s3": Chip("ESP32-S3", 9, 0x0),
+    "esp32c3": Chip("ESP32-C3", 5, 0x0),
+}
+# Every chip id esptool knows, to name the chip a firmware was built for.
+IMAGE_CHIP_NAMES = {0: "ESP32", 2: "ESP32-S2", 5: "ESP32-C3", 9: "ESP32-S3", 12: "ESP32-C2", 13: "ESP32-C6",
+                    16: "ESP32-H2", 18: "ESP32-P4", 20: "ESP32-C61", 23: "ESP32-C5"}
+BOARD_FOR_CHIP = {c.name: b for b, c in CHIPS.items()}
+
+ESP_IMAGE_MAGIC = 0xE9
+PARTITION_TABLE = 0x8000  # MicroPython's (and ESP-IDF's default) partition table address
+PARTITION_MAGIC = b"\xaa\x50"
+APP_OFFSET = 0x10000  # MicroPython's app partition
+
+DEFAULT_BAUD = 460800
+
+
+@dataclass(frozen=True)
+class ImageInfo:
+    chip_id: int
+    chip_name: str
+    offset: int  # flash address the file must be written at
+    has_app: bool
+
+
+def inspect_image(data: bytes, board: str, name: str = "firmware") -> ImageInfo:
+    """Check that `data` is a full MicroPython firmware for `board`'s chip; raise TinymlError
+    (an input error) naming what is wrong otherwise."""
+    chip = CHIPS[board]
+    if len(data) < 24 or data[0] != ESP_IMAGE_MAGIC:
+        raise TinymlError(f"{name} is not an ESP32 firmware image (it does not start with the ESP image magic 0xE9)",
+                          f"use the firmware.bin of MicroPython's ESP32 build (`{BOARDS[board].build}`)")
+    (chip_id,) = struct.unpack_from("<H", data, 12)
+    built_for = IMAGE_CHIP_NAMES.get(chip_id, f"an unknown chip (id {chip_id})")
+    if chip_id != chip.image_chip_id:
+        other = BOARD_FOR_CHIP.get(built_for)
+        raise TinymlError(f"wrong chip: {name} is built for {built_for}, not {chip.name}",
+                          f"flash it with --board {other}" if other else
+                          f"use a firmware built for {chip.name} (`{BOARDS[board].build}`)")
+    pt = PARTITION_TABLE - chip.offset
+    if len(data) < pt + 32 or data[pt:pt + 2] != PARTITION_MAGIC:
+        raise TinymlError(f"{name} has no partition table at flash address {PARTITION_TABLE:#x}: it is not a full "
+                          f"firmware image for {chip.name} (written at {chip.offset:#x})",
+                          "use build-BOARD/firmware.bin (bootloader + partition table + app), not micropython.bin")
+    app = APP_OFFSET - chip.offset
+    has_app = len(data) > app and data[app] == ESP_IMAGE_MAGIC
+    return ImageInfo(chip_id, built_for, chip.offset, has_app)
+
+
+# --- esptool's output -----------------------------------------------------------------------
+
+class _Sink:
+    """Where one thread's esptool output goes."""
+
+    def __init__(self, progress: Callable[[int, int], None] | None, verbose: bool, prefix: str) -> None:
+        self.progress = progress
+        self.verbose = verbose
+        self.prefix = prefix
+        self.lines: list[str] = []
+
+
+_local = threading.local()
+_logger_lock = threading.Lock()
+_logger_installed = False
+
+
+def _install_logger() -> None:
+    """Route esptool's logger (a process-wide singleton) to the calling thread's _Sink."""
+    global _logger_installed
+    with _logger_lock:
+        if _logger_installed:
+            return
+        import sys
+
+        from esptool.logger import TemplateLogger, log
+
+        class ThreadLogger(TemplateLogger):
+            def _emit(self, text: str) -> None:
+                sink = getattr(_local, "sink", None)
+                text = text.rstrip("\n")
+                if not text.strip():
+                    return
+                if sink is None:
+                    print(text, file=sys.stderr)
+                    return
+                sink.lines.append(text)
+                if sink.verbose:
+                    print(f"{sink.prefix}{text}", file=sys.stderr)
+
+            def print(self, *args, **kwargs):
+                self._emit(kwargs.get("sep", " ").join(str(a) for a in args))
+
+            def note(self, message):
+                self._emit(f"Note: {message}")
+
+            def warning(self, message):
+                self._emit(f"Warning: {message}")
+
+            def error(self, message):
+                self._emit(f"Error: {message}")
+
+            def stage(self, finish=False):
+                pass
+
+            def progress_bar(self, cur_iter, total_iters, prefix="", suffix="", bar_length=30):
+                sink = getattr(_local, "sink", None)
+                if sink is not None and sink.progress is not None:
+                    sink.progress(cur_iter, total_iters)
+
+            def set_verbosity(self, verbosity):
+                pass
+
+        log.set_logger(ThreadLogger())
+        _logger_installed = True
+
+
+@contextlib.contextmanager
+def _esptool_output(sink: _Sink):
+    _install_logger()
+    _local.sink = sink
+    try:
+        yield
+    finally:
+        _local.sink = None
+
+
+def _fatal(e: Exception, port: str, stage: str, sink: _Sink) -> DeviceError:
+    """An esptool FatalError (or a serial error) as a DeviceError with a hint."""
+    text = str(e).strip().split("\nFor troubleshooting")[0].strip()
+    low = text.lower()
+    if stage == "connecting" and ("failed to connect" in low or "no serial data received" in low):
+        return DeviceError(f"no ESP32 bootloader answered on {port}",
+                           "is the board connected and powered? if it does not enter the bootloader by itself, "
+                           "hold BOOT, press and release EN/RESET, release BOOT, and retry")
+    if any(k in low for k in ("timed out", "no response", "transfer stopped", "data stream stopped",
+                              "failed to connect", "no serial data received")):
+        return DeviceError(f"the board on {port} stopped answering while {stage} ({text.splitlines()[0]})",
+                           "check the USB cable and power, try a lower --baud, and flash again")
+    if "could not open" in low or "busy" in low:
+        return flash_common.port_error(port, e)
+    return DeviceError(f"esptool failed while {stage} on {port}: {text.splitlines()[0]}",
+                       "run again with --verbose to see esptool's log")
+
+
+def _check_port(port: str) -> None:
+    ser = flash_common.open_serial(port)
+    ser.close()
+
+
+# --- flashing -----------------------------------------------------------------------------
+
+def flash(board: str, port: str, firmware: str | Path, *, erase: bool = False, baud: int = DEFAULT_BAUD,
+          progress: bool = True, position: int = 0, verbose: bool = False, boot_timeout: float = 20.0,
+          connect_attempts: int = 4, no_stub: bool = False, wait_boot: bool = True) -> FlashResult:
+    """Flash `firmware` to the ESP32-family board on `port`. Raises TinymlError/DeviceError."""
+    t0 = time.monotonic()
+    chip = CHIPS[board]
+    path = Path(firmware)
+    data = flash_common.read_firmware(path)
+    image = inspect_image(data, board, path.name)  # before touching the board
+    result = FlashResult(board=board, port=port, firmware=str(path), firmware_bytes=len(data),
+                         method="esptool", offset=image.offset)
+    _check_port(port)  # a clear error for a missing or busy port
+
+    bar = flash_common.Progress(len(data), f"{board} {port}", enabled=progress, position=position)
+    # esptool counts what it sends (compressed); the bar shows the firmware's bytes.
+    sink = _Sink(lambda done, total: bar.update_to(done * len(data) // max(total, 1)), verbose, f"[{port}] ")
+    try:  # heavy: imported only when flashing
+        from esptool import cmds
+        from esptool.util import FatalError
+    except ImportError:
+        raise TinymlError("esptool is not installed", "pip install 'esptool>=5,<6' (or tinyml-host[flash])") from None
+
+    stage = "connecting"
+    esp = None
+    try:
+        with _esptool_output(sink), bar:
+            try:
+                esp = cmds.detect_chip(port, 115200, "default-reset", connect_attempts=connect_attempts)
+                result.chip = esp.CHIP_NAME
+                if esp.CHIP_NAME != chip.name:
+                    other = BOARD_FOR_CHIP.get(esp.CHIP_NAME)
+                    raise TinymlError(f"wrong chip: the board on {port} is an {esp.CHIP_NAME}, but --board {board} "
+                                      f"and the firmware are for {chip.name}; nothing was written",
+                                      f"use --board {other} with a firmware built for {esp.CHIP_NAME}" if other
+                                      else f"this board ({esp.CHIP_NAME}) is not supported")
+                if esp.BOOTLOADER_FLASH_OFFSET != image.offset:  # our table and esptool's must agree
+                    raise TinymlError(f"esptool puts the {esp.CHIP_NAME} bootloader at {esp.BOOTLOADER_FLASH_OFFSET:#x}, "
+                                      f"not {image.offset:#x}")
+                stage = "starting the flasher stub"
+                if not no_stub:
+                    esp = cmds.run_stub(esp)
+                if baud != 115200:
+                    stage = "changing the baud rate"
+                    esp.change_baud(baud)
+                stage = "attaching the flash"
+                cmds.attach_flash(esp)
+                if erase:
+                    stage = "erasing the flash"
+                    cmds.erase_flash(esp)
+                    result.erased = True
+                stage = "writing the flash"
+                cmds.write_flash(esp, [(image.offset, data)], flash_size="keep", flash_mode="keep",
+                                 flash_freq="keep", compress=not no_stub, no_compress=no_stub)
+                result.written_bytes = len(data)
+                stage = "verifying the flash"
+                md5 = esp.flash_md5sum(image.offset, len(data))
+                want = hashlib.md5(data).hexdigest()
+                if md5 != want:
+                    raise DeviceError(f"verification failed on {port}: the flash's MD5 is {md5}, the file's {want}",
+                                      "flash again; if it keeps failing, try --erase and a lower --baud")
+                result.verified = f"md5 {md5}"
+                stage = "resetting the board"
+                cmds.reset_chip(esp, "hard-reset")
+            except FatalError as e:
+                raise _fatal(e, port, stage, sink) from None
+            except OSError as e:  # the port went away mid-way (unplugged, a reset dropping USB)
+                raise DeviceError(f"lost the serial port {port} while {stage}: {e}",
+                                  "check the USB cable and flash again") from None
+            finally:
+                if esp is not None:
+                    with contextlib.suppress(Exception):
+                        esp._port.close()
+    except DeviceError as e:
+        if verbose or not sink.lines:
+            raise
+        e.hint = (e.hint + "; " if e.hint else "") + f"esptool's last words: {sink.lines[-1]}"
+        raise
+
+    if wait_boot:
+        # Boards on the chip's own USB (S2/S3/C3) drop their port across the reset: wait for it.
+        result.board_info = flash_common.check_flashed_board(port, boot_timeout)
+        if result.board_info.tinyml is None:
+            result.warnings.append("the board runs MicroPython, but its firmware has no tinyml module")
+    result.seconds = time.monotonic() - t0
+    result.ok = True
+    return result

@@ -1,0 +1,273 @@
+"""`tinyml-host inspect MODEL.tflite [--board B] [--json]`: what a model is and whether it runs here.
+
+Library API:
+  report = inspect_model("model.tflite", board="rp2040")   # a JSON-ready dict
+  print(format_report(report))
+  problems = device_problems(model_bytes)                  # the pre-flight check `convert` runs
+
+The model is read with the `tflite` package (tflite_model.py). Whether each op is supported, and
+the arena the device needs, come from the device's own C runtime built for the host (native.py):
+the op table of device/runtime/tm_ops.c and the planner the firmware runs, so the figures are
+the ones `tinyml.Model(...).arena_bytes` reports on the board.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import native
+from .errors import TinymlError
+from .tflite_model import ModelInfo, read_model
+
+
+@dataclass(frozen=True)
+class Board:
+    name: str
+    description: str
+    heap_bytes: int         # MicroPython GC heap free after boot
+    storage_bytes: int | None  # flash filesystem for the .tflite file (None: sent over the link)
+    reserve_bytes: int      # heap kept free for the user's program (buffers, sensor code, REPL)
+    note: str = ""
+
+
+# Typical figures for MicroPython v1.25 builds with tinyml; a board with other RAM/flash differs.
+BOARDS = {
+    "rp2040": Board("rp2040", "Raspberry Pi Pico (RP2040, 264 KB SRAM, 2 MB flash)",
+                    heap_bytes=192 * 1024, storage_bytes=1408 * 1024, reserve_bytes=24 * 1024,
+                    note="heap: RAM left after .data/.bss and stacks; flash: the 1408 KB filesystem of RPI_PICO"),
+    "esp32": Board("esp32", "ESP32 without PSRAM (ESP32_GENERIC, 4 MB flash)",
+                   heap_bytes=110 * 1024, storage_bytes=2 * 1024 * 1024, reserve_bytes=24 * 1024,
+                   note="heap: what gc.mem_free() reaches with the split heap grown from IDF RAM; flash: the 2 MiB vfs partition"),
+    "esp32s3": Board("esp32s3", "ESP32-S3 with 2 MB octal PSRAM (ESP32_GENERIC_S3 SPIRAM_OCT, 8 MB flash)",
+                     heap_bytes=1856 * 1024, storage_bytes=6 * 1024 * 1024, reserve_bytes=64 * 1024,
+                     note="heap: PSRAM (slower than internal SRAM for the arena); flash: the 6 MiB vfs partition"),
+    "qemu": Board("qemu", "emulated Cortex-M3 (QEMU mps2-an385, `make qemu`)",
+                  heap_bytes=204800, storage_bytes=None, reserve_bytes=16 * 1024,
+                  note="heap: firmware/qemu/build.sh default (QEMU_HEAP); the model is sent over the serial link into RAM"),
+}
+
+# What to do about ops the converter often emits that the device lacks.
+OP_HINTS = {
+    "EXPAND_DIMS": "Keras Conv1D/MaxPooling1D/DepthwiseConv1D emit it: reshape the input to "
+                   "(steps, 1, channels) and use Conv2D/MaxPooling2D with (k, 1) kernels",
+    "BATCH_MATMUL": "use Dense on a flattened input instead of a matmul between two activations",
+    "TRANSPOSE": "avoid Permute/transpose layers; arrange the input in the order the model needs",
+    "STRIDED_SLICE": "avoid slicing tensors inside the model (Lambda/Cropping layers); slice the input on the host",
+    "GATHER": "avoid Embedding/gather layers",
+    "SPLIT": "avoid splitting tensors inside the model",
+    "LSTM": "recurrent layers are not supported: use convolutions over the time axis",
+    "UNIDIRECTIONAL_SEQUENCE_LSTM": "recurrent layers are not supported: use convolutions over the time axis",
+    "HARD_SWISH": "use ReLU or ReLU6 activations",
+    "LEAKY_RELU": "use ReLU or ReLU6 activations",
+    "PRELU": "use ReLU or ReLU6 activations",
+}
+
+
+def add_arguments(p) -> None:
+    p.add_argument("model", help="the .tflite file")
+    p.add_argument("--board", choices=sorted(BOARDS),
+                   help="check that model + arena fit this board's MicroPython heap and flash "
+                        "(default: a one-line verdict for every board)")
+    p.add_argument("--json", action="store_true", help="print the report as JSON (for machines)")
+
+
+def run(args) -> int:
+    report = inspect_model(args.model, board=args.board)
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print(format_report(report))
+    problems = report_problems(report, args.board)
+    if problems:
+        float_model = any("float32" in op["reason"] for op in report["ops"] if op["supported"] is False)
+        raise TinymlError("; ".join(problems),
+                          "a float model: make it full-integer int8 with `tinyml-host convert`" if float_model
+                          else "see the report above")
+    return 0
+
+
+def _read(model) -> tuple[bytes, str]:
+    if isinstance(model, (bytes, bytearray, memoryview)):
+        return bytes(model), "<bytes>"
+    path = Path(model)
+    try:
+        return path.read_bytes(), str(path)
+    except OSError as e:
+        raise TinymlError(f"cannot read {path}: {e.strerror}", "give the path of a .tflite file")
+
+
+def op_support(info: ModelInfo, plan: native.Plan) -> list[tuple[bool | None, str]]:
+    """(supported, reason) for every op: the firmware's op table, then its own load-time check.
+
+    The device's loader stops at the first node it rejects; an op after that node that is in the
+    table has supported=None (not checked)."""
+    table = native.supported_ops()
+    out = []
+    for op in info.ops:
+        row = table.get(op.code)
+        if op.name.startswith("CUSTOM:"):
+            out.append((False, "custom ops are not supported"))
+        elif row is None:
+            out.append((False, "not in this firmware's op table"))
+        elif op.version > row[1]:
+            out.append((False, f"version {op.version}; this firmware runs versions 1 to {row[1]}"))
+        elif not plan.ok and plan.node == op.index:
+            out.append((False, plan.error))
+        elif not plan.ok and 0 <= plan.node < op.index:
+            out.append((None, f"not checked: the device stops at node {plan.node}"))
+        else:
+            out.append((True, ""))
+    return out
+
+
+def device_problems(model: bytes, info: ModelInfo | None = None) -> list[dict]:
+    """Every op of `model` the device cannot run, as dicts (node, op, version, reason, tensor).
+
+    Empty when the device's runtime loads the model. Errors the device finds that belong to no
+    op (a corrupt file, too many tensors) are returned with node -1.
+    """
+    info = info or read_model(model)
+    plan = native.plan(model)
+    problems = []
+    for op, (ok, reason) in zip(info.ops, op_support(info, plan)):
+        if ok is False:
+            problems.append({"node": op.index, "op": op.name, "version": op.version, "reason": reason,
+                             "tensor": info.layer_name(op), "hint": OP_HINTS.get(op.name, "")})
+    if not plan.ok and not any(p["node"] == plan.node for p in problems):
+        problems.append({"node": plan.node, "op": info.ops[plan.node].name if 0 <= plan.node < len(info.ops) else "",
+                         "version": 0, "reason": plan.error,
+                         "tensor": info.layer_name(info.ops[plan.node]) if 0 <= plan.node < len(info.ops) else "",
+                         "hint": ""})
+    return problems
+
+
+def board_fit(board: Board, model_bytes: int, plan: native.Plan) -> dict:
+    """Whether model + runtime state + arena fit the board's heap, and the file its flash."""
+    runtime = plan.state_bytes + plan.persist_bytes
+    need = model_bytes + runtime + plan.arena_bytes
+    available = board.heap_bytes - board.reserve_bytes
+    fit = {"board": board.name, "description": board.description, "note": board.note,
+           "heap_bytes": board.heap_bytes, "reserve_bytes": board.reserve_bytes,
+           "ram_needed": need, "ram_model": model_bytes, "ram_runtime": runtime, "ram_arena": plan.arena_bytes,
+           "ram_margin": available - need, "ram_fits": plan.ok and need <= available,
+           "storage_bytes": board.storage_bytes}
+    if board.storage_bytes is not None:
+        fit["storage_margin"] = board.storage_bytes - model_bytes
+        fit["storage_fits"] = model_bytes <= board.storage_bytes
+    else:
+        fit["storage_margin"] = None
+        fit["storage_fits"] = True
+    fit["fits"] = fit["ram_fits"] and fit["storage_fits"]
+    return fit
+
+
+def inspect_model(model, board: str | None = None) -> dict:
+    """The whole report as a JSON-ready dict. `model`: a path or the model's bytes."""
+    data, name = _read(model)
+    info = read_model(data)
+    plan = native.plan(data)
+    support = op_support(info, plan)
+    report = {
+        "model": name,
+        "size_bytes": len(data),
+        "inputs": [t.as_dict() for t in info.inputs],
+        "outputs": [t.as_dict() for t in info.outputs],
+        "ops": [dict(op.as_dict(), supported=ok, reason=reason, tensor=info.layer_name(op))
+                for op, (ok, reason) in zip(info.ops, support)],
+        "totals": {"ops": len(info.ops), "macs": info.macs, "params": info.params,
+                   "param_bytes": info.param_bytes},
+        "device": {"loads": plan.ok, "error": plan.error, "error_node": plan.node,
+                   "arena_bytes": plan.arena_bytes if plan.ok else None,
+                   "persist_bytes": plan.persist_bytes if plan.ok else None,
+                   "state_bytes": plan.state_bytes if plan.ok else None},
+    }
+    if plan.ok:
+        names = [board] if board else sorted(BOARDS)
+        report["boards"] = [board_fit(BOARDS[b], len(data), plan) for b in names]
+    else:
+        report["boards"] = []
+    return report
+
+
+def report_problems(report: dict, board: str | None) -> list[str]:
+    """Why the model will not run (on `board`): unsupported ops, a load error, no room."""
+    out = []
+    bad = [op for op in report["ops"] if op["supported"] is False]
+    for op in bad:
+        out.append(f"op {op['op']} (version {op['version']}) at node {op['node']} is not supported: {op['reason']}")
+    if not report["device"]["loads"] and not bad:
+        out.append(f"the device runtime cannot load the model: {report['device']['error']}")
+    if board:
+        for fit in report["boards"]:
+            if not fit["ram_fits"]:
+                out.append(f"needs {fit['ram_needed']:,} B of RAM; {fit['board']} has "
+                           f"{fit['heap_bytes'] - fit['reserve_bytes']:,} B for it")
+            if not fit["storage_fits"]:
+                out.append(f"the file ({report['size_bytes']:,} B) is larger than {fit['board']}'s "
+                           f"filesystem ({fit['storage_bytes']:,} B)")
+    return out
+
+
+def _shape(s) -> str:
+    return "[" + ",".join(str(d) for d in s) + "]"
+
+
+def _tensor_line(t: dict) -> str:
+    q = f"scale {t['scale']:.6g}, zero point {t['zero_point']}" if t["scale"] else "not quantized"
+    return f"  {t['index']:>4}  {_shape(t['shape']):<16} {t['dtype']:<8} {q}   {t['name']}"
+
+
+def format_report(r: dict) -> str:
+    lines = [f"model {r['model']}: {r['size_bytes']:,} bytes, {r['totals']['ops']} ops"]
+    lines.append("inputs:")
+    lines += [_tensor_line(t) for t in r["inputs"]]
+    lines.append("outputs:")
+    lines += [_tensor_line(t) for t in r["outputs"]]
+    lines.append("")
+    lines.append(f"  {'node':>4}  {'op':<20} {'ver':>3}  {'device':<6} {'MACs':>12} {'params':>10}")
+    for op in r["ops"]:
+        dev = {True: "yes", False: "NO", None: "?"}[op["supported"]]
+        line = f"  {op['node']:>4}  {op['op']:<20} {op['version']:>3}  {dev:<6} {op['macs']:>12,} {op['params']:>10,}"
+        if op["supported"] is not True:
+            line += f"   <- {op['reason']}"
+        lines.append(line)
+    t = r["totals"]
+    lines.append(f"  {'total':>4}  {'':<20} {'':>3}  {'':<6} {t['macs']:>12,} {t['params']:>10,}")
+    lines.append("")
+    lines.append(f"MACs (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED): {t['macs']:,}")
+    lines.append(f"parameters: {t['params']:,} ({t['param_bytes']:,} bytes of constant data)")
+    d = r["device"]
+    if d["loads"]:
+        lines.append(f"device memory (this firmware's planner): arena {d['arena_bytes']:,} B, "
+                     f"runtime state {d['state_bytes'] + d['persist_bytes']:,} B "
+                     f"(64-bit host figure: a little less on 32-bit boards)")
+    else:
+        lines.append(f"device: this firmware cannot load the model: {d['error']}")
+    if len(r["boards"]) > 1:
+        lines.append("")
+        lines.append("boards (--board B for the details):")
+    for fit in r["boards"]:
+        if len(r["boards"]) == 1:
+            lines.append("")
+        lines.append(_fit_text(fit, r["size_bytes"], len(r["boards"]) == 1))
+    return "\n".join(lines)
+
+
+def _fit_text(f: dict, size: int, detailed: bool) -> str:
+    verdict = "fits" if f["fits"] else "does NOT fit"
+    if not detailed:
+        flash = "" if f["storage_bytes"] is None else f", flash margin {f['storage_margin']:,} B"
+        return f"  {f['board']:<8} {verdict}: RAM {f['ram_needed']:,} B, margin {f['ram_margin']:,} B{flash}"
+    out = [f"board {f['board']}: {f['description']}: {verdict}"]
+    out.append(f"  RAM: model {f['ram_model']:,} + runtime {f['ram_runtime']:,} + arena {f['ram_arena']:,} "
+               f"= {f['ram_needed']:,} B of a {f['heap_bytes']:,} B heap ({f['reserve_bytes']:,} B kept for "
+               f"your program): margin {f['ram_margin']:,} B")
+    if f["storage_bytes"] is None:
+        out.append("  flash: not used (the model is sent over the link)")
+    else:
+        out.append(f"  flash: {size:,} B file on a {f['storage_bytes']:,} B filesystem: margin {f['storage_margin']:,} B")
+    if f["note"]:
+        out.append(f"  ({f['note']})")
+    return "\n".join(out)

@@ -1,0 +1,217 @@
+"""The device's C engine on the host: op table, memory plan and inference from the same code.
+
+The plain C99 runtime (device/runtime, device/kernels, device/ops) plus `csrc/tm_host_api.c` is
+compiled with the host C compiler into a shared library and called through ctypes. The supported
+ops (`supported_ops()`), the arena (`plan()`) and the outputs (`run_batch()`) are therefore the
+firmware's own, not a copy: adding an op to the C table adds it here on the next call.
+
+The library is built on first use and cached under a name that is the hash of every source, so
+it is rebuilt exactly when the C code changes. Where things are (overridable from the environment):
+  TINYML_DEVICE_DIR   the device/ source folder (default: bundled in the package by a
+                      non-editable install, else ../../device of a checkout)
+  TINYML_HOST_LIB     a prebuilt library to load instead of building one
+  TINYML_CACHE_DIR    where built libraries go (default: build/host-sdk in a checkout, else
+                      ~/.cache/tinyml-host)
+  CC                  the C compiler (default: gcc, else cc)
+"""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import TinymlError
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+GLUE = PACKAGE_DIR / "csrc" / "tm_host_api.c"
+SOURCE_DIRS = ("runtime", "kernels", "ops")
+
+# tm_status codes (device/runtime/tm_status.h).
+TM_OK, TM_ERR_MODEL, TM_ERR_UNSUPPORTED, TM_ERR_ARENA, TM_ERR_ARGUMENT = range(5)
+STATUS_NAMES = {TM_OK: "ok", TM_ERR_MODEL: "model", TM_ERR_UNSUPPORTED: "unsupported",
+                TM_ERR_ARENA: "arena", TM_ERR_ARGUMENT: "argument"}
+
+_lock = threading.Lock()
+_lib = None
+
+
+def device_dir() -> Path:
+    """The device/ source folder the library is built from."""
+    env = os.environ.get("TINYML_DEVICE_DIR")
+    candidates = [Path(env)] if env else [PACKAGE_DIR / "device_src", PACKAGE_DIR.parents[1] / "device"]
+    for d in candidates:
+        if (d / "runtime" / "tm_model.h").is_file():
+            return d
+    where = ", ".join(str(c) for c in candidates)
+    raise TinymlError(f"the tinyml C runtime sources were not found (looked in {where})",
+                      "set TINYML_DEVICE_DIR to the device/ folder of a tinyml checkout, "
+                      "or install the host SDK from a checkout: pip install ./host")
+
+
+def _sources(ddir: Path) -> list[Path]:
+    srcs = sorted(p for d in SOURCE_DIRS for p in (ddir / d).glob("*.c"))
+    return srcs + [GLUE]
+
+
+def _cache_dir() -> Path:
+    env = os.environ.get("TINYML_CACHE_DIR")
+    if env:
+        return Path(env)
+    checkout_build = PACKAGE_DIR.parents[1] / "build"
+    if (PACKAGE_DIR.parents[1] / "device").is_dir() and os.access(PACKAGE_DIR.parents[1], os.W_OK):
+        return checkout_build / "host-sdk"
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "tinyml-host"
+
+
+def _compiler() -> str:
+    cc = os.environ.get("CC")
+    if cc:
+        return cc
+    for name in ("gcc", "cc", "clang"):
+        if shutil.which(name):
+            return name
+    raise TinymlError("no C compiler found: the host SDK builds the device's C runtime into a "
+                      "library on first use (inspect, convert)",
+                      "install one: `apt-get install build-essential` (Debian/Ubuntu), "
+                      "`xcode-select --install` (macOS); or set CC")
+
+
+def build_library(force: bool = False) -> Path:
+    """Compile (if needed) and return the path of the host library."""
+    ddir = device_dir()
+    srcs = _sources(ddir)
+    h = hashlib.sha256()
+    for p in srcs + sorted(p for d in SOURCE_DIRS for p in (ddir / d).glob("*.h")):
+        h.update(p.name.encode())
+        h.update(p.read_bytes())
+    out = _cache_dir() / f"libtinyml_host-{h.hexdigest()[:16]}.so"
+    if out.is_file() and not force:
+        return out
+    cc = _compiler()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    # Build into a temporary name and rename: concurrent processes never load a half-written file.
+    fd, tmp = tempfile.mkstemp(prefix=out.name + ".", dir=out.parent)
+    os.close(fd)
+    cmd = [cc, "-std=c99", "-O2", "-shared", "-fPIC", "-I", str(ddir / "runtime"),
+           "-I", str(ddir / "kernels"), "-o", tmp, *map(str, srcs), "-lm"]
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True)
+    except OSError as e:
+        os.unlink(tmp)
+        raise TinymlError(f"could not run the C compiler {cc!r}: {e}", "install gcc or set CC")
+    if p.returncode != 0:
+        os.unlink(tmp)
+        raise TinymlError(f"building the host library from {ddir} failed:\n{p.stderr.strip()[-2000:]}",
+                          f"command: {' '.join(cmd)}")
+    os.replace(tmp, out)
+    return out
+
+
+def load_library():
+    """The ctypes handle of the host library (built once per process)."""
+    global _lib
+    with _lock:
+        if _lib is None:
+            path = os.environ.get("TINYML_HOST_LIB") or str(build_library())
+            lib = ctypes.CDLL(path)
+            lib.tm_host_op_count.restype = ctypes.c_int
+            lib.tm_host_op_at.restype = ctypes.c_char_p
+            lib.tm_host_op_at.argtypes = [ctypes.c_int, ctypes.POINTER(ctypes.c_int32),
+                                          ctypes.POINTER(ctypes.c_int32)]
+            lib.tm_host_builtin_name.restype = ctypes.c_char_p
+            lib.tm_host_builtin_name.argtypes = [ctypes.c_int32]
+            lib.tm_host_plan.restype = ctypes.c_int
+            lib.tm_host_plan.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t),
+                                         ctypes.POINTER(ctypes.c_int), ctypes.c_char_p, ctypes.c_size_t]
+            lib.tm_host_run_batch.restype = ctypes.c_int
+            lib.tm_host_run_batch.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_size_t,
+                                              ctypes.c_void_p, ctypes.c_size_t, ctypes.c_void_p,
+                                              ctypes.c_size_t, ctypes.c_char_p, ctypes.c_size_t]
+            _lib = lib
+        return _lib
+
+
+def supported_ops() -> dict[int, tuple[str, int]]:
+    """{builtin code: (name, highest version)} for every op of the firmware's op table."""
+    lib = load_library()
+    ops = {}
+    for i in range(lib.tm_host_op_count()):
+        code, ver = ctypes.c_int32(), ctypes.c_int32()
+        name = lib.tm_host_op_at(i, ctypes.byref(code), ctypes.byref(ver))
+        ops[code.value] = (name.decode(), ver.value)
+    return ops
+
+
+def builtin_name(code: int) -> str:
+    return load_library().tm_host_builtin_name(code).decode()
+
+
+@dataclass
+class Plan:
+    """What loading the model on the device gives: the status and the memory it needs."""
+    status: int             # tm_status, TM_OK when the device would load the model
+    error: str              # the device's error text ("" when ok)
+    node: int               # the node the error belongs to, or -1
+    state_bytes: int        # tensor/node records + planner scratch (host pointer size: see below)
+    persist_bytes: int      # op data from prepare (multipliers...)
+    arena_bytes: int        # the activation arena (m.arena_bytes on the device)
+    arena_lower_bound: int  # the largest set of activations alive at once
+
+    @property
+    def ok(self) -> bool:
+        return self.status == TM_OK
+
+
+def plan(model: bytes) -> Plan:
+    """Load `model` as tinyml.Model() does (open, parse, prepare) and report the outcome.
+
+    arena_bytes and persist_bytes are the same on every target (the planner aligns to 4 bytes and
+    uses no pointers); state_bytes holds pointers, so the figure from a 64-bit host is an upper
+    bound for 32-bit boards. A model that fails to open (an unsupported op) has no arena figure.
+    """
+    lib = load_library()
+    sizes = (ctypes.c_size_t * 4)()
+    node = ctypes.c_int(-1)
+    err = ctypes.create_string_buffer(256)
+    status = lib.tm_host_plan(bytes(model), len(model), sizes, ctypes.byref(node), err, len(err))
+    return Plan(status, err.value.decode("utf-8", "replace"), node.value, *[int(s) for s in sizes])
+
+
+def run_batch(model: bytes, inputs) -> "numpy.ndarray":  # noqa: F821
+    """Run a single-input single-output model on each row of `inputs` with the device's engine.
+
+    `inputs`: an array whose first axis is the sample and whose other elements are the input
+    tensor's, in its dtype (int8, or float32 for float-I/O models). Returns the raw outputs as an
+    array of shape (n, output bytes) of uint8, for the caller to view as the output's dtype.
+    """
+    import numpy as np
+    lib = load_library()
+    x = np.ascontiguousarray(inputs)
+    n = x.shape[0]
+    in_bytes = x.nbytes // max(n, 1)
+    p = plan(model)
+    if not p.ok:
+        raise TinymlError(f"the device runtime cannot load this model: {p.error}")
+    out_bytes = _single_output_bytes(model)
+    out = np.zeros((n, out_bytes), np.uint8)
+    err = ctypes.create_string_buffer(256)
+    status = lib.tm_host_run_batch(bytes(model), len(model), n, x.ctypes.data, in_bytes, out.ctypes.data,
+                                   out_bytes, err, len(err))
+    if status != TM_OK:
+        raise TinymlError(f"running the model failed: {err.value.decode('utf-8', 'replace')}")
+    return out
+
+
+def _single_output_bytes(model: bytes) -> int:
+    from .tflite_model import read_model
+    info = read_model(model)
+    if len(info.outputs) != 1:
+        raise TinymlError(f"the model has {len(info.outputs)} outputs; batch runs need exactly one")
+    return info.outputs[0].nbytes
