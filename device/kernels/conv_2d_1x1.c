@@ -23,13 +23,11 @@
 
 // ARMv7E-M: the DSP path of simd.h (four int8 per load, two MACs per SMLAD).
 #include "simd.h"
+#include "requantize.h"
 
 static inline int8_t requantize(int32_t acc, int32_t bias_c, int32_t multiplier, int32_t shift,
     const tm_conv_2d_params *params) {
-    acc = tm_add_wrap(acc, bias_c);
-    acc = tm_mul_by_quantized_mul(acc, multiplier, shift);
-    acc = tm_add_wrap(acc, params->output_offset);
-    return (int8_t)tm_clamp_i32(acc, params->act_min, params->act_max);
+    return tm_requantize_acc_s8(acc, bias_c, multiplier, shift, params->output_offset, params->act_min, params->act_max);
 }
 
 // Input pixel read by output pixel p (counted over batches, rows, columns).

@@ -10,32 +10,12 @@
 #include <stddef.h>
 
 #include "simd.h"
-#include "tm_quant.h"
+#include "requantize.h"
 
 static inline int8_t requantize(int32_t acc, const int32_t *bias, int32_t oc,
     const tm_depthwise_conv_2d_quant *quant, const tm_depthwise_conv_2d_params *params) {
-    if (bias != NULL) {
-        acc = tm_add_wrap(acc, bias[oc]);
-    }
-    acc = tm_mul_by_quantized_mul(acc, quant->multiplier[oc], quant->shift[oc]);
-    acc = tm_add_wrap(acc, params->output_offset);
-    return (int8_t)tm_clamp_i32(acc, params->act_min, params->act_max);
-}
-
-// First filter tap whose position origin + tap * dilation is >= 0, and one past the last whose
-// position is < size.
-static inline void clip_window(int32_t origin, int32_t dilation, int32_t taps, int32_t size,
-    int32_t *first, int32_t *end) {
-    int32_t t0 = 0;
-    if (origin < 0) {
-        t0 = (-origin + dilation - 1) / dilation;
-    }
-    int32_t t1 = taps;
-    if (origin + (taps - 1) * dilation > size - 1) {
-        t1 = size - 1 - origin < 0 ? 0 : (size - 1 - origin) / dilation + 1;
-    }
-    *first = t0;
-    *end = t1 > t0 ? t1 : t0;
+    return tm_requantize_acc_s8(acc, bias != NULL ? bias[oc] : 0, quant->multiplier[oc], quant->shift[oc],
+        params->output_offset, params->act_min, params->act_max);
 }
 
 void tm_depthwise_conv_2d_s8(const tm_depthwise_conv_2d_params *params,
@@ -57,11 +37,11 @@ void tm_depthwise_conv_2d_s8(const tm_depthwise_conv_2d_params *params,
         for (int32_t oy = 0; oy < out_h; ++oy) {
             const int32_t in_y0 = oy * params->stride_h - params->pad_h;
             int32_t fy0, fy1;
-            clip_window(in_y0, dil_h, dims->filter_h, in_h, &fy0, &fy1);
+            tm_clip_window(in_y0, dil_h, dims->filter_h, in_h, &fy0, &fy1);
             for (int32_t ox = 0; ox < out_w; ++ox) {
                 const int32_t in_x0 = ox * params->stride_w - params->pad_w;
                 int32_t fx0, fx1;
-                clip_window(in_x0, dil_w, filter_w, in_w, &fx0, &fx1);
+                tm_clip_window(in_x0, dil_w, filter_w, in_w, &fx0, &fx1);
                 int8_t *out_px = output + ((b * out_h + oy) * out_w + ox) * out_c;
                 int32_t oc = 0;
                 if (depth_multiplier == 1) {

@@ -8,17 +8,13 @@
 #include <stddef.h>
 
 #include "simd.h"
-#include "tm_quant.h"
+#include "requantize.h"
 
 static inline int8_t requantize(int32_t acc, const int32_t *bias, int32_t c,
     const tm_fully_connected_quant *quant, const tm_fully_connected_params *params) {
     const int32_t k = quant->per_channel ? c : 0;
-    if (bias != NULL) {
-        acc = tm_add_wrap(acc, bias[c]);
-    }
-    acc = tm_mul_by_quantized_mul(acc, quant->multiplier[k], quant->shift[k]);
-    acc = tm_add_wrap(acc, params->output_offset);
-    return (int8_t)tm_clamp_i32(acc, params->act_min, params->act_max);
+    return tm_requantize_acc_s8(acc, bias != NULL ? bias[c] : 0, quant->multiplier[k], quant->shift[k],
+        params->output_offset, params->act_min, params->act_max);
 }
 
 void tm_fully_connected_s8(const tm_fully_connected_params *params,
