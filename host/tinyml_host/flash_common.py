@@ -319,7 +319,10 @@ class Repl:
 
 
 def banner_line(data: bytes) -> str:
-    lines = [ln.strip() for ln in data.decode("utf-8", "replace").splitlines() if "MicroPython v" in ln]
+    """The last complete MicroPython banner line in data. A line still being received (no
+    newline yet, e.g. a second banner asked for with Ctrl-B) is not taken: it may be cut short."""
+    complete = data.rsplit(b"\n", 1)[0] if b"\n" in data else b""
+    lines = [ln.strip() for ln in complete.decode("utf-8", "replace").splitlines() if "MicroPython v" in ln]
     return lines[-1] if lines else ""
 
 
