@@ -3,8 +3,9 @@
 # Frozen into our firmware, or copied to a board's filesystem (`tinyml-host deploy`), or pasted
 # into the raw REPL by the host when a board has neither. Started from the raw REPL with
 #     import tinyml_agent; tinyml_agent.main()
-# it then owns the serial port until the host sends EXIT, or a line of Ctrl-C (b"\x03\x03\n"), or
-# Ctrl-C on a board where it raises KeyboardInterrupt.
+# it then owns the serial port until the host sends EXIT or a line of Ctrl-C (b"\x03\x03\n").
+# While it serves, Ctrl-C is data, not KeyboardInterrupt (micropython.kbd_intr(-1)): a byte
+# damaged on the wire into 0x03 must cost one re-sent frame, not the session.
 #
 # Wire format. A frame is binary:
 #     type u8 | flags u8 | seq u16 | len u16 | payload[len] | crc32 u32     (little endian)
@@ -16,8 +17,8 @@
 #     '#' + base64(frame) + '\n'    33 % larger; for ports whose stdio is text only (CR/LF
 #                                   translated, no sys.stdin.buffer), and for the host's HELLO
 # Both sides read both forms. readline(), bytes.replace, base64 and CRC-32 all run in C, so the
-# per-byte cost is C's, not Python's. Ctrl-C never appears inside a frame, so it still stops
-# the agent on boards that see it as an interrupt.
+# per-byte cost is C's, not Python's. Ctrl-C never appears inside a frame, so a line of it is
+# never a frame.
 #
 # Reliability: the host is the only side with a clock, so it drives all retransmission. The
 # agent processes frames strictly in sequence order (go-back-N receiver):
@@ -581,8 +582,8 @@ _agent = None
 
 
 def main():
-    """Serve the host until it sends EXIT (or a line with Ctrl-C, or Ctrl-C on boards that take it
-    as an interrupt). The agent, and the model it holds, outlive a session: the next main()
+    """Serve the host until it sends EXIT or a line of Ctrl-C (Ctrl-C alone is data meanwhile,
+    see the top of this file). The agent, and the model it holds, outlive a session: the next main()
     starts a new session with the same model loaded, so the host need not send it again."""
     global _agent
     if _agent is None:
@@ -591,4 +592,13 @@ def main():
         _agent.expect = None
         _agent.cache = {}
         _agent.naked = None
-    _agent.serve()
+    try:
+        import micropython
+        micropython.kbd_intr(-1)
+    except (ImportError, AttributeError):
+        micropython = None  # CPython, or a port without keyboard interrupts
+    try:
+        _agent.serve()
+    finally:
+        if micropython:
+            micropython.kbd_intr(3)

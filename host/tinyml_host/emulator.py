@@ -47,14 +47,15 @@ repository's build/) records the last emulator booted: pid, pty, firmware path a
 time, the process that owns it (None when kept) and qemu's log file. start() reuses it when qemu
 with that pid is really still our qemu (its command line names the same firmware, and its
 process start time is the recorded one), the firmware has not been rebuilt since, no other live
-process owns it, and it answers on the pty (a board whose console does not answer - e.g. a script
-left running, which Ctrl-C cannot interrupt on this board - is stopped and replaced). Otherwise it
+process owns it, and it answers on the pty (a board whose console does not answer, e.g. a script
+stuck with interrupts off, is stopped and replaced). Otherwise it
 boots a new one. An emulator that start() booted without keep=True is owned by this process and
 stopped when it exits (atexit; and on Linux, started from the main thread, qemu also gets SIGTERM
 when this process dies without running atexit), so no qemu process is left over.
 
-Talking to it: input reaches the board at about 20 KB/s (qemu hands the emulated UART one byte
-at a time), output is faster. Ctrl-C does not interrupt a running script on this board. mpremote's
+Talking to it: input reaches the board at about 20-50 KB/s (qemu hands the emulated UART one byte
+at a time; the firmware takes each in an interrupt, also while code runs), output is faster.
+Ctrl-C interrupts a running script, as on a real board. mpremote's
 SerialTransport reads a pty with blocking read(1)s, so set `transport.serial.timeout` (e.g. 1 s)
 or its timeouts never fire when the board goes quiet.
 

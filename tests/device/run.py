@@ -140,8 +140,11 @@ del _mount
 """
 
 # Receives the ROMFS image as raw bytes on stdin, straight into the spare RAM.
+# The image is binary: Ctrl-C (0x03) in it must be data, not KeyboardInterrupt (the raw REPL
+# turns the interrupt character back on after this exec).
 BOARD_RECEIVE = """\
-import sys, uctypes, binascii
+import sys, uctypes, binascii, micropython
+micropython.kbd_intr(-1)
 _b = uctypes.bytearray_at({addr}, {size})
 sys.stdin.buffer.readinto(_b)
 print(binascii.crc32(_b))
