@@ -306,6 +306,7 @@ def _boot(firmware: str, keep: bool, reuse: bool, timeout: float) -> Emulator:
         _own(emu)
     try:
         emu.pty = _wait_pty(proc, log, timeout)
+        _pin_to_one_cpu(proc.pid)
         if not keep:
             emu._hold_pty()
         emu.banner = _wait_repl(emu.pty, proc.pid, str(log), timeout)
@@ -330,6 +331,24 @@ def _boot(firmware: str, keep: bool, reuse: bool, timeout: float) -> Emulator:
             "log": str(log),
         })
     return emu
+
+
+def _pin_to_one_cpu(pid: int) -> None:
+    """Keep all of qemu's threads on one host CPU (the last one this process may use).
+
+    qemu moves each input byte into the emulated UART in its I/O thread and the firmware takes it
+    in the vCPU thread, so every byte is a hand-off between the two. On two CPUs each hand-off is
+    a cross-CPU wake-up, which on a virtual machine with idle CPUs costs tens of microseconds; on
+    one CPU it is a plain context switch. Measured on a 2-CPU VM, KWS windows streamed over the
+    link: 52 windows/s pinned vs 23-24 unpinned (the inference alone is unchanged). Threads qemu
+    starts later inherit the CPU from the thread that starts them. Where affinity cannot be set
+    (not Linux, no permission) qemu runs unpinned, only slower."""
+    try:
+        cpu = max(os.sched_getaffinity(0))
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            os.sched_setaffinity(int(tid), {cpu})
+    except (AttributeError, OSError, ValueError):
+        pass
 
 
 def _wait_pty(proc: subprocess.Popen, log: Path, timeout: float) -> str:

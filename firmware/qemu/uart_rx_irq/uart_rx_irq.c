@@ -17,6 +17,7 @@
 // Linked in by firmware/qemu/build.sh as a user C module with -Wl,--wrap: every call to
 // mp_hal_stdin_rx_chr / mp_hal_stdio_poll in MicroPython reaches the __wrap_ versions below.
 // Output is unchanged (the port's uart_tx_strn).
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "py/mphal.h"
@@ -61,31 +62,40 @@ static inline void irq_on(void) {
     __asm volatile ("cpsie i" ::: "memory");
 }
 
-// Move every byte waiting in the UART into the ring; interrupts off or in the handler.
-static void drain_uart(void) {
-    while (UART0->STATE & UART_STATE_RXFULL) {
-        uint32_t head = ring_head;
-        if (head - ring_tail >= RING_SIZE) {
-            // Full: leave the byte in the UART (qemu then holds back the rest) until the reader
-            // has made room.
-            UART0->CTRL &= ~UART_CTRL_RX_INTEN;
-            rx_paused = 1;
-            return;
-        }
-        int c = (int)(UART0->DATA & 0xff);
-        if (c == mp_interrupt_char) {
-            mp_sched_keyboard_interrupt();
-            continue;
-        }
+// Move the byte waiting in the UART (STATE says there is one) into the ring, or leave it there
+// and mask the RX interrupt when the ring is full (qemu then holds back the rest) until the
+// reader has made room. Interrupts off, or in the handler. False when the ring was full.
+static bool take_byte(void) {
+    uint32_t head = ring_head;
+    if (head - ring_tail >= RING_SIZE) {
+        UART0->CTRL &= ~UART_CTRL_RX_INTEN;
+        rx_paused = 1;
+        return false;
+    }
+    int c = (int)(UART0->DATA & 0xff);
+    if (c == mp_interrupt_char) {
+        mp_sched_keyboard_interrupt();
+    } else {
         ring[head % RING_SIZE] = (uint8_t)c;
         ring_head = head + 1;
     }
+    return true;
 }
 
+// Every byte waiting in the UART (at start, and when the reader has made room again).
+static void drain_uart(void) {
+    while ((UART0->STATE & UART_STATE_RXFULL) && take_byte()) {
+    }
+}
+
+// One byte per interrupt, three register accesses: each access is costly under qemu (it takes
+// qemu's global lock). Clear the flag first: a byte qemu delivers after this sets it again, and
+// the handler runs again; qemu delivers none while the current one is unread.
 static void uart0_rx_handler(void) {
-    // Clear first: a byte qemu delivers after this sets the flag again, none is missed.
     UART0->INTSTATUS = UART_INT_RX;
-    drain_uart();
+    if (UART0->STATE & UART_STATE_RXFULL) {
+        take_byte();
+    }
 }
 
 static void start(void) {
