@@ -9,7 +9,9 @@
 #include "conv_2d_1x1.h"
 
 #include <stddef.h>
+#include <string.h>
 
+#include "matmul_s8.h"
 #include "simd.h"
 #include "requantize.h"
 
@@ -112,6 +114,71 @@ void tm_conv_2d_generic_s8(const tm_conv_2d_params *params, const tm_conv_2d_qua
     }
 }
 
+// im2col path (one group, windows of at most TM_CONV_IM2COL_BYTES / 2 values): the windows of a
+// tile of consecutive output pixels are copied into one stack buffer, one row of
+// filter_h * filter_w * in_c values each, the taps outside the image filled with the input zero
+// point (-input_offset, an int8 value: x + input_offset = 0 there, exactly the reference's skipped
+// tap). The tile is then a matrix product with the filter (matmul_s8.h: input offset folded into
+// the bias per chunk of output channels, blocked int8 dot products), so the result equals the
+// generic path's. Chunk-outer order: the folded biases of TM_MM_CHUNK channels are computed once
+// per call, the windows gathered again for each chunk.
+#define TM_CONV_IM2COL_BYTES 1152
+
+static void conv_im2col(const tm_conv_2d_params *params, const tm_conv_2d_quant *quant,
+    const tm_conv_2d_dims *dims, const int8_t *input, const int8_t *filter,
+    const int32_t *bias, int8_t *output) {
+    const int32_t in_h = dims->in_h, in_w = dims->in_w, in_c = dims->in_c;
+    const int32_t fh = dims->filter_h, fw = dims->filter_w;
+    const int32_t out_h = dims->out_h, out_w = dims->out_w, out_c = dims->out_c;
+    const int32_t dil_h = params->dilation_h, dil_w = params->dilation_w;
+    const int32_t depth = fh * fw * in_c;
+    const int32_t row_bytes = fw * in_c;
+    const int32_t tile = TM_CONV_IM2COL_BYTES / depth;   // >= 2 (tm_conv_2d_s8)
+    const int8_t pad = (int8_t)(-params->input_offset);
+    const int32_t pixels = out_h * out_w;
+    int8_t buf[TM_CONV_IM2COL_BYTES];
+    tm_rq rq[TM_MM_CHUNK];
+    for (int32_t c0 = 0; c0 < out_c; c0 += TM_MM_CHUNK) {
+        const int32_t nc = out_c - c0 < TM_MM_CHUNK ? out_c - c0 : TM_MM_CHUNK;
+        const int8_t *w = filter + c0 * depth;
+        tm_mm_prepare(w, depth, nc, bias != NULL ? bias + c0 : NULL, params->input_offset, quant->multiplier + c0,
+            quant->shift + c0, 1, rq);
+        const tm_mm_out o = {rq, params->output_offset, params->act_min, params->act_max};
+        for (int32_t b = 0; b < dims->batches; ++b) {
+            const int8_t *in_batch = input + b * in_h * in_w * in_c;
+            for (int32_t p0 = 0; p0 < pixels; p0 += tile) {
+                const int32_t n = pixels - p0 < tile ? pixels - p0 : tile;
+                for (int32_t i = 0; i < n; ++i) {
+                    const int32_t oy = (p0 + i) / out_w, ox = (p0 + i) % out_w;
+                    const int32_t iy0 = oy * params->stride_h - params->pad_h;
+                    const int32_t ix0 = ox * params->stride_w - params->pad_w;
+                    int32_t fx0, fx1;
+                    tm_clip_window(ix0, dil_w, fw, in_w, &fx0, &fx1);
+                    int8_t *dst = buf + i * depth;
+                    for (int32_t fy = 0; fy < fh; ++fy, dst += row_bytes) {
+                        const int32_t iy = iy0 + fy * dil_h;
+                        if (iy < 0 || iy >= in_h || fx0 >= fx1) {
+                            memset(dst, pad, (size_t)row_bytes);
+                            continue;
+                        }
+                        const int8_t *src = in_batch + iy * in_w * in_c;
+                        memset(dst, pad, (size_t)(fx0 * in_c));
+                        if (dil_w == 1) {
+                            memcpy(dst + fx0 * in_c, src + (ix0 + fx0) * in_c, (size_t)((fx1 - fx0) * in_c));
+                        } else {
+                            for (int32_t fx = fx0; fx < fx1; ++fx) {
+                                memcpy(dst + fx * in_c, src + (ix0 + fx * dil_w) * in_c, (size_t)in_c);
+                            }
+                        }
+                        memset(dst + fx1 * in_c, pad, (size_t)((fw - fx1) * in_c));
+                    }
+                }
+                tm_mm_s8(buf, depth, n, w, depth, nc, &o, output + (b * pixels + p0) * out_c + c0, out_c);
+            }
+        }
+    }
+}
+
 void tm_conv_2d_s8(const tm_conv_2d_params *params, const tm_conv_2d_quant *quant,
     const tm_conv_2d_dims *dims, const int8_t *input, const int8_t *filter,
     const int32_t *bias, int8_t *output) {
@@ -119,6 +186,9 @@ void tm_conv_2d_s8(const tm_conv_2d_params *params, const tm_conv_2d_quant *quan
         && dims->filter_in_c == dims->in_c && (dims->out_h - 1) * params->stride_h < dims->in_h
         && (dims->out_w - 1) * params->stride_w < dims->in_w) {
         tm_conv_2d_1x1_s8(params, quant, dims, input, filter, bias, output);
+    } else if (dims->filter_in_c == dims->in_c && params->input_offset >= -127
+        && (int64_t)dims->filter_h * dims->filter_w * dims->in_c <= TM_CONV_IM2COL_BYTES / 2) {
+        conv_im2col(params, quant, dims, input, filter, bias, output);
     } else {
         tm_conv_2d_generic_s8(params, quant, dims, input, filter, bias, output);
     }

@@ -48,7 +48,9 @@ typedef struct {
 // |filter * (input + input_offset)| <= 128 * 255 per term.
 #define TM_CONV_MAX_ACCUM_DEPTH (INT32_MAX / (128 * 255))
 
-// Picks a fast path (1x1 filters without padding: conv_2d_1x1.c) or the generic path.
+// Picks a fast path or the generic path: 1x1 filters without padding (conv_2d_1x1.c), else one
+// group with windows of at most 576 values and input_offset >= -127 (im2col into a 1152-byte
+// stack buffer, then the matrix product of matmul_s8.h), else the generic path.
 void tm_conv_2d_s8(const tm_conv_2d_params *params, const tm_conv_2d_quant *quant,
     const tm_conv_2d_dims *dims, const int8_t *input, const int8_t *filter,
     const int32_t *bias, int8_t *output);

@@ -46,7 +46,14 @@ typedef struct {
 // Largest filter_h * filter_w whose int32 accumulation cannot overflow (128 * 255 per term).
 #define TM_DEPTHWISE_CONV_MAX_ACCUM_DEPTH (INT32_MAX / (128 * 255))
 
+// Picks the fast path (depth multiplier 1, no dilation, up to 25 taps, input_offset >= -127) or
+// the generic path.
 void tm_depthwise_conv_2d_s8(const tm_depthwise_conv_2d_params *params,
+    const tm_depthwise_conv_2d_quant *quant, const tm_depthwise_conv_2d_dims *dims,
+    const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output);
+
+// The generic path (any shape): the reference the fast path is tested against.
+void tm_depthwise_conv_2d_generic_s8(const tm_depthwise_conv_2d_params *params,
     const tm_depthwise_conv_2d_quant *quant, const tm_depthwise_conv_2d_dims *dims,
     const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output);
 

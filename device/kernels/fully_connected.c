@@ -1,5 +1,10 @@
-// tinyml kernel: int8 fully connected layer (see fully_connected.h). Plain C reference path.
+// tinyml kernel: int8 fully connected layer (see fully_connected.h).
 //
+// tm_fully_connected_s8: for 4 batches or more, the matrix product of matmul_s8.h (input offset
+// folded into the bias per chunk of TM_MM_CHUNK units, blocked int8 dot products; same exactness
+// argument, prepare bounds accum_depth * 128 * 255 below 2^31); for fewer, one row x four units
+// with the offset in the loop (fc_dot_1x4; the DSP build keeps the generic SMLAD loop). tm_fully_connected_generic_s8, the reference it is
+// tested against:
 // Four units are computed together so that each input value is loaded and offset once for four
 // multiply-accumulates. Integer sums are exact (prepare bounds the depth so that no partial sum can
 // overflow), so the order of the additions does not change any result.
@@ -7,17 +12,18 @@
 
 #include <stddef.h>
 
+#include "matmul_s8.h"
 #include "simd.h"
 #include "requantize.h"
 
-static inline int8_t requantize(int32_t acc, const int32_t *bias, int32_t c,
+TM_ALWAYS_INLINE int8_t requantize(int32_t acc, const int32_t *bias, int32_t c,
     const tm_fully_connected_quant *quant, const tm_fully_connected_params *params) {
     const int32_t k = quant->per_channel ? c : 0;
     return tm_requantize_acc_s8(acc, bias != NULL ? bias[c] : 0, quant->multiplier[k], quant->shift[k],
         params->output_offset, params->act_min, params->act_max);
 }
 
-void tm_fully_connected_s8(const tm_fully_connected_params *params,
+void tm_fully_connected_generic_s8(const tm_fully_connected_params *params,
     const tm_fully_connected_quant *quant, const tm_fully_connected_dims *dims,
     const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output) {
     const int32_t depth = dims->accum_depth;
@@ -69,5 +75,74 @@ void tm_fully_connected_s8(const tm_fully_connected_params *params,
             }
             out[c] = requantize(acc, bias, c, quant, params);
         }
+    }
+}
+
+#if !TM_SIMD_DSP
+// One input row x four units with the input offset in the loop (a row is used once, so folding
+// the offset into the biases would cost as many additions as it saves).
+static TM_NOINLINE void fc_dot_1x4(const int8_t *x, int32_t input_offset, const int8_t *w0, int32_t depth,
+    int32_t a[4]) {
+    const int8_t *w1 = w0 + depth, *w2 = w1 + depth, *w3 = w2 + depth;
+    int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    for (int32_t k = 0; k < depth; ++k) {
+        const int32_t v = x[k] + input_offset;
+        a0 += w0[k] * v;
+        a1 += w1[k] * v;
+        a2 += w2[k] * v;
+        a3 += w3[k] * v;
+    }
+    a[0] = a0;
+    a[1] = a1;
+    a[2] = a2;
+    a[3] = a3;
+}
+#endif
+
+// Batches at which the matrix product (biases folded once, two rows per pass) takes over.
+#define TM_FC_MM_BATCHES 4
+
+void tm_fully_connected_s8(const tm_fully_connected_params *params,
+    const tm_fully_connected_quant *quant, const tm_fully_connected_dims *dims,
+    const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output) {
+    const int32_t depth = dims->accum_depth;
+    const int32_t out_depth = dims->out_depth;
+    if (dims->batches < TM_FC_MM_BATCHES) {
+#if TM_SIMD_DSP
+        tm_fully_connected_generic_s8(params, quant, dims, input, filter, bias, output);
+#else
+        for (int32_t b = 0; b < dims->batches; ++b) {
+            const int8_t *in = input + b * depth;
+            int8_t *out = output + b * out_depth;
+            int32_t c = 0;
+            for (; c + 4 <= out_depth; c += 4) {
+                int32_t a[4];
+                fc_dot_1x4(in, params->input_offset, filter + c * depth, depth, a);
+                out[c] = requantize(a[0], bias, c, quant, params);
+                out[c + 1] = requantize(a[1], bias, c + 1, quant, params);
+                out[c + 2] = requantize(a[2], bias, c + 2, quant, params);
+                out[c + 3] = requantize(a[3], bias, c + 3, quant, params);
+            }
+            for (; c < out_depth; ++c) {
+                const int8_t *f = filter + c * depth;
+                int32_t acc = 0;
+                for (int32_t d = 0; d < depth; ++d) {
+                    acc += (int32_t)f[d] * ((int32_t)in[d] + params->input_offset);
+                }
+                out[c] = requantize(acc, bias, c, quant, params);
+            }
+        }
+#endif
+        return;
+    }
+    const int32_t step = quant->per_channel ? 1 : 0;
+    tm_rq rq[TM_MM_CHUNK];
+    for (int32_t c0 = 0; c0 < out_depth; c0 += TM_MM_CHUNK) {
+        const int32_t nc = out_depth - c0 < TM_MM_CHUNK ? out_depth - c0 : TM_MM_CHUNK;
+        const int8_t *w = filter + c0 * depth;
+        tm_mm_prepare(w, depth, nc, bias != NULL ? bias + c0 : NULL, params->input_offset,
+            quant->multiplier + c0 * step, quant->shift + c0 * step, step, rq);
+        const tm_mm_out o = {rq, params->output_offset, params->act_min, params->act_max};
+        tm_mm_s8(input, depth, dims->batches, w, depth, nc, &o, output + c0, out_depth);
     }
 }

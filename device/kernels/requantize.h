@@ -9,17 +9,66 @@
 
 #include "tm_quant.h"
 
-static inline int8_t tm_requantize_acc_s8(int32_t acc, int32_t bias, int32_t multiplier, int32_t shift,
+// Inner loops kept out of line, so that the compiler allocates their registers on their own.
+#if defined(__GNUC__)
+#define TM_NOINLINE __attribute__((noinline))
+#else
+#define TM_NOINLINE
+#endif
+
+// One output channel's stage, prepared once per channel (tm_rq_make): the bias, the multiplier,
+// and the shift split into its left and right parts with the rounding mask of the right one, so
+// that the per-element work (tm_rq_apply_s8) is the arithmetic alone.
+//
+// The multiplier comes from tm_quantize_multiplier (TFLite QuantizeMultiplier), so it is in
+// [0, 2^31 - 1] (tm_op_quantize_multiplier checks it): never INT32_MIN, and the one saturating
+// case of SaturatingRoundingDoublingHighMul (both operands INT32_MIN) cannot occur, so it is not
+// tested for. The clamp is two independent selects (no branch on ARM: conditional moves).
+typedef struct {
+    int32_t bias;
+    int32_t multiplier;
+    int32_t left;    // shift > 0: left shift before the multiply
+    int32_t right;   // shift < 0: rounding right shift after it
+    int32_t mask;    // 2^right - 1
+} tm_rq;
+
+static inline void tm_rq_make(int32_t bias, int32_t multiplier, int32_t shift, tm_rq *q) {
+    q->bias = bias;
+    q->multiplier = multiplier;
+    q->left = shift > 0 ? shift : 0;
+    q->right = shift > 0 ? 0 : -shift;
+    q->mask = (int32_t)(((uint32_t)1 << q->right) - 1u);
+}
+
+// TFLM's output stage of one accumulator: + bias, MultiplyByQuantizedMultiplier (double rounding),
+// + output offset, clamp. Runs once per output element: TM_ALWAYS_INLINE (tm_quant.h) inlines it
+// even at -Os.
+TM_ALWAYS_INLINE int8_t tm_rq_apply_s8(int32_t acc, const tm_rq *q, int32_t output_offset, int32_t act_min,
+    int32_t act_max) {
+    const int32_t x = tm_shl_wrap(tm_add_wrap(acc, q->bias), (int)q->left);
+    // tm_srdhm(x, multiplier) without the INT32_MIN * INT32_MIN case (see tm_quant.h).
+    const int32_t high = (int32_t)(((int64_t)x * q->multiplier + ((int64_t)1 << 30)) >> 31);
+    // tm_rounding_divide_by_pot(high, right), written out so that it is inlined at -Os too.
+    const int32_t mask = q->mask;
+    const int32_t threshold = (mask >> 1) + (high < 0 ? 1 : 0);
+    const int32_t rounded = (high >> q->right) + ((high & mask) > threshold ? 1 : 0);
+    int32_t v = tm_add_wrap(rounded, output_offset);
+    v = v < act_min ? act_min : v;
+    v = v > act_max ? act_max : v;
+    return (int8_t)v;
+}
+
+// The same with the channel's parameters as they come (generic paths).
+TM_ALWAYS_INLINE int8_t tm_requantize_acc_s8(int32_t acc, int32_t bias, int32_t multiplier, int32_t shift,
     int32_t output_offset, int32_t act_min, int32_t act_max) {
-    acc = tm_add_wrap(acc, bias);
-    acc = tm_mul_by_quantized_mul(acc, multiplier, shift);
-    acc = tm_add_wrap(acc, output_offset);
-    return (int8_t)tm_clamp_i32(acc, act_min, act_max);
+    tm_rq q;
+    tm_rq_make(bias, multiplier, shift, &q);
+    return tm_rq_apply_s8(acc, &q, output_offset, act_min, act_max);
 }
 
 // First filter tap (0-based) whose position origin + tap * dilation is >= 0, and one past the last
 // whose position is < size.
-static inline void tm_clip_window(int32_t origin, int32_t dilation, int32_t taps, int32_t size,
+TM_ALWAYS_INLINE void tm_clip_window(int32_t origin, int32_t dilation, int32_t taps, int32_t size,
     int32_t *first, int32_t *end) {
     int32_t t0 = 0;
     if (origin < 0) {

@@ -190,6 +190,11 @@ tm_status tm_op_quantize_multiplier(double real, int32_t *multiplier, int32_t *s
     if (s > 31) {
         return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: requantization scale too large (2^%d)", op, s);
     }
+    // Scales are checked positive (or 0 for a weight channel), so the multiplier is in [0, 2^31):
+    // the kernels' output stage (kernels/requantize.h) relies on it never being INT32_MIN.
+    if (*multiplier < 0) {
+        return tm_fail(err, TM_ERR_MODEL, "%s: negative requantization scale", op);
+    }
     *shift = s;
     return TM_OK;
 }

@@ -10,6 +10,14 @@
 
 #include <stdint.h>
 
+// The fixed-point helpers run once per element inside the kernels' loops: inlined even at -Os
+// (MicroPython's ports build with -Os, where GCC would otherwise call the larger ones).
+#if defined(__GNUC__)
+#define TM_ALWAYS_INLINE static inline __attribute__((always_inline))
+#else
+#define TM_ALWAYS_INLINE static inline
+#endif
+
 #define TM_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define TM_MAX(a, b) ((a) > (b) ? (a) : (b))
 
@@ -19,18 +27,22 @@ static inline int32_t tm_clamp_i32(int32_t v, int32_t lo, int32_t hi) {
 
 // gemmlowp SaturatingRoundingDoublingHighMul: (a * b * 2 + 2^31) >> 32 with round-half-away
 // nudging, saturating the single overflow case INT32_MIN * INT32_MIN.
-static inline int32_t tm_srdhm(int32_t a, int32_t b) {
+// The reference computes (ab + nudge) / 2^31 truncating toward zero, nudge = 2^30 if ab >= 0,
+// else 1 - 2^30. For ab >= 0 that is floor((ab + 2^30) / 2^31); for ab < 0 the numerator is
+// negative and truncation is the ceiling, ceil((ab + 1 - 2^30) / 2^31) = floor((ab + 2^30) / 2^31).
+// So both signs are one floor shift (arithmetic >> on int64, as everywhere in this file), with
+// no branch and no signed division.
+TM_ALWAYS_INLINE int32_t tm_srdhm(int32_t a, int32_t b) {
     if (a == INT32_MIN && b == INT32_MIN) {
         return INT32_MAX;
     }
-    int64_t ab = (int64_t)a * (int64_t)b;
-    int32_t nudge = ab >= 0 ? (1 << 30) : (1 - (1 << 30));
-    return (int32_t)((ab + nudge) / ((int64_t)1 << 31));
+    const int64_t ab = (int64_t)a * (int64_t)b;
+    return (int32_t)((ab + ((int64_t)1 << 30)) >> 31);
 }
 
 // gemmlowp RoundingDivideByPOT: x / 2^exponent rounded to nearest, ties away from zero.
 // exponent in [0, 31].
-static inline int32_t tm_rounding_divide_by_pot(int32_t x, int exponent) {
+TM_ALWAYS_INLINE int32_t tm_rounding_divide_by_pot(int32_t x, int exponent) {
     const int32_t mask = (int32_t)(((uint32_t)1 << exponent) - 1u);
     const int32_t remainder = x & mask;
     const int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
@@ -56,19 +68,19 @@ static inline int32_t tm_shl_wrap(int32_t x, int n) {
 
 // TFLM MultiplyByQuantizedMultiplier(int32 x, int32 multiplier, int shift): shift > 0 is a left
 // shift applied before the high multiply, shift < 0 a rounding right shift after it.
-static inline int32_t tm_mul_by_quantized_mul(int32_t x, int32_t multiplier, int shift) {
+TM_ALWAYS_INLINE int32_t tm_mul_by_quantized_mul(int32_t x, int32_t multiplier, int shift) {
     const int left = shift > 0 ? shift : 0;
     const int right = shift > 0 ? 0 : -shift;
     return tm_rounding_divide_by_pot(tm_srdhm(tm_shl_wrap(x, left), multiplier), right);
 }
 
 // TFLM MultiplyByQuantizedMultiplierSmallerThanOneExp (shift <= 0).
-static inline int32_t tm_mul_by_quantized_mul_smaller_than_one(int32_t x, int32_t multiplier, int left_shift) {
+TM_ALWAYS_INLINE int32_t tm_mul_by_quantized_mul_smaller_than_one(int32_t x, int32_t multiplier, int left_shift) {
     return tm_rounding_divide_by_pot(tm_srdhm(x, multiplier), -left_shift);
 }
 
 // TFLM MultiplyByQuantizedMultiplierGreaterThanOne (left_shift >= 0).
-static inline int32_t tm_mul_by_quantized_mul_greater_than_one(int32_t x, int32_t multiplier, int left_shift) {
+TM_ALWAYS_INLINE int32_t tm_mul_by_quantized_mul_greater_than_one(int32_t x, int32_t multiplier, int left_shift) {
     return tm_srdhm(tm_shl_wrap(x, left_shift), multiplier);
 }
 

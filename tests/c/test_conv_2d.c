@@ -1,6 +1,7 @@
 // Hand-checked vectors for kernels/conv_2d.c (int8 CONV_2D, TFLM ConvPerChannel arithmetic).
 // Every expected value is worked out in the comment next to it. Bit-exactness against TFLM on
 // generated and real layers is checked by the per-layer harness, not here.
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -282,10 +283,9 @@ static void test_tflm_vectors(void) {
 // The 1x1 fast path (conv_2d_1x1.c, picked by tm_conv_2d_s8) against the generic path on random
 // shapes: channel counts around the 4-channel blocks, odd and even pixel counts, strides, batches,
 // random offsets, multipliers and shifts, with and without bias.
-static uint32_t rng_state = 12345u;
+static tm_test_rng rng = {12345u};
 static int32_t rnd(int32_t lo, int32_t hi) {
-    rng_state = rng_state * 1664525u + 1013904223u;
-    return lo + (int32_t)((rng_state >> 8) % (uint32_t)(hi - lo + 1));
+    return tm_test_rnd(&rng, lo, hi);
 }
 
 static void test_1x1_fast_vs_generic(void) {
@@ -304,17 +304,7 @@ static void test_1x1_fast_vs_generic(void) {
         p.output_offset = rnd(-128, 127);
         p.act_min = rnd(-128, 0);
         p.act_max = rnd(0, 127);
-        for (int32_t i = 0; i < batches * in_h * in_w * in_c; ++i) {
-            input[i] = (int8_t)rnd(-128, 127);
-        }
-        for (int32_t i = 0; i < out_c * in_c; ++i) {
-            filter[i] = (int8_t)(iter % 5 == 0 ? (rnd(0, 1) ? -128 : 127) : rnd(-128, 127));
-        }
-        for (int32_t c = 0; c < out_c; ++c) {
-            bias[c] = rnd(-100000, 100000);
-            mult[c] = rnd(1 << 30, 0x7fffffff);
-            shift[c] = rnd(-12, 1);
-        }
+        tm_test_random_operands(&rng, iter, input, batches * in_h * in_w * in_c, filter, out_c * in_c, bias, mult, shift, out_c);
         tm_conv_2d_quant q = {mult, shift};
         const int32_t *b = (iter % 3 == 0) ? NULL : bias;
         const int32_t n = batches * out_h * out_w * out_c;
@@ -322,13 +312,72 @@ static void test_1x1_fast_vs_generic(void) {
         memset(out_ref, 0x55, sizeof out_ref);
         tm_conv_2d_s8(&p, &q, &d, input, filter, b, out_fast);
         tm_conv_2d_generic_s8(&p, &q, &d, input, filter, b, out_ref);
-        for (int32_t i = 0; i < n + 1; ++i) {
-            if (out_fast[i] != out_ref[i]) {
-                TM_CHECK_EQ(out_fast[i], out_ref[i]);
-                printf("  iter %d: %dx%dx%dx%d -> %d channels, stride %d,%d: at %d\n", iter, (int)batches,
-                    (int)in_h, (int)in_w, (int)in_c, (int)out_c, (int)sh, (int)sw, (int)i);
-                return;
+        const int32_t i = tm_test_first_difference(out_fast, out_ref, n);
+        if (i >= 0) {
+            printf("  iter %d: %dx%dx%dx%d -> %d channels, stride %d,%d: at %d\n", iter, (int)batches,
+                (int)in_h, (int)in_w, (int)in_c, (int)out_c, (int)sh, (int)sw, (int)i);
+            return;
+        }
+    }
+}
+
+// The im2col path (tm_conv_2d_s8 with one group and windows of at most 576 values) against the
+// generic path on random shapes: filters 1x1 (with padding) to 5x5 and wide ones, strides 1-3,
+// dilation 1-2, SAME-like and VALID padding, channel counts around the blocks and the 32-channel
+// chunks, windows near the 576-value limit, batches, random offsets (input zero point -128 and 127
+// included), multipliers, shifts and ranges, with and without bias, extreme weights.
+static void test_im2col_vs_generic(void) {
+    enum { MAXN = 2 * 12 * 12 * 24, MAXF = 40 * 5 * 5 * 24 };
+    static int8_t input[MAXN], filter[MAXF], out_fast[MAXN * 2 + 1], out_ref[MAXN * 2 + 1];
+    static int32_t bias[40], mult[40], shift[40];
+    for (int iter = 0; iter < 400; ++iter) {
+        const int32_t batches = rnd(1, 2), in_h = rnd(1, 12), in_w = rnd(1, 12), in_c = rnd(1, 24);
+        const int32_t out_c = rnd(1, 40);
+        const int32_t fh = rnd(1, 5), fw = rnd(1, 5);
+        const int32_t sh = rnd(1, 3), sw = rnd(1, 3);
+        tm_conv_2d_params p = plain_params();
+        p.stride_h = sh;
+        p.stride_w = sw;
+        p.dilation_h = iter % 4 == 1 ? 2 : 1;
+        p.dilation_w = iter % 4 == 2 ? 2 : 1;
+        const int32_t eh = (fh - 1) * p.dilation_h + 1, ew = (fw - 1) * p.dilation_w + 1;
+        int32_t out_h, out_w;
+        if (rnd(0, 2) != 0) {   // SAME (TFLM padding arithmetic)
+            out_h = (in_h + sh - 1) / sh;
+            out_w = (in_w + sw - 1) / sw;
+            const int32_t th = (out_h - 1) * sh + eh - in_h, tw = (out_w - 1) * sw + ew - in_w;
+            p.pad_h = th > 0 ? th / 2 : 0;
+            p.pad_w = tw > 0 ? tw / 2 : 0;
+        } else {                // VALID
+            if (in_h < eh || in_w < ew) {
+                continue;
             }
+            out_h = (in_h - eh) / sh + 1;
+            out_w = (in_w - ew) / sw + 1;
+        }
+        if (fh * fw * in_c > 576) {
+            continue;
+        }
+        tm_conv_2d_dims d = make_dims(batches, in_h, in_w, in_c, out_c, fh, fw, in_c, out_h, out_w);
+        const int32_t zp = iter % 11 == 0 ? -128 : (iter % 13 == 0 ? 127 : rnd(-128, 127));
+        p.input_offset = -zp;
+        p.output_offset = rnd(-128, 127);
+        p.act_min = rnd(-128, 0);
+        p.act_max = rnd(0, 127);
+        tm_test_random_operands(&rng, iter, input, batches * in_h * in_w * in_c, filter, out_c * fh * fw * in_c, bias, mult, shift, out_c);
+        tm_conv_2d_quant q = {mult, shift};
+        const int32_t *b = (iter % 3 == 0) ? NULL : bias;
+        const int32_t n = batches * out_h * out_w * out_c;
+        memset(out_fast, 0x55, sizeof out_fast);
+        memset(out_ref, 0x55, sizeof out_ref);
+        tm_conv_2d_s8(&p, &q, &d, input, filter, b, out_fast);
+        tm_conv_2d_generic_s8(&p, &q, &d, input, filter, b, out_ref);
+        const int32_t i = tm_test_first_difference(out_fast, out_ref, n);
+        if (i >= 0) {
+            printf("  iter %d: %dx%dx%dx%d -> %d channels, filter %dx%d stride %d,%d dil %d,%d pad %d,%d: at %d\n",
+                iter, (int)batches, (int)in_h, (int)in_w, (int)in_c, (int)out_c, (int)fh, (int)fw, (int)sh,
+                (int)sw, (int)p.dilation_h, (int)p.dilation_w, (int)p.pad_h, (int)p.pad_w, (int)i);
+            return;
         }
     }
 }
@@ -345,5 +394,6 @@ int main(void) {
     TM_RUN(test_extreme_accumulation);
     TM_RUN(test_tflm_vectors);
     TM_RUN(test_1x1_fast_vs_generic);
+    TM_RUN(test_im2col_vs_generic);
     return tm_test_summary("test_conv_2d");
 }

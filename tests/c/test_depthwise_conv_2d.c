@@ -1,5 +1,6 @@
 // Hand-checked vectors for kernels/depthwise_conv_2d.c (int8 DEPTHWISE_CONV_2D, TFLM
 // DepthwiseConvPerChannel arithmetic). Every expected value is worked out in the comment next to it.
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -230,6 +231,65 @@ static void test_tflm_vectors(void) {
     }
 }
 
+// The fast path (depth multiplier 1, no dilation: channel blocks of four, folded input offset,
+// 3x3 unrolled) against the generic path on random shapes: channel counts around the blocks,
+// filters 1x1 to 5x5 and 3x3, strides 1-3, VALID and SAME-like padding, batches, random offsets,
+// multipliers, shifts and activation ranges, with and without bias, extreme weights.
+static tm_test_rng rng = {777u};
+static int32_t rnd(int32_t lo, int32_t hi) {
+    return tm_test_rnd(&rng, lo, hi);
+}
+
+static void test_fast_vs_generic(void) {
+    enum { MAXC = 19, MAXHW = 11, MAXN = 2 * MAXHW * MAXHW * MAXC };
+    static int8_t input[MAXN], filter[5 * 5 * MAXC], out_fast[MAXN + 1], out_ref[MAXN + 1];
+    static int32_t bias[MAXC], mult[MAXC], shift[MAXC];
+    for (int iter = 0; iter < 400; ++iter) {
+        const int32_t batches = rnd(1, 2), in_h = rnd(1, MAXHW), in_w = rnd(1, MAXHW), ch = rnd(1, MAXC);
+        const int is3 = iter % 2 == 0;
+        const int32_t fh = is3 ? 3 : rnd(1, 5), fw = is3 ? 3 : rnd(1, 5);
+        const int32_t sh = rnd(1, 3), sw = rnd(1, 3);
+        tm_depthwise_conv_2d_params p = plain_params(1);
+        p.stride_h = sh;
+        p.stride_w = sw;
+        int32_t out_h, out_w;
+        if (rnd(0, 1)) {   // SAME (TFLM padding arithmetic)
+            out_h = (in_h + sh - 1) / sh;
+            out_w = (in_w + sw - 1) / sw;
+            const int32_t th = (out_h - 1) * sh + fh - in_h, tw = (out_w - 1) * sw + fw - in_w;
+            p.pad_h = th > 0 ? th / 2 : 0;
+            p.pad_w = tw > 0 ? tw / 2 : 0;
+        } else {           // VALID
+            if (in_h < fh || in_w < fw) {
+                continue;
+            }
+            out_h = (in_h - fh) / sh + 1;
+            out_w = (in_w - fw) / sw + 1;
+        }
+        tm_depthwise_conv_2d_dims d = make_dims(in_h, in_w, ch, fh, fw, out_h, out_w, ch);
+        d.batches = batches;
+        p.input_offset = rnd(-128, 127) + (iter % 7 == 0 ? 1 : 0);
+        p.output_offset = rnd(-128, 127);
+        p.act_min = rnd(-128, 0);
+        p.act_max = rnd(0, 127);
+        tm_test_random_operands(&rng, iter, input, batches * in_h * in_w * ch, filter, fh * fw * ch, bias, mult, shift, ch);
+        tm_depthwise_conv_2d_quant q = {mult, shift};
+        const int32_t *b = (iter % 3 == 0) ? NULL : bias;
+        const int32_t n = batches * out_h * out_w * ch;
+        memset(out_fast, 0x55, sizeof out_fast);
+        memset(out_ref, 0x55, sizeof out_ref);
+        tm_depthwise_conv_2d_s8(&p, &q, &d, input, filter, b, out_fast);
+        tm_depthwise_conv_2d_generic_s8(&p, &q, &d, input, filter, b, out_ref);
+        const int32_t i = tm_test_first_difference(out_fast, out_ref, n);
+        if (i >= 0) {
+            printf("  iter %d: %dx%dx%dx%d filter %dx%d stride %d,%d pad %d,%d: at %d\n", iter, (int)batches,
+                (int)in_h, (int)in_w, (int)ch, (int)fh, (int)fw, (int)sh, (int)sw, (int)p.pad_h, (int)p.pad_w,
+                (int)i);
+            return;
+        }
+    }
+}
+
 int main(void) {
     TM_RUN(test_valid_two_channels);
     TM_RUN(test_depth_multiplier_order);
@@ -238,6 +298,7 @@ int main(void) {
     TM_RUN(test_dilation);
     TM_RUN(test_offset_bias_clamp);
     TM_RUN(test_extreme_accumulation);
+    TM_RUN(test_fast_vs_generic);
     TM_RUN(test_tflm_vectors);
     return tm_test_summary("test_depthwise_conv_2d");
 }

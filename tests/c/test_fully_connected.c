@@ -1,5 +1,6 @@
 // Hand-checked vectors for kernels/fully_connected.c (int8 FULLY_CONNECTED, TFLM FullyConnected
 // and FullyConnectedPerChannel arithmetic). Every expected value is worked out in the comments.
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -143,12 +144,51 @@ static void test_tflm_vectors(void) {
     }
 }
 
+// The matrix-product path (tm_fully_connected_s8) against the plain loops
+// (tm_fully_connected_generic_s8) on random shapes: 1-5 batches (odd and even row counts), depths
+// and unit counts around the blocks and the 32-unit chunks, per-tensor and per-channel
+// multipliers, random offsets, shifts and ranges, with and without bias, extreme weights.
+static tm_test_rng rng = {4242u};
+static int32_t rnd(int32_t lo, int32_t hi) {
+    return tm_test_rnd(&rng, lo, hi);
+}
+
+static void test_fast_vs_generic(void) {
+    enum { MAXB = 5, MAXD = 70, MAXU = 70 };
+    static int8_t input[MAXB * MAXD], filter[MAXU * MAXD], out_fast[MAXB * MAXU + 1], out_ref[MAXB * MAXU + 1];
+    static int32_t bias[MAXU], mult[MAXU], shift[MAXU];
+    for (int iter = 0; iter < 300; ++iter) {
+        const int32_t batches = rnd(1, MAXB), depth = rnd(1, MAXD), units = rnd(1, MAXU);
+        tm_fully_connected_params p = plain_params();
+        p.input_offset = rnd(-128, 127) + (iter % 7 == 0 ? 1 : 0);
+        p.output_offset = rnd(-128, 127);
+        p.act_min = rnd(-128, 0);
+        p.act_max = rnd(0, 127);
+        tm_test_random_operands(&rng, iter, input, batches * depth, filter, units * depth, bias, mult, shift, units);
+        tm_fully_connected_quant q = {mult, shift, iter % 2};
+        tm_fully_connected_dims d = {batches, depth, units};
+        const int32_t *b = (iter % 3 == 0) ? NULL : bias;
+        const int32_t n = batches * units;
+        memset(out_fast, 0x55, sizeof out_fast);
+        memset(out_ref, 0x55, sizeof out_ref);
+        tm_fully_connected_s8(&p, &q, &d, input, filter, b, out_fast);
+        tm_fully_connected_generic_s8(&p, &q, &d, input, filter, b, out_ref);
+        const int32_t i = tm_test_first_difference(out_fast, out_ref, n);
+        if (i >= 0) {
+            printf("  iter %d: %d batches, depth %d, %d units, per_channel %d: at %d\n", iter, (int)batches,
+                (int)depth, (int)units, iter % 2, (int)i);
+            return;
+        }
+    }
+}
+
 int main(void) {
     TM_RUN(test_per_tensor);
     TM_RUN(test_per_channel);
     TM_RUN(test_unit_blocks);
     TM_RUN(test_activation_clamp);
     TM_RUN(test_extreme_accumulation);
+    TM_RUN(test_fast_vs_generic);
     TM_RUN(test_tflm_vectors);
     return tm_test_summary("test_fully_connected");
 }

@@ -74,4 +74,45 @@ static inline void tm_test_pool_vector(tm_test_pool_kernel kernel, tm_pool_param
     TM_CHECK_I8_VECTOR(out, expected, n, index);
 }
 
+
+// Fast path vs reference tests: a small seeded generator (the same sequence on every host).
+typedef struct {
+    uint32_t state;
+} tm_test_rng;
+
+static inline int32_t tm_test_rnd(tm_test_rng *r, int32_t lo, int32_t hi) {
+    r->state = r->state * 1664525u + 1013904223u;
+    return lo + (int32_t)((r->state >> 8) % (uint32_t)(hi - lo + 1));
+}
+
+// Random operands of a conv-family kernel: n_in inputs, n_filter weights (every fifth iteration
+// only the extremes -128 and 127), and per output channel a bias, a multiplier in [2^30, 2^31)
+// and a shift in [-12, 1].
+static inline void tm_test_random_operands(tm_test_rng *r, int iter, int8_t *input, int32_t n_in,
+    int8_t *filter, int32_t n_filter, int32_t *bias, int32_t *mult, int32_t *shift, int32_t channels) {
+    for (int32_t i = 0; i < n_in; ++i) {
+        input[i] = (int8_t)tm_test_rnd(r, -128, 127);
+    }
+    for (int32_t i = 0; i < n_filter; ++i) {
+        filter[i] = (int8_t)(iter % 5 == 0 ? (tm_test_rnd(r, 0, 1) ? -128 : 127) : tm_test_rnd(r, -128, 127));
+    }
+    for (int32_t c = 0; c < channels; ++c) {
+        bias[c] = tm_test_rnd(r, -100000, 100000);
+        mult[c] = tm_test_rnd(r, 1 << 30, 0x7fffffff);
+        shift[c] = tm_test_rnd(r, -12, 1);
+    }
+}
+
+// First index where a fast path's output differs from the reference's in the n outputs and the
+// guard byte after them (checked with TM_CHECK_EQ), or -1 when all agree.
+static inline int32_t tm_test_first_difference(const int8_t *fast, const int8_t *ref, int32_t n) {
+    for (int32_t i = 0; i < n + 1; ++i) {
+        if (fast[i] != ref[i]) {
+            TM_CHECK_EQ(fast[i], ref[i]);
+            return i;
+        }
+    }
+    return -1;
+}
+
 #endif

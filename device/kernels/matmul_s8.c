@@ -1,0 +1,320 @@
+// tinyml kernel: int8 matrix product with folded input offset (see matmul_s8.h).
+//
+// Register blocking per target (measured with bench/cortexm_bench.py and callgrind):
+//   ARMv7E-M with DSP (M4/M7/M33): 2 rows x 4 channels, four int8 per load, two MACs per SMLAD;
+//   ARMv7-M without DSP (M3):     2 rows x 2 channels, k unrolled by four, out of line (dot_2x2):
+//                                 4 accumulators + 4 streams fit the registers (2 x 4 spills);
+//   ARMv6-M (M0/M0+):             1 row x 4 channels (8 low registers);
+//   64-bit hosts (x86-64 ...):    2 rows x 4 channels, two MACs per 64-bit multiply (below);
+//   anything else:                2 rows x 4 channels.
+// The last row of an odd count (and the single row of a fully connected layer) goes one row x
+// four channels at a time; channels left over by the blocks take a one-row, one-channel loop.
+#include "matmul_s8.h"
+
+#include <stddef.h>
+
+#include "simd.h"
+#include "requantize.h"
+
+#if TM_SIMD_DSP
+#define TM_MM_DSP 1
+#elif defined(__ARM_ARCH_7M__) || defined(__ARM_ARCH_7EM__)
+#define TM_MM_2X2 1
+#elif defined(__ARM_ARCH_6M__)
+#define TM_MM_1X4 1
+#elif UINTPTR_MAX > 0xFFFFFFFFu && !defined(TM_MM_NO_SWAR64)
+#define TM_MM_2X4 1
+#define TM_MM_SWAR64 1
+#else
+#define TM_MM_2X4 1
+#endif
+
+TM_ALWAYS_INLINE int8_t out1(const tm_mm_out *o, int32_t c, int32_t acc) {
+    return tm_rq_apply_s8(acc, &o->rq[c], o->output_offset, o->act_min, o->act_max);
+}
+
+void tm_mm_prepare(const int8_t *w, int32_t depth, int32_t channels, const int32_t *bias,
+    int32_t input_offset, const int32_t *multiplier, const int32_t *shift, int32_t quant_step, tm_rq *rq) {
+    for (int32_t c = 0; c < channels; ++c) {
+        const int8_t *wc = w + c * depth;
+        int32_t sum = 0;
+        for (int32_t k = 0; k < depth; ++k) {
+            sum += wc[k];
+        }
+        tm_rq_make(tm_add_wrap(bias != NULL ? bias[c] : 0, sum * input_offset), multiplier[c * quant_step],
+            shift[c * quant_step], &rq[c]);
+    }
+}
+
+// One row, one channel: the leftovers of the blocked loops.
+static int32_t dot_1x1(const int8_t *x, const int8_t *w, int32_t depth) {
+    int32_t acc = 0;
+    for (int32_t k = 0; k < depth; ++k) {
+        acc += (int32_t)x[k] * w[k];
+    }
+    return acc;
+}
+
+#if TM_MM_SWAR64
+// 64-bit hosts: the two rows' values at k go into one int64, v = x0[k] + x1[k] * 2^32, and one
+// 64-bit multiply-add per channel accumulates acc = S0 + S1 * 2^32 with S0, S1 the two rows' dot
+// products. Exact: |S0|, |S1| <= depth * 128 * 128 < 2^31 (prepare bounds depth * 128 * 255
+// below 2^31), so no partial sum leaves int64 and S0 is the low 32 bits of acc read as a signed
+// value, S1 = (acc - S0) / 2^32 (an exact division, done as an arithmetic shift).
+static inline void split64(int64_t acc, int32_t *s0, int32_t *s1) {
+    const uint32_t u = (uint32_t)((uint64_t)acc & 0xFFFFFFFFu);
+    const int32_t lo = u >= 0x80000000u ? (int32_t)(u - 0x80000000u) - INT32_MAX - 1 : (int32_t)u;
+    *s0 = lo;
+    *s1 = (int32_t)((acc - lo) >> 32);
+}
+
+// a[0..3] = x0 . w_c, a[4..7] = x1 . w_c for the four channels c of w0 (rows depth apart), k
+// unrolled by two. Out of line so that its registers are allocated on their own (inlined, GCC
+// keeps the weight pointers on the stack).
+static TM_NOINLINE void dot_swar_2x4(const int8_t *x0, const int8_t *x1, const int8_t *w0, int32_t depth,
+    int32_t a[8]) {
+    const int8_t *w1 = w0 + depth, *w2 = w1 + depth, *w3 = w2 + depth;
+    int64_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    int32_t k = 0;
+    for (; k + 2 <= depth; k += 2) {
+        int64_t v = (int64_t)x0[k] + (int64_t)x1[k] * 4294967296;
+        a0 += v * w0[k];
+        a1 += v * w1[k];
+        a2 += v * w2[k];
+        a3 += v * w3[k];
+        v = (int64_t)x0[k + 1] + (int64_t)x1[k + 1] * 4294967296;
+        a0 += v * w0[k + 1];
+        a1 += v * w1[k + 1];
+        a2 += v * w2[k + 1];
+        a3 += v * w3[k + 1];
+    }
+    if (k < depth) {
+        const int64_t v = (int64_t)x0[k] + (int64_t)x1[k] * 4294967296;
+        a0 += v * w0[k];
+        a1 += v * w1[k];
+        a2 += v * w2[k];
+        a3 += v * w3[k];
+    }
+    split64(a0, &a[0], &a[4]);
+    split64(a1, &a[1], &a[5]);
+    split64(a2, &a[2], &a[6]);
+    split64(a3, &a[3], &a[7]);
+}
+#endif
+
+#if TM_MM_2X2
+// a = {x0.w0, x0.w1, x1.w0, x1.w1}. Out of line so that the compiler allocates its registers on
+// their own: inlined into the row loop, GCC spills an accumulator of the unrolled loop.
+static TM_NOINLINE void dot_2x2(const int8_t *x0, const int8_t *x1, const int8_t *w0, const int8_t *w1,
+    int32_t depth, int32_t a[4]) {
+    int32_t a00 = 0, a01 = 0, a10 = 0, a11 = 0;
+    const int8_t *end4 = x0 + (depth & ~3);
+    while (x0 != end4) {
+        int32_t v0 = x0[0], v1 = x1[0], u0 = w0[0], u1 = w1[0];
+        a00 += u0 * v0;
+        a10 += u0 * v1;
+        a01 += u1 * v0;
+        a11 += u1 * v1;
+        v0 = x0[1];
+        v1 = x1[1];
+        u0 = w0[1];
+        u1 = w1[1];
+        a00 += u0 * v0;
+        a10 += u0 * v1;
+        a01 += u1 * v0;
+        a11 += u1 * v1;
+        v0 = x0[2];
+        v1 = x1[2];
+        u0 = w0[2];
+        u1 = w1[2];
+        a00 += u0 * v0;
+        a10 += u0 * v1;
+        a01 += u1 * v0;
+        a11 += u1 * v1;
+        v0 = x0[3];
+        v1 = x1[3];
+        u0 = w0[3];
+        u1 = w1[3];
+        a00 += u0 * v0;
+        a10 += u0 * v1;
+        a01 += u1 * v0;
+        a11 += u1 * v1;
+        x0 += 4;
+        x1 += 4;
+        w0 += 4;
+        w1 += 4;
+    }
+    for (int32_t k = 0; k < (depth & 3); ++k) {
+        const int32_t v0 = x0[k], v1 = x1[k], u0 = w0[k], u1 = w1[k];
+        a00 += u0 * v0;
+        a10 += u0 * v1;
+        a01 += u1 * v0;
+        a11 += u1 * v1;
+    }
+    a[0] = a00;
+    a[1] = a01;
+    a[2] = a10;
+    a[3] = a11;
+}
+#endif
+
+#if !TM_MM_DSP
+// One row x four channels (a = x.w0 .. x.w3): every row on ARMv6-M, the last row of an odd count
+// (or the only one: fully connected layers) elsewhere. Out of line for the same reason as dot_2x2.
+static TM_NOINLINE void dot_1x4(const int8_t *x, const int8_t *w0, int32_t depth, int32_t a[4]) {
+    const int8_t *w1 = w0 + depth, *w2 = w1 + depth, *w3 = w2 + depth;
+    const int8_t *end = x + depth;
+    int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    while (x != end) {
+        const int32_t v = *x++;
+        a0 += *w0++ * v;
+        a1 += *w1++ * v;
+        a2 += *w2++ * v;
+        a3 += *w3++ * v;
+    }
+    a[0] = a0;
+    a[1] = a1;
+    a[2] = a2;
+    a[3] = a3;
+}
+#endif
+
+void tm_mm_s8(const int8_t *x, int32_t x_stride, int32_t rows, const int8_t *w, int32_t depth,
+    int32_t channels, const tm_mm_out *o, int8_t *out, int32_t out_stride) {
+    // Rows [0, paired) in blocks of two rows; the rest one row at a time below.
+#if TM_MM_1X4
+    const int32_t paired = 0;
+#else
+    const int32_t paired = rows & ~1;
+    int32_t c = 0;
+#if TM_MM_2X2
+    for (; c + 2 <= channels; c += 2) {
+        const int8_t *f0 = w + c * depth;
+        const int8_t *f1 = f0 + depth;
+        for (int32_t p = 0; p < paired; p += 2) {
+            int32_t a[4];
+            dot_2x2(x + p * x_stride, x + (p + 1) * x_stride, f0, f1, depth, a);
+            int8_t *o0 = out + p * out_stride + c;
+            int8_t *o1 = o0 + out_stride;
+            o0[0] = out1(o, c, a[0]);
+            o0[1] = out1(o, c + 1, a[1]);
+            o1[0] = out1(o, c, a[2]);
+            o1[1] = out1(o, c + 1, a[3]);
+        }
+    }
+#else
+    for (; c + 4 <= channels; c += 4) {
+        const int8_t *f0 = w + c * depth;
+#if !TM_MM_SWAR64
+        const int8_t *f1 = f0 + depth;
+        const int8_t *f2 = f1 + depth;
+        const int8_t *f3 = f2 + depth;
+#endif
+        for (int32_t p = 0; p < paired; p += 2) {
+            const int8_t *x0 = x + p * x_stride;
+            const int8_t *x1 = x0 + x_stride;
+            int8_t *o0 = out + p * out_stride + c;
+            int8_t *o1 = o0 + out_stride;
+#if TM_MM_SWAR64
+            int32_t a[8];
+            dot_swar_2x4(x0, x1, f0, depth, a);
+            o0[0] = out1(o, c, a[0]);
+            o0[1] = out1(o, c + 1, a[1]);
+            o0[2] = out1(o, c + 2, a[2]);
+            o0[3] = out1(o, c + 3, a[3]);
+            o1[0] = out1(o, c, a[4]);
+            o1[1] = out1(o, c + 1, a[5]);
+            o1[2] = out1(o, c + 2, a[6]);
+            o1[3] = out1(o, c + 3, a[7]);
+#else
+            int32_t a00 = 0, a01 = 0, a02 = 0, a03 = 0, a10 = 0, a11 = 0, a12 = 0, a13 = 0;
+            int32_t k = 0;
+#if TM_MM_DSP
+            for (; k + 4 <= depth; k += 4) {
+                const uint32_t xw0 = tm_load4(x0 + k), xw1 = tm_load4(x1 + k);
+                const int16x2_t v0e = __sxtb16(xw0), v0o = __sxtb16(tm_ror8(xw0));
+                const int16x2_t v1e = __sxtb16(xw1), v1o = __sxtb16(tm_ror8(xw1));
+                a00 = tm_dot4(f0 + k, v0e, v0o, a00);
+                a10 = tm_dot4(f0 + k, v1e, v1o, a10);
+                a01 = tm_dot4(f1 + k, v0e, v0o, a01);
+                a11 = tm_dot4(f1 + k, v1e, v1o, a11);
+                a02 = tm_dot4(f2 + k, v0e, v0o, a02);
+                a12 = tm_dot4(f2 + k, v1e, v1o, a12);
+                a03 = tm_dot4(f3 + k, v0e, v0o, a03);
+                a13 = tm_dot4(f3 + k, v1e, v1o, a13);
+            }
+#endif
+            for (; k < depth; ++k) {
+                const int32_t v0 = x0[k], v1 = x1[k];
+                const int32_t w0 = f0[k], w1 = f1[k], w2 = f2[k], w3 = f3[k];
+                a00 += w0 * v0;
+                a01 += w1 * v0;
+                a02 += w2 * v0;
+                a03 += w3 * v0;
+                a10 += w0 * v1;
+                a11 += w1 * v1;
+                a12 += w2 * v1;
+                a13 += w3 * v1;
+            }
+            o0[0] = out1(o, c, a00);
+            o0[1] = out1(o, c + 1, a01);
+            o0[2] = out1(o, c + 2, a02);
+            o0[3] = out1(o, c + 3, a03);
+            o1[0] = out1(o, c, a10);
+            o1[1] = out1(o, c + 1, a11);
+            o1[2] = out1(o, c + 2, a12);
+            o1[3] = out1(o, c + 3, a13);
+#endif
+        }
+    }
+#endif
+    // Channels left over by the blocks, on the paired rows.
+    for (; c < channels; ++c) {
+        for (int32_t p = 0; p < paired; ++p) {
+            out[p * out_stride + c] = out1(o, c, dot_1x1(x + p * x_stride, w + c * depth, depth));
+        }
+    }
+#endif
+    // The remaining rows, one at a time: four channels per pass, then single channels.
+    for (int32_t p = paired; p < rows; ++p) {
+        const int8_t *xp = x + p * x_stride;
+        int8_t *op = out + p * out_stride;
+        int32_t cc = 0;
+        for (; cc + 4 <= channels; cc += 4) {
+            int32_t a[4];
+#if TM_MM_DSP
+            int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+            const int8_t *f0 = w + cc * depth;
+            int32_t k = 0;
+            for (; k + 4 <= depth; k += 4) {
+                const uint32_t xw = tm_load4(xp + k);
+                const int16x2_t ve = __sxtb16(xw), vo = __sxtb16(tm_ror8(xw));
+                a0 = tm_dot4(f0 + k, ve, vo, a0);
+                a1 = tm_dot4(f0 + depth + k, ve, vo, a1);
+                a2 = tm_dot4(f0 + 2 * depth + k, ve, vo, a2);
+                a3 = tm_dot4(f0 + 3 * depth + k, ve, vo, a3);
+            }
+            for (; k < depth; ++k) {
+                const int32_t v = xp[k];
+                a0 += f0[k] * v;
+                a1 += f0[depth + k] * v;
+                a2 += f0[2 * depth + k] * v;
+                a3 += f0[3 * depth + k] * v;
+            }
+            a[0] = a0;
+            a[1] = a1;
+            a[2] = a2;
+            a[3] = a3;
+#else
+            dot_1x4(xp, w + cc * depth, depth, a);
+#endif
+            op[cc] = out1(o, cc, a[0]);
+            op[cc + 1] = out1(o, cc + 1, a[1]);
+            op[cc + 2] = out1(o, cc + 2, a[2]);
+            op[cc + 3] = out1(o, cc + 3, a[3]);
+        }
+        for (; cc < channels; ++cc) {
+            op[cc] = out1(o, cc, dot_1x1(xp, w + cc * depth, depth));
+        }
+    }
+}
