@@ -38,7 +38,7 @@ help:
 	@echo "make esp32 BOARD=ESP32_GENERIC  build/esp32/BOARD/firmware.bin with ESP-IDF (also _S2, _S3, _C3)"
 	@echo "make xtensa-check  compile the engine for Xtensa, freestanding (portability check)"
 	@echo "make hosttest   pytest tests/host (bit-exactness vs TFLM, robustness)"
-	@echo "make bench      issue-6 table: x86 instr, M0+/M4 cycles/MAC, RAM, flash vs TFLM"
+	@echo "make bench      issue-6 table: x86 instr, M0+/M3/M4 cycles/MAC, RAM, flash vs TFLM"
 	@echo "make bench-link serial link: windows/s and bytes/s, tinyml link vs one mpremote exec per window"
 	@echo "make clean      remove build outputs (keeps the fetched MicroPython source and .venv)"
 	@echo "make distclean  remove build/ and .venv/"
@@ -105,7 +105,7 @@ esp32: setup
 xtensa-check: setup
 	@firmware/xtensa/check.sh
 
-# The C tests compiled for Cortex-M0+ and Cortex-M4 and run in unicorn: the only tests that reach
+# The C tests compiled for Cortex-M0+, Cortex-M3 and Cortex-M4 and run in unicorn: the only tests that reach
 # the ARMv7E-M DSP (SMLAD) fast paths, which the host build never compiles.
 .PHONY: ctest-cortexm
 ctest-cortexm: setup

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Estimated Cortex-M0+ / Cortex-M4 cycles per inference, and 32-bit RAM, of tinyml on real models.
+"""Estimated Cortex-M0+ / M3 / M4 cycles per inference, and 32-bit RAM, of tinyml on real models.
 
 The plain-C runtime (device/runtime, device/ops, device/kernels) and a tiny bare-metal harness
-(bench/cortexm/harness.c: no startup code, no I/O) are compiled with arm-none-eabi-gcc -O2 for
--mcpu=cortex-m0plus (ARMv6-M) and -mcpu=cortex-m4 (ARMv7E-M, DSP extension, soft-float ABI),
+(bench/cortexm/harness.c: no startup code, no I/O) are compiled with arm-none-eabi-gcc -O2 (or
+$CORTEXM_OPT / --opt) for -mcpu=cortex-m0plus (ARMv6-M), -mcpu=cortex-m3 (ARMv7-M, no DSP) and
+-mcpu=cortex-m4 (ARMv7E-M, DSP extension, soft-float ABI),
 linked as one image at address 0 and run in unicorn (QEMU's Thumb emulator): the model's bytes
 and a heap (state, persistent data, activation arena, stack) sit in emulated memory. The harness
 loads the model (not counted), the emulator copies the input into the input tensor, and one
@@ -17,23 +18,29 @@ instruction weighted by the core's documented timing:
     neighbouring loads/stores), LDRD/STRD 3, LDM/STM/PUSH/POP 1+N (+P with PC), MUL/SMULL/
     UMULL/SMLAL/UMLAL and the DSP multiplies (SMLAD, SMLABB, ...) 1, MLA/MLS 2, SDIV/UDIV 7
     (the TRM gives 2..12), B/BL/BX/BLX taken 1+P, not taken 1, TBB/TBH 2+P, others 1.
+  Cortex-M3 (ARM DDI 0337, table 18-1; -mcpu=cortex-m3, ARMv7-M without DSP: the plain C paths,
+    as on the emulated board): the M4 table, except SMULL/UMULL 4 and SMLAL/UMLAL 5 (3..5, 4..7).
 
 Left out: flash wait states and caches (memory is zero-wait-state, as in SRAM or a warm XIP
 cache), bus contention, interrupts, the M4's branch speculation details and IT folding. The
 output of the emulated inference is compared with TFLM's for the same input.
 
-Library use: run(model_path, core, input_bytes) -> dict. CLI: cortexm_bench.py MODEL [--core m0plus|m4]
+Library use: run(model_path, core, input_bytes) -> dict. CLI: cortexm_bench.py MODEL [--core m0plus|m3|m4]
 """
 
 import argparse
 import functools
+import os
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CORES = {"m0plus": "cortex-m0plus", "m4": "cortex-m4"}
+CORES = {"m0plus": "cortex-m0plus", "m3": "cortex-m3", "m4": "cortex-m4"}
+# Cores timed with the ARMv7-M table (the M3 TRM gives the same cycles as the M4 for the
+# instructions both have); the M3 has no DSP extension, so it runs the plain C paths.
+V7M = ("m3", "m4")
 MODEL_ADDR = 0x10000000
 HEAP_ADDR = 0x20000000
 RAM_SIZE = 0x01000000          # heap + stack
@@ -49,11 +56,16 @@ def sources():
     return sorted(str(p) for d in ("runtime", "ops", "kernels") for p in (ROOT / "device" / d).glob("*.c"))
 
 
+# Optimization level of the engine in the emulated builds: -O2 by default; CORTEXM_OPT=-Os (or
+# --opt -Os) measures what a port compiling the engine with -Os (MicroPython's default) runs.
+OPT = os.environ.get("CORTEXM_OPT", "-O2")
+
+
 @functools.lru_cache(maxsize=None)
 def build(core, outdir):
     """Compile and link the harness image for core; -> (image bytes, {symbol: address})."""
     out = Path(outdir) / f"tinyml-{core}.elf"
-    cmd = ["arm-none-eabi-gcc", f"-mcpu={CORES[core]}", "-mthumb", "-mfloat-abi=soft", "-O2", "-std=c99",
+    cmd = ["arm-none-eabi-gcc", f"-mcpu={CORES[core]}", "-mthumb", "-mfloat-abi=soft", OPT, "-std=c99",
            "-ffunction-sections", "-fdata-sections",
            "-I", str(ROOT / "device/runtime"), "-I", str(ROOT / "device/kernels"), "-I", str(ROOT / "device/ops"),
            "-nostartfiles", "-T", str(ROOT / "bench/cortexm/harness.ld"), "--specs=nano.specs",
@@ -92,7 +104,7 @@ def insn_cost(insn, core, prev_ls):
     is_single_load_store)."""
     mn = insn.mnemonic.split(".")[0]
     P = 2
-    m4 = core == "m4"
+    m4 = core in V7M
     if mn in ("push", "pop"):
         n = _regs(insn)
         if mn == "pop" and _writes_pc(insn):
@@ -121,6 +133,10 @@ def insn_cost(insn, core, prev_ls):
         return 1, (P if m4 else 1), False
     if m4 and mn in ("mla", "mls"):
         return 2, 0, False
+    if core == "m3" and mn in ("smull", "umull"):
+        return 4, 0, False   # M3 TRM: 3..5 (early termination)
+    if core == "m3" and mn in ("smlal", "umlal"):
+        return 5, 0, False   # M3 TRM: 4..7
     if mn in ("sdiv", "udiv"):
         return 7, 0, False
     if mn in ("mov", "add") and _writes_pc(insn) and insn.operands[0].reg == __import__("capstone").arm_const.ARM_REG_PC:
@@ -182,7 +198,7 @@ def run(model_path, core, input_bytes, workdir=None):
     image, syms = build(core, str(workdir))
     model = Path(model_path).read_bytes()
     uc = Uc(UC_ARCH_ARM, UC_MODE_THUMB | UC_MODE_MCLASS)
-    uc.ctl_set_cpu_model(U.UC_CPU_ARM_CORTEX_M0 if core == "m0plus" else U.UC_CPU_ARM_CORTEX_M4)
+    uc.ctl_set_cpu_model({"m0plus": U.UC_CPU_ARM_CORTEX_M0, "m3": U.UC_CPU_ARM_CORTEX_M3}.get(core, U.UC_CPU_ARM_CORTEX_M4))
     page = lambda n: (n + 0xFFFF) & ~0xFFFF
     uc.mem_map(0, page(syms["_end"] + 0x1000))
     uc.mem_write(0, image)
@@ -237,7 +253,11 @@ def main(argv=None):
     ap.add_argument("model", type=Path)
     ap.add_argument("--core", choices=sorted(CORES), default="m0plus")
     ap.add_argument("--top", type=int, default=8, help="print the functions taking most cycles")
+    ap.add_argument("--opt", default=None, help="optimization flag of the build (default -O2, or $CORTEXM_OPT)")
     args = ap.parse_args(argv)
+    global OPT
+    if args.opt:
+        OPT = args.opt
     sys.path.insert(0, str(ROOT / "bench"))
     from callgrind_bench import model_input
     from tflite_micro.python.tflite_micro import runtime

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Run the C unit tests of the kernels on emulated Cortex-M0+ and Cortex-M4 (unicorn).
+"""Run the C unit tests of the kernels on emulated Cortex-M0+, Cortex-M3 and Cortex-M4 (unicorn).
 
 The host build (`make ctest`) only compiles the plain C paths; this builds each tests/c/test_*.c
 with arm-none-eabi-gcc -O2 for -mcpu=cortex-m0plus and -mcpu=cortex-m4 (ARMv7E-M: the DSP fast
@@ -44,7 +44,7 @@ def run_test(test, core, workdir):
         if len(parts) == 3:
             syms[parts[2]] = int(parts[0], 16)
     uc = Uc(UC_ARCH_ARM, UC_MODE_THUMB | UC_MODE_MCLASS)
-    uc.ctl_set_cpu_model(U.UC_CPU_ARM_CORTEX_M4 if core == "m4" else U.UC_CPU_ARM_CORTEX_M0)
+    uc.ctl_set_cpu_model({"m0plus": U.UC_CPU_ARM_CORTEX_M0, "m3": U.UC_CPU_ARM_CORTEX_M3}.get(core, U.UC_CPU_ARM_CORTEX_M4))
     uc.mem_map(0, MEM)   # image, then newlib's heap from `end`; the stack at the top
     uc.mem_write(0, (Path(str(out) + ".bin")).read_bytes())
     uc.mem_map(STOP, 0x10000)
