@@ -15,6 +15,13 @@ target_sources(usermod_tinyml INTERFACE
     ${TINYML_ENGINE_SOURCES}
 )
 
+# The kernels (the inner loops, where an inference spends its time) at -O2 rather than the ports'
+# -Os (-O3 on some): options appended per file come after the target's, and the later one wins.
+# This file is include()d into the port's own CMakeLists.txt, the directory whose targets compile
+# these sources, so the source properties reach them.
+file(GLOB TINYML_KERNEL_SOURCES ${CMAKE_CURRENT_LIST_DIR}/kernels/*.c)
+set_source_files_properties(${TINYML_KERNEL_SOURCES} PROPERTIES COMPILE_OPTIONS "-O2")
+
 target_include_directories(usermod_tinyml INTERFACE
     ${CMAKE_CURRENT_LIST_DIR}
     ${CMAKE_CURRENT_LIST_DIR}/runtime

@@ -21,3 +21,8 @@ CFLAGS_USERMOD += -I$(TINYML_DIR)/runtime -I$(TINYML_DIR)/kernels
 # MicroPython's files and modtinyml.c keep the port's -std=gnu99. A target-specific variable on
 # exactly our objects, which py.mk places at $(BUILD)/<path under USER_C_MODULES>.o.
 $(patsubst $(USER_C_MODULES)/%.c,$(BUILD)/%.o,$(TINYML_LIB_C)): CFLAGS += -std=c99
+
+# The kernels (the inner loops, where an inference spends its time) at -O2 rather than the ports'
+# -Os: later flags win, so this overrides the port's optimisation level for these files only.
+TINYML_KERNEL_C := $(wildcard $(TINYML_DIR)/kernels/*.c)
+$(patsubst $(USER_C_MODULES)/%.c,$(BUILD)/%.o,$(TINYML_KERNEL_C)): CFLAGS += -O2
