@@ -144,7 +144,7 @@ demo: unix
 	$(MICROPYTHON) device/examples/demo.py $(DEMO_MODEL)
 
 bench-link: qemu
-	$(PYTHON) bench/link_bench.py
+	$(PYTHON) bench/link_bench.py --repeat 3
 
 bench: unix
 	$(PYTHON) bench/bench.py

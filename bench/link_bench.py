@@ -12,7 +12,7 @@ Boots a private emulated board (build/qemu/firmware.elf), then in the same run:
   3. naive, with `mpremote resume exec`: no soft reset, the Model kept in a global between calls -
      the best case of the naive way.
 Outputs of the naive runs are checked against the link's. Figures are wall-clock on this machine
-(both ways share the emulator's ~20-50 kB/s host-to-board byte rate and its CPU), so they move
+(both ways share the emulator's ~50-60 kB/s host-to-board byte rate and its CPU), so they move
 with the machine's load; the ratio is what this measures. --repeat N runs the whole comparison N
 times on the same board and prints each ratio and their median.
 """

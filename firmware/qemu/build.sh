@@ -23,9 +23,10 @@
 #   runs, and a reader with nothing to read sleeps in WFI (an idle board costs the host no CPU).
 #   qemu's UART holds one byte at a time and holds back the rest until it is read, so nothing is
 #   lost however fast the host writes (when the ring is full the byte is left in the UART).
-#   qemu moves input at roughly 20-50 KB/s (one byte per round of its main loop; output is
-#   faster); the instructions of the interrupt handler for bytes arriving during an inference
-#   are part of that inference's measured duration (about 0.1 % for a streamed KWS window).
+#   qemu moves input at roughly 50-60 KB/s with its threads on one host CPU (tinyml_host.emulator
+#   pins them), 20-25 KB/s across two idle CPUs of a VM: one byte per round of its main loop;
+#   output is faster. The instructions of the interrupt handler for bytes arriving during an
+#   inference are part of that inference's measured duration (about 0.1 % for a KWS window).
 #   * Ctrl-C interrupts a running script (KeyboardInterrupt), as on real ports; at the REPL
 #     prompt it is an ordinary input byte for the line editor.
 #   * select/poll are not compiled in (MICROPY_PY_SELECT=0), so device code cannot wait on stdin

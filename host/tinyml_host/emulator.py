@@ -53,8 +53,9 @@ boots a new one. An emulator that start() booted without keep=True is owned by t
 stopped when it exits (atexit; and on Linux, started from the main thread, qemu also gets SIGTERM
 when this process dies without running atexit), so no qemu process is left over.
 
-Talking to it: input reaches the board at about 20-50 KB/s (qemu hands the emulated UART one byte
-at a time; the firmware takes each in an interrupt, also while code runs), output is faster.
+Talking to it: input reaches the board at about 50-60 KB/s (qemu hands the emulated UART one byte
+at a time; the firmware takes each in an interrupt, also while code runs; qemu's threads are
+pinned to one host CPU, see _pin_to_one_cpu), output is faster.
 Ctrl-C interrupts a running script, as on a real board. mpremote's
 SerialTransport reads a pty with blocking read(1)s, so set `transport.serial.timeout` (e.g. 1 s)
 or its timeouts never fire when the board goes quiet.

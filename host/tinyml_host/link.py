@@ -777,7 +777,7 @@ class Link:
             self.trace(msg)
 
     # Timing. The agent reads one frame at a time, and on a slow link (the emulated board takes
-    # ~50 us to take in each byte) reading dominates, so the time until a frame's first answer
+    # ~17 us to take in each byte) reading dominates, so the time until a frame's first answer
     # (its ACK or response) is modelled as OVERHEAD + bytes x byte_time, byte_time learnt from
     # the answers: the agent starts reading a frame when it has answered the one before.
 
