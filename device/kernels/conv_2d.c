@@ -114,7 +114,7 @@ void tm_conv_2d_generic_s8(const tm_conv_2d_params *params, const tm_conv_2d_qua
     }
 }
 
-// im2col path (one group, windows of at most TM_CONV_IM2COL_BYTES / 2 values): the windows of a
+// im2col path (one group, windows of at most TM_CONV_IM2COL_DEPTH values): the windows of a
 // tile of consecutive output pixels are copied into one stack buffer, one row of
 // filter_h * filter_w * in_c values each, the taps outside the image filled with the input zero
 // point (-input_offset, an int8 value: x + input_offset = 0 there, exactly the reference's skipped
@@ -122,7 +122,10 @@ void tm_conv_2d_generic_s8(const tm_conv_2d_params *params, const tm_conv_2d_qua
 // the bias per chunk of output channels, blocked int8 dot products), so the result equals the
 // generic path's. Chunk-outer order: the folded biases of TM_MM_CHUNK channels are computed once
 // per call, the windows gathered again for each chunk.
-#define TM_CONV_IM2COL_BYTES 1152
+// Windows of up to TM_CONV_IM2COL_DEPTH values; the buffer holds TM_MM_ROWS of the largest (1152
+// bytes on 32-bit targets, 1728 on 64-bit hosts, whose stacks are not small), several smaller ones.
+#define TM_CONV_IM2COL_DEPTH 576
+#define TM_CONV_IM2COL_BYTES (TM_MM_ROWS * TM_CONV_IM2COL_DEPTH)
 
 static void conv_im2col(const tm_conv_2d_params *params, const tm_conv_2d_quant *quant,
     const tm_conv_2d_dims *dims, const int8_t *input, const int8_t *filter,
@@ -133,7 +136,10 @@ static void conv_im2col(const tm_conv_2d_params *params, const tm_conv_2d_quant 
     const int32_t dil_h = params->dilation_h, dil_w = params->dilation_w;
     const int32_t depth = fh * fw * in_c;
     const int32_t row_bytes = fw * in_c;
-    const int32_t tile = TM_CONV_IM2COL_BYTES / depth;   // >= 2 (tm_conv_2d_s8)
+    int32_t tile = TM_CONV_IM2COL_BYTES / depth;   // >= TM_MM_ROWS (tm_conv_2d_s8)
+#if TM_MM_ROWS > 2
+    tile -= tile % TM_MM_ROWS;   // whole blocks of three rows (a fourth would take the slow 1-row path)
+#endif
     const int8_t pad = (int8_t)(-params->input_offset);
     const int32_t pixels = out_h * out_w;
     int8_t buf[TM_CONV_IM2COL_BYTES];
@@ -187,7 +193,7 @@ void tm_conv_2d_s8(const tm_conv_2d_params *params, const tm_conv_2d_quant *quan
         && (dims->out_w - 1) * params->stride_w < dims->in_w) {
         tm_conv_2d_1x1_s8(params, quant, dims, input, filter, bias, output);
     } else if (dims->filter_in_c == dims->in_c && params->input_offset >= -127
-        && (int64_t)dims->filter_h * dims->filter_w * dims->in_c <= TM_CONV_IM2COL_BYTES / 2) {
+        && (int64_t)dims->filter_h * dims->filter_w * dims->in_c <= TM_CONV_IM2COL_DEPTH) {
         conv_im2col(params, quant, dims, input, filter, bias, output);
     } else {
         tm_conv_2d_generic_s8(params, quant, dims, input, filter, bias, output);

@@ -38,10 +38,10 @@ typedef struct {
 } tm_conv_2d_params;
 
 // One multiplier and shift per output channel (TFLite QuantizeMultiplier convention:
-// shift > 0 is a left shift).
+// shift > 0 is a left shift; in [-31, 31], so one byte each).
 typedef struct {
     const int32_t *multiplier;
-    const int32_t *shift;
+    const int8_t *shift;
 } tm_conv_2d_quant;
 
 // Largest filter_h * filter_w * filter_in_c whose int32 accumulation cannot overflow:

@@ -37,10 +37,10 @@ typedef struct {
     int32_t act_min, act_max; // quantized fused-activation range
 } tm_depthwise_conv_2d_params;
 
-// One multiplier and shift per output channel (shift > 0 is a left shift).
+// One multiplier and shift per output channel (shift > 0 is a left shift; in [-31, 31]).
 typedef struct {
     const int32_t *multiplier;
-    const int32_t *shift;
+    const int8_t *shift;
 } tm_depthwise_conv_2d_quant;
 
 // Largest filter_h * filter_w whose int32 accumulation cannot overflow (128 * 255 per term).

@@ -85,7 +85,24 @@ static TM_NOINLINE void fc_dot_1x4(const int8_t *x, int32_t input_offset, const 
     int32_t a[4]) {
     const int8_t *w1 = w0 + depth, *w2 = w1 + depth, *w3 = w2 + depth;
     int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-    for (int32_t k = 0; k < depth; ++k) {
+    int32_t k = 0;
+#if !defined(__ARM_ARCH_7M__)
+    // k unrolled by two (x86-64: -12% instructions on AD; Cortex-M0+: -1% cycles); not on the
+    // Cortex-M3, where GCC then spills (+4% cycles).
+    for (; k + 2 <= depth; k += 2) {
+        int32_t v = x[k] + input_offset;
+        a0 += w0[k] * v;
+        a1 += w1[k] * v;
+        a2 += w2[k] * v;
+        a3 += w3[k] * v;
+        v = x[k + 1] + input_offset;
+        a0 += w0[k + 1] * v;
+        a1 += w1[k + 1] * v;
+        a2 += w2[k + 1] * v;
+        a3 += w3[k + 1] * v;
+    }
+#endif
+    for (; k < depth; ++k) {
         const int32_t v = x[k] + input_offset;
         a0 += w0[k] * v;
         a1 += w1[k] * v;

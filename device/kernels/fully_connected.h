@@ -32,10 +32,10 @@ typedef struct {
 } tm_fully_connected_params;
 
 // per_channel == 0: multiplier[0] / shift[0] for every output; 1: one entry per output channel.
-// shift > 0 is a left shift.
+// shift > 0 is a left shift (in [-31, 31]).
 typedef struct {
     const int32_t *multiplier;
-    const int32_t *shift;
+    const int8_t *shift;
     int32_t per_channel;
 } tm_fully_connected_quant;
 

@@ -5,10 +5,13 @@
 //   ARMv7-M without DSP (M3):     2 rows x 2 channels, k unrolled by four, out of line (dot_2x2):
 //                                 4 accumulators + 4 streams fit the registers (2 x 4 spills);
 //   ARMv6-M (M0/M0+):             1 row x 4 channels (8 low registers);
-//   64-bit hosts (x86-64 ...):    2 rows x 4 channels, two MACs per 64-bit multiply (below);
+//   64-bit hosts (x86-64 ...):    3 rows x 8 (then 4) channels, three MACs per 64-bit multiply
+//                                 (dot_swar_3x8/3x4); a pair of rows left over: 2 rows x 4
+//                                 channels, two MACs per multiply (dot_swar_2x4);
 //   anything else:                2 rows x 4 channels.
-// The last row of an odd count (and the single row of a fully connected layer) goes one row x
-// four channels at a time; channels left over by the blocks take a one-row, one-channel loop.
+// The last row of an odd count (of a count 1 above a multiple of three on 64-bit hosts; the
+// single row of a fully connected layer) goes one row x four channels at a time; channels left
+// over by the blocks take a one-row, one-channel loop.
 #include "matmul_s8.h"
 
 #include <stddef.h>
@@ -34,7 +37,7 @@ TM_ALWAYS_INLINE int8_t out1(const tm_mm_out *o, int32_t c, int32_t acc) {
 }
 
 void tm_mm_prepare(const int8_t *w, int32_t depth, int32_t channels, const int32_t *bias,
-    int32_t input_offset, const int32_t *multiplier, const int32_t *shift, int32_t quant_step, tm_rq *rq) {
+    int32_t input_offset, const int32_t *multiplier, const int8_t *shift, int32_t quant_step, tm_rq *rq) {
     for (int32_t c = 0; c < channels; ++c) {
         const int8_t *wc = w + c * depth;
         int32_t sum = 0;
@@ -99,6 +102,97 @@ static TM_NOINLINE void dot_swar_2x4(const int8_t *x0, const int8_t *x1, const i
     split64(a1, &a[1], &a[5]);
     split64(a2, &a[2], &a[6]);
     split64(a3, &a[3], &a[7]);
+}
+
+// Three rows at once: v = x0[k] + x1[k] * 2^21 + x2[k] * 2^42 and one 64-bit multiply-add per
+// channel accumulates S0 + S1 * 2^21 + S2 * 2^42. A 21-bit lane holds a partial sum of at most
+// TM_SWAR3_BLOCK products exactly (|S| <= 63 * 2^14 < 2^20), so k runs in blocks of 63: after
+// each, the lanes are split off (split21) and added to the int32 sums. No partial value leaves
+// int64 (|acc| < 2^62 + 2^41 + 2^20), so the sums equal the plain int32 dot products.
+#define TM_SWAR3_BLOCK 63
+
+// The signed lane of acc's low 21 bits (|lane| < 2^20) is added to *s; returns (acc - lane) / 2^21.
+static inline int64_t split21(int64_t acc, int32_t *s) {
+    const int32_t t = (int32_t)((uint64_t)acc & 0x1FFFFFu);
+    const int32_t lane = t >= 0x100000 ? t - 0x200000 : t;
+    *s += lane;
+    return (acc - lane) / 2097152;   // exact
+}
+
+// a[r * 4 + c] = x_r . w_c for rows x0, x1, x2 and the four channels of w0 (rows depth apart).
+static TM_NOINLINE void dot_swar_3x4(const int8_t *x0, const int8_t *x1, const int8_t *x2, const int8_t *w0,
+    int32_t depth, int32_t a[12]) {
+    const int8_t *w1 = w0 + depth, *w2 = w1 + depth, *w3 = w2 + depth;
+    for (int32_t i = 0; i < 12; ++i) {
+        a[i] = 0;
+    }
+    int32_t k = 0;
+    while (k < depth) {
+        const int32_t end = depth - k > TM_SWAR3_BLOCK ? k + TM_SWAR3_BLOCK : depth;
+        int64_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        for (; k + 3 <= end; k += 3) {
+            int64_t v = (int64_t)x0[k] + (int64_t)x1[k] * 2097152 + (int64_t)x2[k] * 4398046511104;
+            a0 += v * w0[k];
+            a1 += v * w1[k];
+            a2 += v * w2[k];
+            a3 += v * w3[k];
+            v = (int64_t)x0[k + 1] + (int64_t)x1[k + 1] * 2097152 + (int64_t)x2[k + 1] * 4398046511104;
+            a0 += v * w0[k + 1];
+            a1 += v * w1[k + 1];
+            a2 += v * w2[k + 1];
+            a3 += v * w3[k + 1];
+            v = (int64_t)x0[k + 2] + (int64_t)x1[k + 2] * 2097152 + (int64_t)x2[k + 2] * 4398046511104;
+            a0 += v * w0[k + 2];
+            a1 += v * w1[k + 2];
+            a2 += v * w2[k + 2];
+            a3 += v * w3[k + 2];
+        }
+        for (; k < end; ++k) {
+            const int64_t v = (int64_t)x0[k] + (int64_t)x1[k] * 2097152 + (int64_t)x2[k] * 4398046511104;
+            a0 += v * w0[k];
+            a1 += v * w1[k];
+            a2 += v * w2[k];
+            a3 += v * w3[k];
+        }
+        a[8] += (int32_t)split21(split21(a0, &a[0]), &a[4]);
+        a[9] += (int32_t)split21(split21(a1, &a[1]), &a[5]);
+        a[10] += (int32_t)split21(split21(a2, &a[2]), &a[6]);
+        a[11] += (int32_t)split21(split21(a3, &a[3]), &a[7]);
+    }
+}
+
+// The same for eight channels (a[r * 8 + c]): one packed v per k serves eight multiply-adds.
+static TM_NOINLINE void dot_swar_3x8(const int8_t *x0, const int8_t *x1, const int8_t *x2, const int8_t *w0,
+    int32_t depth, int32_t a[24]) {
+    const int8_t *w1 = w0 + depth, *w2 = w1 + depth, *w3 = w2 + depth;
+    const int8_t *w4 = w3 + depth, *w5 = w4 + depth, *w6 = w5 + depth, *w7 = w6 + depth;
+    for (int32_t i = 0; i < 24; ++i) {
+        a[i] = 0;
+    }
+    int32_t k = 0;
+    while (k < depth) {
+        const int32_t end = depth - k > TM_SWAR3_BLOCK ? k + TM_SWAR3_BLOCK : depth;
+        int64_t a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+        for (; k < end; ++k) {
+            const int64_t v = (int64_t)x0[k] + (int64_t)x1[k] * 2097152 + (int64_t)x2[k] * 4398046511104;
+            a0 += v * w0[k];
+            a1 += v * w1[k];
+            a2 += v * w2[k];
+            a3 += v * w3[k];
+            a4 += v * w4[k];
+            a5 += v * w5[k];
+            a6 += v * w6[k];
+            a7 += v * w7[k];
+        }
+        a[16] += (int32_t)split21(split21(a0, &a[0]), &a[8]);
+        a[17] += (int32_t)split21(split21(a1, &a[1]), &a[9]);
+        a[18] += (int32_t)split21(split21(a2, &a[2]), &a[10]);
+        a[19] += (int32_t)split21(split21(a3, &a[3]), &a[11]);
+        a[20] += (int32_t)split21(split21(a4, &a[4]), &a[12]);
+        a[21] += (int32_t)split21(split21(a5, &a[5]), &a[13]);
+        a[22] += (int32_t)split21(split21(a6, &a[6]), &a[14]);
+        a[23] += (int32_t)split21(split21(a7, &a[7]), &a[15]);
+    }
 }
 #endif
 
@@ -185,7 +279,12 @@ void tm_mm_s8(const int8_t *x, int32_t x_stride, int32_t rows, const int8_t *w, 
 #if TM_MM_1X4
     const int32_t paired = 0;
 #else
+#if TM_MM_SWAR64
+    // Triples of rows, then a pair if two are left; a single leftover row goes below.
+    const int32_t paired = rows % 3 == 1 ? rows - 1 : rows;
+#else
     const int32_t paired = rows & ~1;
+#endif
     int32_t c = 0;
 #if TM_MM_2X2
     for (; c + 2 <= channels; c += 2) {
@@ -203,6 +302,37 @@ void tm_mm_s8(const int8_t *x, int32_t x_stride, int32_t rows, const int8_t *w, 
         }
     }
 #else
+#if TM_MM_SWAR64
+    // Eight channels at a time: triples of rows, then the pair (if any) as two blocks of four.
+    for (; c + 8 <= channels; c += 8) {
+        const int8_t *f0 = w + c * depth;
+        int32_t p = 0;
+        for (; p + 3 <= paired; p += 3) {
+            const int8_t *x0 = x + p * x_stride;
+            int32_t a[24];
+            dot_swar_3x8(x0, x0 + x_stride, x0 + 2 * x_stride, f0, depth, a);
+            for (int32_t r = 0; r < 3; ++r) {
+                int8_t *orow = out + (p + r) * out_stride + c;
+                for (int32_t j = 0; j < 8; ++j) {
+                    orow[j] = out1(o, c + j, a[r * 8 + j]);
+                }
+            }
+        }
+        if (p < paired) {
+            const int8_t *x0 = x + p * x_stride;
+            int8_t *o0 = out + p * out_stride + c;
+            int8_t *o1 = o0 + out_stride;
+            for (int32_t h = 0; h < 8; h += 4) {
+                int32_t a[8];
+                dot_swar_2x4(x0, x0 + x_stride, f0 + h * depth, depth, a);
+                for (int32_t j = 0; j < 4; ++j) {
+                    o0[h + j] = out1(o, c + h + j, a[j]);
+                    o1[h + j] = out1(o, c + h + j, a[4 + j]);
+                }
+            }
+        }
+    }
+#endif
     for (; c + 4 <= channels; c += 4) {
         const int8_t *f0 = w + c * depth;
 #if !TM_MM_SWAR64
@@ -210,7 +340,22 @@ void tm_mm_s8(const int8_t *x, int32_t x_stride, int32_t rows, const int8_t *w, 
         const int8_t *f2 = f1 + depth;
         const int8_t *f3 = f2 + depth;
 #endif
-        for (int32_t p = 0; p < paired; p += 2) {
+        int32_t p = 0;
+#if TM_MM_SWAR64
+        for (; p + 3 <= paired; p += 3) {
+            const int8_t *x0 = x + p * x_stride;
+            int32_t a[12];
+            dot_swar_3x4(x0, x0 + x_stride, x0 + 2 * x_stride, f0, depth, a);
+            for (int32_t r = 0; r < 3; ++r) {
+                int8_t *orow = out + (p + r) * out_stride + c;
+                orow[0] = out1(o, c, a[r * 4]);
+                orow[1] = out1(o, c + 1, a[r * 4 + 1]);
+                orow[2] = out1(o, c + 2, a[r * 4 + 2]);
+                orow[3] = out1(o, c + 3, a[r * 4 + 3]);
+            }
+        }
+#endif
+        for (; p < paired; p += 2) {
             const int8_t *x0 = x + p * x_stride;
             const int8_t *x1 = x0 + x_stride;
             int8_t *o0 = out + p * out_stride + c;

@@ -19,6 +19,15 @@
 // Channels per block of prepared output stages (tm_rq, 20 bytes each) that callers keep on the stack.
 #define TM_MM_CHUNK 16
 
+// Rows the product takes at a time on this target (matmul_s8.c): callers that choose the row
+// count (the im2col tiles) use multiples of it where they can. 3 on 64-bit hosts (three rows per
+// 64-bit multiply), 2 elsewhere.
+#if UINTPTR_MAX > 0xFFFFFFFFu && !defined(TM_MM_NO_SWAR64) && !(defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP)
+#define TM_MM_ROWS 3
+#else
+#define TM_MM_ROWS 2
+#endif
+
 // The output stage of one call: rq[c] for channel c in [0, channels) (bias with the input offset
 // folded in: tm_mm_prepare), then the output offset and the activation range.
 typedef struct {
@@ -30,7 +39,7 @@ typedef struct {
 // rq[c] for c < channels: bias[c] (0 without bias) + input_offset * sum_k w[c * depth + k] (int32
 // wrap), multiplier[c * quant_step], shift[c * quant_step] (quant_step 1: per channel; 0: one for all).
 void tm_mm_prepare(const int8_t *w, int32_t depth, int32_t channels, const int32_t *bias,
-    int32_t input_offset, const int32_t *multiplier, const int32_t *shift, int32_t quant_step, tm_rq *rq);
+    int32_t input_offset, const int32_t *multiplier, const int8_t *shift, int32_t quant_step, tm_rq *rq);
 
 // For p < rows, c < channels:
 //   out[p * out_stride + c] = output stage rq[c] of sum_k x[p * x_stride + k] * w[c * depth + k].

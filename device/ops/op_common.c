@@ -200,15 +200,17 @@ tm_status tm_op_quantize_multiplier(double real, int32_t *multiplier, int32_t *s
 }
 
 tm_status tm_op_channel_multipliers(float input_scale, const tm_tensor *filter, float output_scale,
-    int32_t channels, int32_t *multiplier, int32_t *shift, const char *op, tm_error *err) {
+    int32_t channels, int32_t *multiplier, int8_t *shift, const char *op, tm_error *err) {
     const int per_channel = tm_tensor_quant_count(filter) > 1;
     for (int32_t c = 0; c < channels; ++c) {
         const float filter_scale = tm_fb_vec_f32(&filter->scales, per_channel ? (uint32_t)c : 0u);
         // Same operations, same order, same precision as TFLM: double(in) * double(f) / double(out).
         const double real = (double)input_scale * (double)filter_scale / (double)output_scale;
-        if (tm_op_quantize_multiplier(real, &multiplier[c], &shift[c], op, err) != TM_OK) {
+        int32_t s;
+        if (tm_op_quantize_multiplier(real, &multiplier[c], &s, op, err) != TM_OK) {
             return err->status;
         }
+        shift[c] = (int8_t)s;   // in [-31, 31] (tm_op_quantize_multiplier, tm_quantize_multiplier)
     }
     return TM_OK;
 }
@@ -354,16 +356,16 @@ tm_status tm_op_store_data(tm_model *m, tm_node *n, const void *src, size_t byte
 }
 
 size_t tm_op_data_with_multipliers_bytes(size_t header_bytes, int32_t count) {
-    return header_bytes + 2u * sizeof(int32_t) * (size_t)count;
+    return header_bytes + (sizeof(int32_t) + sizeof(int8_t)) * (size_t)count;
 }
 
 void *tm_op_alloc_data_with_multipliers(tm_model *m, size_t header_bytes, int32_t count,
-    int32_t **multiplier, int32_t **shift, const char *op, tm_error *err) {
+    int32_t **multiplier, int8_t **shift, const char *op, tm_error *err) {
     uint8_t *data = (uint8_t *)tm_op_alloc_data(m, tm_op_data_with_multipliers_bytes(header_bytes, count),
         op, err);
     if (data != NULL) {
         *multiplier = (int32_t *)(data + header_bytes);
-        *shift = *multiplier + count;
+        *shift = (int8_t *)(*multiplier + count);
     }
     return data;
 }

@@ -77,7 +77,7 @@ tm_status tm_op_quantize_multiplier(double real, int32_t *multiplier, int32_t *s
 // Per-channel multipliers as TFLM's PopulateConvolutionQuantizationParams computes them, in double:
 // input_scale * filter_scale[c] / output_scale (a per-tensor filter scale is broadcast).
 tm_status tm_op_channel_multipliers(float input_scale, const tm_tensor *filter, float output_scale,
-    int32_t channels, int32_t *multiplier, int32_t *shift, const char *op, tm_error *err);
+    int32_t channels, int32_t *multiplier, int8_t *shift, const char *op, tm_error *err);
 
 // ---- Convolution-like ops (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED) ----
 
@@ -120,12 +120,12 @@ void *tm_op_alloc_data(tm_model *m, size_t bytes, const char *op, tm_error *err)
 tm_status tm_op_store_data(tm_model *m, tm_node *n, const void *src, size_t bytes, const char *op,
     tm_error *err);
 
-// Op data of header_bytes followed by `count` int32 multipliers and `count` int32 shifts: the size
+// Op data of header_bytes followed by `count` int32 multipliers and `count` int8 shifts: the size
 // to report from persist_bytes, and the allocation (which points *multiplier and *shift at the
 // arrays; NULL after tm_fail when memory is exhausted).
 size_t tm_op_data_with_multipliers_bytes(size_t header_bytes, int32_t count);
 void *tm_op_alloc_data_with_multipliers(tm_model *m, size_t header_bytes, int32_t count,
-    int32_t **multiplier, int32_t **shift, const char *op, tm_error *err);
+    int32_t **multiplier, int8_t **shift, const char *op, tm_error *err);
 
 // ---- Prepare / eval shared by two ops ----
 

@@ -89,7 +89,7 @@ static tm_status conv_2d_prepare(tm_model *m, tm_node *n, tm_error *err) {
     p.output_offset = output->zero_point;
 
     int32_t *multiplier;
-    int32_t *shift;
+    int8_t *shift;
     conv_2d_data *data = (conv_2d_data *)tm_op_alloc_data_with_multipliers(m, sizeof(conv_2d_data), d.out_c,
         &multiplier, &shift, NAME, err);
     if (data == NULL

@@ -92,7 +92,7 @@ static tm_status depthwise_conv_2d_prepare(tm_model *m, tm_node *n, tm_error *er
     p.output_offset = output->zero_point;
 
     int32_t *multiplier;
-    int32_t *shift;
+    int8_t *shift;
     depthwise_conv_2d_data *data = (depthwise_conv_2d_data *)tm_op_alloc_data_with_multipliers(m,
         sizeof(depthwise_conv_2d_data), d.out_c, &multiplier, &shift, NAME, err);
     if (data == NULL

@@ -38,7 +38,7 @@ static size_t fully_connected_persist_bytes(const tm_model *m, const tm_node *n)
 // not in float as older TFLite code did (checked against the pinned tflite-micro: the float
 // product gives a multiplier a few units larger and 1-LSB differences on rounding ties).
 static tm_status per_tensor_multiplier(const tm_tensor *input, const tm_tensor *filter,
-    const tm_tensor *bias, const tm_tensor *output, int32_t *multiplier, int32_t *shift, tm_error *err) {
+    const tm_tensor *bias, const tm_tensor *output, int32_t *multiplier, int8_t *shift, tm_error *err) {
     const double product = (double)input->scale * (double)filter->scale;
     if (bias != NULL) {
         const double scale_diff = fabs(product - (double)bias->scale);
@@ -46,7 +46,12 @@ static tm_status per_tensor_multiplier(const tm_tensor *input, const tm_tensor *
             return tm_fail(err, TM_ERR_MODEL, "%s: bias scale does not match input scale x weight scale", NAME);
         }
     }
-    return tm_op_quantize_multiplier(product / (double)output->scale, multiplier, shift, NAME, err);
+    int32_t s;
+    if (tm_op_quantize_multiplier(product / (double)output->scale, multiplier, &s, NAME, err) != TM_OK) {
+        return err->status;
+    }
+    *shift = (int8_t)s;   // in [-31, 31]
+    return TM_OK;
 }
 
 static tm_status fully_connected_prepare(tm_model *m, tm_node *n, tm_error *err) {
@@ -112,7 +117,7 @@ static tm_status fully_connected_prepare(tm_model *m, tm_node *n, tm_error *err)
     p.output_offset = output->zero_point;
 
     int32_t *multiplier;
-    int32_t *shift;
+    int8_t *shift;
     fully_connected_data *data = (fully_connected_data *)tm_op_alloc_data_with_multipliers(m,
         sizeof(fully_connected_data), per_channel ? d.out_depth : 1, &multiplier, &shift, NAME, err);
     if (data == NULL) {

@@ -134,6 +134,43 @@ static void test_broadcast_matches_elementwise_definition(void) {
     TM_CHECK_I8_ARRAY(out, expected, 120);
 }
 
+// tm_add_s8 (add.c's row loop, with its rescales prepared per row) against tm_add_s8_one on
+// random scales, zero points and activation ranges, for every pair of int8 inputs.
+static void test_rows_match_one_element_definition(void) {
+    static int8_t in1[256 * 256], in2[256 * 256], out[256 * 256];
+    for (int i = 0; i < 256 * 256; ++i) {
+        in1[i] = (int8_t)(i / 256 - 128);
+        in2[i] = (int8_t)(i % 256 - 128);
+    }
+    const int32_t dims[] = {256 * 256};
+    tm_broadcast bc;
+    TM_CHECK_EQ(tm_broadcast_init(&bc, dims, 1, dims, 1, dims, 1), 0);
+    uint32_t seed = 2463534242u;
+    for (int iter = 0; iter < 40; ++iter) {
+        float sc[3];
+        int32_t zp[3];
+        for (int j = 0; j < 3; ++j) {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            sc[j] = 0.001f + (float)(seed % 100000u) / 100000.0f * (j == 2 ? 0.5f : 0.1f);
+            zp[j] = (int32_t)(seed >> 24) - 128;
+        }
+        tm_add_params p;
+        const int32_t act_min = iter % 3 == 0 ? zp[2] : -128;
+        if (tm_add_params_init(&p, sc[0], zp[0], sc[1], zp[1], sc[2], zp[2], act_min, 127) != 0) {
+            continue;
+        }
+        tm_add_s8(&p, &bc, in1, in2, out);
+        for (int i = 0; i < 256 * 256; ++i) {
+            if (out[i] != tm_add_s8_one(&p, in1[i], in2[i])) {
+                TM_CHECK_EQ(out[i], tm_add_s8_one(&p, in1[i], in2[i]));
+                break;
+            }
+        }
+    }
+}
+
 int main(void) {
     TM_RUN(test_params_equal_scales);
     TM_RUN(test_params_unequal_scales);
@@ -143,5 +180,6 @@ int main(void) {
     TM_RUN(test_fused_activation_clamps);
     TM_RUN(test_broadcast_rows);
     TM_RUN(test_broadcast_matches_elementwise_definition);
+    TM_RUN(test_rows_match_one_element_definition);
     return tm_test_summary("test_add");
 }

@@ -39,7 +39,8 @@ static tm_conv_2d_dims make_dims(int32_t batches, int32_t in_h, int32_t in_w, in
 static void test_valid_2x2(void) {
     const int8_t input[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
     const int8_t filter[4] = {1, 2, 3, 4};
-    int32_t m[1], s[1];
+    int32_t m[1];
+    int8_t s[1];
     tm_test_multiplier(1.0, m, s);
     tm_conv_2d_quant q = {m, s};
     tm_conv_2d_params p = plain_params();
@@ -58,7 +59,8 @@ static void test_offsets_and_rounding(void) {
     const int8_t input[1] = {4};
     // Four 1x1 filters: acc = 3 * {1, -1, 3, -3} = {3, -3, 9, -9}.
     const int8_t filter[4] = {1, -1, 3, -3};
-    int32_t m[4], s[4];
+    int32_t m[4];
+    int8_t s[4];
     for (int i = 0; i < 4; ++i) {
         tm_test_multiplier(0.5, &m[i], &s[i]);
     }
@@ -81,7 +83,8 @@ static void test_per_channel_bias_clamp(void) {
     const int8_t input[1] = {10};
     const int8_t filter[3] = {2, 2, 2};            // acc = 20 for each channel
     const int32_t bias[3] = {0, 5, -100};          // -> 20, 25, -80
-    int32_t m[3], s[3];
+    int32_t m[3];
+    int8_t s[3];
     tm_test_multiplier(0.25, &m[0], &s[0]);        // 20 * 0.25 = 5
     tm_test_multiplier(2.0, &m[1], &s[1]);         // 25 * 2 = 50 (shift +2: left shift, then x 0.5)
     tm_test_multiplier(0.5, &m[2], &s[2]);         // -80 * 0.5 = -40
@@ -107,7 +110,8 @@ static void test_same_stride_2(void) {
     }
     int8_t filter[9];
     memset(filter, 1, sizeof filter);
-    int32_t m[1], s[1];
+    int32_t m[1];
+    int8_t s[1];
     tm_test_multiplier(1.0, m, s);
     tm_conv_2d_quant q = {m, s};
     tm_conv_2d_params p = plain_params();
@@ -141,7 +145,8 @@ static void test_same_stride_2(void) {
 static void test_dilation(void) {
     const int8_t input[5] = {1, 2, 3, 4, 5};
     const int8_t filter[2] = {1, 10};
-    int32_t m[1], s[1];
+    int32_t m[1];
+    int8_t s[1];
     tm_test_multiplier(1.0, m, s);
     tm_conv_2d_quant q = {m, s};
     tm_conv_2d_params p = plain_params();
@@ -160,7 +165,8 @@ static void test_dilation(void) {
 static void test_grouped(void) {
     const int8_t input[4] = {1, 2, 3, 4};
     const int8_t filter[4] = {1, 1, 1, -1};
-    int32_t m[2], s[2];
+    int32_t m[2];
+    int8_t s[2];
     tm_test_multiplier(1.0, &m[0], &s[0]);
     tm_test_multiplier(1.0, &m[1], &s[1]);
     tm_conv_2d_quant q = {m, s};
@@ -178,7 +184,8 @@ static void test_grouped(void) {
 static void test_channel_blocks(void) {
     const int8_t input1[1] = {3};
     const int8_t filter1[5] = {1, 2, 3, 4, 5};
-    int32_t m[10], s[10];
+    int32_t m[10];
+    int8_t s[10];
     for (int i = 0; i < 10; ++i) {
         tm_test_multiplier(1.0, &m[i], &s[i]);
     }
@@ -208,7 +215,8 @@ static void test_batches_channels(void) {
     // filter 0 = (1, 1), filter 1 = (2, -1)
     const int8_t filter[4] = {1, 1, 2, -1};
     const int32_t bias[2] = {100, -100};
-    int32_t m[2], s[2];
+    int32_t m[2];
+    int8_t s[2];
     tm_test_multiplier(1.0, &m[0], &s[0]);
     tm_test_multiplier(1.0, &m[1], &s[1]);
     tm_conv_2d_quant q = {m, s};
@@ -233,7 +241,8 @@ static void test_extreme_accumulation(void) {
     memset(input, 127, (size_t)depth);
     memset(filter, 0x80, (size_t)depth);  // -128
     const int32_t bias[1] = {-1000};
-    int32_t m[1], s[1];
+    int32_t m[1];
+    int8_t s[1];
     tm_test_multiplier(1.0 / 65536.0, m, s);  // (2^30, -15)
     tm_conv_2d_quant q = {m, s};
     tm_conv_2d_params p = plain_params();
@@ -255,7 +264,8 @@ static void test_extreme_accumulation(void) {
 static void test_tflm_vectors(void) {
     for (size_t i = 0; i < sizeof(tm_conv_2d_vectors) / sizeof(tm_conv_2d_vectors[0]); ++i) {
         const tm_conv_2d_vector *v = &tm_conv_2d_vectors[i];
-        int32_t m[64], s[64];
+        int32_t m[64];
+        int8_t s[64];
         int8_t out[256];
         const int32_t n_out = v->batches * v->out_h * v->out_w * v->out_c;
         TM_CHECK(v->out_c <= 64 && n_out <= 256);
@@ -291,7 +301,8 @@ static int32_t rnd(int32_t lo, int32_t hi) {
 static void test_1x1_fast_vs_generic(void) {
     enum { MAXN = 2 * 9 * 9 * 40 };
     static int8_t input[MAXN], filter[40 * 40], out_fast[MAXN], out_ref[MAXN];
-    static int32_t bias[40], mult[40], shift[40];
+    static int32_t bias[40], mult[40];
+    static int8_t shift[40];
     for (int iter = 0; iter < 300; ++iter) {
         const int32_t batches = rnd(1, 2), in_h = rnd(1, 9), in_w = rnd(1, 9), in_c = rnd(1, 40);
         const int32_t out_c = rnd(1, 40), sh = rnd(1, 3), sw = rnd(1, 3);
@@ -329,7 +340,8 @@ static void test_1x1_fast_vs_generic(void) {
 static void test_im2col_vs_generic(void) {
     enum { MAXN = 2 * 12 * 12 * 24, MAXF = 40 * 5 * 5 * 24 };
     static int8_t input[MAXN], filter[MAXF], out_fast[MAXN * 2 + 1], out_ref[MAXN * 2 + 1];
-    static int32_t bias[40], mult[40], shift[40];
+    static int32_t bias[40], mult[40];
+    static int8_t shift[40];
     for (int iter = 0; iter < 400; ++iter) {
         const int32_t batches = rnd(1, 2), in_h = rnd(1, 12), in_w = rnd(1, 12), in_c = rnd(1, 24);
         const int32_t out_c = rnd(1, 40);

@@ -44,7 +44,8 @@ static void test_valid_two_channels(void) {
     }
     // filter [1][fy][fx][c]: channel 0 = 1, 2, 3, 4; channel 1 = 1, 1, 1, 1
     const int8_t filter[8] = {1, 1, 2, 1, 3, 1, 4, 1};
-    int32_t m[2], s[2];
+    int32_t m[2];
+    int8_t s[2];
     tm_test_multiplier(1.0, &m[0], &s[0]);
     tm_test_multiplier(1.0, &m[1], &s[1]);
     tm_depthwise_conv_2d_quant q = {m, s};
@@ -71,7 +72,8 @@ static void test_channel_blocks_same(void) {
     }
     int8_t filter[20];
     memset(filter, 1, sizeof filter);
-    int32_t m[5], s[5];
+    int32_t m[5];
+    int8_t s[5];
     for (int i = 0; i < 5; ++i) {
         tm_test_multiplier(1.0, &m[i], &s[i]);
     }
@@ -96,7 +98,8 @@ static void test_channel_blocks_same(void) {
 static void test_depth_multiplier_order(void) {
     const int8_t input[2] = {3, 5};
     const int8_t filter[4] = {1, 2, 3, 4};
-    int32_t m[4], s[4];
+    int32_t m[4];
+    int8_t s[4];
     for (int i = 0; i < 4; ++i) {
         tm_test_multiplier(1.0, &m[i], &s[i]);
     }
@@ -120,7 +123,8 @@ static void test_same_stride_2_per_channel(void) {
     }
     int8_t filter[18];
     memset(filter, 1, sizeof filter);
-    int32_t m[2], s[2];
+    int32_t m[2];
+    int8_t s[2];
     tm_test_multiplier(1.0, &m[0], &s[0]);
     tm_test_multiplier(0.5, &m[1], &s[1]);
     tm_depthwise_conv_2d_quant q = {m, s};
@@ -141,7 +145,8 @@ static void test_same_stride_2_per_channel(void) {
 static void test_dilation(void) {
     const int8_t input[5] = {1, 2, 3, 4, 5};
     const int8_t filter[2] = {1, 10};
-    int32_t m[1], s[1];
+    int32_t m[1];
+    int8_t s[1];
     tm_test_multiplier(1.0, m, s);
     tm_depthwise_conv_2d_quant q = {m, s};
     tm_depthwise_conv_2d_params p = plain_params(1);
@@ -160,7 +165,8 @@ static void test_offset_bias_clamp(void) {
     const int8_t input[1] = {2};                  // + input_offset -5 = -3
     const int8_t filter[3] = {10, -10, 40};       // acc = -30, 30, -120
     const int32_t bias[3] = {1, 2, 3};            // -> -29, 32, -117
-    int32_t m[3], s[3];
+    int32_t m[3];
+    int8_t s[3];
     for (int i = 0; i < 3; ++i) {
         tm_test_multiplier(1.0, &m[i], &s[i]);
     }
@@ -186,7 +192,8 @@ static void test_extreme_accumulation(void) {
     memset(input, 127, (size_t)taps);
     memset(filter, 0x80, (size_t)taps);
     const int32_t bias[1] = {-1000};
-    int32_t m[1], s[1];
+    int32_t m[1];
+    int8_t s[1];
     tm_test_multiplier(1.0 / 65536.0, m, s);
     tm_depthwise_conv_2d_quant q = {m, s};
     tm_depthwise_conv_2d_params p = plain_params(1);
@@ -205,7 +212,8 @@ static void test_extreme_accumulation(void) {
 static void test_tflm_vectors(void) {
     for (size_t i = 0; i < sizeof(tm_depthwise_conv_2d_vectors) / sizeof(tm_depthwise_conv_2d_vectors[0]); ++i) {
         const tm_depthwise_conv_2d_vector *v = &tm_depthwise_conv_2d_vectors[i];
-        int32_t m[64], s[64];
+        int32_t m[64];
+        int8_t s[64];
         int8_t out[256];
         const int32_t n_out = v->batches * v->out_h * v->out_w * v->out_c;
         TM_CHECK(v->out_c <= 64 && n_out <= 256);
@@ -243,7 +251,8 @@ static int32_t rnd(int32_t lo, int32_t hi) {
 static void test_fast_vs_generic(void) {
     enum { MAXC = 19, MAXHW = 11, MAXN = 2 * MAXHW * MAXHW * MAXC };
     static int8_t input[MAXN], filter[5 * 5 * MAXC], out_fast[MAXN + 1], out_ref[MAXN + 1];
-    static int32_t bias[MAXC], mult[MAXC], shift[MAXC];
+    static int32_t bias[MAXC], mult[MAXC];
+    static int8_t shift[MAXC];
     for (int iter = 0; iter < 400; ++iter) {
         const int32_t batches = rnd(1, 2), in_h = rnd(1, MAXHW), in_w = rnd(1, MAXHW), ch = rnd(1, MAXC);
         const int is3 = iter % 2 == 0;

@@ -23,7 +23,8 @@ static void test_per_tensor(void) {
     // unit 0 = (1, 1, 1), unit 1 = (2, -1, 3)
     const int8_t filter[6] = {1, 1, 1, 2, -1, 3};
     const int32_t bias[2] = {10, -10};
-    int32_t m, s;
+    int32_t m;
+    int8_t s;
     tm_test_multiplier(0.5, &m, &s);
     tm_fully_connected_quant q = {&m, &s, 0};
     tm_fully_connected_params p = plain_params();
@@ -44,7 +45,8 @@ static void test_per_channel(void) {
     const int8_t input[2] = {4, -4};
     // unit 0 = (1, 0) -> 4; unit 1 = (0, 1) -> -4; unit 2 = (5, -3) -> 20 + 12 = 32
     const int8_t filter[6] = {1, 0, 0, 1, 5, -3};
-    int32_t m[3], s[3];
+    int32_t m[3];
+    int8_t s[3];
     tm_test_multiplier(1.0, &m[0], &s[0]);   // 4
     tm_test_multiplier(0.25, &m[1], &s[1]);  // -4 / 4 = -1
     tm_test_multiplier(0.5, &m[2], &s[2]);   // 32 / 2 = 16
@@ -62,7 +64,8 @@ static void test_unit_blocks(void) {
     const int8_t input[4] = {1, 2, -1, 3};          // batch 0: (1, 2); batch 1: (-1, 3)
     // unit u = (u, 1) for u = 0..5
     const int8_t filter[12] = {0, 1, 1, 1, 2, 1, 3, 1, 4, 1, 5, 1};
-    int32_t m, s;
+    int32_t m;
+    int8_t s;
     tm_test_multiplier(1.0, &m, &s);
     tm_fully_connected_quant q = {&m, &s, 0};
     tm_fully_connected_params p = plain_params();
@@ -79,7 +82,8 @@ static void test_unit_blocks(void) {
 static void test_activation_clamp(void) {
     const int8_t input[1] = {1};
     const int8_t filter[3] = {-100, 30, 100};
-    int32_t m, s;
+    int32_t m;
+    int8_t s;
     tm_test_multiplier(1.0, &m, &s);
     tm_fully_connected_quant q = {&m, &s, 0};
     tm_fully_connected_params p = plain_params();
@@ -103,7 +107,8 @@ static void test_extreme_accumulation(void) {
     memset(input, 127, (size_t)depth);
     memset(filter, 0x80, (size_t)depth);
     const int32_t bias[1] = {-1000};
-    int32_t m, s;
+    int32_t m;
+    int8_t s;
     tm_test_multiplier(1.0 / 65536.0, &m, &s);
     tm_fully_connected_quant q = {&m, &s, 0};
     tm_fully_connected_params p = plain_params();
@@ -126,7 +131,8 @@ static void test_extreme_accumulation(void) {
 static void test_tflm_vectors(void) {
     for (size_t i = 0; i < sizeof(tm_fully_connected_vectors) / sizeof(tm_fully_connected_vectors[0]); ++i) {
         const tm_fully_connected_vector *v = &tm_fully_connected_vectors[i];
-        int32_t m[64], s[64];
+        int32_t m[64];
+        int8_t s[64];
         int8_t out[256];
         const int32_t n_out = v->batches * v->out_depth;
         TM_CHECK(v->n_filter_scales <= 64 && n_out <= 256);
@@ -156,7 +162,8 @@ static int32_t rnd(int32_t lo, int32_t hi) {
 static void test_fast_vs_generic(void) {
     enum { MAXB = 5, MAXD = 70, MAXU = 70 };
     static int8_t input[MAXB * MAXD], filter[MAXU * MAXD], out_fast[MAXB * MAXU + 1], out_ref[MAXB * MAXU + 1];
-    static int32_t bias[MAXU], mult[MAXU], shift[MAXU];
+    static int32_t bias[MAXU], mult[MAXU];
+    static int8_t shift[MAXU];
     for (int iter = 0; iter < 300; ++iter) {
         const int32_t batches = rnd(1, MAXB), depth = rnd(1, MAXD), units = rnd(1, MAXU);
         tm_fully_connected_params p = plain_params();

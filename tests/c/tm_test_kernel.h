@@ -11,19 +11,20 @@
 #include "tm_quant.h"
 #include "pool_2d.h"
 
-// TFLM QuantizeMultiplier with the shift as an int32 (the kernels' quant arrays): for exact powers
-// of two, 1.0 -> (2^30, 1), 0.5 -> (2^30, 0), 0.25 -> (2^30, -1), 2.0 -> (2^30, 2).
-static inline void tm_test_multiplier(double real, int32_t *multiplier, int32_t *shift) {
+// TFLM QuantizeMultiplier with the shift as an int8 (the kernels' quant arrays; shifts are in
+// [-31, 31]): for exact powers of two, 1.0 -> (2^30, 1), 0.5 -> (2^30, 0), 0.25 -> (2^30, -1),
+// 2.0 -> (2^30, 2).
+static inline void tm_test_multiplier(double real, int32_t *multiplier, int8_t *shift) {
     int s;
     tm_quantize_multiplier(real, multiplier, &s);
-    *shift = s;
+    *shift = (int8_t)s;
 }
 
 // `count` multipliers as tm_op_channel_multipliers computes them for a generated case:
 // double(input_scale) * double(filter_scale) / double(output_scale), the filter scale per channel
 // (n_filter_scales > 1) or the same for all (n_filter_scales == 1).
 static inline void tm_test_channel_multipliers(float input_scale, const float *filter_scales,
-    int32_t n_filter_scales, float output_scale, int32_t count, int32_t *multiplier, int32_t *shift) {
+    int32_t n_filter_scales, float output_scale, int32_t count, int32_t *multiplier, int8_t *shift) {
     for (int32_t c = 0; c < count; ++c) {
         const float fs = filter_scales[n_filter_scales > 1 ? c : 0];
         tm_test_multiplier((double)input_scale * (double)fs / (double)output_scale, &multiplier[c], &shift[c]);
@@ -89,7 +90,7 @@ static inline int32_t tm_test_rnd(tm_test_rng *r, int32_t lo, int32_t hi) {
 // only the extremes -128 and 127), and per output channel a bias, a multiplier in [2^30, 2^31)
 // and a shift in [-12, 1].
 static inline void tm_test_random_operands(tm_test_rng *r, int iter, int8_t *input, int32_t n_in,
-    int8_t *filter, int32_t n_filter, int32_t *bias, int32_t *mult, int32_t *shift, int32_t channels) {
+    int8_t *filter, int32_t n_filter, int32_t *bias, int32_t *mult, int8_t *shift, int32_t channels) {
     for (int32_t i = 0; i < n_in; ++i) {
         input[i] = (int8_t)tm_test_rnd(r, -128, 127);
     }
@@ -99,7 +100,7 @@ static inline void tm_test_random_operands(tm_test_rng *r, int iter, int8_t *inp
     for (int32_t c = 0; c < channels; ++c) {
         bias[c] = tm_test_rnd(r, -100000, 100000);
         mult[c] = tm_test_rnd(r, 1 << 30, 0x7fffffff);
-        shift[c] = tm_test_rnd(r, -12, 1);
+        shift[c] = (int8_t)tm_test_rnd(r, -12, 1);
     }
 }
 
