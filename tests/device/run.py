@@ -141,10 +141,12 @@ del _mount
 
 # Receives the ROMFS image as raw bytes on stdin, straight into the spare RAM.
 # The image is binary: Ctrl-C (0x03) in it must be data, not KeyboardInterrupt (the raw REPL
-# turns the interrupt character back on after this exec).
+# turns the interrupt character back on after this exec). The host sends it only after "ready",
+# i.e. once Ctrl-C is off.
 BOARD_RECEIVE = """\
 import sys, uctypes, binascii, micropython
 micropython.kbd_intr(-1)
+print("ready")
 _b = uctypes.bytearray_at({addr}, {size})
 sys.stdin.buffer.readinto(_b)
 print(binascii.crc32(_b))
@@ -235,8 +237,13 @@ class EmulatedBoard:
         # mpremote reads a pty with blocking read(1)s: with no read timeout, its overall timeouts
         # are never checked and a board that stops answering hangs the run.
         self.transport.serial.timeout = 1
+        # Nor does a write to a board that has stopped reading ever return without this.
+        self.transport.serial.write_timeout = 30
         self.transport.enter_raw_repl(soft_reset=True)
         self.transport.exec_raw_no_follow(BOARD_RECEIVE.format(addr=self.addr, size=len(self.image)))
+        ready = self.transport.read_until(1, b"ready\r\n", timeout=None, timeout_overall=30)
+        if not ready.endswith(b"ready\r\n"):
+            raise SetupError("the board did not start receiving the test files: %r" % ready)
         self.transport.serial.write(self.image)
         out, err = self._follow(30)
         import binascii

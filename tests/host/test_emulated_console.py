@@ -24,6 +24,7 @@ def board():
         with emulated_board() as emu:
             t = SerialTransport(emu.pty, baudrate=115200)
             t.serial.timeout = 1  # mpremote reads the pty with blocking read(1)s
+            t.serial.write_timeout = 30  # and a board that stops reading must not hang a write
             try:
                 yield emu, t
             finally:
