@@ -748,7 +748,10 @@ class Link:
             self._log(f"tx {TYPE_NAMES.get(r.type)} seq {r.seq} try {r.tries + 1} ({len(r.line)} B)")
         # A second LF: should the frame's own be lost, the line still ends now, not at the next
         # frame (after a timeout); the empty line it makes otherwise costs the agent nothing.
-        self.port.write(r.line + b"\n")
+        try:
+            self.port.write(r.line + b"\n")
+        except Exception as e:  # serial.SerialException, OSError: the port went away (as in _Reader)
+            raise LinkError(f"serial port closed: {e}", "the board was unplugged or the emulator exited") from None
         self.stats.bytes_sent += len(r.line) + 1
         self.stats.frames_sent += 1
         r.tx = time.monotonic()

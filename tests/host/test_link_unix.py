@@ -110,6 +110,33 @@ def test_board_that_dies_mid_run(models_dir):
     assert elapsed < 5
 
 
+def test_write_to_a_board_that_went_away(models_dir):
+    """The port fails on write (EIO: the board's end closed) before the reader has noticed: the
+    same LinkError as a closed port, naming the windows completed - not a raw serial error."""
+    model = (models_dir / "mlperf_tiny" / "kws_ref_model.tflite").read_bytes()
+    with unix_board() as (port, _):
+        link = Link.connect(port, start_agent=False, max_payload=200)
+        try:
+            link.load_model(model)
+            real_write, writes = link.port.write, []
+
+            def failing_write(data):
+                writes.append(len(data))
+                if len(writes) > 30:
+                    raise OSError(5, "Input/output error")
+                return real_write(data)
+
+            link.port.write = failing_write
+            done = []
+            with pytest.raises(LinkError) as e:
+                link.run_batch(windows_for(model, 500), progress=done.append)
+            link.port.write = real_write
+        finally:
+            link.close()
+    assert "serial port closed" in str(e.value) and "Input/output error" in str(e.value)
+    assert e.value.completed == len(done) and f"{len(done)} of 500 windows completed" in str(e.value)
+
+
 def test_agent_errors_are_reported(models_dir):
     with unix_board() as (port, _):
         link = Link.connect(port, start_agent=False)
