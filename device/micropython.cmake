@@ -20,7 +20,13 @@ target_sources(usermod_tinyml INTERFACE
 # This file is include()d into the port's own CMakeLists.txt, the directory whose targets compile
 # these sources, so the source properties reach them.
 file(GLOB TINYML_KERNEL_SOURCES ${CMAKE_CURRENT_LIST_DIR}/kernels/*.c)
-set_source_files_properties(${TINYML_KERNEL_SOURCES} PROPERTIES COMPILE_OPTIONS "-O2")
+# With GCC (every CMake port), also without its rewriting of fill and copy loops into
+# memset/memcpy calls: see micropython.mk.
+if(CMAKE_C_COMPILER_ID STREQUAL "GNU")
+    set_source_files_properties(${TINYML_KERNEL_SOURCES} PROPERTIES COMPILE_OPTIONS "-O2;-fno-tree-loop-distribute-patterns")
+else()
+    set_source_files_properties(${TINYML_KERNEL_SOURCES} PROPERTIES COMPILE_OPTIONS "-O2")
+endif()
 
 target_include_directories(usermod_tinyml INTERFACE
     ${CMAKE_CURRENT_LIST_DIR}

@@ -25,4 +25,11 @@ $(patsubst $(USER_C_MODULES)/%.c,$(BUILD)/%.o,$(TINYML_LIB_C)): CFLAGS += -std=c
 # The kernels (the inner loops, where an inference spends its time) at -O2 rather than the ports'
 # -Os: later flags win, so this overrides the port's optimisation level for these files only.
 TINYML_KERNEL_C := $(wildcard $(TINYML_DIR)/kernels/*.c)
-$(patsubst $(USER_C_MODULES)/%.c,$(BUILD)/%.o,$(TINYML_KERNEL_C)): CFLAGS += -O2
+TINYML_KERNEL_CFLAGS := -O2
+# With GCC, also without its rewriting of fill and copy loops into memset/memcpy calls: the ports
+# link MicroPython's byte-at-a-time libc, and a call per short run of a window (im2col) cost more
+# than the copy (clang has no such flag, and the unix port may be built with it).
+ifeq ($(findstring clang,$(shell $(CC) --version 2>/dev/null)),)
+TINYML_KERNEL_CFLAGS += -fno-tree-loop-distribute-patterns
+endif
+$(patsubst $(USER_C_MODULES)/%.c,$(BUILD)/%.o,$(TINYML_KERNEL_C)): CFLAGS += $(TINYML_KERNEL_CFLAGS)

@@ -14,6 +14,7 @@
 #include "matmul_s8.h"
 #include "simd.h"
 #include "requantize.h"
+#include "tm_hot.h"
 
 static inline int8_t requantize(int32_t acc, const int32_t *bias, int32_t oc,
     const tm_conv_2d_quant *quant, const tm_conv_2d_params *params) {
@@ -127,21 +128,79 @@ void tm_conv_2d_generic_s8(const tm_conv_2d_params *params, const tm_conv_2d_qua
 #define TM_CONV_IM2COL_DEPTH 576
 #define TM_CONV_IM2COL_BYTES (TM_MM_ROWS * TM_CONV_IM2COL_DEPTH)
 
+// n bytes from src to dst, or (src NULL) n bytes of value pad. Runs of a window row are often a few
+// bytes (4 for a 10 x 4 filter on one channel): those go without a call, since the MicroPython
+// ports' memset/memcpy are plain byte loops behind a call (see device/micropython.mk); long runs
+// (several channels) go to the C library.
+TM_ALWAYS_INLINE int8_t *put_run(int8_t *dst, const int8_t *src, int8_t pad, int32_t n) {
+    if (n >= 16) {
+        if (src != NULL) {
+            memcpy(dst, src, (size_t)n);
+        } else {
+            memset(dst, pad, (size_t)n);
+        }
+        return dst + n;
+    }
+    int8_t *const end = dst + n;
+    if (src != NULL) {
+        while (dst != end) {
+            *dst++ = *src++;
+        }
+    } else {
+        while (dst != end) {
+            *dst++ = pad;
+        }
+    }
+    return end;
+}
+
+// The windows of output pixels [p0, p0 + n) into buf, one row of depth = filter_h * filter_w * in_c
+// values each, taps outside the image set to pad.
+static TM_HOT void im2col_gather(const tm_conv_2d_params *params, const tm_conv_2d_dims *dims,
+    const int8_t *in_batch, int32_t p0, int32_t n, int8_t pad, int8_t *buf) {
+    const int32_t in_h = dims->in_h, in_w = dims->in_w, in_c = dims->in_c;
+    const int32_t fh = dims->filter_h, fw = dims->filter_w, out_w = dims->out_w;
+    const int32_t dil_h = params->dilation_h, dil_w = params->dilation_w;
+    const int32_t row_bytes = fw * in_c;
+    int8_t *dst = buf;
+    for (int32_t i = 0; i < n; ++i) {
+        const int32_t oy = (p0 + i) / out_w, ox = (p0 + i) % out_w;
+        const int32_t iy0 = oy * params->stride_h - params->pad_h;
+        const int32_t ix0 = ox * params->stride_w - params->pad_w;
+        int32_t fx0, fx1;
+        tm_clip_window(ix0, dil_w, fw, in_w, &fx0, &fx1);
+        for (int32_t fy = 0; fy < fh; ++fy) {
+            const int32_t iy = iy0 + fy * dil_h;
+            if (iy < 0 || iy >= in_h || fx0 >= fx1) {
+                dst = put_run(dst, NULL, pad, row_bytes);
+                continue;
+            }
+            dst = put_run(dst, NULL, pad, fx0 * in_c);
+            const int8_t *src = in_batch + (iy * in_w + ix0 + fx0 * dil_w) * in_c;
+            if (dil_w == 1) {
+                dst = put_run(dst, src, pad, (fx1 - fx0) * in_c);
+            } else {
+                for (int32_t fx = fx0; fx < fx1; ++fx, src += dil_w * in_c) {
+                    dst = put_run(dst, src, pad, in_c);
+                }
+            }
+            dst = put_run(dst, NULL, pad, (fw - fx1) * in_c);
+        }
+    }
+}
+
 static void conv_im2col(const tm_conv_2d_params *params, const tm_conv_2d_quant *quant,
     const tm_conv_2d_dims *dims, const int8_t *input, const int8_t *filter,
     const int32_t *bias, int8_t *output) {
     const int32_t in_h = dims->in_h, in_w = dims->in_w, in_c = dims->in_c;
-    const int32_t fh = dims->filter_h, fw = dims->filter_w;
-    const int32_t out_h = dims->out_h, out_w = dims->out_w, out_c = dims->out_c;
-    const int32_t dil_h = params->dilation_h, dil_w = params->dilation_w;
-    const int32_t depth = fh * fw * in_c;
-    const int32_t row_bytes = fw * in_c;
+    const int32_t out_c = dims->out_c;
+    const int32_t depth = dims->filter_h * dims->filter_w * in_c;
     int32_t tile = TM_CONV_IM2COL_BYTES / depth;   // >= TM_MM_ROWS (tm_conv_2d_s8)
 #if TM_MM_ROWS > 2
     tile -= tile % TM_MM_ROWS;   // whole blocks of three rows (a fourth would take the slow 1-row path)
 #endif
     const int8_t pad = (int8_t)(-params->input_offset);
-    const int32_t pixels = out_h * out_w;
+    const int32_t pixels = dims->out_h * dims->out_w;
     int8_t buf[TM_CONV_IM2COL_BYTES];
     tm_rq rq[TM_MM_CHUNK];
     for (int32_t c0 = 0; c0 < out_c; c0 += TM_MM_CHUNK) {
@@ -154,31 +213,7 @@ static void conv_im2col(const tm_conv_2d_params *params, const tm_conv_2d_quant 
             const int8_t *in_batch = input + b * in_h * in_w * in_c;
             for (int32_t p0 = 0; p0 < pixels; p0 += tile) {
                 const int32_t n = pixels - p0 < tile ? pixels - p0 : tile;
-                for (int32_t i = 0; i < n; ++i) {
-                    const int32_t oy = (p0 + i) / out_w, ox = (p0 + i) % out_w;
-                    const int32_t iy0 = oy * params->stride_h - params->pad_h;
-                    const int32_t ix0 = ox * params->stride_w - params->pad_w;
-                    int32_t fx0, fx1;
-                    tm_clip_window(ix0, dil_w, fw, in_w, &fx0, &fx1);
-                    int8_t *dst = buf + i * depth;
-                    for (int32_t fy = 0; fy < fh; ++fy, dst += row_bytes) {
-                        const int32_t iy = iy0 + fy * dil_h;
-                        if (iy < 0 || iy >= in_h || fx0 >= fx1) {
-                            memset(dst, pad, (size_t)row_bytes);
-                            continue;
-                        }
-                        const int8_t *src = in_batch + iy * in_w * in_c;
-                        memset(dst, pad, (size_t)(fx0 * in_c));
-                        if (dil_w == 1) {
-                            memcpy(dst + fx0 * in_c, src + (ix0 + fx0) * in_c, (size_t)((fx1 - fx0) * in_c));
-                        } else {
-                            for (int32_t fx = fx0; fx < fx1; ++fx) {
-                                memcpy(dst + fx * in_c, src + (ix0 + fx * dil_w) * in_c, (size_t)in_c);
-                            }
-                        }
-                        memset(dst + fx1 * in_c, pad, (size_t)((fw - fx1) * in_c));
-                    }
-                }
+                im2col_gather(params, dims, in_batch, p0, n, pad, buf);
                 tm_mm_s8(buf, depth, n, w, depth, nc, &o, output + (b * pixels + p0) * out_c + c0, out_c);
             }
         }

@@ -13,6 +13,7 @@
 
 #include "simd.h"
 #include "requantize.h"
+#include "tm_hot.h"
 
 static inline int8_t requantize(int32_t acc, const int32_t *bias, int32_t oc,
     const tm_depthwise_conv_2d_quant *quant, const tm_depthwise_conv_2d_params *params) {
@@ -162,7 +163,7 @@ static void dw_channel(const tm_depthwise_conv_2d_params *params, const tm_depth
         a3 += w_[3] * x_[3];                            \
     } while (0)
 
-static void dw_dm1(const tm_depthwise_conv_2d_params *params, const tm_depthwise_conv_2d_quant *quant,
+static TM_HOT void dw_dm1(const tm_depthwise_conv_2d_params *params, const tm_depthwise_conv_2d_quant *quant,
     const tm_depthwise_conv_2d_dims *dims, const int8_t *input, const int8_t *filter, const int32_t *bias,
     int8_t *output) {
     const int32_t in_h = dims->in_h, in_w = dims->in_w, ch = dims->in_c;
@@ -186,7 +187,8 @@ static void dw_dm1(const tm_depthwise_conv_2d_params *params, const tm_depthwise
     int32_t c = 0;
     for (; c + 4 <= ch; c += 4) {
         int32_t w[4 * TM_DW_MAX_TAPS];
-        int8_t win[4 * TM_DW_MAX_TAPS];   // a border window: four channels per tap
+        uint32_t win4[TM_DW_MAX_TAPS];      // a border window: four channels per tap
+        const uint32_t zp4 = (uint8_t)zp * 0x01010101u;
         int32_t wsum[4] = {0, 0, 0, 0};
         for (int32_t t = 0; t < taps; ++t) {
             for (int32_t i = 0; i < 4; ++i) {
@@ -218,19 +220,23 @@ static void dw_dm1(const tm_depthwise_conv_2d_params *params, const tm_depthwise
                     } else {
                         int32_t fx0, fx1;
                         tm_clip_window(ix0, 1, fw, in_w, &fx0, &fx1);
-                        memset(win, zp, (size_t)(4 * taps));
+                        // Word stores, no memset: MicroPython's ports link a byte-loop memset
+                        // behind a call, and this runs for every border pixel.
+                        for (int32_t t = 0; t < taps; ++t) {
+                            win4[t] = zp4;
+                        }
                         for (int32_t fy = fy0; fy < fy1; ++fy) {
                             const int8_t *src = in_batch + (iy0 + fy) * row;
                             for (int32_t fx = fx0; fx < fx1; ++fx) {
                                 const int8_t *s4 = src + (ix0 + fx) * ch;
-                                int8_t *d4 = win + 4 * (fy * fw + fx);
+                                int8_t *d4 = (int8_t *)&win4[fy * fw + fx];
                                 d4[0] = s4[0];
                                 d4[1] = s4[1];
                                 d4[2] = s4[2];
                                 d4[3] = s4[3];
                             }
                         }
-                        x0 = win;
+                        x0 = (const int8_t *)win4;
                         cs = 4;
                         rs = 4 * fw;
                     }

@@ -15,6 +15,7 @@
 #include "matmul_s8.h"
 #include "simd.h"
 #include "requantize.h"
+#include "tm_hot.h"
 
 TM_ALWAYS_INLINE int8_t requantize(int32_t acc, const int32_t *bias, int32_t c,
     const tm_fully_connected_quant *quant, const tm_fully_connected_params *params) {
@@ -81,7 +82,7 @@ void tm_fully_connected_generic_s8(const tm_fully_connected_params *params,
 #if !TM_SIMD_DSP
 // One input row x four units with the input offset in the loop (a row is used once, so folding
 // the offset into the biases would cost as many additions as it saves).
-static TM_NOINLINE void fc_dot_1x4(const int8_t *x, int32_t input_offset, const int8_t *w0, int32_t depth,
+static TM_HOT void fc_dot_1x4(const int8_t *x, int32_t input_offset, const int8_t *w0, int32_t depth,
     int32_t a[4]) {
     const int8_t *w1 = w0 + depth, *w2 = w1 + depth, *w3 = w2 + depth;
     int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;

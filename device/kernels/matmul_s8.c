@@ -18,6 +18,7 @@
 
 #include "simd.h"
 #include "requantize.h"
+#include "tm_hot.h"
 
 #if TM_SIMD_DSP
 #define TM_MM_DSP 1
@@ -74,7 +75,7 @@ static inline void split64(int64_t acc, int32_t *s0, int32_t *s1) {
 // a[0..3] = x0 . w_c, a[4..7] = x1 . w_c for the four channels c of w0 (rows depth apart), k
 // unrolled by two. Out of line so that its registers are allocated on their own (inlined, GCC
 // keeps the weight pointers on the stack).
-static TM_NOINLINE void dot_swar_2x4(const int8_t *x0, const int8_t *x1, const int8_t *w0, int32_t depth,
+static TM_HOT void dot_swar_2x4(const int8_t *x0, const int8_t *x1, const int8_t *w0, int32_t depth,
     int32_t a[8]) {
     const int8_t *w1 = w0 + depth, *w2 = w1 + depth, *w3 = w2 + depth;
     int64_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
@@ -120,7 +121,7 @@ static inline int64_t split21(int64_t acc, int32_t *s) {
 }
 
 // a[r * 4 + c] = x_r . w_c for rows x0, x1, x2 and the four channels of w0 (rows depth apart).
-static TM_NOINLINE void dot_swar_3x4(const int8_t *x0, const int8_t *x1, const int8_t *x2, const int8_t *w0,
+static TM_HOT void dot_swar_3x4(const int8_t *x0, const int8_t *x1, const int8_t *x2, const int8_t *w0,
     int32_t depth, int32_t a[12]) {
     const int8_t *w1 = w0 + depth, *w2 = w1 + depth, *w3 = w2 + depth;
     for (int32_t i = 0; i < 12; ++i) {
@@ -162,7 +163,7 @@ static TM_NOINLINE void dot_swar_3x4(const int8_t *x0, const int8_t *x1, const i
 }
 
 // The same for eight channels (a[r * 8 + c]): one packed v per k serves eight multiply-adds.
-static TM_NOINLINE void dot_swar_3x8(const int8_t *x0, const int8_t *x1, const int8_t *x2, const int8_t *w0,
+static TM_HOT void dot_swar_3x8(const int8_t *x0, const int8_t *x1, const int8_t *x2, const int8_t *w0,
     int32_t depth, int32_t a[24]) {
     const int8_t *w1 = w0 + depth, *w2 = w1 + depth, *w3 = w2 + depth;
     const int8_t *w4 = w3 + depth, *w5 = w4 + depth, *w6 = w5 + depth, *w7 = w6 + depth;
@@ -199,7 +200,7 @@ static TM_NOINLINE void dot_swar_3x8(const int8_t *x0, const int8_t *x1, const i
 #if TM_MM_2X2
 // a = {x0.w0, x0.w1, x1.w0, x1.w1}. Out of line so that the compiler allocates its registers on
 // their own: inlined into the row loop, GCC spills an accumulator of the unrolled loop.
-static TM_NOINLINE void dot_2x2(const int8_t *x0, const int8_t *x1, const int8_t *w0, const int8_t *w1,
+static TM_HOT void dot_2x2(const int8_t *x0, const int8_t *x1, const int8_t *w0, const int8_t *w1,
     int32_t depth, int32_t a[4]) {
     int32_t a00 = 0, a01 = 0, a10 = 0, a11 = 0;
     const int8_t *end4 = x0 + (depth & ~3);
@@ -255,7 +256,7 @@ static TM_NOINLINE void dot_2x2(const int8_t *x0, const int8_t *x1, const int8_t
 #if !TM_MM_DSP
 // One row x four channels (a = x.w0 .. x.w3): every row on ARMv6-M, the last row of an odd count
 // (or the only one: fully connected layers) elsewhere. Out of line for the same reason as dot_2x2.
-static TM_NOINLINE void dot_1x4(const int8_t *x, const int8_t *w0, int32_t depth, int32_t a[4]) {
+static TM_HOT void dot_1x4(const int8_t *x, const int8_t *w0, int32_t depth, int32_t a[4]) {
     const int8_t *w1 = w0 + depth, *w2 = w1 + depth, *w3 = w2 + depth;
     const int8_t *end = x + depth;
     int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;

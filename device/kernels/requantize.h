@@ -9,13 +9,6 @@
 
 #include "tm_quant.h"
 
-// Inner loops kept out of line, so that the compiler allocates their registers on their own.
-#if defined(__GNUC__)
-#define TM_NOINLINE __attribute__((noinline))
-#else
-#define TM_NOINLINE
-#endif
-
 // One output channel's stage, prepared once per channel (tm_rq_make): the bias, the multiplier,
 // and the shift split into its left and right parts with the rounding mask of the right one, so
 // that the per-element work (tm_rq_apply_s8) is the arithmetic alone.
