@@ -332,6 +332,47 @@ static void test_1x1_fast_vs_generic(void) {
     }
 }
 
+// The 1x1 fast path at the depths where the matrix product changes method (on ARMv7-M without
+// DSP, depth <= 127 packs two channels per multiply in 22-bit lanes: matmul_s8.c) and with the
+// operands that push a lane to its limit: every input and weight -128 (each product +2^14), every
+// weight 127 against -128 (each -16256), and random signs, against the generic path.
+static void test_1x1_lane_limits(void) {
+    enum { PIXELS = 6, MAXC = 200, OUTC = 9 };
+    static int8_t input[PIXELS * MAXC], filter[OUTC * MAXC], out_fast[PIXELS * OUTC + 1], out_ref[PIXELS * OUTC + 1];
+    static int32_t bias[OUTC], mult[OUTC];
+    static int8_t shift[OUTC];
+    static const int32_t depths[] = {1, 2, 3, 4, 5, 63, 64, 125, 126, 127, 128, 129, 200};
+    for (size_t di = 0; di < sizeof depths / sizeof depths[0]; ++di) {
+        const int32_t in_c = depths[di];
+        for (int kind = 0; kind < 4; ++kind) {
+            tm_test_random_operands(&rng, kind, input, PIXELS * in_c, filter, OUTC * in_c, bias, mult, shift, OUTC);
+            for (int32_t i = 0; i < PIXELS * in_c; ++i) {
+                input[i] = kind == 3 ? input[i] : -128;
+            }
+            for (int32_t i = 0; i < OUTC * in_c; ++i) {
+                // kind 0: all -128; 1: all 127; 2: -128 and 127 by channel; 3: random
+                filter[i] = kind == 0 ? -128 : kind == 1 ? 127 : kind == 2 ? ((i / in_c) % 2 ? 127 : -128) : filter[i];
+            }
+            for (int32_t c = 0; c < OUTC; ++c) {
+                tm_test_multiplier(1.0 / (double)(in_c * 16384 + 1), &mult[c], &shift[c]);
+            }
+            tm_conv_2d_dims d = make_dims(1, 2, 3, in_c, OUTC, 1, 1, in_c, 2, 3);
+            tm_conv_2d_params p = plain_params();
+            p.input_offset = kind == 3 ? rnd(-127, 128) : 0;
+            tm_conv_2d_quant q = {mult, shift};
+            memset(out_fast, 0x55, sizeof out_fast);
+            memset(out_ref, 0x55, sizeof out_ref);
+            tm_conv_2d_s8(&p, &q, &d, input, filter, bias, out_fast);
+            tm_conv_2d_generic_s8(&p, &q, &d, input, filter, bias, out_ref);
+            const int32_t i = tm_test_first_difference(out_fast, out_ref, PIXELS * OUTC);
+            if (i >= 0) {
+                printf("  depth %d, operands %d: first difference at %d\n", (int)in_c, kind, (int)i);
+                return;
+            }
+        }
+    }
+}
+
 // The im2col path (tm_conv_2d_s8 with one group and windows of at most 576 values) against the
 // generic path on random shapes: filters 1x1 (with padding) to 5x5 and wide ones, strides 1-3,
 // dilation 1-2, SAME-like and VALID padding, channel counts around the blocks and the 32-channel
@@ -406,6 +447,7 @@ int main(void) {
     TM_RUN(test_extreme_accumulation);
     TM_RUN(test_tflm_vectors);
     TM_RUN(test_1x1_fast_vs_generic);
+    TM_RUN(test_1x1_lane_limits);
     TM_RUN(test_im2col_vs_generic);
     return tm_test_summary("test_conv_2d");
 }
