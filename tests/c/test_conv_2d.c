@@ -290,6 +290,19 @@ static void test_tflm_vectors(void) {
     }
 }
 
+// tm_conv_2d_s8 (which picks a fast path) and the generic path on the same operands, both outputs
+// pre-filled with 0x55 (out_size bytes each): the index of the first of the n outputs (or of the
+// guard byte after them) that differs, -1 if none.
+static int32_t fast_vs_generic(const tm_conv_2d_params *p, const tm_conv_2d_quant *q, const tm_conv_2d_dims *d,
+    const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *out_fast, int8_t *out_ref,
+    size_t out_size, int32_t n) {
+    memset(out_fast, 0x55, out_size);
+    memset(out_ref, 0x55, out_size);
+    tm_conv_2d_s8(p, q, d, input, filter, bias, out_fast);
+    tm_conv_2d_generic_s8(p, q, d, input, filter, bias, out_ref);
+    return tm_test_first_difference(out_fast, out_ref, n);
+}
+
 // The 1x1 fast path (conv_2d_1x1.c, picked by tm_conv_2d_s8) against the generic path on random
 // shapes: channel counts around the 4-channel blocks, odd and even pixel counts, strides, batches,
 // random offsets, multipliers and shifts, with and without bias.
@@ -300,7 +313,7 @@ static int32_t rnd(int32_t lo, int32_t hi) {
 
 static void test_1x1_fast_vs_generic(void) {
     enum { MAXN = 2 * 9 * 9 * 40 };
-    static int8_t input[MAXN], filter[40 * 40], out_fast[MAXN], out_ref[MAXN];
+    static int8_t input[MAXN], filter[40 * 40], out_fast[MAXN + 1], out_ref[MAXN + 1];
     static int32_t bias[40], mult[40];
     static int8_t shift[40];
     for (int iter = 0; iter < 300; ++iter) {
@@ -319,11 +332,7 @@ static void test_1x1_fast_vs_generic(void) {
         tm_conv_2d_quant q = {mult, shift};
         const int32_t *b = (iter % 3 == 0) ? NULL : bias;
         const int32_t n = batches * out_h * out_w * out_c;
-        memset(out_fast, 0x55, sizeof out_fast);
-        memset(out_ref, 0x55, sizeof out_ref);
-        tm_conv_2d_s8(&p, &q, &d, input, filter, b, out_fast);
-        tm_conv_2d_generic_s8(&p, &q, &d, input, filter, b, out_ref);
-        const int32_t i = tm_test_first_difference(out_fast, out_ref, n);
+        const int32_t i = fast_vs_generic(&p, &q, &d, input, filter, b, out_fast, out_ref, sizeof out_fast, n);
         if (i >= 0) {
             printf("  iter %d: %dx%dx%dx%d -> %d channels, stride %d,%d: at %d\n", iter, (int)batches,
                 (int)in_h, (int)in_w, (int)in_c, (int)out_c, (int)sh, (int)sw, (int)i);
@@ -360,11 +369,8 @@ static void test_1x1_lane_limits(void) {
             tm_conv_2d_params p = plain_params();
             p.input_offset = kind == 3 ? rnd(-127, 128) : 0;
             tm_conv_2d_quant q = {mult, shift};
-            memset(out_fast, 0x55, sizeof out_fast);
-            memset(out_ref, 0x55, sizeof out_ref);
-            tm_conv_2d_s8(&p, &q, &d, input, filter, bias, out_fast);
-            tm_conv_2d_generic_s8(&p, &q, &d, input, filter, bias, out_ref);
-            const int32_t i = tm_test_first_difference(out_fast, out_ref, PIXELS * OUTC);
+            const int32_t i = fast_vs_generic(&p, &q, &d, input, filter, bias, out_fast, out_ref, sizeof out_fast,
+                PIXELS * OUTC);
             if (i >= 0) {
                 printf("  depth %d, operands %d: first difference at %d\n", (int)in_c, kind, (int)i);
                 return;
@@ -421,11 +427,7 @@ static void test_im2col_vs_generic(void) {
         tm_conv_2d_quant q = {mult, shift};
         const int32_t *b = (iter % 3 == 0) ? NULL : bias;
         const int32_t n = batches * out_h * out_w * out_c;
-        memset(out_fast, 0x55, sizeof out_fast);
-        memset(out_ref, 0x55, sizeof out_ref);
-        tm_conv_2d_s8(&p, &q, &d, input, filter, b, out_fast);
-        tm_conv_2d_generic_s8(&p, &q, &d, input, filter, b, out_ref);
-        const int32_t i = tm_test_first_difference(out_fast, out_ref, n);
+        const int32_t i = fast_vs_generic(&p, &q, &d, input, filter, b, out_fast, out_ref, sizeof out_fast, n);
         if (i >= 0) {
             printf("  iter %d: %dx%dx%dx%d -> %d channels, filter %dx%d stride %d,%d dil %d,%d pad %d,%d: at %d\n",
                 iter, (int)batches, (int)in_h, (int)in_w, (int)in_c, (int)out_c, (int)fh, (int)fw, (int)sh,
