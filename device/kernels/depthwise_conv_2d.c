@@ -9,7 +9,6 @@
 #include "depthwise_conv_2d.h"
 
 #include <stddef.h>
-#include <string.h>
 
 #include "simd.h"
 #include "requantize.h"
