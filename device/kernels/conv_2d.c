@@ -206,9 +206,7 @@ static void conv_im2col(const tm_conv_2d_params *params, const tm_conv_2d_quant 
     for (int32_t c0 = 0; c0 < out_c; c0 += TM_MM_CHUNK) {
         const int32_t nc = out_c - c0 < TM_MM_CHUNK ? out_c - c0 : TM_MM_CHUNK;
         const int8_t *w = filter + c0 * depth;
-        tm_mm_prepare(w, depth, nc, bias != NULL ? bias + c0 : NULL, params->input_offset, quant->multiplier + c0,
-            quant->shift + c0, 1, rq);
-        const tm_mm_out o = {rq, params->output_offset, params->act_min, params->act_max};
+        const tm_mm_out o = tm_conv_2d_chunk_out(params, quant, bias, w, depth, c0, nc, rq);
         for (int32_t b = 0; b < dims->batches; ++b) {
             const int8_t *in_batch = input + b * in_h * in_w * in_c;
             for (int32_t p0 = 0; p0 < pixels; p0 += tile) {

@@ -8,7 +8,13 @@
 
 #include <stddef.h>
 
-#include "matmul_s8.h"
+tm_mm_out tm_conv_2d_chunk_out(const tm_conv_2d_params *params, const tm_conv_2d_quant *quant,
+    const int32_t *bias, const int8_t *w, int32_t depth, int32_t c0, int32_t nc, tm_rq *rq) {
+    tm_mm_prepare(w, depth, nc, bias != NULL ? bias + c0 : NULL, params->input_offset, quant->multiplier + c0,
+        quant->shift + c0, 1, rq);
+    const tm_mm_out o = {rq, params->output_offset, params->act_min, params->act_max};
+    return o;
+}
 
 void tm_conv_2d_1x1_s8(const tm_conv_2d_params *params, const tm_conv_2d_quant *quant,
     const tm_conv_2d_dims *dims, const int8_t *input, const int8_t *filter,
@@ -23,9 +29,7 @@ void tm_conv_2d_1x1_s8(const tm_conv_2d_params *params, const tm_conv_2d_quant *
     for (int32_t c0 = 0; c0 < out_c; c0 += TM_MM_CHUNK) {
         const int32_t nc = out_c - c0 < TM_MM_CHUNK ? out_c - c0 : TM_MM_CHUNK;
         const int8_t *w = filter + c0 * depth;
-        tm_mm_prepare(w, depth, nc, bias != NULL ? bias + c0 : NULL, params->input_offset, quant->multiplier + c0,
-            quant->shift + c0, 1, rq);
-        const tm_mm_out o = {rq, params->output_offset, params->act_min, params->act_max};
+        const tm_mm_out o = tm_conv_2d_chunk_out(params, quant, bias, w, depth, c0, nc, rq);
         if (contiguous) {
             tm_mm_s8(input, depth, dims->batches * out_h * out_w, w, depth, nc, &o, output + c0, out_c);
             continue;
