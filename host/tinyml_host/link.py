@@ -58,6 +58,8 @@ import zlib
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
+import serial
+
 from .errors import DeviceError, TinymlError
 
 PROTOCOL = 1
@@ -287,7 +289,6 @@ class _Reader(threading.Thread):
 def open_transport(port: str, baudrate: int = 115200):
     """mpremote's serial transport on `port` (it opens the pyserial port, exclusively, and is
     what enters the raw REPL); the link then reads and writes its `.serial` directly."""
-    import serial
     from mpremote.transport import TransportError
     from mpremote.transport_serial import SerialTransport
 
@@ -342,6 +343,10 @@ class Link:
         self.use_deflate = deflate
         self.port = port
         self.timeout = float(timeout)
+        if hasattr(port, "write_timeout"):
+            # A board that stops reading while its buffers are full must not block a write for
+            # ever: the same bound as for its answers (pyserial raises SerialTimeoutException).
+            port.write_timeout = self.timeout
         self.stats = LinkStats()
         self.trace = trace
         self.max_payload_host = int(max_payload)
@@ -751,6 +756,9 @@ class Link:
         try:
             self.port.write(r.line + b"\n")
         except Exception as e:  # serial.SerialException, OSError: the port went away (as in _Reader)
+            if isinstance(e, serial.SerialTimeoutException):
+                raise LinkError(f"the board stopped reading: a {len(r.line) + 1}-byte frame was not taken "
+                                f"in {self.timeout:g} s", "is the board hung? reset it and run again") from None
             raise LinkError(f"serial port closed: {e}", "the board was unplugged or the emulator exited") from None
         self.stats.bytes_sent += len(r.line) + 1
         self.stats.frames_sent += 1

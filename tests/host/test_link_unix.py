@@ -7,6 +7,7 @@ import time
 
 import numpy as np
 import pytest
+import serial
 
 from faultproxy import FaultProxy
 from linkutil import unix_board
@@ -134,6 +135,37 @@ def test_write_to_a_board_that_went_away(models_dir):
         finally:
             link.close()
     assert "serial port closed" in str(e.value) and "Input/output error" in str(e.value)
+    assert e.value.completed == len(done) and f"{len(done)} of 500 windows completed" in str(e.value)
+
+
+def test_board_that_stops_reading(models_dir):
+    """A board that stops taking bytes while the host's writes fill every buffer (a hung board on
+    a USB CDC port with small buffers): the write gives up after the link's timeout, with the same
+    LinkError shape, naming the windows completed - no write blocks for ever. The port's write
+    timeout is set by the link itself; the full buffers are simulated at the port's write, which
+    raises what pyserial raises when its write_timeout expires."""
+    model = (models_dir / "mlperf_tiny" / "kws_ref_model.tflite").read_bytes()
+    with unix_board() as (port, _):
+        link = Link.connect(port, start_agent=False, max_payload=200, timeout=4.0)
+        try:
+            assert link.port.write_timeout == 4.0
+            link.load_model(model)
+            real_write, writes = link.port.write, []
+
+            def full_write(data):
+                writes.append(len(data))
+                if len(writes) > 30:
+                    raise serial.SerialTimeoutException("Write timeout")
+                return real_write(data)
+
+            link.port.write = full_write
+            done = []
+            with pytest.raises(LinkError) as e:
+                link.run_batch(windows_for(model, 500), progress=done.append)
+            link.port.write = real_write
+        finally:
+            link.close()
+    assert "the board stopped reading" in str(e.value) and "not taken in 4 s" in str(e.value)
     assert e.value.completed == len(done) and f"{len(done)} of 500 windows completed" in str(e.value)
 
 
