@@ -111,12 +111,12 @@ def test_board_that_dies_mid_run(models_dir):
     assert elapsed < 5
 
 
-def test_write_to_a_board_that_went_away(models_dir):
-    """The port fails on write (EIO: the board's end closed) before the reader has noticed: the
-    same LinkError as a closed port, naming the windows completed - not a raw serial error."""
+def batch_until_write_fails(models_dir, error: Exception, **link_options):
+    """KWS on a Unix-port board: load the model, then run 500 windows with the port's 31st write
+    raising `error`. -> (the LinkError, windows reported done, the link's port write timeout)."""
     model = (models_dir / "mlperf_tiny" / "kws_ref_model.tflite").read_bytes()
     with unix_board() as (port, _):
-        link = Link.connect(port, start_agent=False, max_payload=200)
+        link = Link.connect(port, start_agent=False, max_payload=200, **link_options)
         try:
             link.load_model(model)
             real_write, writes = link.port.write, []
@@ -124,7 +124,7 @@ def test_write_to_a_board_that_went_away(models_dir):
             def failing_write(data):
                 writes.append(len(data))
                 if len(writes) > 30:
-                    raise OSError(5, "Input/output error")
+                    raise error
                 return real_write(data)
 
             link.port.write = failing_write
@@ -132,10 +132,17 @@ def test_write_to_a_board_that_went_away(models_dir):
             with pytest.raises(LinkError) as e:
                 link.run_batch(windows_for(model, 500), progress=done.append)
             link.port.write = real_write
+            return e.value, done, link.port.write_timeout
         finally:
             link.close()
-    assert "serial port closed" in str(e.value) and "Input/output error" in str(e.value)
-    assert e.value.completed == len(done) and f"{len(done)} of 500 windows completed" in str(e.value)
+
+
+def test_write_to_a_board_that_went_away(models_dir):
+    """The port fails on write (EIO: the board's end closed) before the reader has noticed: the
+    same LinkError as a closed port, naming the windows completed - not a raw serial error."""
+    e, done, _ = batch_until_write_fails(models_dir, OSError(5, "Input/output error"))
+    assert "serial port closed" in str(e) and "Input/output error" in str(e)
+    assert e.completed == len(done) and f"{len(done)} of 500 windows completed" in str(e)
 
 
 def test_board_that_stops_reading(models_dir):
@@ -144,29 +151,11 @@ def test_board_that_stops_reading(models_dir):
     LinkError shape, naming the windows completed - no write blocks for ever. The port's write
     timeout is set by the link itself; the full buffers are simulated at the port's write, which
     raises what pyserial raises when its write_timeout expires."""
-    model = (models_dir / "mlperf_tiny" / "kws_ref_model.tflite").read_bytes()
-    with unix_board() as (port, _):
-        link = Link.connect(port, start_agent=False, max_payload=200, timeout=4.0)
-        try:
-            assert link.port.write_timeout == 4.0
-            link.load_model(model)
-            real_write, writes = link.port.write, []
-
-            def full_write(data):
-                writes.append(len(data))
-                if len(writes) > 30:
-                    raise serial.SerialTimeoutException("Write timeout")
-                return real_write(data)
-
-            link.port.write = full_write
-            done = []
-            with pytest.raises(LinkError) as e:
-                link.run_batch(windows_for(model, 500), progress=done.append)
-            link.port.write = real_write
-        finally:
-            link.close()
-    assert "the board stopped reading" in str(e.value) and "not taken in 4 s" in str(e.value)
-    assert e.value.completed == len(done) and f"{len(done)} of 500 windows completed" in str(e.value)
+    e, done, write_timeout = batch_until_write_fails(models_dir, serial.SerialTimeoutException("Write timeout"),
+                                                     timeout=4.0)
+    assert write_timeout == 4.0
+    assert "the board stopped reading" in str(e) and "not taken in 4 s" in str(e)
+    assert e.completed == len(done) and f"{len(done)} of 500 windows completed" in str(e)
 
 
 def test_agent_errors_are_reported(models_dir):
