@@ -151,6 +151,34 @@ static void dw_channel(const tm_depthwise_conv_2d_params *params, const tm_depth
     }
 }
 
+#if TM_SIMD_DSP
+// acc_i += w[t][i] * x[i] for the four channels of one tap. ARMv7E-M: one word load brings the
+// four inputs, SXTB16 splits them into the lanes (x0, x2) and (x1, x3), and the tap's weights are
+// packed the same way (w + 4 * t: (w0, w2), (w1, w3): dw_pack_dsp); SMLABB / SMLATT multiply one
+// lane pair each into the channel's own accumulator (16 x 16 bits, exact, one cycle).
+#define DW_TAP(t, xp)                                                   \
+    do {                                                                \
+        const uint32_t xw_ = tm_load4(xp);                              \
+        const int16x2_t xe_ = __sxtb16(xw_), xo_ = __sxtb16(tm_ror8(xw_)); \
+        const int32_t *w_ = w + 4 * (t);                                \
+        a0 = __smlabb(xe_, w_[0], a0);                                  \
+        a2 = __smlatt(xe_, w_[0], a2);                                  \
+        a1 = __smlabb(xo_, w_[1], a1);                                  \
+        a3 = __smlatt(xo_, w_[1], a3);                                  \
+    } while (0)
+
+// The taps' weights w[4 * t + i] into the lane pairs DW_TAP reads: w[4 * t] = (w0, w2), w[4 * t + 1]
+// = (w1, w3), each pair as int16 lanes (bottom, top).
+static void dw_pack_dsp(int32_t *w, int32_t taps) {
+    for (int32_t t = 0; t < taps; ++t) {
+        int32_t *q = w + 4 * t;
+        const uint32_t even = (uint32_t)(uint16_t)q[0] | (uint32_t)(uint16_t)q[2] << 16;
+        const uint32_t odd = (uint32_t)(uint16_t)q[1] | (uint32_t)(uint16_t)q[3] << 16;
+        q[0] = (int32_t)even;
+        q[1] = (int32_t)odd;
+    }
+}
+#else
 // acc_i += w[t][i] * x[i] for the four channels of one tap.
 #define DW_TAP(t, xp)                                   \
     do {                                                \
@@ -161,6 +189,7 @@ static void dw_channel(const tm_depthwise_conv_2d_params *params, const tm_depth
         a2 += w_[2] * x_[2];                            \
         a3 += w_[3] * x_[3];                            \
     } while (0)
+#endif
 
 static TM_HOT void dw_dm1(const tm_depthwise_conv_2d_params *params, const tm_depthwise_conv_2d_quant *quant,
     const tm_depthwise_conv_2d_dims *dims, const int8_t *input, const int8_t *filter, const int32_t *bias,
@@ -200,6 +229,9 @@ static TM_HOT void dw_dm1(const tm_depthwise_conv_2d_params *params, const tm_de
             tm_rq_make(tm_add_wrap(bias != NULL ? bias[c + i] : 0, wsum[i] * input_offset),
                 quant->multiplier[c + i], quant->shift[c + i], &rq[i]);
         }
+#if TM_SIMD_DSP
+        dw_pack_dsp(w, taps);
+#endif
         for (int32_t b = 0; b < dims->batches; ++b) {
             const int8_t *in_batch = input + b * in_h * row + c;
             int8_t *out = output + b * out_h * out_w * ch + c;
