@@ -244,7 +244,7 @@ static TM_HOT void dw_dm1(const tm_depthwise_conv_2d_params *params, const tm_de
                     const int32_t ix0 = ox * sw - params->pad_w;
                     const int8_t *x0;        // tap (0, 0)
                     int32_t cs, rs;          // tap column and row strides
-                    if (full_rows && ox >= ox_lo && ox < ox_hi) {
+                    if (TM_LIKELY(full_rows && ox >= ox_lo && ox < ox_hi)) {
                         x0 = in_batch + iy0 * row + ix0 * ch;
                         cs = ch;
                         rs = row;

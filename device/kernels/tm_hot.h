@@ -22,4 +22,12 @@
 #define TM_HOT
 #endif
 
+// The common case of a branch in an inner loop: the compiler lays it out as the straight path, the
+// other side out of the loop's run of code.
+#if defined(__GNUC__)
+#define TM_LIKELY(x) __builtin_expect(!!(x), 1)
+#else
+#define TM_LIKELY(x) (x)
+#endif
+
 #endif
