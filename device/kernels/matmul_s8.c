@@ -292,49 +292,29 @@ static TM_HOT void rows_packed_x4(const int8_t *x, int32_t x_stride, int32_t pai
 static TM_HOT void dot_2x2(const int8_t *x0, const int8_t *x1, const int8_t *w0, const int8_t *w1,
     int32_t depth, int32_t a[4]) {
     int32_t a00 = 0, a01 = 0, a10 = 0, a11 = 0;
+#define TM_2X2_STEP(i)                                             \
+    do {                                                           \
+        const int32_t v0 = x0[i], v1 = x1[i], u0 = w0[i], u1 = w1[i]; \
+        a00 += u0 * v0;                                            \
+        a10 += u0 * v1;                                            \
+        a01 += u1 * v0;                                            \
+        a11 += u1 * v1;                                            \
+    } while (0)
     const int8_t *end4 = x0 + (depth & ~3);
     while (x0 != end4) {
-        int32_t v0 = x0[0], v1 = x1[0], u0 = w0[0], u1 = w1[0];
-        a00 += u0 * v0;
-        a10 += u0 * v1;
-        a01 += u1 * v0;
-        a11 += u1 * v1;
-        v0 = x0[1];
-        v1 = x1[1];
-        u0 = w0[1];
-        u1 = w1[1];
-        a00 += u0 * v0;
-        a10 += u0 * v1;
-        a01 += u1 * v0;
-        a11 += u1 * v1;
-        v0 = x0[2];
-        v1 = x1[2];
-        u0 = w0[2];
-        u1 = w1[2];
-        a00 += u0 * v0;
-        a10 += u0 * v1;
-        a01 += u1 * v0;
-        a11 += u1 * v1;
-        v0 = x0[3];
-        v1 = x1[3];
-        u0 = w0[3];
-        u1 = w1[3];
-        a00 += u0 * v0;
-        a10 += u0 * v1;
-        a01 += u1 * v0;
-        a11 += u1 * v1;
+        TM_2X2_STEP(0);
+        TM_2X2_STEP(1);
+        TM_2X2_STEP(2);
+        TM_2X2_STEP(3);
         x0 += 4;
         x1 += 4;
         w0 += 4;
         w1 += 4;
     }
     for (int32_t k = 0; k < (depth & 3); ++k) {
-        const int32_t v0 = x0[k], v1 = x1[k], u0 = w0[k], u1 = w1[k];
-        a00 += u0 * v0;
-        a10 += u0 * v1;
-        a01 += u1 * v0;
-        a11 += u1 * v1;
+        TM_2X2_STEP(k);
     }
+#undef TM_2X2_STEP
     a[0] = a00;
     a[1] = a01;
     a[2] = a10;
