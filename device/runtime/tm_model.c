@@ -89,6 +89,10 @@ tm_status tm_model_open(tm_model *m, const uint8_t *buf, size_t len, tm_error *e
     if (!tm_fb_ok(&m->fb)) {
         return err->status;
     }
+    // Schema versions 1 and 2 were real (older) formats; 0 and anything past a few never were.
+    if (m->model_version == 0 || m->model_version > 100) {
+        return tm_fail(err, TM_ERR_MODEL, "corrupt model: TFLite schema version %u", (unsigned)m->model_version);
+    }
     if (m->model_version != 3) {
         return tm_fail(err, TM_ERR_UNSUPPORTED, "TFLite schema version %u (only version 3 is supported)", (unsigned)m->model_version);
     }
@@ -164,7 +168,11 @@ tm_status tm_model_open(tm_model *m, const uint8_t *buf, size_t len, tm_error *e
             return tm_fail(err, TM_ERR_UNSUPPORTED, "unsupported op %s (code %d, version %d) at node %u",
                 tm_builtin_name(code), (int)code, (int)version, (unsigned)i);
         }
-        if (version < 1 || version > row->max_version) {
+        if (version < 1) {
+            return tm_fail(err, TM_ERR_MODEL, "corrupt model: %s at node %u has version %d (versions start at 1)",
+                row->name, (unsigned)i, (int)version);
+        }
+        if (version > row->max_version) {
             return tm_fail(err, TM_ERR_UNSUPPORTED, "unsupported op version: %s version %d at node %u (this firmware runs versions 1 to %u)",
                 row->name, (int)version, (unsigned)i, (unsigned)row->max_version);
         }
@@ -175,7 +183,7 @@ tm_status tm_model_open(tm_model *m, const uint8_t *buf, size_t len, tm_error *e
 
 size_t tm_model_state_bytes(const tm_model *m) {
     return align8(m->n_tensors * sizeof(tm_tensor)) + align8(m->n_nodes * sizeof(tm_node))
-        + align8(m->n_tensors * sizeof(tm_plan_buffer)) + align8(m->n_tensors * sizeof(uint16_t));
+        + align8(m->n_tensors * sizeof(tm_plan_buffer)) + align8(TM_PLAN_SCRATCH(m->n_tensors) * sizeof(uint16_t));
 }
 
 // Reads the constant data of a tensor (if any) from its buffer, checked against the tensor size.
@@ -434,15 +442,27 @@ tm_status tm_model_parse(tm_model *m, void *state, tm_error *err) {
     if (compute_lifetimes(m, err) != TM_OK) {
         return err->status;
     }
-    m->arena_bytes = tm_plan(m->plan, (int)m->n_tensors, m->plan_order);
-    m->arena_lower_bound = tm_plan_lower_bound(m->plan, (int)m->n_tensors);
-    m->persist_bytes = 0;
+    // Every size is summed in 64 bits and checked against what a 32-bit board can address, so
+    // a model that needs 4 GiB is refused on every target instead of wrapping to a small arena.
+    uint64_t arena = tm_plan(m->plan, (int)m->n_tensors, m->plan_order);
+    if (arena > TM_MAX_ARENA_BYTES) {
+        return tm_fail(err, TM_ERR_MODEL, "model needs %q bytes of activation arena, more than a 32-bit board can address (at most %u)",
+            arena, (unsigned)TM_MAX_ARENA_BYTES);
+    }
+    m->arena_bytes = (size_t)arena;
+    m->arena_lower_bound = (size_t)tm_plan_lower_bound(m->plan, (int)m->n_tensors, m->plan_order);
+    uint64_t persist = 0;
     for (uint32_t i = 0; i < m->n_nodes; ++i) {
         const tm_node *n = &m->nodes[i];
         if (n->op->persist_bytes != NULL) {
-            m->persist_bytes += align8(n->op->persist_bytes(m, n));
+            persist += align8(n->op->persist_bytes(m, n));
         }
     }
+    if (persist > TM_MAX_ARENA_BYTES) {
+        return tm_fail(err, TM_ERR_MODEL, "model needs %q bytes of op data, more than a 32-bit board can address",
+            persist);
+    }
+    m->persist_bytes = (size_t)persist;
     return TM_OK;
 }
 

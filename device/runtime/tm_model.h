@@ -24,6 +24,9 @@
 #define TM_MAX_DIMS 6
 #define TM_MAX_NODE_INPUTS 16
 #define TM_MAX_NODE_OUTPUTS 4
+// The largest activation arena (or op data) any target accepts: offsets are 32-bit, and a 32-bit
+// board cannot address more. The same limit on 64-bit hosts, so `inspect` says what a board says.
+#define TM_MAX_ARENA_BYTES 0x7fffffffu
 
 // TFLite TensorType codes.
 typedef enum {

@@ -61,6 +61,9 @@ tm_status tm_fail(tm_error *err, tm_status status, const char *fmt, ...) {
             case 'z':
                 put_unsigned(err->text, &pos, va_arg(ap, size_t));
                 break;
+            case 'q':
+                put_unsigned(err->text, &pos, va_arg(ap, uint64_t));
+                break;
             case 's':
                 put_str(err->text, &pos, va_arg(ap, const char *));
                 break;

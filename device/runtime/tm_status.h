@@ -24,7 +24,7 @@ typedef struct {
 } tm_error;
 
 // Records the first error (later ones are ignored) and returns its status.
-// printf-like formatting supports %d, %u, %s, %z (size_t) only, so no libc printf is needed.
+// printf-like formatting supports %d, %u, %s, %z (size_t), %q (uint64_t) only: no libc printf needed.
 tm_status tm_fail(tm_error *err, tm_status status, const char *fmt, ...);
 
 void tm_error_clear(tm_error *err);

@@ -234,7 +234,7 @@ def _build_quant(b, t):
     return tflite.QuantizationParametersEnd(b)
 
 
-def build_model(tensors, operators, inputs, outputs):
+def build_model(tensors, operators, inputs, outputs, schema_version=3):
     b = flatbuffers.Builder(1024)
 
     # Buffers: 0 is the empty sentinel, then one per constant tensor.
@@ -326,7 +326,7 @@ def build_model(tensors, operators, inputs, outputs):
     buffers_vec = table_vector(buffer_offsets)
     description = b.CreateString("tinyml tests/host/single_op_models.py")
     tflite.ModelStart(b)
-    tflite.ModelAddVersion(b, 3)
+    tflite.ModelAddVersion(b, schema_version)
     tflite.ModelAddOperatorCodes(b, opcodes_vec)
     tflite.ModelAddSubgraphs(b, subgraphs_vec)
     tflite.ModelAddDescription(b, description)

@@ -2,9 +2,17 @@
 
     .venv/bin/python tests/device/data/generate.py
 
-unsupported_op.tflite: one int8 FLOOR_DIV node (an op tinyml does not implement), built with
-tests/host/single_op_models.py. tests/host/test_device_data.py checks the committed files are
-exactly what this script writes.
+Built with tests/host/single_op_models.py; tests/host/test_device_data.py checks the committed
+files are exactly what this script writes.
+- unsupported_op.tflite: one int8 FLOOR_DIV node (an op tinyml does not implement);
+- huge_arena.tflite: two RELU outputs of [0x7fffffff] int8 live together: 4 GiB of arena, which
+  wraps to 0 in 32 bits (issue 11, A);
+- reshape_<dtype>.tflite: RESHAPE [2, 2] -> [4] of a bool / int16 / int32 / int64 / uint8 tensor
+  (quantized where the dtype is an integer), for reading every output dtype;
+- mixed_outputs.tflite: int8 RELU(x), and RESHAPEs of constant bool, int64 and int32 tensors:
+  outputs of every dtype from a model that takes floats;
+- op_version_0.tflite, schema_version_0.tflite: a RELU whose op version, or whose model's schema
+  version, is 0: corrupt, not unsupported.
 """
 
 from __future__ import annotations
@@ -15,7 +23,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1] / "host"))
 
-from single_op_models import Tensor, build_single_op_model  # noqa: E402
+from single_op_models import Op, Tensor, build_model, build_single_op_model  # noqa: E402
 
 
 def unsupported_op_model() -> bytes:
@@ -25,7 +33,45 @@ def unsupported_op_model() -> bytes:
     return build_single_op_model("FLOOR_DIV", [a, b], [y], options=None)
 
 
-FILES = {"unsupported_op.tflite": unsupported_op_model}
+def huge_arena_model() -> bytes:
+    # x -> RELU -> a, x -> RELU -> b, ADD(a, b) -> y: a and b are live together at the ADD.
+    big = [0x7FFFFFFF]
+    q = dict(scale=0.1, zero_point=0)
+    tensors = [Tensor(big, "int8", **q), Tensor(big, "int8", **q), Tensor(big, "int8", **q), Tensor(big, "int8", **q)]
+    ops = [Op("RELU", [0], [1]), Op("RELU", [0], [2]), Op("ADD", [1, 2], [3], options={})]
+    return build_model(tensors, ops, [0], [3])
+
+
+def reshape_model(dtype: str) -> bytes:
+    q = {} if dtype == "bool" else dict(scale=0.5, zero_point=3 if dtype == "uint8" else 1)
+    return build_single_op_model("RESHAPE", [Tensor([2, 2], dtype, **q)], [Tensor([4], dtype, **q)])
+
+
+def mixed_outputs_model() -> bytes:
+    q = dict(scale=0.5, zero_point=0)
+    tensors = [Tensor([1, 4], "int8", **q), Tensor([1, 4], "int8", **q),
+               Tensor([2, 2], "bool", data=[[True, False], [True, True]]), Tensor([4], "bool"),
+               Tensor([2, 2], "int64", data=[[5, -6], [7, 1 << 40]]), Tensor([4], "int64"),
+               Tensor([2, 2], "int32", data=[[5, 6], [7, 8]], **q), Tensor([4], "int32", **q)]
+    ops = [Op("RELU", [0], [1]), Op("RESHAPE", [2], [3]), Op("RESHAPE", [4], [5]), Op("RESHAPE", [6], [7])]
+    return build_model(tensors, ops, [0], [1, 3, 5, 7])
+
+
+def relu_model(op_version: int = 1, schema_version: int = 3) -> bytes:
+    q = dict(scale=0.1, zero_point=0)
+    return build_model([Tensor([1, 4], "int8", **q), Tensor([1, 4], "int8", **q)],
+                       [Op("RELU", [0], [1], version=op_version)], [0], [1], schema_version=schema_version)
+
+
+FILES = {
+    "unsupported_op.tflite": unsupported_op_model,
+    "huge_arena.tflite": huge_arena_model,
+    "mixed_outputs.tflite": mixed_outputs_model,
+    "op_version_0.tflite": lambda: relu_model(op_version=0),
+    "schema_version_0.tflite": lambda: relu_model(schema_version=0),
+}
+for _dtype in ("bool", "int16", "int32", "int64", "uint8"):
+    FILES[f"reshape_{_dtype}.tflite"] = lambda d=_dtype: reshape_model(d)
 
 
 def main() -> None:
