@@ -19,7 +19,7 @@ LIB_OBJ := $(LIB_SRC:%.c=build/host/obj/%.o)
 LIB := build/host/libtinyml.a
 CTEST_BIN := $(patsubst tests/c/%.c,build/host/tests/%,$(wildcard tests/c/test_*.c))
 
-.PHONY: help setup unix unix-asan ctest devtest hosttest test run bench clean distclean qemu devtest-qemu demo bench-link
+.PHONY: help setup unix unix-asan ctest devtest hosttest test run bench clean distclean qemu devtest-qemu demo bench-link bench-plan
 .DEFAULT_GOAL := help
 
 help:
@@ -40,6 +40,7 @@ help:
 	@echo "make hosttest   pytest tests/host (bit-exactness vs TFLM, robustness)"
 	@echo "make bench      issue-6 table: x86 instr, M0+/M3/M4 cycles/MAC, RAM, flash vs TFLM"
 	@echo "make bench-link serial link: windows/s and bytes/s, tinyml link vs one mpremote exec per window"
+	@echo "make bench-plan load time of models up to 32,000 tensors (the planner's worst case)"
 	@echo "make clean      remove build outputs (keeps the fetched MicroPython source and .venv)"
 	@echo "make distclean  remove build/ and .venv/"
 
@@ -148,6 +149,9 @@ bench-link: qemu
 
 bench: unix
 	$(PYTHON) bench/bench.py
+
+bench-plan: unix
+	$(PYTHON) bench/plan_bench.py
 
 clean:
 	rm -rf build/unix build/unix-obj build/unix-asan build/unix-asan-obj build/mpy-cross \

@@ -11,8 +11,19 @@
 // Memory: three GC blocks - the runtime state (tensor and node records), the ops' persistent data
 // (multipliers...), then the arena - and every check (model, ops, arena size) happens before the
 // arena, the big one, is allocated: a MemoryError or a model error leaves only garbage for the GC,
-// never a half-built Model. Memoryviews of tensors point at the arena's start (keeping it alive).
-// A user-supplied bytearray arena is used in place and referenced from the Model.
+// never a half-built Model.
+//
+// Memory safety against the program: no Python object can make the engine touch memory it does
+// not own.
+//   - The model source is used in place only where it cannot move: bytes (immutable), or a
+//     bytearray/array whose buffer pointer and length are checked again before every use (a
+//     resized one makes the Model refuse to run, with a RuntimeError). Any other buffer (a
+//     memoryview, whose owner we cannot see) is copied into bytes at load.
+//   - The arena is a tinyml.Arena (modtinyml_arena.c): a block nobody can resize; the memoryviews
+//     of tensors point at its start (keeping it alive), with an item offset.
+//   - Every call that touches the arena holds it (threads wait their turn) and checks which
+//     model's tensors it holds, so models sharing an Arena run one after another, never mixed.
+// Names come from the model buffer: invalid UTF-8 in them is shown as '?', never raised.
 #include <string.h>
 
 #include "py/runtime.h"
@@ -23,11 +34,13 @@
 #include "py/binary.h"
 #include "py/builtin.h"
 #include "py/objstr.h"
+#include "py/unicode.h"
 
 #include "tm_model.h"
 #include "tm_ops.h"
 #include "tm_io.h"
 #include "tm_ticks.h"
+#include "modtinyml_arena.h"
 
 #define TINYML_VERSION "0.1.0"
 
@@ -37,11 +50,13 @@ MP_DEFINE_EXCEPTION(UnsupportedOpError, NotImplementedError)
 typedef struct _tinyml_model_obj_t {
     mp_obj_base_t base;
     mp_obj_t source;         // the model buffer's owner: kept alive, weights are read in place
-    mp_obj_t arena_owner;    // user bytearray arena, or MP_OBJ_NULL
+    const void *source_buf;  // its buffer as loaded: checked again before every use when
+    size_t source_len;       //   source_mutable (a bytearray or an array)
+    bool source_mutable;
+    uint32_t id;             // this model's id in its arena (the arena's tenant when it is ours)
+    tinyml_arena_obj_t *arena;
     uint8_t *state;          // tensor/node records (GC block)
     uint8_t *persist;        // ops' persistent data: multipliers... (GC block)
-    uint8_t *arena;          // the arena: our GC block, or the start of the user's buffer
-    size_t arena_len;        // usable arena bytes
     tm_model model;
     tm_duration last;        // duration of the last invoke (last.us == 0: none yet)
 } tinyml_model_obj_t;
@@ -78,6 +93,35 @@ static mp_obj_t read_file(mp_obj_t path) {
     return data;
 }
 
+// The model source as the Model keeps it: bytes in place; a bytearray or array in place, checked
+// before every use; any other buffer copied into bytes (a memoryview's owner is not visible).
+static mp_obj_t model_source(mp_obj_t source, mp_buffer_info_t *buf, bool *is_mutable) {
+    if (mp_obj_is_str(source)) {
+        source = read_file(source);
+    }
+    *is_mutable = false;
+    if (mp_obj_is_type(source, &mp_type_bytes)) {
+        mp_get_buffer_raise(source, buf, MP_BUFFER_READ);
+        return source;
+    }
+    if (!mp_get_buffer(source, buf, MP_BUFFER_READ)) {
+        mp_raise_TypeError(MP_ERROR_TEXT("source must be a file path or a bytes-like object"));
+    }
+    #if MICROPY_PY_BUILTINS_BYTEARRAY || MICROPY_PY_ARRAY
+    if (mp_obj_is_type(source, &mp_type_bytearray)
+        #if MICROPY_PY_ARRAY
+        || mp_obj_is_type(source, &mp_type_array)
+        #endif
+        ) {
+        *is_mutable = true;
+        return source;
+    }
+    #endif
+    source = mp_obj_new_bytes(buf->buf, buf->len);
+    mp_get_buffer_raise(source, buf, MP_BUFFER_READ);
+    return source;
+}
+
 static mp_obj_t tinyml_model_make_new(const mp_obj_type_t *type, size_t n_args, size_t n_kw, const mp_obj_t *all_args) {
     enum { ARG_source, ARG_arena };
     static const mp_arg_t allowed_args[] = {
@@ -87,38 +131,27 @@ static mp_obj_t tinyml_model_make_new(const mp_obj_type_t *type, size_t n_args, 
     mp_arg_val_t args[MP_ARRAY_SIZE(allowed_args)];
     mp_arg_parse_all_kw_array(n_args, n_kw, all_args, MP_ARRAY_SIZE(allowed_args), allowed_args, args);
 
-    mp_obj_t source = args[ARG_source].u_obj;
-    if (mp_obj_is_str(source)) {
-        source = read_file(source);
+    // Decide the arena before anything is allocated, so a bad argument allocates nothing.
+    mp_obj_t arena_arg = args[ARG_arena].u_obj;
+    tinyml_arena_obj_t *shared = NULL;
+    size_t arena_request = 0;
+    if (mp_obj_is_type(arena_arg, &tinyml_type_Arena)) {
+        shared = MP_OBJ_TO_PTR(arena_arg);
+    } else if (mp_obj_is_int(arena_arg)) {
+        arena_request = tinyml_get_size(arena_arg, "arena size", TM_MAX_ARENA_BYTES);
+    } else if (arena_arg != mp_const_none) {
+        mp_raise_TypeError(MP_ERROR_TEXT("arena must be None, an int or a tinyml.Arena (a bytearray could be resized while the model runs in it)"));
     }
+
     mp_buffer_info_t model_buf;
-    if (!mp_get_buffer(source, &model_buf, MP_BUFFER_READ)) {
-        mp_raise_TypeError(MP_ERROR_TEXT("source must be a file path or a bytes-like object"));
-    }
+    bool source_mutable;
+    mp_obj_t source = model_source(args[ARG_source].u_obj, &model_buf, &source_mutable);
 
     // Validate header and ops before allocating anything.
     tm_model probe;
     tm_error err;
     if (tm_model_open(&probe, model_buf.buf, model_buf.len, &err) != TM_OK) {
         raise_error(&err);
-    }
-
-    // Decide the arena before the big allocations, so a bad argument allocates nothing.
-    mp_obj_t arena_arg = args[ARG_arena].u_obj;
-    mp_buffer_info_t arena_buf = { 0 };
-    bool user_arena = false;
-    mp_int_t arena_request = -1; // -1: automatic
-    if (arena_arg != mp_const_none) {
-        if (mp_obj_is_int(arena_arg)) {
-            arena_request = mp_obj_get_int(arena_arg);
-            if (arena_request < 0) {
-                mp_raise_ValueError(MP_ERROR_TEXT("arena size must be >= 0"));
-            }
-        } else if (mp_get_buffer(arena_arg, &arena_buf, MP_BUFFER_RW)) {
-            user_arena = true;
-        } else {
-            mp_raise_TypeError(MP_ERROR_TEXT("arena must be None, an int or a writable buffer (bytearray)"));
-        }
     }
 
     // Small blocks first, with every check done before the arena (the big block) is allocated:
@@ -135,78 +168,122 @@ static mp_obj_t tinyml_model_make_new(const mp_obj_type_t *type, size_t n_args, 
     }
 
     size_t needed = probe.arena_bytes;
-    uint8_t *arena;
-    size_t arena_len;
-    if (user_arena) {
-        // User buffer, used in place: align its start to 8 bytes.
-        uintptr_t start = ((uintptr_t)arena_buf.buf + 7u) & ~(uintptr_t)7u;
-        size_t lost = start - (uintptr_t)arena_buf.buf;
-        arena = (uint8_t *)start;
-        arena_len = arena_buf.len > lost ? arena_buf.len - lost : 0;
-        if (arena_len < needed) {
-            mp_raise_msg_varg(&mp_type_MemoryError,
-                MP_ERROR_TEXT("arena too small: the model needs %u bytes, the buffer has %u usable"),
-                (unsigned)needed, (unsigned)arena_len);
-        }
-    } else {
-        arena_len = arena_request < 0 ? needed : (size_t)arena_request;
-        if (arena_len < needed) {
-            mp_raise_msg_varg(&mp_type_MemoryError,
-                MP_ERROR_TEXT("arena too small: the model needs %u bytes, %u were given"),
-                (unsigned)needed, (unsigned)arena_len);
-        }
-        arena = m_new(uint8_t, arena_len ? arena_len : 1);
+    size_t have = shared != NULL ? shared->len : arena_request;
+    if ((shared != NULL || arena_arg != mp_const_none) && have < needed) {
+        mp_raise_msg_varg(&mp_type_MemoryError,
+            MP_ERROR_TEXT("arena too small: the model needs %u bytes, %u were given"),
+            (unsigned)needed, (unsigned)have);
     }
-    memset(arena, 0, needed);
-    if (tm_model_set_arena(&probe, arena, arena_len, &err) != TM_OK) {
+    tinyml_arena_obj_t *arena = shared != NULL ? shared
+        : tinyml_arena_new(arena_arg == mp_const_none ? needed : arena_request);
+    tinyml_model_obj_t *self = mp_obj_malloc(tinyml_model_obj_t, type);
+
+    // The new model's tensors move in: the arena is held, so no other model runs meanwhile.
+    tinyml_arena_hold(arena);
+    if (tm_model_set_arena(&probe, arena->block, arena->len, &err) != TM_OK) {
+        tinyml_arena_release(arena);
         raise_error(&err);
     }
+    memset(arena->block, 0, needed);
+    self->id = ++arena->last_id;
+    arena->tenant = self->id;
+    tinyml_arena_release(arena);
 
-    tinyml_model_obj_t *self = mp_obj_malloc(tinyml_model_obj_t, type);
     self->source = source;
-    self->arena_owner = user_arena ? arena_arg : MP_OBJ_NULL;
+    self->source_buf = model_buf.buf;
+    self->source_len = model_buf.len;
+    self->source_mutable = source_mutable;
+    self->arena = arena;
     self->state = state;
     self->persist = persist;
-    self->arena = arena;
-    self->arena_len = arena_len;
     self->model = probe;
     self->last = (tm_duration){ 0 };
     return MP_OBJ_FROM_PTR(self);
 }
 
+// The model buffer must be where it was at load (a bytearray source can be resized meanwhile).
+static void check_source(const tinyml_model_obj_t *self) {
+    if (!self->source_mutable) {
+        return;
+    }
+    mp_buffer_info_t buf;
+    mp_get_buffer_raise(self->source, &buf, MP_BUFFER_READ);
+    if (buf.buf != self->source_buf || buf.len != self->source_len) {
+        mp_raise_msg(&mp_type_RuntimeError,
+            MP_ERROR_TEXT("the model's buffer was resized after the Model was made: make a new Model (or load from bytes)"));
+    }
+}
+
+// The arena must still hold this model's tensors (another model sharing it may have run since).
+static void check_tenant(const tinyml_model_obj_t *self) {
+    if (self->arena->tenant != self->id) {
+        mp_raise_msg(&mp_type_RuntimeError,
+            MP_ERROR_TEXT("another Model ran in this arena since: set this model's input again"));
+    }
+}
+
+// An input/output index: any int (a big one is simply out of range), else TypeError.
+static mp_int_t get_index(mp_obj_t obj) {
+    if (mp_obj_is_small_int(obj)) {
+        return MP_OBJ_SMALL_INT_VALUE(obj);
+    }
+    if (!mp_obj_is_int(obj)) {
+        mp_raise_TypeError(MP_ERROR_TEXT("index must be an int"));
+    }
+    return -1;
+}
+
 static tm_tensor *io_tensor(tinyml_model_obj_t *self, mp_int_t index, int output) {
     int n = output ? self->model.n_outputs : self->model.n_inputs;
     if (index < 0 || index >= n) {
-        mp_raise_msg_varg(&mp_type_IndexError, MP_ERROR_TEXT("%s index %d out of range (model has %d)"),
-            output ? "output" : "input", (int)index, n);
+        mp_raise_msg_varg(&mp_type_IndexError, MP_ERROR_TEXT("%s index out of range (model has %d)"),
+            output ? "output" : "input", n);
     }
     int t = output ? self->model.outputs[index] : self->model.inputs[index];
     return &self->model.tensors[t];
 }
 
+// The array typecode of a tensor's elements, 0 where arrays have none.
 static char array_typecode(int type) {
     switch (type) {
         case TM_INT8: return 'b';
         case TM_UINT8: return 'B';
         case TM_INT16: return 'h';
         case TM_INT32: return 'i';
+        case TM_INT64: return 'q';
         case TM_FLOAT32: return 'f';
-        default: return 'B';
+        default: return 0;
     }
 }
 
 static mp_obj_t tensor_view(tinyml_model_obj_t *self, tm_tensor *t) {
-    char tc = array_typecode(t->type);
-    size_t item = tm_type_size(t->type);
-    if (array_typecode(t->type) == 'B' && t->type != TM_UINT8) {
-        item = 1;
-    }
-    uint8_t *base = self->arena;
+    // Tensors start 4-byte aligned in the arena, so 8-byte (int64) and typeless (bool) elements
+    // are viewed as bytes.
+    char tc = tm_type_size(t->type) <= 4 && array_typecode(t->type) ? array_typecode(t->type) : 'B';
+    size_t item = tc == 'B' ? 1 : tm_type_size(t->type);
+    uint8_t *base = self->arena->block;
     size_t offset = (size_t)((uint8_t *)t->data - base);
     // The view points at the start of the arena block (keeps it alive) with an item offset.
     mp_obj_array_t *view = MP_OBJ_TO_PTR(mp_obj_new_memoryview(tc | MP_OBJ_ARRAY_TYPECODE_FLAG_RW, t->bytes / item, base));
     view->free = offset / item;
     return MP_OBJ_FROM_PTR(view);
+}
+
+// A tensor name from the model buffer as a str: bytes that are not UTF-8 become '?'.
+static mp_obj_t name_str(const tm_tensor *t) {
+    if (t->name == NULL) {
+        return mp_const_none;
+    }
+    const byte *name = (const byte *)t->name;
+    if (utf8_check(name, t->name_len)) {
+        return mp_obj_new_str((const char *)name, t->name_len);
+    }
+    vstr_t v;
+    vstr_init(&v, t->name_len);
+    for (size_t i = 0; i < t->name_len; ++i) {
+        vstr_add_byte(&v, name[i] < 0x80 ? name[i] : '?');
+    }
+    return mp_obj_new_str_from_vstr(&v);
 }
 
 static mp_obj_t new_attrtuple_info(tm_tensor *t, int index) {
@@ -217,7 +294,7 @@ static mp_obj_t new_attrtuple_info(tm_tensor *t, int index) {
     }
     mp_obj_t items[6] = {
         MP_OBJ_NEW_SMALL_INT(index),
-        t->name != NULL ? mp_obj_new_str(t->name, t->name_len) : mp_const_none,
+        name_str(t),
         mp_obj_new_tuple(t->ndim, shape),
         mp_obj_new_str(tm_type_name(t->type), strlen(tm_type_name(t->type))),
         mp_obj_new_float(t->scale),
@@ -227,6 +304,7 @@ static mp_obj_t new_attrtuple_info(tm_tensor *t, int index) {
 }
 
 static mp_obj_t io_infos(tinyml_model_obj_t *self, int output) {
+    check_source(self); // names are read from the model buffer
     int n = output ? self->model.n_outputs : self->model.n_inputs;
     mp_obj_t items[TM_MAX_NODE_INPUTS];
     for (int i = 0; i < n; ++i) {
@@ -235,47 +313,83 @@ static mp_obj_t io_infos(tinyml_model_obj_t *self, int output) {
     return mp_obj_new_tuple(n, items);
 }
 
-// Writes x into input tensor t: raw bytes of exactly the tensor size, or floats (array('f'),
-// list, tuple) quantized with the tensor's parameters (or copied into a float32 tensor).
-// Returns 1 when the float path was taken.
-static int write_input(tm_tensor *t, mp_obj_t x) {
-    mp_buffer_info_t buf;
+// The range a float input is quantized into, per input dtype; 0 for a dtype without one.
+static int quantized_range(int type, int32_t *lo, int32_t *hi) {
+    switch (type) {
+        case TM_INT8: *lo = -128; *hi = 127; return 1;
+        case TM_UINT8: *lo = 0; *hi = 255; return 1;
+        case TM_INT16: *lo = -32768; *hi = 32767; return 1;
+        default: return 0;
+    }
+}
+
+// Raw input: bytes/bytearray, or an array of the tensor's own element type.
+static int raw_typecode_ok(char typecode, int type) {
+    return typecode == 'b' || typecode == 'B' || typecode == BYTEARRAY_TYPECODE
+        || (typecode == array_typecode(type) && type != TM_FLOAT32);
+}
+
+// How x is given: floats (quantized or copied into the tensor) or the tensor's raw bytes.
+// Checked before anything is written, so a wrong input leaves the arena as it was.
+static int input_is_float(tm_tensor *t, mp_obj_t x, mp_buffer_info_t *buf, size_t *len, mp_obj_t **items) {
     int32_t n = tm_tensor_elements(t);
-    if (mp_get_buffer(x, &buf, MP_BUFFER_READ) && buf.typecode != 'f') {
-        if (buf.typecode != 'b' && buf.typecode != 'B' && buf.typecode != BYTEARRAY_TYPECODE) {
+    if (mp_obj_is_str(x)) {
+        mp_raise_TypeError(MP_ERROR_TEXT("input must be bytes-like or floats, not str"));
+    }
+    if (mp_get_buffer(x, buf, MP_BUFFER_READ) && buf->typecode != 'f') {
+        if (!raw_typecode_ok(buf->typecode, t->type)) {
             mp_raise_TypeError(MP_ERROR_TEXT("input must be int8 bytes-like (bytes, bytearray, array('b')) or floats (array('f'), list)"));
         }
-        if (buf.len != t->bytes) {
+        if (buf->len != t->bytes) {
             mp_raise_msg_varg(&mp_type_ValueError, MP_ERROR_TEXT("input has %u bytes, the model's input tensor needs %u (%s %d elements)"),
-                (unsigned)buf.len, (unsigned)t->bytes, tm_type_name(t->type), (int)n);
+                (unsigned)buf->len, (unsigned)t->bytes, tm_type_name(t->type), (int)n);
         }
-        memcpy(t->data, buf.buf, buf.len);
         return 0;
     }
-    size_t len;
-    mp_obj_t *items = NULL;
-    const float *floats = NULL;
-    if (mp_get_buffer(x, &buf, MP_BUFFER_READ)) {
-        floats = buf.buf;
-        len = buf.len / sizeof(float);
+    *items = NULL;
+    if (mp_get_buffer(x, buf, MP_BUFFER_READ)) {
+        *len = buf->len / sizeof(float);
     } else if (mp_obj_is_type(x, &mp_type_list) || mp_obj_is_type(x, &mp_type_tuple)) {
-        mp_obj_get_array(x, &len, &items);
+        mp_obj_get_array(x, len, items);
     } else {
         mp_raise_TypeError(MP_ERROR_TEXT("input must be int8 bytes-like or floats (array('f'), list, tuple)"));
     }
-    if (len != (size_t)n) {
+    if (*len != (size_t)n) {
         mp_raise_msg_varg(&mp_type_ValueError, MP_ERROR_TEXT("input has %u values, the model's input tensor has %d elements"),
-            (unsigned)len, (int)n);
+            (unsigned)*len, (int)n);
     }
-    if (t->type != TM_INT8 && t->type != TM_FLOAT32) {
+    int32_t lo, hi;
+    if (t->type != TM_FLOAT32 && !quantized_range(t->type, &lo, &hi)) {
         mp_raise_msg_varg(&mp_type_TypeError, MP_ERROR_TEXT("float input for a %s input tensor is not supported"), tm_type_name(t->type));
     }
+    for (size_t i = 0; *items != NULL && i < *len; ++i) {
+        mp_obj_get_float((*items)[i]); // a non-number raises here, before anything is written
+    }
+    return 1;
+}
+
+// Writes x into input tensor t: raw bytes of exactly the tensor size, or floats (array('f'),
+// list, tuple) quantized with the tensor's parameters (or copied into a float32 tensor).
+// Returns 1 when the float path was taken. The caller holds the arena.
+static int write_input(tm_tensor *t, mp_obj_t x) {
+    mp_buffer_info_t buf;
+    size_t len = 0;
+    mp_obj_t *items = NULL;
+    if (!input_is_float(t, x, &buf, &len, &items)) {
+        memcpy(t->data, buf.buf, buf.len);
+        return 0;
+    }
+    const float *floats = items == NULL ? buf.buf : NULL;
+    int32_t lo = 0, hi = 0;
+    quantized_range(t->type, &lo, &hi);
     for (size_t i = 0; i < len; ++i) {
         float v = floats != NULL ? floats[i] : (float)mp_obj_get_float(items[i]);
-        if (t->type == TM_FLOAT32) {
-            ((float *)t->data)[i] = v;
-        } else {
-            ((int8_t *)t->data)[i] = (int8_t)tm_quantize_value(v, t->scale, t->zero_point, -128, 127);
+        int32_t q = t->type == TM_FLOAT32 ? 0 : tm_quantize_value(v, t->scale, t->zero_point, lo, hi);
+        switch (t->type) {
+            case TM_FLOAT32: ((float *)t->data)[i] = v; break;
+            case TM_INT8: ((int8_t *)t->data)[i] = (int8_t)q; break;
+            case TM_UINT8: ((uint8_t *)t->data)[i] = (uint8_t)q; break;
+            default: ((int16_t *)t->data)[i] = (int16_t)q; break;
         }
     }
     return 1;
@@ -293,6 +407,28 @@ static mp_obj_array_t *new_float_array(size_t n) {
     return o;
 }
 
+// Element i of a tensor as a float: dequantized where the tensor is quantized, else its value.
+static float element_value(const tm_tensor *t, int32_t i) {
+    const void *d = t->data;
+    float v;
+    switch (t->type) {
+        case TM_FLOAT32: return ((const float *)d)[i];
+        case TM_BOOL: return ((const uint8_t *)d)[i] ? 1.0f : 0.0f;
+        case TM_INT8: v = ((const int8_t *)d)[i]; break;
+        case TM_UINT8: v = ((const uint8_t *)d)[i]; break;
+        case TM_INT16: v = ((const int16_t *)d)[i]; break;
+        case TM_INT32: v = (float)((const int32_t *)d)[i]; break;
+        case TM_INT64: {
+            int64_t q;
+            memcpy(&q, (const uint8_t *)d + 8 * (size_t)i, sizeof q);
+            v = (float)q;
+            break;
+        }
+        default: return 0.0f; // no other dtype loads (the loader refuses them)
+    }
+    return t->scale != 0.0f ? t->scale * (v - (float)t->zero_point) : v;
+}
+
 static mp_obj_t read_output(tm_tensor *t, int as_float) {
     if (!as_float) {
         return mp_obj_new_bytes(t->data, t->bytes);
@@ -301,13 +437,7 @@ static mp_obj_t read_output(tm_tensor *t, int as_float) {
     mp_obj_array_t *out = new_float_array((size_t)n);
     float *dst = out->items;
     for (int32_t i = 0; i < n; ++i) {
-        switch (t->type) {
-            case TM_FLOAT32: dst[i] = ((const float *)t->data)[i]; break;
-            case TM_INT8: dst[i] = tm_dequantize_value(((const int8_t *)t->data)[i], t->scale, t->zero_point); break;
-            case TM_UINT8: dst[i] = tm_dequantize_value(((const uint8_t *)t->data)[i], t->scale, t->zero_point); break;
-            case TM_INT16: dst[i] = tm_dequantize_value(((const int16_t *)t->data)[i], t->scale, t->zero_point); break;
-            default: dst[i] = (float)((const int32_t *)t->data)[i]; break;
-        }
+        dst[i] = element_value(t, i);
     }
     return MP_OBJ_FROM_PTR(out);
 }
@@ -320,12 +450,33 @@ static void timed_invoke(tinyml_model_obj_t *self) {
     tm_ticks_stop(&mark, &self->last);
 }
 
-static mp_obj_t tinyml_model_predict(mp_obj_t self_in, mp_obj_t x) {
+// What a call does once it holds the arena: one of the model_* functions below.
+typedef mp_obj_t (*model_call_fn)(tinyml_model_obj_t *self, mp_obj_t arg, mp_int_t index);
+
+// Runs `call` holding the model's arena (other threads and models sharing it wait), after checking
+// that the model buffer has not moved; the arena is let go whatever `call` raises.
+static mp_obj_t with_arena(mp_obj_t self_in, model_call_fn call, mp_obj_t arg, mp_int_t index) {
     tinyml_model_obj_t *self = MP_OBJ_TO_PTR(self_in);
+    check_source(self);
+    tinyml_arena_hold(self->arena);
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        mp_obj_t result = call(self, arg, index);
+        nlr_pop();
+        tinyml_arena_release(self->arena);
+        return result;
+    }
+    tinyml_arena_release(self->arena);
+    nlr_jump(nlr.ret_val);
+}
+
+static mp_obj_t model_predict(tinyml_model_obj_t *self, mp_obj_t x, mp_int_t index) {
+    (void)index;
     if (self->model.n_inputs != 1) {
         mp_raise_ValueError(MP_ERROR_TEXT("predict() takes single-input models; use set_input(), invoke(), get_output()"));
     }
     int as_float = write_input(io_tensor(self, 0, 0), x);
+    self->arena->tenant = self->id;
     timed_invoke(self);
     if (self->model.n_outputs == 1) {
         return read_output(io_tensor(self, 0, 1), as_float);
@@ -336,41 +487,69 @@ static mp_obj_t tinyml_model_predict(mp_obj_t self_in, mp_obj_t x) {
     }
     return mp_obj_new_tuple(self->model.n_outputs, outs);
 }
+
+static mp_obj_t model_set_input(tinyml_model_obj_t *self, mp_obj_t x, mp_int_t index) {
+    tm_tensor *t = io_tensor(self, index, 0);
+    if (self->arena->tenant != self->id) {
+        // This model moves back in: its other inputs are what the other model left.
+        memset(self->arena->block, 0, self->model.arena_bytes);
+        self->arena->tenant = self->id;
+    }
+    write_input(t, x);
+    return mp_const_none;
+}
+
+static mp_obj_t model_invoke(tinyml_model_obj_t *self, mp_obj_t arg, mp_int_t index) {
+    (void)arg;
+    (void)index;
+    check_tenant(self);
+    timed_invoke(self);
+    return mp_const_none;
+}
+
+static mp_obj_t model_get_output(tinyml_model_obj_t *self, mp_obj_t arg, mp_int_t index) {
+    (void)arg;
+    tm_tensor *t = io_tensor(self, index, 1);
+    check_tenant(self);
+    return read_output(t, 0);
+}
+
+static mp_obj_t model_tensor_view(tinyml_model_obj_t *self, mp_obj_t output, mp_int_t index) {
+    tm_tensor *t = io_tensor(self, index, output == mp_const_true);
+    if (output != mp_const_true && self->arena->tenant != self->id) {
+        memset(self->arena->block, 0, self->model.arena_bytes);
+        self->arena->tenant = self->id;
+    }
+    return tensor_view(self, t);
+}
+
+static mp_obj_t tinyml_model_predict(mp_obj_t self_in, mp_obj_t x) {
+    return with_arena(self_in, model_predict, x, 0);
+}
 static MP_DEFINE_CONST_FUN_OBJ_2(tinyml_model_predict_obj, tinyml_model_predict);
 
 static mp_obj_t tinyml_model_set_input(size_t n_args, const mp_obj_t *args) {
-    tinyml_model_obj_t *self = MP_OBJ_TO_PTR(args[0]);
-    mp_int_t index = n_args > 2 ? mp_obj_get_int(args[2]) : 0;
-    write_input(io_tensor(self, index, 0), args[1]);
-    return mp_const_none;
+    return with_arena(args[0], model_set_input, args[1], n_args > 2 ? get_index(args[2]) : 0);
 }
 static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(tinyml_model_set_input_obj, 2, 3, tinyml_model_set_input);
 
 static mp_obj_t tinyml_model_invoke(mp_obj_t self_in) {
-    tinyml_model_obj_t *self = MP_OBJ_TO_PTR(self_in);
-    timed_invoke(self);
-    return mp_const_none;
+    return with_arena(self_in, model_invoke, mp_const_none, 0);
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(tinyml_model_invoke_obj, tinyml_model_invoke);
 
 static mp_obj_t tinyml_model_get_output(size_t n_args, const mp_obj_t *args) {
-    tinyml_model_obj_t *self = MP_OBJ_TO_PTR(args[0]);
-    mp_int_t index = n_args > 1 ? mp_obj_get_int(args[1]) : 0;
-    return read_output(io_tensor(self, index, 1), 0);
+    return with_arena(args[0], model_get_output, mp_const_none, n_args > 1 ? get_index(args[1]) : 0);
 }
 static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(tinyml_model_get_output_obj, 1, 2, tinyml_model_get_output);
 
 static mp_obj_t tinyml_model_input_buffer(size_t n_args, const mp_obj_t *args) {
-    tinyml_model_obj_t *self = MP_OBJ_TO_PTR(args[0]);
-    mp_int_t index = n_args > 1 ? mp_obj_get_int(args[1]) : 0;
-    return tensor_view(self, io_tensor(self, index, 0));
+    return with_arena(args[0], model_tensor_view, mp_const_false, n_args > 1 ? get_index(args[1]) : 0);
 }
 static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(tinyml_model_input_buffer_obj, 1, 2, tinyml_model_input_buffer);
 
 static mp_obj_t tinyml_model_output_buffer(size_t n_args, const mp_obj_t *args) {
-    tinyml_model_obj_t *self = MP_OBJ_TO_PTR(args[0]);
-    mp_int_t index = n_args > 1 ? mp_obj_get_int(args[1]) : 0;
-    return tensor_view(self, io_tensor(self, index, 1));
+    return with_arena(args[0], model_tensor_view, mp_const_true, n_args > 1 ? get_index(args[1]) : 0);
 }
 static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(tinyml_model_output_buffer_obj, 1, 2, tinyml_model_output_buffer);
 
@@ -482,6 +661,7 @@ static const mp_rom_map_elem_t tinyml_module_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR___name__), MP_ROM_QSTR(MP_QSTR_tinyml) },
     { MP_ROM_QSTR(MP_QSTR___version__), MP_ROM_PTR(&tinyml_version_obj) },
     { MP_ROM_QSTR(MP_QSTR_Model), MP_ROM_PTR(&tinyml_type_Model) },
+    { MP_ROM_QSTR(MP_QSTR_Arena), MP_ROM_PTR(&tinyml_type_Arena) },
     { MP_ROM_QSTR(MP_QSTR_UnsupportedOpError), MP_ROM_PTR(&mp_type_UnsupportedOpError) },
     { MP_ROM_QSTR(MP_QSTR_ops), MP_ROM_PTR(&tinyml_ops_obj) },
 };
