@@ -40,13 +40,23 @@ def model_paths():
     return sorted(MODELS_DIR.rglob("*.tflite"))
 
 
+# Shared models that use ops this firmware does not run yet, and why: tests that run every shared
+# model skip them, and test_inspect.py checks each is refused with the op named (so the entry has
+# to go when the op lands).
+NEEDS_OPS_WE_LACK = {
+    "audio_preprocessor_int8.tflite": "TFLM's audio front-end: CUSTOM signal ops (issue 16)",
+}
+
+
 def model_params():
-    """A pytest.param per shared model (id = file name); one skipped param when they are missing."""
+    """A pytest.param per shared model (id = file name); one skipped param when they are missing.
+    Models in NEEDS_OPS_WE_LACK are skipped with the reason."""
     import pytest
     paths = model_paths()
     if not paths:
         return [pytest.param(None, id="no-models", marks=pytest.mark.skip(reason=models_missing_reason()))]
-    return [pytest.param(p, id=p.name) for p in paths]
+    return [pytest.param(p, id=p.name, marks=[pytest.mark.skip(reason=f"needs ops tinyml lacks: {NEEDS_OPS_WE_LACK[p.name]}")]
+                         if p.name in NEEDS_OPS_WE_LACK else []) for p in paths]
 
 
 def models_missing_reason():

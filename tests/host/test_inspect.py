@@ -65,6 +65,16 @@ def test_arena_equals_device(path, micropython):
     assert plan.arena_lower_bound <= plan.arena_bytes
 
 
+@pytest.mark.parametrize("name", sorted(mputil.NEEDS_OPS_WE_LACK))
+def test_models_needing_ops_we_lack_are_refused_by_op(models_dir, name):
+    paths = list(models_dir.rglob(name))
+    if not paths:
+        pytest.skip(f"{name} is not among the shared models")
+    plan = native.plan(paths[0].read_bytes())
+    assert plan.status == native.TM_ERR_UNSUPPORTED, plan.error
+    assert "unsupported op CUSTOM" in plan.error
+
+
 def test_op_table_is_the_firmwares(micropython, models_dir):
     _, _, device_ops = model_runs.device_figures(models_dir / "tflm" / "hello_world_int8.tflite", binary=micropython)
     host_ops = {name: ver for name, ver in native.supported_ops().values()}
