@@ -63,6 +63,8 @@ def read_file(path, what: str, limit: int, hint: str = "", *, allow_empty: bool 
     p = Path(path)
     try:
         fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except FileNotFoundError:
+        raise TinymlError(f"cannot read {what} file {p}: not found", hint) from None
     except OSError as e:
         raise TinymlError(f"cannot read {what} file {p}: {e.strerror or e}", hint) from None
     big = f"{what} file {p} is larger than {_mib(limit)}"
@@ -94,11 +96,11 @@ def read_file(path, what: str, limit: int, hint: str = "", *, allow_empty: bool 
     return data
 
 
-def read_model_file(path, what: str = "model") -> bytes:
+def read_model_file(path, what: str = "model", *, allow_empty: bool = False) -> bytes:
     """A .tflite file (or a script for the board), bounded by max_model_bytes()."""
     limit = max_model_bytes()
     return read_file(path, what, limit, "give the path of a .tflite file" if what == "model" else "",
-                     too_big_hint=f"no board in `tinyml-host inspect`'s table holds more than {_mib(limit)}")
+                     allow_empty=allow_empty, too_big_hint=f"no board in `tinyml-host inspect`'s table holds more than {_mib(limit)}")
 
 
 def check_output_file(path, what: str) -> Path:
@@ -147,7 +149,7 @@ def parse_npy(data: bytes, where: str):
         else:
             raise ValueError(f"format version {version[0]}.{version[1]} is not read here (save with numpy.save)")
     except Exception as e:  # numpy's header parser raises ValueError, EOFError, SyntaxError...
-        raise TinymlError(f"{where}: not a readable .npy file ({_one_line(e)})",
+        raise TinymlError(f"cannot read {where}: not a .npy file ({_one_line(e)})",
                           "save the array with numpy.save()") from None
     if dtype.hasobject:
         raise TinymlError(f"{where}: a .npy of Python objects (pickled data is never loaded)",
@@ -157,7 +159,7 @@ def parse_npy(data: bytes, where: str):
     need = count * dtype.itemsize
     have = len(data) - f.tell()
     if have < need:
-        raise TinymlError(f"{where}: truncated .npy file: its header announces {dtype} {tuple(shape)} "
+        raise TinymlError(f"cannot read {where}: truncated .npy file: its header announces {dtype} {tuple(shape)} "
                           f"({need:,} bytes), {have:,} bytes follow", "save the array again")
     arr = np.frombuffer(data, dtype=dtype, count=count, offset=f.tell())
     arr = arr.reshape(shape[::-1]).transpose() if fortran else arr.reshape(shape)
@@ -177,7 +179,7 @@ def parse_csv(data: bytes, where: str):
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise TinymlError(f"{where}: not a text file", "a .csv of numbers, one sample per row") from None
+        raise TinymlError(f"cannot read {where}: not a text file", "a .csv of numbers, one sample per row") from None
     lines = [line for line in text.splitlines() if line.strip()]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -188,7 +190,7 @@ def parse_csv(data: bytes, where: str):
             except ValueError as e:
                 error = e
         else:
-            raise TinymlError(f"{where}: not a CSV of numbers ({_one_line(error)})",
+            raise TinymlError(f"cannot read {where}: not a CSV of numbers ({_one_line(error)})",
                               "numbers only, comma-separated, the same count on every row, "
                               "optionally one header line")
     if arr.size == 0:
