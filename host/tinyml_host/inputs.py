@@ -19,9 +19,9 @@ The limits:
   MAX_FIRMWARE_BYTES  firmware images for `flash`: 32 MiB, a UF2 of a 16 MiB flash (the largest
                    an RP2040 or ESP32 maps) at 256 payload bytes per 512-byte block.
 
-Numbers (argparse `type=` converters): `finite_float`, `nonneg_float`, `seconds`,
-`positive_int`, `int_at_least(n)`: NaN, infinities, negative or absurd values are refused with a
-message that argparse turns into one line (see cli.py).
+Numbers (argparse `type=` converters): `nonneg_float`, `seconds`, `int_at_least(low, high)`:
+NaN, infinities, negative or absurd values are refused with a message that argparse turns into
+one line (see cli.py).
 """
 
 from __future__ import annotations
@@ -181,21 +181,27 @@ def parse_csv(data: bytes, where: str):
     except UnicodeDecodeError:
         raise TinymlError(f"cannot read {where}: not a text file", "a .csv of numbers, one sample per row") from None
     lines = [line for line in text.splitlines() if line.strip()]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for skip in (0, 1):
-            try:
-                arr = np.loadtxt(io.StringIO("\n".join(lines[skip:])), delimiter=",", ndmin=2, dtype=np.float64)
-                break
-            except ValueError as e:
-                error = e
-        else:
-            raise TinymlError(f"cannot read {where}: not a CSV of numbers ({_one_line(error)})",
-                              "numbers only, comma-separated, the same count on every row, "
-                              "optionally one header line")
+    if lines and not _numeric_row(lines[0]):
+        lines = lines[1:]  # a header line
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            arr = np.loadtxt(io.StringIO("\n".join(lines)), delimiter=",", ndmin=2, dtype=np.float64)
+    except ValueError as e:
+        raise TinymlError(f"cannot read {where}: not a CSV of numbers ({_one_line(e)})",
+                          "numbers only, comma-separated, the same count on every row, "
+                          "optionally one header line") from None
     if arr.size == 0:
         raise TinymlError(f"{where}: no numbers in it", "one sample per row, comma-separated")
     return arr
+
+
+def _numeric_row(line: str) -> bool:
+    try:
+        [float(v) for v in line.split(",")]
+    except ValueError:
+        return False
+    return True
 
 
 def load_array(path, what: str):
@@ -239,10 +245,6 @@ def _float(text: str) -> float:
     return v
 
 
-def finite_float(text: str) -> float:
-    return _float(text)
-
-
 def nonneg_float(text: str) -> float:
     """A finite number >= 0 (an int when whole: printed as 1, not 1.0)."""
     v = _float(text)
@@ -270,6 +272,3 @@ def int_at_least(low: int, high: int = 2**31 - 1):
         return v
     parse.__name__ = f"int_at_least_{low}"
     return parse
-
-
-positive_int = int_at_least(1)
