@@ -28,8 +28,20 @@ COMMANDS: list[tuple[str, str, str]] = [
 ]
 
 
+class UsageError(TinymlError):
+    """A bad command line: argparse's message, as one line like every other error."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but an error is a UsageError (one line, exit 2) rather than usage + message."""
+
+    def error(self, message: str):
+        command = self.prog.partition(" ")[2]  # "tinyml-host validate" -> "validate"
+        raise UsageError(f"{command}: {message}" if command else message, f"see `{self.prog} --help`")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="tinyml-host", description="tinyml host SDK: models and boards.")
+    parser = _Parser(prog="tinyml-host", description="tinyml host SDK: models and boards.")
     parser.add_argument("--version", action="version", version=f"tinyml-host {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, module_name, help_text in COMMANDS:
@@ -42,8 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
     try:
+        args = parser.parse_args(argv)
         return int(args._module.run(args) or 0)
     except TinymlError as e:
         print(f"tinyml-host: error: {e}", file=sys.stderr)

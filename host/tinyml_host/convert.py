@@ -25,11 +25,13 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import inputs
 from .errors import TinymlError
 
 MIN_CALIBRATION = 10        # fewer samples give ranges that clip real inputs
 RECOMMENDED_CALIBRATION = 100
 DATA_SUFFIXES = (".npy", ".csv")
+CALIBRATION_HINT = "clean the samples: the ranges of int8 activations are computed from them"
 
 
 def add_arguments(p) -> None:
@@ -47,7 +49,7 @@ def add_arguments(p) -> None:
                    help="their labels: class indices or one-hot (accuracy), or target values (error)")
     p.add_argument("--task", choices=("auto", "classification", "regression"), default="auto",
                    help="how to score --eval-data (auto: integer labels and several outputs = classification)")
-    p.add_argument("--max-calibration", type=int, default=500, metavar="N",
+    p.add_argument("--max-calibration", type=inputs.int_at_least(MIN_CALIBRATION), default=500, metavar="N",
                    help="use at most N calibration samples, picked evenly (default 500)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.add_argument("--verbose", action="store_true", help="let TensorFlow's own log lines through (stderr)")
@@ -114,11 +116,17 @@ def load_array(path, what: str = "data"):
     import numpy as np
     path = Path(path)
     if path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.suffix.lower() in DATA_SUFFIXES)
+        try:
+            files = sorted(p for p in path.iterdir() if p.suffix.lower() in DATA_SUFFIXES)
+        except OSError as e:
+            raise TinymlError(f"cannot list {what} folder {path}: {e.strerror or e}") from None
         if not files:
             raise TinymlError(f"{what} folder {path} has no .npy or .csv file",
                               "put the samples in .npy (samples along axis 0) or .csv (one per row) files")
         arrays = [load_array(f, what) for f in files]
+        if sum(a.nbytes for a in arrays) > inputs.MAX_DATA_BYTES:
+            raise TinymlError(f"the {what} files in {path} hold more than {inputs.MAX_DATA_BYTES >> 20} MiB",
+                              "a few hundred representative samples are enough")
         shapes = {a.shape[1:] for a in arrays}
         if len(shapes) > 1 and len({int(np.prod(s)) for s in shapes}) == 1:
             # .csv rows are flattened samples: flatten every file alike, fit_samples() reshapes
@@ -129,25 +137,7 @@ def load_array(path, what: str = "data"):
                               f"{', '.join(str(s) for s in sorted(shapes))}",
                               "every file must hold samples of the model's input shape")
         return np.concatenate(arrays, axis=0)
-    if not path.exists():
-        raise TinymlError(f"{what} file {path} not found")
-    suffix = path.suffix.lower()
-    try:
-        if suffix == ".npy":
-            a = np.load(path, allow_pickle=False)
-        elif suffix == ".csv":
-            a = np.loadtxt(path, delimiter=",", ndmin=2, dtype=np.float64)
-        else:
-            raise TinymlError(f"{what} file {path} is neither .npy nor .csv",
-                              "save the samples with numpy.save() or as CSV, one flattened sample per row")
-    except TinymlError:
-        raise
-    except ValueError as e:
-        raise TinymlError(f"cannot read {what} file {path}: {e}",
-                          "a .csv must hold numbers only, one sample per row, same count on every row")
-    if a.dtype == object or a.ndim == 0:
-        raise TinymlError(f"{what} file {path} holds no numeric array")
-    return a
+    return inputs.load_array(path, what)
 
 
 def fit_samples(a, input_shape: tuple, what: str, path):
@@ -224,10 +214,8 @@ class _Source:
         self.keras_model = None
         self.layer_names: list[str] = []
         self.model_name = ""
+        check_source(path)
         if path.is_dir():
-            if not (path / "saved_model.pb").is_file():
-                raise TinymlError(f"{path} is a folder but not a SavedModel (no saved_model.pb)",
-                                  "give a .keras/.h5 file or a SavedModel directory")
             try:
                 with _quiet():
                     self.saved = tf.saved_model.load(str(path))
@@ -240,9 +228,7 @@ class _Source:
                 raise TinymlError(f"the SavedModel has {len(specs)} inputs; convert handles single-input models")
             self.input_name, spec = next(iter(specs.items()))
             self.input_shape = tuple(spec.shape[1:])
-        elif path.suffix.lower() in (".keras", ".h5", ".hdf5"):
-            if not path.is_file():
-                raise TinymlError(f"model file {path} not found")
+        else:
             import keras
             try:
                 with _quiet():
@@ -255,8 +241,6 @@ class _Source:
             self.input_shape = tuple(self.keras_model.inputs[0].shape[1:])
             self.layer_names = [layer.name for layer in self.keras_model.layers]
             self.model_name = self.keras_model.name
-        else:
-            raise TinymlError(f"{path}: not a Keras model (.keras, .h5) or a SavedModel directory")
         if any(d is None for d in self.input_shape):
             raise TinymlError(f"the model's input shape {self.input_shape} has unknown dimensions",
                               "build the model with a fixed input shape, e.g. keras.Input((100, 3))")
@@ -289,6 +273,56 @@ class _Source:
                 y = self.signature(**{self.input_name: self.tf.constant(x[i:i + 256])})
                 outs.append(next(iter(y.values())).numpy())
             return np.concatenate(outs)
+
+
+HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+MAX_SOURCE_BYTES = inputs.MAX_DATA_BYTES  # float weights are 4x the int8 ones: far beyond any board
+
+
+def check_source(path: Path) -> None:
+    """The model to convert is a SavedModel folder or a whole .keras/.h5 file (checked before
+    TensorFlow is imported: a wrong path fails in a second)."""
+    if path.is_dir():
+        if not (path / "saved_model.pb").is_file():
+            raise TinymlError(f"{path} is a folder but not a SavedModel (no saved_model.pb)",
+                              "give a .keras/.h5 file or a SavedModel directory")
+    elif path.suffix.lower() in (".keras", ".h5", ".hdf5"):
+        check_keras_file(path)
+    else:
+        raise TinymlError(f"{path}: not a Keras model (.keras, .h5) or a SavedModel directory")
+
+
+def check_keras_file(path: Path) -> None:
+    """Before Keras sees it: a regular file of sane size that is a whole .keras zip archive or an
+    HDF5 file (Keras reports a truncated .keras as "File not found")."""
+    import zipfile
+
+    try:
+        st = path.stat()
+    except OSError as e:
+        raise TinymlError(f"cannot read model file {path}: {e.strerror or e}") from None
+    if not path.is_file():
+        raise TinymlError(f"model {path} is not a regular file", "give a .keras/.h5 file or a SavedModel directory")
+    if st.st_size > MAX_SOURCE_BYTES:
+        raise TinymlError(f"model file {path} is larger than {MAX_SOURCE_BYTES >> 20} MiB ({st.st_size:,} bytes)",
+                          "its int8 version could not fit any board")
+    try:
+        with open(path, "rb") as f:
+            head = f.read(len(HDF5_SIGNATURE))
+        if path.suffix.lower() == ".keras":
+            with zipfile.ZipFile(path) as z:
+                names = z.namelist()
+            whole = "config.json" in names
+        else:
+            whole = head == HDF5_SIGNATURE
+    except (OSError, zipfile.BadZipFile, EOFError) as e:
+        if isinstance(e, OSError) and not isinstance(e, zipfile.BadZipFile) and e.strerror:
+            raise TinymlError(f"cannot read model file {path}: {e.strerror}") from None
+        whole = False
+    if not whole:
+        kind = "a .keras archive (a zip with config.json)" if path.suffix.lower() == ".keras" else "an HDF5 file"
+        raise TinymlError(f"model file {path} is not {kind}: truncated or damaged",
+                          "save the model again with model.save(...)")
 
 
 def _short(e: Exception) -> str:
@@ -356,15 +390,17 @@ def convert(model, calibration, output=None, io: str = "int8", eval_data=None, e
     say = (lambda m: print(m, file=log)) if log else (lambda m: None)
     path = Path(model)
     notes = []
+    check_source(path)
+    out_path = check_output(output) if output else None
 
     calib_raw = load_array(calibration, "calibration data")
+    inputs.require_finite(calib_raw, f"calibration data in {calibration}", CALIBRATION_HINT)
+    evaluation_set = load_evaluation(eval_data, eval_labels) if eval_data is not None else None
     tf = _import_tf()
     say(f"convert: loading {path}")
     src = _Source(tf, path)
     calib = fit_samples(calib_raw, src.input_shape, "calibration data", calibration).astype(np.float32)
-    if not np.all(np.isfinite(calib)):
-        raise TinymlError(f"calibration data in {calibration} contains NaN or infinite values",
-                          "clean the samples: the ranges of int8 activations are computed from them")
+    inputs.require_finite(calib, f"calibration data in {calibration}", CALIBRATION_HINT)  # float64 -> inf
     if len(calib) < MIN_CALIBRATION:
         raise TinymlError(f"only {len(calib)} calibration sample(s) in {calibration}; at least {MIN_CALIBRATION} are needed",
                           f"give {RECOMMENDED_CALIBRATION}-500 windows that look like what the device will see "
@@ -399,12 +435,34 @@ def convert(model, calibration, output=None, io: str = "int8", eval_data=None, e
 
     evaluation = None
     if eval_data is not None:
-        evaluation = evaluate(src, tflite, info, eval_data, eval_labels, task)
+        evaluation = evaluate(src, tflite, info, *evaluation_set, task)
 
-    out_path = None
-    if output:
-        out_path = Path(output)
-        out_path.parent.mkdir(parents=True, exist_ok=True)
+    if out_path is not None:
+        write_model(out_path, tflite)
+    return ConvertResult(str(out_path) if out_path else None, tflite, io, len(calib), len(float_tflite),
+                         info.macs, plan.arena_bytes, tuple(int(d) for d in src.input_shape), evaluation, notes)
+
+
+def check_output(output) -> Path:
+    """Before converting: `output` can become the .tflite (not a folder, not a device; its
+    folder exists or can be made)."""
+    out = Path(output)
+    if out.is_dir():
+        raise TinymlError(f"output {out} is a folder", f"give a file name, e.g. -o {out / 'model.tflite'}")
+    if out.exists() and not out.is_file():
+        raise TinymlError(f"output {out} exists and is not a regular file", "give a file name for the .tflite")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise TinymlError(f"cannot create the folder of output {out}: {e.strerror or e}") from None
+    return out
+
+
+def write_model(out_path: Path, tflite: bytes) -> None:
+    """Write through a temporary file in the same folder and rename it: never a half-written
+    model, and no temporary file left behind on failure."""
+    tmp = None
+    try:
         fd, tmp = tempfile.mkstemp(prefix=out_path.name + ".", dir=out_path.parent)
         with os.fdopen(fd, "wb") as f:
             f.write(tflite)
@@ -412,8 +470,13 @@ def convert(model, calibration, output=None, io: str = "int8", eval_data=None, e
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)      # mkstemp makes 0600; a written model is an ordinary file
         os.replace(tmp, out_path)
-    return ConvertResult(str(out_path) if out_path else None, tflite, io, len(calib), len(float_tflite),
-                         info.macs, plan.arena_bytes, tuple(int(d) for d in src.input_shape), evaluation, notes)
+        tmp = None
+    except OSError as e:
+        raise TinymlError(f"cannot write {out_path}: {e.strerror or e}") from None
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
 
 
 def quantize_input(x, t):
@@ -434,16 +497,40 @@ def dequantize_output(raw, t):
     return raw.view(np.float32)
 
 
+def load_evaluation(eval_data, eval_labels):
+    """(samples, labels as float64) from --eval-data/--eval-labels: numbers, finite, one label each."""
+    import numpy as np
+    x = load_array(eval_data, "evaluation data")
+    y = load_array(eval_labels, "evaluation labels").astype(np.float64)
+    inputs.require_finite(x, f"evaluation data {eval_data}")
+    inputs.require_finite(y, f"evaluation labels {eval_labels}")
+    if len(y) != len(x):
+        raise TinymlError(f"{len(x)} evaluation samples but {len(y)} labels",
+                          "--eval-labels must have one label (or target row) per --eval-data sample")
+    return x, y
+
+
+def _check_classes(y, n_out: int, where) -> None:
+    """Classification labels: class indices 0..n_out-1, or one-hot rows of n_out."""
+    import numpy as np
+    hint = f"class indices 0 to {n_out - 1}, or one-hot rows of {n_out} values"
+    if y.ndim == 2 and y.shape[1] == n_out:
+        return
+    if y.ndim != 1:
+        raise TinymlError(f"evaluation labels {where} have shape {tuple(y.shape)}", hint)
+    if not np.all(y == np.round(y)) or y.min() < 0 or y.max() >= n_out:
+        raise TinymlError(f"evaluation labels {where} hold values from {y.min():g} to {y.max():g}, "
+                          f"not class indices of the model's {n_out} outputs", hint)
+
+
 def evaluate(src, tflite: bytes, info, eval_data, eval_labels, task: str = "auto") -> dict:
     """Float (the source model) vs int8 (the device's engine) on labelled data."""
     import numpy as np
     from . import native
-    x = fit_samples(load_array(eval_data, "evaluation data"), src.input_shape, "evaluation data",
-                    eval_data).astype(np.float32)
-    y = load_array(eval_labels, "evaluation labels")
-    if len(y) != len(x):
-        raise TinymlError(f"{len(x)} evaluation samples but {len(y)} labels",
-                          "--eval-labels must have one label (or target row) per --eval-data sample")
+    x_raw, y = load_evaluation(eval_data, eval_labels) if isinstance(eval_data, (str, os.PathLike)) \
+        else (eval_data, eval_labels)
+    x = fit_samples(x_raw, src.input_shape, "evaluation data", "--eval-data").astype(np.float32)
+    inputs.require_finite(x, "evaluation data (as float32)")
     y_float = src.predict(x).reshape(len(x), -1)
     raw = native.run_batch(tflite, quantize_input(x, info.inputs[0]))
     y_int8 = dequantize_output(raw, info.outputs[0]).reshape(len(x), -1)
@@ -453,6 +540,7 @@ def evaluate(src, tflite: bytes, info, eval_data, eval_labels, task: str = "auto
         onehot = y.ndim == 2 and y.shape[1] == n_out and np.all((y == 0) | (y == 1))
         task = "classification" if n_out > 1 and (labels_int or onehot) else "regression"
     if task == "classification":
+        _check_classes(y, n_out, eval_labels)
         labels = y.argmax(axis=1) if y.ndim == 2 else y.astype(int)
         pf, pq = y_float.argmax(axis=1), y_int8.argmax(axis=1)
         return {"task": task, "samples": int(len(x)),

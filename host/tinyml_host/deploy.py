@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Callable
 
 from .errors import DeviceError, TinymlError
+from .inputs import read_model_file, seconds
 from .link import AGENT_SOURCE, Link, agent_version
 
 
@@ -31,10 +32,10 @@ def deploy(model_path: str | Path, port: str | None = None, *, remote_name: str 
     from . import board as board_mod
 
     model_path = Path(model_path)
-    try:
-        model = model_path.read_bytes()
-    except OSError as e:
-        raise TinymlError(f"cannot read {model_path}: {e.strerror}") from None
+    model = read_model_file(model_path)
+    preflight(model, model_path)
+    if remote_name is not None:
+        remote_name = board_file_name(remote_name)
     name, emu = board_mod.resolve_port(port)
     fs = emu is None and _has_filesystem(name)
     if fs:
@@ -45,7 +46,7 @@ def deploy(model_path: str | Path, port: str | None = None, *, remote_name: str 
             info = link.load_file(remote)
         finally:
             link.close()
-        return {"where": "file", "path": remote, "info": info}
+        return {"where": "file", "path": remote, "info": info, "size": len(model), "crc32": zlib.crc32(model)}
     board = board_mod.Board(Link.connect(name, timeout=timeout), name, emu)
     try:
         info = board.link.load_model(
@@ -57,7 +58,31 @@ def deploy(model_path: str | Path, port: str | None = None, *, remote_name: str 
     if emu is not None and getattr(emu, "owned", False):
         note = ("the emulated board was booted for this command and stops with it; keep one running "
                 "with `tinyml-host flash --board qemu` to deploy to it for later commands")
-    return {"where": "ram", "path": None, "info": info, "note": note}
+    return {"where": "ram", "path": None, "info": info, "note": note, "size": len(model),
+            "crc32": zlib.crc32(model)}
+
+
+def preflight(model: bytes, path: Path) -> None:
+    """The device's own loader, run on the host (native.plan): a model the board would refuse
+    (corrupt, an op it lacks, an arena past 32 bits) is the user's input error, found before
+    any board is touched."""
+    from . import native
+    from .tflite_model import read_model
+
+    read_model(model)  # a corrupt file: the clearest message
+    plan = native.plan(model)
+    if not plan.ok:
+        raise TinymlError(f"the device runtime cannot load {path}: {plan.error}",
+                          f"`tinyml-host inspect {path}` shows why")
+
+
+def board_file_name(name: str) -> str:
+    """--name: one plain file name for the board's filesystem root."""
+    bad = not name or name in (".", "..") or any(c in name for c in "/\\\0") or not name.isprintable()
+    if bad or len(name.encode()) > 255:
+        raise TinymlError(f"--name {name!r} is not a plain file name",
+                          "give a name like model.tflite: no folders, at most 255 bytes")
+    return name
 
 
 def _transport(port: str):
@@ -122,7 +147,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--port", help="serial port of a board running our firmware, or 'auto' "
                                   "(default: the emulated board, booted or reused)")
     p.add_argument("--name", help="file name on the board (default: the model's file name)")
-    p.add_argument("--timeout", type=float, default=10.0, metavar="S",
+    p.add_argument("--timeout", type=seconds, default=10.0, metavar="S",
                    help="seconds without progress before the board counts as gone (default 10)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
@@ -154,8 +179,8 @@ def run(args) -> int:
     ins = ", ".join(f"{t[1]} {t[3]}{t[2]}" for t in info["inputs"])
     outs = ", ".join(f"{t[1]} {t[3]}{t[2]}" for t in info["outputs"])
     print(f"deployed {Path(args.model).name} to the board's {where}")
-    print(f"  {len(info['ops'])} ops, arena {info['arena_bytes']:,} bytes, model {info['model_size'] or Path(args.model).stat().st_size:,} bytes"
-          f", crc32 {zlib.crc32(Path(args.model).read_bytes()):08x}")
+    print(f"  {len(info['ops'])} ops, arena {info['arena_bytes']:,} bytes, model {info['model_size'] or result['size']:,} bytes"
+          f", crc32 {result['crc32']:08x}")
     print(f"  inputs: {ins}")
     print(f"  outputs: {outs}")
     if result.get("note"):

@@ -26,6 +26,7 @@ from pathlib import Path
 from . import flash_common
 from .errors import EXIT_DEVICE, DeviceError, TinymlError
 from .flash_common import BOARDS, FlashResult
+from .inputs import int_at_least, seconds
 
 
 def flash_board(board: str, port: str | None = None, firmware: str | Path | None = None, *,
@@ -108,18 +109,6 @@ def resolve_ports(board: str, ports: list[str] | None) -> list[str | None]:
 
 # --- the command --------------------------------------------------------------------------
 
-def _positive(kind):
-    def parse(text: str):
-        try:
-            v = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-        if v <= 0:
-            raise argparse.ArgumentTypeError(f"must be positive, got {text}")
-        return v
-    return parse
-
-
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--board", required=True, choices=list(BOARDS),
                    help="the board: esp32, esp32s2, esp32s3, esp32c3, rp2040, or qemu (the emulated board)")
@@ -134,9 +123,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--drive", metavar="DIR",
                    help="RP2040: the RPI-RP2 drive (the folder holding INFO_UF2.TXT) when it is not found by itself")
     p.add_argument("--picotool", action="store_true", help="RP2040: load with picotool instead of the drive")
-    p.add_argument("--baud", type=_positive(int), metavar="BAUD",
+    p.add_argument("--baud", type=int_at_least(300, 10_000_000), metavar="BAUD",
                    help="ESP32: baud rate for writing (default 460800; try 115200 on a flaky cable)")
-    p.add_argument("--timeout", type=_positive(float), metavar="SECONDS",
+    p.add_argument("--timeout", type=seconds, metavar="SECONDS",
                    help="how long to wait for the board to boot, re-enumerate or appear "
                         "(default 20 for ESP32, 15 for RP2040, 30 for the emulated board)")
     p.add_argument("--no-wait", action="store_true",

@@ -102,15 +102,9 @@ def default_firmware(board: Board) -> Path:
 
 
 def read_firmware(path: str | os.PathLike) -> bytes:
-    p = Path(path)
-    try:
-        return p.read_bytes()
-    except FileNotFoundError:
-        raise TinymlError(f"firmware file {p} not found") from None
-    except IsADirectoryError:
-        raise TinymlError(f"firmware {p} is a folder, not a file") from None
-    except OSError as e:
-        raise TinymlError(f"cannot read firmware {p}: {e.strerror}") from None
+    from .inputs import MAX_FIRMWARE_BYTES, read_file
+
+    return read_file(path, "firmware", MAX_FIRMWARE_BYTES, "give the firmware file built for the board")
 
 
 # --- progress -----------------------------------------------------------------------------

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from pathlib import Path
 
 from . import native
 from .errors import TinymlError
+from .inputs import read_model_file
 from .tflite_model import ModelInfo, read_model
 
 
@@ -91,11 +91,7 @@ def run(args) -> int:
 def _read(model) -> tuple[bytes, str]:
     if isinstance(model, (bytes, bytearray, memoryview)):
         return bytes(model), "<bytes>"
-    path = Path(model)
-    try:
-        return path.read_bytes(), str(path)
-    except OSError as e:
-        raise TinymlError(f"cannot read {path}: {e.strerror}", "give the path of a .tflite file")
+    return read_model_file(model), str(model)
 
 
 def op_support(info: ModelInfo, plan: native.Plan) -> list[tuple[bool | None, str]]:

@@ -14,7 +14,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from .errors import DeviceError, TinymlError
+from .errors import DeviceError
+from .inputs import read_model_file, seconds
 
 
 def run_script(script: str | Path, port: str | None = None, *, reset: bool = True,
@@ -25,10 +26,7 @@ def run_script(script: str | Path, port: str | None = None, *, reset: bool = Tru
     from .link import open_transport
 
     path = Path(script)
-    try:
-        code = path.read_bytes()
-    except OSError as e:
-        raise TinymlError(f"cannot read {path}: {e.strerror}") from None
+    code = read_model_file(path, "script", allow_empty=True)  # it runs in the board's RAM: same bound
     out = out or sys.stdout
     name, _emu = board_mod.resolve_port(port)
     t = open_transport(name)
@@ -62,7 +60,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                                   "(default: the emulated board, booted or reused)")
     p.add_argument("--no-reset", action="store_true",
                    help="keep the interpreter's state (no soft reset before the script)")
-    p.add_argument("--timeout", type=float, default=None, metavar="S",
+    p.add_argument("--timeout", type=seconds, default=None, metavar="S",
                    help="give up when the script prints nothing for S seconds (default: wait)")
 
 

@@ -11,10 +11,9 @@ the arithmetic): one per weight per output position, the convention of MLPerf Ti
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
-
-import numpy as np
 
 from .errors import TinymlError
 
@@ -48,7 +47,7 @@ class TensorInfo:
 
     @property
     def elements(self) -> int:
-        return int(np.prod(self.shape, dtype=np.int64)) if self.shape else 1
+        return math.prod(self.shape)  # exact: an int64 product would wrap on absurd shapes
 
     @property
     def nbytes(self) -> int:
@@ -147,8 +146,12 @@ def read_model(data: bytes) -> ModelInfo:
                 quantized_dimension=q.QuantizedDimension() if q is not None else 0,
                 is_const=_tensor_has_data(model, t.Buffer())))
         ops = []
+        n_codes = model.OperatorCodesLength()
         for i in range(sg.OperatorsLength()):
             o = sg.Operators(i)
+            if not 0 <= o.OpcodeIndex() < n_codes:
+                raise TinymlError(f"corrupt model: node {i} uses operator code {o.OpcodeIndex()}; "
+                                  f"the model has {n_codes}")
             oc = model.OperatorCodes(o.OpcodeIndex())
             code = max(oc.BuiltinCode(), oc.DeprecatedBuiltinCode())
             name = names.get(code, f"BUILTIN_{code}")
@@ -158,8 +161,11 @@ def read_model(data: bytes) -> ModelInfo:
             outs = [int(x) for x in o.OutputsAsNumpy()] if o.OutputsLength() else []
             ops.append(OpInfo(i, code, name, max(1, oc.Version()), ins, outs))
         desc = (model.Description() or b"").decode("utf-8", "replace")
-        inputs = [tensors[int(i)] for i in sg.InputsAsNumpy()]
-        outputs = [tensors[int(i)] for i in sg.OutputsAsNumpy()]
+        model_ins = [int(i) for i in sg.InputsAsNumpy()] if sg.InputsLength() else []
+        model_outs = [int(i) for i in sg.OutputsAsNumpy()] if sg.OutputsLength() else []
+        _check_indices(len(tensors), ops, model_ins, model_outs)
+        inputs = [tensors[i] for i in model_ins]
+        outputs = [tensors[i] for i in model_outs]
     except TinymlError:
         raise
     except Exception as e:  # the generated reader raises anything on a broken buffer
@@ -177,6 +183,21 @@ def read_model(data: bytes) -> ModelInfo:
                     info.param_bytes += tensors[ti].nbytes
         op.macs = count_macs(op, tensors)
     return info
+
+
+def _check_indices(n_tensors: int, ops: list[OpInfo], model_ins: list[int], model_outs: list[int]) -> None:
+    """Every tensor index of the graph names a tensor (-1, an omitted optional input, only as an
+    op input): a corrupt index is an error here, not an IndexError further on."""
+    def check(indices: list[int], where: str, optional: bool) -> None:
+        for i in indices:
+            if not (0 <= i < n_tensors or optional and i == -1):
+                raise TinymlError(f"corrupt model: {where} refers to tensor {i}; the model has {n_tensors} tensors",
+                                  "the file is damaged or was not written by a TFLite converter")
+    for op in ops:
+        check(op.inputs, f"an input of node {op.index} ({op.name})", True)
+        check(op.outputs, f"an output of node {op.index} ({op.name})", False)
+    check(model_ins, "the model's input list", False)
+    check(model_outs, "the model's output list", False)
 
 
 def count_macs(op: OpInfo, tensors: list[TensorInfo]) -> int:

@@ -22,8 +22,10 @@ get the same int8 bytes.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
+import math
 import sys
 import time
 from pathlib import Path
@@ -32,6 +34,8 @@ from typing import Callable, Sequence
 import numpy as np
 
 from .errors import DeviceError, TinymlError
+from .inputs import (MAX_DATA_BYTES, check_output_dir, check_output_file, load_array, nonneg_float,
+                     read_file, read_model_file, require_finite, seconds, write_text)
 
 EXIT_MISMATCH = 1  # validation ran, and some window differs beyond the tolerance
 
@@ -57,17 +61,6 @@ def quantize(x, scale: float, zero_point: int, qmin: int = -128, qmax: int = 127
     return np.clip(r, qmin, qmax).astype(np.int8 if qmin < 0 else np.uint8)
 
 
-def _read_csv(path: Path) -> np.ndarray:
-    try:
-        return np.loadtxt(path, delimiter=",", ndmin=2, dtype=np.float64)
-    except ValueError:
-        try:  # a header line
-            return np.loadtxt(path, delimiter=",", ndmin=2, dtype=np.float64, skiprows=1)
-        except ValueError as e:
-            raise TinymlError(f"{path}: not a CSV of numbers ({e})",
-                              "one window per row, comma-separated, optionally one header line") from None
-
-
 def load_windows(path: str | Path, model: bytes, dtype: str = "auto") -> np.ndarray:
     """Windows for `model`'s input as raw input-tensor bytes: an (N, input bytes) uint8 array.
 
@@ -81,28 +74,21 @@ def load_windows(path: str | Path, model: bytes, dtype: str = "auto") -> np.ndar
     if len(inp) != 1:
         raise TinymlError(f"the model has {len(inp)} inputs; validate runs single-input models")
     t = inp[0]
-    if not path.is_file():
-        raise TinymlError(f"no such file: {path}")
-    if path.suffix.lower() == ".npy":
-        try:
-            arr = np.load(path, allow_pickle=False)
-        except (ValueError, OSError) as e:
-            raise TinymlError(f"{path}: not a readable .npy file ({e})") from None
-        kind = dtype
-        if kind == "auto":
-            if arr.dtype.kind == "f":
-                kind = "float"
-            elif arr.dtype == np.int8 or arr.dtype.kind in "iu":
-                kind = "int8"
-            else:
-                raise TinymlError(f"{path}: windows of dtype {arr.dtype}", "give float or int8 windows")
-    elif path.suffix.lower() in (".csv", ".txt"):
-        arr = _read_csv(path)
-        kind = "float" if dtype == "auto" else dtype
-    else:
-        raise TinymlError(f"{path}: windows must be a .npy or .csv file")
-    if arr.ndim == 0 or arr.size == 0:
-        raise TinymlError(f"{path}: no windows in it")
+    if t.elements <= 0:
+        raise TinymlError(f"the model's input {list(t.shape)} has no elements", "check the model with `tinyml-host inspect`")
+    arr = load_array(path, "windows")
+    if arr.dtype.kind == "b":
+        raise TinymlError(f"{path}: windows of dtype bool", "give float or int8 windows")
+    kind = dtype
+    if kind == "auto" and path.suffix.lower() != ".npy":
+        kind = "float"
+    elif kind == "auto":
+        if arr.dtype.kind == "f":
+            kind = "float"
+        elif arr.dtype.kind in "iu":
+            kind = "int8"
+        else:
+            raise TinymlError(f"{path}: windows of dtype {arr.dtype}", "give float or int8 windows")
     n_el = t.elements
     if arr.ndim >= 1 and arr.size == n_el and tuple(arr.shape) == tuple(t.shape):
         arr = arr.reshape(1, n_el)  # one window in the input's own shape (batch 1)
@@ -114,6 +100,9 @@ def load_windows(path: str | Path, model: bytes, dtype: str = "auto") -> np.ndar
     arr = arr.reshape(n, n_el)
     if t.dtype in ("int8", "uint8"):
         if kind == "float":
+            if not (math.isfinite(t.scale) and t.scale > 0):
+                raise TinymlError(f"the model's input scale is {t.scale}: float windows cannot be quantized",
+                                  "the model is damaged; give int8 windows, or convert the model again")
             q = quantize(arr, t.scale, t.zero_point, *((-128, 127) if t.dtype == "int8" else (0, 255)))
         else:
             lo, hi = (-128, 127) if t.dtype == "int8" else (0, 255)
@@ -129,21 +118,30 @@ def load_windows(path: str | Path, model: bytes, dtype: str = "auto") -> np.ndar
     raise TinymlError(f"the model's input is {t.dtype}; validate takes int8, uint8 or float32 inputs")
 
 
-def load_labels(path: str | Path, n: int) -> np.ndarray:
+def load_labels(path: str | Path, n: int, classes: int | None = None) -> np.ndarray:
+    """One class index per window: .npy, or text/CSV of integers. With `classes` (the first
+    output's size) every label must be a class the model can predict: 0 <= label < classes."""
     path = Path(path)
-    if not path.is_file():
-        raise TinymlError(f"no such file: {path}")
-    try:
-        if path.suffix.lower() == ".npy":
-            lab = np.load(path, allow_pickle=False)
-        else:
-            text = path.read_text().replace(",", " ").split()
-            lab = np.array([int(float(v)) for v in text])
-    except (ValueError, OSError) as e:
-        raise TinymlError(f"{path}: unreadable labels ({e})", "one integer class per window") from None
+    where = f"labels file {path}"
+    hint = "one integer class per window"
+    if path.suffix.lower() == ".npy":
+        lab = load_array(path, "labels")
+    else:
+        data = read_file(path, "labels", MAX_DATA_BYTES, hint)
+        try:
+            lab = np.array(data.decode("utf-8-sig").replace(",", " ").split(), dtype=np.float64)
+        except (UnicodeDecodeError, ValueError) as e:
+            raise TinymlError(f"{where}: unreadable labels ({str(e)[:200]})", hint) from None
     lab = np.asarray(lab).reshape(-1)
     if lab.size != n:
-        raise TinymlError(f"{path}: {lab.size} labels for {n} windows")
+        raise TinymlError(f"{where}: {lab.size} labels for {n} windows", hint)
+    require_finite(lab, where, hint)
+    if not np.all(lab == np.round(lab)):
+        raise TinymlError(f"{where}: labels must be whole numbers (class indices)", hint)
+    top = classes if classes and classes > 1 else 2**31
+    if lab.min() < 0 or lab.max() >= top:
+        raise TinymlError(f"{where}: labels range from {lab.min():g} to {lab.max():g}; "
+                          f"class indices go from 0 to {top - 1}", hint)
     return lab.astype(np.int64)
 
 
@@ -165,7 +163,8 @@ class Reference:
             runtime = None
         if runtime is not None:
             self.engine = "TFLM (tflite-micro)"
-            self._tflm = runtime.Interpreter.from_bytes(bytes(model))
+            with self._errors("cannot load the model"):
+                self._tflm = runtime.Interpreter.from_bytes(bytes(model))
             self._lite = None
             return
         try:
@@ -175,12 +174,27 @@ class Reference:
                               "pip install tflite-micro (Linux) or ai-edge-litert") from None
         self.engine = "LiteRT (reference kernels; may differ from TFLM by a few LSB)"
         self._tflm = None
-        self._lite = Interpreter(model_content=bytes(model),
-                                 experimental_op_resolver_type=OpResolverType.BUILTIN_REF)
-        self._lite.allocate_tensors()
+        with self._errors("cannot load the model"):
+            self._lite = Interpreter(model_content=bytes(model),
+                                     experimental_op_resolver_type=OpResolverType.BUILTIN_REF)
+            self._lite.allocate_tensors()
+
+    @contextlib.contextmanager
+    def _errors(self, doing: str):
+        """The reference's own failures (RuntimeError/ValueError from its C++ core) as one line."""
+        try:
+            yield
+        except (RuntimeError, ValueError) as e:
+            text = " ".join(str(e).split())[:300] or type(e).__name__
+            raise TinymlError(f"the host reference ({self.engine}) {doing}: {text}",
+                              "check the model with `tinyml-host inspect`") from None
 
     def run(self, window: bytes) -> bytes:
         """Raw input bytes -> raw bytes of every output, concatenated (as the board returns them)."""
+        with self._errors("failed to run a window"):
+            return self._run(window)
+
+    def _run(self, window: bytes) -> bytes:
         t = self.inputs[0]
         x = np.frombuffer(window, dtype=NP_DTYPES[t.dtype]).reshape(t.shape)
         if self._tflm is not None:
@@ -511,46 +525,43 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                                   "(default: the emulated board, booted or reused)")
     p.add_argument("--json", metavar="FILE", help="write the summary and per-window results as JSON")
     p.add_argument("--report", metavar="DIR", help="write PNG plots (latency histogram; confusion matrix with --labels)")
-    p.add_argument("--tolerance", type=_nonneg, default=0, metavar="N",
+    p.add_argument("--tolerance", type=nonneg_float, default=0, metavar="N",
                    help="largest output difference accepted, in output units (LSB for int8; default 0: bit-exact)")
-    p.add_argument("--timeout", type=_pos, default=10.0, metavar="S",
+    p.add_argument("--timeout", type=seconds, default=10.0, metavar="S",
                    help="seconds without progress before the board counts as gone (default 10)")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
 
 
-def _nonneg(s: str) -> float:
-    try:
-        v = float(s)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {s}") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError("must be >= 0")
-    return int(v) if v.is_integer() else v
-
-
-def _pos(s: str) -> float:
-    v = _nonneg(s)
-    if v <= 0:
-        raise argparse.ArgumentTypeError("must be > 0")
-    return float(v)
-
-
 def run(args) -> int:
+    from . import native
+    from .tflite_model import read_model
+
     path = Path(args.model)
-    try:
-        model = path.read_bytes()
-    except OSError as e:
-        raise TinymlError(f"cannot read {path}: {e.strerror}") from None
+    model = read_model_file(path)
+    outputs = read_model(model).outputs
+    plan = native.plan(model)  # the device's own loader, on the host: a bad model fails before the board is busy
+    if not plan.ok:
+        raise TinymlError(f"the device runtime cannot load {path}: {plan.error}",
+                          f"`tinyml-host inspect {path}` shows why")
+    if args.json:
+        check_output_file(args.json, "--json file")
+    if args.report:
+        check_output_dir(args.report, "--report folder")
     windows = load_windows(args.data, model, args.dtype)
-    labels = load_labels(args.labels, windows.shape[0]) if args.labels else None
+    classes = outputs[0].elements if outputs else None
+    labels = load_labels(args.labels, windows.shape[0], classes) if args.labels else None
     progress = not args.no_progress and sys.stderr.isatty()
     report = validate(model, windows, labels=labels, port=args.port, model_name=str(path),
                       tolerance=args.tolerance, progress=progress, timeout=args.timeout,
                       log=lambda m: print(m, file=sys.stderr) if progress else None)
     print(report.text())
     if args.json:
-        Path(args.json).write_text(json.dumps(report.to_json(), indent=1) + "\n")
+        write_text(args.json, json.dumps(report.to_json(), indent=1) + "\n", "--json file")
     if args.report:
-        for p in report.write_plots(args.report):
+        try:
+            written = report.write_plots(args.report)
+        except OSError as e:
+            raise TinymlError(f"cannot write the plots into {args.report}: {e.strerror or e}") from None
+        for p in written:
             print(f"wrote {p}", file=sys.stderr)
     return 0 if report.passed else EXIT_MISMATCH
