@@ -42,3 +42,12 @@ def test_32000_tensors_live_together_load(micropython, tmp_path):
         "print(len(m.ops), m.arena_bytes, len(m.predict(bytes([3]))))\n",
         binary=micropython, args=[path], heapsize="64M", timeout=120)
     assert out.split() == ["31999", str(plan.arena_bytes), "1"]
+
+
+def test_inspect_refuses_huge_arena_for_a_board(capsys):
+    from tinyml_host import cli
+
+    assert cli.main(["inspect", str(DATA / "huge_arena.tflite"), "--board", "rp2040"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("tinyml-host: error:")
+    assert "more than a 32-bit board can address" in err[0]
