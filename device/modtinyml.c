@@ -490,6 +490,10 @@ static mp_obj_t model_predict(tinyml_model_obj_t *self, mp_obj_t x, mp_int_t ind
 
 static mp_obj_t model_set_input(tinyml_model_obj_t *self, mp_obj_t x, mp_int_t index) {
     tm_tensor *t = io_tensor(self, index, 0);
+    mp_buffer_info_t buf;
+    size_t len;
+    mp_obj_t *items;
+    input_is_float(t, x, &buf, &len, &items); // a wrong input raises before the arena changes hands
     if (self->arena->tenant != self->id) {
         // This model moves back in: its other inputs are what the other model left.
         memset(self->arena->block, 0, self->model.arena_bytes);

@@ -43,3 +43,8 @@ attempt("after input_buffer again", lambda: a.get_output() == want_k)
 attempt("a new model in the arena", lambda: tinyml.Model(hello, arena=arena).predict(xh) == want_h)
 attempt("a after the new model", lambda: a.get_output())
 attempt("too small", lambda: tinyml.Model(kws, arena=tinyml.Arena(100)))
+
+# A wrong input raises before anything changes: the model in the arena keeps its tensors.
+b.predict(xh)
+attempt("wrong input", lambda: a.set_input(b"\x00"))
+attempt("b still holds the arena", lambda: b.get_output() == want_h)
