@@ -1,0 +1,116 @@
+"""Seed corpus for the model fuzzer (fuzz/fuzz_model.c): real models and generated small ones.
+
+Writes into OUT (default build/fuzz/corpus-seed), one .tflite per seed, named by what it is:
+  - the shared reference models (../shared/models/**/*.tflite; skipped if absent) and the
+    repository's example models (models/*/*.tflite);
+  - generated single-op models for every op the engine runs, from the same seeded generators the
+    TFLM comparison tests use (tests/host/test_single_ops_elementwise.py, test_conv_fc_tflm.py),
+    plus the unary ops, softmax and the pools, and a float-I/O multi-op chain;
+  - the models those tests expect prepare to refuse, so the error paths start covered too.
+
+  .venv/bin/python fuzz/make_seeds.py [--out DIR] [--per-op N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from pathlib import Path
+from typing import Callable, Iterator
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests" / "host"))
+
+import test_conv_fc_tflm as conv_fc  # noqa: E402  (tests/host on sys.path first)
+import test_single_ops_elementwise as elementwise  # noqa: E402
+from single_op_models import Tensor, build_single_op_model, build_unary_model  # noqa: E402
+
+Seed = tuple[str, bytes]
+
+
+def file_seeds() -> Iterator[Seed]:
+    shared = ROOT.parent / "shared" / "models"
+    if not shared.is_dir():
+        print(f"make_seeds: {shared} not found, shared models skipped", file=sys.stderr)
+    for path in sorted(shared.glob("**/*.tflite")) + sorted((ROOT / "models").glob("*/*.tflite")):
+        yield f"file_{path.stem}", path.read_bytes()
+
+
+def elementwise_seeds(per_op: int) -> Iterator[Seed]:
+    for op in elementwise.GENERATORS:
+        for name, model, _, _ in elementwise.cases_for(op, per_op):
+            yield f"gen_{op}_{name.split()[0]}", model
+    yield "gen_float_io_chain", elementwise.float_io_model(np.random.default_rng(7))
+
+
+def conv_fc_seeds(per_op: int) -> Iterator[Seed]:
+    generators: dict[str, Callable] = {"conv_2d": conv_fc.random_conv,
+                                       "depthwise_conv_2d": conv_fc.random_depthwise,
+                                       "fully_connected": conv_fc.random_fully_connected}
+    for k, (op, generator) in enumerate(generators.items()):
+        rng = np.random.default_rng(500 + k)
+        for i in range(per_op):
+            yield f"gen_{op}_{i}", generator(rng)[1]
+
+
+def activation_seeds(per_op: int) -> Iterator[Seed]:
+    rng = np.random.default_rng(11)
+    for i in range(per_op):
+        s, z = float(np.float32(10 ** rng.uniform(-3, 0.5))), int(rng.integers(-128, 128))
+        shape = [1, int(rng.integers(1, 40))]
+        yield f"gen_logistic_{i}", build_unary_model("LOGISTIC", shape, (s, z), (1 / 256, -128), version=2)
+        yield f"gen_tanh_{i}", build_unary_model("TANH", shape, (s, z), (1 / 128, 0), version=2)
+        yield f"gen_relu_{i}", build_unary_model("RELU", shape, (s, z), (s * 0.7, z // 2), version=2)
+        yield f"gen_relu6_{i}", build_unary_model("RELU6", shape, (s, z), (s, z), version=2)
+        yield f"gen_softmax_{i}", build_unary_model("SOFTMAX", shape, (s, z), (1 / 256, -128),
+                                                    options=dict(beta=1.0), version=2)
+
+
+def pool_seeds(per_op: int) -> Iterator[Seed]:
+    rng = np.random.default_rng(13)
+    for op in ("AVERAGE_POOL_2D", "MAX_POOL_2D"):
+        for i in range(per_op):
+            h, w, c = (int(v) for v in rng.integers(1, 9, size=3))
+            f, stride = int(rng.integers(1, 4)), int(rng.integers(1, 3))
+            padding = ["SAME", "VALID"][i % 2]
+            oh = (h + stride - 1) // stride if padding == "SAME" else (h - f + stride) // stride
+            ow = (w + stride - 1) // stride if padding == "SAME" else (w - f + stride) // stride
+            if oh <= 0 or ow <= 0:
+                continue
+            q = dict(scale=0.05, zero_point=int(rng.integers(-128, 128)))
+            yield f"gen_{op.lower()}_{i}", build_single_op_model(
+                op, [Tensor([1, h, w, c], **q)], [Tensor([1, oh, ow, c], **q)], version=2,
+                options=dict(padding=padding, stride_w=stride, stride_h=stride, filter_width=f,
+                             filter_height=f, fused_activation_function=["NONE", "RELU6"][i % 2]))
+
+
+def rejection_seeds() -> Iterator[Seed]:
+    for i, row in enumerate(conv_fc.REJECTIONS):
+        yield f"reject_conv_fc_{i}", row[1]
+    for i, row in enumerate(elementwise.REJECTIONS):
+        yield f"reject_elementwise_{i}", row[1]()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "build" / "fuzz" / "corpus-seed")
+    parser.add_argument("--per-op", type=int, default=12, help="generated models per op (default 12)")
+    args = parser.parse_args()
+    if args.out.exists():
+        shutil.rmtree(args.out)
+    args.out.mkdir(parents=True)
+    count = 0
+    for source in (file_seeds(), elementwise_seeds(args.per_op), conv_fc_seeds(args.per_op),
+                   activation_seeds(args.per_op), pool_seeds(args.per_op), rejection_seeds()):
+        for name, model in source:
+            (args.out / f"{name}.tflite").write_bytes(model)
+            count += 1
+    print(f"make_seeds: {count} seeds in {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
