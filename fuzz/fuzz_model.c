@@ -1,5 +1,6 @@
 // libFuzzer target: the plain C engine (device/runtime, kernels, ops) on arbitrary bytes taken as a
-// .tflite model: open -> parse -> prepare -> set_arena -> invoke, under ASan + UBSan
+// .tflite model: open -> parse -> prepare -> set_arena -> invoke, with the binding's float I/O
+// (tm_io quantize of the inputs, dequantize of the outputs), under ASan + UBSan
 // (fuzz/run.sh builds it; `make fuzz` runs it). Every buffer the engine gets is exactly the size
 // it asked for and freshly allocated, so any access past one is an ASan report.
 //
@@ -18,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tm_io.h"
 #include "tm_model.h"
 #include "tm_ops.h"
 #include "pool_2d.h"
@@ -110,6 +112,40 @@ static void fill(uint8_t *p, size_t n, const uint8_t *data, size_t size) {
     }
 }
 
+// The binding's float I/O (predict with floats): every int8 input quantized from floats taken
+// from the fuzz input (NaN, infinities and denormals included), every quantized output dequantized.
+static void quantize_inputs(const tm_model *m, const uint8_t *data, size_t size) {
+    for (int i = 0; i < m->n_inputs && size >= 4; ++i) {
+        const tm_tensor *t = &m->tensors[m->inputs[i]];
+        if (t->type != TM_INT8 || t->data == NULL || t->is_const) {
+            continue;
+        }
+        for (int32_t k = 0; k < tm_tensor_elements(t); ++k) {
+            float x;
+            memcpy(&x, data + ((size_t)k * 4) % (size - 3), 4);
+            ((int8_t *)t->data)[k] = (int8_t)tm_quantize_value(x, t->scale, t->zero_point, -128, 127);
+        }
+    }
+}
+
+static float dequantize_outputs(const tm_model *m) {
+    float sum = 0.0f;
+    for (int i = 0; i < m->n_outputs; ++i) {
+        const tm_tensor *t = &m->tensors[m->outputs[i]];
+        for (int32_t k = 0; k < tm_tensor_elements(t); ++k) {
+            switch (t->type) {
+                case TM_INT8: sum += tm_dequantize_value(((const int8_t *)t->data)[k], t->scale, t->zero_point); break;
+                case TM_UINT8: sum += tm_dequantize_value(((const uint8_t *)t->data)[k], t->scale, t->zero_point); break;
+                case TM_INT16: sum += tm_dequantize_value(((const int16_t *)t->data)[k], t->scale, t->zero_point); break;
+                default: break;
+            }
+        }
+    }
+    return sum;
+}
+
+static volatile float sink;
+
 static void check_error(tm_status s, const tm_error *err) {
     if (s != TM_ERR_MODEL && s != TM_ERR_UNSUPPORTED && s != TM_ERR_ARENA && s != TM_ERR_ARGUMENT) {
         fprintf(stderr, "fuzz_model: unknown status %d\n", (int)s);
@@ -150,7 +186,9 @@ static void run(const uint8_t *buf, size_t len, const uint8_t *data, size_t size
             if (s != TM_OK) {
                 check_error(s, &err);
             } else {
+                quantize_inputs(&m, data, size);
                 tm_model_invoke(&m);
+                sink = dequantize_outputs(&m);
             }
             free(arena);
         }

@@ -6,6 +6,8 @@ Writes into OUT (default build/fuzz/corpus-seed), one .tflite per seed, named by
   - generated single-op models for every op the engine runs, from the same seeded generators the
     TFLM comparison tests use (tests/host/test_single_ops_elementwise.py, test_conv_fc_tflm.py),
     plus the unary ops, softmax and the pools, and a float-I/O multi-op chain;
+  - small models for kernel fast paths the generators rarely reach (1x1 convolution, 3x3
+    depthwise by four channels, int16 softmax output, PAD with a constant value);
   - the models those tests expect prepare to refuse, so the error paths start covered too.
 
   .venv/bin/python fuzz/make_seeds.py [--out DIR] [--per-op N]
@@ -87,6 +89,37 @@ def pool_seeds(per_op: int) -> Iterator[Seed]:
                              filter_height=f, fused_activation_function=["NONE", "RELU6"][i % 2]))
 
 
+def kernel_path_seeds() -> Iterator[Seed]:
+    """Kernel fast paths the random generators rarely reach (found with fuzz/coverage.sh)."""
+    rng = np.random.default_rng(17)
+    q = dict(scale=0.05, zero_point=3)
+
+    def weights(shape: list[int], axis: int) -> Tensor:
+        channels = shape[axis]
+        return Tensor(shape, scale=[0.01] * channels, zero_point=[0] * channels,
+                      quantized_dimension=axis, data=rng.integers(-127, 128, shape))
+
+    for stride in (1, 2):  # the 1x1 convolution as a matrix product, contiguous and strided
+        out = (5 + stride - 1) // stride
+        yield f"path_conv_1x1_stride{stride}", build_single_op_model(
+            "CONV_2D", [Tensor([1, 5, 5, 8], **q), weights([6, 1, 1, 8], 0),
+                        Tensor([6], "int32", data=rng.integers(-500, 500, 6))],
+            [Tensor([1, out, out, 6], scale=0.1, zero_point=-2)], version=3,
+            options=dict(padding="VALID", stride_w=stride, stride_h=stride))
+    for ch in (4, 8):  # the 3x3 depthwise convolution four channels at a time, interior and border
+        yield f"path_depthwise_3x3_{ch}ch", build_single_op_model(
+            "DEPTHWISE_CONV_2D", [Tensor([1, 6, 6, ch], **q), weights([1, 3, 3, ch], 3),
+                                  Tensor([ch], "int32", data=rng.integers(-500, 500, ch))],
+            [Tensor([1, 6, 6, ch], scale=0.1, zero_point=1)], version=3,
+            options=dict(padding="SAME", stride_w=1, stride_h=1, depth_multiplier=1))
+    yield "path_softmax_int16_output", build_single_op_model(
+        "SOFTMAX", [Tensor([2, 10], **q)], [Tensor([2, 10], "int16", scale=1 / 65536, zero_point=-32768)],
+        options=dict(beta=1.0), version=2)
+    yield "path_pad_constant_value", build_single_op_model(
+        "PAD", [Tensor([1, 3, 3, 2], **q), Tensor([4, 2], "int32", data=[[0, 0], [1, 1], [2, 0], [0, 0]]),
+                Tensor([1], data=[7], **q)], [Tensor([1, 5, 5, 2], **q)], version=2)
+
+
 def rejection_seeds() -> Iterator[Seed]:
     for i, row in enumerate(conv_fc.REJECTIONS):
         yield f"reject_conv_fc_{i}", row[1]
@@ -104,7 +137,8 @@ def main() -> int:
     args.out.mkdir(parents=True)
     count = 0
     for source in (file_seeds(), elementwise_seeds(args.per_op), conv_fc_seeds(args.per_op),
-                   activation_seeds(args.per_op), pool_seeds(args.per_op), rejection_seeds()):
+                   activation_seeds(args.per_op), pool_seeds(args.per_op), kernel_path_seeds(),
+                   rejection_seeds()):
         for name, model in source:
             (args.out / f"{name}.tflite").write_bytes(model)
             count += 1

@@ -47,7 +47,10 @@ execs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")"
 rate="$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")"
 echo "fuzz: ${execs:-?} executions, ${rate:-?} exec/s; $(echo "$last" | grep -oE 'cov: [0-9]+') of ${edges:-?} edges," \
     "$(echo "$last" | grep -oE 'ft: [0-9]+'), corpus $(ls "$OUT/corpus" | wc -l) files ($(du -sh "$OUT/corpus" | cut -f1))"
-if [ "$status" -ne 0 ]; then
+if [ "$status" -eq 72 ]; then  # libFuzzer's exit status after SIGINT
+    echo "fuzz: interrupted"
+    exit 1
+elif [ "$status" -ne 0 ]; then
     echo "fuzz: FAILED (libFuzzer exit $status): the report, from $log:"
     grep -nE 'ERROR: |runtime error|SUMMARY|Test unit written|fuzz_model: |^ *#[0-9]+ 0x' "$log" | head -40
     exit 1
