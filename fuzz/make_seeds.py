@@ -115,6 +115,10 @@ def kernel_path_seeds() -> Iterator[Seed]:
     yield "path_softmax_int16_output", build_single_op_model(
         "SOFTMAX", [Tensor([2, 10], **q)], [Tensor([2, 10], "int16", scale=1 / 65536, zero_point=-32768)],
         options=dict(beta=1.0), version=2)
+    # Two live int8 tensors of 2**31 - 1 elements: a 4 GiB arena, which wraps to 0 in 32 bits (issue 11 A).
+    big = dict(scale=0.1, zero_point=0)
+    yield "path_arena_4gib", build_single_op_model("RELU", [Tensor([0x7FFFFFFF], **big)],
+                                                   [Tensor([0x7FFFFFFF], **big)])
     yield "path_pad_constant_value", build_single_op_model(
         "PAD", [Tensor([1, 3, 3, 2], **q), Tensor([4, 2], "int32", data=[[0, 0], [1, 1], [2, 0], [0, 0]]),
                 Tensor([1], data=[7], **q)], [Tensor([1, 5, 5, 2], **q)], version=2)

@@ -6,7 +6,8 @@
 # The whole libFuzzer log is build/fuzz/fuzz_model.log (FUZZ_LOG=path); this prints the figures.
 #
 #   FUZZ_SECONDS=60 (run time)  FUZZ_TIMEOUT=25 (seconds one input may take)  FUZZ_ARGS="..." (more
-#   libFuzzer flags)  CLANG=clang;  reproduce a finding: build/fuzz/fuzz_model <artifact file>
+#   libFuzzer flags)  CLANG=clang  FUZZ_ARCH=i386 (a 32-bit build, build/fuzz/fuzz_model_i386: sizes
+#   wrap where they would on the boards);  reproduce a finding: build/fuzz/fuzz_model <artifact file>
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -15,6 +16,11 @@ FUZZ_TIMEOUT="${FUZZ_TIMEOUT:-25}"
 CLANG="${CLANG:-clang}"
 OUT=build/fuzz
 BIN="$OUT/fuzz_model"
+ARCH_FLAGS=()
+if [ "${FUZZ_ARCH:-}" = i386 ]; then
+    BIN="$OUT/fuzz_model_i386"
+    ARCH_FLAGS=(-m32)
+fi
 PYTHON=.venv/bin/python
 mkdir -p "$OUT/corpus" "$OUT/artifacts"
 
@@ -23,7 +29,7 @@ sources=(fuzz/fuzz_model.c device/runtime/*.c device/kernels/*.c device/ops/*.c)
 if [ ! -x "$BIN" ] || [ -n "$(find fuzz/fuzz_model.c fuzz/run.sh device/runtime device/kernels device/ops \
         -newer "$BIN" -name '*.[chs]*' | head -1)" ]; then
     echo "fuzz: building $BIN"
-    "$CLANG" -std=c99 -Wall -Wextra -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+    "$CLANG" "${ARCH_FLAGS[@]}" -std=c99 -Wall -Wextra -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
         -fno-omit-frame-pointer -Idevice/runtime -Idevice/kernels "${sources[@]}" -lm -o "$BIN"
 fi
 
@@ -33,8 +39,8 @@ if [ ! -d "$OUT/corpus-seed" ] || [ -n "$(find fuzz/make_seeds.py tests/host/sin
     "$PYTHON" fuzz/make_seeds.py --out "$OUT/corpus-seed"
 fi
 
-log="${FUZZ_LOG:-$OUT/fuzz_model.log}"
-echo "fuzz: fuzz_model for ${FUZZ_SECONDS}s (corpus $OUT/corpus, log $log)"
+log="${FUZZ_LOG:-$BIN.log}"
+echo "fuzz: $(basename "$BIN") for ${FUZZ_SECONDS}s (corpus $OUT/corpus, log $log)"
 status=0
 # shellcheck disable=SC2086
 "$BIN" -max_total_time="$FUZZ_SECONDS" -timeout="$FUZZ_TIMEOUT" -rss_limit_mb=2048 \
@@ -45,8 +51,10 @@ edges="$(sed -n 's/^INFO: Loaded 1 modules *(\([0-9]*\) inline 8-bit counters).*
 last="$(grep -E '^#[0-9]+' "$log" | tail -1 || true)"
 execs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")"
 rate="$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")"
-echo "fuzz: ${execs:-?} executions, ${rate:-?} exec/s; $(echo "$last" | grep -oE 'cov: [0-9]+') of ${edges:-?} edges," \
-    "$(echo "$last" | grep -oE 'ft: [0-9]+'), corpus $(ls "$OUT/corpus" | wc -l) files ($(du -sh "$OUT/corpus" | cut -f1))"
+cov="$(echo "$last" | grep -oE 'cov: [0-9]+' || true)"
+ft="$(echo "$last" | grep -oE 'ft: [0-9]+' || true)"
+echo "fuzz: ${execs:-?} executions, ${rate:-?} exec/s; ${cov:-cov: ?} of ${edges:-?} edges, ${ft:-ft: ?}," \
+    "corpus $(ls "$OUT/corpus" | wc -l) files ($(du -sh "$OUT/corpus" | cut -f1))"
 if [ "$status" -eq 72 ]; then  # libFuzzer's exit status after SIGINT
     echo "fuzz: interrupted"
     exit 1
