@@ -227,6 +227,8 @@ class Gen:
         r = self.rng
         b = bytearray(line)
         for _ in range(r.randrange(1, 4)):
+            if not b:
+                break
             op = r.random()
             pos = r.randrange(len(b))
             if op < 0.5:
