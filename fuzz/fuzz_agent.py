@@ -46,6 +46,7 @@ REQUESTS = [link.T_HELLO, link.T_SYNC, link.T_INFO, link.T_LOAD_BEGIN, link.T_LO
 UNLOADING = (link.T_LOAD_BEGIN, link.T_LOAD_END, link.T_LOAD_FILE)
 BY_DESIGN = (link.T_EXIT, link.T_RESET)
 CHUNK = 512
+PROBE_GAP = 64
 
 
 class Agent:
@@ -114,8 +115,10 @@ class Session:
         return self.agent.wait_for(ftype | link.RESPONSE, self.seq, self.timeout)
 
     def probe(self) -> link.Frame | None | str:
-        """HELLO with a fresh seq: the agent's sequence space starts over there."""
-        self.seq = (self.seq + 1) & 0xFFFF
+        """HELLO with a fresh seq: the agent's sequence space starts over there. The seq skips
+        PROBE_GAP ahead, past the seqs the case's own frames used (a HELLO among them is answered
+        with its own seq, which must not pass for the probe's answer)."""
+        self.seq = (self.seq + PROBE_GAP) & 0xFFFF
         if not self.agent.send(link.encode_frame(link.T_HELLO, self.seq, binary=True)):
             return "dead"
         return self.agent.wait_for(link.T_HELLO | link.RESPONSE, self.seq, self.timeout)
@@ -378,7 +381,7 @@ def replay(args: argparse.Namespace) -> int:
         frames = [frame for frame in map(link.decode_line, args.replay.read_bytes().split(b"\n")) if frame]
         gen.types = [frame.type for frame in frames]
         if frames:  # the agent expects the case's first seq, as when it was found
-            session.seq = (frames[0].seq - 2) & 0xFFFF
+            session.seq = (frames[0].seq - 1 - PROBE_GAP) & 0xFFFF
             session.probe()
         kind, detail = one_round(session, gen, args.replay.read_bytes())
         stderr = session.agent.stop()
