@@ -15,6 +15,9 @@ log() { echo "bootstrap: $*" >&2; }
 APT_PACKAGES=(build-essential pkg-config valgrind dpkg-dev git ca-certificates)
 # The emulated board (make qemu, firmware/qemu/build.sh): Arm bare-metal compiler + C library, and qemu.
 APT_PACKAGES+=(gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm)
+# make fuzz: clang and its runtime libraries (libFuzzer, ASan/UBSan; Debian only recommends the
+# latter); the 32-bit C/C++ libraries for its FUZZ_ARCH=i386 build.
+APT_PACKAGES+=(clang libclang-rt-14-dev libc6-dev-i386 lib32gcc-12-dev lib32stdc++-12-dev)
 # `python3 -m venv` needs ensurepip; Debian's own python3 ships it separately as python3-venv.
 python3 -c 'import ensurepip, venv' 2>/dev/null || APT_PACKAGES+=(python3-venv)
 

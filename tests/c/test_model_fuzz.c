@@ -1,11 +1,7 @@
 // The whole runtime as a plain C library on the shared reference models and on corrupted variants
 // of them, under ASan + UBSan (the Makefile's host flags): every variant must end in an error with a
 // message or in a model that loads, prepares and runs one inference - never an out-of-bounds access.
-//
-// Also a libFuzzer target: build with -DTM_LIBFUZZER and -fsanitize=fuzzer to explore further.
-//   clang -DTM_LIBFUZZER -fsanitize=fuzzer,address,undefined -Idevice/runtime -Idevice/kernels
-//       tests/c/test_model_fuzz.c device/runtime/*.c device/kernels/*.c device/ops/*.c -lm -o fuzz_model
-//   ./fuzz_model corpus/
+// Coverage-guided fuzzing of the same path is fuzz/fuzz_model.c (`make fuzz`).
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,18 +40,6 @@ static tm_status run_model(const uint8_t *buf, size_t len, tm_error *err, size_t
     free(state);
     return s;
 }
-
-#ifdef TM_LIBFUZZER
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    tm_error err;
-    size_t arena;
-    uint8_t *copy = malloc(size ? size : 1); // aligned copy, as the binding guarantees
-    memcpy(copy, data, size);
-    run_model(copy, size, &err, &arena);
-    free(copy);
-    return 0;
-}
-#else
 
 static uint32_t rng_state;
 static uint32_t rng(void) {
@@ -174,4 +158,3 @@ int main(void) {
     TM_RUN(test_shared_models_and_variants);
     return tm_test_summary("test_model_fuzz");
 }
-#endif
