@@ -216,7 +216,7 @@ def _num(x):
     """A float for JSON: None when it is not finite (JSON has no NaN or infinity)."""
     if x is None:
         return None
-    return x if -3.5e38 < x < 3.5e38 else None
+    return x if x - x == 0 else None  # inf - inf and nan - nan are nan
 
 
 def _reset():
@@ -687,6 +687,13 @@ class Agent:
             return T_LOAD_BEGIN | 0x80, F_LOADED, b""
         if self.loading is not None and self.loading[1] == size and self.loading[2] == crc:
             return T_LOAD_BEGIN | 0x80, 0, b""  # the same load again (the host re-sent it)
+        if not addr:  # refused while the current model is still there, if it cannot fit even without it
+            m = self.model
+            freed = 0 if m is None else m.arena_bytes + m.state_bytes + (0 if self.in_spare else self.model_size)
+            gc.collect()
+            if size > gc.mem_free() + freed:
+                raise AgentError("MemoryError: a model of %d bytes does not fit the free heap (%d bytes)"
+                                 % (size, gc.mem_free() + freed))
         self.loading = None
         self.unload()
         self.load_error = None
@@ -695,10 +702,6 @@ class Agent:
 
             buf = uctypes.bytearray_at(addr, size)
         else:
-            gc.collect()
-            if size > gc.mem_free():
-                raise AgentError("MemoryError: a model of %d bytes does not fit the free heap (%d bytes)"
-                                 % (size, gc.mem_free()))
             buf = bytearray(size)
         self.in_spare = bool(addr)
         self.loading = (buf, size, crc)
