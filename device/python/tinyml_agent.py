@@ -306,6 +306,8 @@ class Agent:
         while True:
             try:
                 r = self.frame()
+            except OSError:  # the port itself failed (the Unix port's pty closed): the session ends
+                raise
             except Exception:  # outside any request (the line, its frame, the answer's write):
                 try:  # the host re-sends whatever it was
                     gc.collect()
