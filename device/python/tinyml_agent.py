@@ -34,6 +34,25 @@
 # Inference requests (RUN, BATCH) are acknowledged (ACK) before they run, so the host can tell a
 # lost request from a slow inference. A model is made (LOAD_END, LOAD_FILE) after the answer has
 # gone, with the heap cleared of everything else; the INFO that follows reports a failure.
+#
+# Answers are bound to what they answer: BATCH and RUN echo the CRC-32 of the inputs they ran,
+# LOAD_CHUNK and PUT_INPUT the CRC-32 of the bytes they wrote, so the host rejects (and asks
+# again for) an answer that belongs to other data. INFO texts are JSON.
+#
+# Robustness (what the agent does with hostile or broken input; the host is not trusted):
+#   - Lines are read at most LINE_MAX bytes at a time (the longest line a frame can make): a
+#     longer one is read to its end in pieces of that size, dropped, and answered with a NAK.
+#   - Every request runs inside one error boundary: any exception, MemoryError included, becomes
+#     an ERR answer; the model stays loaded (a MemoryError collects the garbage first). Whatever
+#     fails outside a request (reading a line, decoding it) costs a NAK, never the agent.
+#   - Deflated data may claim at most MAX_INFLATE bytes (what the host ever sends in one frame).
+#   - LOAD_BEGIN streams a model into the heap (address 0), or on a board that has RAM outside the
+#     heap (the emulated board: the firmware's tinyml_spare_ram record) only inside that region;
+#     any other address is refused before a byte is written.
+#   - A model is accepted only when the heap left after making it holds what serving it needs
+#     (agent_bytes(): the RUN outputs kept for re-sent requests and the link's buffers); else it
+#     is unloaded at once and the INFO that follows says how many bytes were missing. The host's
+#     `tinyml-host inspect` adds the same figure (host/tinyml_host/agent_ram.py).
 import sys
 import gc
 import struct
@@ -41,10 +60,21 @@ import binascii
 
 import tinyml
 
-VERSION = "1.2"
-PROTOCOL = 1
+VERSION = "2.0"
+PROTOCOL = 2
 MAX_PAYLOAD = 1024  # largest payload the agent accepts or sends; the host may ask for less
 DEPTH = 8  # responses kept for retransmission = the host's largest window
+# The longest line a frame makes: '!' + every byte of header, payload and CRC escaped + LF.
+LINE_MAX = 2 * (MAX_PAYLOAD + 10) + 2
+MAX_INFLATE = 4 * MAX_PAYLOAD  # the most a deflated frame may unpack to (the host sends <= 4x)
+# RUN results kept per window index, for a RUN or GET_OUTPUT the host sends again after a resync:
+# a staged window takes at least two requests (PUT_INPUT, RUN), so the host's window of DEPTH
+# requests reaches back at most DEPTH // 2 RUNs.
+KEPT = DEPTH // 2
+# Heap the link itself may hold at once, whatever the model: the DEPTH answers kept for
+# retransmission and a few more lines in flight (the line read, its frame, the answer being
+# escaped), each at most LINE_MAX, and an inflated frame with its copy.
+LINK_BYTES = (DEPTH + 6) * LINE_MAX + 2 * MAX_INFLATE
 
 # Frame types. Requests; a response has the request's type | 0x80.
 T_HELLO = 0x01
@@ -73,6 +103,36 @@ F_LOADED = 0x02  # LOAD_BEGIN response flag: that exact model is already loaded
 F_DEFLATE = 0x04
 
 NONE32 = 0xFFFFFFFF  # "not measured" for durations and cycle counts
+SPARE_MAGIC = 0x52534D54  # "TMSR": the emulated board's tinyml_spare_ram record (firmware/qemu/mps2.ld)
+
+
+def agent_bytes(input_bytes, output_bytes, input_in_place):
+    """Heap the agent needs, beyond the model, its runtime state and its arena, to serve a model
+    whose input and (all) outputs take these many bytes: KEPT RUN results plus the one being
+    made, the input's staging copy when it cannot be staged in the input tensor itself, and the
+    link's buffers. A model is accepted when this much heap is free once it is made.
+    host/tinyml_host/agent_ram.py is the same formula for `tinyml-host inspect`."""
+    return (KEPT + 1) * output_bytes + (0 if input_in_place else input_bytes) + LINK_BYTES
+
+
+def _spare_ram():
+    """(start, end) of the RAM outside the heap that models may be streamed into, or None."""
+    if sys.platform != "qemu":  # elsewhere no such RAM is known (and address 0 may not be readable)
+        return None
+    try:
+        import machine
+    except ImportError:
+        return None
+    mem = machine.mem32
+    for a in range(0, 0x400, 4):  # the record follows the vector table
+        if mem[a] == SPARE_MAGIC:
+            start, end = mem[a + 4], mem[a + 8]
+            if 0 < start < end:
+                return start, end
+    return None
+
+
+_SPARE = _spare_ram()
 
 _pack = struct.pack
 _unpack_from = struct.unpack_from
@@ -128,6 +188,37 @@ class AgentError(Exception):
     pass
 
 
+_NO_MESSAGE = {
+    "UnicodeError": "text that is not valid UTF-8 (a tensor name in the model?)",
+    "MemoryError": "out of heap memory",
+}
+
+
+def _describe(e):
+    """'Type: message' of an exception, never with an empty message."""
+    name = type(e).__name__
+    msg = str(e) or _NO_MESSAGE.get(name, "no message")
+    if name == "MemoryError":
+        gc.collect()
+        msg += " (%d bytes free; the model stays loaded)" % gc.mem_free()
+    return name + ": " + msg
+
+
+try:
+    import json
+
+    _dumps = json.dumps
+except ImportError:
+    _dumps = None
+
+
+def _num(x):
+    """A float for JSON: None when it is not finite (JSON has no NaN or infinity)."""
+    if x is None:
+        return None
+    return x if x - x == 0 else None  # inf - inf and nan - nan are nan
+
+
 def _reset():
     try:
         import machine
@@ -153,6 +244,19 @@ def _frame(ftype, seq, payload=b"", flags=0):
         raw = raw.replace(b"\x1b", b"\x1b1").replace(b"\n", b"\x1b2").replace(b"\r", b"\x1b3").replace(b"\x03", b"\x1b4")
         return b"!" + raw + b"\n\n"  # the second LF ends the line should the first be lost
     return b"#" + _b2a(raw) + b"\n"
+
+
+_ITEM = {"int8": 1, "uint8": 1, "bool": 1, "int16": 2, "float16": 2, "int32": 4, "float32": 4, "int64": 8}
+
+
+def _nbytes(m, i, t):
+    """Bytes of output i (info t) without copying it (get_output makes a copy)."""
+    k = _ITEM.get(t.dtype)
+    if k is None:
+        return len(m.get_output(i))
+    for d in t.shape:
+        k *= d
+    return k
 
 
 def _unescape(b):
@@ -182,6 +286,9 @@ class Agent:
         self.after = None  # a model to make once the current answer has gone
         self.load_error = None
         self.timed = False
+        self.bounded = True  # readline takes a size (cleared on a port where it does not)
+        self.in_spare = False  # the model streamed in lives outside the heap
+        self.out_sizes = []
 
     # --- link ---------------------------------------------------------------------------
 
@@ -196,88 +303,135 @@ class Agent:
 
     def frames(self):
         """Serve frames until a model is to be made (True) or the session ends (False)."""
-        rl = self.inp.readline
         while True:
             try:
-                line = rl()
-            except UnicodeError:  # a damaged byte made the line invalid UTF-8 (text stdin)
-                self.nak()
+                r = self.frame()
+            except OSError:  # the port itself failed (the Unix port's pty closed): the session ends
+                raise
+            except Exception:  # outside any request (the line, its frame, the answer's write):
+                try:  # the host re-sends whatever it was
+                    gc.collect()
+                    self.nak()
+                except Exception:
+                    pass
                 continue
-            if not line:
-                return  # end of input (Unix port)
-            if len(line) < 3:
-                continue  # empty line: the host's frame separator
+            if r is not None:
+                return r
+
+    def read_line(self):
+        """The next line (bytes, or str from text stdio), at most LINE_MAX long with its LF; b""
+        at the end of input; None for a line that was longer (read to its end and dropped)."""
+        if self.bounded:
+            rl = self.inp.readline
             try:
-                if isinstance(line, str):  # text stdio: base64 frames only
-                    if line[0] != "#":
-                        if "\x03" in line and not line.strip("\r\n\x03"):
-                            return  # a line of Ctrl-C: hand the port back to the REPL
-                        self.nak()
-                        continue
+                line = rl(LINE_MAX)
+            except TypeError:  # this port's readline takes no size: read byte by byte
+                self.bounded = False
+                return self.read_line()
+            if len(line) < LINE_MAX or line[-1] in (10, "\n"):
+                return line
+            while True:  # too long: drop the rest of it, a bounded piece at a time
+                line = rl(LINE_MAX)
+                if not line or line[-1] in (10, "\n"):
+                    return None
+        read = self.inp.read
+        parts = []
+        n = 0
+        while True:
+            c = read(1)
+            if not c:
+                return c if not parts else c[:0].join(parts)
+            n += 1
+            if n <= LINE_MAX:
+                parts.append(c)
+            if c in (b"\n", "\n"):
+                return c[:0].join(parts) if n <= LINE_MAX else None
+
+    def frame(self):
+        """Read one line and serve the frame in it. -> None (go on), True (make a model), False
+        (the session ends)."""
+        try:
+            line = self.read_line()
+        except UnicodeError:  # a damaged byte made the line invalid UTF-8 (text stdin)
+            self.nak()
+            return None
+        if line is None:  # longer than any frame
+            self.nak()
+            return None
+        if not line:
+            return False  # end of input (Unix port)
+        if len(line) < 3:
+            return None  # empty line: the host's frame separator
+        try:
+            if isinstance(line, str):  # text stdio: base64 frames only
+                if line[0] != "#":
+                    if "\x03" in line and not line.strip("\r\n\x03"):
+                        return False  # a line of Ctrl-C: hand the port back to the REPL
+                    self.nak()
+                    return None
+                raw = _a2b(line[1:])
+            else:
+                c = line[0]
+                if c == 33:  # '!'
+                    raw = _unescape(line[1:-1] if line[-1] == 10 else line[1:])
+                elif c == 35:  # '#'
                     raw = _a2b(line[1:])
                 else:
-                    c = line[0]
-                    if c == 33:  # '!'
-                        raw = _unescape(line[1:-1] if line[-1] == 10 else line[1:])
-                    elif c == 35:  # '#'
-                        raw = _a2b(line[1:])
-                    else:
-                        # A line of nothing but Ctrl-C (and CR): hand the port back to the REPL.
-                        # Not any line holding one: a damaged frame may.
-                        if b"\x03" in line and not line.strip(b"\r\n\x03"):
-                            return
-                        self.nak()
-                        continue
-                n = len(raw)
-                ftype, flags, seq, plen = _unpack_from("<BBHH", raw)
-                ok = n == plen + 10 and _unpack_from("<I", raw, n - 4)[0] == _crc(memoryview(raw)[:-4])
-            except Exception:  # bad base64, short frame
-                ok = False
-            if not ok:
-                self.nak()
-                continue
-            if ftype == T_EXIT:  # whatever its seq: the host is done with us
-                self.write(_frame(T_EXIT | 0x80, seq))
-                return
-            if ftype == T_HELLO or (ftype == T_SYNC and self.expect is not None):
-                self.expect = seq
-                self.cache = {}
-            elif self.expect is None:
-                self.write(_frame(T_NAK, 0, flags=F_FRESH))
-                continue
-            d = (seq - self.expect) & 0xFFFF
-            if d:
-                if d >= 0x8000:  # already processed: our answer was lost
-                    r = self.cache.get(seq)
-                    if r is not None:
-                        self.write(r)
-                elif self.naked != self.expect:  # a frame before this one was lost
+                    # A line of nothing but Ctrl-C (and CR): hand the port back to the REPL.
+                    # Not any line holding one: a damaged frame may.
+                    if b"\x03" in line and not line.strip(b"\r\n\x03"):
+                        return False
                     self.nak()
-                continue
-            try:
-                p = memoryview(raw)[6:n - 4]
-                if flags & F_DEFLATE:
-                    p = self.inflate_payload(ftype, p)
-                rtype, rflags, payload = self.handle(ftype, seq, p)
-            except MemoryError as e:
-                self.model = None
-                gc.collect()
-                rtype, rflags, payload = T_ERR, 0, ("MemoryError: " + str(e)).encode()
-            except Exception as e:
-                rtype, rflags, payload = T_ERR, 0, (type(e).__name__ + ": " + str(e)).encode()
-            r = _frame(rtype, seq, payload, rflags)
-            if self.after is not None:
-                self.write(r)
-                self.after = self.after + (seq, rtype)
-                return True
-            cache = self.cache
-            cache[seq] = r
-            old = (seq - DEPTH) & 0xFFFF
-            if old in cache:
-                del cache[old]
-            self.expect = (seq + 1) & 0xFFFF
-            self.naked = None
+                    return None
+            line = None
+            n = len(raw)
+            ftype, flags, seq, plen = _unpack_from("<BBHH", raw)
+            ok = n == plen + 10 and _unpack_from("<I", raw, n - 4)[0] == _crc(memoryview(raw)[:-4])
+        except Exception:  # bad base64, short frame
+            ok = False
+        if not ok:
+            self.nak()
+            return None
+        if ftype == T_EXIT:  # whatever its seq: the host is done with us
+            self.write(_frame(T_EXIT | 0x80, seq))
+            return False
+        if ftype == T_HELLO or (ftype == T_SYNC and self.expect is not None):
+            self.expect = seq
+            self.cache = {}
+        elif self.expect is None:
+            self.write(_frame(T_NAK, 0, flags=F_FRESH))
+            return None
+        d = (seq - self.expect) & 0xFFFF
+        if d:
+            if d >= 0x8000:  # already processed: our answer was lost
+                r = self.cache.get(seq)
+                if r is not None:
+                    self.write(r)
+            elif self.naked != self.expect:  # a frame before this one was lost
+                self.nak()
+            return None
+        try:  # the one error boundary of every request
+            p = memoryview(raw)[6:n - 4]
+            if flags & F_DEFLATE:
+                p = self.inflate_payload(ftype, p)
+            rtype, rflags, payload = self.handle(ftype, seq, p)
+        except Exception as e:  # MemoryError too: answered, and the model stays loaded
+            p = raw = None
+            rtype, rflags, payload = T_ERR, 0, _describe(e).encode()
+        r = _frame(rtype, seq, payload, rflags)
+        if self.after is not None:
             self.write(r)
+            self.after = self.after + (seq, rtype)
+            return True
+        cache = self.cache
+        cache[seq] = r
+        old = (seq - DEPTH) & 0xFFFF
+        if old in cache:
+            del cache[old]
+        self.expect = (seq + 1) & 0xFFFF
+        self.naked = None
+        self.write(r)
+        return None
 
     def nak(self):
         e = self.expect
@@ -296,6 +450,8 @@ class Agent:
         if _inflate is None:
             raise AgentError("this board cannot inflate (no deflate module)")
         n = _unpack_from("<I", p, k)[0]
+        if n > MAX_INFLATE:  # a deflate bomb, or a broken host: not a 50 MB allocation
+            raise AgentError("deflated data claims %d bytes, more than the %d a frame may carry" % (n, MAX_INFLATE))
         return bytes(p[:k]) + _inflate(p[k + 4:], n)
 
     def handle(self, ftype, seq, p):
@@ -309,7 +465,7 @@ class Agent:
             if off + len(data) > len(buf):
                 raise AgentError("input chunk past the end of the input tensor")
             buf[off:off + len(data)] = data
-            return ftype | 0x80, 0, _pack("<II", off, len(data))
+            return ftype | 0x80, 0, _pack("<III", off, len(data), _crc(data))
         if ftype == T_RUN:
             self.write(_frame(T_ACK, seq))
             return ftype | 0x80, 0, self.run(p)
@@ -318,7 +474,7 @@ class Agent:
             r = self.results.get(index)
             if r is None:
                 raise AgentError("the output of window %d is no longer kept" % index)
-            return ftype | 0x80, 0, _pack("<II", index, off) + r[3][off:off + n]
+            return ftype | 0x80, 0, _pack("<II", index, off) + r[3][off:off + min(n, MAX_PAYLOAD - 8)]
         if ftype == T_LOAD_CHUNK:
             off = _unpack_from("<I", p)[0]
             data = p[4:]
@@ -328,9 +484,10 @@ class Agent:
             if off + len(data) > len(buf):
                 raise AgentError("model chunk past the end of the model")
             buf[off:off + len(data)] = data
-            return ftype | 0x80, 0, _pack("<II", off, len(data))
+            return ftype | 0x80, 0, _pack("<III", off, len(data), _crc(data))
         if ftype == T_HELLO:
-            # Small, so that it gets through a bad line: protocol u16 | max payload u16 |
+            # The host's protocol u16 -> (the same in every version, so that either side can
+            # tell the other speaks another) protocol u16 | max payload u16 |
             # depth u8 | flags u8 (1: binary frames, 2: a model is loaded, 4: takes deflated data) |
             # model size u32 | crc u32
             flags = (1 if _BINARY else 0) | (2 if self.model is not None else 0) | (4 if _inflate else 0)
@@ -340,12 +497,17 @@ class Agent:
             return ftype | 0x80, 0, bytes(p)
         if ftype == T_INFO:
             # kind u8 (0: the board, 1: the model) | offset u32 | length u16 -> total u32 |
-            # offset u32 | that slice of the description (a Python literal), made at offset 0
+            # offset u32 | that slice of the description (JSON), made at offset 0
             kind, off, n = _unpack_from("<BIH", p)
+            if kind > 1:
+                raise AgentError("unknown INFO kind %d" % kind)
             if off == 0 or self.text[kind] is None:
-                self.text[kind] = repr(self.board() if kind == 0 else self.info()).encode()
+                if _dumps is None:
+                    raise AgentError("this board has no json module")
+                self.text[kind] = None
+                self.text[kind] = _dumps(self.board() if kind == 0 else self.info()).encode()
             t = self.text[kind]
-            return ftype | 0x80, 0, _pack("<II", len(t), off) + t[off:off + n]
+            return ftype | 0x80, 0, _pack("<II", len(t), off) + t[off:off + min(n, MAX_PAYLOAD - 8)]
         if ftype == T_RESET:
             # after u32: reset the board now (0), or when that many more windows have run (a
             # way for tests to reset the board in the middle of a batch)
@@ -399,11 +561,12 @@ class Agent:
             "mem_free": gc.mem_free(),
             "model_crc": self.model_crc,
             "model_size": self.model_size,
+            "spare_ram": list(_SPARE) if _SPARE else None,
         }
 
     def info(self):
         m = self.need_model()
-        io = lambda t: [t.index, t.name, list(t.shape), t.dtype, t.scale, t.zero_point]
+        io = lambda t: [t.index, t.name, list(t.shape), t.dtype, _num(t.scale), t.zero_point]
         gc.collect()
         return {
             "inputs": [io(t) for t in m.inputs],
@@ -412,7 +575,7 @@ class Agent:
             "arena_bytes": m.arena_bytes,
             "state_bytes": m.state_bytes,
             "input_bytes": len(self.inbuf),
-            "output_bytes": [len(m.get_output(i)) for i in range(len(m.outputs))],
+            "output_bytes": list(self.out_sizes),
             "model_size": self.model_size,
             "model_crc": self.model_crc,
             "timer": "Model.last_us" if self.timed else ("time.ticks_us" if _ticks_us else "none"),
@@ -431,7 +594,7 @@ class Agent:
             self.load_error = None
         except Exception as e:  # MemoryError, ValueError, tinyml.UnsupportedOpError...
             self.unload()
-            self.load_error = "%s: %s" % (type(e).__name__, e)
+            self.load_error = e.args[0] if isinstance(e, AgentError) else _describe(e)
         src = None
         self.fresh_state()
         self.cache[seq] = _frame(rtype, seq)  # for a repeat of the request: made after the model
@@ -451,6 +614,7 @@ class Agent:
         self.model = self.model_buf = self.inbuf = None
         self.model_crc = None
         self.model_size = 0
+        self.in_spare = False
         self.results = self.order = self.text = self.cache = None
         gc.collect()
         # New (empty) ones only now, so that they land at the bottom of the freed heap.
@@ -463,13 +627,19 @@ class Agent:
         self.cache = {}
 
     def set_model(self, m, buf, crc, size):
-        if len(m.inputs) != 1:
-            raise AgentError("the agent runs single-input models (this one has %d inputs)" % len(m.inputs))
+        try:
+            ins, outs = m.inputs, m.outputs
+        except UnicodeError:
+            raise AgentError("UnicodeError: a tensor name in the model is not valid UTF-8, so tinyml "
+                             "cannot describe its inputs and outputs: give the tensors plain names")
+        if len(ins) != 1:
+            raise AgentError("the agent runs single-input models (this one has %d inputs)" % len(ins))
         self.model = m
         self.model_buf = buf
         self.model_crc = crc
         self.model_size = size
-        self.in_float = m.inputs[0].dtype == "float32"
+        self.in_float = ins[0].dtype == "float32"
+        self.out_sizes = [_nbytes(m, i, t) for i, t in enumerate(outs)]
         # Inputs sent in chunks are staged in the input tensor itself (no copy of it in the heap,
         # which a 27 kB image would need): a byte view of it, where uctypes can make one.
         mv = m.input_buffer(0)
@@ -483,17 +653,49 @@ class Agent:
             self.inbuf = bytearray(nbytes)
             self.in_place = False
         self.timed = hasattr(m, "last_us")
+        self.check_ram(m, ins, outs)
+
+    def check_ram(self, m, ins, outs):
+        """Refuse (MemoryError) a model whose serving would run out of heap (agent_bytes())."""
+        out_bytes = sum(self.out_sizes)
+        need = agent_bytes(len(self.inbuf), out_bytes, self.in_place)
+        del ins, outs
+        gc.collect()
+        free = gc.mem_free()
+        if free < need:
+            in_heap = self.model_size if self.model_buf is not None and not self.in_spare else 0
+            taken = in_heap + m.state_bytes + m.arena_bytes
+            raise AgentError(
+                "MemoryError: the model needs %d bytes of heap to run over the link: model %d + runtime %d "
+                "+ arena %d + agent %d (%d outputs of %d bytes kept, %d of link buffers%s); %d bytes were "
+                "free for it" % (taken + need, in_heap, m.state_bytes, m.arena_bytes, need, KEPT + 1, out_bytes,
+                                 LINK_BYTES, "" if self.in_place else ", the input's staging copy",
+                                 free + taken))
 
     def load_begin(self, p):
-        # size u32 | crc32 u32 | [address u32: RAM outside the heap to stream the model into,
-        # which the host knows is unused - the emulated board's spare RAM; 0: the heap]
+        # size u32 | crc32 u32 | [address u32: RAM outside the heap to stream the model into -
+        # only inside the region this board has for it (_SPARE: the emulated board's spare RAM,
+        # from the firmware's own record); 0: the heap]
         size, crc = _unpack_from("<II", p)
         addr = _unpack_from("<I", p, 8)[0] if len(p) >= 12 else 0
+        if addr and (_SPARE is None or not _SPARE[0] <= addr <= _SPARE[1] - size):
+            if _SPARE is None:
+                raise AgentError("LOAD_BEGIN at address 0x%x: this board has no RAM outside the heap "
+                                 "for models (address 0: the heap)" % addr)
+            raise AgentError("LOAD_BEGIN of %d bytes at address 0x%x: outside the RAM for models, "
+                             "0x%x..0x%x" % (size, addr, _SPARE[0], _SPARE[1]))
         if self.model is not None and self.model_crc == crc and self.model_size == size:
             self.loading = None
             return T_LOAD_BEGIN | 0x80, F_LOADED, b""
         if self.loading is not None and self.loading[1] == size and self.loading[2] == crc:
             return T_LOAD_BEGIN | 0x80, 0, b""  # the same load again (the host re-sent it)
+        if not addr:  # refused while the current model is still there, if it cannot fit even without it
+            m = self.model
+            freed = 0 if m is None else m.arena_bytes + m.state_bytes + (0 if self.in_spare else self.model_size)
+            gc.collect()
+            if size > gc.mem_free() + freed:
+                raise AgentError("MemoryError: a model of %d bytes does not fit the free heap (%d bytes)"
+                                 % (size, gc.mem_free() + freed))
         self.loading = None
         self.unload()
         self.load_error = None
@@ -503,6 +705,7 @@ class Agent:
             buf = uctypes.bytearray_at(addr, size)
         else:
             buf = bytearray(size)
+        self.in_spare = bool(addr)
         self.loading = (buf, size, crc)
         return T_LOAD_BEGIN | 0x80, 0, b""
 
@@ -542,7 +745,9 @@ class Agent:
         return us & 0xFFFFFFFF, cyc & 0xFFFFFFFF, out
 
     def run(self, p):
-        # index u32 | crc32 of the staged input u32 | bytes of output to return inline u32.
+        # index u32 | crc32 of the staged input u32 | bytes of output to return inline u32 ->
+        # index u32 | that crc32 u32 | us u32 | cycles u32 | output bytes u32 | output crc32 u32 |
+        # the first bytes of the output.
         # A window already run with this input (the host re-sent it after a resync) is answered
         # from the kept result, not run again.
         index, in_crc, limit = _unpack_from("<III", p)
@@ -555,20 +760,21 @@ class Agent:
             r = (in_crc, us, cyc, out)
             if index not in self.results:
                 self.order.append(index)
-                if len(self.order) > DEPTH:
+                if len(self.order) > KEPT:
                     del self.results[self.order.pop(0)]
             self.results[index] = r
         out = r[3]
-        return _pack("<IIIII", index, r[1], r[2], len(out), _crc(out)) + out[:limit]
+        return _pack("<IIIIII", index, in_crc, r[1], r[2], len(out), _crc(out)) + out[:min(limit, MAX_PAYLOAD - 24)]
 
     def batch(self, p):
-        # first index u32 | count u16 | count windows of the input size, back to back
+        # first index u32 | count u16 | count windows of the input size, back to back ->
+        # first u32 | count u16 | crc32 of those inputs u32 | per window: us u32 | cycles u32 | output
         first, count = _unpack_from("<IH", p)
         self.need_model()
         size = len(self.inbuf)
         if len(p) != 6 + count * size:
             raise AgentError("batch of %d windows has %d bytes, expected %d" % (count, len(p) - 6, count * size))
-        parts = [_pack("<IH", first, count)]
+        parts = [_pack("<IHI", first, count, _crc(p[6:]))]
         off = 6
         for _ in range(count):
             us, cyc, out = self.invoke(p[off:off + size])

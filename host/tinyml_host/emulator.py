@@ -118,9 +118,9 @@ class Emulator:
         self.owned = owned          # started by this process, which stops it on exit
         self.banner = banner
         try:
-            self._image_end, self.heap = _elf_info(firmware)
+            self._image_end, self.heap, self._spare = _elf_info(firmware)
         except DeviceError:  # the file was removed or replaced since qemu started
-            self._image_end, self.heap = None, None
+            self._image_end, self.heap, self._spare = None, None, None
         self._hold: int | None = None  # an fd on the pty, held open while we own the emulator
 
     def _hold_pty(self) -> None:
@@ -135,9 +135,13 @@ class Emulator:
 
     @property
     def spare_ram(self) -> tuple[int, int]:
-        """(start, end) addresses of RAM that the firmware never uses."""
+        """(start, end) addresses of RAM that the firmware never uses: the firmware's own record
+        of it (tinyml_spare_ram, firmware/qemu/mps2.ld; the agent reads the same words and streams
+        models nowhere else), or for a firmware without one, the same arithmetic on its ELF."""
         if self._image_end is None:
             raise DeviceError(f"cannot read the firmware {self.firmware} to find its spare RAM")
+        if self._spare is not None:
+            return self._spare
         start = (self._image_end + 0xFFF) & ~0xFFF
         return start, RAM_END - STACK_RESERVE
 
@@ -553,8 +557,12 @@ def _remove_state() -> None:
 # ----------------------------------------------------------------------------------------------
 # The firmware image
 
-def _elf_info(path: str) -> tuple[int, int | None]:
-    """(end address of the loaded image including .bss, size of MicroPython's gc_heap or None)."""
+SPARE_MAGIC = 0x52534D54  # "TMSR": the first word of tinyml_spare_ram (firmware/qemu/mps2.ld)
+
+
+def _elf_info(path: str) -> tuple[int, int | None, tuple[int, int] | None]:
+    """(end address of the loaded image including .bss, size of MicroPython's gc_heap or None,
+    (start, end) of the spare RAM as the firmware records it in tinyml_spare_ram, or None)."""
     try:
         data = Path(path).read_bytes()
     except OSError as e:
@@ -564,11 +572,13 @@ def _elf_info(path: str) -> tuple[int, int | None]:
     phoff, shoff = struct.unpack_from("<II", data, 28)
     phentsize, phnum, shentsize, shnum = struct.unpack_from("<HHHH", data, 42)
     end = 0
+    segments = []
     for i in range(phnum):
-        p_type, _, vaddr, _, _, memsz = struct.unpack_from("<IIIIII", data, phoff + i * phentsize)
+        p_type, offset, vaddr, _, filesz, memsz = struct.unpack_from("<IIIIII", data, phoff + i * phentsize)
         if p_type == 1:  # PT_LOAD
             end = max(end, vaddr + memsz)
-    heap = None
+            segments.append((vaddr, filesz, offset))
+    heap = spare = None
     for i in range(shnum):
         _, sh_type, _, _, offset, size, link, _, _, entsize = struct.unpack_from("<IIIIIIIIII", data, shoff + i * shentsize)
         if sh_type != 2 or entsize != 16:  # SHT_SYMTAB
@@ -576,7 +586,19 @@ def _elf_info(path: str) -> tuple[int, int | None]:
         str_off = struct.unpack_from("<I", data, shoff + link * shentsize + 16)[0]
         for j in range(size // 16):
             st_name, _, st_size = struct.unpack_from("<III", data, offset + 16 * j)
-            if data[str_off + st_name:str_off + st_name + 8] == b"gc_heap\0":
+            st_value = struct.unpack_from("<I", data, offset + 16 * j + 4)[0]
+            name = data[str_off + st_name:str_off + st_name + 17]
+            if name.startswith(b"gc_heap\0"):
                 heap = st_size
-                break
-    return end, heap
+            elif name == b"tinyml_spare_ram\0":
+                spare = _spare_record(data, segments, st_value)
+    return end, heap, spare
+
+
+def _spare_record(data: bytes, segments: list, addr: int) -> tuple[int, int] | None:
+    """The (start, end) words of the tinyml_spare_ram record at `addr`, when it is there, intact."""
+    for vaddr, filesz, offset in segments:
+        if vaddr <= addr and addr + 12 <= vaddr + filesz:
+            magic, start, end = struct.unpack_from("<III", data, offset + addr - vaddr)
+            return (start, end) if magic == SPARE_MAGIC and start < end else None
+    return None

@@ -17,6 +17,7 @@ import json
 from dataclasses import dataclass
 
 from . import native
+from .agent_ram import agent_bytes
 from .errors import TinymlError
 from .inputs import read_model_file
 from .tflite_model import ModelInfo, read_model
@@ -30,6 +31,7 @@ class Board:
     storage_bytes: int | None  # flash filesystem for the .tflite file (None: sent over the link)
     reserve_bytes: int      # heap kept free for the user's program (buffers, sensor code, REPL)
     note: str = ""
+    model_in_heap: bool = True  # False: the link streams the model into RAM outside the heap
 
 
 # Typical figures for MicroPython v1.25 builds with tinyml; a board with other RAM/flash differs.
@@ -44,8 +46,9 @@ BOARDS = {
                      heap_bytes=1856 * 1024, storage_bytes=6 * 1024 * 1024, reserve_bytes=64 * 1024,
                      note="heap: PSRAM (slower than internal SRAM for the arena); flash: the 6 MiB vfs partition"),
     "qemu": Board("qemu", "emulated Cortex-M3 (QEMU mps2-an385, `make qemu`)",
-                  heap_bytes=204800, storage_bytes=None, reserve_bytes=16 * 1024,
-                  note="heap: firmware/qemu/build.sh default (QEMU_HEAP); the model is sent over the serial link into RAM"),
+                  heap_bytes=204800, storage_bytes=None, reserve_bytes=16 * 1024, model_in_heap=False,
+                  note="heap: firmware/qemu/build.sh default (QEMU_HEAP); the model is sent over the serial "
+                       "link into RAM outside the heap"),
 }
 
 # What to do about ops the converter often emits that the device lacks.
@@ -139,14 +142,19 @@ def device_problems(model: bytes, info: ModelInfo | None = None) -> list[dict]:
     return problems
 
 
-def board_fit(board: Board, model_bytes: int, plan: native.Plan) -> dict:
-    """Whether model + runtime state + arena fit the board's heap, and the file its flash."""
+def board_fit(board: Board, model_bytes: int, plan: native.Plan, info: ModelInfo | None = None) -> dict:
+    """Whether model (when it lives in the heap) + runtime state + arena + the serial agent's
+    buffers for serving it (agent_ram.agent_bytes(), the figure the agent itself checks against
+    its free heap before it accepts a model) fit the board's heap, and the file its flash."""
     runtime = plan.state_bytes + plan.persist_bytes
-    need = model_bytes + runtime + plan.arena_bytes
+    in_heap = model_bytes if board.model_in_heap else 0
+    agent = agent_bytes(sum(t.nbytes for t in info.inputs), sum(t.nbytes for t in info.outputs)) if info else 0
+    need = in_heap + runtime + plan.arena_bytes + agent
     available = board.heap_bytes - board.reserve_bytes
     fit = {"board": board.name, "description": board.description, "note": board.note,
            "heap_bytes": board.heap_bytes, "reserve_bytes": board.reserve_bytes,
-           "ram_needed": need, "ram_model": model_bytes, "ram_runtime": runtime, "ram_arena": plan.arena_bytes,
+           "ram_needed": need, "ram_model": in_heap, "ram_runtime": runtime, "ram_arena": plan.arena_bytes,
+           "ram_agent": agent,
            "ram_margin": available - need, "ram_fits": plan.ok and need <= available,
            "storage_bytes": board.storage_bytes}
     if board.storage_bytes is not None:
@@ -181,7 +189,7 @@ def inspect_model(model, board: str | None = None) -> dict:
     }
     if plan.ok:
         names = [board] if board else sorted(BOARDS)
-        report["boards"] = [board_fit(BOARDS[b], len(data), plan) for b in names]
+        report["boards"] = [board_fit(BOARDS[b], len(data), plan, info) for b in names]
     else:
         report["boards"] = []
     return report
@@ -258,7 +266,7 @@ def _fit_text(f: dict, size: int, detailed: bool) -> str:
         return f"  {f['board']:<8} {verdict}: RAM {f['ram_needed']:,} B, margin {f['ram_margin']:,} B{flash}"
     out = [f"board {f['board']}: {f['description']}: {verdict}"]
     out.append(f"  RAM: model {f['ram_model']:,} + runtime {f['ram_runtime']:,} + arena {f['ram_arena']:,} "
-               f"= {f['ram_needed']:,} B of a {f['heap_bytes']:,} B heap ({f['reserve_bytes']:,} B kept for "
+               f"+ serial agent {f['ram_agent']:,} = {f['ram_needed']:,} B of a {f['heap_bytes']:,} B heap ({f['reserve_bytes']:,} B kept for "
                f"your program): margin {f['ram_margin']:,} B")
     if f["storage_bytes"] is None:
         out.append("  flash: not used (the model is sent over the link)")

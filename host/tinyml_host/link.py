@@ -34,7 +34,14 @@ Reliability (the agent has no clock, so the host drives every retransmission):
   unanswered, split to the smaller size. Every request is idempotent on the agent (writes at an
   offset, inference results kept per window index), so re-sent work is never counted twice.
 - Windows carry their index: every answer echoes it, outputs carry a CRC-32, and the host checks
-  both, so no window is lost, duplicated or attributed to another index.
+  both, so no window is lost, duplicated or attributed to another index. Answers are bound to
+  the data they answer (protocol 2): BATCH and RUN answers echo the CRC-32 of the inputs they
+  ran, LOAD_CHUNK and PUT_INPUT answers that of the bytes written; an answer that does not match
+  its request (stale, replayed, or malformed) is rejected and the request sent again (three
+  rejections in a row -> LinkError).
+- Every answer is checked before use: a malformed one is a LinkError, never a KeyError or
+  struct.error. INFO texts are JSON of at most MAX_TEXT bytes, parsed strictly and checked field
+  by field (types, ranges) against what the agent sends.
 - No answer (nothing completes) for `timeout` seconds -> DeviceError; the serial port closing
   (the board or emulator went away), a MicroPython banner, or an agent that forgot its session
   (it restarted) -> DeviceError naming how many windows had completed.
@@ -42,11 +49,12 @@ Reliability (the agent has no clock, so the host drives every retransmission):
 
 from __future__ import annotations
 
-import ast
 import base64
 import binascii
 import collections
 import dataclasses
+import json
+import math
 import os
 import queue
 import random
@@ -62,7 +70,7 @@ import serial
 
 from .errors import DeviceError, TinymlError
 
-PROTOCOL = 1
+PROTOCOL = 2  # 2: answers carry the CRC-32 of their inputs; INFO is JSON
 
 T_HELLO = 0x01
 T_SYNC = 0x02
@@ -99,6 +107,8 @@ TYPE_NAMES = {
 HEADER = struct.Struct("<BBHH")
 MIN_PAYLOAD = 48  # the floor of the adaptive frame size (a 48-byte payload is an ~80-byte line)
 MAX_BATCH = 64  # windows per BATCH frame
+MAX_TEXT = 64 * 1024  # the longest INFO text the host accepts (the agent's are a few kB)
+MAX_REJECTS = 3  # answers in a row that do not match their request before the link gives up
 OVERHEAD = 0.003  # seconds the host and agent spend on a frame besides moving its bytes
 BYTE_TIME_MIN = 10 / 115200  # seconds per byte of a 115200-baud UART
 ACKED = (0x21, 0x22)  # RUN, BATCH: ACKed before they run
@@ -121,6 +131,8 @@ except NameError:
  _pv = None
 print('AGENT', repr(_v), repr(_pv))
 """
+# What it prints: each version a quoted plain string or None (nothing else is read from it).
+_AGENT_ANSWER = re.compile(r"AGENT (None|'([\w.+-]{1,32})') (None|'([\w.+-]{1,32})')")
 
 
 def agent_version() -> str | None:
@@ -145,6 +157,10 @@ class LinkError(DeviceError):
 
 class BoardReset(LinkError):
     """The board reset, or the agent restarted, in the middle of a session."""
+
+
+class ProtocolMismatch(LinkError):
+    """The agent running on the board speaks another protocol version than this host."""
 
 
 class AgentError(TinymlError):
@@ -311,16 +327,21 @@ class _Req:
     smaller requests (or [self]) for a re-synchronisation after the frame size shrank."""
 
     __slots__ = ("type", "payload", "cb", "split", "seq", "line", "tx", "tries", "acked",
-                 "ack_time", "resp", "flags", "span")
+                 "ack_time", "resp", "flags", "span", "accept", "rejects")
 
     def __init__(self, ftype: int, payload: bytes, cb: Callable | None = None,
-                 split: Callable | None = None, flags: int = 0, span: tuple | None = None) -> None:
+                 split: Callable | None = None, flags: int = 0, span: tuple | None = None,
+                 accept: Callable[[bytes], str | None] | None = None) -> None:
         self.type = ftype
         self.payload = payload
         self.cb = cb
         self.split = split
         self.flags = flags
-        self.span = span  # LOAD_CHUNK / PUT_INPUT: (offset, bytes) written, as the answer echoes
+        # LOAD_CHUNK / PUT_INPUT: (offset, bytes, crc32 of the bytes) written, as the answer echoes
+        self.span = span
+        # accept(answer payload) -> None when the answer is this request's, else why not
+        self.accept = accept if accept is not None else (_span_check(span) if span else None)
+        self.rejects = 0
         self.seq = -1
         self.line = b""
         self.tx = 0.0
@@ -398,8 +419,13 @@ class Link:
         link._transport = transport
         try:
             link._start_reader()
-            if link._probe(probe_timeout):
-                return link
+            try:
+                if link._probe(probe_timeout):
+                    return link
+            except ProtocolMismatch:
+                if not start_agent:
+                    raise
+                # An agent of another version is running: stop it and start this host's.
             if not start_agent:
                 raise LinkError(f"no tinyml agent answers on {port}",
                                 "start it on the board: import tinyml_agent; tinyml_agent.main()")
@@ -418,6 +444,8 @@ class Link:
         try:
             self.hello(timeout=timeout, quiet=True)
             return True
+        except ProtocolMismatch:
+            raise
         except LinkError:
             return False
 
@@ -435,8 +463,8 @@ class Link:
             time.sleep(0.05)
             t.enter_raw_repl(soft_reset=soft_reset)
             out = t.exec(_AGENT_CHECK).decode("utf-8", "replace")
-            m = re.search(r"AGENT (\S+) (\S+)", out)
-            installed, pasted = (ast.literal_eval(m.group(1)), ast.literal_eval(m.group(2))) if m else (None, None)
+            m = _AGENT_ANSWER.search(out)
+            installed, pasted = (m.group(2), m.group(4)) if m else (None, None)
             ours = agent_version()
             self.agent_origin = None
             if agent != "paste" and installed is not None and (installed == ours or ours is None or agent == "installed"):
@@ -525,8 +553,11 @@ class Link:
         except struct.error:
             raise LinkError(f"unreadable HELLO answer ({len(f.payload)} bytes)") from None
         if proto != PROTOCOL:
-            raise LinkError(f"the board's agent speaks protocol {proto}, this host {PROTOCOL}",
-                            "update the agent: `tinyml-host deploy` copies this host's agent")
+            raise ProtocolMismatch(
+                f"the board's tinyml agent speaks link protocol {proto}, this host protocol {PROTOCOL}",
+                "let the host start its own agent (Link.connect(..., start_agent=True) and the "
+                "tinyml-host commands paste this host's copy over an agent of another version), or "
+                "update the board: `tinyml-host deploy`, or firmware built from this checkout")
         info = {"protocol": proto, "max_payload": max_payload, "depth": depth,
                 "binary": bool(flags & 1), "model_loaded": bool(flags & 2),
                 "model_size": msize, "model_crc": mcrc}
@@ -558,6 +589,13 @@ class Link:
 
         def got(f: Frame, r: _Req) -> None:
             n, off = struct.unpack_from("<II", f.payload)
+            asked_off, asked_n = struct.unpack_from("<IH", r.payload, 1)
+            if n > MAX_TEXT:
+                raise LinkError(f"malformed INFO answer from the agent: a text of {n:,} bytes "
+                                f"(at most {MAX_TEXT:,} expected)")
+            if off != asked_off or len(f.payload) - 8 > asked_n or (off and n != total[0]):
+                raise LinkError(f"malformed INFO answer from the agent: bytes {off}+{len(f.payload) - 8} "
+                                f"of {n}, asked {asked_off}+{asked_n} of {total[0]}")
             if off == 0:
                 total[0] = n
                 parts.clear()
@@ -576,7 +614,7 @@ class Link:
         text = b"".join(parts[k] for k in sorted(parts))
         if len(text) != total[0]:
             raise LinkError(f"INFO text of {len(text)} bytes, the agent said {total[0]}")
-        return _literal(text, "INFO")
+        return parse_info(text, kind)
 
     def load_file(self, path: str) -> dict:
         """Load a model from a file on the board's filesystem; returns info()."""
@@ -665,15 +703,9 @@ class Link:
                 progress(1)
 
         def batch_done(f: Frame, r: _Req) -> None:
+            # checked by the request's accept (_batch_req): these windows, these inputs, this size
             first, count = struct.unpack_from("<IH", f.payload)
-            req_first, req_count = struct.unpack_from("<IH", r.payload)
-            if (first, count) != (req_first, req_count):
-                raise LinkError(f"BATCH answer for windows {first}..{first + count - 1}, "
-                                f"asked {req_first}..{req_first + req_count - 1}", completed=len(results))
-            if len(f.payload) != 6 + count * (8 + out_size):
-                raise LinkError(f"BATCH answer of {len(f.payload)} bytes for {count} windows",
-                                completed=len(results))
-            off = 6
+            off = 10
             for k in range(count):
                 us, cyc = struct.unpack_from("<II", f.payload, off)
                 out = f.payload[off + 8:off + 8 + out_size]
@@ -681,28 +713,27 @@ class Link:
                 finish(WindowResult(first + k, bytes(out), _opt(us), _opt(cyc)))
 
         def run_done(f: Frame, r: _Req) -> None:
-            index, us, cyc, olen, ocrc = struct.unpack_from("<IIIII", f.payload)
-            asked = struct.unpack_from("<I", r.payload)[0]
-            if index != asked:
-                raise LinkError(f"RUN answer for window {index}, asked {asked}", completed=len(results))
+            # index and input CRC checked by the request's accept (_run_req)
+            index, _, us, cyc, olen, ocrc = struct.unpack_from("<IIIIII", f.payload)
             if olen != out_size:
                 raise LinkError(f"window {index}: {olen} output bytes, the model has {out_size}",
                                 completed=len(results))
             st = {"us": us, "cyc": cyc, "crc": ocrc, "buf": bytearray(olen), "have": 0}
             partial[index] = st
-            _put_output(index, 0, f.payload[20:])
+            _put_output(index, 0, f.payload[24:])
 
         def get_done(f: Frame, r: _Req) -> None:
+            # index and offset checked by the request's accept (_get_req)
             index, off = struct.unpack_from("<II", f.payload)
-            if (index, off) != struct.unpack_from("<II", r.payload):
-                raise LinkError(f"GET_OUTPUT answer for window {index} byte {off} does not match the request",
-                                completed=len(results))
             _put_output(index, off, f.payload[8:])
 
         def _put_output(index: int, off: int, data: bytes) -> None:
             st = partial.get(index)
             if st is None:
                 raise LinkError(f"output bytes for window {index} before its RUN answer", completed=len(results))
+            if off + len(data) > len(st["buf"]):
+                raise LinkError(f"window {index}: output bytes {off}+{len(data)} past its {len(st['buf'])} bytes",
+                                completed=len(results))
             st["buf"][off:off + len(data)] = data
             st["have"] += len(data)
             if st["have"] >= len(st["buf"]):
@@ -1074,6 +1105,8 @@ class Link:
                 continue
             if r.resp is not None:
                 continue
+            if f.type != T_ERR and self._rejected(r, f):
+                continue
             if not r.acked and r.type not in ACKED:
                 self._sample(r, now)
             if r.acked:
@@ -1094,19 +1127,36 @@ class Link:
                 self._clean_event()
                 self._deliver(q)
 
+    def _rejected(self, r: _Req, f: Frame) -> bool:
+        """True when f, an answer of r's type and seq, is not r's answer (it belongs to other data:
+        stale, replayed, or malformed): it is dropped and r sent again - up to MAX_REJECTS times."""
+        why = _check(r.accept, f.payload) if r.accept is not None else None
+        if why is None:
+            r.rejects = 0
+            return False
+        r.rejects += 1
+        self.stats.bad_frames += 1
+        self._log(f"rejected {TYPE_NAMES.get(r.type)} answer seq {r.seq}: {why}")
+        if r.rejects >= MAX_REJECTS:
+            raise LinkError(f"the agent's {TYPE_NAMES.get(r.type)} answer does not match the request "
+                            f"({MAX_REJECTS} times): {why}", "is this agent from this host's checkout?",
+                            completed=self.completed)
+        self._tx(r)
+        return True
+
     def _deliver(self, r: _Req) -> None:
         f = r.resp
         assert f is not None
+        name = TYPE_NAMES.get(r.type, r.type)
         if f.type == T_ERR:
-            raise AgentError(f"the board reported an error for {TYPE_NAMES.get(r.type, r.type)}: "
+            raise AgentError(f"the board reported an error for {name}: "
                              f"{f.payload.decode('utf-8', 'replace')}")
-        if r.type in (T_PUT_INPUT, T_LOAD_CHUNK):
-            off, n = struct.unpack_from("<II", f.payload)
-            if (off, n) != r.span:
-                raise LinkError(f"{TYPE_NAMES[r.type]} answer for bytes {off}+{n} does not match the request",
-                                completed=self.completed)
         if r.cb is not None:
-            r.cb(f, r)
+            try:
+                r.cb(f, r)
+            except (struct.error, ValueError, KeyError, IndexError, TypeError) as e:
+                raise LinkError(f"malformed {name} answer from the agent ({len(f.payload)} bytes): {e}",
+                                completed=self.completed) from None
 
     def _resend_unanswered(self, out: collections.deque, now: float) -> None:
         # With one request in flight, each NAK or damaged line re-sends it at once: one line
@@ -1151,19 +1201,21 @@ def _deflate(data: bytes) -> bytes:
 def _chunk_req(ftype: int, off: int, data: bytes, limit: int, cb, deflate: bool) -> _Req:
     """A LOAD_CHUNK / PUT_INPUT request writing a prefix of `data` (which belongs at `off`) in
     at most `limit` payload bytes: deflated when that saves a tenth or more (a frame may then
-    carry up to 4x its size of data), else as is. `r.span` = (offset, bytes covered)."""
+    carry up to 4x its size of data), else as is. `r.span` = (offset, bytes covered, their
+    CRC-32), which the answer must echo."""
     raw_n = min(len(data), limit - 4)
     if deflate and len(data) >= 64:
         for u in sorted({min(len(data), m * (limit - 8)) for m in (4, 2, 1)}, reverse=True):
             z = _deflate(data[:u])
             if len(z) + 8 <= limit and (len(z) + 8) / u < 0.9 * (raw_n + 4) / raw_n:
                 return _Req(ftype, struct.pack("<II", off, u) + z, cb, _split_chunk, F_DEFLATE,
-                            (off, u))
-    return _Req(ftype, struct.pack("<I", off) + data[:raw_n], cb, _split_chunk, 0, (off, raw_n))
+                            (off, u, zlib.crc32(data[:u])))
+    return _Req(ftype, struct.pack("<I", off) + data[:raw_n], cb, _split_chunk, 0,
+                (off, raw_n, zlib.crc32(data[:raw_n])))
 
 
 def _split_chunk(r: _Req, limit: int) -> list[_Req]:
-    off, n = r.span
+    off, n, _ = r.span
     if r.flags & F_DEFLATE:
         data = _inflate_host(r.payload[8:], n)
     else:
@@ -1194,11 +1246,21 @@ def _batch_req(first: int, count: int, data: bytes, in_size: int, out_size: int,
                            in_size, out_size, cb, deflate) for j in range(0, count, k)]
 
     head = struct.pack("<IH", first, count)
+    want = head + struct.pack("<I", zlib.crc32(data))
+    size = 10 + count * (8 + out_size)
+
+    def accept(p: bytes) -> str | None:
+        if p[:10] != want:
+            got_first, got_count, got_crc = struct.unpack_from("<IHI", p)
+            return (f"answer for windows {got_first}+{got_count} with input CRC {got_crc:#010x}, "
+                    f"asked {first}+{count} with {zlib.crc32(data):#010x}")
+        return None if len(p) == size else f"{len(p)} bytes for {count} windows, expected {size}"
+
     if deflate and len(data) >= 64:
         z = _deflate(data)
         if len(z) + 4 < 0.9 * len(data):
-            return _Req(T_BATCH, head + struct.pack("<I", len(data)) + z, cb, split, F_DEFLATE)
-    return _Req(T_BATCH, head + data, cb, split)
+            return _Req(T_BATCH, head + struct.pack("<I", len(data)) + z, cb, split, F_DEFLATE, accept=accept)
+    return _Req(T_BATCH, head + data, cb, split, accept=accept)
 
 
 def _run_req(index: int, in_crc: int, limit: int, out_size: int, run_cb, get_cb) -> _Req:
@@ -1209,7 +1271,15 @@ def _run_req(index: int, in_crc: int, limit: int, out_size: int, run_cb, get_cb)
         reqs += [_get_req(index, off, min(step, limit - off), get_cb) for off in range(new, limit, step)]
         return reqs
 
-    return _Req(T_RUN, struct.pack("<III", index, in_crc, limit), run_cb, split)
+    want = struct.pack("<II", index, in_crc)
+
+    def accept(p: bytes) -> str | None:
+        if p[:8] != want:
+            got_index, got_crc = struct.unpack_from("<II", p)
+            return f"answer for window {got_index} with input CRC {got_crc:#010x}, asked {index} with {in_crc:#010x}"
+        return None if 24 <= len(p) <= 24 + limit else f"{len(p)} bytes with at most {limit} of output"
+
+    return _Req(T_RUN, struct.pack("<III", index, in_crc, limit), run_cb, split, accept=accept)
 
 
 def _info_req(kind: int, off: int, n: int, cb) -> _Req:
@@ -1227,18 +1297,114 @@ def _get_req(index: int, off: int, n: int, cb) -> _Req:
         step = max(1, limit - 8)
         return [_get_req(index, o, min(step, off + n - o), cb) for o in range(off, off + n, step)]
 
-    return _Req(T_GET_OUTPUT, struct.pack("<III", index, off, n), cb, split)
+    want = struct.pack("<II", index, off)
+
+    def accept(p: bytes) -> str | None:
+        if p[:8] != want or len(p) - 8 > n:
+            return f"answer for {len(p) - 8} bytes at {p[4:8].hex()} of window {p[:4].hex()}, asked {n} at {off} of {index}"
+        return None
+
+    return _Req(T_GET_OUTPUT, struct.pack("<III", index, off, n), cb, split, accept=accept)
+
+
+def _span_check(span: tuple):
+    want = struct.pack("<III", *span)
+
+    def accept(p: bytes) -> str | None:
+        if p == want:
+            return None
+        got = struct.unpack_from("<III", p) if len(p) == 12 else f"{len(p)} bytes"
+        return f"answer for (offset, bytes, CRC) {got}, asked {span}"
+
+    return accept
+
+
+def _check(accept, payload: bytes) -> str | None:
+    try:
+        return accept(payload)
+    except struct.error:
+        return f"a {len(payload)}-byte answer, too short"
 
 
 def _opt(v: int) -> int | None:
     return None if v == NONE32 else v
 
 
-def _literal(payload: bytes, what: str) -> dict:
+# --- INFO texts -----------------------------------------------------------------------------
+# JSON from the agent (Agent.board(), Agent.info()), parsed strictly and then checked field by
+# field: a value of the wrong type or out of range is a LinkError, as is a text that is not JSON.
+# Fields the host does not know are kept as they are (a newer agent may add some).
+
+U32 = 0xFFFFFFFF
+
+
+def _is_int(v, lo: int = 0, hi: int = U32) -> bool:
+    return type(v) is int and lo <= v <= hi
+
+
+def _is_num(v) -> bool:
+    return v is None or (type(v) in (int, float) and math.isfinite(v))
+
+
+def _is_str(v) -> bool:
+    return type(v) is str and len(v) <= 1024
+
+
+def _list_of(check, max_len: int = 100_000):
+    return lambda v: type(v) is list and len(v) <= max_len and all(check(x) for x in v)
+
+
+def _or_none(check):
+    return lambda v: v is None or check(v)
+
+
+def _is_tensor(v) -> bool:
+    """[index, name, shape, dtype, scale, zero point], as the agent's info() sends each."""
+    return (type(v) is list and len(v) == 6 and _is_int(v[0], 0, 1 << 31) and _or_none(_is_str)(v[1])
+            and _list_of(lambda d: _is_int(d, -(1 << 31), 1 << 31), 8)(v[2]) and _is_str(v[3])
+            and _is_num(v[4]) and _is_int(v[5], -(1 << 31), 1 << 31))
+
+
+BOARD_FIELDS = {
+    "agent": _is_str, "protocol": _is_int, "tinyml": _is_str, "platform": _is_str,
+    "implementation": _is_str, "max_payload": _is_int, "binary": lambda v: type(v) is bool,
+    "depth": _is_int, "filesystem": lambda v: type(v) is bool, "mem_free": _is_int,
+    "model_crc": _or_none(_is_int), "model_size": _is_int,
+    "ops": _list_of(lambda o: type(o) is list and len(o) == 2 and _is_str(o[0]) and _is_int(o[1], 0, 1 << 16), 1000),
+}
+MODEL_FIELDS = {
+    "inputs": _list_of(_is_tensor, 1024), "outputs": _list_of(_is_tensor, 1024),
+    "ops": _list_of(_is_str), "arena_bytes": _is_int, "state_bytes": _is_int, "input_bytes": _is_int,
+    "output_bytes": _list_of(_is_int, 1024), "model_size": _is_int, "model_crc": _or_none(_is_int),
+    "timer": _is_str, "mem_free": _is_int,
+}
+
+
+def parse_info(text: bytes, kind: int) -> dict:
+    """An INFO text (kind 0: the board, 1: the model) -> its dict; LinkError when it is not
+    exactly what an agent of this protocol sends."""
+    what = "board" if kind == 0 else "model"
+    if len(text) > MAX_TEXT:
+        raise LinkError(f"malformed INFO ({what}) answer from the agent: {len(text):,} bytes")
     try:
-        return ast.literal_eval(payload.decode("utf-8"))
-    except (ValueError, SyntaxError, UnicodeDecodeError) as e:
-        raise LinkError(f"unreadable {what} answer from the agent: {e}") from None
+        value = json.loads(text.decode("utf-8"), parse_constant=_no_constant)
+    except (ValueError, UnicodeDecodeError, RecursionError) as e:
+        raise LinkError(f"malformed INFO ({what}) answer from the agent: not JSON ({e})") from None
+    if type(value) is not dict:
+        raise LinkError(f"malformed INFO ({what}) answer from the agent: a {type(value).__name__}, not an object")
+    for key, check in (BOARD_FIELDS if kind == 0 else MODEL_FIELDS).items():
+        if key not in value:
+            raise LinkError(f"malformed INFO ({what}) answer from the agent: no {key!r}")
+        if not check(value[key]):
+            raise LinkError(f"malformed INFO ({what}) answer from the agent: bad {key!r}: {str(value[key])[:80]}")
+    if kind == 1 and len(value["output_bytes"]) != len(value["outputs"]):
+        raise LinkError(f"malformed INFO ({what}) answer from the agent: {len(value['output_bytes'])} output "
+                        f"sizes for {len(value['outputs'])} outputs")
+    return value
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a JSON value")
 
 
 def _with_count(e: LinkError, done: int, total: int) -> LinkError:

@@ -45,6 +45,18 @@ def micropython_fuzz(micropython):
     return micropython, "normal build (no build/unix-asan/micropython: `make unix-asan` adds sanitizers)"
 
 
+@pytest.fixture(scope="module")
+def emu():
+    """A private emulated board for the test module (build/qemu/firmware.elf; missing: a failure)."""
+    from linkutil import emulated_board
+
+    try:
+        with emulated_board() as e:
+            yield e
+    except FileNotFoundError as e:
+        pytest.fail(str(e), pytrace=False)
+
+
 @pytest.fixture
 def summary():
     """Append a line to the end-of-run summary."""

@@ -99,3 +99,17 @@ class FaultProxy:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+class RewriteProxy(FaultProxy):
+    """A clean line that hands each whole line from the board to `rewrite(line) -> line` (the
+    line without its LF) before the host gets it: an attacker or a broken board on the wire."""
+
+    def __init__(self, target: str, rewrite) -> None:
+        self.rewrite = rewrite
+        self._pending = b""
+        super().__init__(target, faults_to_board=False, faults_to_host=True)
+
+    def _damage(self, data: bytes, rng: random.Random, st: list) -> bytes:
+        *lines, self._pending = (self._pending + data).split(b"\n")
+        return b"".join(self.rewrite(line) + b"\n" for line in lines)

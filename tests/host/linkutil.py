@@ -20,13 +20,14 @@ FIRMWARE = Path(os.environ.get("TINYML_QEMU_FIRMWARE", mputil.REPO_ROOT / "build
 
 
 @contextlib.contextmanager
-def unix_board(heapsize="16M"):
-    """Yield (pty path, process) of the Unix port running tinyml_agent.main() on a pty."""
+def unix_board(heapsize="16M", agent_dir=AGENT_DIR):
+    """Yield (pty path, process) of the Unix port running tinyml_agent.main() (from agent_dir)
+    on a pty."""
     binary = mputil.check_binary(mputil.MICROPYTHON)
     master, slave = os.openpty()
     tty.setraw(slave)
     path = os.ttyname(slave)
-    code = (f"import sys; sys.path.insert(0, {str(AGENT_DIR)!r}); "
+    code = (f"import sys; sys.path.insert(0, {str(agent_dir)!r}); "
             "import tinyml_agent; tinyml_agent.main()")
     proc = subprocess.Popen([str(binary), "-X", f"heapsize={heapsize}", "-c", code],
                             stdin=master, stdout=master, stderr=subprocess.PIPE,

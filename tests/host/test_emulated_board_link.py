@@ -24,21 +24,12 @@ import pytest
 
 import mputil
 from faultproxy import FaultProxy
-from linkutil import FIRMWARE, emulated_board, is_zombie_or_gone, qemu_pids
+from linkutil import FIRMWARE, is_zombie_or_gone, qemu_pids
 from tinyml_host.board import Board
 from tinyml_host.link import BoardReset, Link, LinkError
 from tinyml_host.validate import Reference, validate
 
 N_WINDOWS = 20
-
-
-@pytest.fixture(scope="module")
-def emu():
-    try:
-        with emulated_board() as e:
-            yield e
-    except FileNotFoundError as e:
-        pytest.fail(str(e), pytrace=False)
 
 
 def connect(emu, **kw):

@@ -19,6 +19,7 @@ import pytest
 import model_runs
 import mputil
 from single_op_models import Tensor, build_single_op_model
+from tinyml_host import agent_ram
 from tinyml_host import inspect as tinspect
 from tinyml_host import native
 from tinyml_host.errors import TinymlError
@@ -138,7 +139,10 @@ def test_cli_json_and_board_fit(models_dir):
     assert all(op["supported"] for op in r["ops"])
     (fit,) = r["boards"]
     assert fit["board"] == "rp2040" and fit["fits"]
-    assert fit["ram_needed"] == kws.stat().st_size + r["device"]["state_bytes"] + r["device"]["persist_bytes"] + 16000
+    # the serial agent's share: 5 kept 12-byte outputs and its link buffers (tinyml_host.agent_ram)
+    assert fit["ram_agent"] == agent_ram.agent_bytes(490, 12) == 5 * 12 + agent_ram.LINK_BYTES
+    assert fit["ram_needed"] == (kws.stat().st_size + r["device"]["state_bytes"] + r["device"]["persist_bytes"]
+                                 + 16000 + fit["ram_agent"])
     assert fit["ram_margin"] == fit["heap_bytes"] - fit["reserve_bytes"] - fit["ram_needed"]
     text = cli("inspect", kws, "--board", "rp2040", check=True).stdout
     assert "2,656,768" in text and "arena 16,000 B" in text and "fits" in text and "margin" in text

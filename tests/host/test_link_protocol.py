@@ -2,6 +2,7 @@
 of the host's quantization against the device's, in the Unix port)."""
 
 import random
+import zlib
 
 import numpy as np
 import pytest
@@ -75,10 +76,10 @@ def test_chunk_requests_cover_the_data_and_split_exactly():
             while off < len(data):
                 r = link._chunk_req(link.T_LOAD_CHUNK, 100 + off, data[off:off + 4 * limit], limit, None, True)
                 assert len(r.payload) <= limit
-                o, n = r.span
+                o, n, crc = r.span
                 assert o == 100 + off
                 body = link._inflate_host(r.payload[8:], n) if r.flags & link.F_DEFLATE else r.payload[4:]
-                assert len(body) == n
+                assert len(body) == n and zlib.crc32(body) == crc
                 got += body
                 # A resync to a smaller frame size re-splits it into the same bytes.
                 parts = r.split(r, 48)
