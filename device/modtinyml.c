@@ -407,26 +407,28 @@ static mp_obj_array_t *new_float_array(size_t n) {
     return o;
 }
 
-// Element i of a tensor as a float: dequantized where the tensor is quantized, else its value.
+// Element i of a tensor as a float: dequantized as TFLM's DEQUANTIZE where the tensor is
+// quantized, else its value (bool as 0/1).
 static float element_value(const tm_tensor *t, int32_t i) {
     const void *d = t->data;
-    float v;
+    int64_t q;
     switch (t->type) {
         case TM_FLOAT32: return ((const float *)d)[i];
         case TM_BOOL: return ((const uint8_t *)d)[i] ? 1.0f : 0.0f;
-        case TM_INT8: v = ((const int8_t *)d)[i]; break;
-        case TM_UINT8: v = ((const uint8_t *)d)[i]; break;
-        case TM_INT16: v = ((const int16_t *)d)[i]; break;
-        case TM_INT32: v = (float)((const int32_t *)d)[i]; break;
-        case TM_INT64: {
-            int64_t q;
-            memcpy(&q, (const uint8_t *)d + 8 * (size_t)i, sizeof q);
-            v = (float)q;
-            break;
-        }
+        case TM_INT8: q = ((const int8_t *)d)[i]; break;
+        case TM_UINT8: q = ((const uint8_t *)d)[i]; break;
+        case TM_INT16: q = ((const int16_t *)d)[i]; break;
+        case TM_INT32: q = ((const int32_t *)d)[i]; break;
+        case TM_INT64: memcpy(&q, (const uint8_t *)d + 8 * (size_t)i, sizeof q); break;
         default: return 0.0f; // no other dtype loads (the loader refuses them)
     }
-    return t->scale != 0.0f ? t->scale * (v - (float)t->zero_point) : v;
+    if (t->scale == 0.0f) {
+        return (float)q;
+    }
+    if (t->type != TM_INT64) {
+        return tm_dequantize_value((int32_t)q, t->scale, t->zero_point);
+    }
+    return (float)((double)t->scale * ((double)q - (double)t->zero_point));
 }
 
 static mp_obj_t read_output(tm_tensor *t, int as_float) {

@@ -19,6 +19,7 @@ int32_t tm_quantize_value(float x, float scale, int32_t zero_point, int32_t qmin
 }
 
 float tm_dequantize_value(int32_t q, float scale, int32_t zero_point) {
-    // As TFLM's reference Dequantize: the scale is widened to double before the product.
-    return (float)((double)scale * (double)(q - zero_point));
+    // As TFLM's reference Dequantize: the scale is widened to double before the product. The
+    // difference is taken in 64 bits: a corrupt zero point near INT32_MIN must not overflow.
+    return (float)((double)scale * (double)((int64_t)q - zero_point));
 }
