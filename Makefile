@@ -25,7 +25,7 @@ CTEST_BIN := $(patsubst tests/c/%.c,build/host/tests/%,$(wildcard tests/c/test_*
 help:
 	@echo "make run        build the emulated board, boot it, validate KWS on it against TFLM (report)"
 	@echo "make demo       build the Unix port and run the demo model in it"
-	@echo "make test       all tests: ctest, devtest, devtest-qemu, hosttest, a 60 s fuzz run"
+	@echo "make test       all tests: ctest, devtest, devtest-qemu, hosttest, 60 s fuzz + 30 s fuzz-agent runs"
 	@echo "make setup      install system packages and .venv (done by the other targets)"
 	@echo "make unix       build/unix/micropython with tinyml"
 	@echo "make unix-asan  build/unix-asan/micropython with ASan+UBSan (for the fuzz tests)"
@@ -130,10 +130,10 @@ fuzz: setup
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run.sh
 
 # The serial agent's frame parser and handlers in the Unix port, under a mutation fuzzer
-# (fuzz/fuzz_agent.py; reproducers in build/fuzz/agent/). Not in `make test` yet: it reports the
-# agent's known issue-11 weaknesses until they are fixed.
+# (fuzz/fuzz_agent.py, every mode: wild load addresses and over-long lines too; reproducers in
+# build/fuzz/agent/). `make test` runs it for 30 s and fails on any finding.
 fuzz-agent: unix
-	@$(PYTHON) fuzz/fuzz_agent.py --seconds $(FUZZ_SECONDS)
+	@$(PYTHON) fuzz/fuzz_agent.py --seconds $(FUZZ_SECONDS) --wild-addresses --long-lines
 
 # Every suite runs even when an earlier one fails; the exit status says whether all passed.
 test: setup
@@ -145,6 +145,7 @@ test: setup
 	$(MAKE) --no-print-directory ctest-cortexm || status=1; \
 	$(MAKE) --no-print-directory hosttest || status=1; \
 	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=60 || status=1; \
+	$(MAKE) --no-print-directory fuzz-agent FUZZ_SECONDS=30 || status=1; \
 	exit $$status
 
 # The main job: boot the emulated board, stream the KWS model to it over the serial link, run a

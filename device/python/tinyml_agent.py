@@ -533,8 +533,12 @@ class Agent:
                 self.after = (buf, crc, size)
             return ftype | 0x80, 0, b""
         if ftype == T_LOAD_FILE:
+            try:  # before the model goes: a request that fails keeps it
+                path = str(bytes(p), "utf-8")
+            except UnicodeError:
+                raise AgentError("LOAD_FILE: the file name is not valid UTF-8")
             self.unload()
-            self.after = (str(bytes(p), "utf-8"), None, 0)
+            self.after = (path, None, 0)
             return ftype | 0x80, 0, b""
         raise AgentError("unknown request type %d" % ftype)
 

@@ -122,6 +122,22 @@ def test_load_address_outside_the_agents_ram_is_refused_on_unix(models_dir):
             link.close()
 
 
+def test_load_file_name_not_utf8_is_refused_and_the_model_kept(models_dir):
+    """A LOAD_FILE whose file name is not UTF-8 (found by fuzz/fuzz_agent.py) is an ERR that
+    says so, and the model stays loaded (it used to be unloaded first, then the name failed to
+    decode: "UnicodeError ... (a tensor name in the model?)" and "no model loaded" after)."""
+    model = (models_dir / HELLO).read_bytes()
+    with unix_board() as (port, _):
+        link = Link.connect(port, start_agent=False)
+        try:
+            link.load_model(model)
+            with pytest.raises(AgentError, match="LOAD_FILE: the file name is not valid UTF-8"):
+                send(link, linkmod.T_LOAD_FILE, b".\x89")
+            still_serves(link, model)
+        finally:
+            link.close()
+
+
 def replay_batches(line: bytes, recorded: dict, state: dict) -> bytes:
     """Record BATCH answers; once state['replay'] is set, answer each BATCH (first, count) once
     with the recorded answer of the same windows from before, re-stamped with the current seq."""
