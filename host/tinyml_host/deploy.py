@@ -22,7 +22,6 @@ from typing import Callable
 
 from .errors import DeviceError, TinymlError
 from .inputs import read_model_file, seconds
-from .link import AGENT_SOURCE, Link, agent_version
 
 
 def deploy(model_path: str | Path, port: str | None = None, *, remote_name: str | None = None,
@@ -30,6 +29,7 @@ def deploy(model_path: str | Path, port: str | None = None, *, remote_name: str 
     """Deploy the model; returns {"where": "file"|"ram", "path": ..., "info": model info}.
     progress(what, done, total) is called while files or the model are sent."""
     from . import board as board_mod
+    from .link import Link
 
     model_path = Path(model_path)
     model = read_model_file(model_path)
@@ -112,6 +112,8 @@ def _has_filesystem(port: str) -> bool:
 def _copy_files(port: str, model: bytes, remote: str, progress) -> None:
     """Copy the agent (if missing or another version) and the model (if not already there)."""
     from mpremote.transport import TransportError, TransportExecError
+
+    from .link import AGENT_SOURCE, agent_version
 
     t = _transport(port)
     try:

@@ -175,3 +175,16 @@ def test_params_count_constants_once(models_dir):
     assert info.params == weights + biases
     assert info.param_bytes == weights + 4 * biases      # int8 weights, int32 biases
     assert np.sum([op.params for op in info.ops]) == info.params
+
+
+def test_inspect_needs_no_board_or_convert_packages():
+    """`pip install ./host` without extras gives a working `inspect`: building the CLI imports
+    neither pyserial, mpremote, esptool nor TensorFlow (deploy imported the link, and so pyserial,
+    at module level)."""
+    blocked = ["serial", "mpremote", "esptool", "tensorflow", "tflite_micro", "matplotlib"]
+    code = (f"import sys\nfor m in {blocked!r}: sys.modules[m] = None\n"
+            "from tinyml_host import cli\n"
+            f"sys.exit(cli.main(['inspect', {str(mputil.REPO_ROOT / 'models/sine/sine.tflite')!r}]))\n")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr[-2000:]
+    assert "Traceback" not in p.stderr
