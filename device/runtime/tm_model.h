@@ -63,6 +63,11 @@ struct tm_node;
 
 // One row of the op table (tm_ops.c). prepare validates and stores what eval needs in node->data
 // (allocated with tm_model_persist_alloc, sized by persist_bytes); eval cannot fail.
+// Memory rule for eval: it may not take a memory offset, count or index from tensor data without
+// a bounds check at eval time - activations change every inference, and the MicroPython binding
+// lets a program rewrite a bytearray model in place (constant data included) between inferences.
+// Structure taken from constant tensors (shapes, axes, paddings, gather indices) is read and
+// checked in prepare and kept in node->data; eval reads only that copy.
 typedef struct tm_op {
     const char *name;        // TFLite builtin name, e.g. "CONV_2D"
     int32_t builtin_code;    // TFLite BuiltinOperator
