@@ -71,6 +71,205 @@ static int32_t opcode_builtin(const tm_model *m, uint32_t index, int32_t *versio
     return code > deprecated ? code : deprecated;
 }
 
+// True when tensor t has constant data (a non-empty buffer).
+static int tensor_is_const(const tm_model *m, int32_t t) {
+    tm_fb_table tt = tm_fb_vec_table(&m->tensor_tables, (uint32_t)t);
+    uint32_t buffer_index = tm_fb_u32(&tt, TENSOR_BUFFER, 0);
+    if (buffer_index == 0 || buffer_index >= m->buffers.len) {
+        return 0;
+    }
+    tm_fb_table b = tm_fb_vec_table(&m->buffers, buffer_index);
+    return tm_fb_vec_field(&b, BUFFER_DATA, 1).len > 0 || tm_fb_u64(&b, BUFFER_SIZE, 0) > 0;
+}
+
+// True for the ops that carry a model's weights: what they take says how the model was quantized.
+static int is_weighted_op(int32_t code) {
+    switch (code) {
+        case TM_BUILTIN_CONV_2D:
+        case TM_BUILTIN_DEPTHWISE_CONV_2D:
+        case TM_BUILTIN_FULLY_CONNECTED:
+        case 67:  // TRANSPOSE_CONV
+        case 27:  // SVDF
+        case 44:  // UNIDIRECTIONAL_SEQUENCE_LSTM
+        case 126: // BATCH_MATMUL
+            return 1;
+        default:
+            return 0;
+    }
+}
+
+// Float, dynamic-range ("hybrid") and uint8 models are refused as a whole, with the fix: the ops
+// that carry their weights take float32 or uint8 activations.
+static tm_status check_quantization_kind(tm_model *m, tm_error *err) {
+    uint32_t float_node = UINT32_MAX, hybrid_node = UINT32_MAX, uint8_node = UINT32_MAX;
+    for (uint32_t i = 0; i < m->n_nodes; ++i) {
+        tm_fb_table op = tm_fb_vec_table(&m->operator_tables, i);
+        int32_t version;
+        int32_t code = opcode_builtin(m, tm_fb_u32(&op, OPERATOR_OPCODE_INDEX, 0), &version);
+        if (!is_weighted_op(code)) {
+            continue;
+        }
+        tm_fb_vec in = tm_fb_vec_field(&op, OPERATOR_INPUTS, 4);
+        int has_float = 0, has_int8_const = 0;
+        for (uint32_t k = 0; k < in.len && tm_fb_ok(&m->fb); ++k) {
+            int32_t t = tm_fb_vec_i32(&in, k);
+            if (t < 0 || (uint32_t)t >= m->n_tensors) {
+                continue; // reported as corrupt by parse
+            }
+            tm_fb_table tt = tm_fb_vec_table(&m->tensor_tables, (uint32_t)t);
+            uint8_t type = tm_fb_u8(&tt, TENSOR_TYPE, 0);
+            int is_const = tensor_is_const(m, t);
+            has_float |= type == TM_FLOAT32 && !is_const;
+            has_int8_const |= type == TM_INT8 && is_const;
+            if (type == TM_UINT8 && !is_const && uint8_node == UINT32_MAX) {
+                uint8_node = i;
+            }
+        }
+        if (has_float && has_int8_const && hybrid_node == UINT32_MAX) {
+            hybrid_node = i;
+        } else if (has_float && float_node == UINT32_MAX) {
+            float_node = i;
+        }
+    }
+    if (!tm_fb_ok(&m->fb)) {
+        return err->status;
+    }
+    if (hybrid_node != UINT32_MAX) {
+        return tm_fail(err, TM_ERR_UNSUPPORTED, "a dynamic-range (hybrid) model: int8 weights, float32 activations (node %u); "
+            "tinyml runs full-integer models: convert with `tinyml-host convert` and calibration data", (unsigned)hybrid_node);
+    }
+    if (float_node != UINT32_MAX) {
+        return tm_fail(err, TM_ERR_UNSUPPORTED, "a float model (float32 activations at node %u); "
+            "tinyml runs full-integer models: convert with `tinyml-host convert` and calibration data", (unsigned)float_node);
+    }
+    if (uint8_node != UINT32_MAX) {
+        return tm_fail(err, TM_ERR_UNSUPPORTED, "a uint8-quantized model (uint8 activations at node %u); "
+            "tinyml runs int8 models: convert again with `tinyml-host convert` (int8, or --io uint8 for uint8 I/O only)", (unsigned)uint8_node);
+    }
+    return TM_OK;
+}
+
+// The distinct unsupported (op, version) kinds of a model, for one message naming them all.
+typedef struct {
+    int32_t code;
+    int32_t version;
+    uint32_t index;   // operator code index (for a custom op's name)
+    uint32_t first_node;
+    uint32_t count;
+} unsupported_kind;
+
+// Appends the name of kind k to err's text ("LSTM v1", "CUSTOM 'Name' v1", "CONV_2D v9").
+static void describe_kind(const tm_model *m, const unsupported_kind *k, char *out, size_t n) {
+    const char *name = tm_builtin_name(k->code);
+    char custom[40];
+    if (k->code == 32) {
+        uint32_t len;
+        tm_fb_table oc = tm_fb_vec_table(&m->opcodes, k->index);
+        const char *cname = tm_fb_string_field(&oc, OPCODE_CUSTOM_CODE, &len);
+        size_t c = 0;
+        const char *prefix = "CUSTOM '";
+        while (*prefix && c < sizeof custom - 2) {
+            custom[c++] = *prefix++;
+        }
+        for (uint32_t j = 0; cname != NULL && j < len && c < sizeof custom - 2; ++j) {
+            custom[c++] = cname[j] >= 0x20 && cname[j] < 0x7f ? cname[j] : '?';
+        }
+        custom[c++] = '\'';
+        custom[c] = '\0';
+        name = custom;
+    }
+    size_t i = 0;
+    while (*name && i + 1 < n) {
+        out[i++] = *name++;
+    }
+    out[i] = '\0';
+}
+
+// Every node's op must be in the table at a version it runs. All the kinds that are not go into
+// one message (the first few by name, with their first node and count), so a user fixes them in
+// one go; a single unsupported kind keeps the familiar wording.
+static tm_status check_ops_supported(tm_model *m, tm_error *err) {
+    enum { MAX_KINDS = 6 };
+    unsupported_kind kinds[MAX_KINDS];
+    int n_kinds = 0;
+    uint32_t more_kinds = 0;
+    for (uint32_t i = 0; i < m->n_nodes; ++i) {
+        tm_fb_table op = tm_fb_vec_table(&m->operator_tables, i);
+        uint32_t index = tm_fb_u32(&op, OPERATOR_OPCODE_INDEX, 0);
+        int32_t version;
+        int32_t code = opcode_builtin(m, index, &version);
+        const tm_op *row = tm_op_find(code);
+        if (row != NULL && code != 32 && version <= row->max_version) {
+            continue;
+        }
+        int k = 0;
+        while (k < n_kinds && !(kinds[k].code == code && kinds[k].version == version
+            && (code != 32 || kinds[k].index == index))) {
+            ++k;
+        }
+        if (k < n_kinds) {
+            ++kinds[k].count;
+        } else if (n_kinds < MAX_KINDS) {
+            kinds[n_kinds++] = (unsupported_kind){ code, version, index, i, 1 };
+        } else {
+            ++more_kinds;
+        }
+    }
+    if (n_kinds == 0) {
+        return TM_OK;
+    }
+    char name[40];
+    const unsupported_kind *k0 = &kinds[0];
+    describe_kind(m, k0, name, sizeof name);
+    err->node = (int)k0->first_node;
+    if (n_kinds == 1 && k0->count == 1) {
+        const tm_op *row = tm_op_find(k0->code);
+        if (row != NULL && k0->code != 32) {
+            return tm_fail(err, TM_ERR_UNSUPPORTED, "unsupported op version: %s version %d at node %u (this firmware runs versions 1 to %u)",
+                row->name, (int)k0->version, (unsigned)k0->first_node, (unsigned)row->max_version);
+        }
+        if (k0->code == 32) {
+            return tm_fail(err, TM_ERR_UNSUPPORTED, "unsupported op %s (version %d) at node %u",
+                name, (int)k0->version, (unsigned)k0->first_node);
+        }
+        return tm_fail(err, TM_ERR_UNSUPPORTED, "unsupported op %s (code %d, version %d) at node %u",
+            name, (int)k0->code, (int)k0->version, (unsigned)k0->first_node);
+    }
+    // Several: "unsupported ops: LSTM v1 (node 3, 2 nodes), LEAKY_RELU v2 (node 5), ..."
+    char text[TM_ERROR_TEXT_LEN];
+    size_t pos = 0;
+    const char *head = "unsupported ops: ";
+    while (*head && pos + 1 < sizeof text) {
+        text[pos++] = *head++;
+    }
+    text[pos] = '\0';
+    tm_error piece;
+    for (int k = 0; k < n_kinds; ++k) {
+        describe_kind(m, &kinds[k], name, sizeof name);
+        tm_error_clear(&piece);
+        if (kinds[k].count > 1) {
+            tm_fail(&piece, TM_ERR_UNSUPPORTED, "%s%s v%d (node %u, %u nodes)", k ? ", " : "", name,
+                (int)kinds[k].version, (unsigned)kinds[k].first_node, (unsigned)kinds[k].count);
+        } else {
+            tm_fail(&piece, TM_ERR_UNSUPPORTED, "%s%s v%d (node %u)", k ? ", " : "", name,
+                (int)kinds[k].version, (unsigned)kinds[k].first_node);
+        }
+        for (const char *c = piece.text; *c && pos + 1 < sizeof text; ++c) {
+            text[pos++] = *c;
+        }
+        text[pos] = '\0';
+    }
+    if (more_kinds > 0) {
+        tm_error_clear(&piece);
+        tm_fail(&piece, TM_ERR_UNSUPPORTED, " and %u more", (unsigned)more_kinds);
+        for (const char *c = piece.text; *c && pos + 1 < sizeof text; ++c) {
+            text[pos++] = *c;
+        }
+        text[pos] = '\0';
+    }
+    return tm_fail(err, TM_ERR_UNSUPPORTED, "%s", text);
+}
+
 tm_status tm_model_open(tm_model *m, const uint8_t *buf, size_t len, tm_error *err) {
     memset(m, 0, sizeof *m);
     tm_error_clear(err);
@@ -133,7 +332,6 @@ tm_status tm_model_open(tm_model *m, const uint8_t *buf, size_t len, tm_error *e
             m->outputs[i - in.len] = (int16_t)t;
         }
     }
-    // Every operator must be one we support, at a version we support: say which one is not.
     for (uint32_t i = 0; i < m->n_nodes; ++i) {
         tm_fb_table op = tm_fb_vec_table(&m->operator_tables, i);
         uint32_t index = tm_fb_u32(&op, OPERATOR_OPCODE_INDEX, 0);
@@ -149,33 +347,16 @@ tm_status tm_model_open(tm_model *m, const uint8_t *buf, size_t len, tm_error *e
         if (!tm_fb_ok(&m->fb)) {
             return err->status;
         }
-        const tm_op *row = tm_op_find(code);
-        err->node = (int)i;
-        if (code == 32) { // CUSTOM
-            uint32_t name_len;
-            tm_fb_table oc = tm_fb_vec_table(&m->opcodes, index);
-            const char *name = tm_fb_string_field(&oc, OPCODE_CUSTOM_CODE, &name_len);
-            char custom[32];
-            uint32_t n = name_len < sizeof custom - 1 ? name_len : (uint32_t)sizeof custom - 1;
-            if (name != NULL) {
-                memcpy(custom, name, n);
-            }
-            custom[n] = '\0';
-            return tm_fail(err, TM_ERR_UNSUPPORTED, "unsupported op CUSTOM '%s' (version %d) at node %u",
-                custom, (int)version, (unsigned)i);
-        }
-        if (row == NULL) {
-            return tm_fail(err, TM_ERR_UNSUPPORTED, "unsupported op %s (code %d, version %d) at node %u",
-                tm_builtin_name(code), (int)code, (int)version, (unsigned)i);
-        }
         if (version < 1) {
+            err->node = (int)i;
             return tm_fail(err, TM_ERR_MODEL, "corrupt model: %s at node %u has version %d (versions start at 1)",
-                row->name, (unsigned)i, (int)version);
+                tm_builtin_name(code), (unsigned)i, (int)version);
         }
-        if (version > row->max_version) {
-            return tm_fail(err, TM_ERR_UNSUPPORTED, "unsupported op version: %s version %d at node %u (this firmware runs versions 1 to %u)",
-                row->name, (int)version, (unsigned)i, (unsigned)row->max_version);
-        }
+    }
+    // A model that is not full-integer gets one message naming what it is and the fix, before
+    // any op is blamed; then every unsupported op, all in one message.
+    if (check_quantization_kind(m, err) != TM_OK || check_ops_supported(m, err) != TM_OK) {
+        return err->status;
     }
     err->node = -1;
     return TM_OK;

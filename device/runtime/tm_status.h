@@ -14,7 +14,7 @@ typedef enum {
     TM_ERR_ARGUMENT,     // bad argument from the caller (wrong input size, index out of range...)
 } tm_status;
 
-#define TM_ERROR_TEXT_LEN 120
+#define TM_ERROR_TEXT_LEN 240
 
 typedef struct {
     tm_status status;
