@@ -26,6 +26,7 @@ enum {
     TM_BUILTIN_PAD = 34,
     TM_BUILTIN_MEAN = 40,
     TM_BUILTIN_SQUEEZE = 43,
+    TM_BUILTIN_LEAKY_RELU = 98,
     TM_BUILTIN_QUANTIZE = 114,
 };
 
@@ -57,5 +58,6 @@ extern const tm_op tm_op_pad;
 extern const tm_op tm_op_mean;
 extern const tm_op tm_op_squeeze;
 extern const tm_op tm_op_quantize;
+extern const tm_op tm_op_leaky_relu;
 
 #endif
