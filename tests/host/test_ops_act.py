@@ -67,8 +67,53 @@ def leaky_relu_case(rng, i):
     return case(f"leaky_relu{i} alpha {alpha} {si}/{zi} -> {so}/{zo}", model, [x], [(shape, "int8")])
 
 
+def binary_version(sh1, sh2, out, int8_version):
+    """The converter's version: one more than int8's when the inputs broadcast over > 4 dims."""
+    return int8_version + 1 if list(sh1) != list(sh2) and max(len(sh1), len(sh2)) > 4 else int8_version
+
+
+def sub_case(rng, i):
+    out, sh1, sh2 = broadcast_shapes(rng)
+    s1, s2 = log_uniform(rng, 1e-3, 1.0), log_uniform(rng, 1e-3, 1.0)
+    if rng.random() < 0.2:
+        s2 = s1                                           # equal scales: exact ties in the rescale
+    z1, z2, zo = (int(v) for v in rng.integers(-128, 128, 3))
+    so = f32(max(s1, s2) * rng.uniform(0.3, 4.0))
+    act = str(rng.choice(ACTIVATIONS))
+    x1, x2 = random_int8(rng, sh1), random_int8(rng, sh2)
+    const2 = rng.random() < 0.2
+    t2 = Tensor(sh2, scale=s2, zero_point=z2, data=x2 if const2 else None)
+    model = build_single_op_model("SUB", [Tensor(sh1, scale=s1, zero_point=z1), t2],
+                                  [Tensor(out, scale=so, zero_point=zo)],
+                                  options=dict(fused_activation_function=act),
+                                  version=binary_version(sh1, sh2, out, 2))
+    inputs = [x1] if const2 else [x1, x2]
+    return case(f"sub{i} {sh1}{'c' if const2 else ''} {sh2} -> {out} {act}", model, inputs,
+                [(out, "int8")])
+
+
+def max_min_case(rng, op, i):
+    out, sh1, sh2 = broadcast_shapes(rng)
+    s, z = log_uniform(rng, 1e-3, 1.0), int(rng.integers(-128, 128))
+    q = [(s, z)] * 3                                      # what converters write: one quantization
+    if rng.random() < 0.15:                               # TFLM compares raw values regardless
+        q = [(log_uniform(rng, 1e-3, 1.0), int(rng.integers(-128, 128))) for _ in range(3)]
+    x1, x2 = random_int8(rng, sh1), random_int8(rng, sh2)
+    const2 = rng.random() < 0.2
+    t2 = Tensor(sh2, scale=q[1][0], zero_point=q[1][1], data=x2 if const2 else None)
+    model = build_single_op_model(op, [Tensor(sh1, scale=q[0][0], zero_point=q[0][1]), t2],
+                                  [Tensor(out, scale=q[2][0], zero_point=q[2][1])],
+                                  version=binary_version(sh1, sh2, out, 2))
+    inputs = [x1] if const2 else [x1, x2]
+    return case(f"{op.lower()}{i} {sh1}{'c' if const2 else ''} {sh2} -> {out}", model, inputs,
+                [(out, "int8")])
+
+
 GENERATORS = {
     "leaky_relu": leaky_relu_case,
+    "sub": sub_case,
+    "maximum": lambda rng, i: max_min_case(rng, "MAXIMUM", i),
+    "minimum": lambda rng, i: max_min_case(rng, "MINIMUM", i),
 }
 SEEDS = {name: 2000 + k for k, name in enumerate(GENERATORS)}
 
@@ -111,6 +156,27 @@ REJECTIONS = [
     ("leaky_relu with an output of another size",
      lambda: build_single_op_model("LEAKY_RELU", [_i8([4])], [_i8([5])], options=dict(alpha=0.2)),
      TM_ERR_MODEL, "input has 4 elements, output 5", False),
+    ("sub whose output scale is too small for its inputs",
+     lambda: build_single_op_model("SUB", [_i8([4], 1.0), _i8([4], 1.0)], [_i8([4], 1e-7)]),
+     TM_ERR_UNSUPPORTED, "output scale too small", False),
+    ("sub with shapes that do not broadcast",
+     lambda: build_single_op_model("SUB", [_i8([2, 3]), _i8([3, 2])], [_i8([2, 3])]),
+     TM_ERR_MODEL, "do not broadcast", False),
+    ("sub of int16",
+     lambda: build_single_op_model("SUB", [Tensor([4], "int16", 0.1, 0), Tensor([4], "int16", 0.1, 0)],
+                                   [Tensor([4], "int16", 0.1, 0)]),
+     TM_ERR_UNSUPPORTED, "int16", False),
+    ("maximum whose output is not the broadcast shape",
+     lambda: build_single_op_model("MAXIMUM", [_i8([2, 1]), _i8([1, 3])], [_i8([2, 4])]),
+     TM_ERR_MODEL, "do not broadcast", False),
+    ("minimum of int16",
+     lambda: build_single_op_model("MINIMUM", [Tensor([4], "int16", 0.1, 0), Tensor([4], "int16", 0.1, 0)],
+                                   [Tensor([4], "int16", 0.1, 0)]),
+     TM_ERR_UNSUPPORTED, "int16", False),
+    ("minimum with a per-channel input",
+     lambda: build_single_op_model("MINIMUM", [Tensor([1, 2], scale=[0.1, 0.2], zero_point=[0, 0],
+                                                      quantized_dimension=1), _i8([1, 2])], [_i8([1, 2])]),
+     TM_ERR_UNSUPPORTED, "per-channel", False),
 ]
 
 
