@@ -11,6 +11,7 @@ const tm_op *const tm_op_table[] = {
     &tm_op_depthwise_conv_2d,
     &tm_op_dequantize,
     &tm_op_fully_connected,
+    &tm_op_hard_swish,
     &tm_op_leaky_relu,
     &tm_op_logistic,
     &tm_op_max_pool_2d,

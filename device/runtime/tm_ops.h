@@ -31,6 +31,7 @@ enum {
     TM_BUILTIN_MINIMUM = 57,
     TM_BUILTIN_LEAKY_RELU = 98,
     TM_BUILTIN_QUANTIZE = 114,
+    TM_BUILTIN_HARD_SWISH = 117,
 };
 
 extern const tm_op *const tm_op_table[];
@@ -65,5 +66,6 @@ extern const tm_op tm_op_leaky_relu;
 extern const tm_op tm_op_sub;
 extern const tm_op tm_op_maximum;
 extern const tm_op tm_op_minimum;
+extern const tm_op tm_op_hard_swish;
 
 #endif

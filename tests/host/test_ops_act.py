@@ -1,4 +1,4 @@
-"""Issue 12, activation and element-wise slice: LEAKY_RELU, SUB, MAXIMUM, MINIMUM, ... against TFLM,
+"""Issue 12, activation and element-wise slice: LEAKY_RELU, HARD_SWISH, SUB, MAXIMUM, MINIMUM against TFLM,
 bit for bit.
 
 Same framework as test_single_ops_elementwise.py: seeded random single-op models
@@ -9,6 +9,8 @@ and the models prepare must refuse. int16 versions of these ops are not supporte
 What the cases cover, per op:
   LEAKY_RELU:   every int8 input value, alpha in (0, 1), above 1, 0, negative; scales over
                 three decades with input/output ratios above and below 1; zero points across int8.
+  HARD_SWISH:   every int8 input value, input scales whose relu-ish multiplier needs right and
+                left shifts (exponents -3 to 6), output scales 0.05x to 3x the input's.
   SUB / MAXIMUM /
   MINIMUM:      numpy broadcasting of two inputs up to 6-D (as ADD), constant second operands,
                 zero points across int8; SUB also fused activations and scales over three decades.
@@ -109,8 +111,20 @@ def max_min_case(rng, op, i):
                 [(out, "int8")])
 
 
+def hard_swish_case(rng, i):
+    x = every_int8(rng, i)
+    shape = list(x.shape)
+    si, zi = log_uniform(rng, 1e-3, 0.5), int(rng.integers(-128, 128))
+    # Real outputs span [-0.375, max(input)]: output scales around the input's, and wider/narrower.
+    so, zo = f32(si * rng.uniform(0.05, 3.0)), int(rng.integers(-128, 128))
+    model = build_single_op_model("HARD_SWISH", [Tensor(shape, scale=si, zero_point=zi)],
+                                  [Tensor(shape, scale=so, zero_point=zo)])
+    return case(f"hard_swish{i} {si}/{zi} -> {so}/{zo}", model, [x], [(shape, "int8")])
+
+
 GENERATORS = {
     "leaky_relu": leaky_relu_case,
+    "hard_swish": hard_swish_case,
     "sub": sub_case,
     "maximum": lambda rng, i: max_min_case(rng, "MAXIMUM", i),
     "minimum": lambda rng, i: max_min_case(rng, "MINIMUM", i),
@@ -156,6 +170,9 @@ REJECTIONS = [
     ("leaky_relu with an output of another size",
      lambda: build_single_op_model("LEAKY_RELU", [_i8([4])], [_i8([5])], options=dict(alpha=0.2)),
      TM_ERR_MODEL, "input has 4 elements, output 5", False),
+    ("hard_swish whose output scale is below input scale / 128",
+     lambda: build_single_op_model("HARD_SWISH", [_i8([4], 1.0)], [_i8([4], 1.0 / 256)]),
+     TM_ERR_UNSUPPORTED, "scale ratio not representable", True),
     ("sub whose output scale is too small for its inputs",
      lambda: build_single_op_model("SUB", [_i8([4], 1.0), _i8([4], 1.0)], [_i8([4], 1e-7)]),
      TM_ERR_UNSUPPORTED, "output scale too small", False),
