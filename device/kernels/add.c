@@ -36,42 +36,18 @@ int tm_add_params_init(tm_add_params *p, float scale1, int32_t zp1, float scale2
     return 0;
 }
 
-// One rescale of tm_add_s8_one (MultiplyByQuantizedMultiplierSmallerThanOneExp) with its rounding
-// mask prepared once per row: the multipliers come from tm_quantize_multiplier, so they are never
-// INT32_MIN and the saturating case of SaturatingRoundingDoublingHighMul cannot occur (as in
-// requantize.h's tm_rq_apply_s8).
-typedef struct {
-    int32_t multiplier;
-    int32_t right;   // -shift, in [0, 31]
-    int32_t mask;    // 2^right - 1
-} add_scale;
-
-static inline void add_scale_make(int32_t multiplier, int32_t shift, add_scale *q) {
-    q->multiplier = multiplier;
-    q->right = -shift;
-    q->mask = (int32_t)(((uint32_t)1 << q->right) - 1u);
-}
-
-TM_ALWAYS_INLINE int32_t add_scale_apply(int32_t x, const add_scale *q) {
-    const int32_t high = (int32_t)(((int64_t)x * q->multiplier + ((int64_t)1 << 30)) >> 31);
-    const int32_t threshold = (q->mask >> 1) + (high < 0 ? 1 : 0);
-    return (high >> q->right) + ((high & q->mask) > threshold ? 1 : 0);
-}
-
 // The elements of one row (steps 0 or 1 for broadcasting); equal to tm_add_s8_one element by
 // element (tests/c/test_add.c checks it on random parameters and every pair of inputs).
 static void add_row(const void *params, const int8_t *a, int32_t step_a, const int8_t *b,
     int32_t step_b, int8_t *out, int32_t n) {
     const tm_add_params *p = (const tm_add_params *)params;
-    add_scale q1, q2, qo;
-    add_scale_make(p->input1_multiplier, p->input1_shift, &q1);
-    add_scale_make(p->input2_multiplier, p->input2_shift, &q2);
-    add_scale_make(p->output_multiplier, p->output_shift, &qo);
+    tm_add_scale q1, q2, qo;
+    tm_add_scales_make(p, &q1, &q2, &qo);
     const int32_t off1 = p->input1_offset, off2 = p->input2_offset, left = p->left_shift;
     const int32_t out_off = p->output_offset, lo = p->act_min, hi = p->act_max;
 #define TM_ADD_ONE(va, vb) \
-    (int8_t)tm_clamp_i32(add_scale_apply(add_scale_apply(tm_shl_wrap(off1 + (va), left), &q1) \
-        + add_scale_apply(tm_shl_wrap(off2 + (vb), left), &q2), &qo) + out_off, lo, hi)
+    (int8_t)tm_clamp_i32(tm_add_scale_apply(tm_add_scale_apply(tm_shl_wrap(off1 + (va), left), &q1) \
+        + tm_add_scale_apply(tm_shl_wrap(off2 + (vb), left), &q2), &qo) + out_off, lo, hi)
     if (step_a == 1 && step_b == 1) {
         for (int32_t i = 0; i < n; ++i) {
             out[i] = TM_ADD_ONE(a[i], b[i]);

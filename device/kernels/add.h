@@ -38,6 +38,36 @@ static inline int8_t tm_add_s8_one(const tm_add_params *p, int8_t a, int8_t b) {
     return (int8_t)tm_clamp_i32(raw, p->act_min, p->act_max);
 }
 
+// One rescale of tm_add_s8_one (MultiplyByQuantizedMultiplierSmallerThanOneExp), shared with SUB
+// (kernels/sub.c), with its rounding mask prepared once per row: the multipliers come from tm_quantize_multiplier, so they are never
+// INT32_MIN and the saturating case of SaturatingRoundingDoublingHighMul cannot occur (as in
+// requantize.h's tm_rq_apply_s8).
+typedef struct {
+    int32_t multiplier;
+    int32_t right;   // -shift, in [0, 31]
+    int32_t mask;    // 2^right - 1
+} tm_add_scale;
+
+static inline void tm_add_scale_make(int32_t multiplier, int32_t shift, tm_add_scale *q) {
+    q->multiplier = multiplier;
+    q->right = -shift;
+    q->mask = (int32_t)(((uint32_t)1 << q->right) - 1u);
+}
+
+TM_ALWAYS_INLINE int32_t tm_add_scale_apply(int32_t x, const tm_add_scale *q) {
+    const int32_t high = (int32_t)(((int64_t)x * q->multiplier + ((int64_t)1 << 30)) >> 31);
+    const int32_t threshold = (q->mask >> 1) + (high < 0 ? 1 : 0);
+    return (high >> q->right) + ((high & q->mask) > threshold ? 1 : 0);
+}
+
+// The three rescales of a row (inputs 1 and 2, output).
+static inline void tm_add_scales_make(const tm_add_params *p, tm_add_scale *q1, tm_add_scale *q2,
+    tm_add_scale *qo) {
+    tm_add_scale_make(p->input1_multiplier, p->input1_shift, q1);
+    tm_add_scale_make(p->input2_multiplier, p->input2_shift, q2);
+    tm_add_scale_make(p->output_multiplier, p->output_shift, qo);
+}
+
 // TFLM's CalculateOpDataAdd for int8 (left_shift 20, multipliers computed in double from the
 // float scales). Returns 0, or -1 where TFLM's QuantizeMultiplierSmallerThanOneExp would abort:
 // a scale that is not positive, or an output multiplier 2 * max(s1, s2) / (2^20 * so) >= 1.

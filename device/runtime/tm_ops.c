@@ -11,9 +11,13 @@ const tm_op *const tm_op_table[] = {
     &tm_op_depthwise_conv_2d,
     &tm_op_dequantize,
     &tm_op_fully_connected,
+    &tm_op_hard_swish,
+    &tm_op_leaky_relu,
     &tm_op_logistic,
     &tm_op_max_pool_2d,
+    &tm_op_maximum,
     &tm_op_mean,
+    &tm_op_minimum,
     &tm_op_mul,
     &tm_op_pad,
     &tm_op_quantize,
@@ -22,6 +26,7 @@ const tm_op *const tm_op_table[] = {
     &tm_op_reshape,
     &tm_op_softmax,
     &tm_op_squeeze,
+    &tm_op_sub,
     &tm_op_tanh,
 };
 

@@ -25,8 +25,13 @@ enum {
     TM_BUILTIN_TANH = 28,
     TM_BUILTIN_PAD = 34,
     TM_BUILTIN_MEAN = 40,
+    TM_BUILTIN_SUB = 41,
     TM_BUILTIN_SQUEEZE = 43,
+    TM_BUILTIN_MAXIMUM = 55,
+    TM_BUILTIN_MINIMUM = 57,
+    TM_BUILTIN_LEAKY_RELU = 98,
     TM_BUILTIN_QUANTIZE = 114,
+    TM_BUILTIN_HARD_SWISH = 117,
 };
 
 extern const tm_op *const tm_op_table[];
@@ -57,5 +62,10 @@ extern const tm_op tm_op_pad;
 extern const tm_op tm_op_mean;
 extern const tm_op tm_op_squeeze;
 extern const tm_op tm_op_quantize;
+extern const tm_op tm_op_leaky_relu;
+extern const tm_op tm_op_sub;
+extern const tm_op tm_op_maximum;
+extern const tm_op tm_op_minimum;
+extern const tm_op tm_op_hard_swish;
 
 #endif

@@ -97,27 +97,27 @@ def test_library_rebuilds_when_sources_change(tmp_path, monkeypatch):
     assert native.build_library() != first
 
 
-def hard_swish_model():
+def unsupported_model():
     x = Tensor([1, 8], "int8", scale=0.05, zero_point=0)
     y = Tensor([1, 8], "int8", scale=0.05, zero_point=0)
-    return build_single_op_model("HARD_SWISH", [x], [y])
+    return build_single_op_model("SIN", [x], [y])
 
 
 def test_unsupported_op_named(tmp_path):
-    model = hard_swish_model()
+    model = unsupported_model()
     report = tinspect.inspect_model(model)
-    assert [op["op"] for op in report["ops"]] == ["HARD_SWISH"]
+    assert [op["op"] for op in report["ops"]] == ["SIN"]
     assert report["ops"][0]["supported"] is False
     assert not report["device"]["loads"]
-    assert "HARD_SWISH" in report["device"]["error"]
+    assert "SIN" in report["device"]["error"]
     problems = tinspect.device_problems(model)
-    assert [p["op"] for p in problems] == ["HARD_SWISH"] and problems[0]["node"] == 0
-    path = tmp_path / "hs.tflite"
+    assert [p["op"] for p in problems] == ["SIN"] and problems[0]["node"] == 0
+    path = tmp_path / "sin.tflite"
     path.write_bytes(model)
     p = cli("inspect", path)
     assert p.returncode == 2
-    assert "HARD_SWISH" in p.stdout and "NO" in p.stdout
-    assert "op HARD_SWISH (version 1) at node 0 is not supported" in p.stderr
+    assert "SIN" in p.stdout and "NO" in p.stdout
+    assert "op SIN (version 1) at node 0 is not supported" in p.stderr
 
 
 def test_unsupported_version_named():

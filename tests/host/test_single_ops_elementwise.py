@@ -539,10 +539,9 @@ print('done', k)
 """
 
 
-def test_unix_port(micropython, summary):
-    picked = []
-    for op in GENERATORS:
-        picked += [(op, c) for c in cases_for(op, UNIX_CASES_PER_OP)]
+def check_unix_port(micropython, picked):
+    """Runs the (op, case) pairs through `import tinyml` in the Unix port, each compared bit for
+    bit with TFLM."""
     with tempfile.TemporaryDirectory() as d:
         for k, (op, (name, model, inputs, outputs)) in enumerate(picked):
             Path(d, f"{k}.tflite").write_bytes(model)
@@ -558,6 +557,13 @@ def test_unix_port(micropython, summary):
         shape, dtype = outputs[0]
         ours = np.frombuffer(bytes.fromhex(results[str(k)]), dtype).reshape(shape)
         assert same_bits(ours, ref), describe_mismatch(f"unix port {name}", ours, ref)
+
+
+def test_unix_port(micropython, summary):
+    picked = []
+    for op in GENERATORS:
+        picked += [(op, c) for c in cases_for(op, UNIX_CASES_PER_OP)]
+    check_unix_port(micropython, picked)
     summary(f"elementwise ops: {len(picked)} single-op models bit-exact with TFLM through `import tinyml`")
 
 

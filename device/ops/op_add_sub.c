@@ -1,0 +1,68 @@
+// tinyml ops: ADD and SUB, int8 (+ or -) int8 -> int8 with numpy broadcasting and a fused
+// activation (TFLM add.cc / add_common.cc: CalculateOpDataAdd, EvalAddQuantized; sub.cc /
+// sub_common.cc: CalculateOpDataSub, EvalSubQuantized). For int8, CalculateOpDataSub computes what
+// CalculateOpDataAdd does, so both take tm_add_params; the kernels are kernels/add.c and
+// kernels/sub.c.
+#include "tm_ops.h"
+#include "op_common.h"
+#include "add.h"
+#include "sub.h"
+
+typedef struct {
+    tm_add_params params;
+    tm_broadcast bc;
+} add_data;
+
+static size_t add_persist_bytes(const tm_model *m, const tm_node *n) {
+    (void)m;
+    (void)n;
+    return sizeof(add_data);
+}
+
+static tm_status add_sub_prepare(tm_model *m, tm_node *n, const char *op, tm_error *err) {
+    add_data d;
+    tm_op_binary b;
+    if (tm_op_binary_prepare(m, n, op, &b, &d.bc, err) != TM_OK) {
+        return err->status;
+    }
+    if (tm_add_params_init(&d.params, b.in1->scale, b.in1->zero_point, b.in2->scale, b.in2->zero_point,
+            b.out->scale, b.out->zero_point, b.act_min, b.act_max) != 0) {
+        // TFLM's QuantizeMultiplierSmallerThanOneExp aborts here.
+        return tm_fail(err, TM_ERR_UNSUPPORTED,
+            "%s: output scale too small for the input scales (2 * max input scale / output scale must be below 2^20)",
+            op);
+    }
+    return tm_op_store_data(m, n, &d, sizeof(d), op, err);
+}
+
+static tm_status add_prepare(tm_model *m, tm_node *n, tm_error *err) {
+    return add_sub_prepare(m, n, "ADD", err);
+}
+
+static tm_status sub_prepare(tm_model *m, tm_node *n, tm_error *err) {
+    return add_sub_prepare(m, n, "SUB", err);
+}
+
+static void add_eval(const tm_model *m, const tm_node *n) {
+    const add_data *d = (const add_data *)n->data;
+    tm_add_s8(&d->params, &d->bc, (const int8_t *)tm_input(m, n, 0)->data,
+        (const int8_t *)tm_input(m, n, 1)->data, (int8_t *)tm_output(m, n, 0)->data);
+}
+
+static void sub_eval(const tm_model *m, const tm_node *n) {
+    const add_data *d = (const add_data *)n->data;
+    tm_sub_s8(&d->params, &d->bc, (const int8_t *)tm_input(m, n, 0)->data,
+        (const int8_t *)tm_input(m, n, 1)->data, (int8_t *)tm_output(m, n, 0)->data);
+}
+
+// Version 2 is the int8 ADD (3 and 5 are int16, 4 is int64).
+const tm_op tm_op_add = {
+    "ADD", TM_BUILTIN_ADD, 2,
+    add_persist_bytes, add_prepare, add_eval,
+};
+
+// SUB: versions 2 (int8) and 3 (int8 broadcasting over more than 4 dims); 4 is int64, 5 int16.
+const tm_op tm_op_sub = {
+    "SUB", TM_BUILTIN_SUB, 3,
+    add_persist_bytes, sub_prepare, sub_eval,
+};
