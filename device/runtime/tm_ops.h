@@ -26,6 +26,9 @@ enum {
     TM_BUILTIN_PAD = 34,
     TM_BUILTIN_MEAN = 40,
     TM_BUILTIN_SQUEEZE = 43,
+    TM_BUILTIN_SUM = 74,
+    TM_BUILTIN_REDUCE_MAX = 82,
+    TM_BUILTIN_REDUCE_MIN = 89,
     TM_BUILTIN_QUANTIZE = 114,
 };
 
@@ -57,5 +60,8 @@ extern const tm_op tm_op_pad;
 extern const tm_op tm_op_mean;
 extern const tm_op tm_op_squeeze;
 extern const tm_op tm_op_quantize;
+extern const tm_op tm_op_sum;
+extern const tm_op tm_op_reduce_max;
+extern const tm_op tm_op_reduce_min;
 
 #endif

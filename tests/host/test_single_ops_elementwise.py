@@ -356,13 +356,19 @@ def describe_mismatch(name, ours, ref):
 @pytest.mark.parametrize("op", list(GENERATORS))
 def test_engine_matches_tflm(engine, op, summary):
     cases = cases_for(op)
+    check_engine(engine, cases)
+    summary(f"{op}: {len(cases)} random single-op models bit-exact with TFLM (C engine)")
+
+
+def check_engine(engine, cases):
+    """Runs each case in TFLM and in the C engine and compares every output bit for bit (other
+    test_ops_*.py files use it too)."""
     for name, model, inputs, outputs in cases:
         refs = run_tflm(model, inputs)
         status, err, ours = engine(model, inputs, outputs)
         assert status == TM_OK, f"{name}: tinyml refused the model: {err}"
         for o, r in zip(ours, refs):
             assert same_bits(o, r), describe_mismatch(name, o, r)
-    summary(f"{op}: {len(cases)} random single-op models bit-exact with TFLM (C engine)")
 
 
 def test_mean_global_pool_equal_quantization_rounds(engine):
@@ -543,6 +549,13 @@ def test_unix_port(micropython, summary):
     picked = []
     for op in GENERATORS:
         picked += [(op, c) for c in cases_for(op, UNIX_CASES_PER_OP)]
+    check_unix_port(micropython, picked)
+    summary(f"elementwise ops: {len(picked)} single-op models bit-exact with TFLM through `import tinyml`")
+
+
+def check_unix_port(micropython, picked):
+    """Runs the cases [(op, case)] through `import tinyml` in the Unix port in one process and
+    compares each first output with TFLM's, bit for bit (other test_ops_*.py files use it too)."""
     with tempfile.TemporaryDirectory() as d:
         for k, (op, (name, model, inputs, outputs)) in enumerate(picked):
             Path(d, f"{k}.tflite").write_bytes(model)
@@ -558,7 +571,6 @@ def test_unix_port(micropython, summary):
         shape, dtype = outputs[0]
         ours = np.frombuffer(bytes.fromhex(results[str(k)]), dtype).reshape(shape)
         assert same_bits(ours, ref), describe_mismatch(f"unix port {name}", ours, ref)
-    summary(f"elementwise ops: {len(picked)} single-op models bit-exact with TFLM through `import tinyml`")
 
 
 def float_io_model(rng):
