@@ -22,6 +22,7 @@ const tm_op *const tm_op_table[] = {
     &tm_op_relu,
     &tm_op_relu6,
     &tm_op_reshape,
+    &tm_op_resize_nearest_neighbor,
     &tm_op_softmax,
     &tm_op_squeeze,
     &tm_op_sum,

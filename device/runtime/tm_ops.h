@@ -29,6 +29,7 @@ enum {
     TM_BUILTIN_SUM = 74,
     TM_BUILTIN_REDUCE_MAX = 82,
     TM_BUILTIN_REDUCE_MIN = 89,
+    TM_BUILTIN_RESIZE_NEAREST_NEIGHBOR = 97,
     TM_BUILTIN_QUANTIZE = 114,
 };
 
@@ -63,5 +64,6 @@ extern const tm_op tm_op_quantize;
 extern const tm_op tm_op_sum;
 extern const tm_op tm_op_reduce_max;
 extern const tm_op tm_op_reduce_min;
+extern const tm_op tm_op_resize_nearest_neighbor;
 
 #endif

@@ -1,4 +1,5 @@
-"""Issue 12, reductions and friends: REDUCE_MAX, REDUCE_MIN, SUM against TFLM, bit for bit.
+"""Issue 12, reductions and friends: REDUCE_MAX, REDUCE_MIN, SUM, RESIZE_NEAREST_NEIGHBOR
+against TFLM, bit for bit.
 
 The pattern of test_single_ops_elementwise.py: seeded random single-op models run once in the
 `tflite-micro` package (the reference) and in tinyml's plain C engine through ctypes
@@ -13,7 +14,10 @@ What the cases cover, per op:
   SUM:         the same shapes and axes, any input / output quantization (the multiplier
                input_scale / output_scale, above and below 1), zero points across int8, sums
                that saturate.
-int16 (version 3 of REDUCE_MAX / REDUCE_MIN) is not supported and is refused.
+  RESIZE_NEAREST_NEIGHBOR: [B,H,W,C] to any size (up- and downsampling, 2x), align_corners and
+               half_pixel_centers both ways.
+int16 (version 3 of REDUCE_MAX / REDUCE_MIN, 4 of RESIZE_NEAREST_NEIGHBOR) is not supported and
+is refused.
 
 TINYML_REDUCE_CASES sets the number of random cases per op (default 150);
 TINYML_HOST_LIB=path uses a prebuilt engine library.
@@ -42,7 +46,7 @@ def engine(tmp_path_factory):
 # ---------------------------------------------------------------------------------------------
 # Random cases: (name, model bytes, model inputs, [(output shape, dtype)]).
 
-def random_axes(rng, rank):
+def random_ints(rng, rank):
     """Axes for a rank-D input: one to all, some negative, sometimes one repeated. (An empty axis
     tensor has a 0 dimension, which the loader refuses.)"""
     if rank == 0:
@@ -71,7 +75,7 @@ def reduce_shapes(rng, i):
     else:
         rank = int(rng.choice([0, 1, 2, 3, 4, 4, 5]))
         dims = random_dims(rng, rank, hi=6, max_elems=800)
-        axes = random_axes(rng, rank)
+        axes = random_ints(rng, rank)
     keep = bool(rng.random() < 0.5)
     return dims, axes, keep, reduced_shape(dims, axes, keep)
 
@@ -109,10 +113,30 @@ def sum_case(rng, i):
                 [(out, "int8")])
 
 
+def resize_nearest_case(rng, i):
+    b, h, w, c = (int(rng.integers(1, 3)), int(rng.integers(1, 9)), int(rng.integers(1, 9)),
+                  int(rng.integers(1, 6)))
+    oh, ow = int(rng.integers(1, 17)), int(rng.integers(1, 17))
+    if i % 4 == 0:
+        oh, ow = 2 * h, 2 * w                              # the common upsample by 2
+    align = bool(rng.random() < 0.4)
+    half = bool(rng.random() < 0.5)
+    options = dict(align_corners=align, half_pixel_centers=half)
+    q = (log_uniform(rng, 1e-3, 1.0), int(rng.integers(-128, 128)))
+    x = random_int8(rng, [b, h, w, c])
+    model = build_single_op_model(
+        "RESIZE_NEAREST_NEIGHBOR", [Tensor([b, h, w, c], scale=q[0], zero_point=q[1]),
+                                    Tensor([2], "int32", data=[oh, ow])],
+        [Tensor([b, oh, ow, c], scale=q[0], zero_point=q[1])], options=options,
+        version=3 if half else 2, options_type="ResizeNearestNeighborOptions")
+    return case(f"resize_nn{i} {[b, h, w, c]} -> {oh}x{ow} {options}", model, [x], [([b, oh, ow, c], "int8")])
+
+
 GENERATORS = {
     "reduce_max": lambda rng, i: minmax_case(rng, "REDUCE_MAX", i),
     "reduce_min": lambda rng, i: minmax_case(rng, "REDUCE_MIN", i),
     "sum": sum_case,
+    "resize_nearest_neighbor": resize_nearest_case,
 }
 SEEDS = {name: 2000 + k for k, name in enumerate(GENERATORS)}
 
@@ -153,17 +177,17 @@ def _i8(shape, scale=0.1, zp=0):
     return Tensor(shape, scale=scale, zero_point=zp)
 
 
-def _axes(values):
+def _ints(values):
     return Tensor([len(values)], "int32", data=values)
 
 
 REJECTIONS = [
     ("reduce_max with an output scale differing from the input's",
-     lambda: build_single_op_model("REDUCE_MAX", [_i8([2, 3], 0.1), _axes([1])], [_i8([2], 0.2)],
+     lambda: build_single_op_model("REDUCE_MAX", [_i8([2, 3], 0.1), _ints([1])], [_i8([2], 0.2)],
                                    options=dict(keep_dims=False), version=2, options_type=REDUCER),
      TM_ERR_UNSUPPORTED, "quantization differ", "invoke"),
     ("reduce_min with an output zero point differing from the input's",
-     lambda: build_single_op_model("REDUCE_MIN", [_i8([2, 3], 0.1, 1), _axes([1])], [_i8([2], 0.1, 2)],
+     lambda: build_single_op_model("REDUCE_MIN", [_i8([2, 3], 0.1, 1), _ints([1])], [_i8([2], 0.1, 2)],
                                    options=dict(keep_dims=False), version=2, options_type=REDUCER),
      TM_ERR_UNSUPPORTED, "quantization differ", "invoke"),
     ("reduce_max over a computed axis tensor",
@@ -171,7 +195,7 @@ REJECTIONS = [
                                    options=dict(keep_dims=False), version=2, options_type=REDUCER),
      TM_ERR_UNSUPPORTED, "not a constant", None),
     ("reduce_min axis out of range",
-     lambda: build_single_op_model("REDUCE_MIN", [_i8([2, 3]), _axes([-3])], [_i8([2, 3])],
+     lambda: build_single_op_model("REDUCE_MIN", [_i8([2, 3]), _ints([-3])], [_i8([2, 3])],
                                    options=dict(keep_dims=True), version=2, options_type=REDUCER),
      TM_ERR_MODEL, "axis -3 is out of range", None),
     ("sum with int64 axes",
@@ -179,18 +203,33 @@ REJECTIONS = [
                                    options=dict(keep_dims=False), version=2, options_type=REDUCER),
      TM_ERR_UNSUPPORTED, "axis", "prepare"),
     ("sum output of the wrong size",
-     lambda: build_single_op_model("SUM", [_i8([2, 3]), _axes([0])], [_i8([2])],
+     lambda: build_single_op_model("SUM", [_i8([2, 3]), _ints([0])], [_i8([2])],
                                    options=dict(keep_dims=False), version=2, options_type=REDUCER),
      TM_ERR_MODEL, "reduction gives 3", None),
     ("sum whose output scale is far too small for its input",
-     lambda: build_single_op_model("SUM", [_i8([4], 1.0), _axes([0])], [_i8([1], 1e-10)],
+     lambda: build_single_op_model("SUM", [_i8([4], 1.0), _ints([0])], [_i8([1], 1e-10)],
                                    options=dict(keep_dims=False), version=2, options_type=REDUCER),
      TM_ERR_UNSUPPORTED, "scale", None),
     ("reduce_max of int16",
-     lambda: build_single_op_model("REDUCE_MAX", [Tensor([2, 3], "int16", 0.1, 0), _axes([1])],
+     lambda: build_single_op_model("REDUCE_MAX", [Tensor([2, 3], "int16", 0.1, 0), _ints([1])],
                                    [Tensor([2], "int16", 0.1, 0)],
                                    options=dict(keep_dims=False), version=3, options_type=REDUCER),
      TM_ERR_UNSUPPORTED, "version 3", None),
+    ("resize_nearest_neighbor with a computed size",
+     lambda: build_single_op_model("RESIZE_NEAREST_NEIGHBOR", [_i8([1, 2, 2, 1]), Tensor([2], "int32")],
+                                   [_i8([1, 4, 4, 1])], options={}, version=2,
+                                   options_type="ResizeNearestNeighborOptions"),
+     TM_ERR_UNSUPPORTED, "not a constant", "prepare"),
+    ("resize_nearest_neighbor of a 3-D input",
+     lambda: build_single_op_model("RESIZE_NEAREST_NEIGHBOR", [_i8([2, 2, 1]), _ints([4, 4])],
+                                   [_i8([4, 4, 1])], options={}, version=2,
+                                   options_type="ResizeNearestNeighborOptions"),
+     TM_ERR_MODEL, "must be 4-D", "prepare"),
+    ("resize_nearest_neighbor output disagreeing with the size",
+     lambda: build_single_op_model("RESIZE_NEAREST_NEIGHBOR", [_i8([1, 2, 2, 1]), _ints([4, 4])],
+                                   [_i8([1, 4, 3, 1])], options={}, version=2,
+                                   options_type="ResizeNearestNeighborOptions"),
+     TM_ERR_MODEL, "size [4, 4]", None),
 ]
 
 
