@@ -1,6 +1,7 @@
 // tinyml kernels: int8 MEAN, see mean.h.
 #include "mean.h"
 
+#include "reduce_walk.h"
 #include "tm_quant.h"
 
 void tm_mean_init_shape(tm_mean_params *p, const int32_t *dims, int ndim, const uint8_t *reduce) {
@@ -95,10 +96,7 @@ static int32_t reduce_sum(const tm_mean_params *p, const int8_t *base) {
     const int nd = p->red_ndim;
     const int32_t inner = p->red_dims[nd - 1];
     const int32_t step = p->red_strides[nd - 1];
-    int32_t rows = 1;
-    for (int k = 0; k < nd - 1; ++k) {
-        rows *= p->red_dims[k];
-    }
+    const int32_t rows = tm_reduce_count(p->red_dims, nd - 1);
     uint32_t sum = 0;  // TFLM accumulates in int32 with wrap-around
     int32_t idx[TM_MEAN_MAX_DIMS] = {0};
     int32_t off = 0;
@@ -107,24 +105,14 @@ static int32_t reduce_sum(const tm_mean_params *p, const int8_t *base) {
         for (int32_t i = 0; i < inner; ++i) {
             sum += (uint32_t)(int32_t)row[i * step];
         }
-        for (int k = nd - 2; k >= 0; --k) {
-            off += p->red_strides[k];
-            if (++idx[k] < p->red_dims[k]) {
-                break;
-            }
-            idx[k] = 0;
-            off -= p->red_strides[k] * p->red_dims[k];
-        }
+        tm_reduce_step(idx, &off, p->red_dims, p->red_strides, nd - 1);
     }
     return (int32_t)sum;
 }
 
 void tm_mean_s8(const tm_mean_params *p, const int8_t *in, int8_t *out) {
     const int nd = p->out_ndim;
-    int32_t n_out = 1;
-    for (int k = 0; k < nd; ++k) {
-        n_out *= p->out_dims[k];
-    }
+    const int32_t n_out = tm_reduce_count(p->out_dims, nd);
     if (p->count == 0) {
         // Empty reduction: TFLM leaves the zero-initialised output.
         for (int32_t i = 0; i < n_out; ++i) {
@@ -140,13 +128,6 @@ void tm_mean_s8(const tm_mean_params *p, const int8_t *in, int8_t *out) {
         const int32_t shifted = (int32_t)(uint32_t)(uint64_t)((int64_t)sum - zp_total);
         const int32_t v = tm_mul_by_quantized_mul(shifted, p->multiplier, p->shift) + p->output_zero_point;
         out[o] = (int8_t)tm_clamp_i32(v, -128, 127);
-        for (int k = nd - 1; k >= 0; --k) {
-            off += p->out_strides[k];
-            if (++idx[k] < p->out_dims[k]) {
-                break;
-            }
-            idx[k] = 0;
-            off -= p->out_strides[k] * p->out_dims[k];
-        }
+        tm_reduce_step(idx, &off, p->out_dims, p->out_strides, nd);
     }
 }

@@ -21,12 +21,16 @@ const tm_op *const tm_op_table[] = {
     &tm_op_mul,
     &tm_op_pad,
     &tm_op_quantize,
+    &tm_op_reduce_max,
+    &tm_op_reduce_min,
     &tm_op_relu,
     &tm_op_relu6,
     &tm_op_reshape,
+    &tm_op_resize_nearest_neighbor,
     &tm_op_softmax,
     &tm_op_squeeze,
     &tm_op_sub,
+    &tm_op_sum,
     &tm_op_tanh,
 };
 

@@ -29,6 +29,10 @@ enum {
     TM_BUILTIN_SQUEEZE = 43,
     TM_BUILTIN_MAXIMUM = 55,
     TM_BUILTIN_MINIMUM = 57,
+    TM_BUILTIN_SUM = 74,
+    TM_BUILTIN_REDUCE_MAX = 82,
+    TM_BUILTIN_REDUCE_MIN = 89,
+    TM_BUILTIN_RESIZE_NEAREST_NEIGHBOR = 97,
     TM_BUILTIN_LEAKY_RELU = 98,
     TM_BUILTIN_QUANTIZE = 114,
     TM_BUILTIN_HARD_SWISH = 117,
@@ -67,5 +71,9 @@ extern const tm_op tm_op_sub;
 extern const tm_op tm_op_maximum;
 extern const tm_op tm_op_minimum;
 extern const tm_op tm_op_hard_swish;
+extern const tm_op tm_op_sum;
+extern const tm_op tm_op_reduce_max;
+extern const tm_op tm_op_reduce_min;
+extern const tm_op tm_op_resize_nearest_neighbor;
 
 #endif

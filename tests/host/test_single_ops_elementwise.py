@@ -356,13 +356,19 @@ def describe_mismatch(name, ours, ref):
 @pytest.mark.parametrize("op", list(GENERATORS))
 def test_engine_matches_tflm(engine, op, summary):
     cases = cases_for(op)
+    check_engine(engine, cases)
+    summary(f"{op}: {len(cases)} random single-op models bit-exact with TFLM (C engine)")
+
+
+def check_engine(engine, cases):
+    """Runs each case in TFLM and in the C engine and compares every output bit for bit (other
+    test_ops_*.py files use it too)."""
     for name, model, inputs, outputs in cases:
         refs = run_tflm(model, inputs)
         status, err, ours = engine(model, inputs, outputs)
         assert status == TM_OK, f"{name}: tinyml refused the model: {err}"
         for o, r in zip(ours, refs):
             assert same_bits(o, r), describe_mismatch(name, o, r)
-    summary(f"{op}: {len(cases)} random single-op models bit-exact with TFLM (C engine)")
 
 
 def test_mean_global_pool_equal_quantization_rounds(engine):
