@@ -26,6 +26,11 @@ enum {
     TM_BUILTIN_PAD = 34,
     TM_BUILTIN_MEAN = 40,
     TM_BUILTIN_SQUEEZE = 43,
+    TM_BUILTIN_STRIDED_SLICE = 45,
+    TM_BUILTIN_EXPAND_DIMS = 70,
+    TM_BUILTIN_SHAPE = 77,
+    TM_BUILTIN_PACK = 83,
+    TM_BUILTIN_UNPACK = 88,
     TM_BUILTIN_QUANTIZE = 114,
 };
 
@@ -57,5 +62,10 @@ extern const tm_op tm_op_pad;
 extern const tm_op tm_op_mean;
 extern const tm_op tm_op_squeeze;
 extern const tm_op tm_op_quantize;
+extern const tm_op tm_op_expand_dims;
+extern const tm_op tm_op_shape;
+extern const tm_op tm_op_pack;
+extern const tm_op tm_op_unpack;
+extern const tm_op tm_op_strided_slice;
 
 #endif
