@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT / "tests" / "host"))
 import test_conv_fc_tflm as conv_fc  # noqa: E402  (tests/host on sys.path first)
 import test_single_ops_elementwise as elementwise  # noqa: E402
 import test_ops_act as act_ops  # noqa: E402
+import test_ops_shape as shape_ops  # noqa: E402
 from single_op_models import Tensor, build_single_op_model, build_unary_model  # noqa: E402
 
 Seed = tuple[str, bytes]
@@ -134,6 +135,15 @@ def kernel_path_seeds() -> Iterator[Seed]:
                 Tensor([1], data=[7], **q)], [Tensor([1, 5, 5, 2], **q)], version=2)
 
 
+def shape_op_seeds(per_op: int) -> Iterator[Seed]:
+    for op in shape_ops.GENERATORS:
+        for name, model, _, _ in shape_ops.cases_for(op, per_op):
+            yield f"gen_{op}_{name.split()[0]}", model
+    yield "gen_dynamic_batch_chain", shape_ops.dynamic_batch_model()
+    for i, row in enumerate(shape_ops.REJECTIONS):
+        yield f"reject_shape_{i}", row[1]()
+
+
 def rejection_seeds() -> Iterator[Seed]:
     for i, row in enumerate(conv_fc.REJECTIONS):
         yield f"reject_conv_fc_{i}", row[1]
@@ -151,8 +161,8 @@ def main() -> int:
     args.out.mkdir(parents=True)
     count = 0
     for source in (file_seeds(), elementwise_seeds(args.per_op), conv_fc_seeds(args.per_op),
-                   activation_seeds(args.per_op), pool_seeds(args.per_op), kernel_path_seeds(),
-                   rejection_seeds(), act_ops_seeds(args.per_op)):
+                   activation_seeds(args.per_op), pool_seeds(args.per_op), shape_op_seeds(args.per_op),
+                   kernel_path_seeds(), rejection_seeds(), act_ops_seeds(args.per_op)):
         for name, model in source:
             (args.out / f"{name}.tflite").write_bytes(model)
             count += 1

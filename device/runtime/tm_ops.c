@@ -10,6 +10,7 @@ const tm_op *const tm_op_table[] = {
     &tm_op_conv_2d,
     &tm_op_depthwise_conv_2d,
     &tm_op_dequantize,
+    &tm_op_expand_dims,
     &tm_op_fully_connected,
     &tm_op_hard_swish,
     &tm_op_leaky_relu,
@@ -19,6 +20,7 @@ const tm_op *const tm_op_table[] = {
     &tm_op_mean,
     &tm_op_minimum,
     &tm_op_mul,
+    &tm_op_pack,
     &tm_op_pad,
     &tm_op_quantize,
     &tm_op_reduce_max,
@@ -27,11 +29,14 @@ const tm_op *const tm_op_table[] = {
     &tm_op_relu6,
     &tm_op_reshape,
     &tm_op_resize_nearest_neighbor,
+    &tm_op_shape,
     &tm_op_softmax,
     &tm_op_squeeze,
+    &tm_op_strided_slice,
     &tm_op_sub,
     &tm_op_sum,
     &tm_op_tanh,
+    &tm_op_unpack,
 };
 
 const int tm_op_table_len = (int)(sizeof(tm_op_table) / sizeof(tm_op_table[0]));

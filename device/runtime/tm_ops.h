@@ -27,10 +27,15 @@ enum {
     TM_BUILTIN_MEAN = 40,
     TM_BUILTIN_SUB = 41,
     TM_BUILTIN_SQUEEZE = 43,
+    TM_BUILTIN_STRIDED_SLICE = 45,
     TM_BUILTIN_MAXIMUM = 55,
     TM_BUILTIN_MINIMUM = 57,
+    TM_BUILTIN_EXPAND_DIMS = 70,
     TM_BUILTIN_SUM = 74,
+    TM_BUILTIN_SHAPE = 77,
     TM_BUILTIN_REDUCE_MAX = 82,
+    TM_BUILTIN_PACK = 83,
+    TM_BUILTIN_UNPACK = 88,
     TM_BUILTIN_REDUCE_MIN = 89,
     TM_BUILTIN_RESIZE_NEAREST_NEIGHBOR = 97,
     TM_BUILTIN_LEAKY_RELU = 98,
@@ -75,5 +80,10 @@ extern const tm_op tm_op_sum;
 extern const tm_op tm_op_reduce_max;
 extern const tm_op tm_op_reduce_min;
 extern const tm_op tm_op_resize_nearest_neighbor;
+extern const tm_op tm_op_expand_dims;
+extern const tm_op tm_op_shape;
+extern const tm_op tm_op_pack;
+extern const tm_op tm_op_unpack;
+extern const tm_op tm_op_strided_slice;
 
 #endif
