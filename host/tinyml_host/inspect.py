@@ -53,18 +53,14 @@ BOARDS = {
 
 # What to do about ops the converter often emits that the device lacks.
 OP_HINTS = {
-    "EXPAND_DIMS": "Keras Conv1D/MaxPooling1D/DepthwiseConv1D emit it: reshape the input to "
-                   "(steps, 1, channels) and use Conv2D/MaxPooling2D with (k, 1) kernels",
     "BATCH_MATMUL": "use Dense on a flattened input instead of a matmul between two activations",
     "TRANSPOSE": "avoid Permute/transpose layers; arrange the input in the order the model needs",
-    "STRIDED_SLICE": "avoid slicing tensors inside the model (Lambda/Cropping layers); slice the input on the host",
     "GATHER": "avoid Embedding/gather layers",
     "SPLIT": "avoid splitting tensors inside the model",
     "LSTM": "recurrent layers are not supported: use convolutions over the time axis",
     "UNIDIRECTIONAL_SEQUENCE_LSTM": "recurrent layers are not supported: use convolutions over the time axis",
-    "HARD_SWISH": "use ReLU or ReLU6 activations",
-    "LEAKY_RELU": "use ReLU or ReLU6 activations",
-    "PRELU": "use ReLU or ReLU6 activations",
+    "PRELU": "use ReLU, ReLU6 or LeakyReLU activations",
+    "ELU": "use ReLU, ReLU6 or LeakyReLU activations",
 }
 
 

@@ -7,7 +7,7 @@ is trained for a few seconds on a seeded synthetic task, then converted:
 - the accuracy delta (float vs int8) is reported, and the int8 accuracy `convert` reports is the
   firmware's own (computed from the Unix-port outputs here);
 - --io float, .h5 and SavedModel inputs work too;
-- a layer the firmware lacks (LeakyReLU -> LEAKY_RELU) is an error naming the op and the layer,
+- a layer the firmware lacks (ELU -> ELU) is an error naming the op and the layer,
   and nothing is written; bad calibration data and a model TF cannot convert give errors that
   say what to do.
 TensorFlow is required (requirements-convert.txt, installed by `make setup`).
@@ -163,23 +163,23 @@ def test_convert_savedmodel_and_csv_folder(trained, micropython):
 
 
 def test_unsupported_layer_named(keras, trained, tmp_path):
-    """LeakyReLU converts to LEAKY_RELU, which the firmware lacks: the error names op and layer."""
+    """ELU converts to ELU, which the firmware lacks: the error names op and layer."""
     from tinyml_host.convert import convert
     L = keras.layers
-    model = keras.Sequential([keras.Input((STEPS, 3)), L.Flatten(), L.Dense(16), L.LeakyReLU(name="leaky"),
+    model = keras.Sequential([keras.Input((STEPS, 3)), L.Flatten(), L.Dense(16), L.ELU(name="elu"),
                               L.Dense(CLASSES, activation="softmax")])
-    model.save(tmp_path / "leaky.keras")
-    out = tmp_path / "leaky.tflite"
+    model.save(tmp_path / "elu.keras")
+    out = tmp_path / "elu.tflite"
     with pytest.raises(TinymlError) as e:
-        convert(tmp_path / "leaky.keras", trained / "calib.npy", output=out)
-    assert "LEAKY_RELU" in e.value.what and "layer 'leaky'" in e.value.what
+        convert(tmp_path / "elu.keras", trained / "calib.npy", output=out)
+    assert "ELU" in e.value.what and "layer 'elu'" in e.value.what
     assert "nothing was written" in e.value.what and "ReLU" in e.value.hint
     assert not out.exists()
-    p = subprocess.run([sys.executable, "-m", "tinyml_host.cli", "convert", str(tmp_path / "leaky.keras"),
+    p = subprocess.run([sys.executable, "-m", "tinyml_host.cli", "convert", str(tmp_path / "elu.keras"),
                         "--calibration", str(trained / "calib.npy"), "-o", str(out)],
                        capture_output=True, text=True, timeout=300)
     assert p.returncode == 2, p.stderr
-    assert "error: " in p.stderr and "LEAKY_RELU" in p.stderr and "Traceback" not in p.stderr
+    assert "error: " in p.stderr and "ELU" in p.stderr and "Traceback" not in p.stderr
     assert not out.exists()
 
 
