@@ -19,6 +19,7 @@ import argparse
 import shutil
 import sys
 from pathlib import Path
+from types import ModuleType
 from typing import Callable, Iterator
 
 import numpy as np
@@ -29,6 +30,7 @@ sys.path.insert(0, str(ROOT / "tests" / "host"))
 import test_conv_fc_tflm as conv_fc  # noqa: E402  (tests/host on sys.path first)
 import test_single_ops_elementwise as elementwise  # noqa: E402
 import test_ops_act as act_ops  # noqa: E402
+import test_ops_act2 as act2_ops  # noqa: E402
 import test_ops_shape as shape_ops  # noqa: E402
 from single_op_models import Tensor, build_single_op_model, build_unary_model  # noqa: E402
 
@@ -50,13 +52,14 @@ def elementwise_seeds(per_op: int) -> Iterator[Seed]:
     yield "gen_float_io_chain", elementwise.float_io_model(np.random.default_rng(7))
 
 
-def act_ops_seeds(per_op: int) -> Iterator[Seed]:
-    """Issue 12's activation / element-wise slice (test_ops_act.py), and its rejections."""
-    for op in act_ops.GENERATORS:
-        for name, model, _, _ in act_ops.cases_for(op, per_op):
+def act_ops_seeds(per_op: int, module: ModuleType = act_ops, tag: str = "act") -> Iterator[Seed]:
+    """Issue 12's activation / element-wise slices (test_ops_act.py, test_ops_act2.py), and their
+    rejections."""
+    for op in module.GENERATORS:
+        for name, model, _, _ in module.cases_for(op, per_op):
             yield f"gen_{op}_{name.split()[0]}", model
-    for i, row in enumerate(act_ops.REJECTIONS):
-        yield f"reject_act_{i}", row[1]()
+    for i, row in enumerate(module.REJECTIONS):
+        yield f"reject_{tag}_{i}", row[1]()
 
 
 def conv_fc_seeds(per_op: int) -> Iterator[Seed]:
@@ -162,7 +165,8 @@ def main() -> int:
     count = 0
     for source in (file_seeds(), elementwise_seeds(args.per_op), conv_fc_seeds(args.per_op),
                    activation_seeds(args.per_op), pool_seeds(args.per_op), shape_op_seeds(args.per_op),
-                   kernel_path_seeds(), rejection_seeds(), act_ops_seeds(args.per_op)):
+                   kernel_path_seeds(), rejection_seeds(), act_ops_seeds(args.per_op),
+                   act_ops_seeds(args.per_op, act2_ops, "act2")):
         for name, model in source:
             (args.out / f"{name}.tflite").write_bytes(model)
             count += 1

@@ -28,6 +28,7 @@ enum {
     TM_BUILTIN_SUB = 41,
     TM_BUILTIN_SQUEEZE = 43,
     TM_BUILTIN_STRIDED_SLICE = 45,
+    TM_BUILTIN_PRELU = 54,
     TM_BUILTIN_MAXIMUM = 55,
     TM_BUILTIN_MINIMUM = 57,
     TM_BUILTIN_EXPAND_DIMS = 70,
@@ -39,6 +40,7 @@ enum {
     TM_BUILTIN_REDUCE_MIN = 89,
     TM_BUILTIN_RESIZE_NEAREST_NEIGHBOR = 97,
     TM_BUILTIN_LEAKY_RELU = 98,
+    TM_BUILTIN_ELU = 111,
     TM_BUILTIN_QUANTIZE = 114,
     TM_BUILTIN_HARD_SWISH = 117,
 };
@@ -58,6 +60,7 @@ extern const tm_op tm_op_concatenation;
 extern const tm_op tm_op_conv_2d;
 extern const tm_op tm_op_depthwise_conv_2d;
 extern const tm_op tm_op_dequantize;
+extern const tm_op tm_op_elu;
 extern const tm_op tm_op_fully_connected;
 extern const tm_op tm_op_logistic;
 extern const tm_op tm_op_max_pool_2d;
@@ -68,6 +71,7 @@ extern const tm_op tm_op_reshape;
 extern const tm_op tm_op_softmax;
 extern const tm_op tm_op_tanh;
 extern const tm_op tm_op_pad;
+extern const tm_op tm_op_prelu;
 extern const tm_op tm_op_mean;
 extern const tm_op tm_op_squeeze;
 extern const tm_op tm_op_quantize;

@@ -1,0 +1,155 @@
+"""Issue 12, second activation / element-wise slice: ELU, PRELU, SQUARED_DIFFERENCE, RSQRT against
+TFLM, bit for bit.
+
+Same framework as test_single_ops_elementwise.py and test_ops_act.py: seeded random single-op
+models (single_op_models.py) run in the `tflite-micro` package (the reference) and in tinyml's
+plain C engine through ctypes (host_engine.py), a share of them through `import tinyml` in the
+Unix port, and the models prepare must refuse. int16 versions of these ops are not supported
+(refused).
+
+What the cases cover, per op:
+  ELU:          every int8 input value (the 256-entry table), input scales over three decades,
+                output scales 0.05x to 4x the input's, zero points across int8.
+  PRELU:        1- to 4-D inputs, alpha constant (as Keras writes it: the input shape without
+                the batch, 1s on shared axes) or a second input of any broadcasting shape,
+                symmetric and asymmetric alpha quantization, scales over three decades.
+
+TINYML_ACT2_CASES scales the number of random cases per op (default 150).
+"""
+
+import os
+
+import numpy as np
+import pytest
+
+from host_engine import TM_ERR_MODEL, TM_ERR_UNSUPPORTED, build_engine
+from single_op_models import Tensor, build_single_op_model
+from test_ops_act import every_int8
+from test_ops_act import test_rejections as check_rejection  # the same check, other models
+from test_single_ops_elementwise import (case, check_engine, check_unix_port, f32, log_uniform,
+                                         random_dims, random_int8)
+
+CASES = int(os.environ.get("TINYML_ACT2_CASES", "150"))
+UNIX_CASES_PER_OP = 10
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory):
+    return build_engine(tmp_path_factory.mktemp("engine"))
+
+
+def elu_case(rng, i):
+    x = every_int8(rng, i)
+    shape = list(x.shape)
+    si, zi = log_uniform(rng, 1e-3, 1.0), int(rng.integers(-128, 128))
+    so, zo = f32(si * rng.uniform(0.05, 4.0)), int(rng.integers(-128, 128))
+    if i % 5 == 0:
+        so, zo = si, zi                                     # same quantization
+    model = build_single_op_model("ELU", [Tensor(shape, scale=si, zero_point=zi)],
+                                  [Tensor(shape, scale=so, zero_point=zo)],
+                                  version=1 if i % 7 == 0 else 2)
+    return case(f"elu{i} {si}/{zi} -> {so}/{zo}", model, [x], [(shape, "int8")])
+
+
+def prelu_shapes(rng):
+    """(input shape, alpha shape): up to 4-D input; alpha as Keras writes it (the input's shape
+    without the batch, with 1s on shared axes) or any shape broadcasting to the input's."""
+    rank = int(rng.choice([1, 2, 3, 4, 4]))
+    shape = random_dims(rng, rank, hi=6, max_elems=400)
+    if rng.random() < 0.6:
+        alpha = [d if rng.random() < 0.7 else 1 for d in shape[1:]]
+    else:
+        alpha = [d if rng.random() < 0.5 else 1 for d in shape]
+        alpha = alpha[int(rng.integers(0, len(alpha) + 1)):]
+    return shape, alpha
+
+
+def prelu_case(rng, i):
+    shape, alpha_shape = prelu_shapes(rng)
+    si, zi = log_uniform(rng, 1e-3, 1.0), int(rng.integers(-128, 128))
+    sa, za = log_uniform(rng, 1e-3, 0.1), int(rng.integers(-128, 128))
+    if rng.random() < 0.5:
+        za = 0                                              # symmetric alpha
+    so, zo = f32(si * rng.uniform(0.1, 3.0)), int(rng.integers(-128, 128))
+    x, a = random_int8(rng, shape), random_int8(rng, alpha_shape)
+    const_alpha = rng.random() < 0.7                        # Keras: alpha is a weight
+    t_alpha = Tensor(alpha_shape, scale=sa, zero_point=za, data=a if const_alpha else None)
+    model = build_single_op_model("PRELU", [Tensor(shape, scale=si, zero_point=zi), t_alpha],
+                                  [Tensor(shape, scale=so, zero_point=zo)])
+    inputs = [x] if const_alpha else [x, a]
+    return case(f"prelu{i} {shape} alpha {alpha_shape}{'c' if const_alpha else ''} {si}/{zi} a {sa}/{za} "
+                f"-> {so}/{zo}", model, inputs, [(shape, "int8")])
+
+
+GENERATORS = {
+    "elu": elu_case,
+    "prelu": prelu_case,
+}
+SEEDS = {name: 3000 + k for k, name in enumerate(GENERATORS)}
+
+
+def cases_for(op, n=CASES):
+    rng = np.random.default_rng(SEEDS[op])
+    return [GENERATORS[op](rng, i) for i in range(n)]
+
+
+@pytest.mark.parametrize("op", list(GENERATORS))
+def test_engine_matches_tflm(engine, op, summary):
+    cases = cases_for(op)
+    check_engine(engine, cases)
+    summary(f"{op}: {len(cases)} random single-op models bit-exact with TFLM (C engine)")
+
+
+# ---------------------------------------------------------------------------------------------
+# Models prepare must refuse.
+
+def _i8(shape, scale=0.1, zp=0, data=None):
+    return Tensor(shape, scale=scale, zero_point=zp, data=data)
+
+
+def _i16(shape):
+    return Tensor(shape, "int16", 0.1, 0)
+
+
+REJECTIONS = [
+    ("elu of int16",
+     lambda: build_single_op_model("ELU", [_i16([4])], [_i16([4])], version=2),
+     TM_ERR_UNSUPPORTED, "input is int16 (only int8", False),
+    ("elu whose table overflows int32",
+     lambda: build_single_op_model("ELU", [_i8([4], 1.0)], [_i8([4], 1e-12)], version=2),
+     TM_ERR_UNSUPPORTED, "table entry overflows int32", False),
+    ("elu with an output of another size",
+     lambda: build_single_op_model("ELU", [_i8([4])], [_i8([5])], version=2),
+     TM_ERR_MODEL, "input has 4 elements, output 5", False),
+    ("prelu of 5-D tensors",
+     lambda: build_single_op_model("PRELU", [_i8([1, 1, 1, 2, 3]), _i8([3], data=[1, 2, 3])],
+                                   [_i8([1, 1, 1, 2, 3])]),
+     TM_ERR_UNSUPPORTED, "at most 4-D", False),
+    ("prelu whose alpha does not broadcast to the input",
+     lambda: build_single_op_model("PRELU", [_i8([2, 3]), _i8([2], data=[1, 2])], [_i8([2, 3])]),
+     TM_ERR_MODEL, "do not broadcast", False),
+    ("prelu of int16",
+     lambda: build_single_op_model("PRELU", [_i16([4]), _i8([4], data=[1, 2, 3, 4])], [_i16([4])]),
+     TM_ERR_UNSUPPORTED, "int16", False),
+    ("prelu whose scale ratio needs a shift above 30",
+     lambda: build_single_op_model("PRELU", [_i8([4], 1.0), _i8([4], 0.1, data=[1, 2, 3, 4])],
+                                   [_i8([4], 1e-12)]),
+     TM_ERR_UNSUPPORTED, "scale ratio not representable", False),
+]
+
+
+@pytest.mark.parametrize("what,make,status,message,tflm_refuses", REJECTIONS,
+                         ids=[r[0] for r in REJECTIONS])
+def test_rejections(engine, what, make, status, message, tflm_refuses):
+    check_rejection(engine, what, make, status, message, tflm_refuses)
+
+
+# ---------------------------------------------------------------------------------------------
+# A share of the same models through `import tinyml` in the Unix port.
+
+def test_unix_port(micropython, summary):
+    picked = []
+    for op in GENERATORS:
+        picked += [(op, c) for c in cases_for(op, UNIX_CASES_PER_OP)]
+    check_unix_port(micropython, picked)
+    summary(f"act2 slice: {len(picked)} single-op models bit-exact with TFLM through `import tinyml`")
