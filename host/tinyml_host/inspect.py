@@ -59,8 +59,7 @@ OP_HINTS = {
     "SPLIT": "avoid splitting tensors inside the model",
     "LSTM": "recurrent layers are not supported: use convolutions over the time axis",
     "UNIDIRECTIONAL_SEQUENCE_LSTM": "recurrent layers are not supported: use convolutions over the time axis",
-    "PRELU": "use ReLU, ReLU6 or LeakyReLU activations",
-    "ELU": "use ReLU, ReLU6 or LeakyReLU activations",
+    "GELU": "use ReLU, ReLU6, LeakyReLU, ELU or PReLU activations",
 }
 
 

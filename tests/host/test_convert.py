@@ -7,7 +7,7 @@ is trained for a few seconds on a seeded synthetic task, then converted:
 - the accuracy delta (float vs int8) is reported, and the int8 accuracy `convert` reports is the
   firmware's own (computed from the Unix-port outputs here);
 - --io float, .h5 and SavedModel inputs work too;
-- a layer the firmware lacks (ELU -> ELU) is an error naming the op and the layer,
+- a layer the firmware lacks (GELU -> GELU) is an error naming the op and the layer,
   and nothing is written; bad calibration data and a model TF cannot convert give errors that
   say what to do.
 TensorFlow is required (requirements-convert.txt, installed by `make setup`).
@@ -163,23 +163,23 @@ def test_convert_savedmodel_and_csv_folder(trained, micropython):
 
 
 def test_unsupported_layer_named(keras, trained, tmp_path):
-    """ELU converts to ELU, which the firmware lacks: the error names op and layer."""
+    """Activation("gelu") converts to GELU, which the firmware lacks: the error names op and layer."""
     from tinyml_host.convert import convert
     L = keras.layers
-    model = keras.Sequential([keras.Input((STEPS, 3)), L.Flatten(), L.Dense(16), L.ELU(name="elu"),
+    model = keras.Sequential([keras.Input((STEPS, 3)), L.Flatten(), L.Dense(16), L.Activation("gelu", name="gelu"),
                               L.Dense(CLASSES, activation="softmax")])
-    model.save(tmp_path / "elu.keras")
-    out = tmp_path / "elu.tflite"
+    model.save(tmp_path / "gelu.keras")
+    out = tmp_path / "gelu.tflite"
     with pytest.raises(TinymlError) as e:
-        convert(tmp_path / "elu.keras", trained / "calib.npy", output=out)
-    assert "ELU" in e.value.what and "layer 'elu'" in e.value.what
+        convert(tmp_path / "gelu.keras", trained / "calib.npy", output=out)
+    assert "GELU" in e.value.what and "layer 'gelu'" in e.value.what
     assert "nothing was written" in e.value.what and "ReLU" in e.value.hint
     assert not out.exists()
-    p = subprocess.run([sys.executable, "-m", "tinyml_host.cli", "convert", str(tmp_path / "elu.keras"),
+    p = subprocess.run([sys.executable, "-m", "tinyml_host.cli", "convert", str(tmp_path / "gelu.keras"),
                         "--calibration", str(trained / "calib.npy"), "-o", str(out)],
                        capture_output=True, text=True, timeout=300)
     assert p.returncode == 2, p.stderr
-    assert "error: " in p.stderr and "ELU" in p.stderr and "Traceback" not in p.stderr
+    assert "error: " in p.stderr and "GELU" in p.stderr and "Traceback" not in p.stderr
     assert not out.exists()
 
 
