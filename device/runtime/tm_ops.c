@@ -33,6 +33,7 @@ const tm_op *const tm_op_table[] = {
     &tm_op_resize_nearest_neighbor,
     &tm_op_shape,
     &tm_op_softmax,
+    &tm_op_squared_difference,
     &tm_op_squeeze,
     &tm_op_strided_slice,
     &tm_op_sub,

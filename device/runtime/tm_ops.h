@@ -40,6 +40,7 @@ enum {
     TM_BUILTIN_REDUCE_MIN = 89,
     TM_BUILTIN_RESIZE_NEAREST_NEIGHBOR = 97,
     TM_BUILTIN_LEAKY_RELU = 98,
+    TM_BUILTIN_SQUARED_DIFFERENCE = 99,
     TM_BUILTIN_ELU = 111,
     TM_BUILTIN_QUANTIZE = 114,
     TM_BUILTIN_HARD_SWISH = 117,
@@ -72,6 +73,7 @@ extern const tm_op tm_op_softmax;
 extern const tm_op tm_op_tanh;
 extern const tm_op tm_op_pad;
 extern const tm_op tm_op_prelu;
+extern const tm_op tm_op_squared_difference;
 extern const tm_op tm_op_mean;
 extern const tm_op tm_op_squeeze;
 extern const tm_op tm_op_quantize;

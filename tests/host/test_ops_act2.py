@@ -13,6 +13,9 @@ What the cases cover, per op:
   PRELU:        1- to 4-D inputs, alpha constant (as Keras writes it: the input shape without
                 the batch, 1s on shared axes) or a second input of any broadcasting shape,
                 symmetric and asymmetric alpha quantization, scales over three decades.
+  SQUARED_DIFFERENCE: numpy broadcasting up to 4-D (same shapes up to 6-D), constant second
+                operands, equal and different input scales, output scales around max(s)^2 * 255
+                and narrow ones that saturate, zero points across int8.
 
 TINYML_ACT2_CASES scales the number of random cases per op (default 150).
 """
@@ -26,7 +29,7 @@ from host_engine import TM_ERR_MODEL, TM_ERR_UNSUPPORTED, build_engine
 from single_op_models import Tensor, build_single_op_model
 from test_ops_act import every_int8
 from test_ops_act import test_rejections as check_rejection  # the same check, other models
-from test_single_ops_elementwise import (case, check_engine, check_unix_port, f32, log_uniform,
+from test_single_ops_elementwise import (broadcast_shapes, case, check_engine, check_unix_port, f32, log_uniform,
                                          random_dims, random_int8)
 
 CASES = int(os.environ.get("TINYML_ACT2_CASES", "150"))
@@ -81,9 +84,33 @@ def prelu_case(rng, i):
                 f"-> {so}/{zo}", model, inputs, [(shape, "int8")])
 
 
+def squared_difference_case(rng, i):
+    while True:                                           # TFLM broadcasts up to 4-D only
+        out, sh1, sh2 = broadcast_shapes(rng)
+        if list(sh1) == list(sh2) or max(len(out), len(sh1), len(sh2)) <= 4:
+            break
+    s1, s2 = log_uniform(rng, 1e-3, 1.0), log_uniform(rng, 1e-3, 1.0)
+    if rng.random() < 0.2:
+        s2 = s1                                           # one quantization (the usual case)
+    z1, z2, zo = (int(v) for v in rng.integers(-128, 128, 3))
+    # Outputs span [0, (range1 + range2)^2]: output scales from a fraction of max(s)^2 * 255 up.
+    so = f32(max(s1, s2) ** 2 * 255 * rng.uniform(0.05, 4.0))
+    if rng.random() < 0.2:
+        so = f32(max(s1, s2) * rng.uniform(0.1, 2.0))     # narrow output: saturation
+    x1, x2 = random_int8(rng, sh1), random_int8(rng, sh2)
+    const2 = rng.random() < 0.2
+    t2 = Tensor(sh2, scale=s2, zero_point=z2, data=x2 if const2 else None)
+    model = build_single_op_model("SQUARED_DIFFERENCE", [Tensor(sh1, scale=s1, zero_point=z1), t2],
+                                  [Tensor(out, scale=so, zero_point=zo)], version=2)
+    inputs = [x1] if const2 else [x1, x2]
+    return case(f"squared_difference{i} {sh1}{'c' if const2 else ''} {sh2} -> {out} {so}/{zo}", model,
+                inputs, [(out, "int8")])
+
+
 GENERATORS = {
     "elu": elu_case,
     "prelu": prelu_case,
+    "squared_difference": squared_difference_case,
 }
 SEEDS = {name: 3000 + k for k, name in enumerate(GENERATORS)}
 
@@ -135,6 +162,20 @@ REJECTIONS = [
      lambda: build_single_op_model("PRELU", [_i8([4], 1.0), _i8([4], 0.1, data=[1, 2, 3, 4])],
                                    [_i8([4], 1e-12)]),
      TM_ERR_UNSUPPORTED, "scale ratio not representable", False),
+    ("squared_difference broadcasting 5-D inputs",
+     lambda: build_single_op_model("SQUARED_DIFFERENCE", [_i8([1, 1, 1, 2, 3]), _i8([3])], [_i8([1, 1, 1, 2, 3])],
+                                   version=2),
+     TM_ERR_UNSUPPORTED, "at most 4-D", False),
+    ("squared_difference whose output scale is far too small",
+     lambda: build_single_op_model("SQUARED_DIFFERENCE", [_i8([4], 1.0), _i8([4], 1.0)], [_i8([4], 1e-20)],
+                                   version=2),
+     TM_ERR_UNSUPPORTED, "output scale too small", False),
+    ("squared_difference of int16",
+     lambda: build_single_op_model("SQUARED_DIFFERENCE", [_i16([4]), _i16([4])], [_i16([4])], version=2),
+     TM_ERR_UNSUPPORTED, "int16", False),
+    ("squared_difference with shapes that do not broadcast",
+     lambda: build_single_op_model("SQUARED_DIFFERENCE", [_i8([2, 3]), _i8([3, 2])], [_i8([2, 3])], version=2),
+     TM_ERR_MODEL, "do not broadcast", False),
 ]
 
 
