@@ -31,6 +31,7 @@ const tm_op *const tm_op_table[] = {
     &tm_op_relu6,
     &tm_op_reshape,
     &tm_op_resize_nearest_neighbor,
+    &tm_op_rsqrt,
     &tm_op_shape,
     &tm_op_softmax,
     &tm_op_squared_difference,

@@ -33,6 +33,7 @@ enum {
     TM_BUILTIN_MINIMUM = 57,
     TM_BUILTIN_EXPAND_DIMS = 70,
     TM_BUILTIN_SUM = 74,
+    TM_BUILTIN_RSQRT = 76,
     TM_BUILTIN_SHAPE = 77,
     TM_BUILTIN_REDUCE_MAX = 82,
     TM_BUILTIN_PACK = 83,
@@ -74,6 +75,7 @@ extern const tm_op tm_op_tanh;
 extern const tm_op tm_op_pad;
 extern const tm_op tm_op_prelu;
 extern const tm_op tm_op_squared_difference;
+extern const tm_op tm_op_rsqrt;
 extern const tm_op tm_op_mean;
 extern const tm_op tm_op_squeeze;
 extern const tm_op tm_op_quantize;

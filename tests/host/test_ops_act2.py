@@ -16,6 +16,9 @@ What the cases cover, per op:
   SQUARED_DIFFERENCE: numpy broadcasting up to 4-D (same shapes up to 6-D), constant second
                 operands, equal and different input scales, output scales around max(s)^2 * 255
                 and narrow ones that saturate, zero points across int8.
+  RSQRT:        every int8 input value with input zero point -128 (the only one accepted: TFLM's
+                invoke fails on negative inputs, eval here cannot), input scales over five
+                decades, output scales 0.02x to 3x the one that fits 1/sqrt(scale) in 127.
 
 TINYML_ACT2_CASES scales the number of random cases per op (default 150).
 """
@@ -107,10 +110,26 @@ def squared_difference_case(rng, i):
                 inputs, [(out, "int8")])
 
 
+def rsqrt_case(rng, i):
+    x = every_int8(rng, i)
+    shape = list(x.shape)
+    # Input zero point -128 (a non-negative range, as converters write for variance + epsilon);
+    # output scales around 1 / sqrt(input scale) / 127 and wider / narrower (saturation).
+    si = log_uniform(rng, 1e-5, 1.0)
+    top = 1.0 / np.sqrt(si)                                 # 1/sqrt of the smallest positive input
+    so, zo = f32(top / 127 * rng.uniform(0.02, 3.0)), int(rng.integers(-128, 128))
+    if i % 4 == 0:
+        zo = -128                                           # outputs are positive too
+    model = build_single_op_model("RSQRT", [Tensor(shape, scale=si, zero_point=-128)],
+                                  [Tensor(shape, scale=so, zero_point=zo)], version=2)
+    return case(f"rsqrt{i} {si}/-128 -> {so}/{zo}", model, [x], [(shape, "int8")])
+
+
 GENERATORS = {
     "elu": elu_case,
     "prelu": prelu_case,
     "squared_difference": squared_difference_case,
+    "rsqrt": rsqrt_case,
 }
 SEEDS = {name: 3000 + k for k, name in enumerate(GENERATORS)}
 
@@ -176,6 +195,15 @@ REJECTIONS = [
     ("squared_difference with shapes that do not broadcast",
      lambda: build_single_op_model("SQUARED_DIFFERENCE", [_i8([2, 3]), _i8([3, 2])], [_i8([2, 3])], version=2),
      TM_ERR_MODEL, "do not broadcast", False),
+    ("rsqrt whose input can be negative (TFLM's invoke fails on those values)",
+     lambda: build_single_op_model("RSQRT", [_i8([4], 0.1, -127)], [_i8([4])], version=2),
+     TM_ERR_UNSUPPORTED, "input zero point -127", False),
+    ("rsqrt of int16",
+     lambda: build_single_op_model("RSQRT", [_i16([4])], [_i16([4])], version=2),
+     TM_ERR_UNSUPPORTED, "int16", False),
+    ("rsqrt whose output multiplier needs a shift above 30",
+     lambda: build_single_op_model("RSQRT", [_i8([4], 1e-6, -128)], [_i8([4], 1e-12)], version=2),
+     TM_ERR_UNSUPPORTED, "not representable", False),
 ]
 
 
