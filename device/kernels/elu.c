@@ -6,7 +6,7 @@
 #include "tm_quant.h"
 
 int tm_elu_prepare_params(float input_scale, int32_t input_zero_point, float output_scale,
-    int32_t output_zero_point, tm_elu_params *p) {
+    int32_t output_zero_point, tm_lut_s8_table *p) {
     // Every step in float, in TFLM's order (the inverse scale first, then one product).
     const float inverse_scale = 1.0f / output_scale;
     for (int32_t q = INT8_MIN; q <= INT8_MAX; ++q) {
@@ -20,10 +20,4 @@ int tm_elu_prepare_params(float input_scale, int32_t input_zero_point, float out
         p->table[(uint8_t)(int8_t)q] = (int8_t)tm_clamp_i32((int32_t)shifted, INT8_MIN, INT8_MAX);
     }
     return 0;
-}
-
-void tm_elu_s8(const tm_elu_params *p, int32_t size, const int8_t *input, int8_t *output) {
-    for (int32_t i = 0; i < size; ++i) {
-        output[i] = p->table[(uint8_t)input[i]];
-    }
 }

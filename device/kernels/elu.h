@@ -2,21 +2,17 @@
 // prepare with float math per input value (TFLM PopulateLookupTable):
 //   y = input_scale * (q - input_zero_point);  y = y < 0 ? expf(y) - 1 : y
 //   table[q] = clamp((int32)(roundf(y * (1 / output_scale)) + output_zero_point), -128, 127)
-// and eval is one lookup per element.
+// and eval is one lookup per element (kernels/lut.c).
 #ifndef TM_KERNEL_ELU_H
 #define TM_KERNEL_ELU_H
 
 #include <stdint.h>
 
-typedef struct {
-    int8_t table[256];      // indexed by (uint8_t)q
-} tm_elu_params;
+#include "lut.h"
 
 // Builds the table. Returns 0, or -1 when an entry is not finite or falls outside int32 before the
 // clamp (TFLM's float-to-int conversion is undefined there).
 int tm_elu_prepare_params(float input_scale, int32_t input_zero_point, float output_scale,
-    int32_t output_zero_point, tm_elu_params *p);
-
-void tm_elu_s8(const tm_elu_params *p, int32_t size, const int8_t *input, int8_t *output);
+    int32_t output_zero_point, tm_lut_s8_table *p);
 
 #endif

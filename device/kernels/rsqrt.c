@@ -37,7 +37,7 @@ static void inv_sqrt_multiplier(int32_t input, int32_t *multiplier, int *shift) 
 }
 
 int tm_rsqrt_prepare_params(float input_scale, int32_t input_zero_point, float output_scale,
-    int32_t output_zero_point, tm_rsqrt_params *p) {
+    int32_t output_zero_point, tm_lut_s8_table *p) {
     const double real = 1.0 / (sqrt((double)input_scale) * (double)output_scale);
     if (!isfinite(real)) {
         return -1;
@@ -64,10 +64,4 @@ int tm_rsqrt_prepare_params(float input_scale, int32_t input_zero_point, float o
         p->table[(uint8_t)(int8_t)q] = (int8_t)tm_clamp_i32(out, INT8_MIN, INT8_MAX);
     }
     return 0;
-}
-
-void tm_rsqrt_s8(const tm_rsqrt_params *p, int32_t size, const int8_t *input, int8_t *output) {
-    for (int32_t i = 0; i < size; ++i) {
-        output[i] = p->table[(uint8_t)input[i]];
-    }
 }

@@ -9,7 +9,7 @@ static const char *const NAME = "ELU";
 static size_t elu_persist_bytes(const tm_model *m, const tm_node *n) {
     (void)m;
     (void)n;
-    return sizeof(tm_elu_params);
+    return sizeof(tm_lut_s8_table);
 }
 
 static tm_status elu_prepare(tm_model *m, tm_node *n, tm_error *err) {
@@ -20,7 +20,7 @@ static tm_status elu_prepare(tm_model *m, tm_node *n, tm_error *err) {
         || tm_op_check_same_size(input, output, NAME, err) != TM_OK) {
         return err->status;
     }
-    tm_elu_params p;
+    tm_lut_s8_table p;
     if (tm_elu_prepare_params(input->scale, input->zero_point, output->scale, output->zero_point,
             &p) != 0) {
         return tm_fail(err, TM_ERR_UNSUPPORTED,
@@ -31,7 +31,7 @@ static tm_status elu_prepare(tm_model *m, tm_node *n, tm_error *err) {
 
 static void elu_eval(const tm_model *m, const tm_node *n) {
     const tm_tensor *input = tm_input(m, n, 0);
-    tm_elu_s8((const tm_elu_params *)n->data, tm_tensor_elements(input),
+    tm_lut_s8((const tm_lut_s8_table *)n->data, tm_tensor_elements(input),
         (const int8_t *)input->data, (int8_t *)tm_output(m, n, 0)->data);
 }
 

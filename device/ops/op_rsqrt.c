@@ -14,7 +14,7 @@ static const char *const NAME = "RSQRT";
 static size_t rsqrt_persist_bytes(const tm_model *m, const tm_node *n) {
     (void)m;
     (void)n;
-    return sizeof(tm_rsqrt_params);
+    return sizeof(tm_lut_s8_table);
 }
 
 static tm_status rsqrt_prepare(tm_model *m, tm_node *n, tm_error *err) {
@@ -30,7 +30,7 @@ static tm_status rsqrt_prepare(tm_model *m, tm_node *n, tm_error *err) {
             "%s: input zero point %d lets inputs be negative, where TFLM's invoke fails (only -128)",
             NAME, (int)input->zero_point);
     }
-    tm_rsqrt_params p;
+    tm_lut_s8_table p;
     if (tm_rsqrt_prepare_params(input->scale, input->zero_point, output->scale, output->zero_point,
             &p) != 0) {
         return tm_fail(err, TM_ERR_UNSUPPORTED,
@@ -41,7 +41,7 @@ static tm_status rsqrt_prepare(tm_model *m, tm_node *n, tm_error *err) {
 
 static void rsqrt_eval(const tm_model *m, const tm_node *n) {
     const tm_tensor *input = tm_input(m, n, 0);
-    tm_rsqrt_s8((const tm_rsqrt_params *)n->data, tm_tensor_elements(input),
+    tm_lut_s8((const tm_lut_s8_table *)n->data, tm_tensor_elements(input),
         (const int8_t *)input->data, (int8_t *)tm_output(m, n, 0)->data);
 }
 
