@@ -28,8 +28,10 @@ enum {
     TM_BUILTIN_SUB = 41,
     TM_BUILTIN_SQUEEZE = 43,
     TM_BUILTIN_STRIDED_SLICE = 45,
+    TM_BUILTIN_SPLIT = 49,
     TM_BUILTIN_MAXIMUM = 55,
     TM_BUILTIN_MINIMUM = 57,
+    TM_BUILTIN_SLICE = 65,
     TM_BUILTIN_EXPAND_DIMS = 70,
     TM_BUILTIN_SUM = 74,
     TM_BUILTIN_SHAPE = 77,
@@ -39,6 +41,7 @@ enum {
     TM_BUILTIN_REDUCE_MIN = 89,
     TM_BUILTIN_RESIZE_NEAREST_NEIGHBOR = 97,
     TM_BUILTIN_LEAKY_RELU = 98,
+    TM_BUILTIN_SPLIT_V = 102,
     TM_BUILTIN_QUANTIZE = 114,
     TM_BUILTIN_HARD_SWISH = 117,
 };
@@ -85,5 +88,8 @@ extern const tm_op tm_op_shape;
 extern const tm_op tm_op_pack;
 extern const tm_op tm_op_unpack;
 extern const tm_op tm_op_strided_slice;
+extern const tm_op tm_op_slice;
+extern const tm_op tm_op_split;
+extern const tm_op tm_op_split_v;
 
 #endif

@@ -56,7 +56,6 @@ OP_HINTS = {
     "BATCH_MATMUL": "use Dense on a flattened input instead of a matmul between two activations",
     "TRANSPOSE": "avoid Permute/transpose layers; arrange the input in the order the model needs",
     "GATHER": "avoid Embedding/gather layers",
-    "SPLIT": "avoid splitting tensors inside the model",
     "LSTM": "recurrent layers are not supported: use convolutions over the time axis",
     "UNIDIRECTIONAL_SEQUENCE_LSTM": "recurrent layers are not supported: use convolutions over the time axis",
     "PRELU": "use ReLU, ReLU6 or LeakyReLU activations",
