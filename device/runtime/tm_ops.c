@@ -39,6 +39,7 @@ const tm_op *const tm_op_table[] = {
     &tm_op_sub,
     &tm_op_sum,
     &tm_op_tanh,
+    &tm_op_transpose,
     &tm_op_unpack,
 };
 

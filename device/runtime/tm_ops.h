@@ -24,6 +24,7 @@ enum {
     TM_BUILTIN_SOFTMAX = 25,
     TM_BUILTIN_TANH = 28,
     TM_BUILTIN_PAD = 34,
+    TM_BUILTIN_TRANSPOSE = 39,
     TM_BUILTIN_MEAN = 40,
     TM_BUILTIN_SUB = 41,
     TM_BUILTIN_SQUEEZE = 43,
@@ -91,5 +92,6 @@ extern const tm_op tm_op_strided_slice;
 extern const tm_op tm_op_slice;
 extern const tm_op tm_op_split;
 extern const tm_op tm_op_split_v;
+extern const tm_op tm_op_transpose;
 
 #endif

@@ -12,6 +12,7 @@ What the cases cover, per op:
           outputs -- the engine keeps at most 4 outputs per node (TM_MAX_NODE_OUTPUTS), a SPLIT
           into more is refused at load; every output compared.
   SPLIT_V: the same with 1 to 4 outputs of sizes 1..4 (size_splits with a -1 sometimes).
+  TRANSPOSE: 1- to 5-D int8 (and int16 / float32), every permutation.
 Plus the models prepare must refuse.
 
 TINYML_SHAPE_CASES sets the number of random cases per op (default 150);
@@ -99,10 +100,23 @@ def split_v_case(rng, i):
     return case(f"split_v{i} {dims} axis {axis} into {sizes} {dtype}", model, [x], [(o, dtype) for o in outs])
 
 
+def transpose_case(rng, i):
+    rank = int(rng.integers(1, 6))
+    dims = random_dims(rng, rank, hi=5, max_elems=500)
+    dtype = str(rng.choice(["int8"] * 5 + ["int16", "float32"]))
+    perm = [int(a) for a in rng.permutation(rank)]
+    out = [dims[a] for a in perm]
+    x = random_data(rng, dims, dtype)
+    model = build_single_op_model("TRANSPOSE", [tensor(dims, dtype), Tensor([rank], "int32", data=perm)],
+                                  [tensor(out, dtype)], options={}, version=2 if dtype == "int8" else 1)
+    return case(f"transpose{i} {dims} perm {perm} {dtype}", model, [x], [(out, dtype)])
+
+
 GENERATORS = {
     "slice": slice_case,
     "split": split_case,
     "split_v": split_v_case,
+    "transpose": transpose_case,
 }
 SEEDS = {name: 3000 + k for k, name in enumerate(GENERATORS)}
 
@@ -137,6 +151,11 @@ def _split(dims, axis, num, out, n_out=None):
 
 # The last field: TFLM's prepare refuses the model too. Where it is False TFLM either fails only at
 # eval (SLICE's begin / size, SPLIT's axis range) or runs a model its eval mis-reads.
+def _transpose(dims, perm, out):
+    return build_single_op_model("TRANSPOSE", [tensor(dims, "int8"), Tensor([len(perm)], "int32", data=perm)],
+                                 [tensor(out, "int8")], options={}, version=2)
+
+
 REJECTIONS = [
     ("slice begin past the end", lambda: _slice([4, 3], [5, 0], [1, 3], [1, 3]),
      TM_ERR_MODEL, "begin 5 is out of range", False),
@@ -181,6 +200,20 @@ REJECTIONS = [
                                                Tensor([], "int32")],
                                    [tensor([2], "int8")] * 2, options=dict(num_splits=2),
                                    options_type="SplitVOptions", version=2),
+     TM_ERR_UNSUPPORTED, "not a constant", True),
+    ("transpose perm with a repeated axis",
+     lambda: _transpose([2, 3], [0, 0], [2, 2]), TM_ERR_MODEL, "not a permutation", False),
+    ("transpose perm out of range",
+     lambda: _transpose([2, 3], [0, 2], [2, 3]), TM_ERR_MODEL, "not a permutation", True),
+    ("transpose output of the wrong shape",
+     lambda: _transpose([2, 3], [1, 0], [2, 3]), TM_ERR_MODEL, "output dimension 0 is 2, expected 3", False),
+    ("transpose of int32 (TFLM's eval has no int32)",
+     lambda: build_single_op_model("TRANSPOSE", [Tensor([2, 3], "int32"), Tensor([2], "int32", data=[1, 0])],
+                                   [Tensor([3, 2], "int32")], options={}),
+     TM_ERR_UNSUPPORTED, "input is int32", False),
+    ("transpose with a computed perm",
+     lambda: build_single_op_model("TRANSPOSE", [tensor([2, 3], "int8"), Tensor([2], "int32")],
+                                   [tensor([3, 2], "int8")], options={}, version=2),
      TM_ERR_UNSUPPORTED, "not a constant", True),
     ("split with a computed axis",
      lambda: build_single_op_model("SPLIT", [Tensor([], "int32"), tensor([4], "int8")], [tensor([2], "int8")] * 2,
