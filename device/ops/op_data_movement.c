@@ -43,6 +43,14 @@ void tm_op_stack_init(tm_op_stack_data *d, const tm_tensor *stacked, int axis, i
     d->step_per_slice = inner;
 }
 
+void tm_op_strided_copy_init(tm_strided_copy_params *p, const tm_tensor *input, int ndim, int32_t *in_step) {
+    tm_op_row_major_steps(input, in_step);
+    p->ndim = ndim;
+    p->in_start = 0;
+    p->out_start = 0;
+    p->elem_size = (int32_t)tm_type_size(input->type);
+}
+
 size_t tm_op_strided_copy_persist_bytes(const tm_model *m, const tm_node *n) {
     (void)m;
     (void)n;

@@ -31,6 +31,9 @@ typedef struct {
 
 // Ops whose node data is one tm_strided_copy_params and whose eval is that copy from input 0 to
 // output 0 (STRIDED_SLICE, SLICE).
+// The start of those ops' prepare: p walks `ndim` axes from element 0 of both buffers, elements
+// of input's size; in_step gets input's row-major steps (count / in_step are the caller's).
+void tm_op_strided_copy_init(tm_strided_copy_params *p, const tm_tensor *input, int ndim, int32_t *in_step);
 size_t tm_op_strided_copy_persist_bytes(const tm_model *m, const tm_node *n);
 void tm_op_strided_copy_eval(const tm_model *m, const tm_node *n);
 

@@ -51,12 +51,8 @@ static tm_status slice_prepare(tm_model *m, tm_node *n, tm_error *err) {
         return tm_fail(err, TM_ERR_MODEL, "%s: begin and size have different types", NAME);
     }
     int32_t in_step[TM_MAX_DIMS];
-    tm_op_row_major_steps(input, in_step);
     tm_strided_copy_params p;
-    p.ndim = rank;
-    p.in_start = 0;
-    p.out_start = 0;
-    p.elem_size = (int32_t)tm_type_size(input->type);
+    tm_op_strided_copy_init(&p, input, rank, in_step);
     int64_t elements = 1;
     for (int d = 0; d < rank; ++d) {
         const int64_t b = tm_op_const_int(begin, d);

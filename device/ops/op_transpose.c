@@ -39,12 +39,8 @@ static tm_status transpose_prepare(tm_model *m, tm_node *n, tm_error *err) {
         return tm_fail(err, TM_ERR_MODEL, "%s: %d-D output for a %d-D input", NAME, (int)output->ndim, rank);
     }
     int32_t in_step[TM_MAX_DIMS];
-    tm_op_row_major_steps(input, in_step);
     tm_strided_copy_params p;
-    p.ndim = rank;
-    p.in_start = 0;
-    p.out_start = 0;
-    p.elem_size = (int32_t)tm_type_size(input->type);
+    tm_op_strided_copy_init(&p, input, rank, in_step);
     unsigned seen = 0;
     for (int d = 0; d < rank; ++d) {
         const int64_t axis = tm_op_const_int(perm, d);

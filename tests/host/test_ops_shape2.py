@@ -1,4 +1,4 @@
-"""SLICE, SPLIT (and the rest of issue 12's second shape slice) against TFLM, bit for bit.
+"""SLICE, SPLIT, SPLIT_V, TRANSPOSE (issue 12, second shape slice) against TFLM, bit for bit.
 
 Every case is a single-op .tflite model (single_op_models.py) with seeded random shapes, types and
 indices, run once in the `tflite-micro` package (the reference) and compared bit for bit with
