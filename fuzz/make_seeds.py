@@ -32,6 +32,7 @@ import test_single_ops_elementwise as elementwise  # noqa: E402
 import test_ops_act as act_ops  # noqa: E402
 import test_ops_act2 as act2_ops  # noqa: E402
 import test_ops_shape as shape_ops  # noqa: E402
+import test_ops_shape2 as shape2_ops  # noqa: E402
 from single_op_models import Tensor, build_single_op_model, build_unary_model  # noqa: E402
 
 Seed = tuple[str, bytes]
@@ -147,6 +148,15 @@ def shape_op_seeds(per_op: int) -> Iterator[Seed]:
         yield f"reject_shape_{i}", row[1]()
 
 
+def shape2_op_seeds(per_op: int) -> Iterator[Seed]:
+    """Issue 12's second shape slice (test_ops_shape2.py): random models of each op, and its rejections."""
+    for op in shape2_ops.GENERATORS:
+        for name, model, _, _ in shape2_ops.cases_for(op, per_op):
+            yield f"gen_{op}_{name.split()[0]}", model
+    for i, row in enumerate(shape2_ops.REJECTIONS):
+        yield f"reject_shape2_{i}", row[1]()
+
+
 def rejection_seeds() -> Iterator[Seed]:
     for i, row in enumerate(conv_fc.REJECTIONS):
         yield f"reject_conv_fc_{i}", row[1]
@@ -166,7 +176,7 @@ def main() -> int:
     for source in (file_seeds(), elementwise_seeds(args.per_op), conv_fc_seeds(args.per_op),
                    activation_seeds(args.per_op), pool_seeds(args.per_op), shape_op_seeds(args.per_op),
                    kernel_path_seeds(), rejection_seeds(), act_ops_seeds(args.per_op),
-                   act_ops_seeds(args.per_op, act2_ops, "act2")):
+                   act_ops_seeds(args.per_op, act2_ops, "act2"), shape2_op_seeds(args.per_op)):
         for name, model in source:
             (args.out / f"{name}.tflite").write_bytes(model)
             count += 1

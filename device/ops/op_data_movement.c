@@ -1,5 +1,6 @@
 // tinyml: helpers of the data-movement ops, see op_data_movement.h.
 #include "op_data_movement.h"
+#include "op_common.h"
 
 tm_status tm_op_check_type_in(const tm_tensor *t, uint32_t types, const char *op, const char *what,
     tm_error *err) {
@@ -40,4 +41,98 @@ void tm_op_stack_init(tm_op_stack_data *d, const tm_tensor *stacked, int axis, i
     p->out_start = 0;
     p->elem_size = (int32_t)tm_type_size(stacked->type);
     d->step_per_slice = inner;
+}
+
+void tm_op_strided_copy_init(tm_strided_copy_params *p, const tm_tensor *input, int ndim, int32_t *in_step) {
+    tm_op_row_major_steps(input, in_step);
+    p->ndim = ndim;
+    p->in_start = 0;
+    p->out_start = 0;
+    p->elem_size = (int32_t)tm_type_size(input->type);
+}
+
+size_t tm_op_strided_copy_persist_bytes(const tm_model *m, const tm_node *n) {
+    (void)m;
+    (void)n;
+    return sizeof(tm_strided_copy_params);
+}
+
+void tm_op_strided_copy_eval(const tm_model *m, const tm_node *n) {
+    tm_strided_copy((const tm_strided_copy_params *)n->data, tm_input(m, n, 0)->data,
+        tm_output(m, n, 0)->data);
+}
+
+tm_status tm_op_split_axis(const tm_tensor *axis_t, const tm_tensor *input, int *axis, const char *op,
+    tm_error *err) {
+    if (tm_op_check_type_in(input, TM_TYPE_BIT(TM_INT8) | TM_TYPE_BIT(TM_INT16) | TM_TYPE_BIT(TM_INT32)
+            | TM_TYPE_BIT(TM_FLOAT32), op, "input", err) != TM_OK
+        || tm_op_check_const_ints(axis_t, 0, op, "axis", err) != TM_OK) {
+        return err->status;
+    }
+    if (tm_tensor_elements(axis_t) != 1) {
+        return tm_fail(err, TM_ERR_MODEL, "%s: axis has %d values", op, (int)tm_tensor_elements(axis_t));
+    }
+    const int rank = input->ndim;
+    const int32_t axis0 = (int32_t)tm_op_const_int(axis_t, 0);
+    *axis = axis0 < 0 ? axis0 + rank : axis0;
+    if (*axis < 0 || *axis >= rank) {
+        return tm_fail(err, TM_ERR_MODEL, "%s: axis %d is out of range for a %d-D input", op,
+            (int)axis0, rank);
+    }
+    return TM_OK;
+}
+
+size_t tm_op_split_persist_bytes(const tm_model *m, const tm_node *n) {
+    (void)m;
+    return (size_t)n->n_outputs * sizeof(tm_strided_copy_params);
+}
+
+tm_status tm_op_split_prepare(tm_model *m, tm_node *n, const tm_tensor *input, int axis,
+    const int32_t *size, const char *op, tm_error *err) {
+    tm_strided_copy_params p[TM_MAX_NODE_OUTPUTS];
+    int32_t outer = 1, inner = 1;
+    for (int d = 0; d < input->ndim; ++d) {
+        if (d < axis) {
+            outer *= input->dims[d];
+        } else if (d > axis) {
+            inner *= input->dims[d];
+        }
+    }
+    int32_t offset = 0;
+    for (int i = 0; i < n->n_outputs; ++i) {
+        const tm_tensor *t = tm_output(m, n, i);
+        if (t == NULL) {
+            return tm_fail(err, TM_ERR_MODEL, "%s: output %d is missing", op, i);
+        }
+        if (tm_op_check_same_type(input, t, op, err) != TM_OK) {
+            return err->status;
+        }
+        int ok = t->ndim == input->ndim;
+        for (int d = 0; ok && d < t->ndim; ++d) {
+            ok = t->dims[d] == (d == axis ? size[i] : input->dims[d]);
+        }
+        if (!ok) {
+            return tm_fail(err, TM_ERR_MODEL, "%s: output %d should be the input's shape with %d at axis %d",
+                op, i, (int)size[i], axis);
+        }
+        p[i].ndim = 2;
+        p[i].count[0] = outer;
+        p[i].count[1] = size[i] * inner;
+        p[i].in_step[0] = input->dims[axis] * inner;
+        p[i].in_step[1] = 1;
+        p[i].in_start = offset * inner;
+        p[i].out_start = 0;
+        p[i].elem_size = (int32_t)tm_type_size(input->type);
+        tm_strided_copy_contiguous_out(&p[i]);
+        offset += size[i];
+    }
+    return tm_op_store_data(m, n, p, (size_t)n->n_outputs * sizeof(p[0]), op, err);
+}
+
+void tm_op_split_eval(const tm_model *m, const tm_node *n, int input_index) {
+    const tm_strided_copy_params *p = (const tm_strided_copy_params *)n->data;
+    const void *in = tm_input(m, n, input_index)->data;
+    for (int i = 0; i < n->n_outputs; ++i) {
+        tm_strided_copy(&p[i], in, tm_output(m, n, i)->data);
+    }
 }

@@ -23,12 +23,6 @@ enum {
 
 #define SS_MAX_DIMS 4   // TFLM: "input dim should not exceed 4"
 
-static size_t strided_slice_persist_bytes(const tm_model *m, const tm_node *n) {
-    (void)m;
-    (void)n;
-    return sizeof(tm_strided_copy_params);
-}
-
 static int32_t clamp(int32_t v, int32_t lo, int32_t hi) {
     return v > hi ? hi : (v < lo ? lo : v);
 }
@@ -112,12 +106,8 @@ static tm_status strided_slice_prepare(tm_model *m, tm_node *n, tm_error *err) {
         return tm_fail(err, TM_ERR_MODEL, "%s: corrupt options", NAME);
     }
     int32_t in_step[TM_MAX_DIMS];
-    tm_op_row_major_steps(input, in_step);
     tm_strided_copy_params p;
-    p.ndim = rank;
-    p.in_start = 0;
-    p.out_start = 0;
-    p.elem_size = (int32_t)tm_type_size(input->type);
+    tm_op_strided_copy_init(&p, input, rank, in_step);
     int out_d = 0;
     for (int d = 0; d < rank; ++d) {
         const int32_t size = input->dims[d];
@@ -169,13 +159,8 @@ static tm_status strided_slice_prepare(tm_model *m, tm_node *n, tm_error *err) {
     return tm_op_store_data(m, n, &p, sizeof(p), NAME, err);
 }
 
-static void strided_slice_eval(const tm_model *m, const tm_node *n) {
-    tm_strided_copy((const tm_strided_copy_params *)n->data, tm_input(m, n, 0)->data,
-        tm_output(m, n, 0)->data);
-}
-
 // Version 1 float32, 2 int8, 3 bool, 4 more than 4-D (refused by the rank check; TFLM too).
 const tm_op tm_op_strided_slice = {
     "STRIDED_SLICE", TM_BUILTIN_STRIDED_SLICE, 4,
-    strided_slice_persist_bytes, strided_slice_prepare, strided_slice_eval,
+    tm_op_strided_copy_persist_bytes, strided_slice_prepare, tm_op_strided_copy_eval,
 };

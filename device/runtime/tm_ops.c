@@ -33,13 +33,17 @@ const tm_op *const tm_op_table[] = {
     &tm_op_resize_nearest_neighbor,
     &tm_op_rsqrt,
     &tm_op_shape,
+    &tm_op_slice,
     &tm_op_softmax,
     &tm_op_squared_difference,
+    &tm_op_split,
+    &tm_op_split_v,
     &tm_op_squeeze,
     &tm_op_strided_slice,
     &tm_op_sub,
     &tm_op_sum,
     &tm_op_tanh,
+    &tm_op_transpose,
     &tm_op_unpack,
 };
 

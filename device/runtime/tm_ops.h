@@ -24,13 +24,16 @@ enum {
     TM_BUILTIN_SOFTMAX = 25,
     TM_BUILTIN_TANH = 28,
     TM_BUILTIN_PAD = 34,
+    TM_BUILTIN_TRANSPOSE = 39,
     TM_BUILTIN_MEAN = 40,
     TM_BUILTIN_SUB = 41,
     TM_BUILTIN_SQUEEZE = 43,
     TM_BUILTIN_STRIDED_SLICE = 45,
+    TM_BUILTIN_SPLIT = 49,
     TM_BUILTIN_PRELU = 54,
     TM_BUILTIN_MAXIMUM = 55,
     TM_BUILTIN_MINIMUM = 57,
+    TM_BUILTIN_SLICE = 65,
     TM_BUILTIN_EXPAND_DIMS = 70,
     TM_BUILTIN_SUM = 74,
     TM_BUILTIN_RSQRT = 76,
@@ -42,6 +45,7 @@ enum {
     TM_BUILTIN_RESIZE_NEAREST_NEIGHBOR = 97,
     TM_BUILTIN_LEAKY_RELU = 98,
     TM_BUILTIN_SQUARED_DIFFERENCE = 99,
+    TM_BUILTIN_SPLIT_V = 102,
     TM_BUILTIN_ELU = 111,
     TM_BUILTIN_QUANTIZE = 114,
     TM_BUILTIN_HARD_SWISH = 117,
@@ -93,5 +97,9 @@ extern const tm_op tm_op_shape;
 extern const tm_op tm_op_pack;
 extern const tm_op tm_op_unpack;
 extern const tm_op tm_op_strided_slice;
+extern const tm_op tm_op_slice;
+extern const tm_op tm_op_split;
+extern const tm_op tm_op_split_v;
+extern const tm_op tm_op_transpose;
 
 #endif

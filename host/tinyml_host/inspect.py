@@ -54,9 +54,7 @@ BOARDS = {
 # What to do about ops the converter often emits that the device lacks.
 OP_HINTS = {
     "BATCH_MATMUL": "use Dense on a flattened input instead of a matmul between two activations",
-    "TRANSPOSE": "avoid Permute/transpose layers; arrange the input in the order the model needs",
     "GATHER": "avoid Embedding/gather layers",
-    "SPLIT": "avoid splitting tensors inside the model",
     "LSTM": "recurrent layers are not supported: use convolutions over the time axis",
     "UNIDIRECTIONAL_SEQUENCE_LSTM": "recurrent layers are not supported: use convolutions over the time axis",
     "GELU": "use ReLU, ReLU6, LeakyReLU, ELU or PReLU activations",
