@@ -103,13 +103,15 @@ make -s -C "$MPY_DIR/mpy-cross" -j"$JOBS" BUILD="$ROOT/build/mpy-cross"
 ARCH_FLAGS=(-mthumb -mcpu=cortex-m3 -mfloat-abi=soft)
 LIBS="$(arm-none-eabi-gcc "${ARCH_FLAGS[@]}" -print-file-name=libm.a) $(arm-none-eabi-gcc "${ARCH_FLAGS[@]}" -print-libgcc-file-name)"
 
-# The user C modules of this board: tinyml (device/) and the interrupt-driven console input
-# (firmware/qemu/uart_rx_irq/), as the two folders MicroPython's USER_C_MODULES expects under one
-# parent: links in build/qemu-modules, so both are compiled from where they live.
+# The user C modules of this board: tinyml (device/), the interrupt-driven console input
+# (firmware/qemu/uart_rx_irq/) and newlib's errno for that libm (firmware/qemu/newlib_errno/), as
+# the folders MicroPython's USER_C_MODULES expects under one parent: links in build/qemu-modules,
+# so each is compiled from where it lives.
 MODULES="$ROOT/build/qemu-modules"
 mkdir -p "$MODULES"
 ln -sfn "$ROOT/device" "$MODULES/tinyml"
 ln -sfn "$ROOT/firmware/qemu/uart_rx_irq" "$MODULES/uart_rx_irq"
+ln -sfn "$ROOT/firmware/qemu/newlib_errno" "$MODULES/newlib_errno"
 
 make -s -C "$MPY_DIR/ports/qemu" -j"$JOBS" \
     BOARD=MPS2_AN385 BUILD="$OBJ" \
