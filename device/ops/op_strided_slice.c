@@ -140,7 +140,10 @@ static tm_status strided_slice_prepare(tm_model *m, tm_node *n, tm_error *err) {
             ++out_d;
         }
         p.count[d] = count;
-        p.in_step[d] = stride * in_step[d];
+        // A stride past the axis takes one element and never steps: its product with the axis'
+        // step (in 64 bits: the stride is the model's) is only kept where it is used.
+        const int64_t step = (int64_t)stride * in_step[d];
+        p.in_step[d] = count > 1 ? (int32_t)step : 0;
         if (count > 0) {
             p.in_start += start * in_step[d];
         }

@@ -257,6 +257,23 @@ def _ss(dims, begin, end, strides, out, **options):
     return build_single_op_model("STRIDED_SLICE", ins, [tensor(out, "int8")], options=options, version=2)
 
 
+@pytest.mark.parametrize("strides", [[1, 553648129], [-(2**31), 1], [2**31 - 1, -(2**31)]])
+def test_strided_slice_strides_past_the_axis(engine, strides):
+    """Strides far beyond an axis take one element (found by the fuzzer in CI: the stride times the
+    axis' step overflowed int32 in prepare, undefined behaviour under UBSan), as in TFLM."""
+    dims = [2, 10]
+    begin = [0 if s > 0 else -1 for s in strides]
+    end = [2 if s > 0 else -3 for s in strides]
+    end[1] = 10 if strides[1] > 0 else -11
+    out = [len(range(n)[slice(b, e, s)]) for n, b, e, s in zip(dims, begin, end, strides)]
+    x = random_data(np.random.default_rng(7), dims, "int8")
+    model = _ss(dims, begin, end, strides, out)
+    refs = run_tflm(model, [x])
+    status, err, ours = engine(model, [x], [(out, "int8")])
+    assert status == TM_OK, err
+    assert same_bits(ours[0], refs[0]), describe_mismatch(f"strides {strides}", ours[0], refs[0])
+
+
 REJECTIONS = [
     ("expand_dims axis out of range",
      lambda: build_single_op_model("EXPAND_DIMS", [tensor([2, 3], "int8"), Tensor([1], "int32", data=[3])],
