@@ -5,6 +5,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "lut.h"
 #include "pool_2d.h"
 #include "reshape.h"
 #include "tm_quant.h"
@@ -139,6 +140,15 @@ tm_status tm_op_check_int8_unary(const tm_model *m, const tm_node *n, const char
     *input = tm_input(m, n, 0);
     *output = tm_output(m, n, 0);
     return tm_op_check_quantized(*input, TM_INT8, op, "input", err);
+}
+
+tm_status tm_op_check_int8_map(const tm_model *m, const tm_node *n, const char *op,
+    const tm_tensor **input, const tm_tensor **output, tm_error *err) {
+    if (tm_op_check_int8_unary(m, n, op, input, output, err) != TM_OK
+        || tm_op_check_quantized(*output, TM_INT8, op, "output", err) != TM_OK) {
+        return err->status;
+    }
+    return tm_op_check_same_size(*input, *output, op, err);
 }
 
 // ---- Fused activation ----
@@ -465,6 +475,18 @@ tm_status tm_op_pool_2d_prepare(tm_model *m, tm_node *n, const char *op, tm_erro
         return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: pooling window too large", op);
     }
     return tm_op_store_data(m, n, &p, sizeof(p), op, err);
+}
+
+size_t tm_op_lut_s8_persist_bytes(const tm_model *m, const tm_node *n) {
+    (void)m;
+    (void)n;
+    return sizeof(tm_lut_s8_table);
+}
+
+void tm_op_lut_s8_eval(const tm_model *m, const tm_node *n) {
+    const tm_tensor *input = tm_input(m, n, 0);
+    tm_lut_s8((const tm_lut_s8_table *)n->data, tm_tensor_elements(input),
+        (const int8_t *)input->data, (int8_t *)tm_output(m, n, 0)->data);
 }
 
 void tm_op_copy_eval(const tm_model *m, const tm_node *n) {

@@ -60,6 +60,10 @@ int64_t tm_op_const_int(const tm_tensor *t, int32_t i);
 // *output; the output is the op's to check.
 tm_status tm_op_check_int8_unary(const tm_model *m, const tm_node *n, const char *op,
     const tm_tensor **input, const tm_tensor **output, tm_error *err);
+// tm_op_check_int8_unary, an int8 quantized output, and as many elements out as in: the checks of
+// every one-to-one int8 activation (RELU, TANH, LEAKY_RELU, HARD_SWISH, ELU, RSQRT...).
+tm_status tm_op_check_int8_map(const tm_model *m, const tm_node *n, const char *op,
+    const tm_tensor **input, const tm_tensor **output, tm_error *err);
 
 // ---- Fused activation ----
 
@@ -152,5 +156,10 @@ tm_status tm_op_pool_2d_prepare(tm_model *m, tm_node *n, const char *op, tm_erro
 // RESHAPE and SQUEEZE: the output is the input's bytes (copied unless the planner gave both the
 // same buffer).
 void tm_op_copy_eval(const tm_model *m, const tm_node *n);
+
+// The op data and eval of an int8 -> int8 op computed as a 256-entry table at prepare
+// (kernels/lut.h; ELU, RSQRT): node->data is the tm_lut_s8_table.
+size_t tm_op_lut_s8_persist_bytes(const tm_model *m, const tm_node *n);
+void tm_op_lut_s8_eval(const tm_model *m, const tm_node *n);
 
 #endif

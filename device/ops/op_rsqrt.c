@@ -11,18 +11,10 @@
 
 static const char *const NAME = "RSQRT";
 
-static size_t rsqrt_persist_bytes(const tm_model *m, const tm_node *n) {
-    (void)m;
-    (void)n;
-    return sizeof(tm_lut_s8_table);
-}
-
 static tm_status rsqrt_prepare(tm_model *m, tm_node *n, tm_error *err) {
     const tm_tensor *input;
     const tm_tensor *output;
-    if (tm_op_check_int8_unary(m, n, NAME, &input, &output, err) != TM_OK
-        || tm_op_check_quantized(output, TM_INT8, NAME, "output", err) != TM_OK
-        || tm_op_check_same_size(input, output, NAME, err) != TM_OK) {
+    if (tm_op_check_int8_map(m, n, NAME, &input, &output, err) != TM_OK) {
         return err->status;
     }
     if (input->zero_point != INT8_MIN) {
@@ -39,14 +31,8 @@ static tm_status rsqrt_prepare(tm_model *m, tm_node *n, tm_error *err) {
     return tm_op_store_data(m, n, &p, sizeof(p), NAME, err);
 }
 
-static void rsqrt_eval(const tm_model *m, const tm_node *n) {
-    const tm_tensor *input = tm_input(m, n, 0);
-    tm_lut_s8((const tm_lut_s8_table *)n->data, tm_tensor_elements(input),
-        (const int8_t *)input->data, (int8_t *)tm_output(m, n, 0)->data);
-}
-
 // Version 2 is the int8 RSQRT (1 is float32, 3 int16).
 const tm_op tm_op_rsqrt = {
     "RSQRT", TM_BUILTIN_RSQRT, 2,
-    rsqrt_persist_bytes, rsqrt_prepare, rsqrt_eval,
+    tm_op_lut_s8_persist_bytes, rsqrt_prepare, tm_op_lut_s8_eval,
 };

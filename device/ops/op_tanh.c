@@ -16,9 +16,7 @@ static size_t tanh_persist_bytes(const tm_model *m, const tm_node *n) {
 static tm_status tanh_prepare(tm_model *m, tm_node *n, tm_error *err) {
     const tm_tensor *input;
     const tm_tensor *output;
-    if (tm_op_check_int8_unary(m, n, NAME, &input, &output, err) != TM_OK
-        || tm_op_check_quantized(output, TM_INT8, NAME, "output", err) != TM_OK
-        || tm_op_check_same_size(input, output, NAME, err) != TM_OK) {
+    if (tm_op_check_int8_map(m, n, NAME, &input, &output, err) != TM_OK) {
         return err->status;
     }
     tm_tanh_params p;
