@@ -14,13 +14,18 @@ static int quantize_smaller_than_one(double real, int32_t *multiplier, int32_t *
 
 int tm_add_params_init(tm_add_params *p, float scale1, int32_t zp1, float scale2, int32_t zp2,
     float out_scale, int32_t out_zp, int32_t act_min, int32_t act_max) {
+    return tm_add_params_init_shift(p, 20, scale1, zp1, scale2, zp2, out_scale, out_zp, act_min, act_max);
+}
+
+int tm_add_params_init_shift(tm_add_params *p, int32_t left_shift, float scale1, int32_t zp1,
+    float scale2, int32_t zp2, float out_scale, int32_t out_zp, int32_t act_min, int32_t act_max) {
     if (!(scale1 > 0.0f) || !(scale2 > 0.0f) || !(out_scale > 0.0f)) {
         return -1;
     }
     p->input1_offset = -zp1;
     p->input2_offset = -zp2;
     p->output_offset = out_zp;
-    p->left_shift = 20;
+    p->left_shift = left_shift;
     // Same expressions and evaluation order as TFLM (max of the floats, then double).
     const double twice_max_input_scale = 2 * (double)(scale1 > scale2 ? scale1 : scale2);
     const double real1 = (double)scale1 / twice_max_input_scale;

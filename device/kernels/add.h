@@ -16,7 +16,7 @@ typedef struct {
     int32_t input1_offset;      // -input1 zero point
     int32_t input2_offset;      // -input2 zero point
     int32_t output_offset;      // output zero point
-    int32_t left_shift;         // 20
+    int32_t left_shift;         // 20 (int8), 15 (int16)
     int32_t input1_multiplier;
     int32_t input1_shift;       // <= 0
     int32_t input2_multiplier;
@@ -73,6 +73,11 @@ static inline void tm_add_scales_make(const tm_add_params *p, tm_add_scale *q1, 
 // a scale that is not positive, or an output multiplier 2 * max(s1, s2) / (2^20 * so) >= 1.
 int tm_add_params_init(tm_add_params *p, float scale1, int32_t zp1, float scale2, int32_t zp2,
     float out_scale, int32_t out_zp, int32_t act_min, int32_t act_max);
+
+// The same with another left shift: TFLM's CalculateOpDataAdd / CalculateOpDataSub use 15 for int16
+// (an int16 difference of up to 65535, shifted by 15, still fits in int32).
+int tm_add_params_init_shift(tm_add_params *p, int32_t left_shift, float scale1, int32_t zp1,
+    float scale2, int32_t zp2, float out_scale, int32_t out_zp, int32_t act_min, int32_t act_max);
 
 void tm_add_s8(const tm_add_params *p, const tm_broadcast *bc, const int8_t *in1, const int8_t *in2,
     int8_t *out);

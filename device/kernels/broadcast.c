@@ -74,35 +74,59 @@ int tm_broadcast_init(tm_broadcast *bc, const int32_t *dims1, int n1, const int3
     return 0;
 }
 
-void tm_broadcast_run_s8(const tm_broadcast *bc, const int8_t *in1, const int8_t *in2, int8_t *out,
-    tm_broadcast_row_fn row, const void *params) {
+// Moves *off1 / *off2 (and the outer multi-index idx) to the next row of the merged output.
+static void next_row(const tm_broadcast *bc, int32_t *idx, int32_t *off1, int32_t *off2) {
+    for (int k = bc->ndim - 2; k >= 0; --k) {
+        *off1 += bc->stride1[k];
+        *off2 += bc->stride2[k];
+        if (++idx[k] < bc->dims[k]) {
+            return;
+        }
+        idx[k] = 0;
+        *off1 -= bc->stride1[k] * bc->dims[k];
+        *off2 -= bc->stride2[k] * bc->dims[k];
+    }
+}
+
+// Rows (the product of the outer merged dims; 0 if the output is empty) and the row length.
+static int32_t row_count(const tm_broadcast *bc, int32_t *inner) {
     const int nd = bc->ndim;
-    const int32_t inner = bc->dims[nd - 1];
-    const int32_t step1 = bc->stride1[nd - 1];
-    const int32_t step2 = bc->stride2[nd - 1];
+    *inner = bc->dims[nd - 1];
     int32_t rows = 1;
     for (int k = 0; k < nd - 1; ++k) {
         rows *= bc->dims[k];
     }
-    if (rows == 0 || inner == 0) {
-        return;
-    }
+    return *inner == 0 ? 0 : rows;
+}
+
+void tm_broadcast_run_s8(const tm_broadcast *bc, const int8_t *in1, const int8_t *in2, int8_t *out,
+    tm_broadcast_row_fn row, const void *params) {
+    int32_t inner;
+    const int32_t rows = row_count(bc, &inner);
+    const int32_t step1 = bc->stride1[bc->ndim - 1];
+    const int32_t step2 = bc->stride2[bc->ndim - 1];
     int32_t idx[TM_BROADCAST_MAX_DIMS] = {0};
     int32_t off1 = 0;
     int32_t off2 = 0;
     for (int32_t r = 0; r < rows; ++r) {
         row(params, in1 + off1, step1, in2 + off2, step2, out, inner);
         out += inner;
-        // Next row: increment the outer multi-index, innermost outer dim first.
-        for (int k = nd - 2; k >= 0; --k) {
-            off1 += bc->stride1[k];
-            off2 += bc->stride2[k];
-            if (++idx[k] < bc->dims[k]) {
-                break;
-            }
-            idx[k] = 0;
-            off1 -= bc->stride1[k] * bc->dims[k];
-            off2 -= bc->stride2[k] * bc->dims[k];
-        }
+        next_row(bc, idx, &off1, &off2);
+    }
+}
+
+void tm_broadcast_run_s16(const tm_broadcast *bc, const int16_t *in1, const int16_t *in2, int16_t *out,
+    tm_broadcast_row_s16_fn row, const void *params) {
+    int32_t inner;
+    const int32_t rows = row_count(bc, &inner);
+    const int32_t step1 = bc->stride1[bc->ndim - 1];
+    const int32_t step2 = bc->stride2[bc->ndim - 1];
+    int32_t idx[TM_BROADCAST_MAX_DIMS] = {0};
+    int32_t off1 = 0;
+    int32_t off2 = 0;
+    for (int32_t r = 0; r < rows; ++r) {
+        row(params, in1 + off1, step1, in2 + off2, step2, out, inner);
+        out += inner;
+        next_row(bc, idx, &off1, &off2);
     }
 }

@@ -1,5 +1,5 @@
 // tinyml kernels: numpy-style broadcasting of two inputs to one output (TFLM's binary ops:
-// BroadcastBinaryOpSimple / ProcessBroadcastShapes), shared by ADD and MUL.
+// BroadcastBinaryOpSimple / ProcessBroadcastShapes), shared by ADD and MUL (int8 and int16).
 //
 // tm_broadcast_init() extends the three shapes to the same rank (leading 1s), checks that each
 // output dim is the broadcast of the input dims, drops size-1 dims and merges neighbouring dims
@@ -36,5 +36,12 @@ typedef void (*tm_broadcast_row_fn)(const void *params, const int8_t *a, int32_t
 
 void tm_broadcast_run_s8(const tm_broadcast *bc, const int8_t *in1, const int8_t *in2, int8_t *out,
     tm_broadcast_row_fn row, const void *params);
+
+// The same walk over int16 tensors (the int16 ADD, SUB and MUL).
+typedef void (*tm_broadcast_row_s16_fn)(const void *params, const int16_t *a, int32_t step_a,
+    const int16_t *b, int32_t step_b, int16_t *out, int32_t n);
+
+void tm_broadcast_run_s16(const tm_broadcast *bc, const int16_t *in1, const int16_t *in2, int16_t *out,
+    tm_broadcast_row_s16_fn row, const void *params);
 
 #endif

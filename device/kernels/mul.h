@@ -36,4 +36,8 @@ int tm_mul_params_init(tm_mul_params *p, float scale1, int32_t zp1, float scale2
 void tm_mul_s8(const tm_mul_params *p, const tm_broadcast *bc, const int8_t *in1, const int8_t *in2,
     int8_t *out);
 
+// int16 MUL (zero points 0, as TFLM's prepare requires for int16): the same arithmetic.
+void tm_mul_s16(const tm_mul_params *p, const tm_broadcast *bc, const int16_t *in1, const int16_t *in2,
+    int16_t *out);
+
 #endif

@@ -74,6 +74,14 @@ tm_status tm_op_check_quantized(const tm_tensor *t, int type, const char *op, co
     return TM_OK;
 }
 
+tm_status tm_op_check_zero_point_0(const tm_tensor *t, const char *op, const char *what, tm_error *err) {
+    if (t->zero_point != 0) {
+        return tm_fail(err, TM_ERR_MODEL, "%s: %s %s zero point is %d (must be 0)", op,
+            tm_type_name(t->type), what, (int)t->zero_point);
+    }
+    return TM_OK;
+}
+
 tm_status tm_op_check_same_type(const tm_tensor *input, const tm_tensor *output, const char *op,
     tm_error *err) {
     if (input->type != output->type) {
@@ -179,7 +187,9 @@ tm_status tm_op_activation_range(int activation, const tm_tensor *output, int32_
                 names[activation]);
         }
     }
-    if (tm_activation_range_quantized(activation, output->scale, output->zero_point, -128, 127,
+    const int32_t qmin = output->type == TM_INT16 ? INT16_MIN : INT8_MIN;
+    const int32_t qmax = output->type == TM_INT16 ? INT16_MAX : INT8_MAX;
+    if (tm_activation_range_quantized(activation, output->scale, output->zero_point, qmin, qmax,
             act_min, act_max) != 0) {
         return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: fused activation %s is not supported", op,
             names[activation]);
@@ -382,17 +392,18 @@ void *tm_op_alloc_data_with_multipliers(tm_model *m, size_t header_bytes, int32_
 
 // ---- Prepare / eval shared by two ops ----
 
-tm_status tm_op_binary_prepare(const tm_model *m, const tm_node *n, const char *op, tm_op_binary *b,
-    tm_broadcast *bc, tm_error *err) {
+static tm_status binary_prepare(const tm_model *m, const tm_node *n, const char *op, int allow_int16,
+    tm_op_binary *b, tm_broadcast *bc, tm_error *err) {
     if (tm_op_check_arity(n, 2, 2, 1, op, err) != TM_OK) {
         return err->status;
     }
     b->in1 = tm_input(m, n, 0);
     b->in2 = tm_input(m, n, 1);
     b->out = tm_output(m, n, 0);
-    if (tm_op_check_quantized(b->in1, TM_INT8, op, "input 1", err) != TM_OK
-        || tm_op_check_quantized(b->in2, TM_INT8, op, "input 2", err) != TM_OK
-        || tm_op_check_quantized(b->out, TM_INT8, op, "output", err) != TM_OK) {
+    const int type = allow_int16 && b->in1->type == TM_INT16 ? TM_INT16 : TM_INT8;
+    if (tm_op_check_quantized(b->in1, type, op, "input 1", err) != TM_OK
+        || tm_op_check_quantized(b->in2, type, op, "input 2", err) != TM_OK
+        || tm_op_check_quantized(b->out, type, op, "output", err) != TM_OK) {
         return err->status;
     }
     if (tm_broadcast_init(bc, b->in1->dims, b->in1->ndim, b->in2->dims, b->in2->ndim, b->out->dims,
@@ -402,6 +413,16 @@ tm_status tm_op_binary_prepare(const tm_model *m, const tm_node *n, const char *
     }
     const int activation = tm_fb_u8(&n->options, 0, 0);
     return tm_op_activation_range(activation, b->out, &b->act_min, &b->act_max, op, err);
+}
+
+tm_status tm_op_binary_prepare(const tm_model *m, const tm_node *n, const char *op, tm_op_binary *b,
+    tm_broadcast *bc, tm_error *err) {
+    return binary_prepare(m, n, op, 0, b, bc, err);
+}
+
+tm_status tm_op_binary_prepare_s16(const tm_model *m, const tm_node *n, const char *op, tm_op_binary *b,
+    tm_broadcast *bc, tm_error *err) {
+    return binary_prepare(m, n, op, 1, b, bc, err);
 }
 
 // Pool2DOptions field indices (schema.fbs).

@@ -37,6 +37,10 @@ tm_status tm_op_check_arity_optional(const tm_node *n, int min_in, int max_in, i
 tm_status tm_op_check_quantized(const tm_tensor *t, int type, const char *op, const char *what,
     tm_error *err);
 
+// A zero point of 0 (TFLM's int16 ops that require symmetric quantization: MUL, SOFTMAX,
+// LOGISTIC, TANH); else TM_ERR_MODEL naming the op, the type and `what`.
+tm_status tm_op_check_zero_point_0(const tm_tensor *t, const char *op, const char *what, tm_error *err);
+
 // Input and output of the same type, one the runtime knows the size of (RESHAPE, SQUEEZE).
 tm_status tm_op_check_same_type(const tm_tensor *input, const tm_tensor *output, const char *op,
     tm_error *err);
@@ -67,7 +71,7 @@ tm_status tm_op_check_int8_map(const tm_model *m, const tm_node *n, const char *
 
 // ---- Fused activation ----
 
-// The fused activation's int8 range for `output` (TFLM CalculateActivationRangeQuantized).
+// The fused activation's range for an int8 or int16 `output` (TFLM CalculateActivationRangeQuantized).
 // TANH / SIGN_BIT are rejected (TFLM silently ignores them where they are fused).
 tm_status tm_op_activation_range(int activation, const tm_tensor *output, int32_t *act_min,
     int32_t *act_max, const char *op, tm_error *err);
@@ -146,6 +150,11 @@ typedef struct {
 // up to 6-D) to exactly the output shape (*bc), and the int8 range of the fused activation
 // (options field 0) on the output.
 tm_status tm_op_binary_prepare(const tm_model *m, const tm_node *n, const char *op, tm_op_binary *b,
+    tm_broadcast *bc, tm_error *err);
+
+// The same for ops that also take int16 (ADD, SUB, MUL in TFLM's 16x8 mode): input 1's type
+// (int8 or int16) is required of input 2 and the output, and the activation range is the type's.
+tm_status tm_op_binary_prepare_s16(const tm_model *m, const tm_node *n, const char *op, tm_op_binary *b,
     tm_broadcast *bc, tm_error *err);
 
 // AVERAGE_POOL_2D and MAX_POOL_2D (TFLM PoolingPrepare / CalculateOpDataPooling for int8): stores

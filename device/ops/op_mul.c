@@ -1,6 +1,7 @@
 // tinyml op: MUL, int8 * int8 -> int8 with numpy broadcasting and a fused activation
 // (TFLM mul.cc / mul_common.cc: CalculateOpDataMul, EvalMulQuantizedReference); the kernel is
-// kernels/mul.c.
+// kernels/mul.c. int16 (TFLM's 16x8 mode): the same arithmetic on int16 values, every zero point 0
+// (TFLM's CalculateOpDataMul requires it).
 #include "tm_ops.h"
 #include "op_common.h"
 #include "mul.h"
@@ -10,6 +11,7 @@ static const char *const NAME = "MUL";
 typedef struct {
     tm_mul_params params;
     tm_broadcast bc;
+    int32_t int16;
 } mul_data;
 
 static size_t mul_persist_bytes(const tm_model *m, const tm_node *n) {
@@ -21,7 +23,13 @@ static size_t mul_persist_bytes(const tm_model *m, const tm_node *n) {
 static tm_status mul_prepare(tm_model *m, tm_node *n, tm_error *err) {
     mul_data d;
     tm_op_binary b;
-    if (tm_op_binary_prepare(m, n, NAME, &b, &d.bc, err) != TM_OK) {
+    if (tm_op_binary_prepare_s16(m, n, NAME, &b, &d.bc, err) != TM_OK) {
+        return err->status;
+    }
+    d.int16 = b.out->type == TM_INT16;
+    if (d.int16 && (tm_op_check_zero_point_0(b.in1, NAME, "input 1", err) != TM_OK
+            || tm_op_check_zero_point_0(b.in2, NAME, "input 2", err) != TM_OK
+            || tm_op_check_zero_point_0(b.out, NAME, "output", err) != TM_OK)) {
         return err->status;
     }
     if (tm_mul_params_init(&d.params, b.in1->scale, b.in1->zero_point, b.in2->scale, b.in2->zero_point,
@@ -35,13 +43,18 @@ static tm_status mul_prepare(tm_model *m, tm_node *n, tm_error *err) {
 
 static void mul_eval(const tm_model *m, const tm_node *n) {
     const mul_data *d = (const mul_data *)n->data;
+    if (d->int16) {
+        tm_mul_s16(&d->params, &d->bc, (const int16_t *)tm_input(m, n, 0)->data,
+            (const int16_t *)tm_input(m, n, 1)->data, (int16_t *)tm_output(m, n, 0)->data);
+        return;
+    }
     tm_mul_s8(&d->params, &d->bc, (const int8_t *)tm_input(m, n, 0)->data,
         (const int8_t *)tm_input(m, n, 1)->data, (int8_t *)tm_output(m, n, 0)->data);
 }
 
-// Version 2 is the int8 MUL, 3 the int8 MUL whose rescale is >= 1 (both handled; 4 and up are
-// int16 / int64 / complex / uint32).
+// Version 2 is the int8 MUL, 3 the int8 MUL whose rescale is >= 1, 4 the int16 MUL (all handled;
+// 5 and up are int64 / complex / uint32).
 const tm_op tm_op_mul = {
-    "MUL", TM_BUILTIN_MUL, 3,
+    "MUL", TM_BUILTIN_MUL, 4,
     mul_persist_bytes, mul_prepare, mul_eval,
 };
