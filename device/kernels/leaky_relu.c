@@ -36,3 +36,13 @@ void tm_leaky_relu_s8(const tm_leaky_relu_params *p, int32_t size, const int8_t 
         output[i] = (int8_t)tm_clamp_i32(p->output_zero_point + scaled, INT8_MIN, INT8_MAX);
     }
 }
+
+void tm_leaky_relu_s16(const tm_leaky_relu_params *p, int32_t size, const int16_t *input, int16_t *output) {
+    for (int32_t i = 0; i < size; ++i) {
+        const int32_t x = (int32_t)input[i] - p->input_zero_point;
+        const int32_t scaled = x >= 0
+            ? tm_mul_by_quantized_mul(x, p->identity_multiplier, p->identity_shift)
+            : tm_mul_by_quantized_mul(x, p->alpha_multiplier, p->alpha_shift);
+        output[i] = (int16_t)tm_clamp_i32(p->output_zero_point + scaled, INT16_MIN, INT16_MAX);
+    }
+}

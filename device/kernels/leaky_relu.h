@@ -1,4 +1,4 @@
-// tinyml kernel: LEAKY_RELU int8, bit-exact with TFLM's reference_ops::QuantizeLeakyRelu:
+// tinyml kernel: LEAKY_RELU int8 and int16, bit-exact with TFLM's reference_ops::QuantizeLeakyRelu:
 //   x = in - input_zero_point
 //   out = clamp(output_zero_point + MultiplyByQuantizedMultiplier(x, m, s), -128, 127)
 // with (m, s) the identity multiplier input_scale / output_scale for x >= 0 and the alpha
@@ -24,5 +24,8 @@ int tm_leaky_relu_prepare_params(float input_scale, int32_t input_zero_point, fl
     float output_scale, int32_t output_zero_point, tm_leaky_relu_params *p);
 
 void tm_leaky_relu_s8(const tm_leaky_relu_params *p, int32_t size, const int8_t *input, int8_t *output);
+
+// int16 (TFLM's QuantizeLeakyRelu<int16_t>): the same, clamped to int16.
+void tm_leaky_relu_s16(const tm_leaky_relu_params *p, int32_t size, const int16_t *input, int16_t *output);
 
 #endif

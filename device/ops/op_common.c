@@ -442,10 +442,14 @@ size_t tm_op_pool_2d_persist_bytes(const tm_model *m, const tm_node *n) {
 }
 
 tm_status tm_op_pool_2d_prepare(tm_model *m, tm_node *n, const char *op, tm_error *err) {
-    const tm_tensor *input;
-    const tm_tensor *output;
-    if (tm_op_check_int8_unary(m, n, op, &input, &output, err) != TM_OK
-        || tm_op_check_quantized(output, TM_INT8, op, "output", err) != TM_OK) {
+    if (tm_op_check_arity(n, 1, 1, 1, op, err) != TM_OK) {
+        return err->status;
+    }
+    const tm_tensor *input = tm_input(m, n, 0);
+    const tm_tensor *output = tm_output(m, n, 0);
+    const int type = input->type == TM_INT16 ? TM_INT16 : TM_INT8;
+    if (tm_op_check_quantized(input, type, op, "input", err) != TM_OK
+        || tm_op_check_quantized(output, type, op, "output", err) != TM_OK) {
         return err->status;
     }
     // TFLM: the same quantization on both sides (scales within 1e-6, equal zero points).
@@ -490,9 +494,9 @@ tm_status tm_op_pool_2d_prepare(tm_model *m, tm_node *n, const char *op, tm_erro
         || tm_op_activation_range(activation, output, &p.act_min, &p.act_max, op, err) != TM_OK) {
         return err->status;
     }
-    // The average's int32 sum of up to (window inside the input) int8 values must not overflow.
+    // The average's int32 sum of up to (window inside the input) int8 / int16 values must not overflow.
     const int64_t window = (int64_t)TM_MIN(filter_h, p.in_h) * (int64_t)TM_MIN(filter_w, p.in_w);
-    if (window > INT32_MAX / 128) {
+    if (window > INT32_MAX / (type == TM_INT16 ? 32768 : 128)) {
         return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: pooling window too large", op);
     }
     return tm_op_store_data(m, n, &p, sizeof(p), op, err);

@@ -157,7 +157,8 @@ tm_status tm_op_binary_prepare(const tm_model *m, const tm_node *n, const char *
 tm_status tm_op_binary_prepare_s16(const tm_model *m, const tm_node *n, const char *op, tm_op_binary *b,
     tm_broadcast *bc, tm_error *err);
 
-// AVERAGE_POOL_2D and MAX_POOL_2D (TFLM PoolingPrepare / CalculateOpDataPooling for int8): stores
+// AVERAGE_POOL_2D and MAX_POOL_2D (TFLM PoolingPrepare / CalculateOpDataPooling for int8 and
+// int16; input and output of the same type): stores
 // a tm_pool_params (kernels/pool_2d.h) in n->data.
 size_t tm_op_pool_2d_persist_bytes(const tm_model *m, const tm_node *n);
 tm_status tm_op_pool_2d_prepare(tm_model *m, tm_node *n, const char *op, tm_error *err);

@@ -1,4 +1,4 @@
-// tinyml op: LEAKY_RELU, int8 -> int8 with requantization (TFLM leaky_relu_common.cc:
+// tinyml op: LEAKY_RELU, int8 -> int8 or int16 -> int16 with requantization (TFLM leaky_relu_common.cc:
 // CalculateOpDataLeakyRelu; leaky_relu.cc: QuantizeLeakyRelu); the kernel is kernels/leaky_relu.c.
 #include "tm_ops.h"
 #include "op_common.h"
@@ -16,9 +16,16 @@ static size_t leaky_relu_persist_bytes(const tm_model *m, const tm_node *n) {
 }
 
 static tm_status leaky_relu_prepare(tm_model *m, tm_node *n, tm_error *err) {
-    const tm_tensor *input;
-    const tm_tensor *output;
-    if (tm_op_check_int8_map(m, n, NAME, &input, &output, err) != TM_OK) {
+    if (tm_op_check_arity(n, 1, 1, 1, NAME, err) != TM_OK) {
+        return err->status;
+    }
+    const tm_tensor *input = tm_input(m, n, 0);
+    const tm_tensor *output = tm_output(m, n, 0);
+    // TFLM: input and output of the same type, int8 or int16 (any zero points).
+    const int type = input->type == TM_INT16 ? TM_INT16 : TM_INT8;
+    if (tm_op_check_quantized(input, type, NAME, "input", err) != TM_OK
+        || tm_op_check_quantized(output, type, NAME, "output", err) != TM_OK
+        || tm_op_check_same_size(input, output, NAME, err) != TM_OK) {
         return err->status;
     }
     // Absent options (or alpha) read as the schema default 0, as TFLM's parser does.
@@ -34,12 +41,17 @@ static tm_status leaky_relu_prepare(tm_model *m, tm_node *n, tm_error *err) {
 
 static void leaky_relu_eval(const tm_model *m, const tm_node *n) {
     const tm_tensor *input = tm_input(m, n, 0);
+    if (input->type == TM_INT16) {
+        tm_leaky_relu_s16((const tm_leaky_relu_params *)n->data, tm_tensor_elements(input),
+            (const int16_t *)input->data, (int16_t *)tm_output(m, n, 0)->data);
+        return;
+    }
     tm_leaky_relu_s8((const tm_leaky_relu_params *)n->data, tm_tensor_elements(input),
         (const int8_t *)input->data, (int8_t *)tm_output(m, n, 0)->data);
 }
 
-// Version 1 covers int8 (2 is int16).
+// Version 1 covers int8, 2 int16.
 const tm_op tm_op_leaky_relu = {
-    "LEAKY_RELU", TM_BUILTIN_LEAKY_RELU, 1,
+    "LEAKY_RELU", TM_BUILTIN_LEAKY_RELU, 2,
     leaky_relu_persist_bytes, leaky_relu_prepare, leaky_relu_eval,
 };

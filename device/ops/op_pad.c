@@ -1,9 +1,11 @@
-// tinyml op: PAD, int8 with constant paddings (TFLM pad.cc / pad_common.cc: PadPrepare, PadEval);
+// tinyml op: PAD, int8 or int16 with constant paddings (TFLM pad.cc / pad_common.cc: PadPrepare, PadEval);
 // the pad value is the output zero point (or a constant third input, as TFLM allows); the kernel
 // is kernels/pad.c.
 #include "tm_ops.h"
 #include "op_common.h"
 #include "pad.h"
+
+#include <string.h>
 
 static const char *const NAME = "PAD";
 
@@ -23,12 +25,20 @@ static tm_status pad_prepare(tm_model *m, tm_node *n, tm_error *err) {
     const tm_tensor *output = tm_output(m, n, 0);
     // TFLM only requires input type == output type and, without a pad value input, an output zero
     // point inside int8: the data is moved, not requantized.
-    if (tm_op_check_quantized(output, TM_INT8, NAME, "output", err) != TM_OK) {
+    const int int16 = input->type == TM_INT16;
+    if (tm_op_check_quantized(output, int16 ? TM_INT16 : TM_INT8, NAME, "output", err) != TM_OK) {
         return err->status;
     }
-    if (input->type != TM_INT8) {
-        return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: input is %s (only int8 is supported)", NAME,
+    if (input->type != TM_INT8 && !int16) {
+        return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: input is %s (int8 or int16 supported)", NAME,
             tm_type_name(input->type));
+    }
+    // TFLM pads int16 with 0, not with the output zero point: the same only for a zero point of 0
+    // (the 16x8 convention); other models would be padded with a value they do not mean.
+    if (int16 && values == NULL && output->zero_point != 0) {
+        return tm_fail(err, TM_ERR_UNSUPPORTED,
+            "%s: int16 output zero point %d (TFLM pads int16 with 0: only zero point 0 is supported)", NAME,
+            (int)output->zero_point);
     }
     // int64 paddings are read as such (TFLM reads any paddings tensor as int32 and so rejects them).
     if (tm_op_check_const_ints(paddings, 1, NAME, "paddings", err) != TM_OK) {
@@ -62,10 +72,11 @@ static tm_status pad_prepare(tm_model *m, tm_node *n, tm_error *err) {
         p.right[0] = 0;
     }
     tm_pad_init(&p);
-    p.pad_value = (int8_t)output->zero_point;
+    p.pad_value = int16 ? 0 : (int8_t)output->zero_point;
+    p.pad_value_s16 = 0;
     if (values != NULL) {
         // TFLM: same type as the input, a single element, the output's quantization.
-        if (tm_op_check_quantized(values, TM_INT8, NAME, "constant value", err) != TM_OK) {
+        if (tm_op_check_quantized(values, input->type, NAME, "constant value", err) != TM_OK) {
             return err->status;
         }
         if (tm_tensor_elements(values) != 1) {
@@ -78,17 +89,27 @@ static tm_status pad_prepare(tm_model *m, tm_node *n, tm_error *err) {
         if (!values->is_const) {
             return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: computed pad value (only a constant is supported)", NAME);
         }
-        p.pad_value = *(const int8_t *)values->data;
+        if (int16) {
+            memcpy(&p.pad_value_s16, values->data, sizeof(p.pad_value_s16));
+        } else {
+            p.pad_value = *(const int8_t *)values->data;
+        }
     }
     return tm_op_store_data(m, n, &p, sizeof(p), NAME, err);
 }
 
 static void pad_eval(const tm_model *m, const tm_node *n) {
-    tm_pad_s8((const tm_pad_params *)n->data, (const int8_t *)tm_input(m, n, 0)->data,
+    const tm_tensor *input = tm_input(m, n, 0);
+    if (input->type == TM_INT16) {
+        tm_pad_s16((const tm_pad_params *)n->data, (const int16_t *)input->data,
+            (int16_t *)tm_output(m, n, 0)->data);
+        return;
+    }
+    tm_pad_s8((const tm_pad_params *)n->data, (const int8_t *)input->data,
         (int8_t *)tm_output(m, n, 0)->data);
 }
 
-// Version 2 is the int8 PAD, 4 the PAD of more than 4 dimensions (3 is int16).
+// Version 2 is the int8 PAD, 3 the int16 PAD, 4 the PAD of more than 4 dimensions.
 const tm_op tm_op_pad = {
     "PAD", TM_BUILTIN_PAD, 4,
     pad_persist_bytes, pad_prepare, pad_eval,

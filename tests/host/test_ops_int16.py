@@ -113,10 +113,73 @@ def mul_case(rng, i):
                 model, inputs, [(out, "int16")])
 
 
+# ---------------------------------------------------------------------------------------------
+# Data movement and pooling
+
+def pad_case(rng, i):
+    rank = int(rng.integers(1, 6))
+    dims = random_dims(rng, rank, hi=5, max_elems=300)
+    pads = rng.integers(0, 4, (rank, 2))
+    out = [int(d + p[0] + p[1]) for d, p in zip(dims, pads)]
+    s = log_uniform(rng, 1e-5, 1e-2)
+    x = random_int16(rng, dims)
+    ins = [i16(dims, s), Tensor([rank, 2], "int32", data=pads)]
+    v = None
+    if rng.random() < 0.3:                              # a constant pad value (input 3)
+        v = int(rng.choice([-32768, 32767, int(rng.integers(-32768, 32768))]))
+        ins.append(i16([1], s, data=[v]))
+    model = build_single_op_model("PAD", ins, [i16(out, s)], version=4 if rank > 4 else 3)
+    return case(f"pad{i} {dims} {pads.tolist()} value {v}", model, [x], [(out, "int16")])
+
+
+def pool_case(rng, op, i):
+    n = int(rng.integers(1, 3))
+    h, w, c = (int(v) for v in rng.integers(1, 9, 3))
+    fh, fw = (int(v) for v in rng.integers(1, 5, 2))
+    sh, sw = (int(v) for v in rng.integers(1, 4, 2))
+    padding = str(rng.choice(["SAME", "VALID"]))
+    if padding == "VALID":
+        fh, fw = min(fh, h), min(fw, w)
+        oh, ow = (h - fh) // sh + 1, (w - fw) // sw + 1
+    else:
+        oh, ow = -(-h // sh), -(-w // sw)
+    s, z = log_uniform(rng, 1e-5, 1e-2), zero_point(rng, 0.15)
+    act = str(rng.choice(ACTIVATIONS))
+    x = random_int16(rng, [n, h, w, c])
+    model = build_single_op_model(op, [i16([n, h, w, c], s, z)], [i16([n, oh, ow, c], s, z)],
+                                  options=dict(padding=padding, stride_w=sw, stride_h=sh,
+                                               filter_width=fw, filter_height=fh,
+                                               fused_activation_function=act), version=3)
+    return case(f"{op.lower()}{i} {[n, h, w, c]} f{fh}x{fw} s{sh}x{sw} {padding} {act}", model, [x],
+                [([n, oh, ow, c], "int16")])
+
+
+# ---------------------------------------------------------------------------------------------
+# Activations
+
+def leaky_relu_case(rng, i):
+    shape = random_dims(rng, int(rng.integers(1, 5)), hi=8, max_elems=1000)
+    x = random_int16(rng, shape)
+    kind = i % 5
+    alpha = [f32(rng.uniform(0.01, 0.5)), f32(rng.uniform(1.0, 5.0)), f32(-rng.uniform(0.01, 2.0)),
+             0.0, f32(rng.choice([0.2, 0.1, 0.3]))][kind]
+    si, zi = log_uniform(rng, 1e-5, 1e-2), zero_point(rng, 0.2)
+    so, zo = f32(si * rng.uniform(0.1, 3.0)), zero_point(rng, 0.2)
+    if rng.random() < 0.3:
+        so, zo = si, zi
+    model = build_single_op_model("LEAKY_RELU", [i16(shape, si, zi)], [i16(shape, so, zo)],
+                                  options=dict(alpha=alpha), version=2)
+    return case(f"leaky_relu{i} alpha {alpha} {si}/{zi} -> {so}/{zo}", model, [x], [(shape, "int16")])
+
+
 GENERATORS = {
     "add": lambda rng, i: add_sub_case(rng, "ADD", i),
     "sub": lambda rng, i: add_sub_case(rng, "SUB", i),
     "mul": mul_case,
+    "pad": pad_case,
+    "max_pool_2d": lambda rng, i: pool_case(rng, "MAX_POOL_2D", i),
+    "average_pool_2d": lambda rng, i: pool_case(rng, "AVERAGE_POOL_2D", i),
+    "leaky_relu": leaky_relu_case,
 }
 SEEDS = {name: 3000 + k for k, name in enumerate(GENERATORS)}
 
