@@ -172,6 +172,21 @@ def leaky_relu_case(rng, i):
     return case(f"leaky_relu{i} alpha {alpha} {si}/{zi} -> {so}/{zo}", model, [x], [(shape, "int16")])
 
 
+def softmax_case(rng, i):
+    rank = int(rng.integers(1, 5))
+    shape = random_dims(rng, rank, hi=6, max_elems=400)
+    if i % 10 == 0:
+        shape = [1, int(rng.integers(100, 301))]          # long rows: large sums of exps
+    si, zi = log_uniform(rng, 1e-5, 1e-2), 0
+    beta = f32(rng.choice([1.0, 1.0, log_uniform(rng, 0.1, 10.0)]))
+    x = random_int16(rng, shape)
+    if rng.random() < 0.3:
+        x[...] = rng.integers(-40, 40, shape)             # near-equal values: ties at the maximum
+    model = build_single_op_model("SOFTMAX", [i16(shape, si, zi)], [i16(shape, 1.0 / 32768)],
+                                  options=dict(beta=beta), version=3)
+    return case(f"softmax{i} {shape} beta {beta} scale {si}/{zi}", model, [x], [(shape, "int16")])
+
+
 GENERATORS = {
     "add": lambda rng, i: add_sub_case(rng, "ADD", i),
     "sub": lambda rng, i: add_sub_case(rng, "SUB", i),
@@ -180,6 +195,7 @@ GENERATORS = {
     "max_pool_2d": lambda rng, i: pool_case(rng, "MAX_POOL_2D", i),
     "average_pool_2d": lambda rng, i: pool_case(rng, "AVERAGE_POOL_2D", i),
     "leaky_relu": leaky_relu_case,
+    "softmax": softmax_case,
 }
 SEEDS = {name: 3000 + k for k, name in enumerate(GENERATORS)}
 
