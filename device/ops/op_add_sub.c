@@ -29,11 +29,12 @@ static tm_status add_sub_prepare(tm_model *m, tm_node *n, const char *op, tm_err
         return err->status;
     }
     d.int16 = b.out->type == TM_INT16;
-    if (tm_add_params_init_shift(&d.params, d.int16 ? 15 : 20, b.in1->scale, b.in1->zero_point, b.in2->scale, b.in2->zero_point,
-            b.out->scale, b.out->zero_point, b.act_min, b.act_max) != 0) {
+    if (tm_add_params_init_shift(&d.params, d.int16 ? 15 : 20, b.in1->scale, b.in1->zero_point,
+            b.in2->scale, b.in2->zero_point, b.out->scale, b.out->zero_point, b.act_min, b.act_max) != 0) {
         // TFLM's QuantizeMultiplierSmallerThanOneExp aborts here.
         return tm_fail(err, TM_ERR_UNSUPPORTED,
-            "%s: output scale too small for the input scales (2 * max input scale / output scale must be below 2^%d)",
+            "%s: output scale too small for the input scales "
+            "(2 * max input scale / output scale must be below 2^%d)",
             op, d.int16 ? 15 : 20);
     }
     return tm_op_store_data(m, n, &d, sizeof(d), op, err);

@@ -187,6 +187,20 @@ def softmax_case(rng, i):
     return case(f"softmax{i} {shape} beta {beta} scale {si}/{zi}", model, [x], [(shape, "int16")])
 
 
+def sigmoid_case(rng, op, i):
+    x = every_int16(i)
+    shape = list(x.shape)
+    kind = i % 4
+    if kind == 0:
+        si = 2.0 ** -12 if op == "LOGISTIC" or rng.random() < 0.5 else 2.0 ** -11   # the POT path
+    elif kind == 1:
+        si = 2.0 ** int(rng.integers(-16, -6))            # other powers of two: the general path
+    else:
+        si = log_uniform(rng, 1e-6, 2e-3)
+    model = build_single_op_model(op, [i16(shape, si)], [i16(shape, 1.0 / 32768)], version=3)
+    return case(f"{op.lower()}{i} scale {si}", model, [x], [(shape, "int16")])
+
+
 GENERATORS = {
     "add": lambda rng, i: add_sub_case(rng, "ADD", i),
     "sub": lambda rng, i: add_sub_case(rng, "SUB", i),
@@ -196,6 +210,8 @@ GENERATORS = {
     "average_pool_2d": lambda rng, i: pool_case(rng, "AVERAGE_POOL_2D", i),
     "leaky_relu": leaky_relu_case,
     "softmax": softmax_case,
+    "logistic": lambda rng, i: sigmoid_case(rng, "LOGISTIC", i),
+    "tanh": lambda rng, i: sigmoid_case(rng, "TANH", i),
 }
 SEEDS = {name: 3000 + k for k, name in enumerate(GENERATORS)}
 
