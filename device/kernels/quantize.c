@@ -80,3 +80,18 @@ void tm_requantize_s16_s16(const tm_requantize_params *p, const int16_t *in, int
         out[i] = (int16_t)tm_clamp_i32(requantize_one(p, in[i]), -32768, 32767);
     }
 }
+
+// int32 outputs: nothing to clamp; the output zero point is added with the reference's int32 wrap.
+void tm_requantize_s8_s32(const tm_requantize_params *p, const int8_t *in, int32_t *out, int32_t n) {
+    for (int32_t i = 0; i < n; ++i) {
+        out[i] = tm_add_wrap(tm_mul_by_quantized_mul(in[i] - p->input_zero_point, p->multiplier, p->shift),
+            p->output_zero_point);
+    }
+}
+
+void tm_requantize_s16_s32(const tm_requantize_params *p, const int16_t *in, int32_t *out, int32_t n) {
+    for (int32_t i = 0; i < n; ++i) {
+        out[i] = tm_add_wrap(tm_mul_by_quantized_mul(in[i] - p->input_zero_point, p->multiplier, p->shift),
+            p->output_zero_point);
+    }
+}

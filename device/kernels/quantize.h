@@ -3,7 +3,7 @@
 //      q = clamp((int32)TfLiteRound(x / scale) + zero_point)   (float division, round half away)
 //    Inputs whose rounded value is outside int32 saturate (TFLM's cast is undefined there; NaN
 //    gives the type's minimum, as TFLM does on x86).
-//  - int8/int16 -> int8/int16: reference_ops::Requantize,
+//  - int8/int16 -> int8/int16/int32: reference_ops::Requantize,
 //      q = clamp(MultiplyByQuantizedMultiplier(x - input_zp, multiplier, shift) + output_zp)
 #ifndef TM_KERNEL_QUANTIZE_H
 #define TM_KERNEL_QUANTIZE_H
@@ -35,5 +35,7 @@ void tm_requantize_s8_s8(const tm_requantize_params *p, const int8_t *in, int8_t
 void tm_requantize_s8_s16(const tm_requantize_params *p, const int8_t *in, int16_t *out, int32_t n);
 void tm_requantize_s16_s8(const tm_requantize_params *p, const int16_t *in, int8_t *out, int32_t n);
 void tm_requantize_s16_s16(const tm_requantize_params *p, const int16_t *in, int16_t *out, int32_t n);
+void tm_requantize_s8_s32(const tm_requantize_params *p, const int8_t *in, int32_t *out, int32_t n);
+void tm_requantize_s16_s32(const tm_requantize_params *p, const int16_t *in, int32_t *out, int32_t n);
 
 #endif

@@ -29,7 +29,9 @@ static tm_status concat_prepare(tm_model *m, tm_node *n, tm_error *err) {
     const int type = output->type;
     const int quantized = type == TM_INT8 || type == TM_INT16;
     if (quantized) {
-        if (tm_op_check_quantized(output, type, NAME, "output", err) != TM_OK) {
+        // TFLM: int16 inputs with zero point 0 (the inputs must share the output's, below).
+        if (tm_op_check_quantized(output, type, NAME, "output", err) != TM_OK
+            || (type == TM_INT16 && tm_op_check_zero_point_0(output, NAME, "output", err) != TM_OK)) {
             return err->status;
         }
     } else if (type != TM_FLOAT32 && type != TM_INT32 && type != TM_INT64) {

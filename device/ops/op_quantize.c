@@ -1,9 +1,11 @@
 // tinyml op: QUANTIZE (TFLM quantize.cc / quantize_common.cc: PrepareQuantizeReference,
 // EvalQuantizeReference): float32 -> int8 / int16 (AffineQuantize) and int8 / int16 -> int8 /
-// int16 requantization (Requantize). The kernels are in kernels/quantize.c.
+// int16 / int32 requantization (Requantize). The kernels are in kernels/quantize.c.
 #include "tm_ops.h"
 #include "op_common.h"
 #include "quantize.h"
+
+#include <float.h>
 
 static const char *const NAME = "QUANTIZE";
 
@@ -14,6 +16,8 @@ enum {
     REQUANTIZE_S8_S16,
     REQUANTIZE_S16_S8,
     REQUANTIZE_S16_S16,
+    REQUANTIZE_S8_S32,
+    REQUANTIZE_S16_S32,
 };
 
 typedef struct {
@@ -35,12 +39,22 @@ static tm_status quantize_prepare(tm_model *m, tm_node *n, tm_error *err) {
     }
     const tm_tensor *input = tm_input(m, n, 0);
     const tm_tensor *output = tm_output(m, n, 0);
-    if (output->type != TM_INT8 && output->type != TM_INT16) {
-        return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: output is %s (int8 or int16 supported)", NAME,
+    const int int32_output = output->type == TM_INT32;
+    if (output->type != TM_INT8 && output->type != TM_INT16 && !int32_output) {
+        return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: output is %s (int8, int16 or int32 supported)", NAME,
             tm_type_name(output->type));
     }
-    // TFLM: the output is per-tensor quantized (one scale).
-    if (tm_op_check_quantized(output, output->type, NAME, "output", err) != TM_OK) {
+    // TFLM: the output is per-tensor quantized (one scale). An int32 output (from int8 / int16
+    // only, as TFLM allows) may have any int32 zero point.
+    if (int32_output) {
+        if (input->type != TM_INT8 && input->type != TM_INT16) {
+            return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: %s -> int32 (only int8 or int16 -> int32 is supported)",
+                NAME, tm_type_name(input->type));
+        }
+        if (tm_tensor_quant_count(output) != 1 || !(output->scale > 0.0f && output->scale <= FLT_MAX)) {
+            return tm_fail(err, TM_ERR_MODEL, "%s: int32 output needs one positive scale", NAME);
+        }
+    } else if (tm_op_check_quantized(output, output->type, NAME, "output", err) != TM_OK) {
         return err->status;
     }
     if (tm_op_check_same_size(input, output, NAME, err) != TM_OK) {
@@ -61,9 +75,11 @@ static tm_status quantize_prepare(tm_model *m, tm_node *n, tm_error *err) {
             return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: input/output scale ratio too large", NAME);
         }
         if (input->type == TM_INT8) {
-            d.kind = output->type == TM_INT8 ? REQUANTIZE_S8_S8 : REQUANTIZE_S8_S16;
+            d.kind = int32_output ? REQUANTIZE_S8_S32
+                : (output->type == TM_INT8 ? REQUANTIZE_S8_S8 : REQUANTIZE_S8_S16);
         } else {
-            d.kind = output->type == TM_INT8 ? REQUANTIZE_S16_S8 : REQUANTIZE_S16_S16;
+            d.kind = int32_output ? REQUANTIZE_S16_S32
+                : (output->type == TM_INT8 ? REQUANTIZE_S16_S8 : REQUANTIZE_S16_S16);
         }
     } else {
         return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: input is %s (float32, int8 or int16 supported)", NAME,
@@ -91,6 +107,12 @@ static void quantize_eval(const tm_model *m, const tm_node *n) {
             break;
         case REQUANTIZE_S16_S8:
             tm_requantize_s16_s8(&d->requantize, (const int16_t *)in, (int8_t *)out, d->count);
+            break;
+        case REQUANTIZE_S8_S32:
+            tm_requantize_s8_s32(&d->requantize, (const int8_t *)in, (int32_t *)out, d->count);
+            break;
+        case REQUANTIZE_S16_S32:
+            tm_requantize_s16_s32(&d->requantize, (const int16_t *)in, (int32_t *)out, d->count);
             break;
         default:
             tm_requantize_s16_s16(&d->requantize, (const int16_t *)in, (int16_t *)out, d->count);

@@ -201,6 +201,106 @@ def sigmoid_case(rng, op, i):
     return case(f"{op.lower()}{i} scale {si}", model, [x], [(shape, "int16")])
 
 
+
+# ---------------------------------------------------------------------------------------------
+# Conversions
+
+def quantize_case(rng, i):
+    kind = ["f32_s16", "s8_s16", "s16_s8", "s16_s16", "s16_s16", "s8_s32", "s16_s32"][i % 7]
+    in_t = {"f32": "float32", "s8": "int8", "s16": "int16"}[kind.split("_")[0]]
+    out_t = {"s8": "int8", "s16": "int16", "s32": "int32"}[kind.split("_")[1]]
+    if out_t == "int8":
+        so, zo = log_uniform(rng, 1e-3, 1.0), int(rng.integers(-128, 128))
+    elif out_t == "int16":
+        so, zo = log_uniform(rng, 1e-5, 1e-2), zero_point(rng, 0.2)
+    else:
+        so, zo = log_uniform(rng, 1e-7, 1e-3), int(rng.integers(-100000, 100000))
+    if in_t == "float32":
+        n = 400
+        q = rng.integers(-40000, 40000, n)
+        x = ((q + rng.choice([0.0, 0.5, -0.5, 0.25, 0.4999], n)) * so).astype(np.float32)
+        x[:4] = [0.0, -0.0, 1e6 * so, -1e6 * so]
+        model = build_single_op_model("QUANTIZE", [Tensor([1, n], "float32")], [Tensor([1, n], out_t, so, zo)],
+                                      version=2)
+        return case(f"quantize{i} {kind} {so}/{zo}", model, [x.reshape(1, n)], [([1, n], out_t)])
+    if in_t == "int8":
+        si, zi = log_uniform(rng, 1e-3, 1.0), int(rng.integers(-128, 128))
+        x = np.arange(-128, 128, dtype=np.int8).reshape(2, 128)
+    else:
+        si, zi = log_uniform(rng, 1e-5, 1e-2), zero_point(rng, 0.2)
+        x = random_int16(rng, (2, 128))
+    if rng.random() < 0.3:
+        so = f32(si * rng.choice([0.25, 0.5, 1.0, 2.0, 4.0]))  # power-of-two ratios: exact ties
+    model = build_single_op_model("QUANTIZE", [Tensor([2, 128], in_t, si, zi)], [Tensor([2, 128], out_t, so, zo)],
+                                  version=2)
+    return case(f"quantize{i} {kind} {si}/{zi} -> {so}/{zo}", model, [x], [([2, 128], out_t)])
+
+
+def dequantize_case(rng, i):
+    x = every_int16(i)
+    s, z = log_uniform(rng, 1e-6, 1e-1), zero_point(rng, 0.3)
+    model = build_single_op_model("DEQUANTIZE", [i16(list(x.shape), s, z)], [Tensor(list(x.shape), "float32")],
+                                  version=3)
+    return case(f"dequantize{i} scale {s} zp {z}", model, [x], [(x.shape, "float32")])
+
+
+# ---------------------------------------------------------------------------------------------
+# Data movement (already type-blind: int16 checked here)
+
+def strided_slice_case(rng, i):
+    while True:
+        rank = int(rng.integers(1, 5))
+        dims = random_dims(rng, rank, hi=6, max_elems=500)
+        begin, end, strides, out = [], [], [], []
+        for size in dims:
+            st = int(rng.choice([1, 1, 2, 3, -1, -2]))
+            b, e = (int(v) for v in rng.integers(-size, size + 1, 2))
+            begin.append(b)
+            end.append(e)
+            strides.append(st)
+            out.append(len(range(*slice(b, e, st).indices(size))))
+        if min(out) > 0:
+            break
+    s = log_uniform(rng, 1e-5, 1e-2)
+    x = random_int16(rng, dims)
+    consts = [Tensor([rank], "int32", data=v) for v in (begin, end, strides)]
+    model = build_single_op_model("STRIDED_SLICE", [i16(dims, s)] + consts, [i16(out, s)], version=4)
+    return case(f"strided_slice{i} {dims} {begin}:{end}:{strides}", model, [x], [(out, "int16")])
+
+
+def concatenation_case(rng, i):
+    rank = int(rng.integers(1, 5))
+    base = random_dims(rng, rank, hi=4, max_elems=100)
+    axis = int(rng.integers(0, rank))
+    s, z = log_uniform(rng, 1e-5, 1e-2), 0                # TFLM: int16 zero points 0
+    tensors, inputs = [], []
+    for _ in range(int(rng.integers(1, 6))):
+        shape = list(base)
+        shape[axis] = int(rng.integers(1, 5))
+        tensors.append(i16(shape, s, z))
+        inputs.append(random_int16(rng, shape))
+    out = list(base)
+    out[axis] = sum(t.shape[axis] for t in tensors)
+    axis_opt = axis - rank if rng.random() < 0.3 else axis
+    model = build_single_op_model("CONCATENATION", tensors, [i16(out, s, z)], options=dict(axis=axis_opt),
+                                  version=3)
+    return case(f"concatenation{i} {len(tensors)}x{base} axis {axis_opt}", model, inputs, [(out, "int16")])
+
+
+def reshape_case(rng, i):
+    dims = random_dims(rng, int(rng.integers(1, 6)), hi=4, max_elems=200)
+    n = int(np.prod(dims))
+    new, rest = [], n
+    while rest > 1 and rng.random() < 0.7:
+        d = int(rng.choice([d for d in range(1, rest + 1) if rest % d == 0]))
+        new.append(d)
+        rest //= d
+    new.append(rest)
+    s, z = log_uniform(rng, 1e-5, 1e-2), zero_point(rng, 0.2)
+    model = build_single_op_model("RESHAPE", [i16(dims, s, z)], [i16(new, s, z)], options=dict(new_shape=new))
+    return case(f"reshape{i} {dims} -> {new}", model, [random_int16(rng, dims)], [(new, "int16")])
+
+
 GENERATORS = {
     "add": lambda rng, i: add_sub_case(rng, "ADD", i),
     "sub": lambda rng, i: add_sub_case(rng, "SUB", i),
@@ -212,6 +312,11 @@ GENERATORS = {
     "softmax": softmax_case,
     "logistic": lambda rng, i: sigmoid_case(rng, "LOGISTIC", i),
     "tanh": lambda rng, i: sigmoid_case(rng, "TANH", i),
+    "quantize": quantize_case,
+    "dequantize": dequantize_case,
+    "strided_slice": strided_slice_case,
+    "concatenation": concatenation_case,
+    "reshape": reshape_case,
 }
 SEEDS = {name: 3000 + k for k, name in enumerate(GENERATORS)}
 
