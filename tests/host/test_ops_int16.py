@@ -34,6 +34,7 @@ import pytest
 
 from host_engine import TM_ERR_MODEL, TM_ERR_UNSUPPORTED, TM_OK, build_engine
 from single_op_models import Tensor, build_single_op_model, run_tflm
+from test_ops_act import _zeros_for_inputs
 from test_single_ops_elementwise import (ACTIVATIONS, broadcast_shapes, case, check_engine,
                                          check_unix_port, f32, log_uniform, random_dims)
 
@@ -322,8 +323,9 @@ SEEDS = {name: 3000 + k for k, name in enumerate(GENERATORS)}
 
 
 def cases_for(op, n=CASES):
+    """n cases of op; names start with "s16_" (seed file names, fuzz/make_seeds.py)."""
     rng = np.random.default_rng(SEEDS[op])
-    return [GENERATORS[op](rng, i) for i in range(n)]
+    return [(f"s16_{name}", *rest) for name, *rest in (GENERATORS[op](rng, i) for i in range(n))]
 
 
 @pytest.mark.parametrize("op", list(GENERATORS))
@@ -331,3 +333,127 @@ def test_engine_matches_tflm(engine, op, summary):
     cases = cases_for(op)
     check_engine(engine, cases)
     summary(f"int16 {op}: {len(cases)} random single-op models bit-exact with TFLM (C engine)")
+
+
+# ---------------------------------------------------------------------------------------------
+# Malformed int16 models prepare must refuse: (what, model maker, status, message, TFLM's prepare
+# refuses it too).
+
+def _i8(shape, scale=0.1, zp=0):
+    return Tensor(shape, "int8", scale, zp)
+
+
+def _pool(op, x, y, f=(2, 2)):
+    return build_single_op_model(op, [x], [y], version=3,
+                                 options=dict(padding="VALID", stride_w=1, stride_h=1, filter_width=f[1],
+                                              filter_height=f[0]))
+
+
+REJECTIONS = [
+    ("mul of int16 with a non-zero input zero point",
+     lambda: build_single_op_model("MUL", [i16([4], 0.01, 5), i16([4], 0.01)], [i16([4], 0.01)], version=4),
+     TM_ERR_MODEL, "int16 input 1 zero point is 5 (must be 0)", True),
+    ("mul of int16 with a non-zero output zero point",
+     lambda: build_single_op_model("MUL", [i16([4], 0.01), i16([4], 0.01)], [i16([4], 0.01, -3)], version=4),
+     TM_ERR_MODEL, "int16 output zero point is -3 (must be 0)", True),
+    ("mul of int16 whose shapes do not broadcast",
+     lambda: build_single_op_model("MUL", [i16([2, 3], 0.01), i16([3, 2], 0.01)], [i16([2, 3], 0.01)], version=4),
+     TM_ERR_MODEL, "do not broadcast", False),
+    ("add of int16 and int8",
+     lambda: build_single_op_model("ADD", [i16([4], 0.01), _i8([4])], [i16([4], 0.01)], version=3),
+     TM_ERR_UNSUPPORTED, "input 2 is int8 (only int16", False),
+    ("add of int16 into int8",
+     lambda: build_single_op_model("ADD", [i16([4], 0.01), i16([4], 0.01)], [_i8([4])], version=3),
+     TM_ERR_UNSUPPORTED, "output is int8 (only int16", False),
+    ("sub of int16 whose output scale is too small",
+     lambda: build_single_op_model("SUB", [i16([4], 1.0), i16([4], 1.0)], [i16([4], 1e-7)], version=5),
+     TM_ERR_UNSUPPORTED, "must be below 2^15", False),
+    ("softmax of int16 with a non-zero input zero point",
+     lambda: build_single_op_model("SOFTMAX", [i16([1, 8], 0.001, 7)], [i16([1, 8], 1 / 32768)],
+                                   options=dict(beta=1.0), version=3),
+     TM_ERR_MODEL, "int16 input zero point is 7 (must be 0)", True),
+    ("softmax of int16 with a non-zero output zero point",
+     lambda: build_single_op_model("SOFTMAX", [i16([1, 8], 0.001)], [i16([1, 8], 1 / 32768, 1)],
+                                   options=dict(beta=1.0), version=3),
+     TM_ERR_MODEL, "int16 output zero point is 1 (must be 0)", True),
+    ("softmax of int16 with an output scale of 1/256",
+     lambda: build_single_op_model("SOFTMAX", [i16([1, 8], 0.001)], [i16([1, 8], 1 / 256)],
+                                   options=dict(beta=1.0), version=3),
+     TM_ERR_UNSUPPORTED, "int16 output must have scale 1/32768", True),
+    ("softmax of int16 into int8",
+     lambda: build_single_op_model("SOFTMAX", [i16([1, 8], 0.001)], [_i8([1, 8], 1 / 256, -128)],
+                                   options=dict(beta=1.0), version=3),
+     TM_ERR_UNSUPPORTED, "output is int8 (only int16", True),
+    ("logistic of int16 with a non-zero input zero point",
+     lambda: build_single_op_model("LOGISTIC", [i16([8], 2 ** -12, 4)], [i16([8], 2 ** -15)], version=3),
+     TM_ERR_MODEL, "int16 input zero point is 4 (must be 0)", True),
+    ("logistic of int16 into int8",
+     lambda: build_single_op_model("LOGISTIC", [i16([8], 2 ** -12)], [_i8([8], 1 / 256, -128)], version=3),
+     TM_ERR_UNSUPPORTED, "output is int8 (only int16", True),
+    ("tanh of int16 with an output scale of 2^-14",
+     lambda: build_single_op_model("TANH", [i16([8], 2 ** -12)], [i16([8], 2 ** -14)], version=3),
+     TM_ERR_MODEL, "int16 output scale must be 2^-15", True),
+    ("tanh of int16 with an output scale that is not a power of two",
+     lambda: build_single_op_model("TANH", [i16([8], 2 ** -12)], [i16([8], 3e-5)], version=3),
+     TM_ERR_MODEL, "int16 output scale must be 2^-15", True),
+    ("tanh of int16 whose input scale needs a multiplier above 32767",
+     lambda: build_single_op_model("TANH", [i16([8], 10.0)], [i16([8], 2 ** -15)], version=3),
+     TM_ERR_UNSUPPORTED, "multiplier exceeds 32767", False),
+    ("concatenation of int16 with a non-zero zero point",
+     lambda: build_single_op_model("CONCATENATION", [i16([2], 0.01, 3), i16([2], 0.01, 3)], [i16([4], 0.01, 3)],
+                                   options=dict(axis=0), version=3),
+     TM_ERR_MODEL, "int16 output zero point is 3 (must be 0)", True),
+    ("pad of int16 with a non-zero output zero point and no pad value",
+     lambda: build_single_op_model("PAD", [i16([2, 2], 0.01, 9), Tensor([2, 2], "int32", data=[[1, 1], [0, 0]])],
+                                   [i16([4, 2], 0.01, 9)], version=3),
+     TM_ERR_UNSUPPORTED, "TFLM pads int16 with 0", False),
+    ("pad of int16 with an int8 pad value",
+     lambda: build_single_op_model("PAD", [i16([2, 2], 0.01), Tensor([2, 2], "int32", data=[[1, 1], [0, 0]]),
+                                           Tensor([1], "int8", 0.01, 0, data=[3])], [i16([4, 2], 0.01)], version=3),
+     TM_ERR_UNSUPPORTED, "constant value is int8 (only int16", True),
+    ("max_pool_2d of int16 with another output quantization",
+     lambda: _pool("MAX_POOL_2D", i16([1, 4, 4, 1], 0.01), i16([1, 3, 3, 1], 0.02)),
+     TM_ERR_MODEL, "input and output quantization differ", True),
+    ("max_pool_2d of int16 into int8",
+     lambda: _pool("MAX_POOL_2D", i16([1, 4, 4, 1], 0.01), _i8([1, 3, 3, 1], 0.01)),
+     TM_ERR_UNSUPPORTED, "output is int8 (only int16", False),
+    ("average_pool_2d of int16 over a window whose sum can overflow int32",
+     lambda: _pool("AVERAGE_POOL_2D", i16([1, 256, 256, 1], 0.01), i16([1, 1, 1, 1], 0.01), f=(256, 256)),
+     TM_ERR_UNSUPPORTED, "pooling window too large", False),
+    ("leaky_relu of int8 into int16",
+     lambda: build_single_op_model("LEAKY_RELU", [_i8([4])], [i16([4], 0.01)], options=dict(alpha=0.2), version=2),
+     TM_ERR_UNSUPPORTED, "output is int16 (only int8", True),
+    ("quantize of float32 into int32",
+     lambda: build_single_op_model("QUANTIZE", [Tensor([4], "float32")], [Tensor([4], "int32", 0.01, 0)],
+                                   version=2),
+     TM_ERR_UNSUPPORTED, "float32 -> int32 (only int8 or int16 -> int32", False),
+    ("quantize of int16 into a per-channel int32",
+     lambda: build_single_op_model("QUANTIZE", [i16([1, 2], 0.01)],
+                                   [Tensor([1, 2], "int32", [0.01, 0.02], [0, 0], quantized_dimension=1)], version=2),
+     TM_ERR_MODEL, "int32 output needs one positive scale", True),
+]
+
+
+@pytest.mark.parametrize("what,make,status,message,tflm_refuses", REJECTIONS,
+                         ids=[r[0] for r in REJECTIONS])
+def test_rejections(engine, what, make, status, message, tflm_refuses):
+    model = make()
+    inputs, outputs = _zeros_for_inputs(model)
+    got, err, _ = engine(model, inputs, outputs)
+    assert got == status, f"{what}: status {got} ({err}), expected {status}"
+    assert message in err, f"{what}: message {err!r} lacks {message!r}"
+    if tflm_refuses:
+        from tflite_micro.python.tflite_micro import runtime
+        with pytest.raises(RuntimeError):
+            runtime.Interpreter.from_bytes(model, arena_size=1 << 16)
+
+
+# ---------------------------------------------------------------------------------------------
+# A share of the same models through `import tinyml` in the Unix port.
+
+def test_unix_port(micropython, summary):
+    picked = []
+    for op in GENERATORS:
+        picked += [(op, c) for c in cases_for(op, UNIX_CASES_PER_OP)]
+    check_unix_port(micropython, picked)
+    summary(f"int16 slice: {len(picked)} single-op models bit-exact with TFLM through `import tinyml`")
