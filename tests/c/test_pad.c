@@ -12,7 +12,7 @@ static void test_pad_2d(void) {
     const int8_t in[] = {1, 2, 3, 4, 5, 6};
     const int8_t expected[] = {-5, -5, -5, -5, -5, 1, 2, 3, -5, -5, 4, 5, 6, -5, -5};
     int8_t out[15];
-    tm_pad_params p = {2, {2, 3}, {1, 0}, {0, 2}, {0}, -5};
+    tm_pad_params p = {2, {2, 3}, {1, 0}, {0, 2}, {0}, -5, 0};
     tm_pad_init(&p);
     TM_CHECK_EQ(p.out_block[0], 5);
     TM_CHECK_EQ(p.out_block[1], 1);
@@ -31,7 +31,7 @@ static void test_pad_image_style_4d(void) {
         3, 3, 3, 3,
     };
     int8_t out[16];
-    tm_pad_params p = {4, {1, 2, 2, 1}, {0, 1, 1, 0}, {0, 1, 1, 0}, {0}, 3};
+    tm_pad_params p = {4, {1, 2, 2, 1}, {0, 1, 1, 0}, {0, 1, 1, 0}, {0}, 3, 0};
     tm_pad_init(&p);
     tm_pad_s8(&p, in, out);
     TM_CHECK_I8_ARRAY(out, expected, 16);
@@ -42,7 +42,7 @@ static void test_pad_channels_and_batch(void) {
     const int8_t in[] = {1, 2, 3, 4};
     const int8_t expected[] = {-128, 1, 2, -128, -128, 3, 4, -128, -128, -128, -128, -128};
     int8_t out[12];
-    tm_pad_params p = {4, {2, 1, 1, 2}, {0, 0, 0, 1}, {1, 0, 0, 1}, {0}, -128};
+    tm_pad_params p = {4, {2, 1, 1, 2}, {0, 0, 0, 1}, {1, 0, 0, 1}, {0}, -128, 0};
     tm_pad_init(&p);
     tm_pad_s8(&p, in, out);
     TM_CHECK_I8_ARRAY(out, expected, 12);
@@ -51,7 +51,7 @@ static void test_pad_channels_and_batch(void) {
 static void test_pad_nothing_is_a_copy(void) {
     const int8_t in[] = {1, -2, 3, -4, 5, -6};
     int8_t out[6];
-    tm_pad_params p = {3, {1, 2, 3}, {0, 0, 0}, {0, 0, 0}, {0}, 99};
+    tm_pad_params p = {3, {1, 2, 3}, {0, 0, 0}, {0, 0, 0}, {0}, 99, 0};
     tm_pad_init(&p);
     tm_pad_s8(&p, in, out);
     TM_CHECK_I8_ARRAY(out, in, 6);
@@ -60,7 +60,7 @@ static void test_pad_nothing_is_a_copy(void) {
 static void test_pad_empty_input(void) {
     // [0] padded [2,1] -> three pad values, the input is never read.
     int8_t out[3];
-    tm_pad_params p = {1, {0}, {2}, {1}, {0}, 7};
+    tm_pad_params p = {1, {0}, {2}, {1}, {0}, 7, 0};
     tm_pad_init(&p);
     tm_pad_s8(&p, NULL, out);
     TM_CHECK_EQ(out[0], 7);
