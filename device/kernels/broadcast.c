@@ -74,59 +74,58 @@ int tm_broadcast_init(tm_broadcast *bc, const int32_t *dims1, int n1, const int3
     return 0;
 }
 
-// Moves *off1 / *off2 (and the outer multi-index idx) to the next row of the merged output.
-static void next_row(const tm_broadcast *bc, int32_t *idx, int32_t *off1, int32_t *off2) {
-    for (int k = bc->ndim - 2; k >= 0; --k) {
-        *off1 += bc->stride1[k];
-        *off2 += bc->stride2[k];
-        if (++idx[k] < bc->dims[k]) {
-            return;
-        }
-        idx[k] = 0;
-        *off1 -= bc->stride1[k] * bc->dims[k];
-        *off2 -= bc->stride2[k] * bc->dims[k];
+// A walk over the rows of the merged output (the innermost merged dim): each row's input offsets.
+typedef struct {
+    int32_t rows;       // product of the outer merged dims; 0 if the output is empty
+    int32_t inner;      // row length
+    int32_t step1, step2;
+    int32_t off1, off2;
+    int32_t idx[TM_BROADCAST_MAX_DIMS];
+} row_walk;
+
+static void walk_start(const tm_broadcast *bc, row_walk *w) {
+    const int nd = bc->ndim;
+    w->inner = bc->dims[nd - 1];
+    w->step1 = bc->stride1[nd - 1];
+    w->step2 = bc->stride2[nd - 1];
+    w->rows = 1;
+    for (int k = 0; k < nd - 1; ++k) {
+        w->rows *= bc->dims[k];
+        w->idx[k] = 0;
     }
+    if (w->inner == 0) {
+        w->rows = 0;
+    }
+    w->off1 = 0;
+    w->off2 = 0;
 }
 
-// Rows (the product of the outer merged dims; 0 if the output is empty) and the row length.
-static int32_t row_count(const tm_broadcast *bc, int32_t *inner) {
-    const int nd = bc->ndim;
-    *inner = bc->dims[nd - 1];
-    int32_t rows = 1;
-    for (int k = 0; k < nd - 1; ++k) {
-        rows *= bc->dims[k];
+// Next row: increment the outer multi-index, innermost outer dim first.
+static void walk_next(const tm_broadcast *bc, row_walk *w) {
+    for (int k = bc->ndim - 2; k >= 0; --k) {
+        w->off1 += bc->stride1[k];
+        w->off2 += bc->stride2[k];
+        if (++w->idx[k] < bc->dims[k]) {
+            return;
+        }
+        w->idx[k] = 0;
+        w->off1 -= bc->stride1[k] * bc->dims[k];
+        w->off2 -= bc->stride2[k] * bc->dims[k];
     }
-    return *inner == 0 ? 0 : rows;
 }
 
 void tm_broadcast_run_s8(const tm_broadcast *bc, const int8_t *in1, const int8_t *in2, int8_t *out,
     tm_broadcast_row_fn row, const void *params) {
-    int32_t inner;
-    const int32_t rows = row_count(bc, &inner);
-    const int32_t step1 = bc->stride1[bc->ndim - 1];
-    const int32_t step2 = bc->stride2[bc->ndim - 1];
-    int32_t idx[TM_BROADCAST_MAX_DIMS] = {0};
-    int32_t off1 = 0;
-    int32_t off2 = 0;
-    for (int32_t r = 0; r < rows; ++r) {
-        row(params, in1 + off1, step1, in2 + off2, step2, out, inner);
-        out += inner;
-        next_row(bc, idx, &off1, &off2);
+    row_walk w;
+    for (walk_start(bc, &w); w.rows > 0; --w.rows, out += w.inner, walk_next(bc, &w)) {
+        row(params, in1 + w.off1, w.step1, in2 + w.off2, w.step2, out, w.inner);
     }
 }
 
 void tm_broadcast_run_s16(const tm_broadcast *bc, const int16_t *in1, const int16_t *in2, int16_t *out,
     tm_broadcast_row_s16_fn row, const void *params) {
-    int32_t inner;
-    const int32_t rows = row_count(bc, &inner);
-    const int32_t step1 = bc->stride1[bc->ndim - 1];
-    const int32_t step2 = bc->stride2[bc->ndim - 1];
-    int32_t idx[TM_BROADCAST_MAX_DIMS] = {0};
-    int32_t off1 = 0;
-    int32_t off2 = 0;
-    for (int32_t r = 0; r < rows; ++r) {
-        row(params, in1 + off1, step1, in2 + off2, step2, out, inner);
-        out += inner;
-        next_row(bc, idx, &off1, &off2);
+    row_walk w;
+    for (walk_start(bc, &w); w.rows > 0; --w.rows, out += w.inner, walk_next(bc, &w)) {
+        row(params, in1 + w.off1, w.step1, in2 + w.off2, w.step2, out, w.inner);
     }
 }

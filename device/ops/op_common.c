@@ -150,6 +150,20 @@ tm_status tm_op_check_int8_unary(const tm_model *m, const tm_node *n, const char
     return tm_op_check_quantized(*input, TM_INT8, op, "input", err);
 }
 
+tm_status tm_op_check_unary_s8_s16(const tm_model *m, const tm_node *n, const char *op,
+    const tm_tensor **input, const tm_tensor **output, tm_error *err) {
+    if (tm_op_check_arity(n, 1, 1, 1, op, err) != TM_OK) {
+        return err->status;
+    }
+    *input = tm_input(m, n, 0);
+    *output = tm_output(m, n, 0);
+    const int type = (*input)->type == TM_INT16 ? TM_INT16 : TM_INT8;
+    if (tm_op_check_quantized(*input, type, op, "input", err) != TM_OK) {
+        return err->status;
+    }
+    return tm_op_check_quantized(*output, type, op, "output", err);
+}
+
 tm_status tm_op_check_int8_map(const tm_model *m, const tm_node *n, const char *op,
     const tm_tensor **input, const tm_tensor **output, tm_error *err) {
     if (tm_op_check_int8_unary(m, n, op, input, output, err) != TM_OK
@@ -442,16 +456,12 @@ size_t tm_op_pool_2d_persist_bytes(const tm_model *m, const tm_node *n) {
 }
 
 tm_status tm_op_pool_2d_prepare(tm_model *m, tm_node *n, const char *op, tm_error *err) {
-    if (tm_op_check_arity(n, 1, 1, 1, op, err) != TM_OK) {
+    const tm_tensor *input;
+    const tm_tensor *output;
+    if (tm_op_check_unary_s8_s16(m, n, op, &input, &output, err) != TM_OK) {
         return err->status;
     }
-    const tm_tensor *input = tm_input(m, n, 0);
-    const tm_tensor *output = tm_output(m, n, 0);
-    const int type = input->type == TM_INT16 ? TM_INT16 : TM_INT8;
-    if (tm_op_check_quantized(input, type, op, "input", err) != TM_OK
-        || tm_op_check_quantized(output, type, op, "output", err) != TM_OK) {
-        return err->status;
-    }
+    const int type = input->type;
     // TFLM: the same quantization on both sides (scales within 1e-6, equal zero points).
     if (fabs((double)input->scale - (double)output->scale) > 1.0e-6
         || input->zero_point != output->zero_point) {

@@ -69,6 +69,11 @@ tm_status tm_op_check_int8_unary(const tm_model *m, const tm_node *n, const char
 tm_status tm_op_check_int8_map(const tm_model *m, const tm_node *n, const char *op,
     const tm_tensor **input, const tm_tensor **output, tm_error *err);
 
+// One input and one output, both per-tensor quantized of the input's type, int8 or int16 (another
+// input type is reported as "only int8"): the start of the ops that also take TFLM's 16x8 int16.
+tm_status tm_op_check_unary_s8_s16(const tm_model *m, const tm_node *n, const char *op,
+    const tm_tensor **input, const tm_tensor **output, tm_error *err);
+
 // ---- Fused activation ----
 
 // The fused activation's range for an int8 or int16 `output` (TFLM CalculateActivationRangeQuantized).

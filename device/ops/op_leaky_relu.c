@@ -16,15 +16,10 @@ static size_t leaky_relu_persist_bytes(const tm_model *m, const tm_node *n) {
 }
 
 static tm_status leaky_relu_prepare(tm_model *m, tm_node *n, tm_error *err) {
-    if (tm_op_check_arity(n, 1, 1, 1, NAME, err) != TM_OK) {
-        return err->status;
-    }
-    const tm_tensor *input = tm_input(m, n, 0);
-    const tm_tensor *output = tm_output(m, n, 0);
     // TFLM: input and output of the same type, int8 or int16 (any zero points).
-    const int type = input->type == TM_INT16 ? TM_INT16 : TM_INT8;
-    if (tm_op_check_quantized(input, type, NAME, "input", err) != TM_OK
-        || tm_op_check_quantized(output, type, NAME, "output", err) != TM_OK
+    const tm_tensor *input;
+    const tm_tensor *output;
+    if (tm_op_check_unary_s8_s16(m, n, NAME, &input, &output, err) != TM_OK
         || tm_op_check_same_size(input, output, NAME, err) != TM_OK) {
         return err->status;
     }

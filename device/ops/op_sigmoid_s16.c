@@ -10,13 +10,10 @@ int tm_op_sigmoid_s16_selected(const tm_model *m, const tm_node *n) {
 }
 
 tm_status tm_op_sigmoid_s16_prepare(tm_model *m, tm_node *n, const char *op, int is_tanh, tm_error *err) {
-    if (tm_op_check_arity(n, 1, 1, 1, op, err) != TM_OK) {
-        return err->status;
-    }
-    const tm_tensor *input = tm_input(m, n, 0);
-    const tm_tensor *output = tm_output(m, n, 0);
-    if (tm_op_check_quantized(input, TM_INT16, op, "input", err) != TM_OK
-        || tm_op_check_quantized(output, TM_INT16, op, "output", err) != TM_OK
+    // Selected by an int16 input: the output must be int16 too.
+    const tm_tensor *input;
+    const tm_tensor *output;
+    if (tm_op_check_unary_s8_s16(m, n, op, &input, &output, err) != TM_OK
         || tm_op_check_zero_point_0(input, op, "input", err) != TM_OK
         || tm_op_check_zero_point_0(output, op, "output", err) != TM_OK
         || tm_op_check_same_size(input, output, op, err) != TM_OK) {

@@ -38,13 +38,9 @@ static size_t softmax_persist_bytes(const tm_model *m, const tm_node *n) {
 // int16 -> int16 (TFLM: input and output zero points 0, an output scale within 0.1% of 1/32768,
 // compared in float).
 static tm_status softmax_s16_prepare(tm_model *m, tm_node *n, tm_error *err) {
-    if (tm_op_check_arity(n, 1, 1, 1, NAME, err) != TM_OK) {
-        return err->status;
-    }
-    const tm_tensor *input = tm_input(m, n, 0);
-    const tm_tensor *output = tm_output(m, n, 0);
-    if (tm_op_check_quantized(input, TM_INT16, NAME, "input", err) != TM_OK
-        || tm_op_check_quantized(output, TM_INT16, NAME, "output", err) != TM_OK
+    const tm_tensor *input;
+    const tm_tensor *output;
+    if (tm_op_check_unary_s8_s16(m, n, NAME, &input, &output, err) != TM_OK
         || tm_op_check_zero_point_0(input, NAME, "input", err) != TM_OK
         || tm_op_check_zero_point_0(output, NAME, "output", err) != TM_OK) {
         return err->status;
