@@ -1,6 +1,7 @@
 // tinyml kernel: int16 SOFTMAX, see softmax_s16.h.
 #include "softmax_s16.h"
 
+#include <float.h>
 #include <math.h>
 
 #include "fixedpoint.h"
@@ -17,6 +18,9 @@ static float one_over_one_plus_x(float x) {
 int tm_softmax_s16_prepare_params(float beta, float input_scale, tm_softmax_s16_params *p) {
     // [-65535, 0] in input differences covers [-10, 0] in the exp table.
     const double real = (double)input_scale * (double)beta / (10.0 / 65535.0);
+    if (!(real > 0.0 && real <= DBL_MAX)) {
+        return -1;      // beta <= 0, NaN or infinite
+    }
     int shift = 0;
     tm_quantize_multiplier(real, &p->input_multiplier, &shift);
     if (shift > 31) {

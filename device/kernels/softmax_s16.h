@@ -23,7 +23,8 @@ typedef struct {
 } tm_softmax_s16_params;
 
 // TFLM's CalculateSoftmaxParams for int16 (QuantizeMultiplier of input_scale * beta / (10 / 65535)
-// in double) and its two tables. Returns 0, or -1 when the multiplier needs a left shift above 31.
+// in double) and its two tables. Returns 0, or -1 when beta * input_scale is not a positive finite
+// number or the multiplier needs a left shift above 31.
 int tm_softmax_s16_prepare_params(float beta, float input_scale, tm_softmax_s16_params *p);
 
 // outer rows of depth (1 .. TM_SOFTMAX_S16_MAX_DEPTH) elements each.

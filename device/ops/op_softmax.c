@@ -65,7 +65,7 @@ static tm_status softmax_s16_prepare(tm_model *m, tm_node *n, tm_error *err) {
     }
     const float beta = tm_fb_f32(&n->options, OPT_BETA, 0.0f);
     if (tm_softmax_s16_prepare_params(beta, input->scale, &d->params) != 0) {
-        return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: beta x input scale is too large", NAME);
+        return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: beta x input scale is not positive or too large", NAME);
     }
     d->depth = depth;
     d->outer = depth == 0 ? 0 : tm_tensor_elements(input) / depth;

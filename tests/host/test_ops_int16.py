@@ -11,7 +11,7 @@ What the cases cover, per op (int16 values always include -32768 and 32767):
   ADD / SUB:     numpy broadcasting up to 6-D, constant second operands, fused activations, input
                  and output scales over three decades (left shift 15), zero points 0 (the 16x8
                  convention) and, now and then, non-zero (TFLM accepts them).
-  MUL:           broadcasting up to 4-D, fused activations, rescales below and above 1.
+  MUL:           broadcasting up to 6-D, fused activations, rescales below and above 1.
   PAD:           1- to 5-D, the output zero point or a constant pad value.
   MAX_POOL_2D /
   AVERAGE_POOL_2D: SAME / VALID, strides, windows larger than the input, fused activations.
@@ -95,10 +95,7 @@ def add_sub_case(rng, op, i):
 
 
 def mul_case(rng, i):
-    while True:
-        out, sh1, sh2 = broadcast_shapes(rng)
-        if len(out) <= 4:                                # TFLM's int16 MUL broadcasts up to 4-D
-            break
+    out, sh1, sh2 = broadcast_shapes(rng)
     s1, s2 = log_uniform(rng, 1e-4, 1e-2), log_uniform(rng, 1e-4, 1e-2)
     so = f32(s1 * s2 * 32768 * rng.uniform(0.02, 3.0))
     if rng.random() < 0.15:
@@ -384,6 +381,14 @@ REJECTIONS = [
      lambda: build_single_op_model("SOFTMAX", [i16([1, 8], 0.001)], [_i8([1, 8], 1 / 256, -128)],
                                    options=dict(beta=1.0), version=3),
      TM_ERR_UNSUPPORTED, "output is int8 (only int16", True),
+    ("softmax of int16 with a negative beta",
+     lambda: build_single_op_model("SOFTMAX", [i16([1, 8], 0.001)], [i16([1, 8], 1 / 32768)],
+                                   options=dict(beta=-1.0), version=3),
+     TM_ERR_UNSUPPORTED, "beta x input scale is not positive", False),
+    ("softmax of int16 with an infinite beta",
+     lambda: build_single_op_model("SOFTMAX", [i16([1, 8], 0.001)], [i16([1, 8], 1 / 32768)],
+                                   options=dict(beta=float("inf")), version=3),
+     TM_ERR_UNSUPPORTED, "beta x input scale is not positive", False),
     ("logistic of int16 with a non-zero input zero point",
      lambda: build_single_op_model("LOGISTIC", [i16([8], 2 ** -12, 4)], [i16([8], 2 ** -15)], version=3),
      TM_ERR_MODEL, "int16 input zero point is 4 (must be 0)", True),
