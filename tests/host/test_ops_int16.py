@@ -333,6 +333,48 @@ def test_engine_matches_tflm(engine, op, summary):
 
 
 # ---------------------------------------------------------------------------------------------
+# A model as TensorFlow's converter writes it in 16x8 mode (its op versions, its quantization).
+
+def converted_16x8_model():
+    """Keras -> TFLiteConverter with int16 activations (EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_
+    INT16_WEIGHTS_INT8), int16 input and output: pools, ADD, MUL, LOGISTIC, LEAKY_RELU, TANH, SUB,
+    PAD, RESHAPE, SOFTMAX."""
+    import tensorflow as tf
+    layers = tf.keras.layers
+    inp = tf.keras.Input((8, 8, 4), batch_size=1)
+    c = layers.Add()([layers.MaxPooling2D(2)(inp), layers.AveragePooling2D(2)(inp)])
+    e = layers.LeakyReLU(0.2)(layers.Multiply()([c, layers.Activation("sigmoid")(c)]))
+    g = layers.Subtract()([layers.Activation("tanh")(e), layers.Activation("sigmoid")(e)])
+    out = layers.Softmax()(layers.Reshape((144,))(layers.ZeroPadding2D(1)(g)))
+    rng = np.random.default_rng(0)
+
+    def representative():
+        for _ in range(50):
+            yield [rng.normal(0, 2, (1, 8, 8, 4)).astype(np.float32)]
+
+    conv = tf.lite.TFLiteConverter.from_keras_model(tf.keras.Model(inp, out))
+    conv.optimizations = [tf.lite.Optimize.DEFAULT]
+    conv.representative_dataset = representative
+    conv.target_spec.supported_ops = [tf.lite.OpsSet.EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8]
+    conv.inference_input_type = tf.int16
+    conv.inference_output_type = tf.int16
+    return conv.convert()
+
+
+def test_converted_16x8_model(engine, summary):
+    model = converted_16x8_model()
+    rng = np.random.default_rng(1)
+    for k in range(20):
+        x = (random_int16(rng, (1, 8, 8, 4)) if k % 2 else
+             rng.normal(0, 3000, (1, 8, 8, 4)).clip(-32768, 32767).astype(np.int16))
+        (ref,) = run_tflm(model, [x])
+        status, err, (ours,) = engine(model, [x], [((1, 144), "int16")])
+        assert status == TM_OK, f"tinyml refused the converted 16x8 model: {err}"
+        assert np.array_equal(ours.view(np.int16), ref), f"input {k}: {ours} vs {ref}"
+    summary("int16: a converter-made 16x8 model (12 ops): 20 inputs bit-exact with TFLM (C engine)")
+
+
+# ---------------------------------------------------------------------------------------------
 # Malformed int16 models prepare must refuse: (what, model maker, status, message, TFLM's prepare
 # refuses it too).
 
