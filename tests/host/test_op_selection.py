@@ -199,3 +199,16 @@ def test_micropython_cmake(tmp_path):
     assert selected_ops(tmp_path / "kws" / "tinyml-gen" / "tm_ops_selected.h")[0] == "AVERAGE_POOL_2D"
     p = configure("bad", "NOT_AN_OP")
     assert p.returncode != 0 and "unknown op 'NOT_AN_OP'" in p.stderr, p.stderr
+
+
+def test_every_row_can_be_left_out():
+    """Each row of the op table sits in its own #if TM_WITH(NAME) (NAME its own name), or a
+    selection could not drop it."""
+    import re
+    lines = (ROOT / "device/runtime/tm_ops.c").read_text().splitlines()
+    rows = [i for i, l in enumerate(lines) if re.fullmatch(r"\s*&tm_op_\w+,", l)]
+    assert rows
+    for i in rows:
+        name = re.search(r"&tm_op_(\w+),", lines[i]).group(1).upper()
+        assert lines[i - 1].strip() == f"#if TM_WITH({name})" and lines[i + 1].strip() == "#endif", \
+            f"tm_ops.c line {i + 1}: {lines[i].strip()} is not inside #if TM_WITH({name}) ... #endif"
