@@ -18,7 +18,9 @@ What the cases cover, per op (as test_conv_fc_tflm.py's int8 generators): shapes
 dilations, SAME / VALID, fused NONE / RELU / RELU6 / RELU_N1_TO_1, per-channel and per-tensor
 weight scales (weights over all of int8), int64 / int32 / no / omitted bias (large int64 biases
 too), requantization multipliers below and above 1, depth multipliers, grouped convolutions,
-keep_num_dims, deep filters whose int32 accumulation wraps, and inputs with runs of -32768 / 32767.
+keep_num_dims, deep filters, and inputs with runs of -32768 / 32767. Two pinned tests: int64
+accumulators next to the 15-bit multiplier's rounding boundaries, and int32-bias accumulators taken
+past 2^31 (TFLM's int32 sum wraps).
 
 TINYML_INT16_CONV_CASES scales the number of random cases per op (default 150).
 """
@@ -30,7 +32,7 @@ import pytest
 
 from host_engine import TM_ERR_MODEL, TM_ERR_UNSUPPORTED, TM_OK, build_engine
 from single_op_models import Tensor, build_single_op_model, run_tflm
-from test_conv_fc_tflm import random_window
+from test_conv_fc_tflm import log_uniform, quant_weights, random_window
 from test_ops_act import _zeros_for_inputs
 from test_single_ops_elementwise import ACTIVATIONS, case, check_engine, check_unix_port, f32
 
@@ -41,10 +43,6 @@ UNIX_CASES_PER_OP = 8
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory):
     return build_engine(tmp_path_factory.mktemp("engine"))
-
-
-def log_uniform(rng, lo, hi, n=None):
-    return 10 ** rng.uniform(np.log10(lo), np.log10(hi), n)
 
 
 def int16_input(rng, shape):
@@ -62,12 +60,11 @@ def int16_input(rng, shape):
 
 
 def weights(rng, shape, channels, per_channel):
-    """Random symmetric int8 weights (sometimes all at the extremes) and their scales."""
+    """The int8 tests' random symmetric weights and scales, sometimes with the weights all at the
+    extremes (-128 included: -128 x -32768 is the largest product)."""
+    data, scales = quant_weights(rng, shape, channels, per_channel)
     if rng.random() < 0.15:
         data = rng.choice(np.array([-128, 127, -127], np.int8), shape)
-    else:
-        data = rng.integers(-128, 128, shape).astype(np.int8)
-    scales = [f32(s) for s in log_uniform(rng, 1e-4, 3e-2, channels if per_channel else 1)]
     return data, scales
 
 
@@ -250,6 +247,39 @@ def test_requantization_int64_rounding(engine, summary):
     check_engine(engine, cases)
     summary(f"16x8 requantization: {len(cases)} models x {n} accumulators next to rounding boundaries "
             "equal to TFLM")
+
+
+def test_int32_accumulator_wraps(engine, summary):
+    """With an int32 bias TFLM accumulates in int32: deep filters of large weights on large inputs
+    of one sign take the sum past 2^31, where it wraps (two's complement, as compiled), before the
+    requantization. Each of these models has accumulators beyond the int32 range."""
+    rng = np.random.default_rng(3300)
+    cases = []
+    for trial in range(12):
+        depth = int(rng.integers(700, 1000))
+        n = 6
+        sign = 1 if trial % 2 else -1
+        w = (sign * rng.integers(100, 128, (n, depth))).astype(np.int8)
+        x = rng.integers(28000, 32768, (1, depth)).astype(np.int16)
+        assert int(np.max(np.abs(w.astype(np.int64) @ x[0].astype(np.int64)))) >= 2 ** 31
+        s_in, s_w = f32(log_uniform(rng, 1e-5, 1e-2)), f32(log_uniform(rng, 1e-4, 3e-2))
+        s_out = f32(s_in * s_w * 2 ** 31 / 20000.0)
+        bias = Tensor([n], "int32", scale=[f32(s_in * s_w)] * n, zero_point=[0] * n,
+                      data=rng.integers(-2 ** 30, 2 ** 30, n))
+        fc = build_single_op_model(
+            "FULLY_CONNECTED", [Tensor([1, depth], "int16", scale=s_in, zero_point=0),
+                                Tensor([n, depth], "int8", scale=[s_w] * n, zero_point=[0] * n, data=w), bias],
+            [Tensor([1, n], "int16", scale=s_out, zero_point=0)], version=4)
+        cases.append(case(f"fc int32 wrap {trial}", fc, [x], [((1, n), "int16")]))
+        conv = build_single_op_model(
+            "CONV_2D", [Tensor([1, 1, 1, depth], "int16", scale=s_in, zero_point=0),
+                        Tensor([n, 1, 1, depth], "int8", scale=[s_w] * n, zero_point=[0] * n,
+                               data=w.reshape(n, 1, 1, depth)), bias],
+            [Tensor([1, 1, 1, n], "int16", scale=s_out, zero_point=0)],
+            options=dict(padding="VALID", stride_w=1, stride_h=1), version=3)
+        cases.append(case(f"conv int32 wrap {trial}", conv, [x.reshape(1, 1, 1, depth)], [((1, 1, 1, n), "int16")]))
+    check_engine(engine, cases)
+    summary(f"16x8 int32-bias accumulators past 2^31: {len(cases)} FC / CONV_2D models equal to TFLM (wrapped)")
 
 
 # ---------------------------------------------------------------------------------------------
