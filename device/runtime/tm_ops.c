@@ -42,8 +42,10 @@ const tm_op *const tm_op_table[] = {
     &tm_op_strided_slice,
     &tm_op_sub,
     &tm_op_sum,
+    &tm_op_svdf,
     &tm_op_tanh,
     &tm_op_transpose,
+    &tm_op_unidirectional_sequence_lstm,
     &tm_op_unpack,
 };
 
