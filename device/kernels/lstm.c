@@ -59,7 +59,7 @@ static void step(const tm_lstm_params *p, const tm_lstm_weights *w, const int8_t
     int16_t *fc = scratch + 3 * n;
     gate(p, w, TM_LSTM_FORGET_GATE, x, h, forget, fc, 1);
     gate(p, w, TM_LSTM_INPUT_GATE, x, h, in_gate, fc, 1);
-    gate(p, w, TM_LSTM_CELL_GATE, x, h, cell_gate, fc, p->cell_gate_sigmoid);
+    gate(p, w, TM_LSTM_CELL_GATE, x, h, cell_gate, fc, 0);
     for (int32_t k = 0; k < n; ++k) {
         const int16_t kept = clamp16(mul16(forget[k], c[k], p->forget_multiplier, p->forget_shift));
         const int16_t added = clamp16(mul16(in_gate[k], cell_gate[k], p->input_multiplier, p->input_shift));

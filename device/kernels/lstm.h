@@ -4,8 +4,7 @@
 //
 // One step, for one batch row at time t (TFLM's order):
 //   each gate g = act(clamp16(FC(x_t, W_g) + b_g) (+sat) clamp16(FC(h, R_g))), the FCs rescaled to
-//   Q3.12; act = sigmoid for the input, forget and output gates, the cell gate's act for the cell
-//   gate (tanh or sigmoid);
+//   Q3.12; act = sigmoid for the input, forget and output gates, tanh for the cell gate;
 //   c = clamp16(f * c) (+sat) clamp16(i * g), clipped to +-cell_clip when cell_clip > 0;
 //   h = clamp8(tanh(c) * o + hidden zero point); the output row at t is h.
 // Batch rows are independent, so a time-major or batch-major sequence is the same loop with
@@ -37,7 +36,6 @@ typedef struct {
     int32_t hidden_shift;
     int32_t cell_power;            // cell state scale = 2^cell_power
     int16_t cell_clip;             // > 0: clip the cell state to [-cell_clip, cell_clip]
-    uint8_t cell_gate_sigmoid;     // the cell gate's activation: 1 sigmoid, 0 tanh
     uint8_t time_major;            // input [time, batch, features], else [batch, time, features]
     int32_t batch;
     int32_t time;

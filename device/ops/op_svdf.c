@@ -35,8 +35,11 @@ static size_t svdf_persist_bytes(const tm_model *m, const tm_node *n) {
 }
 
 static tm_status svdf_prepare(tm_model *m, tm_node *n, tm_error *err) {
-    if (tm_op_check_arity(n, 5, 5, 1, NAME, err) != TM_OK) {
+    if (tm_op_check_arity_optional(n, 3, 5, 1, NAME, err) != TM_OK) {
         return err->status;
+    }
+    if (n->n_inputs != 5 || tm_input(m, n, IN_STATE) == NULL) {
+        return tm_fail(err, TM_ERR_MODEL, "%s: needs 5 inputs, the last the state", NAME);
     }
     const tm_tensor *input = tm_input(m, n, IN_INPUT);
     const tm_tensor *wf = tm_input(m, n, IN_WEIGHTS_FEATURE);

@@ -33,8 +33,9 @@ enum {
 enum { OPT_ACTIVATION = 0, OPT_CELL_CLIP = 1, OPT_PROJ_CLIP = 2, OPT_TIME_MAJOR = 3,
        OPT_ASYMMETRIC_QUANTIZE_INPUTS = 4, OPT_DIAGONAL_RECURRENT_TENSORS = 5 };
 
-// TFLite fused activations the cell gate may use (TFLM asserts on any other).
-enum { ACT_TANH = 4, ACT_SIGMOID = 6 };
+// The schema's TANH: the only cell activation TFLM runs (its kernel takes sigmoid or tanh, and the
+// schema has no sigmoid; any other value stops TFLM at an assertion).
+enum { ACT_TANH = 4 };
 
 typedef struct {
     tm_lstm_params params;
@@ -180,8 +181,8 @@ static tm_status lstm_prepare(tm_model *m, tm_node *n, tm_error *err) {
     if (tm_fb_u8(&n->options, OPT_DIAGONAL_RECURRENT_TENSORS, 0) != 0) {
         return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: diagonal recurrent weights are not supported", NAME);
     }
-    if (activation != ACT_TANH && activation != ACT_SIGMOID) {
-        return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: cell activation %d is not supported (tanh or sigmoid)", NAME, activation);
+    if (activation != ACT_TANH) {
+        return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: cell activation %d is not supported (only TANH)", NAME, activation);
     }
     (void)proj_clip; // no projection: TFLM ignores it
     lstm_data d;
@@ -227,7 +228,6 @@ static tm_status lstm_prepare(tm_model *m, tm_node *n, tm_error *err) {
     p->input_offset = -input->zero_point;
     p->hidden_offset = -hidden->zero_point;
     p->hidden_zero_point = hidden->zero_point;
-    p->cell_gate_sigmoid = activation == ACT_SIGMOID;
     p->time_major = (uint8_t)time_major;
     uint8_t *mem = (uint8_t *)tm_op_alloc_data(m, lstm_persist_bytes(m, n), NAME, err);
     if (mem == NULL) {
