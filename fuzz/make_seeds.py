@@ -33,6 +33,7 @@ import test_ops_act as act_ops  # noqa: E402
 import test_ops_act2 as act2_ops  # noqa: E402
 import test_ops_shape as shape_ops  # noqa: E402
 import test_ops_shape2 as shape2_ops  # noqa: E402
+import test_ops_rnn as rnn_ops  # noqa: E402
 from single_op_models import Tensor, build_single_op_model, build_unary_model  # noqa: E402
 
 Seed = tuple[str, bytes]
@@ -54,8 +55,8 @@ def elementwise_seeds(per_op: int) -> Iterator[Seed]:
 
 
 def act_ops_seeds(per_op: int, module: ModuleType = act_ops, tag: str = "act") -> Iterator[Seed]:
-    """Issue 12's activation / element-wise slices (test_ops_act.py, test_ops_act2.py), and their
-    rejections."""
+    """Issue 12's activation / element-wise slices (test_ops_act.py, test_ops_act2.py) and its
+    recurrent ops (test_ops_rnn.py), and their rejections."""
     for op in module.GENERATORS:
         for name, model, _, _ in module.cases_for(op, per_op):
             yield f"gen_{op}_{name.split()[0]}", model
@@ -176,7 +177,8 @@ def main() -> int:
     for source in (file_seeds(), elementwise_seeds(args.per_op), conv_fc_seeds(args.per_op),
                    activation_seeds(args.per_op), pool_seeds(args.per_op), shape_op_seeds(args.per_op),
                    kernel_path_seeds(), rejection_seeds(), act_ops_seeds(args.per_op),
-                   act_ops_seeds(args.per_op, act2_ops, "act2"), shape2_op_seeds(args.per_op)):
+                   act_ops_seeds(args.per_op, act2_ops, "act2"), shape2_op_seeds(args.per_op),
+                   act_ops_seeds(args.per_op, rnn_ops, "rnn")):
         for name, model in source:
             (args.out / f"{name}.tflite").write_bytes(model)
             count += 1
