@@ -28,7 +28,7 @@ import pytest
 import mputil
 from host_engine import TM_ERR_MODEL, TM_ERR_UNSUPPORTED, TM_OK, build_engine
 from single_op_models import Tensor, build_single_op_model
-from test_single_ops_elementwise import case, describe_mismatch, log_uniform, same_bits
+from test_single_ops_elementwise import case, describe_mismatch, f32, log_uniform, same_bits
 
 CASES = int(os.environ.get("TINYML_RNN_CASES", "150"))
 KERAS_CASES = int(os.environ.get("TINYML_RNN_KERAS", "8"))
@@ -129,7 +129,11 @@ def svdf_model(rng, batch, n_input, units, rank, memory, state_type="int16", bia
         s_state, z_state = log_uniform(rng, 0.01, 0.2), int(rng.integers(-128, 128))
         s_wt = log_uniform(rng, 0.002, 0.03)
         wt = rng.integers(-127, 128, (units * rank, memory))
-    s_out, z_out = log_uniform(rng, 0.005, 0.5), int(rng.integers(-128, 128))
+    # An output scale around the units' spread (typical int values: 73 for int8, 18900 for int16;
+    # the state clamps), so that outputs rarely saturate.
+    state_std = min(7300.0 * np.sqrt(n_input) * s_in * s_wf, (20000.0 if state_type == "int16" else 73.0) * s_state)
+    out_std = (18900.0 if state_type == "int16" else 73.0) * s_wt * state_std * np.sqrt(memory * rank)
+    s_out, z_out = f32(out_std / 40.0 * rng.uniform(0.5, 2.0)), int(rng.integers(-64, 64))
     filters = units * rank
     ins = [Tensor([batch, n_input], scale=s_in, zero_point=z_in),
            Tensor([filters, n_input], scale=s_wf, zero_point=0, data=rng.integers(-127, 128, (filters, n_input))),
@@ -342,3 +346,33 @@ def test_unix_port(micropython, keras_models, summary):
             ours = np.frombuffer(bytes.fromhex(hexed), dtype).reshape(shape)
             assert same_bits(ours, ref), describe_mismatch(f"unix port {name} invoke {s}", ours, ref)
     summary(f"recurrent ops: {len(picked)} models x {STEPS}+ invokes and a reset() bit-exact with TFLM through `import tinyml`")
+
+
+# ---------------------------------------------------------------------------------------------
+# The device test's expected output is TFLM's.
+
+def test_device_checksums_are_tflms():
+    """tests/device/model_recurrent.py prints checksums of three invokes of two recurrent models
+    and whether reset() gives the first again: compute them in TFLM and compare with its .exp."""
+    device = mputil.REPO_ROOT / "tests" / "device"
+
+    def checksum(b):
+        s = 0
+        for v in np.asarray(b).view(np.uint8).reshape(-1):
+            s = (s * 31 + int(v)) & 0xFFFFFF
+        return s
+
+    expected, shared = [], []
+    for name in ("lstm_small", "svdf_small"):
+        model = (device / "data" / f"{name}.tflite").read_bytes()
+        from tflite_micro.python.tflite_micro import runtime
+        shape = runtime.Interpreter.from_bytes(model).get_input_details(0)["shape"]
+        n = int(np.prod(shape))
+        frames = [np.frombuffer(bytes((i * 37 + k * 11) % 256 for i in range(n)), np.int8).reshape(shape)
+                  for k in (0, 1, 2, 0)]
+        outs = [o[0] for o in tflm_steps(model, [[f] for f in frames], reset_every=3)]
+        sums = [checksum(o) for o in outs]
+        expected.append(f"{name} {sums[:3]} {sums[3] == sums[0]}")
+        shared.append(sums[:3])
+    expected.append(f"shared arena {shared}")
+    assert (device / "model_recurrent.py.exp").read_text().splitlines() == expected
