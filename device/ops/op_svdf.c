@@ -3,7 +3,6 @@
 // EvalIntegerSvdfReference); the kernel is kernels/svdf.c. The state (input 4) is a variable
 // tensor (tm_model.h): it carries over between invokes.
 #include <math.h>
-#include <string.h>
 
 #include "tm_ops.h"
 #include "op_common.h"
@@ -16,11 +15,6 @@ enum { IN_INPUT = 0, IN_WEIGHTS_FEATURE = 1, IN_WEIGHTS_TIME = 2, IN_BIAS = 3, I
 // SVDFOptions field indices (schema.fbs).
 enum { OPT_RANK = 0, OPT_ACTIVATION = 1, OPT_ASYMMETRIC_QUANTIZE_INPUTS = 2 };
 
-typedef struct {
-    tm_svdf_params params;
-    int32_t *scratch;     // batch * filters int32, in persistent memory
-} svdf_data;
-
 static size_t svdf_scratch_count(const tm_model *m, const tm_node *n) {
     const tm_tensor *input = tm_input(m, n, IN_INPUT);
     const tm_tensor *wf = tm_input(m, n, IN_WEIGHTS_FEATURE);
@@ -31,7 +25,7 @@ static size_t svdf_scratch_count(const tm_model *m, const tm_node *n) {
 }
 
 static size_t svdf_persist_bytes(const tm_model *m, const tm_node *n) {
-    return sizeof(svdf_data) + 8 + svdf_scratch_count(m, n) * sizeof(int32_t);
+    return tm_op_data_with_scratch_bytes(sizeof(tm_svdf_params), svdf_scratch_count(m, n) * sizeof(int32_t));
 }
 
 static tm_status svdf_prepare(tm_model *m, tm_node *n, tm_error *err) {
@@ -106,8 +100,8 @@ static tm_status svdf_prepare(tm_model *m, tm_node *n, tm_error *err) {
     e1 = e1 / state->scale;
     float e2 = state->scale * wt->scale;
     e2 = e2 / output->scale;
-    svdf_data d;
-    tm_svdf_params *p = &d.params;
+    tm_svdf_params params;
+    tm_svdf_params *p = &params;
     if (tm_op_quantize_multiplier((double)e1, &p->multiplier_1, &p->shift_1, NAME, err) != TM_OK
         || tm_op_quantize_multiplier((double)e2, &p->multiplier_2, &p->shift_2, NAME, err) != TM_OK) {
         return err->status;
@@ -121,22 +115,16 @@ static tm_status svdf_prepare(tm_model *m, tm_node *n, tm_error *err) {
     p->state_zero_point = state->zero_point;
     p->output_zero_point = output->zero_point;
     p->state_is_int16 = state->type == TM_INT16;
-    uint8_t *mem = (uint8_t *)tm_op_alloc_data(m, svdf_persist_bytes(m, n), NAME, err);
-    if (mem == NULL) {
-        return err->status;
-    }
-    d.scratch = (int32_t *)(mem + ((sizeof(svdf_data) + 7) & ~(size_t)7));
-    memcpy(mem, &d, sizeof d);
-    n->data = mem;
-    return TM_OK;
+    // The scratch: one int32 sum per batch row and filter.
+    return tm_op_store_data_with_scratch(m, n, &params, sizeof params,
+        svdf_scratch_count(m, n) * sizeof(int32_t), NAME, err);
 }
 
 static void svdf_eval(const tm_model *m, const tm_node *n) {
-    const svdf_data *d = (const svdf_data *)n->data;
-    tm_svdf_s8(&d->params, (const int8_t *)tm_input(m, n, IN_INPUT)->data,
+    tm_svdf_s8((const tm_svdf_params *)n->data, (const int8_t *)tm_input(m, n, IN_INPUT)->data,
         (const int8_t *)tm_input(m, n, IN_WEIGHTS_FEATURE)->data, tm_input(m, n, IN_WEIGHTS_TIME)->data,
         (const int32_t *)tm_input(m, n, IN_BIAS)->data, tm_input(m, n, IN_STATE)->data,
-        (int8_t *)tm_output(m, n, 0)->data, d->scratch);
+        (int8_t *)tm_output(m, n, 0)->data, (int32_t *)tm_op_scratch(n, sizeof(tm_svdf_params)));
 }
 
 // Version 3 is full-integer int8 (1 float, 2 and 4 hybrid: refused as such).

@@ -5,7 +5,6 @@
 // CreateInterGateMulParams, CreateLstmCellStateInfo); the kernel is kernels/lstm.c.
 // The hidden and cell states are variable tensors (tm_model.h): they carry over between invokes.
 #include <math.h>
-#include <string.h>
 
 #include "tm_ops.h"
 #include "tm_quant.h"
@@ -37,15 +36,15 @@ enum { OPT_ACTIVATION = 0, OPT_CELL_CLIP = 1, OPT_PROJ_CLIP = 2, OPT_TIME_MAJOR 
 // schema has no sigmoid; any other value stops TFLM at an assertion).
 enum { ACT_TANH = 4 };
 
-typedef struct {
-    tm_lstm_params params;
-    int16_t *scratch;     // 4 * n_cell gate values, in persistent memory
-} lstm_data;
-
-static size_t lstm_persist_bytes(const tm_model *m, const tm_node *n) {
+// The scratch after the parameters: 4 x units int16 gate values.
+static size_t lstm_scratch_bytes(const tm_model *m, const tm_node *n) {
     const tm_tensor *hidden = tm_input(m, n, IN_HIDDEN_STATE);
     const size_t cells = hidden != NULL && hidden->ndim == 2 ? (size_t)hidden->dims[1] : 0;
-    return sizeof(lstm_data) + 8 + 4 * cells * sizeof(int16_t);
+    return 4 * cells * sizeof(int16_t);
+}
+
+static size_t lstm_persist_bytes(const tm_model *m, const tm_node *n) {
+    return tm_op_data_with_scratch_bytes(sizeof(tm_lstm_params), lstm_scratch_bytes(m, n));
 }
 
 // Weights: int8 [rows, cols], one scale, zero point 0 (TFLM reads params.scale and no zero point).
@@ -185,8 +184,8 @@ static tm_status lstm_prepare(tm_model *m, tm_node *n, tm_error *err) {
         return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: cell activation %d is not supported (only TANH)", NAME, activation);
     }
     (void)proj_clip; // no projection: TFLM ignores it
-    lstm_data d;
-    tm_lstm_params *p = &d.params;
+    tm_lstm_params params;
+    tm_lstm_params *p = &params;
     if (check_tensors(m, n, &p->batch, &p->time, &p->n_input, &p->n_cell, time_major, err) != TM_OK) {
         return err->status;
     }
@@ -229,27 +228,19 @@ static tm_status lstm_prepare(tm_model *m, tm_node *n, tm_error *err) {
     p->hidden_offset = -hidden->zero_point;
     p->hidden_zero_point = hidden->zero_point;
     p->time_major = (uint8_t)time_major;
-    uint8_t *mem = (uint8_t *)tm_op_alloc_data(m, lstm_persist_bytes(m, n), NAME, err);
-    if (mem == NULL) {
-        return err->status;
-    }
-    d.scratch = (int16_t *)(mem + ((sizeof(lstm_data) + 7) & ~(size_t)7));
-    memcpy(mem, &d, sizeof d);
-    n->data = mem;
-    return TM_OK;
+    return tm_op_store_data_with_scratch(m, n, &params, sizeof params, lstm_scratch_bytes(m, n), NAME, err);
 }
 
 static void lstm_eval(const tm_model *m, const tm_node *n) {
-    const lstm_data *d = (const lstm_data *)n->data;
     tm_lstm_weights w;
     for (int g = 0; g < 4; ++g) {
         w.input_weights[g] = (const int8_t *)tm_input(m, n, IN_INPUT_WEIGHTS + g)->data;
         w.recurrent_weights[g] = (const int8_t *)tm_input(m, n, IN_RECURRENT_WEIGHTS + g)->data;
         w.bias[g] = (const int32_t *)tm_input(m, n, IN_BIAS + g)->data;
     }
-    tm_lstm_s8(&d->params, &w, (const int8_t *)tm_input(m, n, IN_INPUT)->data,
+    tm_lstm_s8((const tm_lstm_params *)n->data, &w, (const int8_t *)tm_input(m, n, IN_INPUT)->data,
         (int8_t *)tm_input(m, n, IN_HIDDEN_STATE)->data, (int16_t *)tm_input(m, n, IN_CELL_STATE)->data,
-        (int8_t *)tm_output(m, n, 0)->data, d->scratch);
+        (int8_t *)tm_output(m, n, 0)->data, (int16_t *)tm_op_scratch(n, sizeof(tm_lstm_params)));
 }
 
 // Version 1 is what the converter writes for int8 (2 and 3 are hybrid, 4 adds diagonal weights).

@@ -29,6 +29,7 @@ import mputil
 from host_engine import TM_ERR_MODEL, TM_ERR_UNSUPPORTED, TM_OK, build_engine
 from single_op_models import Tensor, build_single_op_model
 from test_single_ops_elementwise import case, describe_mismatch, f32, log_uniform, same_bits
+from test_single_ops_elementwise import test_rejections as check_rejection
 
 CASES = int(os.environ.get("TINYML_RNN_CASES", "150"))
 KERAS_CASES = int(os.environ.get("TINYML_RNN_KERAS", "8"))
@@ -72,10 +73,12 @@ def check_steps(engine, cases, reset_every=0):
 # UNIDIRECTIONAL_SEQUENCE_LSTM
 
 def lstm_model(rng, batch, time, n_input, units, time_major=False, cell_clip=0.0, activation="TANH",
-               cell_scale=2.0 ** -15, hidden=(0.004, -10), omit=(), bias_type="int32", cell_type="int16"):
-    """A converter-shaped UNIDIRECTIONAL_SEQUENCE_LSTM: inputs in lstm_shared.h order."""
+               cell_scale=2.0 ** -15, hidden=(0.004, -10), omit=(), bias_type="int32", cell_type="int16",
+               act_type="int8", variable_states=True, out_scale=None):
+    """A converter-shaped UNIDIRECTIONAL_SEQUENCE_LSTM: inputs in lstm_shared.h order. The last
+    arguments make the malformed ones of REJECTIONS."""
     s_in, z_in = log_uniform(rng, 0.005, 0.1), int(rng.integers(-128, 128))
-    ins = [Tensor([time, batch, n_input] if time_major else [batch, time, n_input], scale=s_in, zero_point=z_in)]
+    ins = [Tensor([time, batch, n_input] if time_major else [batch, time, n_input], act_type, scale=s_in, zero_point=z_in)]
     for rows, cols in [(units, n_input)] * 4 + [(units, units)] * 4:
         s = log_uniform(rng, 0.002, 0.03)
         ins.append(Tensor([rows, cols], scale=s, zero_point=0, data=rng.integers(-127, 128, (rows, cols))))
@@ -85,13 +88,13 @@ def lstm_model(rng, batch, time, n_input, units, time_major=False, cell_clip=0.0
         ins.append(Tensor([units], bias_type, scale=s, zero_point=0,
                           data=rng.integers(-3000, 3000, units)))
     ins += [None] * 2                                               # no projection
-    ins.append(Tensor([batch, units], scale=hidden[0], zero_point=hidden[1], is_variable=True))
-    ins.append(Tensor([batch, units], cell_type, scale=cell_scale, zero_point=0, is_variable=True))
+    ins.append(Tensor([batch, units], act_type, scale=hidden[0], zero_point=hidden[1], is_variable=variable_states))
+    ins.append(Tensor([batch, units], cell_type, scale=cell_scale, zero_point=0, is_variable=variable_states))
     ins += [None] * 4                                               # no layer norm
     for i in omit:
         ins[i] = None
     out_shape = [time, batch, units] if time_major else [batch, time, units]
-    out = Tensor(out_shape, scale=hidden[0], zero_point=hidden[1])
+    out = Tensor(out_shape, act_type, scale=out_scale or hidden[0], zero_point=hidden[1])
     model = build_single_op_model("UNIDIRECTIONAL_SEQUENCE_LSTM", ins, [out],
                                   options=dict(fused_activation_function=activation, cell_clip=cell_clip,
                                                time_major=time_major))
@@ -236,44 +239,20 @@ def _svdf(**kw):
     return lambda: svdf_model(np.random.default_rng(6), 1, 4, 3, 2, 5, **kw)[0]
 
 
-def _lstm_non_variable_state():
-    model_rng = np.random.default_rng(5)
-    ins = [Tensor([1, 3, 2], scale=0.05, zero_point=0)]
-    for rows, cols in [(4, 2)] * 4 + [(4, 4)] * 4:
-        ins.append(Tensor([rows, cols], scale=0.01, zero_point=0, data=model_rng.integers(-127, 128, (rows, cols))))
-    ins += [None] * 3 + [Tensor([4], "int32", scale=0.0005, zero_point=0, data=[0] * 4) for _ in range(4)]
-    ins += [None] * 2 + [Tensor([1, 4], scale=0.01, zero_point=0), Tensor([1, 4], "int16", scale=2.0 ** -15, zero_point=0)]
-    ins += [None] * 4
-    return build_single_op_model("UNIDIRECTIONAL_SEQUENCE_LSTM", ins, [Tensor([1, 3, 4], scale=0.01, zero_point=0)],
-                                 options=dict(fused_activation_function="TANH"))
-
-
-
-def _lstm_out_q():
-    rng = np.random.default_rng(5)
-    ins = [Tensor([1, 3, 2], scale=0.05, zero_point=0)]
-    for rows, cols in [(4, 2)] * 4 + [(4, 4)] * 4:
-        ins.append(Tensor([rows, cols], scale=0.01, zero_point=0, data=rng.integers(-127, 128, (rows, cols))))
-    ins += [None] * 3 + [Tensor([4], "int32", scale=0.0005, zero_point=0, data=[0] * 4) for _ in range(4)]
-    ins += [None] * 2 + [Tensor([1, 4], scale=0.01, zero_point=0, is_variable=True),
-                         Tensor([1, 4], "int16", scale=2.0 ** -15, zero_point=0, is_variable=True)]
-    ins += [None] * 4
-    return build_single_op_model("UNIDIRECTIONAL_SEQUENCE_LSTM", ins, [Tensor([1, 3, 4], scale=0.02, zero_point=0)],
-                                 options=dict(fused_activation_function="TANH"))
-
-
 REJECTIONS = [
     ("lstm with a RELU cell activation", _lstm(activation="RELU"),
      TM_ERR_UNSUPPORTED, "cell activation 1 is not supported", False),
-    ("lstm with an int16 cell state of int8", _lstm(cell_type="int8"),
+    ("lstm with an int8 cell state", _lstm(cell_type="int8"),
      TM_ERR_UNSUPPORTED, "cell state is int8", True),
+    ("lstm with int16 activations (16x8, not supported yet)", _lstm(act_type="int16", hidden=(0.0001, 0)),
+     TM_ERR_UNSUPPORTED, "int16 activations (16x8) are not supported", False),
     ("lstm with CIFG (no input gate weights)", _lstm(omit=(1, 5, 12)),
      TM_ERR_UNSUPPORTED, "CIFG is not supported", True),
     ("lstm with int64 biases", _lstm(bias_type="int64"),
      TM_ERR_UNSUPPORTED, "gate bias is int64", False),
-    ("lstm whose states are not variable tensors", _lstm_non_variable_state,
+    ("lstm whose states are not variable tensors", _lstm(variable_states=False),
      TM_ERR_MODEL, "must be variable tensors", True),
-    ("lstm whose output quantization differs from the hidden state's", _lstm_out_q,
+    ("lstm whose output quantization differs from the hidden state's", _lstm(out_scale=0.02),
      TM_ERR_UNSUPPORTED, "output quantization differs", False),
     ("svdf without a bias", _svdf(bias=False),
      TM_ERR_UNSUPPORTED, "needs a bias", False),
@@ -282,18 +261,7 @@ REJECTIONS = [
 
 @pytest.mark.parametrize("what,make,status,message,tflm_refuses", REJECTIONS, ids=[r[0] for r in REJECTIONS])
 def test_rejections(engine, what, make, status, message, tflm_refuses):
-    import tflite
-    model = make()
-    sg = tflite.Model.GetRootAs(model, 0).Subgraphs(0)
-    inputs = [np.zeros(tuple(sg.Tensors(sg.Inputs(i)).ShapeAsNumpy()), np.int8) for i in range(sg.InputsLength())]
-    out = sg.Tensors(sg.Outputs(0))
-    got, err, _ = engine(model, inputs, [(tuple(out.ShapeAsNumpy()), np.int8)])
-    assert got == status, f"{what}: status {got} ({err}), expected {status}"
-    assert message in err, f"{what}: message {err!r} lacks {message!r}"
-    if tflm_refuses:
-        from tflite_micro.python.tflite_micro import runtime
-        with pytest.raises(RuntimeError):
-            runtime.Interpreter.from_bytes(model, arena_size=1 << 16)
+    check_rejection(engine, what, make, status, message, tflm_refuses)
 
 
 # ---------------------------------------------------------------------------------------------
