@@ -175,7 +175,6 @@ static tm_status check_tensors(const tm_model *m, const tm_node *n, int32_t *bat
 static tm_status lstm_prepare(tm_model *m, tm_node *n, tm_error *err) {
     const int activation = tm_fb_i8(&n->options, OPT_ACTIVATION, 0);
     const float cell_clip = tm_fb_f32(&n->options, OPT_CELL_CLIP, 0.0f);
-    const float proj_clip = tm_fb_f32(&n->options, OPT_PROJ_CLIP, 0.0f);
     const int time_major = tm_fb_u8(&n->options, OPT_TIME_MAJOR, 0) != 0;
     if (tm_fb_u8(&n->options, OPT_DIAGONAL_RECURRENT_TENSORS, 0) != 0) {
         return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: diagonal recurrent weights are not supported", NAME);
@@ -183,7 +182,7 @@ static tm_status lstm_prepare(tm_model *m, tm_node *n, tm_error *err) {
     if (activation != ACT_TANH) {
         return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: cell activation %d is not supported (only TANH)", NAME, activation);
     }
-    (void)proj_clip; // no projection: TFLM ignores it
+    // proj_clip (OPT_PROJ_CLIP) clips a projection, which TFLM does not run: ignored, as there.
     tm_lstm_params params;
     tm_lstm_params *p = &params;
     if (check_tensors(m, n, &p->batch, &p->time, &p->n_input, &p->n_cell, time_major, err) != TM_OK) {
