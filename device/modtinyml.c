@@ -4,6 +4,7 @@
 //   m = tinyml.Model(source, arena=None)  # source: bytes-like (used in place) or a file path
 //   y = m.predict(x)                      # int8 bytes -> int8 bytes; array('f')/list -> array('f')
 //   m.set_input(x, index=0); m.invoke(); m.get_output(index=0)
+//   m.reset()                             # recurrent state (LSTM, SVDF) back to its value at load
 //   m.input_buffer(index=0) / m.output_buffer(index=0)  -> memoryview into the arena
 //   m.inputs, m.outputs, m.ops, m.arena_bytes, m.state_bytes; tinyml.ops(); tinyml.__version__
 //   m.last_us, m.last_cycles              -> duration of the last inference (tm_ticks.c), None before
@@ -306,7 +307,7 @@ static mp_obj_t new_attrtuple_info(tm_tensor *t, int index) {
 static mp_obj_t io_infos(tinyml_model_obj_t *self, int output) {
     check_source(self); // names are read from the model buffer
     int n = output ? self->model.n_outputs : self->model.n_inputs;
-    mp_obj_t items[TM_MAX_NODE_INPUTS];
+    mp_obj_t items[TM_MAX_MODEL_IO];
     for (int i = 0; i < n; ++i) {
         items[i] = new_attrtuple_info(io_tensor(self, i, output), i);
     }
@@ -483,7 +484,7 @@ static mp_obj_t model_predict(tinyml_model_obj_t *self, mp_obj_t x, mp_int_t ind
     if (self->model.n_outputs == 1) {
         return read_output(io_tensor(self, 0, 1), as_float);
     }
-    mp_obj_t outs[TM_MAX_NODE_INPUTS];
+    mp_obj_t outs[TM_MAX_MODEL_IO];
     for (int i = 0; i < self->model.n_outputs; ++i) {
         outs[i] = read_output(io_tensor(self, i, 1), as_float);
     }
@@ -510,6 +511,15 @@ static mp_obj_t model_invoke(tinyml_model_obj_t *self, mp_obj_t arg, mp_int_t in
     (void)index;
     check_tenant(self);
     timed_invoke(self);
+    return mp_const_none;
+}
+
+// The state of recurrent ops (variable tensors, in the model's own persistent memory) back to
+// what it was after loading, as TFLM's MicroInterpreter::Reset().
+static mp_obj_t model_reset(tinyml_model_obj_t *self, mp_obj_t arg, mp_int_t index) {
+    (void)arg;
+    (void)index;
+    tm_model_reset_state(&self->model);
     return mp_const_none;
 }
 
@@ -543,6 +553,11 @@ static mp_obj_t tinyml_model_invoke(mp_obj_t self_in) {
     return with_arena(self_in, model_invoke, mp_const_none, 0);
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(tinyml_model_invoke_obj, tinyml_model_invoke);
+
+static mp_obj_t tinyml_model_reset(mp_obj_t self_in) {
+    return with_arena(self_in, model_reset, mp_const_none, 0);
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(tinyml_model_reset_obj, tinyml_model_reset);
 
 static mp_obj_t tinyml_model_get_output(size_t n_args, const mp_obj_t *args) {
     return with_arena(args[0], model_get_output, mp_const_none, n_args > 1 ? get_index(args[1]) : 0);
@@ -633,6 +648,7 @@ static const mp_rom_map_elem_t tinyml_model_locals_dict_table[] = {
     { MP_ROM_QSTR(MP_QSTR_set_input), MP_ROM_PTR(&tinyml_model_set_input_obj) },
     { MP_ROM_QSTR(MP_QSTR_invoke), MP_ROM_PTR(&tinyml_model_invoke_obj) },
     { MP_ROM_QSTR(MP_QSTR_get_output), MP_ROM_PTR(&tinyml_model_get_output_obj) },
+    { MP_ROM_QSTR(MP_QSTR_reset), MP_ROM_PTR(&tinyml_model_reset_obj) },
     { MP_ROM_QSTR(MP_QSTR_input_buffer), MP_ROM_PTR(&tinyml_model_input_buffer_obj) },
     { MP_ROM_QSTR(MP_QSTR_output_buffer), MP_ROM_PTR(&tinyml_model_output_buffer_obj) },
 };

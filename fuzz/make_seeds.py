@@ -35,6 +35,7 @@ import test_ops_int16 as int16_ops  # noqa: E402
 import test_ops_int16_conv as int16_conv_ops  # noqa: E402
 import test_ops_shape as shape_ops  # noqa: E402
 import test_ops_shape2 as shape2_ops  # noqa: E402
+import test_ops_rnn as rnn_ops  # noqa: E402
 from single_op_models import Tensor, build_single_op_model, build_unary_model  # noqa: E402
 
 Seed = tuple[str, bytes]
@@ -56,8 +57,8 @@ def elementwise_seeds(per_op: int) -> Iterator[Seed]:
 
 
 def act_ops_seeds(per_op: int, module: ModuleType = act_ops, tag: str = "act") -> Iterator[Seed]:
-    """Issue 12's activation / element-wise slices (test_ops_act.py, test_ops_act2.py) and other slices
-    built the same way (test_ops_int16_conv.py, test_ops_int16.py), and their rejections."""
+    """A test_ops_*.py slice of issue 12 (activation / element-wise, int16, recurrent...): every
+    generator's cases, and the slice's rejections."""
     for op in module.GENERATORS:
         for name, model, _, _ in module.cases_for(op, per_op):
             yield f"gen_{op}_{name.split()[0]}", model
@@ -180,7 +181,8 @@ def main() -> int:
                    kernel_path_seeds(), rejection_seeds(), act_ops_seeds(args.per_op),
                    act_ops_seeds(args.per_op, act2_ops, "act2"), shape2_op_seeds(args.per_op),
                    act_ops_seeds(args.per_op, int16_conv_ops, "int16conv"),
-                   act_ops_seeds(args.per_op, int16_ops, "int16")):
+                   act_ops_seeds(args.per_op, int16_ops, "int16"),
+                   act_ops_seeds(args.per_op, rnn_ops, "rnn")):
         for name, model in source:
             (args.out / f"{name}.tflite").write_bytes(model)
             count += 1

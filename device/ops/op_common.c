@@ -433,6 +433,21 @@ tm_status tm_op_store_data(tm_model *m, tm_node *n, const void *src, size_t byte
     return TM_OK;
 }
 
+size_t tm_op_data_with_scratch_bytes(size_t header_bytes, size_t scratch_bytes) {
+    return ((header_bytes + 7u) & ~(size_t)7u) + scratch_bytes;
+}
+
+tm_status tm_op_store_data_with_scratch(tm_model *m, tm_node *n, const void *src, size_t header_bytes,
+    size_t scratch_bytes, const char *op, tm_error *err) {
+    void *data = tm_op_alloc_data(m, tm_op_data_with_scratch_bytes(header_bytes, scratch_bytes), op, err);
+    if (data == NULL) {
+        return err->status;
+    }
+    memcpy(data, src, header_bytes);
+    n->data = data;
+    return TM_OK;
+}
+
 size_t tm_op_data_with_multipliers_bytes(size_t header_bytes, int32_t count) {
     return header_bytes + (sizeof(int32_t) + sizeof(int8_t)) * (size_t)count;
 }

@@ -146,6 +146,16 @@ void *tm_op_alloc_data(tm_model *m, size_t bytes, const char *op, tm_error *err)
 tm_status tm_op_store_data(tm_model *m, tm_node *n, const void *src, size_t bytes, const char *op,
     tm_error *err);
 
+// Op data of header_bytes (a copy of src) followed, 8-byte aligned, by scratch_bytes of scratch
+// memory for eval (the recurrent ops' gate and sum buffers): the size to report from
+// persist_bytes, the allocation (n->data), and where the scratch starts.
+size_t tm_op_data_with_scratch_bytes(size_t header_bytes, size_t scratch_bytes);
+tm_status tm_op_store_data_with_scratch(tm_model *m, tm_node *n, const void *src, size_t header_bytes,
+    size_t scratch_bytes, const char *op, tm_error *err);
+static inline void *tm_op_scratch(const tm_node *n, size_t header_bytes) {
+    return (uint8_t *)n->data + ((header_bytes + 7u) & ~(size_t)7u);
+}
+
 // Op data of header_bytes followed by `count` int32 multipliers and `count` int8 shifts: the size
 // to report from persist_bytes, and the allocation (which points *multiplier and *shift at the
 // arrays; NULL after tm_fail when memory is exhausted).

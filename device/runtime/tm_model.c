@@ -315,9 +315,9 @@ tm_status tm_model_open(tm_model *m, const uint8_t *buf, size_t len, tm_error *e
     if (in.len == 0 || out.len == 0) {
         return tm_fail(err, TM_ERR_MODEL, "corrupt model: subgraph has %u inputs and %u outputs", (unsigned)in.len, (unsigned)out.len);
     }
-    if (in.len > TM_MAX_NODE_INPUTS || out.len > TM_MAX_NODE_INPUTS) {
+    if (in.len > TM_MAX_MODEL_IO || out.len > TM_MAX_MODEL_IO) {
         return tm_fail(err, TM_ERR_UNSUPPORTED, "model has %u inputs and %u outputs (at most %d each)",
-            (unsigned)in.len, (unsigned)out.len, TM_MAX_NODE_INPUTS);
+            (unsigned)in.len, (unsigned)out.len, TM_MAX_MODEL_IO);
     }
     m->n_inputs = (uint8_t)in.len;
     m->n_outputs = (uint8_t)out.len;
@@ -439,10 +439,10 @@ static tm_status parse_tensor(tm_model *m, uint32_t index, tm_error *err) {
     if (!tm_fb_ok(&m->fb)) {
         return err->status;
     }
-    if (is_variable || tm_fb_table_present(&sparsity)) {
-        return tm_fail(err, TM_ERR_UNSUPPORTED, "tensor %u is %s (not supported)", (unsigned)index,
-            is_variable ? "a variable tensor" : "sparse");
+    if (tm_fb_table_present(&sparsity)) {
+        return tm_fail(err, TM_ERR_UNSUPPORTED, "tensor %u is sparse (not supported)", (unsigned)index);
     }
+    t->is_variable = is_variable != 0;
     if (shape.len > TM_MAX_DIMS) {
         return tm_fail(err, TM_ERR_UNSUPPORTED, "tensor %u has %u dimensions (at most %d)",
             (unsigned)index, (unsigned)shape.len, TM_MAX_DIMS);
@@ -452,6 +452,13 @@ static tm_status parse_tensor(tm_model *m, uint32_t index, tm_error *err) {
     uint64_t count = 1;
     for (uint32_t d = 0; d < shape.len; ++d) {
         int32_t v = tm_fb_vec_i32(&shape, d);
+        if (v == 0 && !is_variable) {
+            // An empty tensor no node reads or writes: the converter's placeholders for an LSTM's
+            // intermediates (shape [0]). parse_node refuses a node that uses one.
+            t->dims[d] = 0;
+            count = 0;
+            continue;
+        }
         if (v < 1) {
             return tm_fail(err, TM_ERR_MODEL, "tensor %u has dimension %d of %d (dynamic or empty shapes are not supported)",
                 (unsigned)index, (int)d, (int)v);
@@ -493,7 +500,14 @@ static tm_status parse_tensor(tm_model *m, uint32_t index, tm_error *err) {
     if (elem == 0) {
         return TM_OK; // unsupported type: rejected by the prepare of any op that uses it
     }
-    return parse_tensor_data(m, t, index, buffer_index, err);
+    if (parse_tensor_data(m, t, index, buffer_index, err) != TM_OK) {
+        return err->status;
+    }
+    if (t->is_variable && t->is_const) {
+        // TFLM resets a variable tensor before the first invoke: its data would never be read.
+        return tm_fail(err, TM_ERR_UNSUPPORTED, "variable tensor %u has constant data (not supported)", (unsigned)index);
+    }
+    return TM_OK;
 }
 
 static tm_status parse_node(tm_model *m, uint32_t index, tm_error *err) {
@@ -522,6 +536,9 @@ static tm_status parse_node(tm_model *m, uint32_t index, tm_error *err) {
         if (t < -1 || t >= (int32_t)m->n_tensors || (is_output && t < 0)) {
             return tm_fail(err, TM_ERR_MODEL, "corrupt model: node %u refers to tensor %d of %u",
                 (unsigned)index, (int)t, (unsigned)m->n_tensors);
+        }
+        if (t >= 0 && tm_tensor_elements(&m->tensors[t]) == 0) {
+            return tm_fail(err, TM_ERR_MODEL, "tensor %d has a dimension of 0 (dynamic or empty shapes are not supported)", (int)t);
         }
         if (is_output) {
             n->outputs[i - in.len] = (int16_t)t;
@@ -561,8 +578,9 @@ static tm_status compute_lifetimes(tm_model *m, tm_error *err) {
     }
     for (int i = 0; i < m->n_inputs; ++i) {
         tm_tensor *t = &m->tensors[m->inputs[i]];
-        if (t->is_const) {
-            return tm_fail(err, TM_ERR_MODEL, "corrupt model: model input %d is a constant tensor", i);
+        if (t->is_const || t->is_variable) {
+            return tm_fail(err, TM_ERR_MODEL, "corrupt model: model input %d is a %s tensor", i,
+                t->is_const ? "constant" : "variable");
         }
         touch(&m->plan[m->inputs[i]], 0);
         m->tensors[m->inputs[i]].in_arena = 1;
@@ -571,7 +589,7 @@ static tm_status compute_lifetimes(tm_model *m, tm_error *err) {
         tm_node *n = &m->nodes[ni];
         for (int i = 0; i < n->n_inputs; ++i) {
             int ti = n->inputs[i];
-            if (ti < 0 || m->tensors[ti].is_const) {
+            if (ti < 0 || m->tensors[ti].is_const || m->tensors[ti].is_variable) {
                 continue;
             }
             if (!m->tensors[ti].in_arena) {
@@ -582,8 +600,8 @@ static tm_status compute_lifetimes(tm_model *m, tm_error *err) {
         }
         for (int i = 0; i < n->n_outputs; ++i) {
             int ti = n->outputs[i];
-            if (m->tensors[ti].is_const || is_model_input(m, ti) || m->plan[ti].first >= 0) {
-                return tm_fail(err, TM_ERR_MODEL, "corrupt model: node %u writes tensor %d, which is constant, an input or already written",
+            if (m->tensors[ti].is_const || m->tensors[ti].is_variable || is_model_input(m, ti) || m->plan[ti].first >= 0) {
+                return tm_fail(err, TM_ERR_MODEL, "corrupt model: node %u writes tensor %d, which is constant, variable, an input or already written",
                     (unsigned)ni, ti);
             }
             m->tensors[ti].in_arena = 1;
@@ -599,6 +617,9 @@ static tm_status compute_lifetimes(tm_model *m, tm_error *err) {
     }
     for (uint32_t t = 0; t < m->n_tensors; ++t) {
         if (m->tensors[t].in_arena) {
+            if (tm_tensor_elements(&m->tensors[t]) == 0) {
+                return tm_fail(err, TM_ERR_MODEL, "tensor %u has a dimension of 0 (dynamic or empty shapes are not supported)", (unsigned)t);
+            }
             if (tm_type_size(m->tensors[t].type) == 0) {
                 return tm_fail(err, TM_ERR_UNSUPPORTED, "tensor %u has type %s (not supported)",
                     (unsigned)t, tm_type_name(m->tensors[t].type));
@@ -645,6 +666,15 @@ tm_status tm_model_parse(tm_model *m, void *state, tm_error *err) {
     m->arena_bytes = (size_t)arena;
     m->arena_lower_bound = (size_t)tm_plan_lower_bound(m->plan, (int)m->n_tensors, m->plan_order);
     uint64_t persist = 0;
+    for (uint32_t t = 0; t < m->n_tensors; ++t) {
+        if (m->tensors[t].is_variable) {
+            if (tm_type_size(m->tensors[t].type) == 0) {
+                return tm_fail(err, TM_ERR_UNSUPPORTED, "tensor %u has type %s (not supported)",
+                    (unsigned)t, tm_type_name(m->tensors[t].type));
+            }
+            persist += align8(m->tensors[t].bytes);
+        }
+    }
     for (uint32_t i = 0; i < m->n_nodes; ++i) {
         const tm_node *n = &m->nodes[i];
         if (n->op->persist_bytes != NULL) {
@@ -669,9 +699,29 @@ void *tm_model_persist_alloc(tm_model *m, size_t bytes) {
     return p;
 }
 
+void tm_model_reset_state(tm_model *m) {
+    for (uint32_t t = 0; t < m->n_tensors; ++t) {
+        tm_tensor *v = &m->tensors[t];
+        if (v->is_variable && v->data != NULL) {
+            memset(v->data, v->type == TM_INT8 ? (int)(int8_t)v->zero_point : 0, v->bytes);
+        }
+    }
+}
+
 tm_status tm_model_prepare(tm_model *m, void *persist, tm_error *err) {
     m->persist = (uint8_t *)persist;
     m->persist_used = 0;
+    // Variable tensors first: their memory was counted in parse, before the ops' data.
+    for (uint32_t t = 0; t < m->n_tensors; ++t) {
+        tm_tensor *v = &m->tensors[t];
+        if (v->is_variable) {
+            v->data = tm_model_persist_alloc(m, v->bytes);
+            if (v->data == NULL) {
+                return tm_fail(err, TM_ERR_MODEL, "persistent memory exhausted (variable tensor %u)", (unsigned)t);
+            }
+        }
+    }
+    tm_model_reset_state(m);
     for (uint32_t i = 0; i < m->n_nodes; ++i) {
         tm_node *n = &m->nodes[i];
         n->data = NULL;

@@ -11,6 +11,11 @@
 //                       the caller allocates the (large) arena;
 //   tm_model_set_arena() points every activation tensor into the caller's arena (>= arena_bytes);
 //   tm_model_invoke()   runs each op's eval, nothing else.
+// Variable tensors (the state of UNIDIRECTIONAL_SEQUENCE_LSTM and SVDF) live in the persistent
+// memory, not in the arena: the planner never reuses them, another model sharing the arena cannot
+// overwrite them, and they carry over from one invoke to the next. tm_model_prepare sets them to
+// their reset value (TFLM's ResetVariableTensors: an int8 tensor's zero point, else 0);
+// tm_model_reset_state() does it again (Model.reset() in MicroPython).
 // Weights are never copied: constant tensors point into the model buffer, which must outlive the model.
 #ifndef TM_MODEL_H
 #define TM_MODEL_H
@@ -22,7 +27,8 @@
 #include "tm_flatbuffer.h"
 
 #define TM_MAX_DIMS 6
-#define TM_MAX_NODE_INPUTS 16
+#define TM_MAX_NODE_INPUTS 24   // UNIDIRECTIONAL_SEQUENCE_LSTM has 24
+#define TM_MAX_MODEL_IO 16      // model inputs, and model outputs
 #define TM_MAX_NODE_OUTPUTS 4
 // The largest activation arena (or op data) any target accepts: offsets are 32-bit, and a 32-bit
 // board cannot address more. The same limit on 64-bit hosts, so `inspect` says what a board says.
@@ -49,6 +55,7 @@ typedef struct {
     uint8_t type;            // tm_type
     uint8_t is_const;        // data comes from the model buffer
     uint8_t in_arena;        // data is planned in the arena
+    uint8_t is_variable;     // state kept across invokes, in persistent memory (see above)
     float scale;             // per-tensor scale (first entry of per-channel scales), 0 if none
     int32_t zero_point;      // per-tensor zero point (first entry), 0 if none
     int32_t quantized_dimension;
@@ -102,8 +109,8 @@ typedef struct tm_model {
     uint16_t *plan_order;          // planner scratch
     uint32_t n_tensors;
     uint32_t n_nodes;
-    int16_t inputs[TM_MAX_NODE_INPUTS];
-    int16_t outputs[TM_MAX_NODE_INPUTS];
+    int16_t inputs[TM_MAX_MODEL_IO];
+    int16_t outputs[TM_MAX_MODEL_IO];
     uint8_t n_inputs;
     uint8_t n_outputs;
     uint32_t model_version;
@@ -128,6 +135,9 @@ tm_status tm_model_prepare(tm_model *m, void *persist, tm_error *err);
 tm_status tm_model_set_arena(tm_model *m, void *arena, size_t arena_len, tm_error *err);
 // Step 5 (after prepare and set_arena succeeded).
 void tm_model_invoke(tm_model *m);
+
+// Sets every variable tensor back to its reset value (after a successful prepare).
+void tm_model_reset_state(tm_model *m);
 
 // Persistent memory for op data during prepare (8-byte aligned); NULL if persist_bytes was too small.
 void *tm_model_persist_alloc(tm_model *m, size_t bytes);

@@ -108,14 +108,14 @@ const tm_op *const tm_op_table[] = {
 #if TM_WITH(SOFTMAX)
     &tm_op_softmax,
 #endif
-#if TM_WITH(SQUARED_DIFFERENCE)
-    &tm_op_squared_difference,
-#endif
 #if TM_WITH(SPLIT)
     &tm_op_split,
 #endif
 #if TM_WITH(SPLIT_V)
     &tm_op_split_v,
+#endif
+#if TM_WITH(SQUARED_DIFFERENCE)
+    &tm_op_squared_difference,
 #endif
 #if TM_WITH(SQUEEZE)
     &tm_op_squeeze,
@@ -129,11 +129,17 @@ const tm_op *const tm_op_table[] = {
 #if TM_WITH(SUM)
     &tm_op_sum,
 #endif
+#if TM_WITH(SVDF)
+    &tm_op_svdf,
+#endif
 #if TM_WITH(TANH)
     &tm_op_tanh,
 #endif
 #if TM_WITH(TRANSPOSE)
     &tm_op_transpose,
+#endif
+#if TM_WITH(UNIDIRECTIONAL_SEQUENCE_LSTM)
+    &tm_op_unidirectional_sequence_lstm,
 #endif
 #if TM_WITH(UNPACK)
     &tm_op_unpack,

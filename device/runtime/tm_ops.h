@@ -22,12 +22,14 @@ enum {
     TM_BUILTIN_RELU6 = 21,
     TM_BUILTIN_RESHAPE = 22,
     TM_BUILTIN_SOFTMAX = 25,
+    TM_BUILTIN_SVDF = 27,
     TM_BUILTIN_TANH = 28,
     TM_BUILTIN_PAD = 34,
     TM_BUILTIN_TRANSPOSE = 39,
     TM_BUILTIN_MEAN = 40,
     TM_BUILTIN_SUB = 41,
     TM_BUILTIN_SQUEEZE = 43,
+    TM_BUILTIN_UNIDIRECTIONAL_SEQUENCE_LSTM = 44,
     TM_BUILTIN_STRIDED_SLICE = 45,
     TM_BUILTIN_SPLIT = 49,
     TM_BUILTIN_PRELU = 54,
@@ -99,6 +101,8 @@ extern const tm_op tm_op_shape;
 extern const tm_op tm_op_pack;
 extern const tm_op tm_op_unpack;
 extern const tm_op tm_op_strided_slice;
+extern const tm_op tm_op_svdf;
+extern const tm_op tm_op_unidirectional_sequence_lstm;
 extern const tm_op tm_op_slice;
 extern const tm_op tm_op_split;
 extern const tm_op tm_op_split_v;

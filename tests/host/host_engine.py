@@ -6,9 +6,15 @@ prebuilt one named by TINYML_HOST_LIB=path, and returns
 
     run(model, inputs, outputs) -> (status, error text, output arrays)
 
-which loads, prepares and invokes the model once (tm_host_run): `inputs` are arrays in the model's
+which loads, prepares and invokes the model once (tm_host_run_steps with one step): `inputs` are arrays in the model's
 input order, `outputs` a list of (shape, dtype), one per model output. status is TM_OK or the
 tm_status of the failure (TM_ERR_MODEL, TM_ERR_UNSUPPORTED, as in device/runtime/tm_status.h).
+
+    run.steps(model, steps, outputs, reset_every=0) -> (status, error text, [per-step output lists])
+
+invokes one loaded model once per entry of `steps` (each a list of input arrays), so that the
+state of recurrent ops carries over; reset_every > 0 resets that state before every step k > 0
+with k % reset_every == 0 (tm_model_reset_state).
 
 compile_library(out, sources, ubsan) is the gcc command line behind it, for tests that build a
 library of their own (test_kernels_tflm.py: the kernels alone).
@@ -49,20 +55,28 @@ def build_engine(out_dir, extra_flags=()):
 
 
 def _wrap(lib):
-    lib.tm_host_run.restype = ctypes.c_int
+    lib.tm_host_run_steps.restype = ctypes.c_int
     u8p = ctypes.POINTER(ctypes.c_uint8)
 
-    def run(model, inputs, outputs):
-        ins = [np.ascontiguousarray(x).view(np.uint8).reshape(-1) for x in inputs]
-        outs = [np.zeros(shape, dtype) for shape, dtype in outputs]
+    def steps(model, step_inputs, outputs, reset_every=0):
+        n = len(step_inputs)
+        ins = [np.concatenate([np.ascontiguousarray(s[i]).view(np.uint8).reshape(-1) for s in step_inputs])
+               for i in range(len(step_inputs[0]))]
+        outs = [np.zeros((n,) + tuple(shape), dtype) for shape, dtype in outputs]
         raw = [o.reshape(-1).view(np.uint8) for o in outs]
         in_ptrs = (u8p * max(len(ins), 1))(*[x.ctypes.data_as(u8p) for x in ins])
         in_lens = (ctypes.c_size_t * max(len(ins), 1))(*[x.size for x in ins])
         out_ptrs = (u8p * len(raw))(*[o.ctypes.data_as(u8p) for o in raw])
         out_lens = (ctypes.c_size_t * len(raw))(*[o.size for o in raw])
         err = ctypes.create_string_buffer(256)
-        status = lib.tm_host_run(model, ctypes.c_size_t(len(model)), len(ins), in_ptrs, in_lens,
-                                 len(raw), out_ptrs, out_lens, err, ctypes.c_size_t(len(err)))
-        return status, err.value.decode(), outs
+        status = lib.tm_host_run_steps(model, ctypes.c_size_t(len(model)), n, reset_every, len(ins),
+                                       in_ptrs, in_lens, len(raw), out_ptrs, out_lens, err,
+                                       ctypes.c_size_t(len(err)))
+        return status, err.value.decode(), [[o[k] for o in outs] for k in range(n)]
 
+    def run(model, inputs, outputs):
+        status, err, outs = steps(model, [inputs], outputs)
+        return status, err, outs[0]
+
+    run.steps = steps
     return run

@@ -18,13 +18,14 @@ interpreter (the `tflite-micro` package) and in tinyml, and compare bit for bit.
 API
 ---
 Tensor(shape, dtype="int8", scale=None, zero_point=None, data=None,
-       quantized_dimension=0, name=None)
+       quantized_dimension=0, name=None, is_variable=False)
     One tensor. `dtype` is a TFLite type name ("int8", "int16", "int32", "int64", "uint8",
     "float32", "bool"). `scale` / `zero_point`: a number (per-tensor) or a sequence
     (per-channel, along `quantized_dimension`); None for no quantization parameters
     (if only `scale` is given, zero_point defaults to 0). `data`: an array-like holding
     the values of a constant tensor (converted to `dtype`, stored in its own buffer);
-    None for an activation.
+    None for an activation. `is_variable`: a variable tensor (the state of SVDF or
+    UNIDIRECTIONAL_SEQUENCE_LSTM): no data, never a model input.
 
 build_single_op_model(op, inputs, outputs, options=None, version=1, options_type=None) -> bytes
     One operator. `op`: a BuiltinOperator name ("CONV_2D") or code (3). `inputs`: list of
@@ -109,6 +110,8 @@ OPTIONS_FOR_OP = {
     "LEAKY_RELU": "LeakyReluOptions",
     "TRANSPOSE": "TransposeOptions",
     "STRIDED_SLICE": "StridedSliceOptions",
+    "SVDF": "SVDFOptions",
+    "UNIDIRECTIONAL_SEQUENCE_LSTM": "UnidirectionalSequenceLSTMOptions",
 }
 
 # Option fields whose values may be given by enum name.
@@ -128,6 +131,7 @@ class Tensor:
     data: Optional[object] = None
     quantized_dimension: int = 0
     name: Optional[str] = None
+    is_variable: bool = False
 
 
 @dataclasses.dataclass
@@ -271,6 +275,8 @@ def build_model(tensors, operators, inputs, outputs, schema_version=3):
         tflite.TensorAddName(b, name)
         if quant is not None:
             tflite.TensorAddQuantization(b, quant)
+        if t.is_variable:
+            tflite.TensorAddIsVariable(b, True)
         tensor_offsets.append(tflite.TensorEnd(b))
 
     # Operator codes: one per distinct (code, version).
@@ -345,7 +351,7 @@ def build_single_op_model(op, inputs, outputs, options=None, version=1, options_
             op_inputs.append(-1)
             continue
         op_inputs.append(len(tensors))
-        if t.data is None:
+        if t.data is None and not t.is_variable:
             model_inputs.append(len(tensors))
         tensors.append(t)
     op_outputs = []

@@ -10,6 +10,13 @@
 //   (its length must equal the tensor's bytes), invokes once and copies the outputs out.
 //   Returns 0 (TM_OK) or the tm_status of the first error, whose text goes to errbuf
 //   ("node N: ..." when the error belongs to a node).
+//
+// int tm_host_run_steps(model, model_len, n_steps, reset_every, n_inputs, inputs, input_lens,
+//                       n_outputs, outputs, output_lens, errbuf, errbuf_len)
+//   The same, invoking n_steps times on one loaded model (recurrent state carries over): input i
+//   holds n_steps inputs back to back (input_lens[i] = n_steps x the tensor's bytes), output i
+//   receives n_steps outputs. reset_every > 0: tm_model_reset_state() before every step k > 0
+//   with k % reset_every == 0. tm_host_run is tm_host_run_steps with one step.
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,9 +57,9 @@ static void put_error(const tm_error *err, char *errbuf, size_t errbuf_len) {
     errbuf[a + b] = '\0';
 }
 
-int tm_host_run(const uint8_t *model_bytes, size_t model_len, int n_inputs,
-    const uint8_t *const *inputs, const size_t *input_lens, int n_outputs, uint8_t *const *outputs,
-    const size_t *output_lens, char *errbuf, size_t errbuf_len) {
+int tm_host_run_steps(const uint8_t *model_bytes, size_t model_len, int n_steps, int reset_every,
+    int n_inputs, const uint8_t *const *inputs, const size_t *input_lens, int n_outputs,
+    uint8_t *const *outputs, const size_t *output_lens, char *errbuf, size_t errbuf_len) {
     tm_error err;
     tm_model m;
     tm_error_clear(&err);
@@ -90,24 +97,32 @@ int tm_host_run(const uint8_t *model_bytes, size_t model_len, int n_inputs,
     }
     for (int i = 0; i < n_inputs; ++i) {
         tm_tensor *t = &m.tensors[m.inputs[i]];
-        if (input_lens[i] != t->bytes) {
+        if (input_lens[i] != (size_t)n_steps * t->bytes) {
             tm_fail(&err, TM_ERR_ARGUMENT, "input %d has %z bytes, the tensor %u", i, input_lens[i],
                 (unsigned)t->bytes);
             goto done;
         }
-        memcpy(t->data, inputs[i], t->bytes);
     }
     for (int i = 0; i < n_outputs; ++i) {
-        if (output_lens[i] != m.tensors[m.outputs[i]].bytes) {
+        if (output_lens[i] != (size_t)n_steps * m.tensors[m.outputs[i]].bytes) {
             tm_fail(&err, TM_ERR_ARGUMENT, "output %d has %z bytes, the tensor %u", i, output_lens[i],
                 (unsigned)m.tensors[m.outputs[i]].bytes);
             goto done;
         }
     }
-    tm_model_invoke(&m);
-    for (int i = 0; i < n_outputs; ++i) {
-        const tm_tensor *t = &m.tensors[m.outputs[i]];
-        memcpy(outputs[i], t->data, t->bytes);
+    for (int k = 0; k < n_steps; ++k) {
+        if (reset_every > 0 && k > 0 && k % reset_every == 0) {
+            tm_model_reset_state(&m);
+        }
+        for (int i = 0; i < n_inputs; ++i) {
+            tm_tensor *t = &m.tensors[m.inputs[i]];
+            memcpy(t->data, inputs[i] + (size_t)k * t->bytes, t->bytes);
+        }
+        tm_model_invoke(&m);
+        for (int i = 0; i < n_outputs; ++i) {
+            const tm_tensor *t = &m.tensors[m.outputs[i]];
+            memcpy(outputs[i] + (size_t)k * t->bytes, t->data, t->bytes);
+        }
     }
 done:
     status = (int)err.status;
@@ -121,4 +136,11 @@ done:
     free(state);
     free(buf);
     return status;
+}
+
+int tm_host_run(const uint8_t *model_bytes, size_t model_len, int n_inputs,
+    const uint8_t *const *inputs, const size_t *input_lens, int n_outputs, uint8_t *const *outputs,
+    const size_t *output_lens, char *errbuf, size_t errbuf_len) {
+    return tm_host_run_steps(model_bytes, model_len, 1, 0, n_inputs, inputs, input_lens, n_outputs,
+        outputs, output_lens, errbuf, errbuf_len);
 }

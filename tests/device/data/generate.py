@@ -12,7 +12,10 @@ files are exactly what this script writes.
 - mixed_outputs.tflite: int8 RELU(x), and RESHAPEs of constant bool, int64 and int32 tensors:
   outputs of every dtype from a model that takes floats;
 - op_version_0.tflite, schema_version_0.tflite: a RELU whose op version, or whose model's schema
-  version, is 0: corrupt, not unsupported.
+  version, is 0: corrupt, not unsupported;
+- lstm_small.tflite, svdf_small.tflite: one UNIDIRECTIONAL_SEQUENCE_LSTM (batch 1, 4 time steps,
+  3 features, 5 units, cell clip) and one SVDF (int16 state, rank 2, memory 4), built as
+  tests/host/test_ops_rnn.py builds its cases, for model_recurrent.py.
 """
 
 from __future__ import annotations
@@ -57,6 +60,19 @@ def mixed_outputs_model() -> bytes:
     return build_model(tensors, ops, [0], [1, 3, 5, 7])
 
 
+def lstm_small_model() -> bytes:
+    import numpy as np
+    from test_ops_rnn import lstm_model
+    return lstm_model(np.random.default_rng(2024), 1, 4, 3, 5, cell_clip=3.0, cell_scale=2.0 ** -12,
+                      hidden=(0.006, 7))[0]
+
+
+def svdf_small_model() -> bytes:
+    import numpy as np
+    from test_ops_rnn import svdf_model
+    return svdf_model(np.random.default_rng(2025), 1, 6, 4, 2, 4)[0]
+
+
 def relu_model(op_version: int = 1, schema_version: int = 3) -> bytes:
     q = dict(scale=0.1, zero_point=0)
     return build_model([Tensor([1, 4], "int8", **q), Tensor([1, 4], "int8", **q)],
@@ -69,6 +85,8 @@ FILES = {
     "mixed_outputs.tflite": mixed_outputs_model,
     "op_version_0.tflite": lambda: relu_model(op_version=0),
     "schema_version_0.tflite": lambda: relu_model(schema_version=0),
+    "lstm_small.tflite": lstm_small_model,
+    "svdf_small.tflite": svdf_small_model,
 }
 for _dtype in ("bool", "int16", "int32", "int64", "uint8"):
     FILES[f"reshape_{_dtype}.tflite"] = lambda d=_dtype: reshape_model(d)
