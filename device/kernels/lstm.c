@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "tm_quant.h"
-#include "sigmoid_tanh_s16.h"
+#include "sigmoid_s16.h"
 
 static int16_t clamp16(int32_t v) {
     return (int16_t)(v < -32768 ? -32768 : (v > 32767 ? 32767 : v));
@@ -38,10 +38,12 @@ static void gate(const tm_lstm_params *p, const tm_lstm_weights *w, int g, const
     for (int32_t c = 0; c < p->n_cell; ++c) {
         out[c] = clamp16((int32_t)out[c] + (int32_t)fc_scratch[c]);
     }
+    tm_sigmoid_s16_params q3_12;        // the gates' scale, 2^-12
+    tm_sigmoid_s16_pow2_params(-12, &q3_12);
     if (sigmoid) {
-        tm_sigmoid_s16_q3_12(out, out, p->n_cell);
+        tm_logistic_s16(&q3_12, p->n_cell, out, out);
     } else {
-        tm_tanh_s16(out, out, p->n_cell, -12);
+        tm_tanh_s16(&q3_12, p->n_cell, out, out);
     }
 }
 
@@ -72,7 +74,9 @@ static void step(const tm_lstm_params *p, const tm_lstm_weights *w, const int8_t
     int16_t *out_gate = in_gate;     // free again
     int16_t *cell_tanh = forget;
     gate(p, w, TM_LSTM_OUTPUT_GATE, x, h, out_gate, fc, 1);
-    tm_tanh_s16(c, cell_tanh, n, p->cell_power);
+    tm_sigmoid_s16_params cell_scale;
+    tm_sigmoid_s16_pow2_params(p->cell_power, &cell_scale);
+    tm_tanh_s16(&cell_scale, n, c, cell_tanh);
     for (int32_t k = 0; k < n; ++k) {
         int32_t v = mul16(cell_tanh[k], out_gate[k], p->hidden_multiplier, p->hidden_shift)
             + p->hidden_zero_point;

@@ -65,6 +65,12 @@ int tm_sigmoid_s16_prepare_params(float input_scale, int is_tanh, tm_sigmoid_s16
 }
 
 // The rescaled input (its magnitude in 1/(3 * 4096) units, signed).
+void tm_sigmoid_s16_pow2_params(int32_t power, tm_sigmoid_s16_params *p) {
+    const int32_t left = 15 + power - 3;
+    p->multiplier = left >= 0 ? 3 << left : 3;
+    p->shift = left >= 0 ? 0 : -left;
+}
+
 static int32_t rescale(const tm_sigmoid_s16_params *p, int16_t x) {
     const int32_t round = p->shift > 0 ? (int32_t)1 << (p->shift - 1) : 0;
     return (x * p->multiplier + round) >> p->shift;

@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 typedef struct {
-    int32_t multiplier;     // in [1, 32767]
+    int32_t multiplier;     // in [1, 32767] (tm_sigmoid_s16_pow2_params: up to 3 << 14)
     int32_t shift;          // in [0, 31]
 } tm_sigmoid_s16_params;
 
@@ -24,6 +24,14 @@ int tm_checked_log2(float x, int *log2);
 // for an input scale so large that the multiplier exceeds 32767 (TFLM's debug check; its eval
 // would overflow int32).
 int tm_sigmoid_s16_prepare_params(float input_scale, int is_tanh, tm_sigmoid_s16_params *p);
+
+// The rescale of an int16 input whose scale is 2^power, as TFLM's integer LSTM runs Logistic /
+// Tanh on its gates (2^-12) and cell state (input_multiplier 0): x * 3 shifted left by
+// 15 + power - 3, a rounding right shift when that is negative. power must be in
+// [TM_SIGMOID_S16_MIN_POWER, TM_SIGMOID_S16_MAX_POWER] (beyond it TFLM's shifts overflow).
+#define TM_SIGMOID_S16_MIN_POWER (-43)
+#define TM_SIGMOID_S16_MAX_POWER 2
+void tm_sigmoid_s16_pow2_params(int32_t power, tm_sigmoid_s16_params *p);
 
 void tm_logistic_s16(const tm_sigmoid_s16_params *p, int32_t size, const int16_t *input, int16_t *output);
 void tm_tanh_s16(const tm_sigmoid_s16_params *p, int32_t size, const int16_t *input, int16_t *output);

@@ -10,7 +10,7 @@
 #include "tm_quant.h"
 #include "op_common.h"
 #include "lstm.h"
-#include "sigmoid_tanh_s16.h"
+#include "sigmoid_s16.h"
 
 static const char *const NAME = "UNIDIRECTIONAL_SEQUENCE_LSTM";
 
@@ -214,7 +214,7 @@ static tm_status lstm_prepare(tm_model *m, tm_node *n, tm_error *err) {
     p->hidden_shift = shift;
     // TFLM CreateLstmCellStateInfo.
     p->cell_power = rounded_log2(cell->scale);
-    if (p->cell_power < TM_TANH_S16_MIN_POWER || p->cell_power > TM_TANH_S16_MAX_POWER) {
+    if (p->cell_power < TM_SIGMOID_S16_MIN_POWER || p->cell_power > TM_SIGMOID_S16_MAX_POWER) {
         return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: cell state scale 2^%d is out of range", NAME, (int)p->cell_power);
     }
     p->cell_clip = 0;
