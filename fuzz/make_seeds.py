@@ -165,6 +165,7 @@ def data_op_seeds(per_op: int) -> Iterator[Seed]:
         for name, model, _, _ in data_ops.cases_for(op, per_op):
             yield f"gen_{op}_{name.split()[0]}", model
     yield "gen_fill_from_shape", data_ops.fill_from_shape_model([2, 3], "int8", 5)
+    yield "gen_dynamic_batch_dilated_conv", data_ops.dynamic_batch_dilated_conv_model()
     for i, row in enumerate(data_ops.REJECTIONS):
         yield f"reject_data_{i}", row[1]()
 

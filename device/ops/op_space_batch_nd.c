@@ -123,6 +123,10 @@ static tm_status space_batch_prepare(tm_model *m, tm_node *n, int to_batch, cons
     const int64_t out_dim[4] = { output->dims[0], output->dims[1], rank == 4 ? output->dims[2] : 1,
                                  output->dims[rank - 1] };
     const int64_t boxes = bl[0] * bl[1];
+    // The converter's dynamic-batch models (batch -1 in shape_signature) store batch 1 in every
+    // shape, also where the block multiplies it: TFLM then computes the wrong pixels.
+    const char *hint = boxes > 1 && in_dim[0] == out_dim[0]
+        ? " (dynamic batch? convert with a fixed batch of 1: a dilated convolution then)" : "";
     int64_t want[4];
     want[3] = in_dim[3];
     if (to_batch) {
@@ -137,8 +141,8 @@ static tm_status space_batch_prepare(tm_model *m, tm_node *n, int to_batch, cons
         }
     } else {
         if (in_dim[0] % boxes != 0) {
-            return tm_fail(err, TM_ERR_MODEL, "%s: input batch %d is not a multiple of the block size %q", op,
-                (int)in_dim[0], (uint64_t)boxes);
+            return tm_fail(err, TM_ERR_MODEL, "%s: input batch %d is not a multiple of the block size %q%s", op,
+                (int)in_dim[0], (uint64_t)boxes, hint);
         }
         want[0] = in_dim[0] / boxes;
         for (int i = 0; i < 2; ++i) {
@@ -150,8 +154,8 @@ static tm_status space_batch_prepare(tm_model *m, tm_node *n, int to_batch, cons
     }
     for (int d = 0; d < 4; ++d) {
         if (out_dim[d] != want[d]) {
-            return tm_fail(err, TM_ERR_MODEL, "%s: output shape does not match block_shape and %s (dimension %d is %d, expected %q)",
-                op, what, d, (int)out_dim[d], (uint64_t)want[d]);
+            return tm_fail(err, TM_ERR_MODEL, "%s: output shape does not match block_shape and %s (dimension %d is %d, expected %q)%s",
+                op, what, d, (int)out_dim[d], (uint64_t)want[d], d == 0 ? hint : "");
         }
     }
     if (boxes != offset_count(m, n, to_batch)) {

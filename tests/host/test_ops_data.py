@@ -524,3 +524,33 @@ def test_unix_port(micropython, summary):
         check_unix_port(micropython, picked, reference=reference)
         total += len(picked)
     summary(f"data ops: {total} single-op models bit-exact with their reference through `import tinyml`")
+
+
+# ---------------------------------------------------------------------------------------------
+# A dilated convolution converted with a dynamic batch.
+
+def dynamic_batch_dilated_conv_model():
+    """What the converter writes for Conv2D(dilation_rate=2, padding="same") on a [None, 6, 6, 1]
+    input: SPACE_TO_BATCH_ND -> CONV_2D -> BATCH_TO_SPACE_ND with every shape at batch 1 (the -1
+    only in shape_signature), although the block makes the middle batch 4."""
+    q = dict(scale=0.05, zero_point=-3)
+    tensors = [Tensor([1, 6, 6, 1], "int8", **q), Tensor([2], "int32", data=[2, 2]),
+               Tensor([2, 2], "int32", data=[[2, 2], [2, 2]]), Tensor([1, 5, 5, 1], "int8", **q),
+               Tensor([1, 3, 3, 1], "int8", scale=[0.02], zero_point=[0], data=np.ones((1, 3, 3, 1))),
+               Tensor([1], "int32", data=[0]), Tensor([1, 3, 3, 1], "int8", **q),
+               Tensor([2, 2], "int32", data=[[0, 0], [0, 0]]), Tensor([1, 6, 6, 1], "int8", **q)]
+    ops = [Op("SPACE_TO_BATCH_ND", [0, 1, 2], [3], {}, version=2, options_type="SpaceToBatchNDOptions"),
+           Op("CONV_2D", [3, 4, 5], [6], dict(padding="VALID", stride_w=1, stride_h=1), version=3),
+           Op("BATCH_TO_SPACE_ND", [6, 1, 7], [8], {}, version=2, options_type="BatchToSpaceNDOptions")]
+    return build_model(tensors, ops, [0], [8])
+
+
+def test_dynamic_batch_dilated_conv_is_refused(engine):
+    """TFLM runs such a model with the stored batch 1 and computes the wrong pixels (a quarter of the
+    block offsets); tinyml refuses it at load and says what to do."""
+    model = dynamic_batch_dilated_conv_model()
+    x = random_data(np.random.default_rng(3), [1, 6, 6, 1], "int8")
+    status, err, _ = engine(model, [x], [((1, 6, 6, 1), "int8")])
+    assert status == TM_ERR_MODEL, err
+    assert "SPACE_TO_BATCH_ND" in err and "dimension 0 is 1, expected 4" in err and "fixed batch of 1" in err, err
+    assert not same_bits(run_tflm(model, [x])[0], run_tflite(model, [x])[0])   # TFLM's wrong pixels
