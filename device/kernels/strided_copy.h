@@ -24,6 +24,12 @@ typedef struct {
 // Sets out_step to the row-major steps of a contiguous output of shape count[0..ndim).
 void tm_strided_copy_contiguous_out(tm_strided_copy_params *p);
 
+// The same copy in fewer, longer axes (call once in prepare, after the counts and steps are set):
+// drops axes of one element and merges an axis into the next where both sides step over the
+// next one's whole run (a contiguous pair), so the inner loop copies longer runs. Visits the same
+// elements in the same order.
+void tm_strided_copy_simplify(tm_strided_copy_params *p);
+
 // The caller (prepare) guarantees that every visited offset lies inside both buffers.
 void tm_strided_copy(const tm_strided_copy_params *p, const void *in, void *out);
 

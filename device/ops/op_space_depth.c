@@ -82,6 +82,7 @@ static tm_status space_depth_prepare(tm_model *m, tm_node *n, int to_depth, cons
         }
     }
     tm_strided_copy_contiguous_out(&p);
+    tm_strided_copy_simplify(&p);
     return tm_op_store_data(m, n, &p, sizeof(p), op, err);
 }
 
