@@ -1,5 +1,6 @@
 // tinyml op: GATHER (TFLM gather.cc: GatherPrepare, GatherEval): float32 or int8 input, int32
-// positions (TFLM's types), axis and batch_dims from the options, negative counted from the end
+// positions (TFLM's types); also an int32 input, which TFLM refuses but the converter writes to
+// pick dimensions out of a SHAPE (tests compare it with TensorFlow Lite's kernel); axis and batch_dims from the options, negative counted from the end
 // (batch_dims from the positions' rank). Prepare checks what TFLM's does (axis inside the input's
 // rank, 0 <= batch_dims <= axis, batch_dims below both ranks, the batch dims equal) and, since
 // TFLM writes the output shape, that the model's output has it:
@@ -46,7 +47,8 @@ static tm_status gather_prepare(tm_model *m, tm_node *n, tm_error *err) {
         return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: positions are %s (only int32 is supported)", NAME,
             tm_type_name(positions->type));
     }
-    if (tm_op_check_type_in(input, TM_TYPE_BIT(TM_INT8) | TM_TYPE_BIT(TM_FLOAT32), NAME, "input", err) != TM_OK
+    if (tm_op_check_type_in(input, TM_TYPE_BIT(TM_INT8) | TM_TYPE_BIT(TM_INT32) | TM_TYPE_BIT(TM_FLOAT32), NAME,
+            "input", err) != TM_OK
         || tm_op_check_same_type(input, output, NAME, err) != TM_OK) {
         return err->status;
     }

@@ -13,7 +13,8 @@ What the cases cover, per op (types: TFLM's for each kernel):
   TILE:            1- to 5-D int8 / int32 / int64 / float32 / bool, multiples 1..3 (int32
                    or int64). TFLM has no TILE: the reference is TensorFlow Lite's kernel
                    (tf.lite.Interpreter with the reference op resolver).
-  GATHER:          1- to 4-D int8 / float32 input, 0- to 3-D int32 positions (model input or
+  GATHER:          1- to 4-D int8 / float32 input (int32 too, beyond TFLM's types: compared with
+                   TensorFlow Lite, gather_int32), 0- to 3-D int32 positions (model input or
                    constant), every axis (negative too), batch_dims 0 or up to the axis (negative
                    too). Out-of-range positions at run time: test_gather_out_of_range_positions.
   ARG_MAX/ARG_MIN: 1- to 5-D int8 / float32 (ties, +-inf, NaN), every axis, a scalar or 1-element
@@ -44,7 +45,7 @@ from test_single_ops_elementwise import case, check_engine, check_unix_port, des
 
 CASES = int(os.environ.get("TINYML_DATA_CASES", "150"))
 UNIX_CASES_PER_OP = 8
-INT64_CASES = 60
+VARIANT_CASES = 60
 
 
 @pytest.fixture(scope="module")
@@ -101,9 +102,9 @@ def tile_case(rng, i):
     return case(f"tile{i} {dims} x {mult} {mult_type} {dtype}", model, [x], [(out, dtype)])
 
 
-def gather_case(rng, i):
+def gather_case(rng, i, dtypes=("int8", "int8", "int8", "float32")):
     rank = int(rng.integers(1, 5))
-    dtype = str(rng.choice(["int8"] * 3 + ["float32"]))
+    dtype = str(rng.choice(list(dtypes)))
     dims = random_dims(rng, rank, hi=5, max_elems=300)
     axis = int(rng.integers(0, rank))
     batch_dims = int(rng.integers(0, axis + 1)) if rng.random() < 0.3 else 0
@@ -112,7 +113,7 @@ def gather_case(rng, i):
     positions = rng.integers(0, dims[axis], pos_dims).astype(np.int32)
     out = dims[:axis] + pos_dims[batch_dims:] + dims[axis + 1:]
     axis_opt = axis - rank if rng.random() < 0.3 else axis
-    batch_opt = batch_dims - pos_rank if batch_dims and rng.random() < 0.3 else batch_dims
+    batch_opt = batch_dims - pos_rank if 0 < batch_dims < pos_rank and rng.random() < 0.3 else batch_dims
     const = rng.random() < 0.3
     x = random_data(rng, dims, dtype)
     ins = [tensor(dims, dtype), Tensor(pos_dims, "int32", data=positions if const else None)]
@@ -121,6 +122,10 @@ def gather_case(rng, i):
     feeds = [x] if const else [x, positions]
     return case(f"gather{i} {dims} axis {axis_opt} batch_dims {batch_opt} positions {pos_dims}"
                 f"{' const' if const else ''} {dtype}", model, feeds, [(out, dtype)])
+
+
+def gather_int32_case(rng, i):
+    return gather_case(rng, i, dtypes=("int32",))
 
 
 def _arg_input(rng, dims, dtype):
@@ -250,6 +255,7 @@ GENERATORS = {
     "fill": fill_case,
     "tile": tile_case,
     "gather": gather_case,
+    "gather_int32": gather_int32_case,
     "arg_max": arg_max_case,
     "arg_min": arg_min_case,
     "arg_max_int64": arg_max_int64_case,
@@ -259,8 +265,9 @@ GENERATORS = {
     "space_to_batch_nd": space_to_batch_case,
     "batch_to_space_nd": batch_to_space_case,
 }
-TFLITE_REFERENCE = {"tile", "arg_max_int64", "arg_min_int64", "space_to_batch_nd"}
-TFLM_LACKS = {"tile", "arg_max_int64", "arg_min_int64"}
+TFLITE_REFERENCE = {"tile", "gather_int32", "arg_max_int64", "arg_min_int64", "space_to_batch_nd"}
+TFLM_LACKS = {"tile", "gather_int32", "arg_max_int64", "arg_min_int64"}
+FEWER_CASES = {"gather_int32", "arg_max_int64", "arg_min_int64"}   # variants beyond TFLM's types
 SEEDS = {name: 4000 + k for k, name in enumerate(GENERATORS)}
 
 
@@ -270,7 +277,7 @@ def reference_for(op):
 
 def cases_for(op, n=None):
     if n is None:
-        n = min(CASES, INT64_CASES) if op.endswith("_int64") else CASES
+        n = min(CASES, VARIANT_CASES) if op in FEWER_CASES else CASES
     rng = np.random.default_rng(SEEDS[op])
     return [GENERATORS[op](rng, i) for i in range(n)]
 
