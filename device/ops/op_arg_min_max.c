@@ -23,19 +23,12 @@ static tm_status arg_prepare(tm_model *m, tm_node *n, int is_max, const char *op
     const tm_tensor *input = tm_input(m, n, 0);
     const tm_tensor *axis_t = tm_input(m, n, 1);
     const tm_tensor *output = tm_output(m, n, 0);
+    const int rank = input->ndim;
+    int axis;
     if (tm_op_check_type_in(input, TM_TYPE_BIT(TM_INT8) | TM_TYPE_BIT(TM_FLOAT32), op, "input", err) != TM_OK
         || tm_op_check_type_in(output, TM_TYPE_BIT(TM_INT32) | TM_TYPE_BIT(TM_INT64), op, "output", err) != TM_OK
-        || tm_op_check_const_ints(axis_t, 0, op, "axis", err) != TM_OK) {
+        || tm_op_const_axis(axis_t, rank, &axis, op, err) != TM_OK) {
         return err->status;
-    }
-    if (tm_tensor_elements(axis_t) != 1) {
-        return tm_fail(err, TM_ERR_MODEL, "%s: axis has %d values", op, (int)tm_tensor_elements(axis_t));
-    }
-    const int rank = input->ndim;
-    const int32_t axis0 = (int32_t)tm_op_const_int(axis_t, 0);
-    const int axis = axis0 < 0 ? axis0 + rank : axis0;
-    if (axis < 0 || axis >= rank) {
-        return tm_fail(err, TM_ERR_MODEL, "%s: axis %d is out of range for a %d-D input", op, (int)axis0, rank);
     }
     if (input->dims[axis] < 1) {
         return tm_fail(err, TM_ERR_MODEL, "%s: the axis is empty", op);
