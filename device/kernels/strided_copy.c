@@ -63,8 +63,12 @@ static inline void copy_run(const tm_strided_copy_params *p, const uint8_t *in, 
     const int d = p->ndim - 1;
     const int32_t n = p->count[d];
     if (p->in_step[d] == 1 && p->out_step[d] == 1) {
-        if (n > 0) {
-            memcpy(out + out_at * (ptrdiff_t)elem, in + in_at * (ptrdiff_t)elem, (size_t)n * elem);
+        const size_t bytes = (size_t)n * elem;
+        if (bytes == 1 || bytes == 2 || bytes == 4 || bytes == 8) {
+            // A pixel's few channels: one load and store instead of a memcpy call.
+            copy_elem(out + out_at * (ptrdiff_t)elem, in + in_at * (ptrdiff_t)elem, (int32_t)bytes);
+        } else if (bytes > 0) {
+            memcpy(out + out_at * (ptrdiff_t)elem, in + in_at * (ptrdiff_t)elem, bytes);
         }
         return;
     }
