@@ -36,6 +36,7 @@ import test_ops_int16_conv as int16_conv_ops  # noqa: E402
 import test_ops_shape as shape_ops  # noqa: E402
 import test_ops_shape2 as shape2_ops  # noqa: E402
 import test_ops_rnn as rnn_ops  # noqa: E402
+import test_ops_data as data_ops  # noqa: E402
 from single_op_models import Tensor, build_single_op_model, build_unary_model  # noqa: E402
 
 Seed = tuple[str, bytes]
@@ -160,6 +161,18 @@ def shape2_op_seeds(per_op: int) -> Iterator[Seed]:
         yield f"reject_shape2_{i}", row[1]()
 
 
+def data_op_seeds(per_op: int) -> Iterator[Seed]:
+    """Issue 12's data slice (test_ops_data.py): random models of each op, the SHAPE -> FILL chain,
+    and its rejections."""
+    for op in data_ops.GENERATORS:
+        for name, model, _, _ in data_ops.cases_for(op, per_op):
+            yield f"gen_{op}_{name.split()[0]}", model
+    yield "gen_fill_from_shape", data_ops.fill_from_shape_model([2, 3], "int8", 5)
+    yield "gen_dynamic_batch_dilated_conv", data_ops.dynamic_batch_dilated_conv_model()
+    for i, row in enumerate(data_ops.REJECTIONS):
+        yield f"reject_data_{i}", row[1]()
+
+
 def rejection_seeds() -> Iterator[Seed]:
     for i, row in enumerate(conv_fc.REJECTIONS):
         yield f"reject_conv_fc_{i}", row[1]
@@ -182,7 +195,8 @@ def main() -> int:
                    act_ops_seeds(args.per_op, act2_ops, "act2"), shape2_op_seeds(args.per_op),
                    act_ops_seeds(args.per_op, int16_conv_ops, "int16conv"),
                    act_ops_seeds(args.per_op, int16_ops, "int16"),
-                   act_ops_seeds(args.per_op, rnn_ops, "rnn")):
+                   act_ops_seeds(args.per_op, rnn_ops, "rnn"),
+                   data_op_seeds(args.per_op)):
         for name, model in source:
             (args.out / f"{name}.tflite").write_bytes(model)
             count += 1

@@ -95,8 +95,8 @@ static void simplify(const tm_strided_copy_params *p, tm_strided_copy_params *q)
         if (p->count[d] == 1) {
             continue;
         }
-        if (n > 0 && q->in_step[n - 1] == p->in_step[d] * p->count[d]
-            && q->out_step[n - 1] == p->out_step[d] * p->count[d]) {
+        if (n > 0 && q->in_step[n - 1] == (int64_t)p->in_step[d] * p->count[d]
+            && q->out_step[n - 1] == (int64_t)p->out_step[d] * p->count[d]) {
             q->count[n - 1] *= p->count[d];
             q->in_step[n - 1] = p->in_step[d];
             q->out_step[n - 1] = p->out_step[d];

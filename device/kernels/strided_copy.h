@@ -24,7 +24,8 @@ typedef struct {
 // Sets out_step to the row-major steps of a contiguous output of shape count[0..ndim).
 void tm_strided_copy_contiguous_out(tm_strided_copy_params *p);
 
-// The caller (prepare) guarantees that every visited offset lies inside both buffers.
+// The caller (prepare) guarantees that every visited offset lies inside both buffers. The box is
+// first folded into fewer, longer axes (same elements, same order), so callers need not.
 void tm_strided_copy(const tm_strided_copy_params *p, const void *in, void *out);
 
 #endif

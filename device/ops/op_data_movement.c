@@ -62,17 +62,13 @@ void tm_op_strided_copy_eval(const tm_model *m, const tm_node *n) {
         tm_output(m, n, 0)->data);
 }
 
-tm_status tm_op_split_axis(const tm_tensor *axis_t, const tm_tensor *input, int *axis, const char *op,
-    tm_error *err) {
-    if (tm_op_check_type_in(input, TM_TYPE_BIT(TM_INT8) | TM_TYPE_BIT(TM_INT16) | TM_TYPE_BIT(TM_INT32)
-            | TM_TYPE_BIT(TM_FLOAT32), op, "input", err) != TM_OK
-        || tm_op_check_const_ints(axis_t, 0, op, "axis", err) != TM_OK) {
+tm_status tm_op_const_axis(const tm_tensor *axis_t, int rank, int *axis, const char *op, tm_error *err) {
+    if (tm_op_check_const_ints(axis_t, 0, op, "axis", err) != TM_OK) {
         return err->status;
     }
     if (tm_tensor_elements(axis_t) != 1) {
         return tm_fail(err, TM_ERR_MODEL, "%s: axis has %d values", op, (int)tm_tensor_elements(axis_t));
     }
-    const int rank = input->ndim;
     const int32_t axis0 = (int32_t)tm_op_const_int(axis_t, 0);
     *axis = axis0 < 0 ? axis0 + rank : axis0;
     if (*axis < 0 || *axis >= rank) {
@@ -80,6 +76,15 @@ tm_status tm_op_split_axis(const tm_tensor *axis_t, const tm_tensor *input, int 
             (int)axis0, rank);
     }
     return TM_OK;
+}
+
+tm_status tm_op_split_axis(const tm_tensor *axis_t, const tm_tensor *input, int *axis, const char *op,
+    tm_error *err) {
+    if (tm_op_check_type_in(input, TM_TYPE_BIT(TM_INT8) | TM_TYPE_BIT(TM_INT16) | TM_TYPE_BIT(TM_INT32)
+            | TM_TYPE_BIT(TM_FLOAT32), op, "input", err) != TM_OK) {
+        return err->status;
+    }
+    return tm_op_const_axis(axis_t, input->ndim, axis, op, err);
 }
 
 size_t tm_op_split_persist_bytes(const tm_model *m, const tm_node *n) {

@@ -43,6 +43,9 @@ void tm_op_stack_init(tm_op_stack_data *d, const tm_tensor *stacked, int axis, i
 // rank; the sizes are >= 0 and add up to the input's dimension, checked by the caller). Checks
 // that every output is present, of the input's type and the input's shape with size[i] at the
 // axis, then stores one copy per output in n->data (eval: tm_op_split_eval).
+// An axis given as a constant int32 tensor of one value, negative counted from the end, inside
+// `rank` (SPLIT, SPLIT_V, ARG_MAX, ARG_MIN); sets *axis.
+tm_status tm_op_const_axis(const tm_tensor *axis_t, int rank, int *axis, const char *op, tm_error *err);
 // SPLIT / SPLIT_V's axis: a constant int32 tensor of one value, negative counted from the end,
 // inside the input's rank; sets *axis. Also checks the input type (float32, int8, int16, int32).
 tm_status tm_op_split_axis(const tm_tensor *axis_t, const tm_tensor *input, int *axis, const char *op,

@@ -18,14 +18,26 @@ const tm_op *const tm_op_table[] = {
 #if TM_WITH(ADD)
     &tm_op_add,
 #endif
+#if TM_WITH(ARG_MAX)
+    &tm_op_arg_max,
+#endif
+#if TM_WITH(ARG_MIN)
+    &tm_op_arg_min,
+#endif
 #if TM_WITH(AVERAGE_POOL_2D)
     &tm_op_average_pool_2d,
+#endif
+#if TM_WITH(BATCH_TO_SPACE_ND)
+    &tm_op_batch_to_space_nd,
 #endif
 #if TM_WITH(CONCATENATION)
     &tm_op_concatenation,
 #endif
 #if TM_WITH(CONV_2D)
     &tm_op_conv_2d,
+#endif
+#if TM_WITH(DEPTH_TO_SPACE)
+    &tm_op_depth_to_space,
 #endif
 #if TM_WITH(DEPTHWISE_CONV_2D)
     &tm_op_depthwise_conv_2d,
@@ -39,8 +51,14 @@ const tm_op *const tm_op_table[] = {
 #if TM_WITH(EXPAND_DIMS)
     &tm_op_expand_dims,
 #endif
+#if TM_WITH(FILL)
+    &tm_op_fill,
+#endif
 #if TM_WITH(FULLY_CONNECTED)
     &tm_op_fully_connected,
+#endif
+#if TM_WITH(GATHER)
+    &tm_op_gather,
 #endif
 #if TM_WITH(HARD_SWISH)
     &tm_op_hard_swish,
@@ -108,6 +126,12 @@ const tm_op *const tm_op_table[] = {
 #if TM_WITH(SOFTMAX)
     &tm_op_softmax,
 #endif
+#if TM_WITH(SPACE_TO_BATCH_ND)
+    &tm_op_space_to_batch_nd,
+#endif
+#if TM_WITH(SPACE_TO_DEPTH)
+    &tm_op_space_to_depth,
+#endif
 #if TM_WITH(SPLIT)
     &tm_op_split,
 #endif
@@ -134,6 +158,9 @@ const tm_op *const tm_op_table[] = {
 #endif
 #if TM_WITH(TANH)
     &tm_op_tanh,
+#endif
+#if TM_WITH(TILE)
+    &tm_op_tile,
 #endif
 #if TM_WITH(TRANSPOSE)
     &tm_op_transpose,

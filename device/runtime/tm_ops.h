@@ -13,6 +13,7 @@ enum {
     TM_BUILTIN_CONCATENATION = 2,
     TM_BUILTIN_CONV_2D = 3,
     TM_BUILTIN_DEPTHWISE_CONV_2D = 4,
+    TM_BUILTIN_DEPTH_TO_SPACE = 5,
     TM_BUILTIN_DEQUANTIZE = 6,
     TM_BUILTIN_FULLY_CONNECTED = 9,
     TM_BUILTIN_LOGISTIC = 14,
@@ -22,9 +23,13 @@ enum {
     TM_BUILTIN_RELU6 = 21,
     TM_BUILTIN_RESHAPE = 22,
     TM_BUILTIN_SOFTMAX = 25,
+    TM_BUILTIN_SPACE_TO_DEPTH = 26,
     TM_BUILTIN_SVDF = 27,
     TM_BUILTIN_TANH = 28,
     TM_BUILTIN_PAD = 34,
+    TM_BUILTIN_GATHER = 36,
+    TM_BUILTIN_BATCH_TO_SPACE_ND = 37,
+    TM_BUILTIN_SPACE_TO_BATCH_ND = 38,
     TM_BUILTIN_TRANSPOSE = 39,
     TM_BUILTIN_MEAN = 40,
     TM_BUILTIN_SUB = 41,
@@ -34,16 +39,20 @@ enum {
     TM_BUILTIN_SPLIT = 49,
     TM_BUILTIN_PRELU = 54,
     TM_BUILTIN_MAXIMUM = 55,
+    TM_BUILTIN_ARG_MAX = 56,
     TM_BUILTIN_MINIMUM = 57,
     TM_BUILTIN_SLICE = 65,
+    TM_BUILTIN_TILE = 69,
     TM_BUILTIN_EXPAND_DIMS = 70,
     TM_BUILTIN_SUM = 74,
     TM_BUILTIN_RSQRT = 76,
     TM_BUILTIN_SHAPE = 77,
+    TM_BUILTIN_ARG_MIN = 79,
     TM_BUILTIN_REDUCE_MAX = 82,
     TM_BUILTIN_PACK = 83,
     TM_BUILTIN_UNPACK = 88,
     TM_BUILTIN_REDUCE_MIN = 89,
+    TM_BUILTIN_FILL = 94,
     TM_BUILTIN_RESIZE_NEAREST_NEIGHBOR = 97,
     TM_BUILTIN_LEAKY_RELU = 98,
     TM_BUILTIN_SQUARED_DIFFERENCE = 99,
@@ -107,5 +116,14 @@ extern const tm_op tm_op_slice;
 extern const tm_op tm_op_split;
 extern const tm_op tm_op_split_v;
 extern const tm_op tm_op_transpose;
+extern const tm_op tm_op_fill;
+extern const tm_op tm_op_tile;
+extern const tm_op tm_op_gather;
+extern const tm_op tm_op_arg_max;
+extern const tm_op tm_op_arg_min;
+extern const tm_op tm_op_space_to_depth;
+extern const tm_op tm_op_depth_to_space;
+extern const tm_op tm_op_space_to_batch_nd;
+extern const tm_op tm_op_batch_to_space_nd;
 
 #endif

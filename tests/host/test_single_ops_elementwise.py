@@ -360,11 +360,11 @@ def test_engine_matches_tflm(engine, op, summary):
     summary(f"{op}: {len(cases)} random single-op models bit-exact with TFLM (C engine)")
 
 
-def check_engine(engine, cases):
-    """Runs each case in TFLM and in the C engine and compares every output bit for bit (other
-    test_ops_*.py files use it too)."""
+def check_engine(engine, cases, reference=None):
+    """Runs each case in TFLM (or `reference`, a function like run_tflm) and in the C engine and
+    compares every output bit for bit (other test_ops_*.py files use it too)."""
     for name, model, inputs, outputs in cases:
-        refs = run_tflm(model, inputs)
+        refs = (reference or run_tflm)(model, inputs)
         status, err, ours = engine(model, inputs, outputs)
         assert status == TM_OK, f"{name}: tinyml refused the model: {err}"
         for o, r in zip(ours, refs):
@@ -545,9 +545,9 @@ print('done', k)
 """
 
 
-def check_unix_port(micropython, picked):
+def check_unix_port(micropython, picked, reference=None):
     """Runs the (op, case) pairs through `import tinyml` in the Unix port, each compared bit for
-    bit with TFLM."""
+    bit with TFLM (or `reference`, a function like run_tflm)."""
     with tempfile.TemporaryDirectory() as d:
         for k, (op, (name, model, inputs, outputs)) in enumerate(picked):
             Path(d, f"{k}.tflite").write_bytes(model)
@@ -559,7 +559,7 @@ def check_unix_port(micropython, picked):
     assert f"done {len(picked)}" in lines, out[-2000:]
     results = dict(l.split(" ", 1) for l in lines if l and not l.startswith("done"))
     for k, (op, (name, model, inputs, outputs)) in enumerate(picked):
-        ref = run_tflm(model, inputs)[0]   # output 0 (multi-output ops: test_ops_shape2.py)
+        ref = (reference or run_tflm)(model, inputs)[0]   # output 0 (multi-output ops: test_ops_shape2.py)
         shape, dtype = outputs[0]
         ours = np.frombuffer(bytes.fromhex(results[str(k)]), dtype).reshape(shape)
         assert same_bits(ours, ref), describe_mismatch(f"unix port {name}", ours, ref)
