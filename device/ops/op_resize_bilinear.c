@@ -1,0 +1,115 @@
+// tinyml op: RESIZE_BILINEAR, int8 NHWC -> int8 (TFLM resize_bilinear.cc, integer path): 4-D
+// input, a constant 1-D int32 size tensor of 2 elements; options align_corners and
+// half_pixel_centers (not both). The quantization is not looked at (as in TFLM).
+// The taps of every output row and column are computed here, at prepare, and kept after the
+// params in node->data; the kernel is kernels/resize_bilinear.c.
+#include <stdint.h>
+
+#include "tm_ops.h"
+#include "op_common.h"
+#include "resize_bilinear.h"
+
+static const char *const NAME = "RESIZE_BILINEAR";
+
+// ResizeBilinearOptions fields (0 and 1 are the deprecated new_height / new_width).
+enum { OPT_ALIGN_CORNERS = 2, OPT_HALF_PIXEL_CENTERS = 3 };
+
+static size_t resize_persist_bytes(const tm_model *m, const tm_node *n) {
+    const tm_tensor *output = tm_output(m, n, 0);
+    size_t taps = 0;
+    if (output != NULL && output->ndim == 4) {
+        taps = (size_t)output->dims[1] + (size_t)output->dims[2];
+    }
+    const size_t header = sizeof(tm_resize_bilinear_params);
+    if (taps > (SIZE_MAX - header) / sizeof(tm_resize_bilinear_tap)) {
+        return SIZE_MAX;   // refused by the loader's persistent-memory limit
+    }
+    return header + taps * sizeof(tm_resize_bilinear_tap);
+}
+
+// One axis: its sizes must keep the 1/1024-step positions in int32, and every tap must read
+// inside the input (TFLM's rounded scale can point past the last row when the output is more than
+// 2048 times the input; TFLM reads out of bounds there).
+static tm_status axis_taps(int32_t in, int32_t out, int align, int half, tm_resize_bilinear_tap *taps,
+    const char *axis, tm_error *err) {
+    if (in < 1 || out < 1) {
+        return tm_fail(err, TM_ERR_MODEL, "%s: empty %s (input %d, output %d)", NAME, axis, (int)in, (int)out);
+    }
+    if ((int64_t)in * 1024 + out > INT32_MAX) {
+        return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: input %s %d is too large", NAME, axis, (int)in);
+    }
+    tm_resize_bilinear_axis(in, out, align, half, taps);
+    for (int32_t i = 0; i < out; ++i) {
+        if (taps[i].lo >= in) {
+            return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: output %s %d reads past the input's %d", NAME, axis,
+                (int)i, (int)in);
+        }
+    }
+    return TM_OK;
+}
+
+static tm_status resize_prepare(tm_model *m, tm_node *n, tm_error *err) {
+    if (tm_op_check_arity(n, 2, 2, 1, NAME, err) != TM_OK) {
+        return err->status;
+    }
+    const tm_tensor *input = tm_input(m, n, 0);
+    const tm_tensor *size = tm_input(m, n, 1);
+    const tm_tensor *output = tm_output(m, n, 0);
+    if (input->type != TM_INT8 || output->type != TM_INT8) {
+        return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: input is %s, output is %s (only int8)", NAME,
+            tm_type_name(input->type), tm_type_name(output->type));
+    }
+    if (input->ndim != 4 || output->ndim != 4) {
+        return tm_fail(err, TM_ERR_MODEL, "%s: input and output must be 4-D", NAME);
+    }
+    if (tm_op_check_const_ints(size, 0, NAME, "size", err) != TM_OK) {
+        return err->status;
+    }
+    if (size->ndim != 1 || size->dims[0] != 2) {
+        return tm_fail(err, TM_ERR_MODEL, "%s: size must be a 1-D tensor of 2 elements", NAME);
+    }
+    const int64_t out_h = tm_op_const_int(size, 0);
+    const int64_t out_w = tm_op_const_int(size, 1);
+    if (output->dims[0] != input->dims[0] || output->dims[1] != out_h || output->dims[2] != out_w
+        || output->dims[3] != input->dims[3]) {
+        return tm_fail(err, TM_ERR_MODEL, "%s: output shape disagrees with the input and size [%d, %d]",
+            NAME, (int)out_h, (int)out_w);
+    }
+    const int align = tm_fb_u8(&n->options, OPT_ALIGN_CORNERS, 0) != 0;
+    const int half = tm_fb_u8(&n->options, OPT_HALF_PIXEL_CENTERS, 0) != 0;
+    if (align && half) {
+        return tm_fail(err, TM_ERR_MODEL, "%s: align_corners and half_pixel_centers cannot both be set", NAME);
+    }
+    tm_resize_bilinear_params *p = (tm_resize_bilinear_params *)tm_op_alloc_data(m,
+        resize_persist_bytes(m, n), NAME, err);
+    if (p == NULL) {
+        return err->status;
+    }
+    tm_resize_bilinear_tap *y = (tm_resize_bilinear_tap *)(p + 1);
+    tm_resize_bilinear_tap *x = y + output->dims[1];
+    p->batches = input->dims[0];
+    p->in_h = input->dims[1];
+    p->in_w = input->dims[2];
+    p->depth = input->dims[3];
+    p->out_h = output->dims[1];
+    p->out_w = output->dims[2];
+    if (axis_taps(p->in_h, p->out_h, align, half, y, "height", err) != TM_OK
+        || axis_taps(p->in_w, p->out_w, align, half, x, "width", err) != TM_OK) {
+        return err->status;
+    }
+    p->y = y;
+    p->x = x;
+    n->data = p;
+    return TM_OK;
+}
+
+static void resize_eval(const tm_model *m, const tm_node *n) {
+    tm_resize_bilinear_s8((const tm_resize_bilinear_params *)n->data, (const int8_t *)tm_input(m, n, 0)->data,
+        (int8_t *)tm_output(m, n, 0)->data);
+}
+
+// Version 2 is int8, 3 adds half_pixel_centers (4 is int16).
+const tm_op tm_op_resize_bilinear = {
+    "RESIZE_BILINEAR", TM_BUILTIN_RESIZE_BILINEAR, 3,
+    resize_persist_bytes, resize_prepare, resize_eval,
+};
