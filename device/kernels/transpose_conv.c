@@ -1,0 +1,111 @@
+// tinyml kernel: TRANSPOSE_CONV, see transpose_conv.h.
+#include "transpose_conv.h"
+
+#include <stddef.h>
+
+#include "requantize.h"
+#include "tm_quant.h"
+
+int32_t tm_mul_by_quantized_mul_s64(int64_t x, int32_t multiplier, int shift) {
+    const int32_t reduced = multiplier < 0x7FFF0000 ? (multiplier + (1 << 15)) >> 16 : 0x7FFF;
+    const int total_shift = 15 - shift;
+    // Two's-complement wrap where the reference's int64 arithmetic would overflow (a bias near the
+    // int64 limits): unsigned arithmetic, then an arithmetic shift, then the low 32 bits.
+    const uint64_t product = (uint64_t)x * (uint64_t)(int64_t)reduced + ((uint64_t)1 << (total_shift - 1));
+    const int64_t result = (int64_t)product >> total_shift;
+    return (int32_t)(uint32_t)(uint64_t)result;
+}
+
+// The first filter tap along one axis that lands on output position `o` and the input position
+// it reads: tap f reads input (o + pad - f) / stride when that is a whole number in [0, in_size).
+// Taps then step by `stride`, inputs by -1.
+static inline int32_t first_tap(int32_t o, int32_t pad, int32_t stride, int32_t filter, int32_t in_size,
+    int32_t *first_in) {
+    const int32_t t = o + pad;   // filter tap f reads t - f
+    // The largest input position with a tap: min(in_size - 1, floor(t / stride)); the tap for
+    // input i is t - i * stride, which must be in [0, filter).
+    int32_t i = t >= 0 ? t / stride : -1;
+    if (i > in_size - 1) {
+        i = in_size - 1;
+    }
+    int32_t f = t - i * stride;
+    if (i < 0 || f >= filter) {
+        // Inputs are visited from the largest down; a tap beyond the filter means taps for
+        // smaller inputs are larger still: none.
+        *first_in = 0;
+        return filter;
+    }
+    *first_in = i;
+    return f;
+}
+
+void tm_transpose_conv_s8(const tm_transpose_conv_params *p, const int8_t *input, const int8_t *filter,
+    const int32_t *bias, int8_t *output) {
+    const size_t in_row = (size_t)p->in_w * (size_t)p->in_c;
+    const size_t in_image = (size_t)p->in_h * in_row;
+    const size_t f_row = (size_t)p->filter_w * (size_t)p->in_c;
+    const size_t f_channel = (size_t)p->filter_h * f_row;
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int8_t *image = input + (size_t)b * in_image;
+        for (int32_t oy = 0; oy < p->out_h; ++oy) {
+            int32_t iy0;
+            const int32_t fy0 = first_tap(oy, p->pad_h, p->stride_h, p->filter_h, p->in_h, &iy0);
+            for (int32_t ox = 0; ox < p->out_w; ++ox) {
+                int32_t ix0;
+                const int32_t fx0 = first_tap(ox, p->pad_w, p->stride_w, p->filter_w, p->in_w, &ix0);
+                for (int32_t oc = 0; oc < p->out_c; ++oc) {
+                    const int8_t *f_oc = filter + (size_t)oc * f_channel;
+                    int32_t acc = 0;
+                    for (int32_t fy = fy0, iy = iy0; fy < p->filter_h && iy >= 0; fy += p->stride_h, --iy) {
+                        for (int32_t fx = fx0, ix = ix0; fx < p->filter_w && ix >= 0; fx += p->stride_w, --ix) {
+                            const int8_t *in = image + (size_t)iy * in_row + (size_t)ix * (size_t)p->in_c;
+                            const int8_t *w = f_oc + (size_t)fy * f_row + (size_t)fx * (size_t)p->in_c;
+                            for (int32_t ic = 0; ic < p->in_c; ++ic) {
+                                acc = tm_add_wrap(acc, ((int32_t)in[ic] + p->input_offset) * (int32_t)w[ic]);
+                            }
+                        }
+                    }
+                    *output++ = tm_requantize_acc_s8(acc, bias != NULL ? bias[oc] : 0, p->multiplier[oc],
+                        p->shift[oc], p->output_offset, p->act_min, p->act_max);
+                }
+            }
+        }
+    }
+}
+
+void tm_transpose_conv_s16(const tm_transpose_conv_params *p, const int16_t *input, const int8_t *filter,
+    const int64_t *bias, int16_t *output) {
+    const size_t in_row = (size_t)p->in_w * (size_t)p->in_c;
+    const size_t in_image = (size_t)p->in_h * in_row;
+    const size_t f_row = (size_t)p->filter_w * (size_t)p->in_c;
+    const size_t f_channel = (size_t)p->filter_h * f_row;
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int16_t *image = input + (size_t)b * in_image;
+        for (int32_t oy = 0; oy < p->out_h; ++oy) {
+            int32_t iy0;
+            const int32_t fy0 = first_tap(oy, p->pad_h, p->stride_h, p->filter_h, p->in_h, &iy0);
+            for (int32_t ox = 0; ox < p->out_w; ++ox) {
+                int32_t ix0;
+                const int32_t fx0 = first_tap(ox, p->pad_w, p->stride_w, p->filter_w, p->in_w, &ix0);
+                for (int32_t oc = 0; oc < p->out_c; ++oc) {
+                    const int8_t *f_oc = filter + (size_t)oc * f_channel;
+                    uint64_t acc = 0;   // int64 in the reference; wraps only past model-sized limits
+                    for (int32_t fy = fy0, iy = iy0; fy < p->filter_h && iy >= 0; fy += p->stride_h, --iy) {
+                        for (int32_t fx = fx0, ix = ix0; fx < p->filter_w && ix >= 0; fx += p->stride_w, --ix) {
+                            const int16_t *in = image + (size_t)iy * in_row + (size_t)ix * (size_t)p->in_c;
+                            const int8_t *w = f_oc + (size_t)fy * f_row + (size_t)fx * (size_t)p->in_c;
+                            for (int32_t ic = 0; ic < p->in_c; ++ic) {
+                                acc += (uint64_t)(int64_t)((int32_t)in[ic] * (int32_t)w[ic]);
+                            }
+                        }
+                    }
+                    if (bias != NULL) {
+                        acc += (uint64_t)bias[oc];
+                    }
+                    const int32_t v = tm_mul_by_quantized_mul_s64((int64_t)acc, p->multiplier[oc], p->shift[oc]);
+                    *output++ = (int16_t)tm_clamp_i32(v, p->act_min, p->act_max);
+                }
+            }
+        }
+    }
+}
