@@ -6,6 +6,7 @@
 const tm_op *const tm_op_table[] = {
     &tm_op_add,
     &tm_op_average_pool_2d,
+    &tm_op_batch_matmul,
     &tm_op_concatenation,
     &tm_op_conv_2d,
     &tm_op_depthwise_conv_2d,
@@ -14,7 +15,9 @@ const tm_op *const tm_op_table[] = {
     &tm_op_expand_dims,
     &tm_op_fully_connected,
     &tm_op_hard_swish,
+    &tm_op_l2_normalization,
     &tm_op_leaky_relu,
+    &tm_op_log_softmax,
     &tm_op_logistic,
     &tm_op_max_pool_2d,
     &tm_op_maximum,
@@ -30,6 +33,7 @@ const tm_op *const tm_op_table[] = {
     &tm_op_relu,
     &tm_op_relu6,
     &tm_op_reshape,
+    &tm_op_resize_bilinear,
     &tm_op_resize_nearest_neighbor,
     &tm_op_rsqrt,
     &tm_op_shape,
@@ -44,6 +48,7 @@ const tm_op *const tm_op_table[] = {
     &tm_op_sum,
     &tm_op_tanh,
     &tm_op_transpose,
+    &tm_op_transpose_conv,
     &tm_op_unpack,
 };
 
