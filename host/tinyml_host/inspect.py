@@ -53,7 +53,6 @@ BOARDS = {
 
 # What to do about ops the converter often emits that the device lacks.
 OP_HINTS = {
-    "BATCH_MATMUL": "use Dense on a flattened input instead of a matmul between two activations",
     "GATHER": "avoid Embedding/gather layers",
     "LSTM": "recurrent layers are not supported: use convolutions over the time axis",
     "UNIDIRECTIONAL_SEQUENCE_LSTM": "recurrent layers are not supported: use convolutions over the time axis",
