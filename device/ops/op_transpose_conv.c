@@ -107,8 +107,9 @@ static tm_status transpose_conv_prepare(tm_model *m, tm_node *n, tm_error *err) 
     p.out_h = output->dims[1];
     p.out_w = output->dims[2];
     if (output->dims[0] != p.batches || output->dims[3] != p.out_c || filter->dims[3] != p.in_c) {
-        return tm_fail(err, TM_ERR_MODEL, "%s: shapes disagree (input [%d, ., ., %d], filter [%d, ., ., %d], output [%d, ., ., %d])",
-            NAME, (int)p.batches, (int)p.in_c, (int)p.out_c, (int)filter->dims[3], (int)output->dims[0],
+        return tm_fail(err, TM_ERR_MODEL,
+            "%s: shapes disagree (input [%d, ., ., %d], filter [%d, ., ., %d], output [%d, ., ., %d])", NAME,
+            (int)p.batches, (int)p.in_c, (int)p.out_c, (int)filter->dims[3], (int)output->dims[0],
             (int)output->dims[3]);
     }
     const int activation = tm_fb_u8(&n->options, OPT_ACTIVATION, 0);
