@@ -15,15 +15,12 @@ enum {
 
 int tm_log_softmax_prepare_params(double input_scale, tm_log_softmax_params *p) {
     // The input side is SOFTMAX's with beta 1 (same multiplier, same radius).
-    tm_softmax_params s;
-    if (tm_softmax_prepare_params(1.0, input_scale, &s) != 0) {
+    const tm_softmax_params *s = &p->input;
+    if (tm_softmax_prepare_params(1.0, input_scale, &p->input) != 0) {
         return -1;
     }
-    p->input_multiplier = s.input_multiplier;
-    p->input_left_shift = s.input_left_shift;
-    p->diff_min = s.diff_min;
-    // The inverse of the input scaling, 2^(31 - left_shift) / multiplier, below 1 (left_shift >= 1).
-    const double reverse = (double)((int64_t)1 << (31 - s.input_left_shift)) / (double)s.input_multiplier;
+    // The inverse of the input scaling, 2^(31 - left_shift) / multiplier, at most 1 (left_shift >= 1).
+    const double reverse = (double)((int64_t)1 << (31 - s->input_left_shift)) / (double)s->input_multiplier;
     int32_t multiplier;
     int shift;
     tm_quantize_multiplier(reverse, &multiplier, &shift);
@@ -88,10 +85,9 @@ static int32_t log_q12_to_q5(int32_t x) {
     return tm_fp_rescale(sum, accum_bits, INPUT_INTEGER_BITS);
 }
 
-// The input difference scaled into Q5.26 (left shift >= 1: MultiplyByQuantizedMultiplier's
-// left-shift case).
+// The input difference scaled into Q5.26 (TFLM's MultiplyByQuantizedMultiplier with a left shift).
 static inline int32_t scaled_diff(const tm_log_softmax_params *p, int32_t diff) {
-    return tm_mul_by_quantized_mul(diff, p->input_multiplier, p->input_left_shift);
+    return tm_mul_by_quantized_mul(diff, p->input.input_multiplier, p->input.input_left_shift);
 }
 
 void tm_log_softmax_s8(const tm_log_softmax_params *p, int32_t outer, int32_t depth,
@@ -99,23 +95,13 @@ void tm_log_softmax_s8(const tm_log_softmax_params *p, int32_t outer, int32_t de
     for (int32_t i = 0; i < outer; ++i) {
         const int8_t *in = input + (size_t)i * (size_t)depth;
         int8_t *out = output + (size_t)i * (size_t)depth;
-        int32_t max_in_row = INT8_MIN;
-        for (int32_t c = 0; c < depth; ++c) {
-            max_in_row = TM_MAX(max_in_row, (int32_t)in[c]);
-        }
-        int32_t sum_of_exps = 0;   // Q12.19, wrapping like the reference
-        for (int32_t c = 0; c < depth; ++c) {
-            const int32_t diff = (int32_t)in[c] - max_in_row;
-            if (diff >= p->diff_min) {
-                const int32_t e = tm_fp_exp_on_negative_values(scaled_diff(p, diff), INPUT_INTEGER_BITS);
-                sum_of_exps = tm_add_wrap(sum_of_exps, tm_fp_rescale(e, 0, ACCUMULATION_INTEGER_BITS));
-            }
-        }
+        int32_t max_in_row;
+        const int32_t sum_of_exps = tm_softmax_sum_of_exps(&p->input, in, depth, &max_in_row);
         const int32_t log_sum = log_q12_to_q5(sum_of_exps);
         // Differences at or below this give the minimum output (Q5.26's smallest value plus the log,
         // taken back to input steps).
         const int32_t shifted_log_sum = tm_add_wrap(log_sum, INT32_MIN);
-        const int32_t adjusted_diff_min = TM_MAX(p->diff_min - 1,
+        const int32_t adjusted_diff_min = TM_MAX(p->input.diff_min - 1,
             tm_mul_by_quantized_mul(shifted_log_sum, p->reverse_multiplier, p->reverse_shift));
         for (int32_t c = 0; c < depth; ++c) {
             const int32_t diff = (int32_t)in[c] - max_in_row;

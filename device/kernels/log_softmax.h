@@ -8,12 +8,12 @@
 
 #include <stdint.h>
 
+#include "softmax.h"
+
 typedef struct {
-    int32_t input_multiplier;        // beta * input_scale * 2^26 as (multiplier, left_shift)
-    int32_t input_left_shift;        // in [1, 31]
+    tm_softmax_params input;         // SOFTMAX's input scaling with beta 1 (into Q5.26), diff_min
     int32_t reverse_multiplier;      // the inverse scaling: Q5.26 back to input steps
-    int32_t reverse_shift;           // <= 0 (a right shift)
-    int32_t diff_min;                // differences below this contribute exp() = 0 (<= 0)
+    int32_t reverse_shift;           // <= 0 (a right shift), 1 when the inverse is exactly 1
 } tm_log_softmax_params;
 
 // TFLM's prepare (PreprocessLogSoftmaxScalingExp and CalculateInputRadius with 5 integer bits,

@@ -24,16 +24,16 @@ typedef struct {
     int32_t act_min, act_max;     // the output type's range
     const int32_t *multiplier;    // out_c entries
     const int8_t *shift;          // out_c entries
+    int32_t int16;                // 16x8: int16 input / output, int64 bias
 } tm_transpose_conv_params;
 
 // TFLite's MultiplyByQuantizedMultiplier for an int64 accumulator (16x8 kernels): the
 // multiplier rounded to 16 bits, one rounding shift. shift in [-31, 7].
 int32_t tm_mul_by_quantized_mul_s64(int64_t x, int32_t multiplier, int shift);
 
-// bias: out_c values or NULL.
-void tm_transpose_conv_s8(const tm_transpose_conv_params *p, const int8_t *input, const int8_t *filter,
-    const int32_t *bias, int8_t *output);
-void tm_transpose_conv_s16(const tm_transpose_conv_params *p, const int16_t *input, const int8_t *filter,
-    const int64_t *bias, int16_t *output);
+// input: int8 (or int16 when p->int16); bias: out_c int32 (int64 when p->int16) values, or NULL;
+// output: int8 (int16).
+void tm_transpose_conv(const tm_transpose_conv_params *p, const void *input, const int8_t *filter,
+    const void *bias, void *output);
 
 #endif

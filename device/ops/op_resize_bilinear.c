@@ -7,6 +7,7 @@
 
 #include "tm_ops.h"
 #include "op_common.h"
+#include "op_resize.h"
 #include "resize_bilinear.h"
 
 static const char *const NAME = "RESIZE_BILINEAR";
@@ -49,34 +50,14 @@ static tm_status axis_taps(int32_t in, int32_t out, int align, int half, tm_resi
 }
 
 static tm_status resize_prepare(tm_model *m, tm_node *n, tm_error *err) {
-    if (tm_op_check_arity(n, 2, 2, 1, NAME, err) != TM_OK) {
+    tm_op_resize r;
+    if (tm_op_resize_prepare(m, n, OPT_ALIGN_CORNERS, OPT_HALF_PIXEL_CENTERS, NAME, &r, err) != TM_OK) {
         return err->status;
     }
-    const tm_tensor *input = tm_input(m, n, 0);
-    const tm_tensor *size = tm_input(m, n, 1);
-    const tm_tensor *output = tm_output(m, n, 0);
-    if (input->type != TM_INT8 || output->type != TM_INT8) {
-        return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: input is %s, output is %s (only int8)", NAME,
-            tm_type_name(input->type), tm_type_name(output->type));
-    }
-    if (input->ndim != 4 || output->ndim != 4) {
-        return tm_fail(err, TM_ERR_MODEL, "%s: input and output must be 4-D", NAME);
-    }
-    if (tm_op_check_const_ints(size, 0, NAME, "size", err) != TM_OK) {
-        return err->status;
-    }
-    if (size->ndim != 1 || size->dims[0] != 2) {
-        return tm_fail(err, TM_ERR_MODEL, "%s: size must be a 1-D tensor of 2 elements", NAME);
-    }
-    const int64_t out_h = tm_op_const_int(size, 0);
-    const int64_t out_w = tm_op_const_int(size, 1);
-    if (output->dims[0] != input->dims[0] || output->dims[1] != out_h || output->dims[2] != out_w
-        || output->dims[3] != input->dims[3]) {
-        return tm_fail(err, TM_ERR_MODEL, "%s: output shape disagrees with the input and size [%d, %d]",
-            NAME, (int)out_h, (int)out_w);
-    }
-    const int align = tm_fb_u8(&n->options, OPT_ALIGN_CORNERS, 0) != 0;
-    const int half = tm_fb_u8(&n->options, OPT_HALF_PIXEL_CENTERS, 0) != 0;
+    const tm_tensor *input = r.input;
+    const tm_tensor *output = r.output;
+    const int align = r.align_corners;
+    const int half = r.half_pixel_centers;
     if (align && half) {
         return tm_fail(err, TM_ERR_MODEL, "%s: align_corners and half_pixel_centers cannot both be set", NAME);
     }

@@ -20,10 +20,7 @@ enum { OPT_PADDING = 0, OPT_STRIDE_W = 1, OPT_STRIDE_H = 2, OPT_ACTIVATION = 3 }
 // Inputs.
 enum { IN_SHAPE = 0, IN_FILTER = 1, IN_INPUT = 2, IN_BIAS = 3 };
 
-typedef struct {
-    tm_transpose_conv_params params;
-    int32_t int16;   // 16x8
-} transpose_conv_data;
+typedef tm_transpose_conv_params transpose_conv_data;
 
 static int32_t out_channels(const tm_model *m, const tm_node *n) {
     const tm_tensor *filter = tm_input(m, n, IN_FILTER);
@@ -155,25 +152,17 @@ static tm_status transpose_conv_prepare(tm_model *m, tm_node *n, tm_error *err) 
     }
     p.multiplier = multiplier;
     p.shift = shift;
-    data->params = p;
-    data->int16 = int16;
+    p.int16 = int16;
+    *data = p;
     n->data = data;
     return TM_OK;
 }
 
 static void transpose_conv_eval(const tm_model *m, const tm_node *n) {
-    const transpose_conv_data *d = (const transpose_conv_data *)n->data;
     const tm_tensor *bias = tm_input(m, n, IN_BIAS);
-    const void *filter = tm_input(m, n, IN_FILTER)->data;
-    const void *input = tm_input(m, n, IN_INPUT)->data;
-    void *output = tm_output(m, n, 0)->data;
-    if (d->int16) {
-        tm_transpose_conv_s16(&d->params, (const int16_t *)input, (const int8_t *)filter,
-            bias != NULL ? (const int64_t *)bias->data : NULL, (int16_t *)output);
-    } else {
-        tm_transpose_conv_s8(&d->params, (const int8_t *)input, (const int8_t *)filter,
-            bias != NULL ? (const int32_t *)bias->data : NULL, (int8_t *)output);
-    }
+    tm_transpose_conv((const tm_transpose_conv_params *)n->data, tm_input(m, n, IN_INPUT)->data,
+        (const int8_t *)tm_input(m, n, IN_FILTER)->data, bias != NULL ? bias->data : NULL,
+        tm_output(m, n, 0)->data);
 }
 
 // Versions: 2 is int8, 3 is 16x8 (4 adds the fused activation, refused when set; 5 int4 weights).
