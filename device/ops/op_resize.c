@@ -1,7 +1,21 @@
 // tinyml: the checks the two resize ops share (see op_resize.h).
 #include "op_resize.h"
 
+#include <stdint.h>
+
 #include "op_common.h"
+
+size_t tm_op_resize_persist_bytes(const tm_model *m, const tm_node *n, size_t header, size_t entry) {
+    const tm_tensor *output = tm_output(m, n, 0);
+    size_t entries = 0;
+    if (output != NULL && output->ndim == 4) {
+        entries = (size_t)output->dims[1] + (size_t)output->dims[2];
+    }
+    if (entries > (SIZE_MAX - header) / entry) {
+        return SIZE_MAX;
+    }
+    return header + entries * entry;
+}
 
 tm_status tm_op_resize_prepare(const tm_model *m, const tm_node *n, int align_field, int half_field,
     const char *op, tm_op_resize *r, tm_error *err) {

@@ -5,6 +5,8 @@
 #ifndef TM_OP_RESIZE_H
 #define TM_OP_RESIZE_H
 
+#include <stddef.h>
+
 #include "tm_model.h"
 
 typedef struct {
@@ -13,6 +15,10 @@ typedef struct {
     int align_corners;
     int half_pixel_centers;
 } tm_op_resize;
+
+// Op data of `header` bytes followed by one `entry` per output row and column (0 rows / columns
+// unless the output is 4-D); SIZE_MAX when that overflows (the loader refuses it).
+size_t tm_op_resize_persist_bytes(const tm_model *m, const tm_node *n, size_t header, size_t entry);
 
 tm_status tm_op_resize_prepare(const tm_model *m, const tm_node *n, int align_field, int half_field,
     const char *op, tm_op_resize *r, tm_error *err);

@@ -16,16 +16,7 @@ static const char *const NAME = "RESIZE_BILINEAR";
 enum { OPT_ALIGN_CORNERS = 2, OPT_HALF_PIXEL_CENTERS = 3 };
 
 static size_t resize_persist_bytes(const tm_model *m, const tm_node *n) {
-    const tm_tensor *output = tm_output(m, n, 0);
-    size_t taps = 0;
-    if (output != NULL && output->ndim == 4) {
-        taps = (size_t)output->dims[1] + (size_t)output->dims[2];
-    }
-    const size_t header = sizeof(tm_resize_bilinear_params);
-    if (taps > (SIZE_MAX - header) / sizeof(tm_resize_bilinear_tap)) {
-        return SIZE_MAX;   // refused by the loader's persistent-memory limit
-    }
-    return header + taps * sizeof(tm_resize_bilinear_tap);
+    return tm_op_resize_persist_bytes(m, n, sizeof(tm_resize_bilinear_params), sizeof(tm_resize_bilinear_tap));
 }
 
 // One axis: its sizes must keep the 1/1024-step positions in int32, and every tap must read

@@ -16,16 +16,7 @@ static const char *const NAME = "RESIZE_NEAREST_NEIGHBOR";
 enum { OPT_ALIGN_CORNERS = 0, OPT_HALF_PIXEL_CENTERS = 1 };
 
 static size_t resize_persist_bytes(const tm_model *m, const tm_node *n) {
-    const tm_tensor *output = tm_output(m, n, 0);
-    size_t tables = 0;
-    if (output != NULL && output->ndim == 4) {
-        tables = (size_t)output->dims[1] + (size_t)output->dims[2];
-    }
-    const size_t header = sizeof(tm_resize_nearest_params);
-    if (tables > (SIZE_MAX - header) / sizeof(int32_t)) {
-        return SIZE_MAX;   // refused by the loader's persistent-memory limit
-    }
-    return header + tables * sizeof(int32_t);
+    return tm_op_resize_persist_bytes(m, n, sizeof(tm_resize_nearest_params), sizeof(int32_t));
 }
 
 static tm_status resize_prepare(tm_model *m, tm_node *n, tm_error *err) {
