@@ -10,6 +10,8 @@
 
 #include <stdint.h>
 
+#include "resize_shape.h"
+
 // One output row or column: the two input rows (columns) it reads and the position between
 // them, in 1/1024 steps.
 typedef struct {
@@ -19,12 +21,7 @@ typedef struct {
 } tm_resize_bilinear_tap;
 
 typedef struct {
-    int32_t batches;
-    int32_t in_h;
-    int32_t in_w;
-    int32_t depth;
-    int32_t out_h;
-    int32_t out_w;
+    tm_resize_shape shape;
     const tm_resize_bilinear_tap *y;   // out_h entries
     const tm_resize_bilinear_tap *x;   // out_w entries
 } tm_resize_bilinear_params;

@@ -8,10 +8,12 @@
 #include <stddef.h>
 
 #include "tm_model.h"
+#include "resize_shape.h"
 
 typedef struct {
     const tm_tensor *input;
     const tm_tensor *output;
+    tm_resize_shape shape;
     int align_corners;
     int half_pixel_centers;
 } tm_op_resize;

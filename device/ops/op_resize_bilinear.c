@@ -45,8 +45,6 @@ static tm_status resize_prepare(tm_model *m, tm_node *n, tm_error *err) {
     if (tm_op_resize_prepare(m, n, OPT_ALIGN_CORNERS, OPT_HALF_PIXEL_CENTERS, NAME, &r, err) != TM_OK) {
         return err->status;
     }
-    const tm_tensor *input = r.input;
-    const tm_tensor *output = r.output;
     const int align = r.align_corners;
     const int half = r.half_pixel_centers;
     if (align && half) {
@@ -58,15 +56,10 @@ static tm_status resize_prepare(tm_model *m, tm_node *n, tm_error *err) {
         return err->status;
     }
     tm_resize_bilinear_tap *y = (tm_resize_bilinear_tap *)(p + 1);
-    tm_resize_bilinear_tap *x = y + output->dims[1];
-    p->batches = input->dims[0];
-    p->in_h = input->dims[1];
-    p->in_w = input->dims[2];
-    p->depth = input->dims[3];
-    p->out_h = output->dims[1];
-    p->out_w = output->dims[2];
-    if (axis_taps(p->in_h, p->out_h, align, half, y, "height", err) != TM_OK
-        || axis_taps(p->in_w, p->out_w, align, half, x, "width", err) != TM_OK) {
+    tm_resize_bilinear_tap *x = y + r.shape.out_h;
+    p->shape = r.shape;
+    if (axis_taps(p->shape.in_h, p->shape.out_h, align, half, y, "height", err) != TM_OK
+        || axis_taps(p->shape.in_w, p->shape.out_w, align, half, x, "width", err) != TM_OK) {
         return err->status;
     }
     p->y = y;

@@ -24,8 +24,6 @@ static tm_status resize_prepare(tm_model *m, tm_node *n, tm_error *err) {
     if (tm_op_resize_prepare(m, n, OPT_ALIGN_CORNERS, OPT_HALF_PIXEL_CENTERS, NAME, &r, err) != TM_OK) {
         return err->status;
     }
-    const tm_tensor *input = r.input;
-    const tm_tensor *output = r.output;
     const int align = r.align_corners;
     const int half = r.half_pixel_centers;
     tm_resize_nearest_params *p = (tm_resize_nearest_params *)tm_op_alloc_data(m,
@@ -34,18 +32,13 @@ static tm_status resize_prepare(tm_model *m, tm_node *n, tm_error *err) {
         return err->status;
     }
     int32_t *in_y = (int32_t *)(p + 1);
-    int32_t *in_x = in_y + output->dims[1];
-    p->batches = input->dims[0];
-    p->in_h = input->dims[1];
-    p->in_w = input->dims[2];
-    p->depth = input->dims[3];
-    p->out_h = output->dims[1];
-    p->out_w = output->dims[2];
-    for (int32_t y = 0; y < p->out_h; ++y) {
-        in_y[y] = tm_resize_nearest_index(y, p->in_h, p->out_h, align, half);
+    int32_t *in_x = in_y + r.shape.out_h;
+    p->shape = r.shape;
+    for (int32_t y = 0; y < p->shape.out_h; ++y) {
+        in_y[y] = tm_resize_nearest_index(y, p->shape.in_h, p->shape.out_h, align, half);
     }
-    for (int32_t x = 0; x < p->out_w; ++x) {
-        in_x[x] = tm_resize_nearest_index(x, p->in_w, p->out_w, align, half);
+    for (int32_t x = 0; x < p->shape.out_w; ++x) {
+        in_x[x] = tm_resize_nearest_index(x, p->shape.in_w, p->shape.out_w, align, half);
     }
     p->in_y = in_y;
     p->in_x = in_x;
