@@ -5,7 +5,8 @@ Same framework as test_single_ops_elementwise.py and test_ops_act2.py: seeded ra
 models (single_op_models.py) run in the `tflite-micro` package (the reference) and in tinyml's
 plain C engine through ctypes (host_engine.py), a share of them through `import tinyml` in the
 Unix port, and the models prepare must refuse. Models made by TF's converter (a Keras
-Conv2DTranspose, tf.image.resize bilinear) are in test_convert_math below.
+Conv2DTranspose, tf.image.resize bilinear, l2_normalize, matmul, log_softmax) are in
+test_converted_keras_models below.
 
 What the cases cover, per op:
   RESIZE_BILINEAR:  [B,H,W,C] to any size (down, up, 2x, 1-pixel axes), align_corners,
@@ -13,10 +14,11 @@ What the cases cover, per op:
   L2_NORMALIZATION: 1- to 4-D, rows of 1 to 300 elements, input scales over three decades, zero
                     points across int8, rows that are all zero point (sum 0) or one nonzero value.
   LOG_SOFTMAX:      1- to 4-D, rows of 1 to 300 elements, input scales from 1e-4 to 2 (the
-                    smallest TFLM accepts is just above 2^-26), mostly 0.01 to 0.1, constant rows, extreme rows.
+                    smallest TFLM accepts is just above 2^-26), mostly 0.01 to 0.1, constant
+                    rows, extreme rows.
   BATCH_MATMUL:     operands of 2 to 5 dimensions, batch dimensions broadcasting both ways,
-                    adj_x / adj_y, constant or activation right operand, zero points across int8,
-                    output scales that fit and that saturate.
+                    adj_x / adj_y, constant or activation right (and left) operand, zero points
+                    across int8, output scales that fit and that saturate.
   TRANSPOSE_CONV:   int8 with per-tensor and per-channel weights, bias present / omitted, SAME
                     and VALID padding, strides 1 to 3, filters 1x1 to 4x4 (larger than the
                     stride and smaller), every output size that maps back onto the input;
@@ -158,14 +160,15 @@ def batch_matmul_case(rng, i):
     so, zo = f32(sl * sr * np.sqrt(k) * rng.uniform(10, 3000)), int(rng.integers(-128, 128))
     a, b = edgy_int8(rng, lhs, i), random_int8(rng, rhs)
     const_rhs = rng.random() < 0.5
+    const_lhs = not const_rhs and rng.random() < 0.2
     model = build_single_op_model(
-        "BATCH_MATMUL", [Tensor(lhs, scale=sl, zero_point=zl),
+        "BATCH_MATMUL", [Tensor(lhs, scale=sl, zero_point=zl, data=a if const_lhs else None),
                          Tensor(rhs, scale=sr, zero_point=zr, data=b if const_rhs else None)],
         [Tensor(out, scale=so, zero_point=zo)], options={"adj_x": adj_x, "adj_y": adj_y}, version=2,
         options_type="BatchMatMulOptions")
-    inputs = [a] if const_rhs else [a, b]
-    return case(f"batch_matmul{i} {lhs} x {rhs}{'c' if const_rhs else ''} adj {adj_x:d}{adj_y:d} -> {out}", model,
-                inputs, [(out, "int8")])
+    inputs = [x for x, const in ((a, const_lhs), (b, const_rhs)) if not const]
+    return case(f"batch_matmul{i} {lhs}{'c' if const_lhs else ''} x {rhs}{'c' if const_rhs else ''} "
+                f"adj {adj_x:d}{adj_y:d} -> {out}", model, inputs, [(out, "int8")])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -430,7 +433,8 @@ def test_unix_port(micropython, summary):
 # ---------------------------------------------------------------------------------------------
 # Models made by TF's converter: a Keras Conv2DTranspose (with a trained-looking bias) and
 # tf.image.resize (bilinear, half-pixel centers) and tf.compat.v1 resize_bilinear(align_corners),
-# full-integer int8, and the Conv2DTranspose as 16x8 (int16 activations).
+# full-integer int8; the Conv2DTranspose as 16x8 (int16 activations); tf.math.l2_normalize,
+# tf.matmul of two activations and tf.nn.log_softmax, int8.
 
 def convert_keras(model, shape, int16):
     import tensorflow as tf
@@ -475,13 +479,20 @@ def test_converted_keras_models(engine, micropython, summary):
     int8_model = tf.keras.Model(x, y)
     z = layers.Conv2DTranspose(4, 3, strides=2, padding="same", bias_initializer="random_normal")(x)
     int16_model = tf.keras.Model(x, layers.Conv2DTranspose(2, 2, strides=2, padding="valid")(z))
+    # The other three ops as the converter writes them: l2_normalize, a matmul of two activations,
+    # log_softmax.
+    v = layers.Lambda(lambda t: tf.math.l2_normalize(t, -1))(x)
+    v = layers.Lambda(lambda t: tf.matmul(t, t, transpose_b=True))(v)
+    math_model = tf.keras.Model(x, layers.Lambda(lambda t: tf.nn.log_softmax(t, -1))(v))
+    expected = {False: {"TRANSPOSE_CONV": 2, "RESIZE_BILINEAR": 2}, True: {"TRANSPOSE_CONV": 2},
+                None: {"L2_NORMALIZATION": 1, "BATCH_MATMUL": 1, "LOG_SOFTMAX": 1}}
 
     rng = np.random.default_rng(9)
     picked = []
-    for keras_model, int16 in ((int8_model, False), (int16_model, True)):
-        model = convert_keras(keras_model, (1, 6, 5, 3), int16)
+    for keras_model, int16 in ((int8_model, False), (int16_model, True), (math_model, None)):
+        model = convert_keras(keras_model, (1, 6, 5, 3), bool(int16))
         ops = op_names(model)
-        assert ops.count("TRANSPOSE_CONV") == 2 and (int16 or ops.count("RESIZE_BILINEAR") == 2), ops
+        assert all(ops.count(op) == k for op, k in expected[int16].items()), ops
         dtype = np.int16 if int16 else np.int8
         out_shape = tuple(int(d) for d in keras_model.output.shape)
         info = np.iinfo(dtype)
@@ -491,5 +502,6 @@ def test_converted_keras_models(engine, micropython, summary):
         check_engine(engine, cases)
         picked += [("converted", c) for c in cases[:2]]
     check_unix_port(micropython, picked)
-    summary("math slice: Keras Conv2DTranspose + tf.image.resize (bilinear) converted to int8, and "
-            "Conv2DTranspose to 16x8, bit-exact with TFLM (C engine and `import tinyml`)")
+    summary("math slice: Keras Conv2DTranspose + tf.image.resize (bilinear) converted to int8, "
+            "Conv2DTranspose to 16x8, l2_normalize + matmul + log_softmax to int8: bit-exact with TFLM "
+            "(C engine and `import tinyml`)")
