@@ -17,7 +17,9 @@ For each model (default: ../shared/models/mlperf_tiny/*.tflite) one seeded rando
     pointers make TFLM's state somewhat larger than on a 32-bit MCU);
   - flash added by tinyml with every op: arm-none-eabi-size (text + data) of the engine's objects
     (device/runtime, ops, kernels) compiled -Os -mthumb -mcpu=cortex-m4; the MicroPython binding
-    device/modtinyml.c needs the port's headers and is measured from a firmware build if one exists.
+    device/modtinyml.c needs the port's headers and is measured from a firmware build if one exists;
+  - flash linked with --gc-sections, every op vs only the benchmarked models' ops (the build-time
+    selection TINYML_OPS=..., bench/flash_size.py).
 MACs count CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED multiply-accumulates.
 
 Usage: .venv/bin/python bench/bench.py [--json] [--no-callgrind] [MODEL.tflite ...]
@@ -35,6 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 import callgrind_bench as cg  # noqa: E402
 import cortexm_bench as cm  # noqa: E402
+import flash_size as fs  # noqa: E402
 
 # Issue 6's reference points and targets.
 TARGET_X86_RATIO = 0.25
@@ -157,13 +160,18 @@ def main(argv=None):
                 r["emulated_outputs_equal_tflm"] = all(r[f"{c}_output"] == ref for c in cm.CORES)
             flash, nobj = flash_bytes(tmp)
             flash_shipped, _ = flash_bytes(tmp, "-O2")
+            cg.log("bench: linking every op and the MLPerf Tiny subset (TINYML_OPS) ...")
+            linked = fs.measure([str(m) for m in models])
     except (cg.BenchError, cm.CortexMError) as e:
         print(f"bench: error: {e}", file=sys.stderr)
         return 2
     if args.json:
-        print(json.dumps(dict(results=rows, flash_bytes=flash, flash_bytes_kernels_o2=flash_shipped), indent=2))
+        print(json.dumps(dict(results=rows, flash_bytes=flash, flash_bytes_kernels_o2=flash_shipped,
+                              flash_linked=linked), indent=2))
         return 0
     print(table(rows, flash, flash_shipped, nobj, not args.no_callgrind))
+    print()
+    print(fs.report(linked, "these models' ops (TINYML_OPS)"))
     return 1 if not all(r["emulated_outputs_equal_tflm"] and r.get("outputs_equal", True) for r in rows) else 0
 
 

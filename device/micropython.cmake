@@ -35,5 +35,34 @@ target_include_directories(usermod_tinyml INTERFACE
     ${CMAKE_CURRENT_LIST_DIR}/kernels
 )
 
+# Build-time op selection (see micropython.mk): TINYML_OPS as a CMake variable (-DTINYML_OPS=...)
+# or an environment variable, op names and/or .tflite files. Read at configure time: configure
+# again after changing it. TINYML_OPS_PYTHON: a Python with the `tflite` package, for model files.
+if(NOT DEFINED TINYML_OPS AND DEFINED ENV{TINYML_OPS})
+    set(TINYML_OPS "$ENV{TINYML_OPS}")
+endif()
+if(TINYML_OPS)
+    if(NOT TINYML_OPS_PYTHON)
+        set(TINYML_OPS_PYTHON "$ENV{TINYML_OPS_PYTHON}")
+    endif()
+    if(NOT TINYML_OPS_PYTHON)
+        set(TINYML_OPS_PYTHON python3)
+    endif()
+    separate_arguments(TINYML_OPS_LIST UNIX_COMMAND "${TINYML_OPS}")
+    set(TINYML_GEN_DIR ${CMAKE_BINARY_DIR}/tinyml-gen)
+    execute_process(
+        COMMAND ${TINYML_OPS_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/tools/select_ops.py
+            --base $ENV{PWD} --out ${TINYML_GEN_DIR}/tm_ops_selected.h ${TINYML_OPS_LIST}
+        RESULT_VARIABLE TINYML_OPS_RESULT
+        ERROR_VARIABLE TINYML_OPS_MESSAGE
+    )
+    if(NOT TINYML_OPS_RESULT EQUAL 0)
+        message(FATAL_ERROR "TINYML_OPS: ${TINYML_OPS_MESSAGE}")
+    endif()
+    message(STATUS "${TINYML_OPS_MESSAGE}")
+    set_source_files_properties(${CMAKE_CURRENT_LIST_DIR}/runtime/tm_ops.c PROPERTIES
+        COMPILE_DEFINITIONS TM_OPS_SELECTED INCLUDE_DIRECTORIES ${TINYML_GEN_DIR})
+endif()
+
 # The port links every user module through the INTERFACE library `usermod`.
 target_link_libraries(usermod INTERFACE usermod_tinyml)

@@ -33,3 +33,23 @@ ifeq ($(findstring clang,$(shell $(CC) --version 2>/dev/null)),)
 TINYML_KERNEL_CFLAGS += -fno-tree-loop-distribute-patterns
 endif
 $(patsubst $(USER_C_MODULES)/%.c,$(BUILD)/%.o,$(TINYML_KERNEL_C)): CFLAGS += $(TINYML_KERNEL_CFLAGS)
+
+# Build-time op selection: TINYML_OPS="CONV_2D,SOFTMAX ..." or a .tflite file (or several) whose
+# ops are taken (device/tools/select_ops.py; env or make variable). tm_ops.c then lists only those
+# ops and the port's --gc-sections drops the rest. The generated header is rewritten only when the
+# selection changes; the stamp records the selection (empty = every op) so that changing it, or
+# unsetting it, recompiles tm_ops.c.
+TINYML_GEN_DIR := $(BUILD)/tinyml-gen
+TINYML_OPS_O := $(BUILD)/$(patsubst $(USER_C_MODULES)/%,%,$(TINYML_DIR))/runtime/tm_ops.o
+TINYML_OPS_STAMP := $(TINYML_GEN_DIR)/tinyml_ops.stamp
+TINYML_OPS_PYTHON ?= $(PYTHON)
+$(shell mkdir -p $(TINYML_GEN_DIR); [ -f $(TINYML_OPS_STAMP) ] && [ "$$(cat $(TINYML_OPS_STAMP))" = "$(TINYML_OPS)" ] || printf '%s' "$(TINYML_OPS)" > $(TINYML_OPS_STAMP))
+ifneq ($(strip $(TINYML_OPS)),)
+TINYML_OPS_STATUS := $(shell $(TINYML_OPS_PYTHON) $(TINYML_DIR)/tools/select_ops.py --base $(PWD) --out $(TINYML_GEN_DIR)/tm_ops_selected.h $(TINYML_OPS) 2>&1 >/dev/null; echo " exit=$$?")
+ifeq ($(filter exit=0,$(TINYML_OPS_STATUS)),)
+$(error TINYML_OPS: $(TINYML_OPS_STATUS))
+endif
+$(TINYML_OPS_O): CFLAGS += -DTM_OPS_SELECTED -I$(TINYML_GEN_DIR)
+$(TINYML_OPS_O): $(TINYML_GEN_DIR)/tm_ops_selected.h
+endif
+$(TINYML_OPS_O): $(TINYML_OPS_STAMP)

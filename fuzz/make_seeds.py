@@ -31,6 +31,7 @@ import test_conv_fc_tflm as conv_fc  # noqa: E402  (tests/host on sys.path first
 import test_single_ops_elementwise as elementwise  # noqa: E402
 import test_ops_act as act_ops  # noqa: E402
 import test_ops_act2 as act2_ops  # noqa: E402
+import test_ops_int16_conv as int16_conv_ops  # noqa: E402
 import test_ops_math as math_ops  # noqa: E402
 import test_ops_shape as shape_ops  # noqa: E402
 import test_ops_shape2 as shape2_ops  # noqa: E402
@@ -55,8 +56,8 @@ def elementwise_seeds(per_op: int) -> Iterator[Seed]:
 
 
 def act_ops_seeds(per_op: int, module: ModuleType = act_ops, tag: str = "act") -> Iterator[Seed]:
-    """Issue 12's activation / element-wise / math slices (test_ops_act.py, test_ops_act2.py,
-    test_ops_math.py), and their rejections."""
+    """Issue 12's activation / element-wise slices (test_ops_act.py, test_ops_act2.py) and other slices
+    built the same way (test_ops_int16_conv.py, test_ops_math.py), and their rejections."""
     for op in module.GENERATORS:
         for name, model, _, _ in module.cases_for(op, per_op):
             yield f"gen_{op}_{name.split()[0]}", model
@@ -178,6 +179,7 @@ def main() -> int:
                    activation_seeds(args.per_op), pool_seeds(args.per_op), shape_op_seeds(args.per_op),
                    kernel_path_seeds(), rejection_seeds(), act_ops_seeds(args.per_op),
                    act_ops_seeds(args.per_op, act2_ops, "act2"), shape2_op_seeds(args.per_op),
+                   act_ops_seeds(args.per_op, int16_conv_ops, "int16conv"),
                    act_ops_seeds(args.per_op, math_ops, "math")):
         for name, model in source:
             (args.out / f"{name}.tflite").write_bytes(model)

@@ -6,16 +6,6 @@
 #include "requantize.h"
 #include "tm_quant.h"
 
-int32_t tm_mul_by_quantized_mul_s64(int64_t x, int32_t multiplier, int shift) {
-    const int32_t reduced = multiplier < 0x7FFF0000 ? (multiplier + (1 << 15)) >> 16 : 0x7FFF;
-    const int total_shift = 15 - shift;
-    // Two's-complement wrap where the reference's int64 arithmetic would overflow (a bias near the
-    // int64 limits): unsigned arithmetic, then an arithmetic shift, then the low 32 bits.
-    const uint64_t product = (uint64_t)x * (uint64_t)(int64_t)reduced + ((uint64_t)1 << (total_shift - 1));
-    const int64_t result = (int64_t)product >> total_shift;
-    return (int32_t)(uint32_t)(uint64_t)result;
-}
-
 // The first filter tap along one axis that lands on output position `o` and the input position
 // it reads: tap f reads input (o + pad - f) / stride when that is a whole number in [0, in_size).
 // Taps then step by `stride`, inputs by -1.

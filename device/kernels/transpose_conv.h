@@ -27,10 +27,6 @@ typedef struct {
     int32_t int16;                // 16x8: int16 input / output, int64 bias
 } tm_transpose_conv_params;
 
-// TFLite's MultiplyByQuantizedMultiplier for an int64 accumulator (16x8 kernels): the
-// multiplier rounded to 16 bits, one rounding shift. shift in [-31, 7].
-int32_t tm_mul_by_quantized_mul_s64(int64_t x, int32_t multiplier, int shift);
-
 // input: int8 (or int16 when p->int16); bias: out_c int32 (int64 when p->int16) values, or NULL;
 // output: int8 (int16).
 void tm_transpose_conv(const tm_transpose_conv_params *p, const void *input, const int8_t *filter,

@@ -179,7 +179,9 @@ tm_status tm_op_activation_range(int activation, const tm_tensor *output, int32_
                 names[activation]);
         }
     }
-    if (tm_activation_range_quantized(activation, output->scale, output->zero_point, -128, 127,
+    const int32_t qmin = output->type == TM_INT16 ? -32768 : -128;
+    const int32_t qmax = output->type == TM_INT16 ? 32767 : 127;
+    if (tm_activation_range_quantized(activation, output->scale, output->zero_point, qmin, qmax,
             act_min, act_max) != 0) {
         return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: fused activation %s is not supported", op,
             names[activation]);
@@ -236,9 +238,17 @@ tm_status tm_op_get_conv_tensors(const tm_model *m, const tm_node *n, const char
     t->filter = tm_input(m, n, 1);
     t->bias = tm_input(m, n, 2);
     t->output = tm_output(m, n, 0);
-    if (tm_op_check_quantized(t->input, TM_INT8, op, "input", err) != TM_OK
-        || tm_op_check_quantized(t->output, TM_INT8, op, "output", err) != TM_OK) {
+    // int8 activations, or 16x8: int16 activations (symmetric) with int8 weights.
+    const int type = t->input->type == TM_INT16 ? TM_INT16 : TM_INT8;
+    if (tm_op_check_quantized(t->input, type, op, "input", err) != TM_OK
+        || tm_op_check_quantized(t->output, type, op, "output", err) != TM_OK) {
         return err->status;
+    }
+    if (type == TM_INT16 && (t->input->zero_point != 0 || t->output->zero_point != 0)) {
+        // TFLM's 16x8 kernels ignore zero points: a model with others would be mis-read.
+        return tm_fail(err, TM_ERR_MODEL, "%s: int16 %s zero point %d is not 0 (16x8 activations are symmetric)",
+            op, t->input->zero_point != 0 ? "input" : "output",
+            (int)(t->input->zero_point != 0 ? t->input->zero_point : t->output->zero_point));
     }
     if (t->filter->type != TM_INT8) {
         return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: weights are %s (only int8 is supported)", op,
@@ -292,6 +302,46 @@ tm_status tm_op_check_weights(const tm_tensor *t, int axis, int32_t channels, co
     return TM_OK;
 }
 
+static tm_status check_bias_size(const tm_tensor *t, int32_t channels, const char *op, tm_error *err) {
+    if (tm_tensor_elements(t) != channels) {
+        return tm_fail(err, TM_ERR_MODEL, "%s: bias has %d elements for %d output channels", op,
+            (int)tm_tensor_elements(t), (int)channels);
+    }
+    return TM_OK;
+}
+
+tm_status tm_op_check_bias_s16(const tm_tensor *t, int32_t channels, int allow_int32, const char *op,
+    tm_error *err) {
+    if (t == NULL) {
+        return TM_OK;
+    }
+    if (t->type != TM_INT64 && !(allow_int32 && t->type == TM_INT32)) {
+        return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: bias is %s (16x8 needs an int64%s bias)", op,
+            tm_type_name(t->type), allow_int32 ? " or int32" : "");
+    }
+    return check_bias_size(t, channels, op, err);
+}
+
+tm_bias_s16 tm_op_bias_s16(const tm_tensor *bias) {
+    tm_bias_s16 b = {NULL, NULL};
+    if (bias != NULL && bias->type == TM_INT32) {
+        b.b32 = (const int32_t *)bias->data;
+    } else if (bias != NULL) {
+        b.b64 = (const int64_t *)bias->data;
+    }
+    return b;
+}
+
+tm_status tm_op_check_shifts_s64(const int8_t *shift, int32_t count, const char *op, tm_error *err) {
+    for (int32_t c = 0; c < count; ++c) {
+        if (shift[c] > 14) {
+            return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: requantization scale too large for 16x8 (2^%d)", op,
+                (int)shift[c]);
+        }
+    }
+    return TM_OK;
+}
+
 tm_status tm_op_check_bias(const tm_tensor *t, int32_t channels, const char *op, tm_error *err) {
     if (t == NULL) {
         return TM_OK;
@@ -300,11 +350,7 @@ tm_status tm_op_check_bias(const tm_tensor *t, int32_t channels, const char *op,
         return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: bias is %s (int8 ops need an int32 bias)", op,
             tm_type_name(t->type));
     }
-    if (tm_tensor_elements(t) != channels) {
-        return tm_fail(err, TM_ERR_MODEL, "%s: bias has %d elements for %d output channels", op,
-            (int)tm_tensor_elements(t), (int)channels);
-    }
-    return TM_OK;
+    return check_bias_size(t, channels, op, err);
 }
 
 tm_status tm_op_axis_padding(int padding, int32_t in, int32_t filter, int32_t stride, int32_t dilation,

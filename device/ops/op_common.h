@@ -14,6 +14,7 @@
 
 #include "tm_model.h"
 #include "broadcast.h"
+#include "requantize_s16.h"
 
 // TFLite schema Padding enum (Conv2DOptions, DepthwiseConv2DOptions, Pool2DOptions).
 enum { TM_PADDING_SAME = 0, TM_PADDING_VALID = 1 };
@@ -67,7 +68,7 @@ tm_status tm_op_check_int8_map(const tm_model *m, const tm_node *n, const char *
 
 // ---- Fused activation ----
 
-// The fused activation's int8 range for `output` (TFLM CalculateActivationRangeQuantized).
+// The fused activation's range for an int8 or int16 `output` (TFLM CalculateActivationRangeQuantized).
 // TANH / SIGN_BIT are rejected (TFLM silently ignores them where they are fused).
 tm_status tm_op_activation_range(int activation, const tm_tensor *output, int32_t *act_min,
     int32_t *act_max, const char *op, tm_error *err);
@@ -93,7 +94,7 @@ typedef struct {
 } tm_op_conv_tensors;
 
 // Their common start: input, weights and an optional bias, one output; input and output int8
-// and per-tensor quantized, weights int8.
+// and per-tensor quantized, or both int16 with zero point 0 (16x8); weights int8.
 tm_status tm_op_get_conv_tensors(const tm_model *m, const tm_node *n, const char *op,
     tm_op_conv_tensors *t, tm_error *err);
 
@@ -108,6 +109,18 @@ tm_status tm_op_check_weights(const tm_tensor *t, int axis, int32_t channels, co
 
 // An optional int32 bias (NULL: no bias) with exactly `channels` elements.
 tm_status tm_op_check_bias(const tm_tensor *t, int32_t channels, const char *op, tm_error *err);
+
+// The optional bias of a 16x8 op: int64, or int32 where TFLM reads one (allow_int32: CONV_2D and
+// FULLY_CONNECTED accumulate in int32 then; its DEPTHWISE_CONV_2D reads any bias as int64), with
+// exactly `channels` elements.
+tm_status tm_op_check_bias_s16(const tm_tensor *t, int32_t channels, int allow_int32, const char *op,
+    tm_error *err);
+
+// The bias of a 16x8 node (accepted by tm_op_check_bias_s16; NULL: none) as its kernel takes it.
+tm_bias_s16 tm_op_bias_s16(const tm_tensor *bias);
+
+// The int64 requantization of the 16x8 ops shifts right by 15 - shift: shift must be <= 14.
+tm_status tm_op_check_shifts_s64(const int8_t *shift, int32_t count, const char *op, tm_error *err);
 
 // One spatial axis of TFLM's ComputePaddingHeightWidth: output size for the padding type and the
 // padding before the first element; fails unless the output size equals `model_out` (the output

@@ -1,9 +1,12 @@
-// tinyml op: CONV_2D (int8 activations, int8 per-channel or per-tensor weights, optional int32 bias).
-// Prepare mirrors TFLM's ConvPrepare / CalculateOpDataConv; eval runs kernels/conv_2d.c.
+// tinyml op: CONV_2D (int8 activations, int8 per-channel or per-tensor weights, optional int32 bias;
+// or 16x8: int16 activations, int8 weights, optional int64 or int32 bias).
+// Prepare mirrors TFLM's ConvPrepare / CalculateOpDataConv; eval runs kernels/conv_2d.c (int8) or
+// kernels/conv_2d_s16.c (16x8).
 #include "tm_ops.h"
 #include "tm_quant.h"
 #include "op_common.h"
 #include "conv_2d.h"
+#include "conv_2d_s16.h"
 
 // Conv2DOptions field indices (schema.fbs).
 enum { OPT_PADDING = 0, OPT_STRIDE_W = 1, OPT_STRIDE_H = 2, OPT_ACTIVATION = 3, OPT_DILATION_W = 4,
@@ -15,6 +18,7 @@ typedef struct {
     tm_conv_2d_params params;
     tm_conv_2d_dims dims;
     tm_conv_2d_quant quant;   // points at the multiplier and shift arrays stored after this struct
+    int32_t s16;              // 16x8 (int16 activations)
 } conv_2d_data;
 
 static int32_t out_channels(const tm_model *m, const tm_node *n) {
@@ -34,6 +38,7 @@ static tm_status conv_2d_prepare(tm_model *m, tm_node *n, tm_error *err) {
     const tm_tensor *input = t.input;
     const tm_tensor *filter = t.filter;
     const tm_tensor *output = t.output;
+    const int s16 = input->type == TM_INT16;
 
     tm_conv_2d_dims d;
     d.batches = input->dims[0];
@@ -61,7 +66,7 @@ static tm_status conv_2d_prepare(tm_model *m, tm_node *n, tm_error *err) {
         return tm_fail(err, TM_ERR_MODEL, "%s: %d filters cannot be split into %d groups", NAME,
             (int)d.out_c, (int)groups);
     }
-    if ((int64_t)d.filter_h * d.filter_w * d.filter_in_c > TM_CONV_MAX_ACCUM_DEPTH) {
+    if (!s16 && (int64_t)d.filter_h * d.filter_w * d.filter_in_c > TM_CONV_MAX_ACCUM_DEPTH) {
         return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: filter of %d x %d x %d values could overflow the int32 accumulator",
             NAME, (int)d.filter_h, (int)d.filter_w, (int)d.filter_in_c);
     }
@@ -81,7 +86,8 @@ static tm_status conv_2d_prepare(tm_model *m, tm_node *n, tm_error *err) {
     }
 
     if (tm_op_check_weights(filter, 0, d.out_c, NAME, err) != TM_OK
-        || tm_op_check_bias(t.bias, d.out_c, NAME, err) != TM_OK
+        || (s16 ? tm_op_check_bias_s16(t.bias, d.out_c, 1, NAME, err) : tm_op_check_bias(t.bias, d.out_c, NAME, err))
+            != TM_OK
         || tm_op_activation_range(activation, output, &p.act_min, &p.act_max, NAME, err) != TM_OK) {
         return err->status;
     }
@@ -97,10 +103,15 @@ static tm_status conv_2d_prepare(tm_model *m, tm_node *n, tm_error *err) {
             err) != TM_OK) {
         return err->status;
     }
+    if (s16 && (t.bias == NULL || t.bias->type == TM_INT64)
+        && tm_op_check_shifts_s64(shift, d.out_c, NAME, err) != TM_OK) {
+        return err->status;
+    }
     data->params = p;
     data->dims = d;
     data->quant.multiplier = multiplier;
     data->quant.shift = shift;
+    data->s16 = s16;
     n->data = data;
     return TM_OK;
 }
@@ -108,6 +119,12 @@ static tm_status conv_2d_prepare(tm_model *m, tm_node *n, tm_error *err) {
 static void conv_2d_eval(const tm_model *m, const tm_node *n) {
     const conv_2d_data *data = (const conv_2d_data *)n->data;
     const tm_tensor *bias = tm_input(m, n, 2);
+    if (data->s16) {
+        const tm_bias_s16 b = tm_op_bias_s16(bias);
+        tm_conv_2d_s16(&data->params, &data->quant, &data->dims, (const int16_t *)tm_input(m, n, 0)->data,
+            (const int8_t *)tm_input(m, n, 1)->data, &b, (int16_t *)tm_output(m, n, 0)->data);
+        return;
+    }
     tm_conv_2d_s8(&data->params, &data->quant, &data->dims,
         (const int8_t *)tm_input(m, n, 0)->data, (const int8_t *)tm_input(m, n, 1)->data,
         bias != NULL ? (const int32_t *)bias->data : NULL, (int8_t *)tm_output(m, n, 0)->data);

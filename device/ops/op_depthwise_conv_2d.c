@@ -1,10 +1,12 @@
 // tinyml op: DEPTHWISE_CONV_2D (int8 activations, int8 per-channel or per-tensor weights
-// [1, h, w, out_c], optional int32 bias). Prepare mirrors TFLM's DepthwiseConvPrepare /
-// CalculateOpDataDepthwiseConv; eval runs kernels/depthwise_conv_2d.c.
+// [1, h, w, out_c], optional int32 bias; or 16x8: int16 activations, int8 weights, optional int64
+// bias). Prepare mirrors TFLM's DepthwiseConvPrepare / CalculateOpDataDepthwiseConv; eval runs
+// kernels/depthwise_conv_2d.c (int8) or kernels/depthwise_conv_2d_s16.c (16x8).
 #include "tm_ops.h"
 #include "tm_quant.h"
 #include "op_common.h"
 #include "depthwise_conv_2d.h"
+#include "depthwise_conv_2d_s16.h"
 
 // DepthwiseConv2DOptions field indices (schema.fbs).
 enum { OPT_PADDING = 0, OPT_STRIDE_W = 1, OPT_STRIDE_H = 2, OPT_DEPTH_MULTIPLIER = 3, OPT_ACTIVATION = 4,
@@ -19,6 +21,7 @@ typedef struct {
     tm_depthwise_conv_2d_params params;
     tm_depthwise_conv_2d_dims dims;
     tm_depthwise_conv_2d_quant quant;   // points at the arrays stored after this struct
+    int32_t s16;                        // 16x8 (int16 activations)
 } depthwise_conv_2d_data;
 
 static int32_t out_channels(const tm_model *m, const tm_node *n) {
@@ -38,6 +41,7 @@ static tm_status depthwise_conv_2d_prepare(tm_model *m, tm_node *n, tm_error *er
     const tm_tensor *input = t.input;
     const tm_tensor *filter = t.filter;
     const tm_tensor *output = t.output;
+    const int s16 = input->type == TM_INT16;
 
     tm_depthwise_conv_2d_dims d;
     d.batches = input->dims[0];
@@ -72,7 +76,7 @@ static tm_status depthwise_conv_2d_prepare(tm_model *m, tm_node *n, tm_error *er
         return tm_fail(err, TM_ERR_MODEL, "%s: %d input channels x depth multiplier %d != %d output channels",
             NAME, (int)d.in_c, (int)p.depth_multiplier, (int)d.out_c);
     }
-    if ((int64_t)d.filter_h * d.filter_w > TM_DEPTHWISE_CONV_MAX_ACCUM_DEPTH) {
+    if (!s16 && (int64_t)d.filter_h * d.filter_w > TM_DEPTHWISE_CONV_MAX_ACCUM_DEPTH) {
         return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: filter of %d x %d values could overflow the int32 accumulator",
             NAME, (int)d.filter_h, (int)d.filter_w);
     }
@@ -84,7 +88,9 @@ static tm_status depthwise_conv_2d_prepare(tm_model *m, tm_node *n, tm_error *er
     }
 
     if (tm_op_check_weights(filter, QUANTIZED_AXIS, d.out_c, NAME, err) != TM_OK
-        || tm_op_check_bias(t.bias, d.out_c, NAME, err) != TM_OK
+        // TFLM reads a 16x8 depthwise bias as int64 whatever its type: an int32 one is refused.
+        || (s16 ? tm_op_check_bias_s16(t.bias, d.out_c, 0, NAME, err) : tm_op_check_bias(t.bias, d.out_c, NAME, err))
+            != TM_OK
         || tm_op_activation_range(activation, output, &p.act_min, &p.act_max, NAME, err) != TM_OK) {
         return err->status;
     }
@@ -97,13 +103,15 @@ static tm_status depthwise_conv_2d_prepare(tm_model *m, tm_node *n, tm_error *er
         sizeof(depthwise_conv_2d_data), d.out_c, &multiplier, &shift, NAME, err);
     if (data == NULL
         || tm_op_channel_multipliers(input->scale, filter, output->scale, d.out_c, multiplier, shift, NAME,
-            err) != TM_OK) {
+            err) != TM_OK
+        || (s16 && tm_op_check_shifts_s64(shift, d.out_c, NAME, err) != TM_OK)) {
         return err->status;
     }
     data->params = p;
     data->dims = d;
     data->quant.multiplier = multiplier;
     data->quant.shift = shift;
+    data->s16 = s16;
     n->data = data;
     return TM_OK;
 }
@@ -111,6 +119,13 @@ static tm_status depthwise_conv_2d_prepare(tm_model *m, tm_node *n, tm_error *er
 static void depthwise_conv_2d_eval(const tm_model *m, const tm_node *n) {
     const depthwise_conv_2d_data *data = (const depthwise_conv_2d_data *)n->data;
     const tm_tensor *bias = tm_input(m, n, 2);
+    if (data->s16) {
+        const tm_bias_s16 b = tm_op_bias_s16(bias);
+        tm_depthwise_conv_2d_s16(&data->params, &data->quant, &data->dims,
+            (const int16_t *)tm_input(m, n, 0)->data, (const int8_t *)tm_input(m, n, 1)->data, &b,
+            (int16_t *)tm_output(m, n, 0)->data);
+        return;
+    }
     tm_depthwise_conv_2d_s8(&data->params, &data->quant, &data->dims,
         (const int8_t *)tm_input(m, n, 0)->data, (const int8_t *)tm_input(m, n, 1)->data,
         bias != NULL ? (const int32_t *)bias->data : NULL, (int8_t *)tm_output(m, n, 0)->data);

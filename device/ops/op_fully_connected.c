@@ -1,12 +1,14 @@
 // tinyml op: FULLY_CONNECTED (int8 activations, int8 per-tensor or per-channel weights
-// [units, depth], optional int32 bias). Prepare mirrors TFLM's FullyConnectedPrepare /
-// CalculateOpDataFullyConnected; eval runs kernels/fully_connected.c.
+// [units, depth], optional int32 bias; or 16x8: int16 activations, int8 weights, optional int64 or
+// int32 bias). Prepare mirrors TFLM's FullyConnectedPrepare / CalculateOpDataFullyConnected; eval
+// runs kernels/fully_connected.c (int8) or kernels/fully_connected_s16.c (16x8).
 #include <math.h>
 
 #include "tm_ops.h"
 #include "tm_quant.h"
 #include "op_common.h"
 #include "fully_connected.h"
+#include "fully_connected_s16.h"
 
 // FullyConnectedOptions field indices (schema.fbs).
 enum { OPT_ACTIVATION = 0, OPT_WEIGHTS_FORMAT = 1, OPT_KEEP_NUM_DIMS = 2 };
@@ -17,6 +19,7 @@ typedef struct {
     tm_fully_connected_params params;
     tm_fully_connected_dims dims;
     tm_fully_connected_quant quant;   // points at the arrays stored after this struct
+    int32_t s16;                      // 16x8 (int16 activations)
 } fully_connected_data;
 
 // Number of multipliers: one per unit for per-channel weights, else one.
@@ -63,6 +66,7 @@ static tm_status fully_connected_prepare(tm_model *m, tm_node *n, tm_error *err)
     const tm_tensor *filter = t.filter;
     const tm_tensor *bias = t.bias;
     const tm_tensor *output = t.output;
+    const int s16 = input->type == TM_INT16;
     if (filter->ndim != 2) {
         return tm_fail(err, TM_ERR_MODEL, "%s: weights must have 2 dimensions, have %u", NAME,
             (unsigned)filter->ndim);
@@ -77,7 +81,7 @@ static tm_status fully_connected_prepare(tm_model *m, tm_node *n, tm_error *err)
     tm_fully_connected_dims d;
     d.out_depth = filter->dims[0];
     d.accum_depth = filter->dims[1];
-    if (d.accum_depth > TM_FULLY_CONNECTED_MAX_ACCUM_DEPTH) {
+    if (!s16 && d.accum_depth > TM_FULLY_CONNECTED_MAX_ACCUM_DEPTH) {
         return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: depth %d could overflow the int32 accumulator", NAME,
             (int)d.accum_depth);
     }
@@ -108,7 +112,8 @@ static tm_status fully_connected_prepare(tm_model *m, tm_node *n, tm_error *err)
     const int per_channel = tm_tensor_quant_count(filter) > 1;
     tm_fully_connected_params p;
     if (tm_op_check_weights(filter, 0, d.out_depth, NAME, err) != TM_OK
-        || tm_op_check_bias(bias, d.out_depth, NAME, err) != TM_OK
+        || (s16 ? tm_op_check_bias_s16(bias, d.out_depth, 1, NAME, err) : tm_op_check_bias(bias, d.out_depth, NAME, err))
+            != TM_OK
         || tm_op_activation_range(tm_fb_u8(&n->options, OPT_ACTIVATION, 0), output, &p.act_min,
             &p.act_max, NAME, err) != TM_OK) {
         return err->status;
@@ -127,7 +132,9 @@ static tm_status fully_connected_prepare(tm_model *m, tm_node *n, tm_error *err)
         ? tm_op_channel_multipliers(input->scale, filter, output->scale, d.out_depth, multiplier, shift,
             NAME, err)
         : per_tensor_multiplier(input, filter, bias, output, multiplier, shift, err);
-    if (st != TM_OK) {
+    if (st != TM_OK
+        || (s16 && (bias == NULL || bias->type == TM_INT64)
+            && tm_op_check_shifts_s64(shift, per_channel ? d.out_depth : 1, NAME, err) != TM_OK)) {
         return err->status;
     }
     data->params = p;
@@ -135,6 +142,7 @@ static tm_status fully_connected_prepare(tm_model *m, tm_node *n, tm_error *err)
     data->quant.multiplier = multiplier;
     data->quant.shift = shift;
     data->quant.per_channel = per_channel;
+    data->s16 = s16;
     n->data = data;
     return TM_OK;
 }
@@ -142,6 +150,13 @@ static tm_status fully_connected_prepare(tm_model *m, tm_node *n, tm_error *err)
 static void fully_connected_eval(const tm_model *m, const tm_node *n) {
     const fully_connected_data *data = (const fully_connected_data *)n->data;
     const tm_tensor *bias = tm_input(m, n, 2);
+    if (data->s16) {
+        const tm_bias_s16 b = tm_op_bias_s16(bias);
+        tm_fully_connected_s16(&data->params, &data->quant, &data->dims,
+            (const int16_t *)tm_input(m, n, 0)->data, (const int8_t *)tm_input(m, n, 1)->data, &b,
+            (int16_t *)tm_output(m, n, 0)->data);
+        return;
+    }
     tm_fully_connected_s8(&data->params, &data->quant, &data->dims,
         (const int8_t *)tm_input(m, n, 0)->data, (const int8_t *)tm_input(m, n, 1)->data,
         bias != NULL ? (const int32_t *)bias->data : NULL, (int8_t *)tm_output(m, n, 0)->data);

@@ -49,9 +49,9 @@ static tm_status check_shape_input(const tm_tensor *shape, const tm_tensor *outp
     return TM_OK;
 }
 
-// Types and quantization of input, output and bias (filter: tm_op_check_weights).
-static tm_status check_types(const tm_tensor *input, const tm_tensor *filter, const tm_tensor *bias,
-    const tm_tensor *output, int *int16, tm_error *err) {
+// Types and quantization of input and output, the filter's type (its quantization: tm_op_check_weights).
+static tm_status check_types(const tm_tensor *input, const tm_tensor *filter, const tm_tensor *output, int *int16,
+    tm_error *err) {
     *int16 = input->type == TM_INT16;
     const int type = *int16 ? TM_INT16 : TM_INT8;
     if (tm_op_check_quantized(input, type, NAME, "input", err) != TM_OK
@@ -64,11 +64,6 @@ static tm_status check_types(const tm_tensor *input, const tm_tensor *filter, co
     }
     if (*int16 && (input->zero_point != 0 || output->zero_point != 0)) {
         return tm_fail(err, TM_ERR_MODEL, "%s: int16 input and output must have zero point 0", NAME);
-    }
-    const int bias_type = *int16 ? TM_INT64 : TM_INT32;
-    if (bias != NULL && bias->type != bias_type) {
-        return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: bias is %s (%s activations need %s)", NAME,
-            tm_type_name(bias->type), tm_type_name(type), tm_type_name(bias_type));
     }
     return TM_OK;
 }
@@ -83,7 +78,7 @@ static tm_status transpose_conv_prepare(tm_model *m, tm_node *n, tm_error *err) 
     const tm_tensor *bias = tm_input(m, n, IN_BIAS);
     const tm_tensor *output = tm_output(m, n, 0);
     int int16;
-    if (check_types(input, filter, bias, output, &int16, err) != TM_OK) {
+    if (check_types(input, filter, output, &int16, err) != TM_OK) {
         return err->status;
     }
     if (input->ndim != 4 || filter->ndim != 4 || output->ndim != 4) {
@@ -123,12 +118,11 @@ static tm_status transpose_conv_prepare(tm_model *m, tm_node *n, tm_error *err) 
             "width (of the input, from the output)", err) != TM_OK) {
         return err->status;
     }
-    if (tm_op_check_weights(filter, 0, p.out_c, NAME, err) != TM_OK) {
+    // 16x8: TFLM reads the bias as int64 whatever it is, so only int64 is accepted.
+    if (tm_op_check_weights(filter, 0, p.out_c, NAME, err) != TM_OK
+        || (int16 ? tm_op_check_bias_s16(bias, p.out_c, 0, NAME, err) : tm_op_check_bias(bias, p.out_c, NAME, err))
+            != TM_OK) {
         return err->status;
-    }
-    if (bias != NULL && tm_tensor_elements(bias) != p.out_c) {
-        return tm_fail(err, TM_ERR_MODEL, "%s: bias has %d values for %d output channels", NAME,
-            (int)tm_tensor_elements(bias), (int)p.out_c);
     }
     p.input_offset = -input->zero_point;
     p.output_offset = output->zero_point;
@@ -144,11 +138,8 @@ static tm_status transpose_conv_prepare(tm_model *m, tm_node *n, tm_error *err) 
             err) != TM_OK) {
         return err->status;
     }
-    for (int32_t c = 0; int16 && c < p.out_c; ++c) {
-        if (shift[c] > 7) {   // the int64 requantization's range (TFLM checks it in debug builds)
-            return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: channel %d's scale ratio is too large for 16x8", NAME,
-                (int)c);
-        }
+    if (int16 && tm_op_check_shifts_s64(shift, p.out_c, NAME, err) != TM_OK) {
+        return err->status;
     }
     p.multiplier = multiplier;
     p.shift = shift;

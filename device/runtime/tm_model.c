@@ -355,7 +355,19 @@ tm_status tm_model_open(tm_model *m, const uint8_t *buf, size_t len, tm_error *e
     }
     // A model that is not full-integer gets one message naming what it is and the fix, before
     // any op is blamed; then every unsupported op, all in one message.
-    if (check_quantization_kind(m, err) != TM_OK || check_ops_supported(m, err) != TM_OK) {
+    if (check_quantization_kind(m, err) != TM_OK) {
+        return err->status;
+    }
+    if (check_ops_supported(m, err) != TM_OK) {
+        if (tm_ops_selected_count > 0) {    // a firmware built with TINYML_OPS: say so
+            int node = err->node;
+            char text[TM_ERROR_TEXT_LEN];
+            memcpy(text, err->text, sizeof text);
+            tm_error_clear(err);
+            tm_fail(err, TM_ERR_UNSUPPORTED, "%s; this firmware was built with only %d ops (TINYML_OPS)",
+                text, tm_ops_selected_count);
+            err->node = node;
+        }
         return err->status;
     }
     err->node = -1;

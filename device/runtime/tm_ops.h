@@ -58,6 +58,8 @@ enum {
 
 extern const tm_op *const tm_op_table[];
 extern const int tm_op_table_len;
+// How many ops a firmware built with TINYML_OPS=... has; 0 when it has every op.
+extern const int tm_ops_selected_count;
 
 // The row for a builtin code, or NULL.
 const tm_op *tm_op_find(int32_t builtin_code);

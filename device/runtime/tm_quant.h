@@ -84,6 +84,18 @@ TM_ALWAYS_INLINE int32_t tm_mul_by_quantized_mul_greater_than_one(int32_t x, int
     return tm_srdhm(tm_shl_wrap(x, left_shift), multiplier);
 }
 
+// TFLM MultiplyByQuantizedMultiplier(int64 x, int32 multiplier, int shift), the 16x8 kernels' output
+// stage: the multiplier (>= 0) rounded to 15 bits, then one rounding shift right by 15 - shift, which
+// must be in [1, 63] (shift in [-48, 14]; prepare refuses larger). The product and the rounding add
+// wrap as int64 and the result is truncated to int32, as the reference's arithmetic and cast do on
+// inputs outside the range it assumes (|x| < 2^47).
+TM_ALWAYS_INLINE int32_t tm_mul_by_quantized_mul_s64(int64_t x, int32_t multiplier, int shift) {
+    const int64_t reduced = multiplier < 0x7FFF0000 ? (multiplier + (1 << 15)) >> 16 : 0x7FFF;
+    const int total = 15 - shift;
+    const uint64_t sum = (uint64_t)x * (uint64_t)reduced + ((uint64_t)1 << (total - 1));
+    return (int32_t)(uint32_t)(uint64_t)((int64_t)sum >> total);
+}
+
 // TFLite QuantizeMultiplier: real = multiplier * 2^(shift - 31), multiplier in [2^30, 2^31).
 void tm_quantize_multiplier(double real, int32_t *multiplier, int *shift);
 

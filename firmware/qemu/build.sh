@@ -54,6 +54,9 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 MPY_DIR="$("$ROOT/firmware/fetch_micropython.sh")"
 JOBS="${JOBS:-2}"
+# TINYML_OPS=... (op names or .tflite files) builds a module with only those ops: a Python with the
+# `tflite` package reads the model files (device/tools/select_ops.py).
+export TINYML_OPS_PYTHON="${TINYML_OPS_PYTHON:-$ROOT/.venv/bin/python}"
 HEAP="${QEMU_HEAP:-204800}"
 OBJ="$ROOT/build/qemu-obj"
 OUT="${QEMU_OUT:-$ROOT/build/qemu}"

@@ -25,6 +25,9 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 BOARD="${BOARD:-RPI_PICO}"
 JOBS="${JOBS:-2}"
+# TINYML_OPS=... (op names or .tflite files) builds a module with only those ops: a Python with the
+# `tflite` package reads the model files (device/tools/select_ops.py).
+export TINYML_OPS_PYTHON="${TINYML_OPS_PYTHON:-$ROOT/.venv/bin/python}"
 TINYML="${TINYML:-1}"
 log() { echo "rp2/build: $*" >&2; }
 t0=$(date +%s)

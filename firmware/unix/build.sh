@@ -12,6 +12,9 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 MPY_DIR="$("$ROOT/firmware/fetch_micropython.sh")"
 JOBS="${JOBS:-2}"
+# TINYML_OPS=... (op names or .tflite files) builds a module with only those ops: a Python with the
+# `tflite` package reads the model files (device/tools/select_ops.py).
+export TINYML_OPS_PYTHON="${TINYML_OPS_PYTHON:-$ROOT/.venv/bin/python}"
 
 if [ "${SANITIZE:-0}" = 1 ]; then
     NAME=unix-asan

@@ -25,25 +25,27 @@ import mputil
 TM_OK, TM_ERR_MODEL, TM_ERR_UNSUPPORTED = 0, 1, 2
 
 
-def compile_library(out, sources, ubsan=True):
+def compile_library(out, sources, ubsan=True, extra_flags=()):
     """gcc -shared: strict C99, warnings as errors, the engine's include paths; -> ctypes.CDLL."""
     root = mputil.REPO_ROOT
     sanitize = ["-fsanitize=undefined", "-fno-sanitize-recover=all"] if ubsan else []
-    cmd = ["gcc", "-std=c99", "-O1", "-g", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC", *sanitize,
+    cmd = ["gcc", "-std=c99", "-O1", "-g", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC", *sanitize, *extra_flags,
            "-I", str(root / "device" / "runtime"), "-I", str(root / "device" / "kernels"),
            "-o", str(out), *[str(s) for s in sources], "-lm"]
     subprocess.run(cmd, check=True)
     return ctypes.CDLL(str(out))
 
 
-def build_engine(out_dir):
+def build_engine(out_dir, extra_flags=()):
+    """extra_flags: e.g. -DTM_OPS_SELECTED -I<dir of a tm_ops_selected.h> (an op subset); the
+    prebuilt TINYML_HOST_LIB is used only without them."""
     prebuilt = os.environ.get("TINYML_HOST_LIB")
-    if prebuilt:
+    if prebuilt and not extra_flags:
         return _wrap(ctypes.CDLL(prebuilt))
     root = mputil.REPO_ROOT
     srcs = sorted(str(p) for d in ("runtime", "kernels", "ops") for p in (root / "device" / d).glob("*.c"))
     srcs.append(str(root / "tests" / "host" / "tm_host_run.c"))
-    return _wrap(compile_library(out_dir / "libtinyml_host.so", srcs))
+    return _wrap(compile_library(out_dir / "libtinyml_host.so", srcs, extra_flags=extra_flags))
 
 
 def _wrap(lib):

@@ -378,11 +378,11 @@ REJECTIONS = [
     ("transpose_conv with an int64 bias on int8",
      lambda: _tconv(_i8([1, 4, 4, 2]), _weights(), _i8([1, 4, 4, 2]),
                     bias=Tensor([2], "int64", data=np.zeros(2, np.int64))),
-     TM_ERR_UNSUPPORTED, "need int32", False),
+     TM_ERR_UNSUPPORTED, "int8 ops need an int32 bias", False),
     ("transpose_conv 16x8 with an int32 bias (TFLM reads it as int64)",
      lambda: _tconv(_i16([1, 4, 4, 2]), _weights(), _i16([1, 4, 4, 2]),
                     bias=Tensor([2], "int32", data=np.zeros(2, np.int32)), version=3),
-     TM_ERR_UNSUPPORTED, "need int64", False),
+     TM_ERR_UNSUPPORTED, "16x8 needs an int64 bias", False),
     ("transpose_conv 16x8 with an input zero point",
      lambda: _tconv(_i16([1, 4, 4, 2], zp=5), _weights(), _i16([1, 4, 4, 2]), version=3),
      TM_ERR_MODEL, "zero point 0", False),
@@ -409,7 +409,7 @@ REJECTIONS = [
     ("transpose_conv with a bias of the wrong size",
      lambda: _tconv(_i8([1, 4, 4, 2]), _weights(), _i8([1, 4, 4, 2]),
                     bias=Tensor([3], "int32", data=np.zeros(3, np.int32))),
-     TM_ERR_MODEL, "bias has 3 values", False),
+     TM_ERR_MODEL, "bias has 3 elements", False),
 ]
 
 
