@@ -33,6 +33,7 @@ import test_ops_act as act_ops  # noqa: E402
 import test_ops_act2 as act2_ops  # noqa: E402
 import test_ops_int16 as int16_ops  # noqa: E402
 import test_ops_int16_conv as int16_conv_ops  # noqa: E402
+import test_ops_math as math_ops  # noqa: E402
 import test_ops_shape as shape_ops  # noqa: E402
 import test_ops_shape2 as shape2_ops  # noqa: E402
 import test_ops_rnn as rnn_ops  # noqa: E402
@@ -196,7 +197,8 @@ def main() -> int:
                    act_ops_seeds(args.per_op, int16_conv_ops, "int16conv"),
                    act_ops_seeds(args.per_op, int16_ops, "int16"),
                    act_ops_seeds(args.per_op, rnn_ops, "rnn"),
-                   data_op_seeds(args.per_op)):
+                   data_op_seeds(args.per_op),
+                   act_ops_seeds(args.per_op, math_ops, "math")):
         for name, model in source:
             (args.out / f"{name}.tflite").write_bytes(model)
             count += 1

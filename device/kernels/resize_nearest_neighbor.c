@@ -22,15 +22,15 @@ int32_t tm_resize_nearest_index(int32_t out, int32_t in_size, int32_t out_size, 
 }
 
 void tm_resize_nearest_s8(const tm_resize_nearest_params *p, const int8_t *in, int8_t *out) {
-    const int32_t row = p->in_w * p->depth;
-    const int32_t batch = p->in_h * row;
-    for (int32_t b = 0; b < p->batches; ++b) {
+    const int32_t row = p->shape.in_w * p->shape.depth;
+    const int32_t batch = p->shape.in_h * row;
+    for (int32_t b = 0; b < p->shape.batches; ++b) {
         const int8_t *image = in + b * batch;
-        for (int32_t y = 0; y < p->out_h; ++y) {
+        for (int32_t y = 0; y < p->shape.out_h; ++y) {
             const int8_t *src_row = image + p->in_y[y] * row;
-            for (int32_t x = 0; x < p->out_w; ++x) {
-                const int8_t *src = src_row + p->in_x[x] * p->depth;
-                for (int32_t c = 0; c < p->depth; ++c) {
+            for (int32_t x = 0; x < p->shape.out_w; ++x) {
+                const int8_t *src = src_row + p->in_x[x] * p->shape.depth;
+                for (int32_t c = 0; c < p->shape.depth; ++c) {
                     *out++ = src[c];
                 }
             }

@@ -7,13 +7,10 @@
 
 #include <stdint.h>
 
+#include "resize_shape.h"
+
 typedef struct {
-    int32_t batches;
-    int32_t in_h;
-    int32_t in_w;
-    int32_t depth;
-    int32_t out_h;
-    int32_t out_w;
+    tm_resize_shape shape;
     const int32_t *in_y;   // out_h source rows, each in [0, in_h)
     const int32_t *in_x;   // out_w source columns, each in [0, in_w)
 } tm_resize_nearest_params;

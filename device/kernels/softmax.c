@@ -39,21 +39,28 @@ static inline int32_t scaled_diff(const tm_softmax_params *p, int32_t input_diff
     return tm_mul_by_quantized_mul_greater_than_one(input_diff, p->input_multiplier, p->input_left_shift);
 }
 
-// One row: the reciprocal scale and exponent for the final multiply.
-static void row_scale(const tm_softmax_params *p, const int8_t *in, int32_t depth, int output_bits,
-    int32_t *max_out, int32_t *shifted_scale, int *exponent) {
-    int32_t max_in_row = INT8_MIN;
+int32_t tm_softmax_sum_of_exps(const tm_softmax_params *p, const int8_t *in, int32_t depth, int32_t *max_in_row) {
+    int32_t max = INT8_MIN;
     for (int32_t c = 0; c < depth; ++c) {
-        max_in_row = TM_MAX(max_in_row, (int32_t)in[c]);
+        max = TM_MAX(max, (int32_t)in[c]);
     }
     int32_t sum_of_exps = 0;  // Q12.19, wrapping like the reference
     for (int32_t c = 0; c < depth; ++c) {
-        const int32_t input_diff = (int32_t)in[c] - max_in_row;
+        const int32_t input_diff = (int32_t)in[c] - max;
         if (input_diff >= p->diff_min) {
             const int32_t e = tm_fp_exp_on_negative_values(scaled_diff(p, input_diff), SCALED_DIFF_INTEGER_BITS);
             sum_of_exps = tm_add_wrap(sum_of_exps, tm_fp_rescale(e, 0, ACCUMULATION_INTEGER_BITS));
         }
     }
+    *max_in_row = max;
+    return sum_of_exps;
+}
+
+// One row: the reciprocal scale and exponent for the final multiply.
+static void row_scale(const tm_softmax_params *p, const int8_t *in, int32_t depth, int output_bits,
+    int32_t *max_out, int32_t *shifted_scale, int *exponent) {
+    int32_t max_in_row;
+    const int32_t sum_of_exps = tm_softmax_sum_of_exps(p, in, depth, &max_in_row);
     int num_bits_over_unit;
     *shifted_scale = tm_fp_get_reciprocal(sum_of_exps, ACCUMULATION_INTEGER_BITS, &num_bits_over_unit);
     // exponent >= 15 always (the sum is at least 1.0). The reference stops (TFLITE_CHECK) when

@@ -18,6 +18,10 @@ typedef struct {
 // Returns 0, or -1 when beta * input_scale is too small (TFLM aborts on such models).
 int tm_softmax_prepare_params(double beta, double input_scale, tm_softmax_params *p);
 
+// One row's maximum (*max_in_row) and the sum of exp(input - max) over it in Q12.19, wrapping
+// like the reference (SOFTMAX's first step; LOG_SOFTMAX sums the same way).
+int32_t tm_softmax_sum_of_exps(const tm_softmax_params *p, const int8_t *in, int32_t depth, int32_t *max_in_row);
+
 // outer rows of depth elements each (the last dimension); output scale 1/256, zero point -128.
 // A row whose sum of exps reaches 512 (512 or more elements near the maximum) makes TFLM abort;
 // here every element of such a row is -128 (each probability is below half an LSB).

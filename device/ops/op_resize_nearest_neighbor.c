@@ -7,6 +7,7 @@
 
 #include "tm_ops.h"
 #include "op_common.h"
+#include "op_resize.h"
 #include "resize_nearest_neighbor.h"
 
 static const char *const NAME = "RESIZE_NEAREST_NEIGHBOR";
@@ -15,65 +16,29 @@ static const char *const NAME = "RESIZE_NEAREST_NEIGHBOR";
 enum { OPT_ALIGN_CORNERS = 0, OPT_HALF_PIXEL_CENTERS = 1 };
 
 static size_t resize_persist_bytes(const tm_model *m, const tm_node *n) {
-    const tm_tensor *output = tm_output(m, n, 0);
-    size_t tables = 0;
-    if (output != NULL && output->ndim == 4) {
-        tables = (size_t)output->dims[1] + (size_t)output->dims[2];
-    }
-    const size_t header = sizeof(tm_resize_nearest_params);
-    if (tables > (SIZE_MAX - header) / sizeof(int32_t)) {
-        return SIZE_MAX;   // refused by the loader's persistent-memory limit
-    }
-    return header + tables * sizeof(int32_t);
+    return tm_op_resize_persist_bytes(m, n, sizeof(tm_resize_nearest_params), sizeof(int32_t));
 }
 
 static tm_status resize_prepare(tm_model *m, tm_node *n, tm_error *err) {
-    if (tm_op_check_arity(n, 2, 2, 1, NAME, err) != TM_OK) {
+    tm_op_resize r;
+    if (tm_op_resize_prepare(m, n, OPT_ALIGN_CORNERS, OPT_HALF_PIXEL_CENTERS, NAME, &r, err) != TM_OK) {
         return err->status;
     }
-    const tm_tensor *input = tm_input(m, n, 0);
-    const tm_tensor *size = tm_input(m, n, 1);
-    const tm_tensor *output = tm_output(m, n, 0);
-    if (input->type != TM_INT8 || output->type != TM_INT8) {
-        return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: input is %s, output is %s (only int8)", NAME,
-            tm_type_name(input->type), tm_type_name(output->type));
-    }
-    if (input->ndim != 4 || output->ndim != 4) {
-        return tm_fail(err, TM_ERR_MODEL, "%s: input and output must be 4-D", NAME);
-    }
-    if (tm_op_check_const_ints(size, 0, NAME, "size", err) != TM_OK) {
-        return err->status;
-    }
-    if (size->ndim != 1 || size->dims[0] != 2) {
-        return tm_fail(err, TM_ERR_MODEL, "%s: size must be a 1-D tensor of 2 elements", NAME);
-    }
-    const int64_t out_h = tm_op_const_int(size, 0);
-    const int64_t out_w = tm_op_const_int(size, 1);
-    if (output->dims[0] != input->dims[0] || output->dims[1] != out_h || output->dims[2] != out_w
-        || output->dims[3] != input->dims[3]) {
-        return tm_fail(err, TM_ERR_MODEL, "%s: output shape disagrees with the input and size [%d, %d]",
-            NAME, (int)out_h, (int)out_w);
-    }
-    const int align = tm_fb_u8(&n->options, OPT_ALIGN_CORNERS, 0) != 0;
-    const int half = tm_fb_u8(&n->options, OPT_HALF_PIXEL_CENTERS, 0) != 0;
+    const int align = r.align_corners;
+    const int half = r.half_pixel_centers;
     tm_resize_nearest_params *p = (tm_resize_nearest_params *)tm_op_alloc_data(m,
         resize_persist_bytes(m, n), NAME, err);
     if (p == NULL) {
         return err->status;
     }
     int32_t *in_y = (int32_t *)(p + 1);
-    int32_t *in_x = in_y + output->dims[1];
-    p->batches = input->dims[0];
-    p->in_h = input->dims[1];
-    p->in_w = input->dims[2];
-    p->depth = input->dims[3];
-    p->out_h = output->dims[1];
-    p->out_w = output->dims[2];
-    for (int32_t y = 0; y < p->out_h; ++y) {
-        in_y[y] = tm_resize_nearest_index(y, p->in_h, p->out_h, align, half);
+    int32_t *in_x = in_y + r.shape.out_h;
+    p->shape = r.shape;
+    for (int32_t y = 0; y < p->shape.out_h; ++y) {
+        in_y[y] = tm_resize_nearest_index(y, p->shape.in_h, p->shape.out_h, align, half);
     }
-    for (int32_t x = 0; x < p->out_w; ++x) {
-        in_x[x] = tm_resize_nearest_index(x, p->in_w, p->out_w, align, half);
+    for (int32_t x = 0; x < p->shape.out_w; ++x) {
+        in_x[x] = tm_resize_nearest_index(x, p->shape.in_w, p->shape.out_w, align, half);
     }
     p->in_y = in_y;
     p->in_x = in_x;

@@ -27,6 +27,9 @@ const tm_op *const tm_op_table[] = {
 #if TM_WITH(AVERAGE_POOL_2D)
     &tm_op_average_pool_2d,
 #endif
+#if TM_WITH(BATCH_MATMUL)
+    &tm_op_batch_matmul,
+#endif
 #if TM_WITH(BATCH_TO_SPACE_ND)
     &tm_op_batch_to_space_nd,
 #endif
@@ -63,8 +66,14 @@ const tm_op *const tm_op_table[] = {
 #if TM_WITH(HARD_SWISH)
     &tm_op_hard_swish,
 #endif
+#if TM_WITH(L2_NORMALIZATION)
+    &tm_op_l2_normalization,
+#endif
 #if TM_WITH(LEAKY_RELU)
     &tm_op_leaky_relu,
+#endif
+#if TM_WITH(LOG_SOFTMAX)
+    &tm_op_log_softmax,
 #endif
 #if TM_WITH(LOGISTIC)
     &tm_op_logistic,
@@ -110,6 +119,9 @@ const tm_op *const tm_op_table[] = {
 #endif
 #if TM_WITH(RESHAPE)
     &tm_op_reshape,
+#endif
+#if TM_WITH(RESIZE_BILINEAR)
+    &tm_op_resize_bilinear,
 #endif
 #if TM_WITH(RESIZE_NEAREST_NEIGHBOR)
     &tm_op_resize_nearest_neighbor,
@@ -164,6 +176,9 @@ const tm_op *const tm_op_table[] = {
 #endif
 #if TM_WITH(TRANSPOSE)
     &tm_op_transpose,
+#endif
+#if TM_WITH(TRANSPOSE_CONV)
+    &tm_op_transpose_conv,
 #endif
 #if TM_WITH(UNIDIRECTIONAL_SEQUENCE_LSTM)
     &tm_op_unidirectional_sequence_lstm,

@@ -16,12 +16,14 @@ enum {
     TM_BUILTIN_DEPTH_TO_SPACE = 5,
     TM_BUILTIN_DEQUANTIZE = 6,
     TM_BUILTIN_FULLY_CONNECTED = 9,
+    TM_BUILTIN_L2_NORMALIZATION = 11,
     TM_BUILTIN_LOGISTIC = 14,
     TM_BUILTIN_MAX_POOL_2D = 17,
     TM_BUILTIN_MUL = 18,
     TM_BUILTIN_RELU = 19,
     TM_BUILTIN_RELU6 = 21,
     TM_BUILTIN_RESHAPE = 22,
+    TM_BUILTIN_RESIZE_BILINEAR = 23,
     TM_BUILTIN_SOFTMAX = 25,
     TM_BUILTIN_SPACE_TO_DEPTH = 26,
     TM_BUILTIN_SVDF = 27,
@@ -37,11 +39,13 @@ enum {
     TM_BUILTIN_UNIDIRECTIONAL_SEQUENCE_LSTM = 44,
     TM_BUILTIN_STRIDED_SLICE = 45,
     TM_BUILTIN_SPLIT = 49,
+    TM_BUILTIN_LOG_SOFTMAX = 50,
     TM_BUILTIN_PRELU = 54,
     TM_BUILTIN_MAXIMUM = 55,
     TM_BUILTIN_ARG_MAX = 56,
     TM_BUILTIN_MINIMUM = 57,
     TM_BUILTIN_SLICE = 65,
+    TM_BUILTIN_TRANSPOSE_CONV = 67,
     TM_BUILTIN_TILE = 69,
     TM_BUILTIN_EXPAND_DIMS = 70,
     TM_BUILTIN_SUM = 74,
@@ -60,6 +64,7 @@ enum {
     TM_BUILTIN_ELU = 111,
     TM_BUILTIN_QUANTIZE = 114,
     TM_BUILTIN_HARD_SWISH = 117,
+    TM_BUILTIN_BATCH_MATMUL = 126,
 };
 
 extern const tm_op *const tm_op_table[];
@@ -125,5 +130,10 @@ extern const tm_op tm_op_space_to_depth;
 extern const tm_op tm_op_depth_to_space;
 extern const tm_op tm_op_space_to_batch_nd;
 extern const tm_op tm_op_batch_to_space_nd;
+extern const tm_op tm_op_batch_matmul;
+extern const tm_op tm_op_l2_normalization;
+extern const tm_op tm_op_log_softmax;
+extern const tm_op tm_op_resize_bilinear;
+extern const tm_op tm_op_transpose_conv;
 
 #endif

@@ -53,7 +53,6 @@ BOARDS = {
 
 # What to do about ops the converter often emits that the device lacks.
 OP_HINTS = {
-    "BATCH_MATMUL": "use Dense on a flattened input instead of a matmul between two activations",
     "GELU": "use ReLU, ReLU6, LeakyReLU, ELU or PReLU activations",
 }
 
