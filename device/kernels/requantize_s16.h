@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "tm_quant.h"
 
@@ -33,7 +34,11 @@ TM_ALWAYS_INLINE int16_t tm_requantize_s16(int64_t acc, const tm_bias_s16 *bias,
         v = tm_mul_by_quantized_mul(acc32, multiplier, shift);
     } else {
         if (bias->b64 != NULL) {
-            acc = (int64_t)((uint64_t)acc + (uint64_t)bias->b64[c]);   // wraps as the reference's add
+            // memcpy: the model keeps int64 data 4-byte aligned (what the loader checks), enough
+            // for Cortex-M's two-word loads but not a C int64_t read.
+            int64_t b;
+            memcpy(&b, bias->b64 + c, sizeof b);
+            acc = (int64_t)((uint64_t)acc + (uint64_t)b);   // wraps as the reference's add
         }
         v = tm_mul_by_quantized_mul_s64(acc, multiplier, shift);
     }

@@ -1,6 +1,8 @@
 // tinyml kernel: TRANSPOSE_CONV, see transpose_conv.h.
 #include "transpose_conv.h"
 
+#include <string.h>
+
 #include <stddef.h>
 
 #include "requantize.h"
@@ -75,7 +77,11 @@ void tm_transpose_conv(const tm_transpose_conv_params *p, const void *input, con
                         }
                     }
                     if (p->int16) {
-                        acc += bias != NULL ? (uint64_t)((const int64_t *)bias)[oc] : 0u;
+                        if (bias != NULL) {     // int64, 4-byte aligned in the model: memcpy
+                            int64_t b;
+                            memcpy(&b, (const int64_t *)bias + oc, sizeof b);
+                            acc += (uint64_t)b;
+                        }
                         const int32_t v = tm_mul_by_quantized_mul_s64((int64_t)acc, p->multiplier[oc], p->shift[oc]);
                         *out16++ = (int16_t)tm_clamp_i32(v, p->act_min, p->act_max);
                     } else {

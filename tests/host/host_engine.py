@@ -78,5 +78,11 @@ def _wrap(lib):
         status, err, outs = steps(model, [inputs], outputs)
         return status, err, outs[0]
 
+    def set_model_offset(offset):
+        """Place the engine's copy of every later model `offset` (0 or 4) bytes past an 8-byte
+        boundary: 4 gives a model whose int64 data is 4- but not 8-byte aligned."""
+        ctypes.c_int.in_dll(lib, "tm_host_model_offset").value = offset
+
     run.steps = steps
+    run.set_model_offset = set_model_offset
     return run

@@ -215,6 +215,21 @@ def test_engine_matches_tflm(engine, op, summary):
 # ---------------------------------------------------------------------------------------------
 # The requantization where its variants disagree: each accumulator picked through the bias.
 
+def test_models_at_a_4_byte_address(engine, summary):
+    """The loader accepts constant data 4-byte aligned (what a model in a bytearray slice or a
+    memoryview can give); an int64 bias there must still be read correctly, without a misaligned
+    8-byte load (UBSan in the host engine stops the process on one)."""
+    import test_ops_math
+    cases = [c for op in GENERATORS for c in cases_for(op, 20)]
+    cases += test_ops_math.cases_for("transpose_conv16", 20)
+    engine.set_model_offset(4)
+    try:
+        check_engine(engine, cases)
+    finally:
+        engine.set_model_offset(0)
+    summary(f"16x8: {len(cases)} models placed at 4 mod 8 bytes bit-exact with TFLM")
+
+
 def test_requantization_int64_rounding(engine, summary):
     """Weights of 1 and an input of 0 make every accumulator its int64 bias: biases around the
     rounding boundaries of the 15-bit multiplier's shift (where the int32 double rounding or an

@@ -22,6 +22,8 @@
 
 #include "tm_model.h"
 
+int tm_host_model_offset = 0;
+
 static void put_error(const tm_error *err, char *errbuf, size_t errbuf_len) {
     if (errbuf == NULL || errbuf_len == 0) {
         return;
@@ -64,8 +66,11 @@ int tm_host_run_steps(const uint8_t *model_bytes, size_t model_len, int n_steps,
     tm_model m;
     tm_error_clear(&err);
     err.text[0] = '\0';
-    // malloc'd memory is aligned for any type: the copy is what a user's bytes object would be.
-    uint8_t *buf = (uint8_t *)malloc(model_len ? model_len : 1);
+    // malloc'd memory is aligned for any type: the copy is what a user's bytes object would be;
+    // tm_host_model_offset 4 places it 4 bytes further (4- but not 8-byte aligned, which the
+    // loader accepts: int64 data must then be read without assuming 8-byte alignment).
+    uint8_t *block = (uint8_t *)malloc((model_len ? model_len : 1) + 8);
+    uint8_t *buf = block != NULL ? block + (tm_host_model_offset & 4) : NULL;
     void *state = NULL, *persist = NULL, *arena = NULL;
     int status = TM_OK;
     if (buf == NULL) {
@@ -134,7 +139,7 @@ done:
     free(arena);
     free(persist);
     free(state);
-    free(buf);
+    free(block);
     return status;
 }
 
