@@ -261,3 +261,25 @@ def test_run_and_deploy_commands(tmp_path, models_dir):
                        env=cli_env(tmp_path))
     assert p.returncode == 0, p.stdout + p.stderr
     assert "RAM" in p.stdout and "arena" in p.stdout
+
+
+def test_int16_and_float_inputs_on_the_board(emu, summary):
+    """Windows wider than a byte on the board: a 16x8 conv (int16, two bytes an element) and a
+    float32-input QUANTIZE (four), equal to TFLM's outputs."""
+    from pathlib import Path
+
+    from test_link_unix import _float_input_model
+    from tinyml_host.tflite_model import read_model
+
+    data = Path(__file__).resolve().parents[1] / "device" / "data"
+    rng = np.random.default_rng(17)
+    with connect(emu) as board:
+        for model in ((data / "conv_16x8_small.tflite").read_bytes(), _float_input_model()):
+            t = read_model(model).inputs[0]
+            if t.dtype == "int16":
+                ws = rng.integers(-32768, 32768, (8, t.elements)).astype("<i2")
+            else:
+                ws = rng.uniform(-8, 8, (8, t.elements)).astype("<f4")
+            report = validate(model, ws.view(np.uint8), board=board, model_name=f"{t.dtype} input")
+            assert report.n == 8 and report.bit_exact == 8, report.summary()
+    summary("link qemu: int16 and float32 inputs, 8/8 windows bit-exact each")
