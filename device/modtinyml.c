@@ -2,8 +2,9 @@
 //
 //   import tinyml
 //   m = tinyml.Model(source, arena=None)  # source: bytes-like (used in place) or a file path
-//   y = m.predict(x)                      # int8 bytes -> int8 bytes; array('f')/list -> array('f')
-//   m.set_input(x, index=0); m.invoke(); m.get_output(index=0)
+//   y = m.predict(x)                      # int8 bytes -> bytes; array('b') -> array('b') (signed
+//                                         # values); array('f')/list -> array('f') (dequantized)
+//   m.set_input(x, index=0); m.invoke(); m.get_output(index=0)   # index positional or keyword
 //   m.reset()                             # recurrent state (LSTM, SVDF) back to its value at load
 //   m.input_buffer(index=0) / m.output_buffer(index=0)  -> memoryview into the arena
 //   m.inputs, m.outputs, m.ops, m.arena_bytes, m.state_bytes; tinyml.ops(); tinyml.__version__
@@ -369,16 +370,20 @@ static int input_is_float(tm_tensor *t, mp_obj_t x, mp_buffer_info_t *buf, size_
     return 1;
 }
 
+// How predict() gives its outputs back: as it was given its input.
+enum { AS_BYTES, AS_FLOATS, AS_ARRAYS };
+
 // Writes x into input tensor t: raw bytes of exactly the tensor size, or floats (array('f'),
 // list, tuple) quantized with the tensor's parameters (or copied into a float32 tensor).
-// Returns 1 when the float path was taken. The caller holds the arena.
+// Returns AS_FLOATS when the float path was taken, AS_ARRAYS for an array of the tensor's own
+// element type (array('b') for int8), else AS_BYTES. The caller holds the arena.
 static int write_input(tm_tensor *t, mp_obj_t x) {
     mp_buffer_info_t buf;
     size_t len = 0;
     mp_obj_t *items = NULL;
     if (!input_is_float(t, x, &buf, &len, &items)) {
         memcpy(t->data, buf.buf, buf.len);
-        return 0;
+        return mp_obj_is_type(x, &mp_type_array) && buf.typecode == array_typecode(t->type) ? AS_ARRAYS : AS_BYTES;
     }
     const float *floats = items == NULL ? buf.buf : NULL;
     int32_t lo = 0, hi = 0;
@@ -393,19 +398,25 @@ static int write_input(tm_tensor *t, mp_obj_t x) {
             default: ((int16_t *)t->data)[i] = (int16_t)q; break;
         }
     }
-    return 1;
+    return AS_FLOATS;
 }
 
-// A new array('f') of n zeros (MicroPython has no public constructor for typed arrays).
-static mp_obj_array_t *new_float_array(size_t n) {
-    float *items = m_new(float, n ? n : 1);
+// A new array of n items of `typecode` (MicroPython has no public constructor for typed arrays),
+// its contents uninitialised: the caller fills it.
+static mp_obj_array_t *new_typed_array(char typecode, size_t n) {
+    size_t item = mp_binary_get_size('@', typecode, NULL);
+    void *items = m_new(uint8_t, (n ? n : 1) * item);
     mp_obj_array_t *o = m_new_obj(mp_obj_array_t);
     o->base.type = &mp_type_array;
-    o->typecode = 'f';
+    o->typecode = typecode;
     o->free = 0;
     o->len = n;
     o->items = items;
     return o;
+}
+
+static mp_obj_array_t *new_float_array(size_t n) {
+    return new_typed_array('f', n);
 }
 
 // Element i of a tensor as a float: dequantized as TFLM's DEQUANTIZE where the tensor is
@@ -432,8 +443,17 @@ static float element_value(const tm_tensor *t, int32_t i) {
     return (float)((double)t->scale * ((double)q - (double)t->zero_point));
 }
 
-static mp_obj_t read_output(tm_tensor *t, int as_float) {
-    if (!as_float) {
+// Output tensor t as a new object: bytes (AS_BYTES), an array of its own element type (AS_ARRAYS:
+// array('b') for int8, 'h' for int16...; bytes where arrays have no such type: bool, int64), or
+// array('f') of its dequantized values (AS_FLOATS).
+static mp_obj_t read_output(tm_tensor *t, int as) {
+    char tc = array_typecode(t->type);
+    if (as == AS_ARRAYS && tc != 0 && tm_type_size(t->type) <= 4) {
+        mp_obj_array_t *out = new_typed_array(tc, (size_t)tm_tensor_elements(t));
+        memcpy(out->items, t->data, t->bytes);
+        return MP_OBJ_FROM_PTR(out);
+    }
+    if (as != AS_FLOATS) {
         return mp_obj_new_bytes(t->data, t->bytes);
     }
     int32_t n = tm_tensor_elements(t);
@@ -478,15 +498,15 @@ static mp_obj_t model_predict(tinyml_model_obj_t *self, mp_obj_t x, mp_int_t ind
     if (self->model.n_inputs != 1) {
         mp_raise_ValueError(MP_ERROR_TEXT("predict() takes single-input models; use set_input(), invoke(), get_output()"));
     }
-    int as_float = write_input(io_tensor(self, 0, 0), x);
+    int as = write_input(io_tensor(self, 0, 0), x);
     self->arena->tenant = self->id;
     timed_invoke(self);
     if (self->model.n_outputs == 1) {
-        return read_output(io_tensor(self, 0, 1), as_float);
+        return read_output(io_tensor(self, 0, 1), as);
     }
     mp_obj_t outs[TM_MAX_MODEL_IO];
     for (int i = 0; i < self->model.n_outputs; ++i) {
-        outs[i] = read_output(io_tensor(self, i, 1), as_float);
+        outs[i] = read_output(io_tensor(self, i, 1), as);
     }
     return mp_obj_new_tuple(self->model.n_outputs, outs);
 }
@@ -527,7 +547,7 @@ static mp_obj_t model_get_output(tinyml_model_obj_t *self, mp_obj_t arg, mp_int_
     (void)arg;
     tm_tensor *t = io_tensor(self, index, 1);
     check_tenant(self);
-    return read_output(t, 0);
+    return read_output(t, AS_BYTES);
 }
 
 static mp_obj_t model_tensor_view(tinyml_model_obj_t *self, mp_obj_t output, mp_int_t index) {
@@ -544,10 +564,30 @@ static mp_obj_t tinyml_model_predict(mp_obj_t self_in, mp_obj_t x) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_2(tinyml_model_predict_obj, tinyml_model_predict);
 
-static mp_obj_t tinyml_model_set_input(size_t n_args, const mp_obj_t *args) {
-    return with_arena(args[0], model_set_input, args[1], n_args > 2 ? get_index(args[2]) : 0);
+// The `index` argument of set_input / get_output / input_buffer / output_buffer, positional or
+// keyword (m.set_input(x, index=1)); `first` is the number of positional arguments before it.
+static mp_int_t parse_index(size_t n_args, const mp_obj_t *pos_args, mp_map_t *kw_args, size_t first, mp_obj_t *x) {
+    enum { ARG_x, ARG_index };
+    static const mp_arg_t with_x[] = {
+        { MP_QSTR_x, MP_ARG_REQUIRED | MP_ARG_OBJ, { .u_obj = MP_OBJ_NULL } },
+        { MP_QSTR_index, MP_ARG_OBJ, { .u_obj = MP_OBJ_NULL } },
+    };
+    mp_arg_val_t args[2];
+    const mp_arg_t *allowed = first ? with_x : with_x + 1;
+    mp_arg_val_t *vals = first ? args : args + 1;
+    mp_arg_parse_all(n_args - 1, pos_args + 1, kw_args, 2 - (first ? 0 : 1), allowed, vals);
+    if (x != NULL) {
+        *x = args[ARG_x].u_obj;
+    }
+    return args[ARG_index].u_obj == MP_OBJ_NULL ? 0 : get_index(args[ARG_index].u_obj);
 }
-static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(tinyml_model_set_input_obj, 2, 3, tinyml_model_set_input);
+
+static mp_obj_t tinyml_model_set_input(size_t n_args, const mp_obj_t *pos_args, mp_map_t *kw_args) {
+    mp_obj_t x;
+    mp_int_t index = parse_index(n_args, pos_args, kw_args, 1, &x);
+    return with_arena(pos_args[0], model_set_input, x, index);
+}
+static MP_DEFINE_CONST_FUN_OBJ_KW(tinyml_model_set_input_obj, 2, tinyml_model_set_input);
 
 static mp_obj_t tinyml_model_invoke(mp_obj_t self_in) {
     return with_arena(self_in, model_invoke, mp_const_none, 0);
@@ -559,20 +599,20 @@ static mp_obj_t tinyml_model_reset(mp_obj_t self_in) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(tinyml_model_reset_obj, tinyml_model_reset);
 
-static mp_obj_t tinyml_model_get_output(size_t n_args, const mp_obj_t *args) {
-    return with_arena(args[0], model_get_output, mp_const_none, n_args > 1 ? get_index(args[1]) : 0);
+static mp_obj_t tinyml_model_get_output(size_t n_args, const mp_obj_t *pos_args, mp_map_t *kw_args) {
+    return with_arena(pos_args[0], model_get_output, mp_const_none, parse_index(n_args, pos_args, kw_args, 0, NULL));
 }
-static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(tinyml_model_get_output_obj, 1, 2, tinyml_model_get_output);
+static MP_DEFINE_CONST_FUN_OBJ_KW(tinyml_model_get_output_obj, 1, tinyml_model_get_output);
 
-static mp_obj_t tinyml_model_input_buffer(size_t n_args, const mp_obj_t *args) {
-    return with_arena(args[0], model_tensor_view, mp_const_false, n_args > 1 ? get_index(args[1]) : 0);
+static mp_obj_t tinyml_model_input_buffer(size_t n_args, const mp_obj_t *pos_args, mp_map_t *kw_args) {
+    return with_arena(pos_args[0], model_tensor_view, mp_const_false, parse_index(n_args, pos_args, kw_args, 0, NULL));
 }
-static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(tinyml_model_input_buffer_obj, 1, 2, tinyml_model_input_buffer);
+static MP_DEFINE_CONST_FUN_OBJ_KW(tinyml_model_input_buffer_obj, 1, tinyml_model_input_buffer);
 
-static mp_obj_t tinyml_model_output_buffer(size_t n_args, const mp_obj_t *args) {
-    return with_arena(args[0], model_tensor_view, mp_const_true, n_args > 1 ? get_index(args[1]) : 0);
+static mp_obj_t tinyml_model_output_buffer(size_t n_args, const mp_obj_t *pos_args, mp_map_t *kw_args) {
+    return with_arena(pos_args[0], model_tensor_view, mp_const_true, parse_index(n_args, pos_args, kw_args, 0, NULL));
 }
-static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(tinyml_model_output_buffer_obj, 1, 2, tinyml_model_output_buffer);
+static MP_DEFINE_CONST_FUN_OBJ_KW(tinyml_model_output_buffer_obj, 1, tinyml_model_output_buffer);
 
 static void print_tensor(const mp_print_t *print, const char *kind, int i, const tm_tensor *t) {
     mp_printf(print, "\n  %s %d: %s [", kind, i, tm_type_name(t->type));
