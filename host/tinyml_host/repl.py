@@ -7,12 +7,16 @@ hardware. Ctrl-] or Ctrl-X leaves it.
 from __future__ import annotations
 
 import argparse
+import sys
 import types
 
-from .errors import DeviceError
+from .errors import DeviceError, TinymlError
 
 
 def repl(port: str | None = None) -> int:
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise TinymlError("repl needs a terminal (stdin and stdout are not one)",
+                         "to run code from a file or a pipe use `tinyml-host run SCRIPT`")
     from mpremote.main import State
     from mpremote.repl import do_repl
     from mpremote.transport import TransportError

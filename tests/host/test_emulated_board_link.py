@@ -263,6 +263,27 @@ def test_run_and_deploy_commands(tmp_path, models_dir):
     assert "RAM" in p.stdout and "arena" in p.stdout
 
 
+def test_run_timeout_stops_a_silent_script(tmp_path):
+    """`run --timeout S`: a script that prints nothing for S seconds is stopped (Ctrl-C), the
+    command fails in about S seconds with a one-line error, and the board runs the next script."""
+    if not FIRMWARE.is_file():
+        pytest.fail(f"{FIRMWARE} not found: run `make qemu` first", pytrace=False)
+    stuck = tmp_path / "stuck.py"
+    stuck.write_text("print('started')\nwhile True:\n    pass\n")
+    t0 = time.monotonic()
+    p = subprocess.run(cli("run", stuck, "--timeout", "2"), capture_output=True, text=True, timeout=120,
+                       env=cli_env(tmp_path))
+    took = time.monotonic() - t0
+    assert p.returncode == 3, p.stdout + p.stderr
+    assert "started" in p.stdout and "printed nothing for 2 s" in p.stderr, p.stdout + p.stderr
+    assert took < 30, f"took {took:.1f} s"
+    after = tmp_path / "after.py"
+    after.write_text("print(6 * 7)\n")
+    p = subprocess.run(cli("run", after, "--timeout", "20"), capture_output=True, text=True, timeout=120,
+                       env=cli_env(tmp_path))
+    assert p.returncode == 0 and "42" in p.stdout, p.stdout + p.stderr
+
+
 def test_int16_and_float_inputs_on_the_board(emu, summary):
     """Windows wider than a byte on the board: a 16x8 conv (int16, two bytes an element) and a
     float32-input QUANTIZE (four), equal to TFLM's outputs."""
