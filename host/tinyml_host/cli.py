@@ -10,10 +10,11 @@ import argparse
 import importlib
 import os
 import sys
+import warnings
 from typing import Sequence
 
 from . import __version__
-from .errors import TinymlError
+from .errors import TinymlError, TinymlWarning
 
 # (name, module under tinyml_host, one-line help). Command modules import heavy dependencies
 # (TensorFlow, the TFLM reference, matplotlib) inside run(), never at module level, so building
@@ -53,7 +54,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Our warnings as one line each; anyone else's (TensorFlow's, numpy's) as Python shows them."""
+    if issubclass(category, TinymlWarning):
+        print(f"tinyml-host: warning: {message}", file=sys.stderr)
+    else:
+        _python_showwarning(message, category, filename, lineno, file, line)
+
+
+_python_showwarning = warnings.showwarning
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    warnings.showwarning = _show_warning
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

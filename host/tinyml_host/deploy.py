@@ -159,23 +159,20 @@ def run(args) -> int:
     show = not args.no_progress and sys.stderr.isatty()
 
     def progress(what: str, done: int, total: int) -> None:
-        from tqdm import tqdm
+        from .progress import progress_bar
 
-        bar = bars.get(what)
-        if bar is None:
-            import shutil
-
-            cols = shutil.get_terminal_size((80, 24)).columns or 80
-            bar = bars[what] = tqdm(total=total, desc=what, unit="B", unit_scale=True,
-                                    file=sys.stderr, leave=False, ncols=min(cols, 100))
-        bar.update(done - bar.n)
+        if what not in bars:
+            bars[what] = progress_bar(total, what)
+        if bars[what] is not None:
+            bars[what].update(done - bars[what].n)
 
     try:
         result = deploy(args.model, args.port, remote_name=args.name,
                         progress=progress if show else None, timeout=args.timeout)
     finally:
         for bar in bars.values():
-            bar.close()
+            if bar is not None:
+                bar.close()
     info = result["info"]
     where = f"file {result['path']}" if result["where"] == "file" else "RAM (streamed over the link)"
     ins = ", ".join(f"{t[1]} {t[3]}{t[2]}" for t in info["inputs"])

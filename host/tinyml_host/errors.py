@@ -29,3 +29,8 @@ class DeviceError(TinymlError):
 
     def __init__(self, what: str, hint: str = "") -> None:
         super().__init__(what, hint, EXIT_DEVICE)
+
+
+class TinymlWarning(UserWarning):
+    """Something the user should know that does not stop the command (the CLI prints it as one
+    `tinyml-host: warning:` line): inputs that saturate when quantized, for one."""

@@ -33,12 +33,14 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .errors import DeviceError, TinymlError
-from .inputs import (MAX_DATA_BYTES, check_output_dir, check_output_file, load_array, nonneg_float,
-                     read_file, read_model_file, require_finite, seconds, write_text)
+from .errors import DeviceError, TinymlError, TinymlWarning
+from .inputs import (MAX_DATA_BYTES, check_output_dir, check_output_file, fit_samples, load_array,
+                     nonneg_float, read_file, read_model_file, require_finite, sample_shape, seconds,
+                     write_text)
 
 EXIT_MISMATCH = 1  # validation ran, and some window differs beyond the tolerance
 
+QUANT_RANGE = {"int8": (-128, 127), "uint8": (0, 255), "int16": (-32768, 32767)}
 NP_DTYPES = {"int8": np.int8, "uint8": np.uint8, "int16": np.int16, "int32": np.int32,
              "float32": np.float32}
 
@@ -58,7 +60,28 @@ def quantize(x, scale: float, zero_point: int, qmin: int = -128, qmax: int = 127
     nan = np.isnan(r)
     r = np.clip(np.where(nan, 0, r), -2147483520.0, 2147483520.0).astype(np.int64) + zero_point
     r[nan] = zero_point
-    return np.clip(r, qmin, qmax).astype(np.int8 if qmin < 0 else np.uint8)
+    return np.clip(r, qmin, qmax).astype(np.int16 if qmax > 255 else np.int8 if qmin < 0 else np.uint8)
+
+
+SATURATION_WARNING = 0.02  # the share of values beyond the input's range that earns a warning
+
+
+def warn_saturation(x, scale: float, zero_point: int, lo: int, hi: int, path) -> float:
+    """Warn (TinymlWarning) when more than SATURATION_WARNING of the real values `x` fall outside
+    what the input's quantization represents, [(lo - zp) * scale, (hi - zp) * scale]: they all
+    become lo or hi, and a model compared on them says little (int8 codes given as floats, data
+    scaled unlike the calibration set). Returns the share."""
+    import warnings
+
+    x = np.asarray(x, dtype=np.float64)
+    low, high = (lo - zero_point - 0.5) * scale, (hi - zero_point + 0.5) * scale
+    share = float(np.mean((x < low) | (x > high))) if x.size else 0.0
+    if share > SATURATION_WARNING:
+        warnings.warn(TinymlWarning(
+            f"{path}: {share:.0%} of the values fall outside the input's range [{low:.4g}, {high:.4g}] "
+            f"and saturate to {lo} or {hi}: are they already quantized (pass --dtype int8) or scaled "
+            f"unlike the calibration data?"))
+    return share
 
 
 def load_windows(path: str | Path, model: bytes, dtype: str = "auto") -> np.ndarray:
@@ -86,36 +109,38 @@ def load_windows(path: str | Path, model: bytes, dtype: str = "auto") -> np.ndar
         if arr.dtype.kind == "f":
             kind = "float"
         elif arr.dtype.kind in "iu":
-            kind = "int8"
+            kind = "quantized"
         else:
             raise TinymlError(f"{path}: windows of dtype {arr.dtype}", "give float or int8 windows")
+    if kind in ("int8", "int16") and t.dtype != kind and not (kind == "int8" and t.dtype == "uint8"):
+        raise TinymlError(f"--dtype {kind}: the model's input is {t.dtype}",
+                          f"give {t.dtype} values, or real values with --dtype float")
     n_el = t.elements
-    if arr.ndim >= 1 and arr.size == n_el and tuple(arr.shape) == tuple(t.shape):
-        arr = arr.reshape(1, n_el)  # one window in the input's own shape (batch 1)
+    if tuple(arr.shape) == tuple(t.shape):
+        arr = arr.reshape((1,) + tuple(t.shape))  # one window in the input's own shape (batch 1)
+    arr = fit_samples(arr, sample_shape(t.shape) if arr.shape[1:] != tuple(t.shape) else t.shape,
+                      "the windows", path)
     n = arr.shape[0]
-    if arr.size != n * n_el:
-        raise TinymlError(f"{path}: {n} windows of {arr.size // max(n, 1)} values each; the model's input "
-                          f"{list(t.shape)} has {n_el}",
-                          "shape the windows N x input shape (or N x element count)")
     arr = arr.reshape(n, n_el)
-    if t.dtype in ("int8", "uint8"):
+    if t.dtype in QUANT_RANGE:
+        lo, hi = QUANT_RANGE[t.dtype]
         if kind == "float":
             if not (math.isfinite(t.scale) and t.scale > 0):
                 raise TinymlError(f"the model's input scale is {t.scale}: float windows cannot be quantized",
                                   "the model is damaged; give int8 windows, or convert the model again")
-            q = quantize(arr, t.scale, t.zero_point, *((-128, 127) if t.dtype == "int8" else (0, 255)))
+            warn_saturation(arr, t.scale, t.zero_point, lo, hi, path)
+            q = quantize(arr, t.scale, t.zero_point, lo, hi)
         else:
-            lo, hi = (-128, 127) if t.dtype == "int8" else (0, 255)
             if not np.issubdtype(arr.dtype, np.integer) and not np.all(arr == np.round(arr)):
                 raise TinymlError(f"{path}: non-integer values given as {t.dtype}", "use --dtype float")
             if arr.min() < lo or arr.max() > hi:
                 raise TinymlError(f"{path}: values out of {t.dtype} range [{lo}, {hi}]",
                                   "real-valued windows: save them as float (or pass --dtype float)")
-            q = arr.astype(np.int8 if t.dtype == "int8" else np.uint8)
-        return q.view(np.uint8).reshape(n, n_el)
+            q = arr.astype(NP_DTYPES[t.dtype])
+        return q.view(np.uint8).reshape(n, n_el * q.itemsize)
     if t.dtype == "float32":
         return arr.astype(np.float32).view(np.uint8).reshape(n, n_el * 4)
-    raise TinymlError(f"the model's input is {t.dtype}; validate takes int8, uint8 or float32 inputs")
+    raise TinymlError(f"the model's input is {t.dtype}; validate takes int8, uint8, int16 or float32 inputs")
 
 
 def load_labels(path: str | Path, n: int, classes: int | None = None) -> np.ndarray:
@@ -494,16 +519,9 @@ def validate(model: bytes, windows: np.ndarray, *, labels: np.ndarray | None = N
 
 
 def _bar(enabled: bool, total: int, desc: str, unit: str):
-    if not enabled:
-        return None
-    import shutil
+    from .progress import progress_bar
 
-    from tqdm import tqdm
-
-    # A terminal that reports no size (0 columns) would get no bar at all from tqdm.
-    cols = shutil.get_terminal_size((80, 24)).columns or 80
-    return tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, leave=False,
-                unit_scale=unit == "B", ncols=min(cols, 100))
+    return progress_bar(total, desc, unit, enabled=enabled)
 
 
 def _bar_to(bar, done: int) -> None:
@@ -518,8 +536,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data", required=True, metavar="WINDOWS",
                    help=".npy (N x input shape; float = real values, quantized like the device does; "
                         "int8 = already quantized) or .csv (one flattened window per row, real values)")
-    p.add_argument("--dtype", choices=("auto", "float", "int8"), default="auto",
-                   help="what the window values are (default: by the .npy dtype; CSV = float)")
+    p.add_argument("--dtype", choices=("auto", "float", "int8", "int16"), default="auto",
+                   help="what the window values are: float = real values (quantized here as the device "
+                        "does), int8 / int16 = already quantized for the model's input (default: by "
+                        "the .npy dtype; CSV = float)")
     p.add_argument("--labels", metavar="LABELS", help="true class per window (.npy, or text/CSV of integers)")
     p.add_argument("--port", help="serial port of a board running our firmware, or 'auto' "
                                   "(default: the emulated board, booted or reused)")

@@ -2,6 +2,7 @@
 of the host's quantization against the device's, in the Unix port)."""
 
 import random
+import warnings
 import zlib
 
 import numpy as np
@@ -11,6 +12,8 @@ import mputil
 from tinyml_host import link
 from tinyml_host.errors import TinymlError
 from tinyml_host.validate import load_windows, quantize
+
+REPO = mputil.REPO_ROOT
 
 SPECIAL = bytes([0x0A, 0x0D, 0x1B, 0x03, 0x31, 0x32, 0x33, 0x34, 0x21, 0x23, 0x00, 0xFF])
 
@@ -149,3 +152,50 @@ def test_load_windows_npy_csv_and_errors(tmp_path, models_dir):
     np.save(tmp_path / "big.npy", np.full((1, 490), 300, np.int32))
     with pytest.raises(TinymlError, match="out of int8 range"):
         load_windows(tmp_path / "big.npy", model)
+
+
+def test_windows_of_the_wrong_shape_are_refused(tmp_path):
+    """No silent reshape: channels-first (N, 3, 100) windows for a (100, 3) input are refused with
+    the expected shape in the message; (N, 100, 3), (N, 300) and (N, 100, 1, 3) are accepted."""
+    model = (REPO / "models" / "gesture" / "gesture.tflite").read_bytes()
+    x = np.load(REPO / "models" / "gesture" / "test_x.npy")[:5]
+    ok = load_windows(_save(tmp_path, "ok", x), model)
+    for name, same in {"flat": x.reshape(5, -1), "ones": x.reshape(5, 100, 1, 3), "batch": x.reshape(5, 1, 100, 3)}.items():
+        assert load_windows(_save(tmp_path, name, same), model).tolist() == ok.tolist(), name
+    with pytest.raises(TinymlError, match=r"samples of \(100, 3\).*transposed"):
+        load_windows(_save(tmp_path, "cf", np.transpose(x, (0, 2, 1))), model)
+    with pytest.raises(TinymlError, match=r"samples of \(100, 3\)"):
+        load_windows(_save(tmp_path, "odd", x.reshape(5, 10, 30)), model)
+
+
+def test_saturating_float_windows_warn(tmp_path):
+    """int8 codes saved as floats (--dtype float by the .npy's dtype) saturate: a warning says so."""
+    from tinyml_host.errors import TinymlWarning
+
+    model = (REPO / "models" / "gesture" / "gesture.tflite").read_bytes()
+    x = np.load(REPO / "models" / "gesture" / "test_x.npy")[:5]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        load_windows(_save(tmp_path, "real", x), model)          # real data: no warning
+    codes = np.clip(np.round(x / 0.05), -128, 127).astype(np.float32)
+    with pytest.warns(TinymlWarning, match="saturate"):
+        load_windows(_save(tmp_path, "codes", codes), model)
+
+
+def test_int16_windows(tmp_path):
+    """A 16x8 model's windows: int16 values as they are, floats quantized to int16 like the device."""
+    from tinyml_host.tflite_model import read_model
+
+    model = (REPO / "tests" / "device" / "data" / "conv_16x8_small.tflite").read_bytes()
+    t = read_model(model).inputs[0]
+    q = np.random.default_rng(3).integers(-32768, 32768, (4, t.elements)).astype(np.int16)
+    assert load_windows(_save(tmp_path, "q", q), model).view("<i2").tolist() == q.tolist()
+    f = q.astype(np.float32) * np.float32(t.scale)
+    assert load_windows(_save(tmp_path, "f", f), model).view("<i2").tolist() == q.tolist()
+    with pytest.raises(TinymlError, match="--dtype int8: the model's input is int16"):
+        load_windows(_save(tmp_path, "q8", q), model, "int8")
+
+
+def _save(d, name, a):
+    np.save(d / f"{name}.npy", a)
+    return d / f"{name}.npy"
