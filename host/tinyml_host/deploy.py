@@ -86,11 +86,11 @@ def board_file_name(name: str) -> str:
 
 
 def _transport(port: str):
-    from .link import open_transport
+    from .transport import open_transport, stop_agent
 
     t = open_transport(port)
     t.serial.timeout = None
-    t.serial.write(b"\r\x03\x03\n")  # stop a running agent (a line of Ctrl-C)
+    stop_agent(t.serial)
     return t
 
 
@@ -113,15 +113,13 @@ def _copy_files(port: str, model: bytes, remote: str, progress) -> None:
     """Copy the agent (if missing or another version) and the model (if not already there)."""
     from mpremote.transport import TransportError, TransportExecError
 
-    from .link import AGENT_SOURCE, agent_version
+    from .transport import AGENT_SOURCE, agent_version, board_agents
 
     t = _transport(port)
     try:
         t.enter_raw_repl(soft_reset=True)
-        out = t.exec("try:\n import tinyml_agent\n print('AGENT', repr(tinyml_agent.VERSION))\n"
-                     "except ImportError:\n print('AGENT None')\n").decode()
-        ours = agent_version()
-        if AGENT_SOURCE is not None and f"AGENT {ours!r}" not in out:
+        installed, _ = board_agents(t)
+        if AGENT_SOURCE is not None and installed != agent_version():
             src = AGENT_SOURCE.read_bytes()
             t.fs_writefile("/tinyml_agent.py", src, chunk_size=512,
                            progress_callback=(lambda d, n: progress("agent", d, n)) if progress else None)

@@ -23,7 +23,7 @@ def run_script(script: str | Path, port: str | None = None, *, reset: bool = Tru
     from mpremote.transport import TransportError
 
     from . import board as board_mod
-    from .link import open_transport
+    from .transport import open_transport, stop_agent
 
     path = Path(script)
     code = read_model_file(path, "script", allow_empty=True)  # it runs in the board's RAM: same bound
@@ -34,7 +34,7 @@ def run_script(script: str | Path, port: str | None = None, *, reset: bool = Tru
     # silence timeout is never checked, so reads return every 50 ms when one is asked for.
     t.serial.timeout = None if timeout is None else 0.05
     try:
-        t.serial.write(b"\r\x03\x03\n")  # stop the tinyml agent if it is running (a line of Ctrl-C)
+        stop_agent(t.serial)
         t.enter_raw_repl(soft_reset=reset)
         t.exec_raw_no_follow(code)
 
