@@ -10,6 +10,7 @@ MICROPYTHON_ASAN := build/unix-asan/micropython
 DEMO_MODEL := models/gesture/gesture.tflite
 DEMO_WINDOWS := models/gesture/test_x.npy
 DEMO_LABELS := models/gesture/test_y.npy
+DEMO_CLASSES := models/gesture/labels.txt
 
 # Host build of the engine for the C tests: strict C99 with sanitizers that stop at the first
 # error. The -W flags after -Wextra are those the Unix port applies (with -Werror) to our files
@@ -158,7 +159,7 @@ test: setup
 PORT ?=
 run: qemu
 	@mkdir -p build/run
-	.venv/bin/tinyml-host validate $(DEMO_MODEL) --data $(DEMO_WINDOWS) --labels $(DEMO_LABELS) \
+	.venv/bin/tinyml-host validate $(DEMO_MODEL) --data $(DEMO_WINDOWS) --labels $(DEMO_LABELS) --class-names $(DEMO_CLASSES) \
 	    $(if $(PORT),--port $(PORT)) --json build/run/report.json --report build/run
 
 # What `make run` did before the emulated board: the demo model in the Unix port.

@@ -123,6 +123,24 @@ def write_text(path, text: str, what: str) -> None:
         raise TinymlError(f"cannot write {what} {path}: {e.strerror or e}") from None
 
 
+def add_json_argument(p: argparse.ArgumentParser, what: str) -> None:
+    """`--json [FILE]`, the same on every command: JSON on stdout, or into FILE."""
+    p.add_argument("--json", nargs="?", const="-", default=None, metavar="FILE",
+                   help=f"print {what} as JSON on stdout (or write it to FILE)")
+
+
+def emit_json(dest: str, value) -> None:
+    """`value` as JSON to `dest`: "-" is stdout, else a file (checked first with check_output_file)."""
+    import json
+    import sys
+
+    text = json.dumps(value, indent=1) + "\n"
+    if dest == "-":
+        sys.stdout.write(text)
+    else:
+        write_text(dest, text, "--json file")
+
+
 def check_output_dir(path, what: str) -> Path:
     p = Path(path)
     if p.exists() and not p.is_dir():

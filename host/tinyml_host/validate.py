@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
-import json
 import math
 import sys
 import time
@@ -34,9 +33,9 @@ from typing import Callable, Sequence
 import numpy as np
 
 from .errors import DeviceError, TinymlError, TinymlWarning
-from .inputs import (MAX_DATA_BYTES, check_output_dir, check_output_file, fit_samples, load_array,
-                     nonneg_float, read_file, read_model_file, require_finite, sample_shape, seconds,
-                     write_text)
+from .inputs import (MAX_DATA_BYTES, add_json_argument, check_output_dir, check_output_file, emit_json,
+                     fit_samples, load_array,
+                     nonneg_float, read_file, read_model_file, require_finite, sample_shape, seconds)
 
 EXIT_MISMATCH = 1  # validation ran, and some window differs beyond the tolerance
 
@@ -173,6 +172,23 @@ def load_labels(path: str | Path, n: int, classes: int | None = None) -> np.ndar
 # --- the reference ------------------------------------------------------------------------
 
 
+def load_class_names(spec: str, classes: int | None) -> list[str]:
+    """Class names from "a,b,c" or from a text file with one name per line; as many as the model
+    has classes (its first output's size)."""
+    path = Path(spec)
+    if path.is_file():
+        text = read_file(path, "class names file", MAX_DATA_BYTES).decode("utf-8", "replace")
+        names = [line.strip() for line in text.splitlines() if line.strip()]
+    else:
+        names = [n.strip() for n in spec.split(",")]
+    if not names or any(not n for n in names):
+        raise TinymlError(f"--class-names {spec!r}: empty names", "give a,b,c or a file with one name per line")
+    if classes and len(names) != classes:
+        raise TinymlError(f"--class-names: {len(names)} names, but the model has {classes} classes",
+                          "give one name per class, in the order of the model's outputs")
+    return names
+
+
 class Reference:
     """The host reference interpreter: TFLM (tflite-micro) or, failing that, LiteRT."""
 
@@ -262,6 +278,8 @@ class ValidationReport:
     link_bytes: int         # bytes over the serial link during the device run, both directions
     link_stats: dict
     output_names: list[str]
+    timing_note: str | None = None           # what the latency is, when not a real chip's time
+    class_names: list[str] | None = None      # names of the classes (labels and top-1 indices)
 
     @property
     def n(self) -> int:
@@ -315,7 +333,8 @@ class ValidationReport:
             "latency": self.latency(),
             "windows_per_second": self.n / self.seconds if self.seconds > 0 else None,
             "link_bytes_per_second": self.link_bytes / self.seconds if self.seconds > 0 else None,
-            "seconds": self.seconds, "link": self.link_stats,
+            "seconds": self.seconds, "link": self.link_stats, "timing_note": self.timing_note,
+            "class_names": self.class_names,
         }
 
     def to_json(self) -> dict:
@@ -338,6 +357,8 @@ class ValidationReport:
             cyc = f" ({lat['p50_cycles']:,.0f} cycles at p50)" if "p50_cycles" in lat else ""
             lines.append(f"  device latency       p50 {_ms(lat['p50_us'])}  p95 {_ms(lat['p95_us'])}  "
                          f"max {_ms(lat['max_us'])}{cyc}")
+            if self.timing_note:
+                lines.append(f"                       ({self.timing_note})")
         else:
             lines.append("  device latency       n/a (the board reports no timing)")
         if s["windows_per_second"] is not None:
@@ -355,6 +376,10 @@ class ValidationReport:
         else:
             lines.append("  result               PASS")
         return "\n".join(lines)
+
+    def class_name(self, i: int) -> str:
+        """Class i's name (from --class-names), else its index."""
+        return self.class_names[i] if self.class_names and 0 <= i < len(self.class_names) else str(i)
 
     def write_plots(self, directory: str | Path) -> list[Path]:
         """PNG plots into `directory`: latency histogram; confusion matrix when labelled."""
@@ -395,8 +420,10 @@ class ValidationReport:
                                 color="white" if cm[i, j] > cm.max() / 2 else "black", fontsize=8)
             ax.set_xlabel("predicted on the board (top-1)")
             ax.set_ylabel("label")
-            ax.set_xticks(range(k))
-            ax.set_yticks(range(k))
+            names = [self.class_name(i) for i in range(k)]
+            ax.set_xticks(range(k), names, rotation=45 if max(map(len, names)) > 3 else 0, ha="right"
+                          if max(map(len, names)) > 3 else "center")
+            ax.set_yticks(range(k), names)
             ax.set_title(f"confusion matrix: accuracy {100 * self.accuracy('device'):.1f}%")
             fig.tight_layout()
             p = d / "confusion_matrix.png"
@@ -462,7 +489,8 @@ def _split_outputs(raw: bytes, outs) -> list[np.ndarray]:
 def validate(model: bytes, windows: np.ndarray, *, labels: np.ndarray | None = None,
              port: str | None = None, board=None, model_name: str = "model.tflite",
              tolerance: float = 0, progress: bool = False, timeout: float = 10.0,
-             log: Callable[[str], None] | None = None) -> ValidationReport:
+             log: Callable[[str], None] | None = None,
+             class_names: list[str] | None = None) -> ValidationReport:
     """Run `windows` ((N, input bytes) uint8, from load_windows) on the board and in the
     reference; return the report. `board`: an open tinyml_host.board.Board (else `port` is
     resolved: None = the emulated board)."""
@@ -515,7 +543,8 @@ def validate(model: bytes, windows: np.ndarray, *, labels: np.ndarray | None = N
                             tolerance=tolerance, windows=reports, seconds=seconds,
                             link_bytes=used.bytes_sent + used.bytes_received,
                             link_stats=dataclasses.asdict(used),
-                            output_names=[t.name for t in ref.outputs])
+                            output_names=[t.name for t in ref.outputs],
+                            timing_note=getattr(board, "timing_note", None), class_names=class_names)
 
 
 def _bar(enabled: bool, total: int, desc: str, unit: str):
@@ -541,9 +570,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "does), int8 / int16 = already quantized for the model's input (default: by "
                         "the .npy dtype; CSV = float)")
     p.add_argument("--labels", metavar="LABELS", help="true class per window (.npy, or text/CSV of integers)")
+    p.add_argument("--class-names", metavar="NAMES",
+                   help="names of the model's classes, comma-separated or a text file with one per line "
+                        "(shown in the confusion matrix)")
     p.add_argument("--port", help="serial port of a board running our firmware, or 'auto' "
                                   "(default: the emulated board, booted or reused)")
-    p.add_argument("--json", metavar="FILE", help="write the summary and per-window results as JSON")
+    add_json_argument(p, "the summary and per-window results")
     p.add_argument("--report", metavar="DIR", help="write PNG plots (latency histogram; confusion matrix with --labels)")
     p.add_argument("--tolerance", type=nonneg_float, default=0, metavar="N",
                    help="largest output difference accepted, in output units (LSB for int8; default 0: bit-exact)")
@@ -563,20 +595,22 @@ def run(args) -> int:
     if not plan.ok:
         raise TinymlError(f"the device runtime cannot load {path}: {plan.error}",
                           f"`tinyml-host inspect {path}` shows why")
-    if args.json:
+    if args.json not in (None, "-"):
         check_output_file(args.json, "--json file")
     if args.report:
         check_output_dir(args.report, "--report folder")
     windows = load_windows(args.data, model, args.dtype)
     classes = outputs[0].elements if outputs else None
     labels = load_labels(args.labels, windows.shape[0], classes) if args.labels else None
+    class_names = load_class_names(args.class_names, classes) if args.class_names else None
     progress = not args.no_progress and sys.stderr.isatty()
     report = validate(model, windows, labels=labels, port=args.port, model_name=str(path),
                       tolerance=args.tolerance, progress=progress, timeout=args.timeout,
-                      log=lambda m: print(m, file=sys.stderr) if progress else None)
-    print(report.text())
+                      log=lambda m: print(m, file=sys.stderr) if progress else None, class_names=class_names)
+    # With the JSON on stdout, the human summary goes to stderr.
+    print(report.text(), file=sys.stderr if args.json == "-" else sys.stdout)
     if args.json:
-        write_text(args.json, json.dumps(report.to_json(), indent=1) + "\n", "--json file")
+        emit_json(args.json, report.to_json())
     if args.report:
         try:
             written = report.write_plots(args.report)

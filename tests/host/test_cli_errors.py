@@ -88,6 +88,8 @@ CASES = [
     Case("convert-empty-calibration", "convert {g}/gesture.keras --calibration {d}/empty.npy", tensorflow=True),
     Case("convert-nan-eval-labels", CONV + " -o {d}/out.tflite --eval-data {g}/test_x.npy "
          "--eval-labels {d}/eval_labels_nan.npy", present=("NaN or infinite",), tensorflow=True),
+    Case("validate-class-names-count", f"validate {{g}}/gesture.tflite --data {{g}}/test_x.npy --class-names a,b "
+         f"--port {NO_PORT}", present=("2 names", "5 classes")),
     Case("repl-without-terminal", "repl", present=("needs a terminal", "tinyml-host run")),
     Case("convert-max-calibration-zero", CONV + " --max-calibration 0", tensorflow=True),
 ]

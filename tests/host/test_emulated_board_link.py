@@ -188,6 +188,26 @@ def test_validate_command_default_board(tmp_path, models_dir):
     assert all(is_zombie_or_gone(pid) for pid in qemu_pids() - before), "an emulator was left running"
 
 
+def test_validate_json_on_stdout_with_class_names(tmp_path):
+    """`validate --json` (no FILE): the JSON alone on stdout (the summary goes to stderr), with the
+    class names given and the note that the emulated board's latency is an instruction count;
+    our own gesture model on its labelled test windows."""
+    import json
+
+    if not FIRMWARE.is_file():
+        pytest.fail(f"{FIRMWARE} not found: run `make qemu` first", pytrace=False)
+    g = mputil.REPO_ROOT / "models" / "gesture"
+    p = subprocess.run(cli("validate", g / "gesture.tflite", "--data", g / "test_x.npy", "--labels", g / "test_y.npy",
+                           "--class-names", g / "labels.txt", "--json", "--no-progress"),
+                       capture_output=True, text=True, timeout=300, env=cli_env(tmp_path))
+    assert p.returncode == 0, p.stdout + p.stderr
+    s = json.loads(p.stdout)["summary"]
+    assert s["bit_exact"] == s["windows"] == 100 and s["accuracy_device"] >= 0.9
+    assert s["class_names"] == ["rest", "shake", "circle", "flick", "tap"]
+    assert "instruction count" in s["timing_note"] and "instruction count" in p.stderr
+    assert "PASS" in p.stderr
+
+
 def test_killing_the_emulator_mid_validate(tmp_path, models_dir):
     """qemu killed while `validate` runs: a clear error naming how many windows completed, soon,
     and no emulator process left behind."""
