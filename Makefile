@@ -28,9 +28,10 @@ CTEST_BIN := $(patsubst tests/c/%.c,build/host/tests/%,$(wildcard tests/c/test_*
 .DEFAULT_GOAL := help
 
 help:
-	@echo "make run        build the emulated board, boot it, validate KWS on it against TFLM (report)"
+	@echo "make run        build the emulated board, boot it, validate our gesture model on it against TFLM (PORT=dev: a real board)"
 	@echo "make demo       build the Unix port and run the demo model in it"
-	@echo "make test       all tests: ctest, devtest, devtest-qemu, hosttest, 60 s fuzz + 30 s fuzz-agent runs"
+	@echo "make test       all tests: lint, ctest, devtest, devtest-qemu, hosttest, 60 s fuzz + 30 s fuzz-agent runs"
+	@echo "make lint       ruff (ruff.toml) on every Python file"
 	@echo "make setup      install system packages and .venv (done by the other targets)"
 	@echo "make unix       build/unix/micropython with tinyml"
 	@echo "make unix-asan  build/unix-asan/micropython with ASan+UBSan (for the fuzz tests)"
@@ -143,6 +144,7 @@ fuzz-agent: unix
 # Every suite runs even when an earlier one fails; the exit status says whether all passed.
 test: setup
 	@status=0; \
+	$(MAKE) --no-print-directory lint || status=1; \
 	$(MAKE) --no-print-directory ctest || status=1; \
 	$(MAKE) --no-print-directory devtest || status=1; \
 	$(MAKE) --no-print-directory devtest-qemu || status=1; \
@@ -152,6 +154,11 @@ test: setup
 	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=60 || status=1; \
 	$(MAKE) --no-print-directory fuzz-agent FUZZ_SECONDS=30 || status=1; \
 	exit $$status
+
+# Static checks: ruff (ruff.toml) on every Python file of the repository.
+.PHONY: lint
+lint: setup
+	@.venv/bin/ruff check --quiet . && echo "lint: ruff: no findings"
 
 # The main job: boot the emulated board, stream the gesture model to it over the serial link, run
 # its 100 labelled test windows on it and in TFLM, print the report (bit-exactness, accuracy,

@@ -410,7 +410,7 @@ def convert(model, calibration, output=None, io: str = "int8", eval_data=None, e
     if len(calib) > max_calibration:
         calib = calib[np.linspace(0, len(calib) - 1, max_calibration).astype(int)]
 
-    say(f"convert: float32 .tflite (for its size)")
+    say("convert: float32 .tflite (for its size)")
     float_tflite = _run_converter(src, calib, io, quantize=False)
     say(f"convert: int8 quantization calibrated on {len(calib)} samples")
     tflite = _run_converter(src, calib, io, quantize=True)
