@@ -115,14 +115,15 @@ mkdir -p "$MODULES"
 ln -sfn "$ROOT/device" "$MODULES/tinyml"
 ln -sfn "$ROOT/firmware/qemu/uart_rx_irq" "$MODULES/uart_rx_irq"
 ln -sfn "$ROOT/firmware/qemu/newlib_errno" "$MODULES/newlib_errno"
+ln -sfn "$ROOT/firmware/qemu/board" "$MODULES/board"
 
 make -s -C "$MPY_DIR/ports/qemu" -j"$JOBS" \
     BOARD=MPS2_AN385 BUILD="$OBJ" \
-    USER_C_MODULES="$MODULES" \
+    USER_C_MODULES="$MODULES" MICROPY_VFS_LFS2=1 \
     FROZEN_MANIFEST="$ROOT/firmware/qemu/manifest.py" MPY_LIB_DIR="$MPY_LIB_DIR" \
     MICROPY_MPYCROSS="$ROOT/build/mpy-cross/mpy-cross" \
     MICROPY_HEAP_SIZE="$HEAP" LIBS="$LIBS" LDSCRIPT="$ROOT/firmware/qemu/mps2.ld" \
-    CFLAGS_EXTRA="-I$ROOT/firmware/qemu -DMP_CONFIGFILE='<mpconfig_tinyml.h>' $TINYML_FLAGS" \
+    CFLAGS_EXTRA="-I$ROOT/firmware/qemu -I$ROOT/firmware/qemu/board -DMP_CONFIGFILE='<mpconfig_tinyml.h>' $TINYML_FLAGS" \
     "$@"
 
 # Copy only when changed, so an up-to-date build leaves the file's timestamp alone.
