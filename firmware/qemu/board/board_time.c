@@ -1,12 +1,15 @@
 // The emulated board's clock, for MicroPython's `time` module (ticks_ms/us/cpu, sleep, sleep_ms,
 // sleep_us): mp_hal_ticks_* and mp_hal_delay_*, which the qemu port does not have.
 //
-// Time is qemu's virtual time: with -icount shift=0 one instruction takes 1 ns, so ticks measure
-// instructions executed while code runs; while the CPU sleeps (WFI in a sleep), qemu advances
-// virtual time with the host's clock, so time.sleep(1) takes about a second.
+// The board's clock is the one tinyml's Model.last_us uses (device/tm_ticks.c): a 25 MHz
+// Cortex-M3 that executes one instruction per cycle, so ticks_us around m.predict() agrees with
+// m.last_us. Under qemu -icount shift=0 an instruction takes 1 ns of qemu's virtual time, which its
+// timers count: one 25 MHz timer tick = 40 instructions = 1.6 us of board time. While the CPU
+// sleeps (WFI in time.sleep), qemu advances virtual time with the host's clock, so the board's
+// clock then runs 40 times faster than the wall clock: time.sleep(1) takes 25 ms.
 //
-//   CMSDK APB timer 1 (0x40001000, IRQ 9): free-running at 25 MHz, its wrap (every 171.8 s)
-//     counted in an interrupt: a 64-bit count of 40 ns ticks since reset. (Timer 0 belongs to
+//   CMSDK APB timer 1 (0x40001000, IRQ 9): free-running at 25 MHz, its wrap (every 171.8 s of
+//     virtual time) counted in an interrupt: a 64-bit count of ticks since reset. (Timer 0 belongs to
 //     tinyml's inference timing, device/tm_ticks.c.)
 //   CMSDK dual timer, timer 1 (0x40002000, IRQ 10): one-shot wake-up for sleeps, so a sleeping
 //     board waits in WFI (costing the host no CPU) instead of polling.
@@ -22,7 +25,8 @@
 #define TIMER1_IRQ 9
 #define DUAL1 ((volatile uint32_t *)0x40002000u)   // [0] LOAD, [1] VALUE, [2] CONTROL, [3] INTCLR
 #define DUAL_IRQ 10
-#define TICKS_PER_US 25u
+#define INSTR_PER_TICK 40u   // -icount shift=0: 1 ns per instruction; timers tick every 40 ns
+#define INSTR_PER_US 25u     // the board's 25 MHz clock, one instruction per cycle
 
 #define DUAL_ONESHOT (1u << 0)
 #define DUAL_32BIT (1u << 1)
@@ -53,7 +57,7 @@ void qemu_board_time_init(void) {
     TIMER1[0] = 1u | (1u << 3);  // enabled, interrupt on wrap
 }
 
-// 25 MHz ticks since the first boot. Interrupts off while reading: a wrap that happened but is
+// 25 MHz timer ticks since the first boot. Interrupts off while reading: a wrap that happened but is
 // not yet counted shows as the pending flag, and VALUE is read again after it.
 static uint64_t ticks(void) {
     uint32_t primask;
@@ -68,27 +72,31 @@ static uint64_t ticks(void) {
     return ((uint64_t)hi << 32) | (0xFFFFFFFFu - v);
 }
 
+// Board cycles (= instructions) since the first boot.
+static uint64_t cycles(void) {
+    return ticks() * INSTR_PER_TICK;
+}
+
 mp_uint_t mp_hal_ticks_ms(void) {
-    return (mp_uint_t)(ticks() / (TICKS_PER_US * 1000u));
+    return (mp_uint_t)(cycles() / (INSTR_PER_US * 1000u));
 }
 
 mp_uint_t mp_hal_ticks_us(void) {
-    return (mp_uint_t)(ticks() / TICKS_PER_US);
+    return (mp_uint_t)(cycles() / INSTR_PER_US);
 }
 
-// Instructions executed (qemu -icount shift=0: 40 per 25 MHz tick).
 mp_uint_t mp_hal_ticks_cpu(void) {
-    return (mp_uint_t)(ticks() * 40u);
+    return (mp_uint_t)cycles();
 }
 
-// Sleep until the tick count reaches `until`: the dual timer wakes the CPU from WFI.
+// Sleep until the cycle count reaches `until`: the dual timer wakes the CPU from WFI.
 static void sleep_until(uint64_t until) {
     for (;;) {
-        uint64_t now = ticks();
+        uint64_t now = cycles();
         if (now >= until) {
             return;
         }
-        uint64_t left = until - now;
+        uint64_t left = (until - now + INSTR_PER_TICK - 1) / INSTR_PER_TICK;
         __asm volatile ("cpsid i" ::: "memory");
         DUAL1[2] = 0u;
         DUAL1[3] = 1u;
@@ -105,15 +113,15 @@ static void sleep_until(uint64_t until) {
 }
 
 void mp_hal_delay_us(mp_uint_t us) {
-    sleep_until(ticks() + (uint64_t)us * TICKS_PER_US);
+    sleep_until(cycles() + (uint64_t)us * INSTR_PER_US);
 }
 
 void mp_hal_delay_ms(mp_uint_t ms) {
-    sleep_until(ticks() + (uint64_t)ms * TICKS_PER_US * 1000u);
+    sleep_until(cycles() + (uint64_t)ms * INSTR_PER_US * 1000u);
 }
 
-// The board has no real-time clock: "now" is the time since the first boot (littlefs stamps
-// files with it).
+// The board has no real-time clock: "now" is the board time since the first boot (littlefs
+// stamps files with it).
 uint64_t mp_hal_time_ns(void) {
-    return ticks() * (1000u / TICKS_PER_US);
+    return cycles() * (1000u / INSTR_PER_US);
 }
