@@ -635,8 +635,8 @@ def _elf_info(path: str) -> tuple[int, int | None, tuple[int, int] | None]:
         raise DeviceError(f"cannot read the firmware {path}: {e.strerror}", "run `make qemu`") from None
     if data[:4] != b"\x7fELF" or data[4] != 1 or data[5] != 1 or struct.unpack_from("<H", data, 18)[0] != 40:
         raise DeviceError(f"{path} is not a 32-bit Arm ELF firmware image", "run `make qemu`")
-    phoff, shoff = struct.unpack_from("<II", data, 28)
-    phentsize, phnum, shentsize, shnum = struct.unpack_from("<HHHH", data, 42)
+    phoff = struct.unpack_from("<I", data, 28)[0]
+    phentsize, phnum = struct.unpack_from("<HH", data, 42)
     end = 0
     segments = []
     for i in range(phnum):
@@ -644,20 +644,11 @@ def _elf_info(path: str) -> tuple[int, int | None, tuple[int, int] | None]:
         if p_type == 1:  # PT_LOAD
             end = max(end, vaddr + memsz)
             segments.append((vaddr, filesz, offset))
-    heap = spare = None
-    for i in range(shnum):
-        _, sh_type, _, _, offset, size, link, _, _, entsize = struct.unpack_from("<IIIIIIIIII", data, shoff + i * shentsize)
-        if sh_type != 2 or entsize != 16:  # SHT_SYMTAB
-            continue
-        str_off = struct.unpack_from("<I", data, shoff + link * shentsize + 16)[0]
-        for j in range(size // 16):
-            st_name, _, st_size = struct.unpack_from("<III", data, offset + 16 * j)
-            st_value = struct.unpack_from("<I", data, offset + 16 * j + 4)[0]
-            name = data[str_off + st_name:str_off + st_name + 17]
-            if name.startswith(b"gc_heap\0"):
-                heap = st_size
-            elif name == b"tinyml_spare_ram\0":
-                spare = _spare_record(data, segments, st_value)
+    from .elf_symbols import symbols
+
+    found = symbols(data, {"gc_heap", "tinyml_spare_ram"})
+    heap = found["gc_heap"][1] if "gc_heap" in found else None
+    spare = _spare_record(data, segments, found["tinyml_spare_ram"][0]) if "tinyml_spare_ram" in found else None
     return end, heap, spare
 
 
