@@ -45,8 +45,10 @@ BOARDS = {
                     note="heap: measured on our RPI_PICO firmware (`make rp2` to read it from the one built "
                          "here); flash: its 896 KB filesystem and 512 KB ROMFS (firmware/rp2/romfs_layout.h)"),
     "esp32": Board("esp32", "ESP32 without PSRAM (ESP32_GENERIC, 4 MB flash)",
-                   heap_bytes=110 * 1024, storage_bytes=2 * 1024 * 1024, reserve_bytes=24 * 1024,
-                   note="heap: what gc.mem_free() reaches with the split heap grown from IDF RAM; flash: the 2 MiB vfs partition"),
+                   heap_bytes=110 * 1024, storage_bytes=1664 * 1024, reserve_bytes=24 * 1024,
+                   romfs_bytes=512 * 1024,
+                   note="heap: what gc.mem_free() reaches with the split heap grown from IDF RAM; flash: the 1664 KB "
+                        "vfs and 512 KB romfs partitions (firmware/esp32/partitions-4MiB-romfs.csv)"),
     "esp32s3": Board("esp32s3", "ESP32-S3 with 2 MB octal PSRAM (ESP32_GENERIC_S3 SPIRAM_OCT, 8 MB flash)",
                      heap_bytes=1856 * 1024, storage_bytes=6 * 1024 * 1024, reserve_bytes=64 * 1024,
                      note="heap: PSRAM (slower than internal SRAM for the arena); flash: the 6 MiB vfs partition"),
