@@ -186,7 +186,7 @@ clean:
 	rm -rf build/unix build/unix-obj build/unix-asan build/unix-asan-obj build/mpy-cross \
 	    build/qemu build/qemu-obj build/qemu-heap-* \
 	    build/rp2 build/rp2-obj build/rp2-obj.*.log build/rp2-base build/rp2-base-obj build/rp2-base-obj.*.log build/xtensa \
-	    build/esp32 build/esp32-obj build/esp32-base build/esp32-base-obj \
+	    build/esp32 build/esp32-obj build/esp32-base build/esp32-base-obj build/rp2-board build/esp32-board \
 	    build/micropython-lib-empty build/host
 
 distclean:

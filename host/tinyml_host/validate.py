@@ -490,10 +490,12 @@ def validate(model: bytes, windows: np.ndarray, *, labels: np.ndarray | None = N
              port: str | None = None, board=None, model_name: str = "model.tflite",
              tolerance: float = 0, progress: bool = False, timeout: float = 10.0,
              log: Callable[[str], None] | None = None,
-             class_names: list[str] | None = None) -> ValidationReport:
+             class_names: list[str] | None = None, board_file: str | None = None) -> ValidationReport:
     """Run `windows` ((N, input bytes) uint8, from load_windows) on the board and in the
     reference; return the report. `board`: an open tinyml_host.board.Board (else `port` is
-    resolved: None = the emulated board)."""
+    resolved: None = the emulated board). board_file: run the model the board loads from that
+    file of its own (put there by `deploy`, e.g. /rom/m.tflite) instead of streaming `model`,
+    which stays the reference's copy."""
     from . import board as board_mod
 
     log = log or (lambda msg: None)
@@ -507,13 +509,10 @@ def validate(model: bytes, windows: np.ndarray, *, labels: np.ndarray | None = N
         board = board_mod.connect(port, timeout=timeout)
     try:
         link = board.link
-        bar = _bar(progress, len(model), "upload", "B")
-        try:
-            link.load_model(model, progress=(lambda done, total: _bar_to(bar, done)) if bar else None,
-                            address=board.model_address(len(model)))
-        finally:
-            if bar:
-                bar.close()
+        if board_file:
+            link.load_file(board_file)
+        else:
+            _upload(board, model, progress)
         info = link.model_info
         log(f"model on the board: arena {info.get('arena_bytes')} B, timer {info.get('timer')}")
         bar = _bar(progress, n, "windows", "win")
@@ -545,6 +544,16 @@ def validate(model: bytes, windows: np.ndarray, *, labels: np.ndarray | None = N
                             link_stats=dataclasses.asdict(used),
                             output_names=[t.name for t in ref.outputs],
                             timing_note=getattr(board, "timing_note", None), class_names=class_names)
+
+
+def _upload(board, model: bytes, progress: bool) -> None:
+    bar = _bar(progress, len(model), "upload", "B")
+    try:
+        board.link.load_model(model, progress=(lambda done, total: _bar_to(bar, done)) if bar else None,
+                              address=board.model_address(len(model)))
+    finally:
+        if bar:
+            bar.close()
 
 
 def _bar(enabled: bool, total: int, desc: str, unit: str):
@@ -582,6 +591,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--timeout", type=seconds, default=10.0, metavar="S",
                    help="seconds without progress before the board counts as gone (default 10)")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    p.add_argument("--board-file", metavar="PATH",
+                   help="run the model the board loads from its own file PATH (deployed before, e.g. "
+                        "/rom/kws.tflite with `deploy --rom`) instead of sending MODEL, the reference's copy")
 
 
 def run(args) -> int:
@@ -606,7 +618,8 @@ def run(args) -> int:
     progress = not args.no_progress and sys.stderr.isatty()
     report = validate(model, windows, labels=labels, port=args.port, model_name=str(path),
                       tolerance=args.tolerance, progress=progress, timeout=args.timeout,
-                      log=lambda m: print(m, file=sys.stderr) if progress else None, class_names=class_names)
+                      log=lambda m: print(m, file=sys.stderr) if progress else None, class_names=class_names,
+                      board_file=args.board_file)
     # With the JSON on stdout, the human summary goes to stderr.
     print(report.text(), file=sys.stderr if args.json == "-" else sys.stdout)
     if args.json:

@@ -280,7 +280,7 @@ def test_run_and_deploy_commands(tmp_path, models_dir):
     p = subprocess.run(cli("deploy", model, "--no-progress"), capture_output=True, text=True, timeout=120,
                        env=cli_env(tmp_path))
     assert p.returncode == 0, p.stdout + p.stderr
-    assert "RAM" in p.stdout and "arena" in p.stdout
+    assert "file /hello_world_int8.tflite" in p.stdout and "arena" in p.stdout
 
 
 def test_run_timeout_stops_a_silent_script(tmp_path):
