@@ -18,10 +18,10 @@
 # of MicroPython v1.25.0 with its submodules, given as MICROPYTHON_DIR.
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+LOG_NAME=esp32/build
+source "$(dirname "${BASH_SOURCE[0]}")/../common.sh"  # ROOT, JOBS, log, the shared steps
 BOARD="${BOARD:-ESP32_GENERIC}"
 TINYML="${TINYML:-1}"
-log() { echo "esp32/build: $*" >&2; }
 t0=$(date +%s)
 
 if [ -z "${IDF_PATH:-}" ] || [ ! -f "$IDF_PATH/tools/idf.py" ] || ! command -v idf.py >/dev/null; then
@@ -58,12 +58,8 @@ fi
 if [ "$TINYML" = 1 ]; then NAME=esp32; else NAME=esp32-base; fi
 OBJ="$ROOT/build/$NAME-obj/$BOARD"
 OUT="$ROOT/build/$NAME/$BOARD"
-MPY_LIB_DIR="$ROOT/build/micropython-lib-empty"
-mkdir -p "$MPY_LIB_DIR" && touch "$MPY_LIB_DIR/README.md"
-if [ -z "${MICROPY_GIT_TAG:-}" ]; then
-    MICROPY_GIT_TAG="v$(awk '/define MICROPY_VERSION_(MAJOR|MINOR|MICRO) / {v = v (v ? "." : "") $3} END {print v}' "$TREE/py/mpconfig.h")"
-    export MICROPY_GIT_TAG
-fi
+empty_micropython_lib
+export_git_tag "$TREE"
 
 # ESP32_GENERIC gets a ROMFS partition (firmware/esp32/partitions-4MiB-romfs.csv) and the port's
 # ROMFS support (MICROPY_VFS_ROM): its board folder is the port's, linked file by file into

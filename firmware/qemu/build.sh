@@ -56,35 +56,26 @@
 # - A HardFault prints "HardFault exception caught:" and registers, then the board hangs.
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+LOG_NAME=qemu/build
+source "$(dirname "${BASH_SOURCE[0]}")/../common.sh"  # ROOT, JOBS, log, the shared steps
 MPY_DIR="$("$ROOT/firmware/fetch_micropython.sh")"
-JOBS="${JOBS:-2}"
-# TINYML_OPS=... (op names or .tflite files) builds a module with only those ops: a Python with the
-# `tflite` package reads the model files (device/tools/select_ops.py).
-export TINYML_OPS_PYTHON="${TINYML_OPS_PYTHON:-$ROOT/.venv/bin/python}"
 HEAP="${QEMU_HEAP:-204800}"
 OBJ="$ROOT/build/qemu-obj"
 OUT="${QEMU_OUT:-$ROOT/build/qemu}"
 
 case "$HEAP" in
-    ''|*[!0-9]*) echo "build.sh: error: QEMU_HEAP must be a number of bytes, got '$HEAP'" >&2; exit 2 ;;
+    ''|*[!0-9]*) log "error: QEMU_HEAP must be a number of bytes, got '$HEAP'"; exit 2 ;;
 esac
 for tool in arm-none-eabi-gcc; do
-    command -v "$tool" >/dev/null || { echo "build.sh: error: $tool not found (run scripts/bootstrap.sh, or apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi)" >&2; exit 1; }
+    command -v "$tool" >/dev/null || { log "error: $tool not found (run scripts/bootstrap.sh, or apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi)"; exit 1; }
 done
 
 # The manifest freezes device/python (the serial agent, written there by its own owner).
-[ -d "$ROOT/device/python" ] || { echo "build.sh: error: no device/python folder to freeze" >&2; exit 1; }
+[ -d "$ROOT/device/python" ] || { log "error: no device/python folder to freeze"; exit 1; }
 
-# makemanifest.py insists that MPY_LIB_DIR (micropython-lib) has a README.md; our manifest uses none of it.
-MPY_LIB_DIR="$ROOT/build/micropython-lib-empty"
-mkdir -p "$MPY_LIB_DIR" && touch "$MPY_LIB_DIR/README.md"
+empty_micropython_lib
 
-# MicroPython's version string from the tree itself (see firmware/unix/build.sh for why).
-if [ -z "${MICROPY_GIT_TAG:-}" ]; then
-    MICROPY_GIT_TAG="v$(awk '/define MICROPY_VERSION_(MAJOR|MINOR|MICRO) / {v = v (v ? "." : "") $3} END {print v}' "$MPY_DIR/py/mpconfig.h")"
-    export MICROPY_GIT_TAG
-fi
+export_git_tag "$MPY_DIR"
 
 # The heap size is a -D on the command line, which the port's make does not track: recompile
 # main.c (the only user of MICROPY_HEAP_SIZE) when it changes.
@@ -103,7 +94,7 @@ if [ "$(cat "$OBJ/.tinyml-flags" 2>/dev/null)" != "$TINYML_FLAGS" ]; then
     echo "$TINYML_FLAGS" > "$OBJ/.tinyml-flags"
 fi
 
-make -s -C "$MPY_DIR/mpy-cross" -j"$JOBS" BUILD="$ROOT/build/mpy-cross"
+build_mpy_cross "$MPY_DIR"
 
 # The port links with -nostdlib and MicroPython's own float-only libm (roundf, floorf...), but
 # tinyml's prepare code computes multipliers in double (round, frexp, floor), as TFLM does: add
@@ -126,7 +117,7 @@ make -s -C "$MPY_DIR/ports/qemu" -j"$JOBS" \
     BOARD=MPS2_AN385 BUILD="$OBJ" \
     USER_C_MODULES="$MODULES" MICROPY_VFS_LFS2=1 \
     FROZEN_MANIFEST="$ROOT/firmware/qemu/manifest.py" MPY_LIB_DIR="$MPY_LIB_DIR" \
-    MICROPY_MPYCROSS="$ROOT/build/mpy-cross/mpy-cross" \
+    MICROPY_MPYCROSS="$MICROPY_MPYCROSS" \
     MICROPY_HEAP_SIZE="$HEAP" LIBS="$LIBS" LDSCRIPT="$ROOT/firmware/qemu/mps2.ld" \
     CFLAGS_EXTRA="-I$ROOT/firmware/qemu -I$ROOT/firmware/qemu/board -DMP_CONFIGFILE='<mpconfig_tinyml.h>' $TINYML_FLAGS" \
     "$@"
@@ -134,4 +125,4 @@ make -s -C "$MPY_DIR/ports/qemu" -j"$JOBS" \
 # Copy only when changed, so an up-to-date build leaves the file's timestamp alone.
 mkdir -p "$OUT"
 cmp -s "$OBJ/firmware.elf" "$OUT/firmware.elf" || cp -f "$OBJ/firmware.elf" "$OUT/firmware.elf"
-echo "build.sh: built ${OUT#$ROOT/}/firmware.elf (heap $HEAP bytes)" >&2
+log "built ${OUT#$ROOT/}/firmware.elf (heap $HEAP bytes)"

@@ -22,14 +22,10 @@
 # tools/uf2conv.py (family RP2040 0xe48bff56, base address 0x10000000: the RP2040's XIP flash).
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+LOG_NAME=rp2/build
+source "$(dirname "${BASH_SOURCE[0]}")/../common.sh"  # ROOT, JOBS, log, the shared steps
 BOARD="${BOARD:-RPI_PICO}"
-JOBS="${JOBS:-2}"
-# TINYML_OPS=... (op names or .tflite files) builds a module with only those ops: a Python with the
-# `tflite` package reads the model files (device/tools/select_ops.py).
-export TINYML_OPS_PYTHON="${TINYML_OPS_PYTHON:-$ROOT/.venv/bin/python}"
 TINYML="${TINYML:-1}"
-log() { echo "rp2/build: $*" >&2; }
 t0=$(date +%s)
 
 if [ "$TINYML" = 1 ]; then NAME=rp2; else NAME=rp2-base; fi
@@ -54,19 +50,11 @@ fi
 OVL="$("$ROOT/firmware/port_tree.sh")"
 MPY_DIR="$("$ROOT/firmware/fetch_micropython.sh")"
 
-# micropython-lib is not needed by our manifest, but makemanifest.py wants a README.md in it.
-MPY_LIB_DIR="$ROOT/build/micropython-lib-empty"
-mkdir -p "$MPY_LIB_DIR" && touch "$MPY_LIB_DIR/README.md"
+empty_micropython_lib
 
-# MicroPython's version string from the tree itself (see firmware/unix/build.sh for why).
-if [ -z "${MICROPY_GIT_TAG:-}" ]; then
-    MICROPY_GIT_TAG="v$(awk '/define MICROPY_VERSION_(MAJOR|MINOR|MICRO) / {v = v (v ? "." : "") $3} END {print v}' "$OVL/py/mpconfig.h")"
-    export MICROPY_GIT_TAG
-fi
+export_git_tag "$OVL"
 
-# mpy-cross (compiles the frozen .py files), shared with the other builds.
-make -s -C "$MPY_DIR/mpy-cross" -j"$JOBS" BUILD="$ROOT/build/mpy-cross"
-export MICROPY_MPYCROSS="$ROOT/build/mpy-cross/mpy-cross"
+build_mpy_cross "$MPY_DIR"
 
 # RPI_PICO gets a ROMFS partition (firmware/rp2/romfs_layout.h): its board folder is the port's,
 # linked file by file into build/rp2-board/RPI_PICO, with an mpconfigboard.h that includes the
