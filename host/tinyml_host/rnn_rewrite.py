@@ -121,17 +121,18 @@ def _weights(layer):
     return kernel, recurrent, bias
 
 
-def _lstm_fused_call(self, sequences, weights):
+def fused_lstm_function(steps: int):
+    """A new `standard_lstm(inputs, init_h, init_c, kernel, recurrent_kernel, bias)` over `steps`
+    time steps, returning (last h, all h, h, c, runtime) like Keras 2's, and tagged so the
+    converter's fusion pass replaces it with UNIDIRECTIONAL_SEQUENCE_LSTM (each function needs
+    its own `lstm_<id>` tag). The body is the float semantics (Keras' gate order: input, forget,
+    cell, output)."""
     import tensorflow as tf
-    kernel, recurrent, bias = (tf.constant(w) for w in weights)
-    steps = int(sequences.shape[1])
 
     @tf.function(experimental_attributes={"api_implements": "lstm_" + uuid.uuid4().hex,
                                           "api_preferred_device": "CPU", "time_major": False,
                                           "go_backwards": False}, autograph=False)
     def standard_lstm(inputs, init_h, init_c, kernel, recurrent_kernel, bias):
-        # The converter replaces this function by the fused op; the body is the float semantics
-        # (Keras' gate order: input, forget, cell, output).
         h, c = init_h, init_c
         outs = []
         for t in range(steps):
@@ -141,8 +142,14 @@ def _lstm_fused_call(self, sequences, weights):
             h = tf.sigmoid(o) * tf.tanh(c)
             outs.append(h)
         return h, tf.stack(outs, axis=1), h, c, tf.constant(1.0)
+    return standard_lstm
 
+
+def _lstm_fused_call(self, sequences, weights):
+    import tensorflow as tf
+    kernel, recurrent, bias = (tf.constant(w) for w in weights)
     zeros = tf.zeros((tf.shape(sequences)[0], self.units), sequences.dtype)
+    standard_lstm = fused_lstm_function(int(sequences.shape[1]))
     last, seq, _, _, _ = standard_lstm(sequences, zeros, zeros, kernel, recurrent, bias)
     return seq if self.return_sequences else last
 
