@@ -35,6 +35,11 @@ RECOMMENDED_CALIBRATION = 100
 DATA_SUFFIXES = (".npy", ".csv")
 CALIBRATION_HINT = "clean the samples: the ranges of the quantized activations are computed from them"
 ACTIVATIONS = ("int8", "int16")
+# Ops whose state (variable tensors) carries over from one invoke to the next on the device.
+STATEFUL_OPS = ("UNIDIRECTIONAL_SEQUENCE_LSTM", "SVDF")
+STATE_NOTE = ("the model keeps its {ops} state from one inference to the next (as TFLM does): call "
+              "m.reset() before each window to classify windows independently, as the Keras model does "
+              "(the accuracy above is measured that way)")
 VERBOSE = bool(os.environ.get("TINYML_VERBOSE"))
 
 
@@ -267,13 +272,16 @@ def convert(model, calibration, output=None, io: str | None = None, eval_data=No
     check_fully_quantized(info, io, r["layer_names"], r["model_name"])
     check_device(tflite, info, r["layer_names"], r["model_name"])
     plan = native.plan(tflite)
+    stateful = sorted({op.name for op in info.ops if op.name in STATEFUL_OPS})
     evaluation = None
     if evaluation_set is not None:
-        evaluation = evaluate_outputs(tflite, info, x_eval, y_float, evaluation_set[1], task, eval_labels)
+        evaluation = evaluate_outputs(tflite, info, x_eval, y_float, evaluation_set[1], task, eval_labels,
+                                      reset_state=bool(stateful))
     if out_path is not None:
         write_model(out_path, tflite)
     notes = r["notes"] + ([f"recurrent layers rewritten for the converter: {', '.join(r['rewritten'])}"]
                           if r.get("rewritten") else [])
+    notes += [STATE_NOTE.format(ops="/".join(stateful))] if stateful else []
     return ConvertResult(str(out_path) if out_path else None, tflite, io, r["calibration_samples"], len(float_tflite),
                          info.macs, plan.arena_bytes, tuple(r["input_shape"]), evaluation, notes, activations)
 
@@ -412,11 +420,13 @@ def _check_classes(y, n_out: int, where) -> None:
                           f"not class indices of the model's {n_out} outputs", hint)
 
 
-def evaluate_outputs(tflite: bytes, info, x, y_float, y, task: str = "auto", where="--eval-labels") -> dict:
-    """Float (the source model's outputs `y_float` on `x`) vs the device's engine on labelled data."""
+def evaluate_outputs(tflite: bytes, info, x, y_float, y, task: str = "auto", where="--eval-labels",
+                     reset_state: bool = False) -> dict:
+    """Float (the source model's outputs `y_float` on `x`) vs the device's engine on labelled data
+    (reset_state: each sample from the reset recurrent state, like the Keras model)."""
     import numpy as np
     from . import native
-    raw = native.run_batch(tflite, quantize_input(x, info.inputs[0]))
+    raw = native.run_batch(tflite, quantize_input(x, info.inputs[0]), reset_state)
     y_int8 = dequantize_output(raw, info.outputs[0]).reshape(len(x), -1)
     n_out = y_float.shape[1]
     if task == "auto":

@@ -137,7 +137,7 @@ def load_library():
             lib.tm_host_run_batch.restype = ctypes.c_int
             lib.tm_host_run_batch.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_size_t,
                                               ctypes.c_void_p, ctypes.c_size_t, ctypes.c_void_p,
-                                              ctypes.c_size_t, ctypes.c_char_p, ctypes.c_size_t]
+                                              ctypes.c_size_t, ctypes.c_int, ctypes.c_char_p, ctypes.c_size_t]
             _lib = lib
         return _lib
 
@@ -221,8 +221,12 @@ def check_nodes(model: bytes, n_nodes: int) -> list[NodeCheck] | None:
                       .decode("utf-8", "replace")) for i in range(n_nodes)]
 
 
-def run_batch(model: bytes, inputs) -> "numpy.ndarray":  # noqa: F821
+def run_batch(model: bytes, inputs, reset_state: bool = False) -> "numpy.ndarray":  # noqa: F821
     """Run a single-input single-output model on each row of `inputs` with the device's engine.
+
+    reset_state: set the recurrent state (LSTM, SVDF variable tensors) back to its reset value
+    before each row (Model.reset() on the board), so each row is an independent window; by
+    default the state carries over from one row to the next, as from one invoke to the next.
 
     `inputs`: an array whose first axis is the sample and whose other elements are the input
     tensor's, in its dtype (int8, or float32 for float-I/O models). Returns the raw outputs as an
@@ -240,7 +244,7 @@ def run_batch(model: bytes, inputs) -> "numpy.ndarray":  # noqa: F821
     out = np.zeros((n, out_bytes), np.uint8)
     err = ctypes.create_string_buffer(256)
     status = lib.tm_host_run_batch(bytes(model), len(model), n, x.ctypes.data, in_bytes, out.ctypes.data,
-                                   out_bytes, err, len(err))
+                                   out_bytes, int(reset_state), err, len(err))
     if status != TM_OK:
         raise TinymlError(f"running the model failed: {err.value.decode('utf-8', 'replace')}")
     return out

@@ -7,8 +7,9 @@
 //   tm_host_builtin_name(code): the TFLite name of any builtin code.
 //   tm_host_plan(model, len, sizes[4], &node, errbuf, errlen): open + parse + prepare, exactly as
 //       tinyml.Model() does on the board; sizes = {state, persist, arena, arena lower bound}.
-//   tm_host_run_batch(model, len, n, in, in_bytes, out, out_bytes, errbuf, errlen): load once,
-//       invoke n times (single-input, single-output models), raw tensor bytes in and out.
+//   tm_host_run_batch(model, len, n, in, in_bytes, out, out_bytes, reset_each, errbuf, errlen): load
+//       once, invoke n times (single-input, single-output models), raw tensor bytes in and out;
+//       reset_each: recurrent state (LSTM, SVDF) back to its reset value before each sample.
 //   tm_host_check_nodes(model, len, statuses, texts, text_len, max_nodes, &n_nodes, errbuf, errlen):
 //       every node's own verdict, not only the first failure's: the model is opened without the
 //       op-table checks, parsed, and each node's prepare runs on its own (a node whose op is
@@ -125,7 +126,7 @@ int tm_host_plan(const uint8_t *model, size_t len, size_t *sizes, int *node, cha
 }
 
 int tm_host_run_batch(const uint8_t *model, size_t len, size_t n, const uint8_t *in, size_t in_bytes,
-    uint8_t *out, size_t out_bytes, char *errbuf, size_t errlen) {
+    uint8_t *out, size_t out_bytes, int reset_each, char *errbuf, size_t errlen) {
     host_model h;
     tm_error err;
     tm_status status = host_load(&h, model, len, 1, &err);
@@ -141,6 +142,9 @@ int tm_host_run_batch(const uint8_t *model, size_t len, size_t n, const uint8_t 
     }
     for (size_t i = 0; status == TM_OK && i < n; ++i) {
         memcpy(ti->data, in + i * in_bytes, in_bytes);
+        if (reset_each) {
+            tm_model_reset_state(&h.m);
+        }
         tm_model_invoke(&h.m);
         memcpy(out + i * out_bytes, to->data, out_bytes);
     }
