@@ -41,11 +41,13 @@ def run_job(workdir: Path, job: dict, say: Callable[[str], None], verbose: bool 
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(PACKAGE_PARENT)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
     read_fd, write_fd = os.pipe()
+    # Quiet: TensorFlow's chatter goes to a log file in the job folder. Verbose: all of it to our
+    # stderr (fd 2), stdout included, so that stdout keeps only the result (--json).
     log = open(workdir / "child.log", "wb") if not verbose else None
     try:
         child = subprocess.Popen([sys.executable, "-m", "tinyml_host.convert_tf", str(workdir), str(write_fd)],
                                  pass_fds=(write_fd,), env=env, stdin=subprocess.DEVNULL,
-                                 stdout=log if log else sys.stderr, stderr=log if log else sys.stderr)
+                                 stdout=log if log else 2, stderr=log if log else 2)
     except OSError as e:
         os.close(read_fd)
         raise TinymlError(f"cannot start the TensorFlow converter process ({sys.executable}): {e.strerror or e}")
@@ -69,8 +71,9 @@ def run_job(workdir: Path, job: dict, say: Callable[[str], None], verbose: bool 
     if returncode != 0 or not result_path.is_file():
         where = "--verbose shows TensorFlow's own output" if not verbose else "TensorFlow's output is above"
         raise TinymlError(f"TensorFlow crashed ({_signal_name(returncode)}) while {step}; nothing was written",
-                          f"a TensorFlow bug this model triggers: try simplifying the layers named, "
-                          f"or another TensorFlow version; {where}")
+                          f"a bug in TensorFlow's converter that this model triggers: replace unusual or custom "
+                          f"layers (the recurrent ones first, if the step names any), or try another TensorFlow "
+                          f"version; {where}")
     result = json.loads(result_path.read_text())
     if "error" in result:
         if verbose and result.get("traceback"):
