@@ -122,17 +122,18 @@ class Source:
             raise TinymlError(f"the model's input shape {self.input_shape} has unknown dimensions",
                               "build the model with a fixed input shape, e.g. keras.Input((100, 3))")
 
-    def export_batch1(self, export: str) -> list[str]:
+    def export_batch1(self, export: str, fuse_lstm: bool = True) -> list[str]:
         """The model re-exported as a SavedModel with batch size 1: every shape is static, so a
         Keras Reshape/Flatten becomes one RESHAPE (a dynamic batch adds SHAPE/STRIDED_SLICE/PACK
         ops), and LSTM/GRU layers are traced through rnn_rewrite (a fused LSTM op, an unrolled
         GRU). The SavedModel is how TensorFlow freezes the variables (Keras 3 included), and the
-        converter's LSTM fusion needs it. Returns the names of the rewritten recurrent layers."""
+        converter's LSTM fusion needs it (fuse_lstm=False: LSTMs unrolled too, for 16x8). Returns
+        the names of the rewritten recurrent layers."""
         tf = self.tf
         spec = tf.TensorSpec((1,) + tuple(self.input_shape), tf.float32)
         if self.keras_model is not None:
             from .rnn_rewrite import recurrent_rewritten
-            with recurrent_rewritten(self.keras_model) as rewritten:
+            with recurrent_rewritten(self.keras_model, fuse_lstm) as rewritten:
                 self.keras_model.export(export, format="tf_saved_model", input_signature=[spec], verbose=False)
             return rewritten
         sig, name = self.signature, self.input_name
@@ -237,7 +238,7 @@ class Job:
         export = str(self.dir / "batch1")
         try:
             with quiet():
-                result["rewritten"] = src.export_batch1(export)
+                result["rewritten"] = src.export_batch1(export, fuse_lstm=spec["activations"] != "int16")
         except TinymlError:
             raise
         except Exception as e:

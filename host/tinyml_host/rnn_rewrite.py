@@ -9,7 +9,8 @@ conversion, each recurrent layer's `call` is replaced (on that layer object only
   `api_implements: lstm_<id>` attribute. The converter's fusion pass replaces it with one
   UNIDIRECTIONAL_SEQUENCE_LSTM op (int8 weights, int16 cell state), as in TFLM's LSTM example;
   this needs a batch-1, fixed-shape trace through a SavedModel (convert_tf does both).
-- GRU (TFLite has no fused GRU op), and an LSTM the fused op cannot express: unrolled over the
+- GRU (TFLite has no fused GRU op), an LSTM the fused op cannot express, and every LSTM for
+  16x8 (TensorFlow does not quantize the fused op to int16 activations): unrolled over the
   time steps into FULLY_CONNECTED, SPLIT, ADD, SUB, MUL, LOGISTIC and TANH (UNPACK/PACK for the
   time axis), all of which the device runs.
 
@@ -51,14 +52,15 @@ def _walk(layer):
 
 
 @contextlib.contextmanager
-def recurrent_rewritten(model):
-    """Patch every LSTM/GRU layer of `model` for conversion; yields their names; restores them."""
+def recurrent_rewritten(model, fuse_lstm: bool = True):
+    """Patch every LSTM/GRU layer of `model` for conversion; yields their names; restores them.
+    fuse_lstm=False unrolls LSTMs too (TensorFlow has no 16x8 UNIDIRECTIONAL_SEQUENCE_LSTM)."""
     layers = recurrent_layers(model)
     saved = []
     try:
         for layer in layers:
             saved.append((layer, layer.__dict__.get("call")))
-            object.__setattr__(layer, "call", _bound_call(layer))
+            object.__setattr__(layer, "call", _bound_call(layer, fuse_lstm))
         yield [layer.name for layer in layers]
     finally:
         for layer, old in saved:
@@ -68,12 +70,12 @@ def recurrent_rewritten(model):
                 object.__setattr__(layer, "call", old)
 
 
-def _bound_call(layer):
+def _bound_call(layer, fuse_lstm: bool):
     """The replacement `call` of `layer`, with its weights read now (eagerly, as numpy)."""
     import keras
     check_supported(layer)
     if isinstance(layer, keras.layers.LSTM):
-        fn = _lstm_fused_call if fusable_lstm(layer) else _lstm_unrolled_call
+        fn = _lstm_fused_call if fuse_lstm and fusable_lstm(layer) else _lstm_unrolled_call
     else:
         fn = _gru_unrolled_call
     weights = _weights(layer)
