@@ -114,6 +114,8 @@ typedef struct tm_model {
     uint8_t n_inputs;
     uint8_t n_outputs;
     uint32_t model_version;
+    uint8_t unchecked;       // opened with tm_model_open_unchecked (host checks): parse lets
+                             // tensors of unsupported types through, for their nodes' prepare to refuse
     // Memory: sizes known after parse, pointers set by prepare.
     size_t persist_bytes;    // op-private data (multipliers...), 8-byte aligned pieces
     size_t arena_bytes;      // planned activation bytes

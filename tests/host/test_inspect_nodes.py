@@ -59,3 +59,17 @@ def test_loadable_model_unchanged():
     assert native.plan(model).ok
     assert [c.ok for c in native.check_nodes(model, 1)] == [True]
     assert [op["supported"] for op in tinspect.inspect_model(model)["ops"]] == [True]
+
+
+def test_model_with_unsupported_tensor_types(models_dir):
+    """TFLM's audio preprocessor: custom Signal ops, CAST, DIV, int32 and complex tensors. The
+    loader would stop at node 0; every node still gets its own verdict."""
+    model = (models_dir / "tflm" / "micro_speech" / "audio_preprocessor_int8.tflite").read_bytes()
+    report = tinspect.inspect_model(model)
+    ops = report["ops"]
+    assert all(op["supported"] in (True, False) for op in ops), [op for op in ops if op["supported"] is None]
+    by_node = {op["node"]: op for op in ops}
+    assert by_node[0]["op"].startswith("CUSTOM:") and by_node[0]["supported"] is False
+    assert by_node[1]["op"] == "RESHAPE" and by_node[1]["supported"] is True
+    mul = next(op for op in ops if op["op"] == "MUL")
+    assert mul["supported"] is False and "int32" in mul["reason"]
