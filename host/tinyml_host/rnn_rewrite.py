@@ -1,4 +1,4 @@
-"""Keras 3 LSTM and GRU layers rewritten into graphs TensorFlow's int8 converter handles.
+"""Keras 3 LSTM, GRU and SimpleRNN layers rewritten into graphs TensorFlow's converter handles.
 
 Keras 3 runs a recurrent layer as a generic while loop: the converter keeps it as a loop, and
 its calibrator crashes on it (a segfault on a plain `LSTM`). So, while the model is traced for
@@ -9,7 +9,7 @@ conversion, each recurrent layer's `call` is replaced (on that layer object only
   `api_implements: lstm_<id>` attribute. The converter's fusion pass replaces it with one
   UNIDIRECTIONAL_SEQUENCE_LSTM op (int8 weights, int16 cell state), as in TFLM's LSTM example;
   this needs a batch-1, fixed-shape trace through a SavedModel (convert_tf does both).
-- GRU (TFLite has no fused GRU op), an LSTM the fused op cannot express, and every LSTM for
+- GRU (TFLite has no fused GRU op), SimpleRNN, an LSTM the fused op cannot express, and every LSTM for
   16x8 (TensorFlow does not quantize the fused op to int16 activations): unrolled over the
   time steps into FULLY_CONNECTED, SPLIT, ADD, SUB, MUL, LOGISTIC and TANH (UNPACK/PACK for the
   time axis), all of which the device runs.
@@ -36,12 +36,12 @@ def recurrent_layers(model) -> list:
         if isinstance(layer, keras.layers.Bidirectional):
             raise TinymlError(f"layer '{layer.name}' is a Bidirectional recurrent layer, which convert does not rewrite",
                               "use a forward LSTM or GRU (or two of them, one on the reversed input)")
-        if isinstance(layer, (keras.layers.LSTM, keras.layers.GRU)):
+        if isinstance(layer, (keras.layers.LSTM, keras.layers.GRU, keras.layers.SimpleRNN)):
             found.append(layer)
         elif isinstance(layer, keras.layers.RNN):
             raise TinymlError(f"layer '{layer.name}' is a generic keras RNN ({type(layer.cell).__name__}); "
-                              "convert rewrites LSTM and GRU layers only",
-                              "use keras.layers.LSTM or keras.layers.GRU")
+                              "convert rewrites LSTM, GRU and SimpleRNN layers only",
+                              "use keras.layers.LSTM, GRU or SimpleRNN")
     return found
 
 
@@ -76,8 +76,10 @@ def _bound_call(layer, fuse_lstm: bool):
     check_supported(layer)
     if isinstance(layer, keras.layers.LSTM):
         fn = _lstm_fused_call if fuse_lstm and fusable_lstm(layer) else _lstm_unrolled_call
-    else:
+    elif isinstance(layer, keras.layers.GRU):
         fn = _gru_unrolled_call
+    else:
+        fn = _simple_rnn_unrolled_call
     weights = _weights(layer)
 
     def call(sequences, initial_state=None, mask=None, training=False):
@@ -219,5 +221,18 @@ def _gru_unrolled_call(self, sequences, weights):
             r = rec_act(x_r + r_r)
             hh = act(x_h + tf.matmul(r * h, rk_h))
         h = z * h + (1.0 - z) * hh
+        outs.append(h)
+    return _sequence(outs) if self.return_sequences else h
+
+
+def _simple_rnn_unrolled_call(self, sequences, weights):
+    """Keras' SimpleRNN: h = activation(x @ kernel + bias + h @ recurrent_kernel)."""
+    import tensorflow as tf
+    kernel, recurrent, bias = (tf.constant(w) for w in weights)
+    act = self.cell.activation
+    h = tf.zeros((tf.shape(sequences)[0], self.units), sequences.dtype)
+    outs = []
+    for x in _time_steps(self, sequences):
+        h = act(tf.matmul(x, kernel) + bias + tf.matmul(h, recurrent))
         outs.append(h)
     return _sequence(outs) if self.return_sequences else h

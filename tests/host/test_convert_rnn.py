@@ -220,11 +220,11 @@ def test_partly_float_refused(tmp_path):
 
 
 @pytest.mark.parametrize("name", ["gru_reset_before_seq", "gru_backwards_nobias", "lstm_hard_sigmoid_stack",
-                                  "lstm_backwards", "lstm_fused_seq_nobias", "gru_40_steps_seq"])
+                                  "lstm_backwards", "lstm_fused_seq_nobias", "gru_40_steps_seq", "simple_rnn_stack"])
 def test_rewrite_matches_keras(keras, name):
     """The rewritten layers compute what Keras computes (float, traced as for conversion): every
     variant rnn_rewrite handles (fused, unrolled, reset_after False, backwards, no bias, long
-    sequences concatenated in pieces)."""
+    sequences concatenated in pieces, SimpleRNN)."""
     import tensorflow as tf
     from tinyml_host.rnn_rewrite import recurrent_rewritten
     L = keras.layers
@@ -234,7 +234,8 @@ def test_rewrite_matches_keras(keras, name):
                                           L.LSTM(3)],
               "lstm_backwards": [L.LSTM(4, go_backwards=True)],
               "lstm_fused_seq_nobias": [L.LSTM(4, return_sequences=True, use_bias=False)],
-              "gru_40_steps_seq": [L.GRU(3, return_sequences=True)]}[name]
+              "gru_40_steps_seq": [L.GRU(3, return_sequences=True)],
+              "simple_rnn_stack": [L.SimpleRNN(4, return_sequences=True), L.SimpleRNN(3, use_bias=False)]}[name]
     steps = 40 if "40" in name else 7
     x = np.random.default_rng(1).normal(0, 1, (2, steps, 3)).astype(np.float32)
     keras.utils.set_random_seed(0)
