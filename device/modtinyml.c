@@ -2,8 +2,10 @@
 //
 //   import tinyml
 //   m = tinyml.Model(source, arena=None)  # source: bytes-like (used in place) or a file path
-//   y = m.predict(x)                      # int8 bytes -> int8 bytes; array('f')/list -> array('f')
-//   m.set_input(x, index=0); m.invoke(); m.get_output(index=0)
+//                                         # (a ROMFS file is used in place in flash: zero copy)
+//   y = m.predict(x)                      # int8 bytes -> bytes; array('b') -> array('b') (signed
+//                                         # values); array('f')/list -> array('f') (dequantized)
+//   m.set_input(x, index=0); m.invoke(); m.get_output(index=0)   # index positional or keyword
 //   m.reset()                             # recurrent state (LSTM, SVDF) back to its value at load
 //   m.input_buffer(index=0) / m.output_buffer(index=0)  -> memoryview into the arena
 //   m.inputs, m.outputs, m.ops, m.arena_bytes, m.state_bytes; tinyml.ops(); tinyml.__version__
@@ -19,7 +21,9 @@
 //   - The model source is used in place only where it cannot move: bytes (immutable), or a
 //     bytearray/array whose buffer pointer and length are checked again before every use (a
 //     resized one makes the Model refuse to run, with a RuntimeError). Any other buffer (a
-//     memoryview, whose owner we cannot see) is copied into bytes at load.
+//     memoryview, whose owner we cannot see) is copied into bytes at load. A file path whose
+//     open file exports a buffer outside the GC heap (ROMFS in flash) is used in place, the
+//     Model keeping the file object; any other file is read into bytes.
 //   - The arena is a tinyml.Arena (modtinyml_arena.c): a block nobody can resize; the memoryviews
 //     of tensors point at its start (keeping it alive), with an item offset.
 //   - Every call that touches the arena holds it (threads wait their turn) and checks which
@@ -36,6 +40,8 @@
 #include "py/builtin.h"
 #include "py/objstr.h"
 #include "py/unicode.h"
+#include "py/gc.h"
+#include "py/mpstate.h"
 
 #include "tm_model.h"
 #include "tm_ops.h"
@@ -82,25 +88,60 @@ static NORETURN void raise_node_error(const tm_model *m, const tm_error *err) {
     raise_error(err);
 }
 
-// Reads a whole file into a bytes object (the model is then used in place from it).
-static mp_obj_t read_file(mp_obj_t path) {
+// Whether `p` lies in MicroPython's GC heap (any of its areas).
+static bool in_gc_heap(const void *p) {
+    const byte *b = p;
+    for (const mp_state_mem_area_t *area = &MP_STATE_MEM(area); area != NULL;
+         #if MICROPY_GC_SPLIT_HEAP
+         area = area->next
+         #else
+         area = NULL
+         #endif
+         ) {
+        if (b >= area->gc_pool_start && b < area->gc_pool_end) {
+            return true;
+        }
+    }
+    return false;
+}
+
+// A model file: used in place when the open file exports its bytes as a buffer outside the GC
+// heap (a ROMFS file in flash: zero copy), else read whole into a bytes object. The file object
+// is what the Model keeps: it holds the pointer into flash, which no GC can free or move. A
+// buffer inside the heap (a ROMFS mounted from a bytearray) is not used in place: the GC does
+// not see a pointer into the middle of a block, so nothing would keep its owner alive. Nor is a
+// file whose data does not start at a multiple of 16 (a .tflite aligns its buffers to the file's
+// start; `tinyml-host deploy --rom` aligns them in the image): the copy is aligned.
+static mp_obj_t open_model_file(mp_obj_t path, mp_buffer_info_t *buf) {
+    // The load allocates the model's big blocks next, and keeps them: collect first, from this
+    // shallow stack, where fewer stale words keep garbage alive than in a collection triggered
+    // deep inside the loader (measured: KWS from a ROMFS file after tests/device/model_api.py's
+    // garbage failed for want of 16,000 contiguous bytes without it, with 100 KB free after it).
+    gc_collect();
     mp_obj_t args[2] = { path, MP_OBJ_NEW_QSTR(MP_QSTR_rb) };
     mp_obj_t f = mp_builtin_open(2, args, (mp_map_t *)&mp_const_empty_map);
+    if (mp_get_buffer(f, buf, MP_BUFFER_READ) && !in_gc_heap(buf->buf) && ((uintptr_t)buf->buf % 16) == 0) {
+        return f;
+    }
     mp_obj_t dest[2];
     mp_load_method(f, MP_QSTR_read, dest);
     mp_obj_t data = mp_call_method_n_kw(0, 0, dest);
     mp_load_method(f, MP_QSTR_close, dest);
     mp_call_method_n_kw(0, 0, dest);
+    if (!mp_obj_is_type(data, &mp_type_bytes)) {
+        mp_raise_TypeError(MP_ERROR_TEXT("the model file did not read as bytes"));
+    }
+    mp_get_buffer_raise(data, buf, MP_BUFFER_READ);
     return data;
 }
 
 // The model source as the Model keeps it: bytes in place; a bytearray or array in place, checked
 // before every use; any other buffer copied into bytes (a memoryview's owner is not visible).
 static mp_obj_t model_source(mp_obj_t source, mp_buffer_info_t *buf, bool *is_mutable) {
-    if (mp_obj_is_str(source)) {
-        source = read_file(source);
-    }
     *is_mutable = false;
+    if (mp_obj_is_str(source)) {
+        return open_model_file(source, buf);
+    }
     if (mp_obj_is_type(source, &mp_type_bytes)) {
         mp_get_buffer_raise(source, buf, MP_BUFFER_READ);
         return source;
@@ -369,16 +410,20 @@ static int input_is_float(tm_tensor *t, mp_obj_t x, mp_buffer_info_t *buf, size_
     return 1;
 }
 
+// How predict() gives its outputs back: as it was given its input.
+enum { AS_BYTES, AS_FLOATS, AS_ARRAYS };
+
 // Writes x into input tensor t: raw bytes of exactly the tensor size, or floats (array('f'),
 // list, tuple) quantized with the tensor's parameters (or copied into a float32 tensor).
-// Returns 1 when the float path was taken. The caller holds the arena.
+// Returns AS_FLOATS when the float path was taken, AS_ARRAYS for an array of the tensor's own
+// element type (array('b') for int8), else AS_BYTES. The caller holds the arena.
 static int write_input(tm_tensor *t, mp_obj_t x) {
     mp_buffer_info_t buf;
     size_t len = 0;
     mp_obj_t *items = NULL;
     if (!input_is_float(t, x, &buf, &len, &items)) {
         memcpy(t->data, buf.buf, buf.len);
-        return 0;
+        return mp_obj_is_type(x, &mp_type_array) && buf.typecode == array_typecode(t->type) ? AS_ARRAYS : AS_BYTES;
     }
     const float *floats = items == NULL ? buf.buf : NULL;
     int32_t lo = 0, hi = 0;
@@ -393,19 +438,25 @@ static int write_input(tm_tensor *t, mp_obj_t x) {
             default: ((int16_t *)t->data)[i] = (int16_t)q; break;
         }
     }
-    return 1;
+    return AS_FLOATS;
 }
 
-// A new array('f') of n zeros (MicroPython has no public constructor for typed arrays).
-static mp_obj_array_t *new_float_array(size_t n) {
-    float *items = m_new(float, n ? n : 1);
+// A new array of n items of `typecode` (MicroPython has no public constructor for typed arrays),
+// its contents uninitialised: the caller fills it.
+static mp_obj_array_t *new_typed_array(char typecode, size_t n) {
+    size_t item = mp_binary_get_size('@', typecode, NULL);
+    void *items = m_new(uint8_t, (n ? n : 1) * item);
     mp_obj_array_t *o = m_new_obj(mp_obj_array_t);
     o->base.type = &mp_type_array;
-    o->typecode = 'f';
+    o->typecode = typecode;
     o->free = 0;
     o->len = n;
     o->items = items;
     return o;
+}
+
+static mp_obj_array_t *new_float_array(size_t n) {
+    return new_typed_array('f', n);
 }
 
 // Element i of a tensor as a float: dequantized as TFLM's DEQUANTIZE where the tensor is
@@ -432,8 +483,17 @@ static float element_value(const tm_tensor *t, int32_t i) {
     return (float)((double)t->scale * ((double)q - (double)t->zero_point));
 }
 
-static mp_obj_t read_output(tm_tensor *t, int as_float) {
-    if (!as_float) {
+// Output tensor t as a new object: bytes (AS_BYTES), an array of its own element type (AS_ARRAYS:
+// array('b') for int8, 'h' for int16...; bytes where arrays have no such type: bool, int64), or
+// array('f') of its dequantized values (AS_FLOATS).
+static mp_obj_t read_output(tm_tensor *t, int as) {
+    char tc = array_typecode(t->type);
+    if (as == AS_ARRAYS && tc != 0 && tm_type_size(t->type) <= 4) {
+        mp_obj_array_t *out = new_typed_array(tc, (size_t)tm_tensor_elements(t));
+        memcpy(out->items, t->data, t->bytes);
+        return MP_OBJ_FROM_PTR(out);
+    }
+    if (as != AS_FLOATS) {
         return mp_obj_new_bytes(t->data, t->bytes);
     }
     int32_t n = tm_tensor_elements(t);
@@ -478,15 +538,15 @@ static mp_obj_t model_predict(tinyml_model_obj_t *self, mp_obj_t x, mp_int_t ind
     if (self->model.n_inputs != 1) {
         mp_raise_ValueError(MP_ERROR_TEXT("predict() takes single-input models; use set_input(), invoke(), get_output()"));
     }
-    int as_float = write_input(io_tensor(self, 0, 0), x);
+    int as = write_input(io_tensor(self, 0, 0), x);
     self->arena->tenant = self->id;
     timed_invoke(self);
     if (self->model.n_outputs == 1) {
-        return read_output(io_tensor(self, 0, 1), as_float);
+        return read_output(io_tensor(self, 0, 1), as);
     }
     mp_obj_t outs[TM_MAX_MODEL_IO];
     for (int i = 0; i < self->model.n_outputs; ++i) {
-        outs[i] = read_output(io_tensor(self, i, 1), as_float);
+        outs[i] = read_output(io_tensor(self, i, 1), as);
     }
     return mp_obj_new_tuple(self->model.n_outputs, outs);
 }
@@ -527,7 +587,7 @@ static mp_obj_t model_get_output(tinyml_model_obj_t *self, mp_obj_t arg, mp_int_
     (void)arg;
     tm_tensor *t = io_tensor(self, index, 1);
     check_tenant(self);
-    return read_output(t, 0);
+    return read_output(t, AS_BYTES);
 }
 
 static mp_obj_t model_tensor_view(tinyml_model_obj_t *self, mp_obj_t output, mp_int_t index) {
@@ -544,10 +604,30 @@ static mp_obj_t tinyml_model_predict(mp_obj_t self_in, mp_obj_t x) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_2(tinyml_model_predict_obj, tinyml_model_predict);
 
-static mp_obj_t tinyml_model_set_input(size_t n_args, const mp_obj_t *args) {
-    return with_arena(args[0], model_set_input, args[1], n_args > 2 ? get_index(args[2]) : 0);
+// The `index` argument of set_input / get_output / input_buffer / output_buffer, positional or
+// keyword (m.set_input(x, index=1)); `first` is the number of positional arguments before it.
+static mp_int_t parse_index(size_t n_args, const mp_obj_t *pos_args, mp_map_t *kw_args, size_t first, mp_obj_t *x) {
+    enum { ARG_x, ARG_index };
+    static const mp_arg_t with_x[] = {
+        { MP_QSTR_x, MP_ARG_REQUIRED | MP_ARG_OBJ, { .u_obj = MP_OBJ_NULL } },
+        { MP_QSTR_index, MP_ARG_OBJ, { .u_obj = MP_OBJ_NULL } },
+    };
+    mp_arg_val_t args[2];
+    const mp_arg_t *allowed = first ? with_x : with_x + 1;
+    mp_arg_val_t *vals = first ? args : args + 1;
+    mp_arg_parse_all(n_args - 1, pos_args + 1, kw_args, 2 - (first ? 0 : 1), allowed, vals);
+    if (x != NULL) {
+        *x = args[ARG_x].u_obj;
+    }
+    return args[ARG_index].u_obj == MP_OBJ_NULL ? 0 : get_index(args[ARG_index].u_obj);
 }
-static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(tinyml_model_set_input_obj, 2, 3, tinyml_model_set_input);
+
+static mp_obj_t tinyml_model_set_input(size_t n_args, const mp_obj_t *pos_args, mp_map_t *kw_args) {
+    mp_obj_t x;
+    mp_int_t index = parse_index(n_args, pos_args, kw_args, 1, &x);
+    return with_arena(pos_args[0], model_set_input, x, index);
+}
+static MP_DEFINE_CONST_FUN_OBJ_KW(tinyml_model_set_input_obj, 2, tinyml_model_set_input);
 
 static mp_obj_t tinyml_model_invoke(mp_obj_t self_in) {
     return with_arena(self_in, model_invoke, mp_const_none, 0);
@@ -559,20 +639,20 @@ static mp_obj_t tinyml_model_reset(mp_obj_t self_in) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(tinyml_model_reset_obj, tinyml_model_reset);
 
-static mp_obj_t tinyml_model_get_output(size_t n_args, const mp_obj_t *args) {
-    return with_arena(args[0], model_get_output, mp_const_none, n_args > 1 ? get_index(args[1]) : 0);
+static mp_obj_t tinyml_model_get_output(size_t n_args, const mp_obj_t *pos_args, mp_map_t *kw_args) {
+    return with_arena(pos_args[0], model_get_output, mp_const_none, parse_index(n_args, pos_args, kw_args, 0, NULL));
 }
-static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(tinyml_model_get_output_obj, 1, 2, tinyml_model_get_output);
+static MP_DEFINE_CONST_FUN_OBJ_KW(tinyml_model_get_output_obj, 1, tinyml_model_get_output);
 
-static mp_obj_t tinyml_model_input_buffer(size_t n_args, const mp_obj_t *args) {
-    return with_arena(args[0], model_tensor_view, mp_const_false, n_args > 1 ? get_index(args[1]) : 0);
+static mp_obj_t tinyml_model_input_buffer(size_t n_args, const mp_obj_t *pos_args, mp_map_t *kw_args) {
+    return with_arena(pos_args[0], model_tensor_view, mp_const_false, parse_index(n_args, pos_args, kw_args, 0, NULL));
 }
-static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(tinyml_model_input_buffer_obj, 1, 2, tinyml_model_input_buffer);
+static MP_DEFINE_CONST_FUN_OBJ_KW(tinyml_model_input_buffer_obj, 1, tinyml_model_input_buffer);
 
-static mp_obj_t tinyml_model_output_buffer(size_t n_args, const mp_obj_t *args) {
-    return with_arena(args[0], model_tensor_view, mp_const_true, n_args > 1 ? get_index(args[1]) : 0);
+static mp_obj_t tinyml_model_output_buffer(size_t n_args, const mp_obj_t *pos_args, mp_map_t *kw_args) {
+    return with_arena(pos_args[0], model_tensor_view, mp_const_true, parse_index(n_args, pos_args, kw_args, 0, NULL));
 }
-static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(tinyml_model_output_buffer_obj, 1, 2, tinyml_model_output_buffer);
+static MP_DEFINE_CONST_FUN_OBJ_KW(tinyml_model_output_buffer_obj, 1, tinyml_model_output_buffer);
 
 static void print_tensor(const mp_print_t *print, const char *kind, int i, const tm_tensor *t) {
     mp_printf(print, "\n  %s %d: %s [", kind, i, tm_type_name(t->type));

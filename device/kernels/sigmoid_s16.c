@@ -2,7 +2,6 @@
 #include "sigmoid_s16.h"
 
 #include <math.h>
-#include <stdlib.h>
 
 #include "tm_quant.h"
 
@@ -79,7 +78,7 @@ static int32_t rescale(const tm_sigmoid_s16_params *p, int16_t x) {
 void tm_logistic_s16(const tm_sigmoid_s16_params *p, int32_t size, const int16_t *input, int16_t *output) {
     for (int32_t i = 0; i < size; ++i) {
         const int32_t v = rescale(p, input[i]);
-        const uint32_t a = (uint32_t)abs(v);
+        const uint32_t a = (v < 0 ? 0u - (uint32_t)v : (uint32_t)v);
         const uint32_t index = a >> 9;
         uint32_t r;
         if (index >= 255) {
@@ -96,7 +95,7 @@ void tm_logistic_s16(const tm_sigmoid_s16_params *p, int32_t size, const int16_t
 void tm_tanh_s16(const tm_sigmoid_s16_params *p, int32_t size, const int16_t *input, int16_t *output) {
     for (int32_t i = 0; i < size; ++i) {
         const int32_t v = rescale(p, input[i]);
-        const uint32_t a = (uint32_t)abs(v);
+        const uint32_t a = (v < 0 ? 0u - (uint32_t)v : (uint32_t)v);
         const uint32_t index = a >> 8;
         int32_t r;
         if (index >= 255) {

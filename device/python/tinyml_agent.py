@@ -249,14 +249,19 @@ def _frame(ftype, seq, payload=b"", flags=0):
 _ITEM = {"int8": 1, "uint8": 1, "bool": 1, "int16": 2, "float16": 2, "int32": 4, "float32": 4, "int64": 8}
 
 
+def _tensor_bytes(t):
+    """Bytes of a tensor from its info (dtype, shape), None for a dtype without a size here."""
+    k = _ITEM.get(t.dtype)
+    if k is not None:
+        for d in t.shape:
+            k *= d
+    return k
+
+
 def _nbytes(m, i, t):
     """Bytes of output i (info t) without copying it (get_output makes a copy)."""
-    k = _ITEM.get(t.dtype)
-    if k is None:
-        return len(m.get_output(i))
-    for d in t.shape:
-        k *= d
-    return k
+    k = _tensor_bytes(t)
+    return len(m.get_output(i)) if k is None else k
 
 
 def _unescape(b):
@@ -647,7 +652,10 @@ class Agent:
         # Inputs sent in chunks are staged in the input tensor itself (no copy of it in the heap,
         # which a 27 kB image would need): a byte view of it, where uctypes can make one.
         mv = m.input_buffer(0)
-        nbytes = len(mv) * (4 if self.in_float else 1)
+        # In bytes: len(mv) counts elements, 2 bytes each for an int16 input, 4 for float32.
+        nbytes = _tensor_bytes(ins[0])
+        if nbytes is None:
+            nbytes = len(mv)
         try:
             import uctypes
 

@@ -35,15 +35,20 @@
 #   and transparent: every byte 0x00-0xff passes unchanged both ways (no CR/LF translation, no
 #   Ctrl-C handling). sys.stdin.buffer.readinto(buf) blocks until len(buf) bytes have arrived;
 #   sys.stdout.buffer.write(b) writes them all.
-# - No `time` module (the port has no clock). tinyml's own timing works: every Model reports
-#   m.last_us and m.last_cycles after predict()/invoke() (device/tm_ticks.c: here CMSDK APB timer 0
-#   at 0x40000000, which tinyml owns, counting qemu's deterministic -icount virtual time).
-# - Files: no writable filesystem. There is a VFS with `open`, os.mount/os.chdir/os.listdir, and
-#   vfs.VfsRom (a read-only ROMFS image in any buffer, e.g. uctypes.bytearray_at(addr, n)); RAM
-#   past the firmware's .bss is unused (tests/device/run.py --board qemu puts a ROMFS of the test
-#   files there, see tinyml_host.emulator.spare_ram).
+# - `time` (firmware/qemu/board/board_time.c): ticks_ms/us/cpu, ticks_diff/add, sleep/_ms/_us on
+#   the clock tinyml's Model.last_us uses (a 25 MHz core, one instruction per cycle, counted by
+#   qemu's deterministic -icount virtual time; CMSDK timer 1 and the dual timer, timer 0 being
+#   tinyml's). A sleep waits in WFI, during which qemu runs the clock 40x faster than the wall clock.
+# - Files (firmware/qemu/board/board_flash.c): 16 MB of flash at 0x21000000 (the MPS2's PSRAM;
+#   tinyml_host.emulator maps it from an image file, so it survives a reboot): 4 MB ROMFS mounted
+#   at /rom by MicroPython through vfs.rom_ioctl (mpremote romfs and `tinyml-host deploy --rom`
+#   write it; its files are memory-mapped, tinyml.Model('/rom/m.tflite') runs in place), 12 MB
+#   littlefs at / (formatted at the first boot, the current directory). vfs.VfsRom also mounts a
+#   ROMFS image in any buffer; RAM past the firmware's .bss is unused (tests/device/run.py
+#   --board qemu puts a ROMFS of the test files there, see tinyml_host.emulator.spare_ram).
 # - Also available: gc, micropython, struct, array, binascii (incl. crc32), hashlib, json, re,
-#   errno, uctypes, machine (mem8/16/32), deflate, random, heapq, collections, math, io, os, vfs.
+#   errno, uctypes, machine (mem8/16/32), deflate, random, heapq, collections, math, io, os, vfs,
+#   time.
 #   Floats are single precision (print(1/3) -> 0.3333333). No threads, no asyncio.
 # - machine.reset() does NOT reboot: the port ends qemu (semihosting exit), the pty closes (reads
 #   fail with EIO) and the board is gone. A soft reset (Ctrl-D at the REPL, machine.soft_reset(),
@@ -115,14 +120,15 @@ mkdir -p "$MODULES"
 ln -sfn "$ROOT/device" "$MODULES/tinyml"
 ln -sfn "$ROOT/firmware/qemu/uart_rx_irq" "$MODULES/uart_rx_irq"
 ln -sfn "$ROOT/firmware/qemu/newlib_errno" "$MODULES/newlib_errno"
+ln -sfn "$ROOT/firmware/qemu/board" "$MODULES/board"
 
 make -s -C "$MPY_DIR/ports/qemu" -j"$JOBS" \
     BOARD=MPS2_AN385 BUILD="$OBJ" \
-    USER_C_MODULES="$MODULES" \
+    USER_C_MODULES="$MODULES" MICROPY_VFS_LFS2=1 \
     FROZEN_MANIFEST="$ROOT/firmware/qemu/manifest.py" MPY_LIB_DIR="$MPY_LIB_DIR" \
     MICROPY_MPYCROSS="$ROOT/build/mpy-cross/mpy-cross" \
     MICROPY_HEAP_SIZE="$HEAP" LIBS="$LIBS" LDSCRIPT="$ROOT/firmware/qemu/mps2.ld" \
-    CFLAGS_EXTRA="-I$ROOT/firmware/qemu -DMP_CONFIGFILE='<mpconfig_tinyml.h>' $TINYML_FLAGS" \
+    CFLAGS_EXTRA="-I$ROOT/firmware/qemu -I$ROOT/firmware/qemu/board -DMP_CONFIGFILE='<mpconfig_tinyml.h>' $TINYML_FLAGS" \
     "$@"
 
 # Copy only when changed, so an up-to-date build leaves the file's timestamp alone.

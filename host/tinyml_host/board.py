@@ -52,6 +52,13 @@ class Board:
             return f"emulated board (qemu mps2-an385, Cortex-M3) on {self.port}"
         return f"board on {self.port}"
 
+    @property
+    def timing_note(self) -> str | None:
+        """What the board's latency figures are, where they are not a real chip's time."""
+        if self.emulator is not None:
+            return "emulated: QEMU's instruction count as cycles of a 25 MHz Cortex-M3, not a measured time"
+        return None
+
     def model_address(self, size: int) -> int | None:
         """Where to stream a model of `size` bytes: the emulated board's spare RAM (outside
         the MicroPython heap, which then stays free for the arena), else None (the heap)."""

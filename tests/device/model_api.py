@@ -1,5 +1,6 @@
 # The Model API on a real model: summary, tensor info, predict with bytes and floats,
 # the TFLite-like set_input / invoke / get_output path and in-place buffers.
+import gc
 import tinyml
 from array import array
 
@@ -25,7 +26,7 @@ print(len(m.outputs), o.index, o.name, o.shape, o.dtype, o.zero_point, o.scale)
 x = bytes((k * 7) % 256 for k in range(490))
 y = m.predict(x)
 print(type(y), len(y), y == m.predict(bytearray(x)), y == m.predict(memoryview(x)))
-print(y == m.predict(array("b", x)))
+print(bytes(m.predict(array("b", x))) == y)
 
 # The low-level path gives the same output as predict.
 m.set_input(x)
@@ -46,6 +47,22 @@ print(type(yf), len(yf))
 print(all(abs(yf[k] - (array("b", y)[k] - o.zero_point) * o.scale) < 1e-6 for k in range(12)))
 print(list(m.predict(list(f))) == list(yf))
 
-# A path works as a source too, and gives the same results.
+# An array('b') in gives an array('b') out: signed values, no `b - 256 if b > 127`.
+ya = m.predict(array("b", x))
+print(type(ya), ya == array("b", y))
+
+# index is positional or keyword, as the README writes it.
+m.set_input(x, index=0)
+m.invoke()
+print(m.get_output(index=0) == y, bytes(m.output_buffer(index=0)) == y, len(m.input_buffer(index=0)))
+try:
+    m.get_output(index=1)
+except IndexError as e:
+    print("IndexError", e)
+
+# A path works as a source too, and gives the same results (the first model freed: a 200 kB board
+# holds one KWS copy read from a file at a time).
+del m, view, yf, ya
+gc.collect()
 m2 = tinyml.Model("../../../shared/models/mlperf_tiny/kws_ref_model.tflite")
 print(m2.predict(x) == y)

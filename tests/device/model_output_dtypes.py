@@ -1,6 +1,6 @@
 # Every dtype the engine produces comes back right (issue 11, F: float predict() read bool outputs
 # 4 bytes per element, past the tensor, and int64 ones as [5, 0, 6, 0]): raw bytes (or an array of
-# the tensor's own type) in -> the same bytes out; floats in and out where the dtype is quantized;
+# the tensor's own type, which comes back as an array) in -> the same bytes out; floats in and out where the dtype is quantized;
 # the output_buffer() view holds the output, as bytes for the dtypes arrays cannot view in place.
 import array
 import struct
@@ -13,7 +13,9 @@ for dtype in ("bool", "uint8", "int16", "int32", "int64"):
     print(dtype, t.dtype, m.outputs[0].dtype, t.scale, t.zero_point)
     values = [1, 0, 1, 1] if dtype == "bool" else [5, 6, 7, 8]
     raw = struct.pack("<4" + RAW[dtype], *values)
-    print("  bytes:", m.predict(raw) == raw, m.predict(array.array(RAW[dtype], values)) == raw)
+    # An array of the tensor's own type gives an array of the output's (bytes for bool, int64).
+    ya = m.predict(array.array(RAW[dtype], values))
+    print("  bytes:", m.predict(raw) == raw, bytes(ya) == raw, type(ya).__name__)
     v = m.output_buffer()
     print("  view:", len(v), bytes(v) == raw)
     try:

@@ -3,17 +3,7 @@
 # TFLM's (tests/host/test_ops_rnn.py::test_device_checksums_are_tflms computes them in the
 # tflite-micro package and compares them with this file's .exp).
 import tinyml
-
-
-def checksum(b):
-    s = 0
-    for v in b:
-        s = (s * 31 + v) & 0xFFFFFF
-    return s
-
-
-def frame(n, k):
-    return bytes((i * 37 + k * 11) % 256 for i in range(n))
+from data.frames import checksum, frame
 
 
 for name in ("lstm_small", "svdf_small"):

@@ -88,6 +88,9 @@ CASES = [
     Case("convert-empty-calibration", "convert {g}/gesture.keras --calibration {d}/empty.npy", tensorflow=True),
     Case("convert-nan-eval-labels", CONV + " -o {d}/out.tflite --eval-data {g}/test_x.npy "
          "--eval-labels {d}/eval_labels_nan.npy", present=("NaN or infinite",), tensorflow=True),
+    Case("validate-class-names-count", f"validate {{g}}/gesture.tflite --data {{g}}/test_x.npy --class-names a,b "
+         f"--port {NO_PORT}", present=("2 names", "5 classes")),
+    Case("repl-without-terminal", "repl", present=("needs a terminal", "tinyml-host run")),
     Case("convert-max-calibration-zero", CONV + " --max-calibration 0", tensorflow=True),
 ]
 
@@ -150,3 +153,13 @@ def test_cli_error(case: Case, inputs: Path):
         assert text not in p.stdout + p.stderr, shown
     assert _files(inputs) == before, f"files left behind: {_files(inputs) - before}\n{shown}"
     assert seconds < 60, shown
+
+
+
+def test_broken_pipe_ends_quietly():
+    """`tinyml-host inspect MODEL | head -1`: the reader leaves early (here: `true`, which reads
+    nothing and exits, so every write fails); no traceback, nothing on stderr, exit 0."""
+    model = mputil.REPO_ROOT / "models" / "gesture" / "gesture.tflite"
+    p = subprocess.run(f"{sys.executable} -m tinyml_host.cli inspect {model} | true; echo ${{PIPESTATUS[0]}}",
+                       shell=True, capture_output=True, text=True, timeout=120, executable="/bin/bash")
+    assert p.stdout.strip() == "0" and p.stderr == "", p.stdout + p.stderr

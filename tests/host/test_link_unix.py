@@ -3,6 +3,7 @@ on a pty (linkutil.unix_board). Every path of the protocol runs here in seconds:
 inputs and outputs, model streaming, damage on the line, a board that dies mid-run."""
 
 import threading
+from pathlib import Path
 import time
 
 import numpy as np
@@ -169,5 +170,42 @@ def test_agent_errors_are_reported(models_dir):
             model = (models_dir / "tflm" / "hello_world_int8.tflite").read_bytes()
             link.load_model(model)  # the link is still usable afterwards
             assert len(link.run(b"\x05").output) == 1
+        finally:
+            link.close()
+
+
+def _float_input_model() -> bytes:
+    """float32 [1, 6] -> QUANTIZE -> int8: a model whose input is float (the agent takes its
+    windows as float32 bytes)."""
+    from single_op_models import Tensor, build_single_op_model
+
+    return build_single_op_model("QUANTIZE", [Tensor([1, 6], "float32")],
+                                 [Tensor([1, 6], "int8", scale=0.05, zero_point=-3)], options=None)
+
+
+@pytest.mark.parametrize("max_payload", [1024, 40], ids=["batched", "staged"])
+def test_int16_and_float_inputs(max_payload):
+    """Windows for inputs wider than a byte: int16 (a 16x8 conv, two bytes an element) and float32
+    (four), batched and staged in chunks, equal to TFLM's outputs."""
+    data = Path(__file__).resolve().parents[1] / "device" / "data"
+    rng = np.random.default_rng(16)
+    models = {
+        "int16": (data / "conv_16x8_small.tflite").read_bytes(),
+        "float32": _float_input_model(),
+    }
+    with unix_board() as (port, _):
+        link = Link.connect(port, start_agent=False, max_payload=max_payload)
+        try:
+            for dtype, model in models.items():
+                from tinyml_host.tflite_model import read_model
+
+                t = read_model(model).inputs[0]
+                assert t.dtype == dtype
+                if dtype == "int16":
+                    ws = [rng.integers(-32768, 32768, t.elements, dtype="<i2").tobytes() for _ in range(6)]
+                else:
+                    ws = [rng.uniform(-8, 8, t.elements).astype("<f4").tobytes() for _ in range(6)]
+                link.load_model(model)
+                check_against_reference(model, ws, link.run_batch(ws))
         finally:
             link.close()

@@ -14,6 +14,7 @@ double ldexp(double x, int exp);
 double exp(double x);
 float expf(float x);
 double log(double x);
+float logf(float x);
 double sqrt(double x);
 double tanh(double x);
 #define INFINITY (__builtin_inff())

@@ -13,6 +13,9 @@ files are exactly what this script writes.
   outputs of every dtype from a model that takes floats;
 - op_version_0.tflite, schema_version_0.tflite: a RELU whose op version, or whose model's schema
   version, is 0: corrupt, not unsupported;
+- conv_16x8_small.tflite, fc_16x8_small.tflite: int16 activations with int8 weights (TFLM's 16x8
+  mode): a CONV_2D and a FULLY_CONNECTED, both with int64 biases, built as tests/host/test_ops_int16_conv.py builds
+  its cases, for model_16x8.py and the link's int16 windows;
 - lstm_small.tflite, svdf_small.tflite: one UNIDIRECTIONAL_SEQUENCE_LSTM (batch 1, 4 time steps,
   3 features, 5 units, cell clip) and one SVDF (int16 state, rank 2, memory 4), built as
   tests/host/test_ops_rnn.py builds its cases, for model_recurrent.py.
@@ -73,6 +76,14 @@ def svdf_small_model() -> bytes:
     return svdf_model(np.random.default_rng(2025), 1, 6, 4, 2, 4)[0]
 
 
+def int16x8_model(generator: str, seed: int, index: int) -> bytes:
+    import numpy as np
+    from test_ops_int16_conv import GENERATORS
+    rng = np.random.default_rng(seed)
+    cases = [GENERATORS[generator](rng, i) for i in range(index + 1)]
+    return cases[index][1]  # (name, model, inputs, outputs)
+
+
 def relu_model(op_version: int = 1, schema_version: int = 3) -> bytes:
     q = dict(scale=0.1, zero_point=0)
     return build_model([Tensor([1, 4], "int8", **q), Tensor([1, 4], "int8", **q)],
@@ -87,6 +98,8 @@ FILES = {
     "schema_version_0.tflite": lambda: relu_model(schema_version=0),
     "lstm_small.tflite": lstm_small_model,
     "svdf_small.tflite": svdf_small_model,
+    "conv_16x8_small.tflite": lambda: int16x8_model("conv_2d_s16", 2026, 6),
+    "fc_16x8_small.tflite": lambda: int16x8_model("fully_connected_s16", 2027, 14),
 }
 for _dtype in ("bool", "int16", "int32", "int64", "uint8"):
     FILES[f"reshape_{_dtype}.tflite"] = lambda d=_dtype: reshape_model(d)
