@@ -270,7 +270,7 @@ static tm_status check_ops_supported(tm_model *m, tm_error *err) {
     return tm_fail(err, TM_ERR_UNSUPPORTED, "%s", text);
 }
 
-tm_status tm_model_open(tm_model *m, const uint8_t *buf, size_t len, tm_error *err) {
+tm_status tm_model_open_unchecked(tm_model *m, const uint8_t *buf, size_t len, tm_error *err) {
     memset(m, 0, sizeof *m);
     tm_error_clear(err);
     if (len > 0x7fffffffu) {
@@ -353,6 +353,16 @@ tm_status tm_model_open(tm_model *m, const uint8_t *buf, size_t len, tm_error *e
                 tm_builtin_name(code), (unsigned)i, (int)version);
         }
     }
+    m->unchecked = 1;
+    err->node = -1;
+    return TM_OK;
+}
+
+tm_status tm_model_open(tm_model *m, const uint8_t *buf, size_t len, tm_error *err) {
+    if (tm_model_open_unchecked(m, buf, len, err) != TM_OK) {
+        return err->status;
+    }
+    m->unchecked = 0;
     // A model that is not full-integer gets one message naming what it is and the fix, before
     // any op is blamed; then every unsupported op, all in one message.
     if (check_quantization_kind(m, err) != TM_OK) {
@@ -510,6 +520,20 @@ static tm_status parse_tensor(tm_model *m, uint32_t index, tm_error *err) {
     return TM_OK;
 }
 
+// The op row of a node whose op is not in the table (host checks only: see tm_model.h).
+static tm_status missing_prepare(tm_model *m, tm_node *n, tm_error *err) {
+    (void)m;
+    (void)n;
+    return tm_fail(err, TM_ERR_UNSUPPORTED, "not in this firmware's op table");
+}
+
+static void missing_eval(const tm_model *m, const tm_node *n) {
+    (void)m;
+    (void)n;
+}
+
+static const tm_op missing_op = { "(not in the op table)", -1, 0, NULL, missing_prepare, missing_eval };
+
 static tm_status parse_node(tm_model *m, uint32_t index, tm_error *err) {
     tm_node *n = &m->nodes[index];
     tm_fb_table op = tm_fb_vec_table(&m->operator_tables, index);
@@ -523,6 +547,9 @@ static tm_status parse_node(tm_model *m, uint32_t index, tm_error *err) {
         return err->status;
     }
     n->op = tm_op_find(code);
+    if (n->op == NULL) {
+        n->op = &missing_op; // only after tm_model_open_unchecked: tm_model_open refuses the model
+    }
     n->version = (uint8_t)version;
     if (in.len > TM_MAX_NODE_INPUTS || out.len > TM_MAX_NODE_OUTPUTS || out.len == 0) {
         return tm_fail(err, TM_ERR_UNSUPPORTED, "%s at node %u has %u inputs and %u outputs",
@@ -621,6 +648,10 @@ static tm_status compute_lifetimes(tm_model *m, tm_error *err) {
                 return tm_fail(err, TM_ERR_MODEL, "tensor %u has a dimension of 0 (dynamic or empty shapes are not supported)", (unsigned)t);
             }
             if (tm_type_size(m->tensors[t].type) == 0) {
+                if (m->unchecked) {
+                    m->tensors[t].in_arena = 0; // host check: the prepare of every node using it fails
+                    continue;
+                }
                 return tm_fail(err, TM_ERR_UNSUPPORTED, "tensor %u has type %s (not supported)",
                     (unsigned)t, tm_type_name(m->tensors[t].type));
             }
@@ -668,7 +699,7 @@ tm_status tm_model_parse(tm_model *m, void *state, tm_error *err) {
     uint64_t persist = 0;
     for (uint32_t t = 0; t < m->n_tensors; ++t) {
         if (m->tensors[t].is_variable) {
-            if (tm_type_size(m->tensors[t].type) == 0) {
+            if (tm_type_size(m->tensors[t].type) == 0 && !m->unchecked) {
                 return tm_fail(err, TM_ERR_UNSUPPORTED, "tensor %u has type %s (not supported)",
                     (unsigned)t, tm_type_name(m->tensors[t].type));
             }
@@ -709,6 +740,18 @@ void tm_model_reset_state(tm_model *m) {
 }
 
 tm_status tm_model_prepare(tm_model *m, void *persist, tm_error *err) {
+    if (tm_model_prepare_state(m, persist, err) != TM_OK) {
+        return err->status;
+    }
+    for (uint32_t i = 0; i < m->n_nodes; ++i) {
+        if (tm_model_prepare_node(m, i, err) != TM_OK) {
+            return err->status;
+        }
+    }
+    return TM_OK;
+}
+
+tm_status tm_model_prepare_state(tm_model *m, void *persist, tm_error *err) {
     m->persist = (uint8_t *)persist;
     m->persist_used = 0;
     // Variable tensors first: their memory was counted in parse, before the ops' data.
@@ -722,16 +765,18 @@ tm_status tm_model_prepare(tm_model *m, void *persist, tm_error *err) {
         }
     }
     tm_model_reset_state(m);
-    for (uint32_t i = 0; i < m->n_nodes; ++i) {
-        tm_node *n = &m->nodes[i];
-        n->data = NULL;
-        if (n->op->prepare(m, n, err) != TM_OK) {
-            if (err->status == TM_OK) {
-                tm_fail(err, TM_ERR_MODEL, "%s prepare failed", n->op->name);
-            }
-            err->node = (int)i;
-            return err->status;
+    return TM_OK;
+}
+
+tm_status tm_model_prepare_node(tm_model *m, uint32_t i, tm_error *err) {
+    tm_node *n = &m->nodes[i];
+    n->data = NULL;
+    if (n->op->prepare(m, n, err) != TM_OK) {
+        if (err->status == TM_OK) {
+            tm_fail(err, TM_ERR_MODEL, "%s prepare failed", n->op->name);
         }
+        err->node = (int)i;
+        return err->status;
     }
     return TM_OK;
 }

@@ -114,6 +114,8 @@ typedef struct tm_model {
     uint8_t n_inputs;
     uint8_t n_outputs;
     uint32_t model_version;
+    uint8_t unchecked;       // opened with tm_model_open_unchecked (host checks): parse lets
+                             // tensors of unsupported types through, for their nodes' prepare to refuse
     // Memory: sizes known after parse, pointers set by prepare.
     size_t persist_bytes;    // op-private data (multipliers...), 8-byte aligned pieces
     size_t arena_bytes;      // planned activation bytes
@@ -125,12 +127,19 @@ typedef struct tm_model {
 
 // Step 1: header, counts, op support. The buffer must stay alive and unchanged for the model's life.
 tm_status tm_model_open(tm_model *m, const uint8_t *buf, size_t len, tm_error *err);
+// Step 1 without the model-kind and op-table checks, for host tools that report on every node
+// (tinyml-host inspect): parse then gives a node whose op is missing an op row whose prepare
+// fails. Devices use tm_model_open.
+tm_status tm_model_open_unchecked(tm_model *m, const uint8_t *buf, size_t len, tm_error *err);
 // Bytes the caller must provide to tm_model_parse (tensors + nodes + planner scratch).
 size_t tm_model_state_bytes(const tm_model *m);
 // Step 2: state is tm_model_state_bytes() bytes, 8-byte aligned, owned by the caller.
 tm_status tm_model_parse(tm_model *m, void *state, tm_error *err);
 // Step 3: persist is m->persist_bytes bytes, 8-byte aligned. Prepare reads only constant tensor data.
 tm_status tm_model_prepare(tm_model *m, void *persist, tm_error *err);
+// Step 3 in two parts, for host tools that check every node: the variable tensors, then node i.
+tm_status tm_model_prepare_state(tm_model *m, void *persist, tm_error *err);
+tm_status tm_model_prepare_node(tm_model *m, uint32_t i, tm_error *err);
 // Step 4: arena of arena_len >= m->arena_bytes bytes, 8-byte aligned (TM_ERR_ARENA if too small).
 tm_status tm_model_set_arena(tm_model *m, void *arena, size_t arena_len, tm_error *err);
 // Step 5 (after prepare and set_arena succeeded).

@@ -97,12 +97,15 @@ def _read(model) -> tuple[bytes, str]:
     return read_model_file(model), str(model)
 
 
-def op_support(info: ModelInfo, plan: native.Plan) -> list[tuple[bool | None, str]]:
+def op_support(info: ModelInfo, plan: native.Plan, model: bytes | None = None) -> list[tuple[bool | None, str]]:
     """(supported, reason) for every op: the firmware's op table, then its own load-time check.
 
-    The device's loader stops at the first node it rejects; an op after that node that is in the
-    table has supported=None (not checked)."""
+    With the model's bytes, every node is checked on its own by the device's code
+    (native.check_nodes); without them, or if the model cannot be parsed that far, the plan's
+    first failure is all there is: an op after that node that is in the table has
+    supported=None (not checked)."""
     table = native.supported_ops()
+    checks = native.check_nodes(model, len(info.ops)) if model is not None and not plan.ok else None
     out = []
     for op in info.ops:
         row = table.get(op.code)
@@ -112,6 +115,8 @@ def op_support(info: ModelInfo, plan: native.Plan) -> list[tuple[bool | None, st
             out.append((False, "not in this firmware's op table"))
         elif op.version > row[1]:
             out.append((False, f"version {op.version}; this firmware runs versions 1 to {row[1]}"))
+        elif checks is not None:
+            out.append((checks[op.index].ok, checks[op.index].error))
         elif not plan.ok and plan.node == op.index:
             out.append((False, plan.error))
         elif not plan.ok and 0 <= plan.node < op.index:
@@ -130,7 +135,7 @@ def device_problems(model: bytes, info: ModelInfo | None = None) -> list[dict]:
     info = info or read_model(model)
     plan = native.plan(model)
     problems = []
-    for op, (ok, reason) in zip(info.ops, op_support(info, plan)):
+    for op, (ok, reason) in zip(info.ops, op_support(info, plan, model)):
         if ok is False:
             problems.append({"node": op.index, "op": op.name, "version": op.version, "reason": reason,
                              "tensor": info.layer_name(op), "hint": OP_HINTS.get(op.name, "")})
@@ -195,7 +200,7 @@ def inspect_model(model, board: str | None = None, rom: bool = False) -> dict:
     data, name = _read(model)
     info = read_model(data)
     plan = native.plan(data)
-    support = op_support(info, plan)
+    support = op_support(info, plan, data)
     report = {
         "model": name,
         "size_bytes": len(data),
@@ -224,8 +229,9 @@ def report_problems(report: dict, board: str | None) -> list[str]:
     bad = [op for op in report["ops"] if op["supported"] is False]
     for op in bad:
         out.append(f"op {op['op']} (version {op['version']}) at node {op['node']} is not supported: {op['reason']}")
-    if not report["device"]["loads"] and not bad:
-        out.append(f"the device runtime cannot load the model: {report['device']['error']}")
+    if not report["device"]["loads"] and (not bad or report["device"]["error_node"] < 0):
+        # no node to blame, or a whole-model verdict (a float or hybrid model): that comes first
+        out.insert(0, f"the device runtime cannot load the model: {report['device']['error']}")
     if board:
         for fit in report["boards"]:
             if not fit["ram_fits"]:
