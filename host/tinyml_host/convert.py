@@ -153,24 +153,6 @@ def load_array(path, what: str = "data"):
     return inputs.load_array(path, what)
 
 
-def fit_samples(a, input_shape: tuple, what: str, path):
-    """Reshape `a` to (N, *input_shape) or explain what is wrong with its shape."""
-    import numpy as np
-    input_shape = tuple(int(d) for d in input_shape)
-    n_in = int(np.prod(input_shape))
-    if a.shape[1:] == input_shape:
-        return a
-    if a.shape == input_shape:                 # a single sample
-        return a[None]
-    if a.ndim >= 2 and int(np.prod(a.shape[1:])) == n_in:   # flattened rows (.csv) or extra 1-dims
-        return a.reshape((a.shape[0],) + input_shape)
-    raise TinymlError(
-        f"{what} in {path} has shape {tuple(a.shape)}: samples of shape {tuple(a.shape[1:])} "
-        f"({int(np.prod(a.shape[1:])) if a.ndim > 1 else 1} values), but the model's input is {input_shape} ({n_in} values)",
-        f"give an array of shape (N, {', '.join(map(str, input_shape))}) in .npy, "
-        f"or a .csv with {n_in} values per row")
-
-
 # ---------------------------------------------------------------------------------------------
 # The model file (checked before TensorFlow starts: a wrong path fails in a second)
 

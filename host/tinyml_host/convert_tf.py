@@ -26,8 +26,7 @@ import traceback
 import warnings
 from pathlib import Path
 
-from .convert import (CALIBRATION_HINT, MIN_CALIBRATION, RECOMMENDED_CALIBRATION, check_source,
-                      fit_samples)
+from .convert import (CALIBRATION_HINT, MIN_CALIBRATION, RECOMMENDED_CALIBRATION, check_source)
 from . import inputs
 from .errors import TinymlError
 
@@ -209,7 +208,7 @@ class Job:
         tf = _import_tf()
         src = Source(tf, path)
         calibration = spec["calibration_name"]
-        calib = fit_samples(np.load(self.dir / "calib.npy"), src.input_shape, "calibration data", calibration)
+        calib = inputs.fit_samples(np.load(self.dir / "calib.npy"), src.input_shape, "calibration data", calibration)
         calib = calib.astype(np.float32)
         inputs.require_finite(calib, f"calibration data in {calibration}", CALIBRATION_HINT)  # float64 -> inf
         notes = []
@@ -226,7 +225,7 @@ class Job:
 
         if spec["eval"]:
             self.step("predict", f"running the float model on the {spec['eval']} evaluation samples")
-            x = fit_samples(np.load(self.dir / "eval_x.npy"), src.input_shape, "evaluation data", "--eval-data")
+            x = inputs.fit_samples(np.load(self.dir / "eval_x.npy"), src.input_shape, "evaluation data", "--eval-data")
             x = x.astype(np.float32)
             inputs.require_finite(x, "evaluation data (as float32)")
             np.save(self.dir / "eval_x.npy", x)
