@@ -5,10 +5,12 @@
         b.link.load_model(data, address=b.model_address(len(data)))
     with board.connect("/dev/ttyACM0") as b: ...   # a real board running our firmware
     with board.connect("auto") as b: ...           # the one USB board that looks like ours
+    with board.connect("pico") as b: ...           # the emulated Raspberry Pi Pico (tinyml_host.pico)
 
 The rule of every command that takes `--port`: none -> tinyml_host.emulator.start() (boot the
 emulated board, or reuse one already running); `auto` -> the single ESP32/RP2040 USB serial port
-found; anything else is a serial port name.
+found; `pico` -> tinyml_host.pico.start() (the emulated Raspberry Pi Pico running the RP2040
+firmware, booted or reused); anything else is a serial port name.
 """
 
 from __future__ import annotations
@@ -26,6 +28,11 @@ def resolve_port(port: str | None):
 
         emu = emulator.start()
         return emu.pty, emu
+    if port == "pico":
+        from . import pico
+
+        board = pico.start()
+        return board.pty, board
     if port == "auto":
         from .flash_common import find_ports
 
@@ -48,6 +55,8 @@ class Board:
 
     @property
     def description(self) -> str:
+        if self.emulator is not None and not hasattr(type(self.emulator), "spare_ram"):
+            return f"emulated Raspberry Pi Pico (rp2040js, RP2040 Cortex-M0+) on {self.port}"
         if self.emulator is not None:
             return f"emulated board (qemu mps2-an385, Cortex-M3) on {self.port}"
         return f"board on {self.port}"
@@ -62,7 +71,7 @@ class Board:
     def model_address(self, size: int) -> int | None:
         """Where to stream a model of `size` bytes: the emulated board's spare RAM (outside
         the MicroPython heap, which then stays free for the arena), else None (the heap)."""
-        if self.emulator is None:
+        if self.emulator is None or not hasattr(type(self.emulator), "spare_ram"):
             return None
         start, end = self.emulator.spare_ram
         return start if size <= end - start else None

@@ -51,6 +51,11 @@ def flash_board(board: str, port: str | None = None, firmware: str | Path | None
     if spec.family == "rp2040":
         from . import flash_rp2040
 
+        if port == "pico":  # the emulated Pico: its BOOTSEL drive is a folder; it keeps running
+            from . import pico
+
+            board = pico.start(keep=True)
+            port, drive = board.pty, drive or board.drive
         return flash_rp2040.flash(fw, port=port, drive=drive, erase=erase, picotool=picotool, progress=progress,
                                   position=position, wait_boot=wait_boot, timeout=timeout or 15.0)
     from . import flash_qemu
