@@ -30,7 +30,7 @@ CTEST_BIN := $(patsubst tests/c/%.c,build/host/tests/%,$(wildcard tests/c/test_*
 help:
 	@echo "make run        build the emulated board, boot it, validate our gesture model on it against TFLM (PORT=dev: a real board)"
 	@echo "make demo       build the Unix port and run the demo model in it"
-	@echo "make test       all tests: lint, ctest, devtest, devtest-qemu, hosttest, 60 s fuzz + 30 s fuzz-agent runs"
+	@echo "make test       all tests: lint, ctest, devtest, devtest-qemu, devtest-pico, hosttest, 60 s fuzz + 30 s fuzz-agent runs"
 	@echo "make lint       ruff (ruff.toml) on every Python file"
 	@echo "make setup      install system packages and .venv (done by the other targets)"
 	@echo "make unix       build/unix/micropython with tinyml"
@@ -39,6 +39,7 @@ help:
 	@echo "make devtest    tests/device/*.py in the Unix port"
 	@echo "make qemu       build/qemu/firmware.elf: the emulated board (QEMU_HEAP=bytes, default 204800)"
 	@echo "make devtest-qemu  tests/device/*.py on the emulated board, over its serial pty"
+	@echo "make devtest-pico  tests/device/*.py on the emulated Raspberry Pi Pico (RP2040 firmware in rp2040js)"
 	@echo "make rp2        build/rp2/firmware.uf2: MicroPython + tinyml for the Raspberry Pi Pico (RP2040)"
 	@echo "make rp2-size   build the RP2040 firmware with and without tinyml and print what tinyml adds"
 	@echo "make esp32 BOARD=ESP32_GENERIC  build/esp32/BOARD/firmware.bin with ESP-IDF (also _S2, _S3, _C3)"
@@ -96,6 +97,11 @@ qemu: setup
 devtest-qemu: qemu
 	@$(PYTHON) tests/device/run.py --board qemu
 
+# The same tests on the emulated Raspberry Pi Pico: the RP2040 firmware (make rp2) in rp2040js.
+.PHONY: devtest-pico
+devtest-pico: rp2
+	@$(PYTHON) tests/device/run.py --board pico
+
 # Real boards (issue 5): firmware builds. rp2 fetches the Pico SDK, TinyUSB and mbedtls from Debian
 # (firmware/fetch_port_deps.sh) and builds in a copy of the MicroPython tree (firmware/port_tree.sh).
 # esp32 needs ESP-IDF (IDF_PATH); xtensa-check compiles the engine with Debian's gcc-xtensa-lx106.
@@ -148,6 +154,7 @@ test: setup
 	$(MAKE) --no-print-directory ctest || status=1; \
 	$(MAKE) --no-print-directory devtest || status=1; \
 	$(MAKE) --no-print-directory devtest-qemu || status=1; \
+	$(MAKE) --no-print-directory devtest-pico || status=1; \
 	$(MAKE) --no-print-directory xtensa-check || status=1; \
 	$(MAKE) --no-print-directory ctest-cortexm || status=1; \
 	$(MAKE) --no-print-directory hosttest || status=1; \
