@@ -9,8 +9,8 @@
 
 The rule of every command that takes `--port`: none -> tinyml_host.emulator.start() (boot the
 emulated board, or reuse one already running); `auto` -> the single ESP32/RP2040 USB serial port
-found; `pico` -> tinyml_host.pico.start() (the emulated Raspberry Pi Pico running the RP2040
-firmware, booted or reused); anything else is a serial port name.
+found; `pico` -> the pty of tinyml_host.pico.start() (the emulated Raspberry Pi Pico running the
+RP2040 firmware, booted or reused), then treated as a real board (filesystem, heap); anything else is a serial port name.
 """
 
 from __future__ import annotations
@@ -31,8 +31,7 @@ def resolve_port(port: str | None):
     if port == "pico":
         from . import pico
 
-        board = pico.start()
-        return board.pty, board
+        return pico.start().pty, None  # used as a real board: its pty is its USB serial port
     if port == "auto":
         from .flash_common import find_ports
 
@@ -55,8 +54,6 @@ class Board:
 
     @property
     def description(self) -> str:
-        if self.emulator is not None and not hasattr(type(self.emulator), "spare_ram"):
-            return f"emulated Raspberry Pi Pico (rp2040js, RP2040 Cortex-M0+) on {self.port}"
         if self.emulator is not None:
             return f"emulated board (qemu mps2-an385, Cortex-M3) on {self.port}"
         return f"board on {self.port}"
@@ -71,7 +68,7 @@ class Board:
     def model_address(self, size: int) -> int | None:
         """Where to stream a model of `size` bytes: the emulated board's spare RAM (outside
         the MicroPython heap, which then stays free for the arena), else None (the heap)."""
-        if self.emulator is None or not hasattr(type(self.emulator), "spare_ram"):
+        if self.emulator is None:
             return None
         start, end = self.emulator.spare_ram
         return start if size <= end - start else None
