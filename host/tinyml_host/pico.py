@@ -119,7 +119,8 @@ def bootrom() -> Path:
 
 
 def command(uf2: str | None, drive: str, flash_image: str | None = None,
-            profile: int | None = None, profile_out: str | None = None) -> list[str]:
+            profile: int | None = None, profile_out: str | None = None,
+            profile_symbols: str | None = None) -> list[str]:
     """The command that runs the emulator with its serial port on stdin/stdout."""
     node = shutil.which("node")
     if node is None:
@@ -133,15 +134,20 @@ def command(uf2: str | None, drive: str, flash_image: str | None = None,
         cmd += ["--flash-image", flash_image]
     if profile is not None:
         cmd += ["--profile", f"{profile:x}", "--profile-out", str(profile_out)]
+        if profile_symbols:
+            cmd += ["--profile-symbols", str(profile_symbols)]
     return cmd
 
 
 def start(uf2: str | os.PathLike | None = None, *, flash_image: str | os.PathLike | None = None,
           reuse: bool = True, keep: bool = False, timeout: float = 30.0,
-          profile: int | None = None, profile_out: str | None = None) -> Pico:
+          profile: int | None = None, profile_out: str | None = None,
+          profile_symbols: str | None = None) -> Pico:
     """Boot the emulated Pico (or reuse the recorded one) and return it once its REPL answers.
     With no uf2, a running one is reused whatever it runs; a new one boots build/rp2/firmware.uf2
-    (or only the flash image, if that file exists)."""
+    (or only the flash image, if that file exists). profile: the address of a function whose
+    calls are timed into profile_out (one JSON line each; pico.mjs), split by the functions of
+    profile_symbols; a profiled board is private (never reused or recorded)."""
     with _lock:
         if reuse and profile is None:
             found = _reusable(uf2, flash_image)
@@ -153,7 +159,8 @@ def start(uf2: str | os.PathLike | None = None, *, flash_image: str | os.PathLik
         uf2_path = str(Path(uf2).resolve()) if uf2 is not None else None
         if uf2_path is not None and not os.path.isfile(uf2_path):
             raise DeviceError(f"no RP2040 firmware at {uf2_path}", "run `make rp2`")
-        return _boot(uf2_path, image, keep, reuse and profile is None, timeout, profile, profile_out)
+        return _boot(uf2_path, image, keep, reuse and profile is None, timeout,
+                     (profile, profile_out, profile_symbols))
 
 
 def stop() -> bool:
@@ -206,13 +213,13 @@ def _reusable(uf2, flash_image) -> Pico | None:
 
 
 def _boot(uf2: str | None, image: str | None, keep: bool, record_it: bool, timeout: float,
-          profile: int | None, profile_out: str | None) -> Pico:
+          profiling: tuple) -> Pico:
     state_dir = emulator._state_dir()
     tag = f"{os.getpid()}-{time.monotonic_ns()}"
     log = state_dir / f"pico-{tag}.log"
     drive = state_dir / f"pico-drive-{tag}"
     drive.mkdir()
-    cmd = [sys.executable, "-m", BRIDGE_MODULE] + command(uf2, str(drive), image, profile, profile_out)
+    cmd = [sys.executable, "-m", BRIDGE_MODULE] + command(uf2, str(drive), image, *profiling)
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT / "host"), os.environ.get("PYTHONPATH")])))
     main_thread = threading.current_thread() is threading.main_thread()
     preexec = emulator._die_with_parent if (not keep and main_thread and sys.platform.startswith("linux")) else None

@@ -2,7 +2,8 @@
 // firmware, with what rp2040js lacks for a board one can live on.
 //
 //   node pico.mjs --bootrom ../shared/rp2040/bootrom_b1.bin --uf2 build/rp2/firmware.uf2
-//                 [--flash-image FILE] [--drive DIR] [--profile ADDR --profile-out FILE]
+//                 [--flash-image FILE] [--drive DIR]
+//                 [--profile ADDR --profile-out FILE [--profile-symbols FILE.json]]
 //
 // stdin/stdout carry the board's USB CDC serial port (host -> board, board -> host);
 // host/tinyml_host/pico_bridge.py puts them behind a pty. Log lines go to stderr.
@@ -24,8 +25,10 @@
 //   --drive DIR (an INFO_UF2.TXT); a complete RP2040 UF2 copied there is written to flash and the
 //   board reboots from it, as the real boot ROM does. A watchdog reset (machine.reset()) reboots.
 // - --profile ADDR: cycles (core.cycles, the Cortex-M0+ instruction timings rp2040js models, with
-//   zero-wait memory: no XIP cache misses) spent in each call of the function at ADDR, one line per
-//   call to --profile-out.
+//   zero-wait memory: no XIP cache misses) spent in each call of the function at ADDR, one JSON
+//   line per call to --profile-out: {"cycles": N, "functions": {name: cycles}}, the cycles split by
+//   the function the PC was in when --profile-symbols gives [[start, end, name], ...] (the ELF's
+//   function symbols).
 // On SIGTERM/SIGINT it logs the cycles run and exits.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -40,9 +43,10 @@ const UF2_MAGIC0 = 0x0a324655, UF2_MAGIC1 = 0x9e5d5157, UF2_MAGIC_END = 0x0ab16f
 const RP2040_FAMILY = 0xe48bff56;
 
 function parseArgs(argv) {
-  const opts = { bootrom: null, uf2: null, flashImage: null, drive: null, profile: null, profileOut: null };
+  const opts = { bootrom: null, uf2: null, flashImage: null, drive: null, profile: null, profileOut: null,
+    profileSymbols: null };
   const names = { '--bootrom': 'bootrom', '--uf2': 'uf2', '--flash-image': 'flashImage', '--drive': 'drive',
-    '--profile': 'profile', '--profile-out': 'profileOut' };
+    '--profile': 'profile', '--profile-out': 'profileOut', '--profile-symbols': 'profileSymbols' };
   for (let i = 0; i < argv.length; i += 2) {
     const key = names[argv[i]];
     if (!key || i + 1 >= argv.length) fail(`unknown or incomplete argument ${argv[i]}`);
@@ -117,6 +121,9 @@ class Pico {
     this.profileOut = opts.profileOut ? fs.openSync(opts.profileOut, 'a') : null;
     this.profileStart = null;
     this.profileReturn = 0;
+    this.symbols = opts.profileSymbols ? JSON.parse(fs.readFileSync(opts.profileSymbols, 'utf8')) : [];
+    this.symbolAt = new Map(); // pc -> symbol index (-1: none)
+    this.byFunction = null;
     this.timer = null;
     this.wake = null;
     this.boot();
@@ -310,8 +317,11 @@ class Pico {
           if (this.idle()) return;
           continue;
         }
-        if (profiling) this.profileStep(core);
-        clock.tick(core.executeInstruction() * CYCLE_NANOS);
+        if (profiling) {
+          clock.tick(this.profileStep(core) * CYCLE_NANOS);
+        } else {
+          clock.tick(core.executeInstruction() * CYCLE_NANOS);
+        }
         if (this.resetRequested || this.bootsel || this.halted) break;
       }
       if (this.resetRequested) { log('watchdog reset'); this.reboot(); return; }
@@ -354,6 +364,7 @@ class Pico {
     return true;
   }
 
+  /** Execute one instruction, counting its cycles when inside the profiled function. */
   profileStep(core) {
     const pc = core.PC;
     if (this.profileStart === null) {
@@ -361,11 +372,35 @@ class Pico {
         this.profileStart = core.cycles;
         this.profileReturn = core.LR & ~1;
         this.profileSp = core.SP;
+        this.byFunction = new Map();
       }
     } else if (pc === this.profileReturn && core.SP === this.profileSp) {
-      fs.writeSync(this.profileOut ?? 2, `${core.cycles - this.profileStart}\n`);
+      const functions = Object.fromEntries([...this.byFunction].sort((a, b) => b[1] - a[1]));
+      const line = JSON.stringify({ cycles: core.cycles - this.profileStart, functions });
+      fs.writeSync(this.profileOut ?? 2, `${line}\n`);
       this.profileStart = null;
     }
+    const cycles = core.executeInstruction();
+    if (this.profileStart !== null) {
+      const name = this.symbolName(pc);
+      this.byFunction.set(name, (this.byFunction.get(name) || 0) + cycles);
+    }
+    return cycles;
+  }
+
+  symbolName(pc) {
+    let i = this.symbolAt.get(pc);
+    if (i === undefined) {
+      let lo = 0, hi = this.symbols.length - 1;
+      i = -1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        if (this.symbols[mid][0] <= pc) { i = mid; lo = mid + 1; } else hi = mid - 1;
+      }
+      if (i >= 0 && pc >= this.symbols[i][1]) i = -1;
+      this.symbolAt.set(pc, i);
+    }
+    return i >= 0 ? this.symbols[i][2] : '?';
   }
 
   cycles() {
