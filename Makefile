@@ -47,7 +47,7 @@ help:
 	@echo "make hosttest   pytest tests/host (bit-exactness vs TFLM, robustness)"
 	@echo "make fuzz       libFuzzer (clang, ASan+UBSan) on load/prepare/invoke for FUZZ_SECONDS (default 60)"
 	@echo "make fuzz-agent mutation fuzzer on the serial agent in the Unix port for FUZZ_SECONDS"
-	@echo "make bench      issue-6 table: x86 instr, M0+/M3/M4 cycles/MAC, RAM, flash vs TFLM"
+	@echo "make bench      issue-6 table: x86 instr, M0+/M3/M4 cycles/MAC, RAM, flash vs TFLM; M0+ in rp2040js"
 	@echo "make bench-link serial link: windows/s and bytes/s, tinyml link vs one mpremote exec per window"
 	@echo "make bench-plan load time of models up to 32,000 tensors (the planner's worst case)"
 	@echo "make clean      remove build outputs (keeps the fetched MicroPython source and .venv)"
@@ -183,7 +183,8 @@ demo: unix
 bench-link: qemu
 	$(PYTHON) bench/link_bench.py --repeat 3
 
-bench: unix
+# rp2: the M0+ rows measured on the RP2040 firmware in the emulated Pico (bench/pico_bench.py).
+bench: unix rp2
 	$(PYTHON) bench/bench.py
 
 bench-plan: unix

@@ -61,7 +61,12 @@ def function_symbols(elf: Path) -> tuple[list, int]:
         if len(parts) == 4 and parts[2] in "tTW":
             start, size = int(parts[0], 16) & ~1, int(parts[1], 16)
             syms.append([start, start + size, parts[3]])
-    syms.sort()
+        elif len(parts) == 3 and parts[1] in "tTW":  # assembly without a size: up to the next one
+            syms.append([int(parts[0], 16) & ~1, None, parts[2]])
+    syms.sort(key=lambda s: s[0])
+    for i, s in enumerate(syms):
+        if s[1] is None:
+            s[1] = min(syms[i + 1][0] if i + 1 < len(syms) else s[0] + 4096, s[0] + 4096)
     entry = next((s[0] for s in syms if s[2] == "tm_model_invoke"), None)
     if entry is None:
         raise SystemExit(f"pico_bench: {elf} has no tm_model_invoke: build it with `make rp2`")

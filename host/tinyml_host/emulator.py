@@ -593,29 +593,29 @@ def _state_dir() -> Path:
     return base
 
 
-def state_file() -> Path:
-    """Where the running emulator is recorded."""
-    return _state_dir() / "emulator.json"
+def state_file(name: str = "emulator.json") -> Path:
+    """Where the running emulator is recorded (`name`: another emulator's record, e.g. pico.json)."""
+    return _state_dir() / name
 
 
-def _read_state() -> dict | None:
+def _read_state(path: Path | None = None) -> dict | None:
     try:
-        record = json.loads(state_file().read_text())
+        record = json.loads((path or state_file()).read_text())
         return record if isinstance(record, dict) and isinstance(record.get("pid"), int) else None
     except (OSError, ValueError):
         return None
 
 
-def _write_state(record: dict) -> None:
-    path = state_file()
+def _write_state(record: dict, path: Path | None = None) -> None:
+    path = path or state_file()
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(record, indent=1) + "\n")
     os.replace(tmp, path)
 
 
-def _remove_state() -> None:
+def _remove_state(path: Path | None = None) -> None:
     try:
-        state_file().unlink()
+        (path or state_file()).unlink()
     except OSError:
         pass
 

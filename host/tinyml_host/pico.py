@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import atexit
 import hashlib
-import json
 import os
 import re
 import shutil
@@ -86,6 +85,7 @@ class Pico:
             if record and record.get("pid") == self.pid:
                 _remove_state()
             shutil.rmtree(self.drive, ignore_errors=True)
+            Path(self.log).unlink(missing_ok=True)
 
     def log_text(self) -> str:
         try:
@@ -175,6 +175,8 @@ def stop() -> bool:
         _owned.pop(record["pid"], None)
         _remove_state()
         shutil.rmtree(record.get("drive", ""), ignore_errors=True)
+        if record.get("log"):
+            Path(record["log"]).unlink(missing_ok=True)
         return running
 
 
@@ -307,29 +309,19 @@ def _terminate(pid: int) -> None:
 
 
 def state_file() -> Path:
-    return emulator._state_dir() / "pico.json"
+    return emulator.state_file("pico.json")
 
 
 def _read_state() -> dict | None:
-    try:
-        record = json.loads(state_file().read_text())
-        return record if isinstance(record, dict) and isinstance(record.get("pid"), int) else None
-    except (OSError, ValueError):
-        return None
+    return emulator._read_state(state_file())
 
 
 def _write_state(record: dict) -> None:
-    path = state_file()
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(record, indent=1) + "\n")
-    os.replace(tmp, path)
+    emulator._write_state(record, state_file())
 
 
 def _remove_state() -> None:
-    try:
-        state_file().unlink()
-    except OSError:
-        pass
+    emulator._remove_state(state_file())
 
 
 def main(argv: list[str] | None = None) -> int:
