@@ -147,11 +147,11 @@ def section(results: list[dict]) -> str:
     for r in results:
         for name, a, b, d in kernel_rows(r["pico"]["functions"], r["unicorn"]["profile"]):
             worst = max(worst, abs(d))
-            lines.append(f"    {r['model']:<28} {name:<14} {a:>12,} {b:>12,} {100 * d:>+6.2f}%")
+            lines.append(f"    {r['model']:<30} {name:<14} {a:>12,} {b:>12,} {100 * d:>+6.2f}%")
         helpers = {k: v for k, v in r["pico"]["functions"].items() if "lmul" in k or "muldi" in k}
         uh = {k: v for k, v in r["unicorn"]["profile"].items() if "muldi" in k}
         if helpers or uh:
-            lines.append(f"    {r['model']:<28} 64-bit multiply: firmware {sum(helpers.values()):,} "
+            lines.append(f"    {r['model']:<30} 64-bit multiply: firmware {sum(helpers.values()):,} "
                          f"({', '.join(helpers) or '-'}), unicorn build {sum(uh.values()):,} (libgcc __muldi3)")
     lines.append(f"  kernels agree within {100 * worst:.2f}% (target {100 * AGREE:.0f}%): "
                  f"{'met' if worst <= AGREE else 'NOT MET'}")

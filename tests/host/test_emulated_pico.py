@@ -131,3 +131,17 @@ def test_flash_rp2040_boots_what_was_copied_to_the_bootsel_drive(pico):
     assert "v1.25.0 on 2099-09-09" in r["board_info"]["banner"], r["board_info"]
     version, ops = unix_tinyml_info()
     assert r["board_info"]["tinyml"] == version and r["board_info"]["ops"] == ops
+
+
+def test_a_missing_boot_rom_says_how_to_get_it(tmp_path):
+    env = dict(os.environ, TINYML_PICO_BOOTROM=str(tmp_path / "none.bin"), XDG_RUNTIME_DIR=str(tmp_path))
+    p = subprocess.run([sys.executable, "-m", "tinyml_host.pico", "start"], capture_output=True, text=True,
+                       timeout=60, env=env)
+    assert p.returncode == 1
+    assert f"no RP2040 boot ROM at {tmp_path / 'none.bin'}" in p.stderr
+    assert "raspberrypi/pico-bootrom" in p.stderr and "demo/bootrom.ts" in p.stderr
+    wrong = tmp_path / "wrong.bin"
+    wrong.write_bytes(b"\0" * 16384)
+    p = subprocess.run([sys.executable, "-m", "tinyml_host.pico", "start"], capture_output=True, text=True,
+                       timeout=60, env=dict(env, TINYML_PICO_BOOTROM=str(wrong)))
+    assert p.returncode == 1 and "is not the RP2040 B1 boot ROM (wrong sha256)" in p.stderr
