@@ -217,8 +217,8 @@ class EmulatedBoard:
         self.image, self.cwd = romfs_image(files)
         self.emu = self.transport = None
         self._boot()
-        print("board: %s, pid %d on %s; %d files (%d bytes) at 0x%x" % (
-            self.emu.banner, self.emu.pid, self.emu.pty, len(files), len(self.image), self.addr))
+        print("board: %s, pid %d on %s; %d files (%d bytes) %s" % (
+            self.emu.banner, self.emu.pid, self.emu.pty, len(files), len(self.image), self.where()))
         sys.stdout.flush()
 
     def _boot(self):
@@ -255,6 +255,9 @@ class EmulatedBoard:
         import binascii
         if err or out.strip() != str(binascii.crc32(self.image)).encode():
             raise SetupError("writing the test files to the board failed: %r %r" % (out, err))
+
+    def where(self):
+        return "at 0x%x" % self.addr
 
     def setup_code(self):
         """Run before each test: the test files mounted, tests/device's place as current directory."""
@@ -373,6 +376,9 @@ class PicoBoard(EmulatedBoard):
         if name in self.NEEDS_SECOND_CORE:
             return "skip", "(%s)" % self.NEEDS_SECOND_CORE[name]
         return super().run(name)
+
+    def where(self):
+        return "in its filesystem below %s" % self.ROOT_DIR
 
     def setup_code(self):
         return "import os\nos.chdir(%r)\n" % self.cwd
