@@ -10,7 +10,8 @@
 The rule of every command that takes `--port`: none -> tinyml_host.emulator.start() (boot the
 emulated board, or reuse one already running); `auto` -> the single ESP32/RP2040 USB serial port
 found; `pico` -> the pty of tinyml_host.pico.start() (the emulated Raspberry Pi Pico running the
-RP2040 firmware, booted or reused), then treated as a real board (filesystem, heap); anything else is a serial port name.
+RP2040 firmware, booted or reused), then treated as a real board (filesystem, heap); anything
+else is a serial port name.
 """
 
 from __future__ import annotations
