@@ -146,3 +146,39 @@ def test_a_missing_boot_rom_says_how_to_get_it(tmp_path):
     p = subprocess.run([sys.executable, "-m", "tinyml_host.pico", "start"], capture_output=True, text=True,
                        timeout=60, env=dict(env, TINYML_PICO_BOOTROM=str(wrong)))
     assert p.returncode == 1 and "is not the RP2040 B1 boot ROM (wrong sha256)" in p.stderr
+
+
+HEAP_SCRIPT = """\
+import gc, tinyml
+gc.collect()
+before = gc.mem_alloc()
+m = tinyml.Model({path!r})
+gc.collect()
+print('extra', gc.mem_alloc() - before - m.arena_bytes - m.state_bytes)
+"""
+
+
+def test_vww_runs_in_place_from_romfs(pico):
+    # VWW (333 KB) does not fit in the Pico's RAM as bytes: from ROMFS it runs in place in flash.
+    path = MODELS / "mlperf_tiny/vww_96_int8.tflite"
+    if not path.is_file():
+        pytest.skip(f"{path} missing (the shared reference models)")
+    code, out, err = _cli(["deploy", "--rom", path, "--port", "pico", "--no-progress", "--timeout", "120"],
+                          pico["dir"])
+    assert code == 0 and "ROMFS /rom/vww_96_int8.tflite" in out, out + err
+    data = pico["dir"] / "vww.npy"
+    np.save(data, np.random.default_rng(3).integers(-128, 128, size=(1, 96, 96, 3), dtype=np.int8))
+    report = pico["dir"] / "vww.json"
+    code, out, err = _cli(["validate", path, "--data", data, "--port", "pico", "--board-file",
+                           "/rom/vww_96_int8.tflite", "--json", report, "--no-progress", "--timeout", "60"],
+                          pico["dir"])
+    assert code == 0, out + err
+    s = json.loads(report.read_text())["summary"]
+    assert s["passed"] and s["bit_exact"] == 1 and s["max_abs_diff"] == 0, s
+    script = pico["dir"] / "heap.py"
+    script.write_text(HEAP_SCRIPT.format(path="/rom/vww_96_int8.tflite"))
+    code, out, err = _cli(["run", script, "--port", "pico"], pico["dir"])
+    assert code == 0, out + err
+    extra = int(out.split("extra")[-1].split()[0])
+    print(f"heap beyond arena+state, VWW ({path.stat().st_size:,} B) from ROMFS: {extra:,} B")
+    assert extra < 0.02 * path.stat().st_size, "the ROMFS model was copied into RAM"
