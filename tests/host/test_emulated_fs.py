@@ -12,6 +12,7 @@ import sys
 import numpy as np
 import pytest
 
+import heaputil
 from linkutil import FIRMWARE
 from tinyml_host import emulator
 from tinyml_host.validate import Reference
@@ -44,23 +45,11 @@ def kws_windows(tmp_path, n=6):
     return path
 
 
-# Heap used by loading `path`, beyond the model's own working memory (arena, tensor records,
-# op data): what the model's bytes cost in RAM.
-HEAP_SCRIPT = """\
-import gc, tinyml
-gc.collect()
-before = gc.mem_alloc()
-m = tinyml.Model({path!r})
-gc.collect()
-print('extra', gc.mem_alloc() - before - m.arena_bytes - m.state_bytes)
-"""
-
-
 def heap_extra(tmp_path, port, path):
+    """Heap used by loading `path` beyond the model's own working memory (heaputil)."""
     script = tmp_path / "heap.py"
-    script.write_text(HEAP_SCRIPT.format(path=path))
-    m = re.search(r"extra (-?\d+)", cli("run", script, "--port", port))
-    return int(m.group(1))
+    script.write_text(heaputil.HEAP_SCRIPT.format(path=path))
+    return heaputil.parse(cli("run", script, "--port", port))
 
 
 def test_rom_deploy_validate_and_reboot(tmp_path, flash_image, models_dir):

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import heaputil
 from flashutil import run_flash_json, unix_tinyml_info
 from tinyml_host import uf2
 from tinyml_host.tflite_model import read_model
@@ -148,16 +149,6 @@ def test_a_missing_boot_rom_says_how_to_get_it(tmp_path):
     assert p.returncode == 1 and "is not the RP2040 B1 boot ROM (wrong sha256)" in p.stderr
 
 
-HEAP_SCRIPT = """\
-import gc, tinyml
-gc.collect()
-before = gc.mem_alloc()
-m = tinyml.Model({path!r})
-gc.collect()
-print('extra', gc.mem_alloc() - before - m.arena_bytes - m.state_bytes)
-"""
-
-
 def test_vww_runs_in_place_from_romfs(pico):
     # VWW (333 KB) does not fit in the Pico's RAM as bytes: from ROMFS it runs in place in flash.
     path = MODELS / "mlperf_tiny/vww_96_int8.tflite"
@@ -176,9 +167,9 @@ def test_vww_runs_in_place_from_romfs(pico):
     s = json.loads(report.read_text())["summary"]
     assert s["passed"] and s["bit_exact"] == 1 and s["max_abs_diff"] == 0, s
     script = pico["dir"] / "heap.py"
-    script.write_text(HEAP_SCRIPT.format(path="/rom/vww_96_int8.tflite"))
+    script.write_text(heaputil.HEAP_SCRIPT.format(path="/rom/vww_96_int8.tflite"))
     code, out, err = _cli(["run", script, "--port", "pico"], pico["dir"])
     assert code == 0, out + err
-    extra = int(out.split("extra")[-1].split()[0])
+    extra = heaputil.parse(out)
     print(f"heap beyond arena+state, VWW ({path.stat().st_size:,} B) from ROMFS: {extra:,} B")
     assert extra < 0.02 * path.stat().st_size, "the ROMFS model was copied into RAM"
