@@ -1,0 +1,106 @@
+"""The Keras zoo (keras_zoo.py), converted as users convert, bit-exact with TensorFlow Lite Micro.
+
+Every architecture is trained briefly on synthetic learnable data (a random-weight classifier
+often answers the same class for every input) and converted
+  keras_int8    TFLiteConverter.from_keras_model, dynamic batch, full-integer int8 (TF's guide)
+  tinyml_int8   tinyml_host.convert.convert (batch 1)
+and the architectures marked int16 also to 16x8 (int16 activations, int8 weights):
+  keras_int16   from_keras_model with EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8
+  tinyml_int16  convert(..., activations="int16"): skipped until the converter has the keyword.
+20 windows per model run through TFLM's reference kernels and tinyml's C engine (the device
+sources built for the host, with UBSan); every output must be equal byte for byte, and must not
+be the same for every window (a constant output proves nothing).
+
+A model TFLM cannot run is skipped with TFLM's reason (tinyml then owes it nothing). ELU: TF
+quantizes a separate keras.layers.ELU (the int8 ELU op), but Conv2D(activation="elu") at batch
+1 keeps the ELU in float between DEQUANTIZE/QUANTIZE, which TFLM refuses too (see elu_swish).
+
+Models and conversions are cached in build/zoo-cache (zoo_build.py); a fresh run trains and
+converts everything (a few minutes), a rerun takes seconds.
+"""
+
+import numpy as np
+import pytest
+
+import zoo_build
+from host_engine import TM_OK, cached_engine
+from tinyml_host.tflite_model import read_model
+
+NP = {"int8": np.int8, "int16": np.int16, "int32": np.int32, "float32": np.float32, "uint8": np.uint8}
+
+
+@pytest.fixture(scope="module")
+def engine():
+    return cached_engine(zoo_build.CACHE / "engine")
+
+
+def quantize(x, t):
+    """Float windows -> the input tensor's integers (round half away from zero, saturating)."""
+    if t.dtype == "float32":
+        return x.astype(np.float32)
+    info = np.iinfo(NP[t.dtype])
+    q = x / t.scales[0] + t.zero_points[0]
+    q = np.where(q >= 0, np.floor(q + 0.5), np.ceil(q - 0.5))
+    return np.clip(q, info.min, info.max).astype(NP[t.dtype])
+
+
+def run_tflm(model: bytes, xs):
+    """Per window, TFLM's outputs; or the error text when TFLM cannot load or run the model."""
+    from tflite_micro.python.tflite_micro import runtime
+    info = read_model(model)
+    try:
+        it = runtime.Interpreter.from_bytes(model, arena_size=4 << 20)
+    except RuntimeError as e:   # TFLM's refusal to load/allocate the model
+        return None, f"{type(e).__name__}: {str(e).strip()[:400]}"
+    outs = []
+    for x in xs:
+        it.set_input(x.reshape(info.inputs[0].shape), 0)
+        it.invoke()
+        outs.append([np.array(it.get_output(k)) for k in range(len(info.outputs))])
+    return outs, None
+
+
+def run_tinyml(engine, model: bytes, xs):
+    info = read_model(model)
+    shapes = [(tuple(t.shape), NP[t.dtype]) for t in info.outputs]
+    status, err, outs = engine.steps(model, [[x] for x in xs], shapes)
+    return status, err, outs
+
+
+def compare(name: str, kind: str, model: bytes, engine):
+    """(tinyml outputs, TFLM outputs or None, TFLM's refusal) after checking the model's form."""
+    info = read_model(model)
+    assert len(info.inputs) == 1, f"{name}: {len(info.inputs)} inputs"
+    want = "int16" if kind.endswith("int16") else "int8"
+    assert info.inputs[0].dtype == want, f"{name} {kind}: input {info.inputs[0].dtype}, expected {want}"
+    xs = quantize(zoo_build.windows(name), info.inputs[0])
+    assert len(xs) == zoo_build.N_WINDOWS
+    ref, tflm_error = run_tflm(model, xs)
+    status, err, got = run_tinyml(engine, model, xs)
+    return (status, err, got), ref, tflm_error
+
+
+@pytest.mark.parametrize("name,kind", [pytest.param(n, k, id=f"{n}-{k}") for n, k in zoo_build.cases()])
+def test_keras_zoo_bit_exact(name, kind, engine, summary):
+    conv = zoo_build.conversion(name, kind)
+    if conv.skip:
+        pytest.skip(conv.skip)
+    assert conv.tflite is not None, f"{name}: conversion {kind} failed: {conv.error}"
+    (status, err, got), ref, tflm_error = compare(name, kind, conv.tflite, engine)
+    ops = sorted({op.name for op in read_model(conv.tflite).ops})
+    if ref is None:
+        summary(f"zoo {name} {kind}: TFLM cannot run it ({tflm_error[:120]}); tinyml: "
+                f"{'runs it' if status == TM_OK else err[:120]}")
+        pytest.skip(f"TFLM cannot run this conversion either: {tflm_error}")
+    assert status == TM_OK, f"{name} {kind}: TFLM runs it, tinyml refuses: {err} (ops {ops})"
+    for w, (a, b) in enumerate(zip(got, ref)):
+        for k, (x, y) in enumerate(zip(a, b)):
+            assert x.dtype == y.dtype and x.shape == y.shape, f"{name} {kind} output {k}: {x.dtype}{x.shape} vs TFLM {y.dtype}{y.shape}"
+            diff = np.abs(x.astype(np.int64) - y.astype(np.int64))
+            assert diff.max() == 0, (f"{name} {kind}: window {w} output {k} differs from TFLM by up to "
+                                     f"{diff.max()} LSB in {int((diff > 0).sum())} of {diff.size} values (ops {ops})")
+    for k in range(len(ref[0])):
+        outs = np.stack([r[k] for r in ref])
+        assert (outs != outs[0]).any(), f"{name} {kind}: output {k} is the same for all {len(outs)} windows"
+    summary(f"zoo {name} {kind}: {len(ref)} windows bit-exact ({', '.join(ops)})")
+
