@@ -197,15 +197,24 @@ def resize_classifier():
     return _k().Model(inp, _head(x))
 
 
-def elu_swish():
-    """Swish (x * sigmoid(x), LOGISTIC + MUL) and ELU. TF quantizes ELU only as its own layer on
-    an int8 tensor; inside Conv2D(activation="elu") it stays float (see test_keras_zoo.py)."""
+def elu_cnn():
+    """keras.layers.ELU after a convolution. TensorFlow 2.21's converter leaves ELU in float
+    (DEQUANTIZE -> ELU float32 -> QUANTIZE) even with int8-only ops: see test_keras_zoo.KNOWN."""
     L = _k().layers
     x = inp = L.Input((12, 12, 2))
     x = L.Conv2D(8, 3)(x)
     x = L.ELU()(x)
-    x = L.Conv2D(8, 3, activation="swish")(x)
     x = L.GlobalAveragePooling2D()(x)
+    return _k().Model(inp, _head(x))
+
+
+def swish_cnn():
+    """Swish (x * sigmoid(x): LOGISTIC + MUL) as a Conv2D activation and as a layer."""
+    L = _k().layers
+    x = inp = L.Input((12, 12, 2))
+    x = L.Conv2D(8, 3, activation="swish")(x)
+    x = L.MaxPooling2D(2)(x)
+    x = L.Activation("swish")(L.Dense(8)(L.Flatten()(x)))
     return _k().Model(inp, _head(x))
 
 
@@ -319,7 +328,8 @@ ARCHS = {a.name: a for a in [
     Arch("transpose_conv_seg", transpose_conv_seg, task="seg", int16=True),
     Arch("upsampling_seg", upsampling_seg, task="seg"),
     Arch("resize_classifier", resize_classifier),
-    Arch("elu_swish", elu_swish),
+    Arch("elu_cnn", elu_cnn),
+    Arch("swish_cnn", swish_cnn),
     Arch("residual_add", residual_add, int16=True),
     Arch("inception_concat", inception_concat, int16=True),
     Arch("squeeze_excite", squeeze_excite),

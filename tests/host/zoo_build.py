@@ -22,6 +22,7 @@ import argparse
 import hashlib
 import inspect
 import os
+import shutil
 import sys
 import time
 import zlib
@@ -126,11 +127,23 @@ def zoo_artifacts(name: str) -> Path:
     keras.utils.set_random_seed(zlib.crc32(name.encode()) & 0xFFFF)
     model = keras_zoo.ARCHS[name].build()
     _train(name, model)
-    d.mkdir(parents=True, exist_ok=True)
-    model.save(d / "model.keras")
-    np.save(d / "calibration.npy", make_data(name, model, N_CALIB, 2)[0])
-    np.save(d / "windows.npy", make_data(name, model, N_WINDOWS, 3)[0])   # last: marks the folder complete
+    # Built in a private folder and renamed: a concurrent run never sees half of it.
+    tmp = d.with_name(f"{d.name}.{os.getpid()}.tmp")
+    tmp.mkdir(parents=True, exist_ok=True)
+    model.save(tmp / "model.keras")
+    np.save(tmp / "calibration.npy", make_data(name, model, N_CALIB, 2)[0])
+    np.save(tmp / "windows.npy", make_data(name, model, N_WINDOWS, 3)[0])
+    try:
+        os.rename(tmp, d)
+    except OSError:                 # another process finished first: use its folder
+        shutil.rmtree(tmp, ignore_errors=True)
     return d
+
+
+def _write(path: Path, data: bytes | str) -> None:
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data.encode() if isinstance(data, str) else data)
+    os.replace(tmp, path)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -191,7 +204,7 @@ def conversion(name: str, kind: str) -> Conversion:
             tflite = _tinyml_convert(d, int16, out)
         else:
             tflite = _keras_convert(d, int16)
-            out.write_bytes(tflite)
+            _write(out, tflite)
         return Conversion(tflite)
     except TypeError as e:
         if "activations" not in str(e):
@@ -201,7 +214,7 @@ def conversion(name: str, kind: str) -> Conversion:
                                      "(16x8 conversion lands with the converter branch)")
     except Exception as e:  # noqa: BLE001 - every converter failure is a result to report
         msg = _short(e)
-        err_file.write_text(msg)
+        _write(err_file, msg)
         return _failed(msg)
 
 
