@@ -19,6 +19,7 @@ tinyml_host/convert.py, and a refusal by the device's pre-flight check also the 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import inspect
 import os
@@ -125,8 +126,9 @@ def zoo_artifacts(name: str) -> Path:
         return d
     import keras
     keras.utils.set_random_seed(zlib.crc32(name.encode()) & 0xFFFF)
-    model = keras_zoo.ARCHS[name].build()
-    _train(name, model)
+    with contextlib.redirect_stdout(sys.stderr):
+        model = keras_zoo.ARCHS[name].build()
+        _train(name, model)
     # Built in a private folder and renamed: a concurrent run never sees half of it.
     tmp = d.with_name(f"{d.name}.{os.getpid()}.tmp")
     tmp.mkdir(parents=True, exist_ok=True)
@@ -200,11 +202,12 @@ def conversion(name: str, kind: str) -> Conversion:
     if err_file.is_file():
         return _failed(err_file.read_text())
     try:
-        if kind.startswith("tinyml"):
-            tflite = _tinyml_convert(d, int16, out)
-        else:
-            tflite = _keras_convert(d, int16)
-            _write(out, tflite)
+        with contextlib.redirect_stdout(sys.stderr):    # Keras prints "Saved artifact ..."
+            if kind.startswith("tinyml"):
+                tflite = _tinyml_convert(d, int16, out)
+            else:
+                tflite = _keras_convert(d, int16)
+                _write(out, tflite)
         return Conversion(tflite)
     except TypeError as e:
         if "activations" not in str(e):
