@@ -38,6 +38,15 @@ def _head(x, classes=4):
     return L.Dense(classes, activation="softmax")(x)
 
 
+def _classifier(input_shape, layers, classes=4):
+    """Input -> each layer in turn -> a softmax head: the plain stacks below."""
+    L = _k().layers
+    x = inp = L.Input(input_shape)
+    for layer in layers:
+        x = layer(x)
+    return _k().Model(inp, _head(x, classes))
+
+
 def mobilenet_v1():
     keras = _k()
     return keras.applications.MobileNet(input_shape=(32, 32, 3), alpha=0.25, depth_multiplier=1,
@@ -84,23 +93,15 @@ def ds_cnn_kws():
 
 def conv1d_audio():
     L = _k().layers
-    x = inp = L.Input((128, 1))
-    x = L.Conv1D(8, 9, strides=2, activation="relu")(x)
-    x = L.MaxPooling1D(2)(x)
-    x = L.Conv1D(16, 5, activation="relu")(x)
-    x = L.GlobalAveragePooling1D()(x)
-    return _k().Model(inp, _head(x))
+    return _classifier((128, 1), [L.Conv1D(8, 9, strides=2, activation="relu"), L.MaxPooling1D(2),
+                                  L.Conv1D(16, 5, activation="relu"), L.GlobalAveragePooling1D()])
 
 
 def conv1d_imu():
     L = _k().layers
-    x = inp = L.Input((48, 3))
-    x = L.Conv1D(8, 5, activation="relu", padding="same")(x)
-    x = L.MaxPooling1D(2)(x)
-    x = L.Conv1D(8, 3, activation="relu")(x)
-    x = L.Flatten()(x)
-    x = L.Dense(16, activation="relu")(x)
-    return _k().Model(inp, _head(x, 6))
+    return _classifier((48, 3), [L.Conv1D(8, 5, activation="relu", padding="same"), L.MaxPooling1D(2),
+                                 L.Conv1D(8, 3, activation="relu"), L.Flatten(), L.Dense(16, activation="relu")],
+                       classes=6)
 
 
 def tcn_dilated():
@@ -153,11 +154,8 @@ def bn_leaky_relu():
 
 def global_max_pool():
     L = _k().layers
-    x = inp = L.Input((16, 16, 2))
-    x = L.Conv2D(8, 3, activation="relu")(x)
-    x = L.Conv2D(8, 3, activation="relu")(x)
-    x = L.GlobalMaxPooling2D()(x)
-    return _k().Model(inp, _head(x))
+    return _classifier((16, 16, 2), [L.Conv2D(8, 3, activation="relu"), L.Conv2D(8, 3, activation="relu"),
+                                     L.GlobalMaxPooling2D()])
 
 
 def transpose_conv_seg():
@@ -189,33 +187,22 @@ def upsampling_seg():
 def resize_classifier():
     """keras Resizing (tf.image.resize) from a sensor's 20x20 to 12x12, bilinear, then nearest."""
     L = _k().layers
-    x = inp = L.Input((20, 20, 1))
-    x = L.Resizing(12, 12, interpolation="bilinear")(x)
-    x = L.Conv2D(8, 3, activation="relu")(x)
-    x = L.Resizing(6, 6, interpolation="nearest")(x)
-    x = L.Flatten()(x)
-    return _k().Model(inp, _head(x))
+    return _classifier((20, 20, 1), [L.Resizing(12, 12, interpolation="bilinear"), L.Conv2D(8, 3, activation="relu"),
+                                     L.Resizing(6, 6, interpolation="nearest"), L.Flatten()])
 
 
 def elu_cnn():
     """keras.layers.ELU after a convolution. TensorFlow 2.21's converter leaves ELU in float
     (DEQUANTIZE -> ELU float32 -> QUANTIZE) even with int8-only ops: see test_keras_zoo.KNOWN."""
     L = _k().layers
-    x = inp = L.Input((12, 12, 2))
-    x = L.Conv2D(8, 3)(x)
-    x = L.ELU()(x)
-    x = L.GlobalAveragePooling2D()(x)
-    return _k().Model(inp, _head(x))
+    return _classifier((12, 12, 2), [L.Conv2D(8, 3), L.ELU(), L.GlobalAveragePooling2D()])
 
 
 def swish_cnn():
     """Swish (x * sigmoid(x): LOGISTIC + MUL) as a Conv2D activation and as a layer."""
     L = _k().layers
-    x = inp = L.Input((12, 12, 2))
-    x = L.Conv2D(8, 3, activation="swish")(x)
-    x = L.MaxPooling2D(2)(x)
-    x = L.Activation("swish")(L.Dense(8)(L.Flatten()(x)))
-    return _k().Model(inp, _head(x))
+    return _classifier((12, 12, 2), [L.Conv2D(8, 3, activation="swish"), L.MaxPooling2D(2), L.Flatten(),
+                                     L.Dense(8), L.Activation("swish")])
 
 
 def residual_add():
@@ -269,33 +256,20 @@ def two_output_heads():
 
 def mlp_classifier():
     L = _k().layers
-    x = inp = L.Input((20,))
-    x = L.Dense(16, activation="relu")(x)
-    x = L.Dense(16, activation="tanh")(x)
-    return _k().Model(inp, _head(x, 3))
+    return _classifier((20,), [L.Dense(16, activation="relu"), L.Dense(16, activation="tanh")], classes=3)
 
 
 def prelu_cnn():
     L = _k().layers
-    x = inp = L.Input((12, 12, 1))
-    x = L.Conv2D(8, 3)(x)
-    x = L.PReLU(shared_axes=[1, 2])(x)
-    x = L.MaxPooling2D(2)(x)
-    x = L.Flatten()(x)
-    return _k().Model(inp, _head(x))
+    return _classifier((12, 12, 1), [L.Conv2D(8, 3), L.PReLU(shared_axes=[1, 2]), L.MaxPooling2D(2), L.Flatten()])
 
 
 def separable_lenet():
     """SeparableConv2D, MaxPooling2D and AveragePooling2D, Flatten into Dense, ReLU6."""
     L = _k().layers
-    x = inp = L.Input((28, 28, 1))
-    x = L.Conv2D(6, 5, activation="relu6")(x)
-    x = L.MaxPooling2D(2)(x)
-    x = L.SeparableConv2D(12, 3, activation="relu6")(x)
-    x = L.AveragePooling2D(2)(x)
-    x = L.Flatten()(x)
-    x = L.Dense(16, activation="relu")(x)
-    return _k().Model(inp, _head(x, 10))
+    return _classifier((28, 28, 1), [L.Conv2D(6, 5, activation="relu6"), L.MaxPooling2D(2),
+                                     L.SeparableConv2D(12, 3, activation="relu6"), L.AveragePooling2D(2),
+                                     L.Flatten(), L.Dense(16, activation="relu")], classes=10)
 
 
 def pad_crop_sigmoid():
