@@ -332,11 +332,17 @@ tm_status tm_model_open_unchecked(tm_model *m, const uint8_t *buf, size_t len, t
             m->outputs[i - in.len] = (int16_t)t;
         }
     }
+    m->n_node_io = 0;
     for (uint32_t i = 0; i < m->n_nodes; ++i) {
         tm_fb_table op = tm_fb_vec_table(&m->operator_tables, i);
         uint32_t index = tm_fb_u32(&op, OPERATOR_OPCODE_INDEX, 0);
+        tm_fb_vec op_in = tm_fb_vec_field(&op, OPERATOR_INPUTS, 4);
+        tm_fb_vec op_out = tm_fb_vec_field(&op, OPERATOR_OUTPUTS, 4);
         if (!tm_fb_ok(&m->fb)) {
             return err->status;
+        }
+        if (op_in.len <= TM_MAX_NODE_INPUTS && op_out.len <= TM_MAX_NODE_OUTPUTS) {
+            m->n_node_io += op_in.len + op_out.len;   // larger nodes are refused by tm_model_parse
         }
         if (index >= m->opcodes.len) {
             return tm_fail(err, TM_ERR_MODEL, "corrupt model: node %u uses operator code %u of %u",
@@ -386,6 +392,7 @@ tm_status tm_model_open(tm_model *m, const uint8_t *buf, size_t len, tm_error *e
 
 size_t tm_model_state_bytes(const tm_model *m) {
     return align8(m->n_tensors * sizeof(tm_tensor)) + align8(m->n_nodes * sizeof(tm_node))
+        + align8(m->n_node_io * sizeof(int16_t))
         + align8(m->n_tensors * sizeof(tm_plan_buffer)) + align8(TM_PLAN_SCRATCH(m->n_tensors) * sizeof(uint16_t));
 }
 
@@ -552,9 +559,18 @@ static tm_status parse_node(tm_model *m, uint32_t index, tm_error *err) {
     }
     n->version = (uint8_t)version;
     if (in.len > TM_MAX_NODE_INPUTS || out.len > TM_MAX_NODE_OUTPUTS || out.len == 0) {
-        return tm_fail(err, TM_ERR_UNSUPPORTED, "%s at node %u has %u inputs and %u outputs",
-            n->op->name, (unsigned)index, (unsigned)in.len, (unsigned)out.len);
+        return tm_fail(err, TM_ERR_UNSUPPORTED, "%s at node %u has %u inputs and %u outputs "
+            "(this firmware takes 1 to %d outputs and at most %d inputs per node: "
+            "TM_MAX_NODE_OUTPUTS, TM_MAX_NODE_INPUTS)",
+            n->op->name, (unsigned)index, (unsigned)in.len, (unsigned)out.len, TM_MAX_NODE_OUTPUTS,
+            TM_MAX_NODE_INPUTS);
     }
+    if (in.len + out.len > m->n_node_io - m->node_io_used) {   // counted by tm_model_open
+        return tm_fail(err, TM_ERR_MODEL, "corrupt model: node %u changed since the model was opened", (unsigned)index);
+    }
+    n->inputs = m->node_io + m->node_io_used;
+    n->outputs = n->inputs + in.len;
+    m->node_io_used += in.len + out.len;
     n->n_inputs = (uint8_t)in.len;
     n->n_outputs = (uint8_t)out.len;
     for (uint32_t i = 0; i < in.len + out.len; ++i) {
@@ -667,6 +683,9 @@ tm_status tm_model_parse(tm_model *m, void *state, tm_error *err) {
     p += align8(m->n_tensors * sizeof(tm_tensor));
     m->nodes = (tm_node *)p;
     p += align8(m->n_nodes * sizeof(tm_node));
+    m->node_io = (int16_t *)p;
+    m->node_io_used = 0;
+    p += align8(m->n_node_io * sizeof(int16_t));
     m->plan = (tm_plan_buffer *)p;
     p += align8(m->n_tensors * sizeof(tm_plan_buffer));
     m->plan_order = (uint16_t *)p;

@@ -27,9 +27,11 @@
 #include "tm_flatbuffer.h"
 
 #define TM_MAX_DIMS 6
+// A node's tensor indices live in one pool shared by all nodes (tm_model.node_io), sized from
+// the model: the caps only bound what ops and their stack buffers must handle.
 #define TM_MAX_NODE_INPUTS 24   // UNIDIRECTIONAL_SEQUENCE_LSTM has 24
 #define TM_MAX_MODEL_IO 16      // model inputs, and model outputs
-#define TM_MAX_NODE_OUTPUTS 4
+#define TM_MAX_NODE_OUTPUTS 255 // UNPACK/SPLIT of an unrolled RNN: one output per time step
 // The largest activation arena (or op data) any target accepts: offsets are 32-bit, and a 32-bit
 // board cannot address more. The same limit on 64-bit hosts, so `inspect` says what a board says.
 #define TM_MAX_ARENA_BYTES 0x7fffffffu
@@ -86,8 +88,8 @@ typedef struct tm_op {
 
 typedef struct tm_node {
     const tm_op *op;
-    int16_t inputs[TM_MAX_NODE_INPUTS];   // tensor indices, -1 = optional input omitted
-    int16_t outputs[TM_MAX_NODE_OUTPUTS];
+    int16_t *inputs;         // n_inputs tensor indices (-1 = optional input omitted), in m->node_io
+    int16_t *outputs;        // n_outputs tensor indices, in m->node_io
     uint8_t n_inputs;
     uint8_t n_outputs;
     uint8_t version;
@@ -109,6 +111,9 @@ typedef struct tm_model {
     uint16_t *plan_order;          // planner scratch
     uint32_t n_tensors;
     uint32_t n_nodes;
+    int16_t *node_io;        // every node's input and output indices, back to back (parse-time)
+    uint32_t n_node_io;      // their count, from tm_model_open
+    uint32_t node_io_used;
     int16_t inputs[TM_MAX_MODEL_IO];
     int16_t outputs[TM_MAX_MODEL_IO];
     uint8_t n_inputs;
@@ -131,7 +136,7 @@ tm_status tm_model_open(tm_model *m, const uint8_t *buf, size_t len, tm_error *e
 // (tinyml-host inspect): parse then gives a node whose op is missing an op row whose prepare
 // fails. Devices use tm_model_open.
 tm_status tm_model_open_unchecked(tm_model *m, const uint8_t *buf, size_t len, tm_error *err);
-// Bytes the caller must provide to tm_model_parse (tensors + nodes + planner scratch).
+// Bytes the caller must provide to tm_model_parse (tensors + nodes + their tensor indices + planner scratch).
 size_t tm_model_state_bytes(const tm_model *m);
 // Step 2: state is tm_model_state_bytes() bytes, 8-byte aligned, owned by the caller.
 tm_status tm_model_parse(tm_model *m, void *state, tm_error *err);
