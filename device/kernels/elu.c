@@ -21,3 +21,10 @@ int tm_elu_prepare_params(float input_scale, int32_t input_zero_point, float out
     }
     return 0;
 }
+
+void tm_elu_f32(int32_t n, const float *input, float *output) {
+    for (int32_t i = 0; i < n; ++i) {
+        const float x = input[i];
+        output[i] = x < 0.0f ? expm1f(x) : x;
+    }
+}

@@ -36,7 +36,7 @@ for src in "$ROOT"/device/runtime/*.c "$ROOT"/device/kernels/*.c "$ROOT"/device/
 done
 xtensa-lx106-elf-ld -r "$OUT"/obj/*.o -o "$OUT/tinyml_engine.o"
 
-ALLOWED='^(memcpy|memmove|memset|memcmp|strlen|strcmp|strncmp|round|roundf|floor|floorf|ceil|fabs|fabsf|frexp|ldexp|exp|expf|log|logf|sqrt|tanh|__[A-Za-z0-9_]+)$'
+ALLOWED='^(memcpy|memmove|memset|memcmp|strlen|strcmp|strncmp|round|roundf|floor|floorf|ceil|fabs|fabsf|frexp|ldexp|exp|expf|expm1f|log|logf|sqrt|tanh|__[A-Za-z0-9_]+)$'
 needed="$(xtensa-lx106-elf-nm -u "$OUT/tinyml_engine.o" | awk '{print $2}' | sort -u)"
 bad="$(grep -Ev "$ALLOWED" <<< "$needed" || true)"
 if [ -n "$bad" ]; then

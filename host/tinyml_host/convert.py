@@ -251,9 +251,13 @@ def convert(model, calibration, output=None, io: str | None = None, eval_data=No
             x_eval, y_float = np.load(workdir / "eval_x.npy"), np.load(workdir / "eval_float.npy")
 
     info = read_model(tflite)
-    check_fully_quantized(info, io, r["layer_names"], r["model_name"])
-    check_device(tflite, info, r["layer_names"], r["model_name"])
     plan = native.plan(tflite)
+    float_note = None
+    if plan.ok:     # ops TensorFlow left in float that the device runs in float: said, not refused
+        float_note = float_ops_note(info, io, r["layer_names"], r["model_name"])
+    else:
+        check_fully_quantized(info, io, r["layer_names"], r["model_name"])
+    check_device(tflite, info, r["layer_names"], r["model_name"])
     stateful = sorted({op.name for op in info.ops if op.name in STATEFUL_OPS})
     evaluation = None
     if evaluation_set is not None:
@@ -264,6 +268,7 @@ def convert(model, calibration, output=None, io: str | None = None, eval_data=No
     notes = r["notes"] + ([f"recurrent layers rewritten for the converter: {', '.join(r['rewritten'])}"]
                           if r.get("rewritten") else [])
     notes += [STATE_NOTE.format(ops="/".join(stateful))] if stateful else []
+    notes += [float_note] if float_note else []
     return ConvertResult(str(out_path) if out_path else None, tflite, io, r["calibration_samples"], len(float_tflite),
                          info.macs, plan.arena_bytes, tuple(r["input_shape"]), evaluation, notes, activations)
 
@@ -290,13 +295,29 @@ def _where(tensor: str, layer_names: list[str], model_name: str) -> str:
             f"name scope '{scope[1]}'" if len(scope) > 1 else "no layer identified")
 
 
+def _float_parts(info, io: str, layer_names: list[str], model_name: str) -> list[str]:
+    """"ELU (node 2, layer 'elu')" for each node TensorFlow left computing in float32."""
+    from .partly_float import float_nodes
+    return [f"{op.name} (node {op.index}, {_where(info.layer_name(op), layer_names, model_name)})"
+            for op in float_nodes(info, allow_float_io=io == "float")]
+
+
+def float_ops_note(info, io: str, layer_names: list[str], model_name: str) -> str | None:
+    """The note for a model the device runs although TensorFlow left some ops in float32 (ELU: no
+    converter quantizes it): they run in float on the board."""
+    parts = _float_parts(info, io, layer_names, model_name)
+    if not parts:
+        return None
+    return (f"{', '.join(parts)} run in float32 on the board (TensorFlow quantizes no such layer); "
+            "slower on boards without an FPU")
+
+
 def check_fully_quantized(info, io: str, layer_names: list[str], model_name: str) -> None:
     """Refuse a model in which TensorFlow left ops in float32 (only the I/O QUANTIZE/DEQUANTIZE of
-    --io float may touch float): the board would not run it, or would run it slowly in float."""
-    from .partly_float import float_nodes
-    left = float_nodes(info, allow_float_io=io == "float")
-    if left:
-        parts = [f"{op.name} (node {op.index}, {_where(info.layer_name(op), layer_names, model_name)})" for op in left]
+    --io float may touch float) that the board cannot run."""
+    parts = _float_parts(info, io, layer_names, model_name)
+    if parts:
+        left = parts
         raise TinymlError(f"TensorFlow left {len(left)} op(s) in float32, so nothing was written: " + ", ".join(parts),
                           "those layers have no integer kernel in TFLite: replace them with layers that do "
                           "(Dense, Conv, pooling, ReLU/sigmoid/tanh/softmax), or move that computation off the model")

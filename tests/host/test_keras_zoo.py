@@ -6,7 +6,7 @@ often answers the same class for every input) and converted
   tinyml_int8   tinyml_host.convert.convert (batch 1)
 and the architectures marked int16 also to 16x8 (int16 activations, int8 weights):
   keras_int16   from_keras_model with EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8
-  tinyml_int16  convert(..., activations="int16"): skipped until the converter has the keyword.
+  tinyml_int16  convert(..., io="int16", activations="int16"): 16x8 by our converter.
 20 windows per model run through TFLM's reference kernels and tinyml's C engine (the device
 sources built for the host, with UBSan); every output must be equal byte for byte, and must not
 be the same for every window (a constant output proves nothing).
@@ -39,13 +39,6 @@ KNOWN = {
         "a dilated Conv1D with a dynamic batch becomes SPACE_TO_BATCH_ND whose stored output batch (1) "
         "is not the real one (2): TFLM runs it, reading and writing past the planned buffers, and gets "
         "outputs up to 80 LSB from TFLite's; the batch-1 conversion (tinyml_int8) is bit-exact"),
-    ("elu_cnn", "keras_int8"): (
-        "ELU: input is float32",
-        "TensorFlow 2.21 leaves ELU in float (DEQUANTIZE -> ELU -> QUANTIZE) even with int8-only ops; "
-        "TFLM runs the float ELU, tinyml runs integer kernels only"),
-    ("elu_cnn", "tinyml_int8"): (
-        "ELU: input is float32",
-        "the same float ELU: the converter's pre-flight check refuses it and names the layer"),
 }
 
 

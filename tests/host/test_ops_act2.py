@@ -57,6 +57,20 @@ def elu_case(rng, i):
     return case(f"elu{i} {si}/{zi} -> {so}/{zo}", model, [x], [(shape, "int8")])
 
 
+def elu_float32_case(rng, i):
+    """ELU on float32, as TensorFlow's converter leaves it in an int8 model (between DEQUANTIZE and
+    QUANTIZE): values across the range where expm1 matters (tiny, moderate, saturated), zeros of
+    both signs, infinities and NaN."""
+    n = int(rng.integers(1, 300))
+    x = (rng.standard_normal(n) * float(rng.choice([1e-6, 0.01, 1.0, 5.0, 40.0]))).astype(np.float32)
+    special = np.array([0.0, -0.0, -1e-30, 1e-30, -np.inf, np.inf, np.nan, -88.0, -104.0, 3.4e38], np.float32)
+    k = min(n, int(rng.integers(0, len(special) + 1)))
+    x[:k] = special[:k]
+    shape = [n] if i % 2 else [1, n]
+    model = build_single_op_model("ELU", [Tensor(shape, "float32")], [Tensor(shape, "float32")], version=1)
+    return case(f"elu_float32_{i} {n}", model, [x.reshape(shape)], [(shape, "float32")])
+
+
 def prelu_shapes(rng):
     """(input shape, alpha shape): up to 4-D input; alpha as Keras writes it (the input's shape
     without the batch, with 1s on shared axes) or any shape broadcasting to the input's."""
@@ -127,6 +141,7 @@ def rsqrt_case(rng, i):
 
 GENERATORS = {
     "elu": elu_case,
+    "elu_float32": elu_float32_case,
     "prelu": prelu_case,
     "squared_difference": squared_difference_case,
     "rsqrt": rsqrt_case,

@@ -174,10 +174,14 @@ def _keras_convert(d: Path, int16: bool) -> bytes:
     return bytes(conv.convert())
 
 
+CONVERTER_FILES = ("convert.py", "convert_tf.py", "rnn_rewrite.py", "partly_float.py", "tf_process.py")
+
+
 def _tinyml_convert(d: Path, int16: bool, out: Path) -> bytes:
     from tinyml_host.convert import convert
-    kw = {"activations": "int16"} if int16 else {}       # int8 calls run on converters without the keyword
-    return convert(str(d / "model.keras"), str(d / "calibration.npy"), output=str(out), io="int8", **kw).tflite
+    kind = "int16" if int16 else "int8"
+    return convert(str(d / "model.keras"), str(d / "calibration.npy"), output=str(out), io=kind,
+                   activations=kind).tflite
 
 
 def _short(e: BaseException) -> str:
@@ -191,7 +195,9 @@ def conversion(name: str, kind: str) -> Conversion:
     d = zoo_artifacts(name)
     int16 = kind.endswith("int16")
     if kind.startswith("tinyml"):
-        key = _sha((REPO / "host" / "tinyml_host" / "convert.py").read_bytes())
+        # The converter's code and this file's way of calling it decide the result.
+        key = _sha(b"".join((REPO / "host" / "tinyml_host" / f).read_bytes() for f in CONVERTER_FILES)
+                   + Path(__file__).read_bytes())
         out = d / f"{kind}-{key}.tflite"
         err_file = d / f"{kind}-{key}-{engine_hash()}.error"
     else:
@@ -209,12 +215,6 @@ def conversion(name: str, kind: str) -> Conversion:
                 tflite = _keras_convert(d, int16)
                 _write(out, tflite)
         return Conversion(tflite)
-    except TypeError as e:
-        if "activations" not in str(e):
-            raise
-        # Not cached: the keyword arrives with the converter branch that adds 16x8 and LSTM/GRU.
-        return Conversion(None, skip="tinyml_host.convert.convert() has no activations= keyword yet "
-                                     "(16x8 conversion lands with the converter branch)")
     except Exception as e:  # noqa: BLE001 - every converter failure is a result to report
         msg = _short(e)
         _write(err_file, msg)

@@ -13,6 +13,7 @@ double frexp(double x, int *exp);
 double ldexp(double x, int exp);
 double exp(double x);
 float expf(float x);
+float expm1f(float x);
 double log(double x);
 float logf(float x);
 double sqrt(double x);
