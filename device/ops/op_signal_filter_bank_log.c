@@ -4,7 +4,7 @@
 #include "tm_ops.h"
 #include "op_common.h"
 #include "op_signal.h"
-#include "signal.h"
+#include "signal_frontend.h"
 
 static const char *const NAME = "SignalFilterBankLog";
 

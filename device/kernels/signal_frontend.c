@@ -1,7 +1,8 @@
-// tinyml kernels: TFLM's audio front-end arithmetic, see signal.h.
-#include "signal.h"
+// tinyml kernels: TFLM's audio front-end arithmetic, see signal_frontend.h.
+#include "signal_frontend.h"
 
 #include <stddef.h>
+#include <string.h>
 
 uint32_t tm_signal_msb32(uint32_t x) {
     uint32_t bits = 0;
@@ -85,7 +86,7 @@ void tm_signal_filter_bank_run(const tm_signal_filter_bank *fb, const uint32_t *
             unweighted += (uint64_t)(int64_t)u[j] * x[j];
         }
         if (c > 0) {
-            out[c - 1] = weighted;
+            memcpy(&out[c - 1], &weighted, sizeof weighted);   // the arena aligns to 4 bytes only
         }
         weighted = unweighted;
         unweighted = 0;
@@ -123,7 +124,9 @@ static uint32_t sqrt64(uint64_t num) {
 
 void tm_signal_filter_bank_sqrt(const uint64_t *in, int32_t n, int32_t shift, uint32_t *out) {
     for (int32_t i = 0; i < n; ++i) {
-        const uint32_t r = sqrt64(in[i]);
+        uint64_t x;
+        memcpy(&x, &in[i], sizeof x);   // the arena aligns to 4 bytes only
+        const uint32_t r = sqrt64(x);
         out[i] = shift <= 0 ? r : shift > 31 ? 0 : r >> shift;
     }
 }

@@ -3,7 +3,8 @@
 // filter_bank_square_root, filter_bank_spectral_subtraction, pcan_argc_fixed, filter_bank_log).
 // Integer overflows wrap exactly where TFLM's wrap on two's-complement targets; every shift amount
 // is checked by the op's prepare (or clamped here when it comes from tensor data).
-// The RFFT is kernels/signal_rfft.c.
+// The RFFT is kernels/signal_rfft.c. uint64 arrays may be only 4-byte aligned (the arena's
+// alignment): they are read and written with memcpy.
 #ifndef TM_KERNEL_SIGNAL_H
 #define TM_KERNEL_SIGNAL_H
 
