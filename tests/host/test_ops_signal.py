@@ -496,3 +496,49 @@ def test_rfft_lengths_checked(engine):
                                   {"fft_length": 480, "T": 7})
     status, err, _ = engine(model, [np.zeros(480, np.int16)], [((482,), np.int16)])
     assert status == TM_ERR_UNSUPPORTED and "powers of two" in err, err
+
+
+# ---------------------------------------------------------------------------------------------
+# The front-end through `import tinyml` in the Unix port
+
+UNIX_FRAMES = 12
+UNIX_SCRIPT = """
+import sys, tinyml
+from array import array
+path, wav, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+m = tinyml.Model(path)
+print('mem', m.arena_bytes, m.state_bytes)
+f = open(wav, 'rb'); f.read(44); pcm = f.read(); f.close()
+def frame(k):
+    return array('h', pcm[2 * 320 * k:2 * (320 * k + 480)])
+for k in range(n):
+    m.set_input(frame(k))
+    m.invoke()
+    print('f', k, m.get_output(0).hex())
+m.reset()
+m.set_input(frame(0))
+m.invoke()
+print('r', 0, m.get_output(0).hex())
+print('done')
+"""
+
+
+def test_frontend_unix_port(micropython, summary):
+    """12 frames of yes_1000ms.wav, then Model.reset() and frame 0 again: each equal to TFLM's
+    (one interpreter, state carried; the reset frame equals a fresh interpreter's frame 0)."""
+    need_frontend()
+    wav = FRONTEND.parent / "yes_1000ms.wav"
+    out = mputil.run_script(UNIX_SCRIPT, binary=micropython, args=[str(FRONTEND), str(wav), str(UNIX_FRAMES)], timeout=120)
+    lines = out.split("\n")
+    assert "done" in lines, out[-2000:]
+    frames = frames_of(wav_samples(wav))[:UNIX_FRAMES]
+    refs = [r[0].reshape(-1) for r in tflm_steps(FRONTEND.read_bytes(), frames + frames[:1], reset_every=UNIX_FRAMES)]
+    got = {(l.split()[0], int(l.split()[1])): np.frombuffer(bytes.fromhex(l.split()[2]), np.int8)
+           for l in lines if l[:2] in ("f ", "r ")}
+    for k in range(UNIX_FRAMES):
+        assert same_bits(got[("f", k)], refs[k]), describe_mismatch(f"unix port frame {k}", got[("f", k)], refs[k])
+    assert same_bits(got[("r", 0)], refs[UNIX_FRAMES]), "frame 0 after reset() differs from a fresh TFLM"
+    assert not same_bits(got[("f", UNIX_FRAMES - 1)], refs[0])
+    arena, state = [int(v) for l in lines if l.startswith("mem ") for v in l.split()[1:]]
+    summary(f"signal: front-end in the Unix port: {UNIX_FRAMES} frames + reset() bit-exact; arena {arena} B, "
+            f"state + persistent {state} B")
