@@ -411,6 +411,57 @@ def test_op_counts(summary):
 
 
 # ---------------------------------------------------------------------------------------------
+# Seeds for the fuzzer (fuzz/make_seeds.py): one small model per signal op, the options included
+
+def seed_models() -> list[tuple[str, bytes]]:
+    rng = np.random.default_rng(1670)
+    widths, freq, wstart, n_weights = filter_bank_config(rng, 4, 32)
+    return [
+        ("SignalWindow", window_model()),
+        ("SignalFftAutoScale", build_custom_op_model("SignalFftAutoScale", [Tensor([64], "int16")],
+                                                     [Tensor([64], "int16"), Tensor([], "int32")], {})),
+        ("SignalRfft", build_custom_op_model("SignalRfft", [Tensor([48], "int16")], [Tensor([66], "int16")],
+                                             {"fft_length": 64, "T": 7})),
+        ("SignalEnergy", build_custom_op_model("SignalEnergy", [Tensor([66], "int16")], [Tensor([33], "uint32")],
+                                               {"start_index": 2, "end_index": 30})),
+        ("SignalFilterBank", build_custom_op_model(
+            "SignalFilterBank",
+            [Tensor([32], "uint32"), Tensor([n_weights], "int16", data=rng.integers(0, 4097, n_weights)),
+             Tensor([n_weights], "int16", data=rng.integers(0, 4097, n_weights)), Tensor([5], "int16", data=freq),
+             Tensor([5], "int16", data=wstart), Tensor([5], "int16", data=widths)],
+            [Tensor([4], "uint64")], {"num_channels": 4})),
+        ("SignalFilterBankSquareRoot", build_custom_op_model(
+            "SignalFilterBankSquareRoot", [Tensor([4], "uint64"), Tensor([], "int32")], [Tensor([4], "uint32")], {})),
+        ("SignalFilterBankSpectralSubtraction", build_custom_op_model(
+            "SignalFilterBankSpectralSubtraction", [Tensor([8], "uint32")],
+            [Tensor([8], "uint32"), Tensor([8], "uint32")], spectral_subtraction_options(rng, 8))),
+        ("SignalPCAN", build_custom_op_model(
+            "SignalPCAN", [Tensor([8], "uint32"), Tensor([8], "uint32"), Tensor([125], "int16", data=rng.integers(0, 32767, 125))],
+            [Tensor([8], "uint32")], {"snr_shift": 6})),
+        ("SignalFilterBankLog", build_custom_op_model("SignalFilterBankLog", [Tensor([8], "uint32")], [Tensor([8], "int16")],
+                                                      {"input_correction_bits": 3, "output_scale": 64})),
+    ]
+
+
+def test_seed_models_load_and_run(engine):
+    """The fuzzer's signal seeds are valid models (the fuzzer mutates from there)."""
+    for name, model in seed_models():
+        inputs = [np.zeros(shape, dtype) for shape, dtype in io_specs(model, "Inputs")]
+        status, err, _ = engine(model, inputs, io_specs(model, "Outputs"))
+        assert status == TM_OK, f"{name}: {err}"
+
+
+def io_specs(model, which):
+    """[(shape, numpy dtype)] of a model's inputs or outputs (which: "Inputs" / "Outputs")."""
+    import tflite
+    sg = tflite.Model.GetRootAs(model, 0).Subgraphs(0)
+    types = {tflite.TensorType.INT16: np.int16, tflite.TensorType.INT32: np.int32,
+             tflite.TensorType.UINT32: np.uint32, tflite.TensorType.UINT64: np.uint64}
+    tensors = [sg.Tensors(int(i)) for i in getattr(sg, which + "AsNumpy")()]
+    return [(tuple(t.ShapeAsNumpy()) if t.ShapeLength() else (), types[t.Type()]) for t in tensors]
+
+
+# ---------------------------------------------------------------------------------------------
 # Corrupted options and wrong tensors
 
 def window_model(options_bytes=None, options=None, in_type="int16"):
