@@ -1,6 +1,8 @@
 // tinyml op: CAST between the integer types (TFLM cast.cc: static_cast per element): int8, uint8,
 // int16, int32, uint32. A narrowing cast keeps the low bits (two's complement), a widening one
 // sign- or zero-extends from the input type, as C++ does.
+#include <string.h>
+
 #include "tm_ops.h"
 #include "op_common.h"
 #include "op_data_movement.h"
@@ -48,6 +50,11 @@ static void cast_eval(const tm_model *m, const tm_node *n) {
     const tm_tensor *input = tm_input(m, n, 0);
     const tm_tensor *output = tm_output(m, n, 0);
     const int32_t count = tm_tensor_elements(input);
+    if (tm_type_size(input->type) == tm_type_size(output->type)) {
+        // int32 <-> uint32, int8 <-> uint8: the same bits.
+        memmove(output->data, input->data, output->bytes);
+        return;
+    }
     for (int32_t i = 0; i < count; ++i) {
         store(output->data, output->type, i, load(input->data, input->type, i));
     }
