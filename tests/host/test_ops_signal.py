@@ -152,6 +152,24 @@ def test_rfft(engine):
     assert COUNTS["SignalRfft"] >= 150
 
 
+def test_rfft_long_lengths(engine):
+    """Every supported length above the random sets' (2048 to 32768): the twiddle tables (computed
+    without libm) round as TFLM's, seen through impulses and noise."""
+    rng = np.random.default_rng(1611)
+    for e in range(11, 16):
+        fft_length = 1 << e
+        model = build_custom_op_model("SignalRfft", [Tensor([fft_length], "int16")], [Tensor([fft_length + 2], "int16")],
+                                      {"fft_length": fft_length, "T": 7})
+        impulses = []
+        for pos in (1, 3, fft_length // 2 - 1, int(rng.integers(0, fft_length))):
+            x = np.zeros(fft_length, np.int16)
+            x[pos] = 32767
+            impulses.append([x])
+        frames = impulses + [[any_magnitude(rng, [fft_length], 16, True)]]
+        counted(COUNTS, "SignalRfft", check_frames(engine, f"rfft length {fft_length}", model, frames,
+                                                   [((fft_length + 2,), np.int16)]))
+
+
 def test_energy(engine):
     rng = np.random.default_rng(1604)
     for s in range(SETS):
