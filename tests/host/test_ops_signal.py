@@ -611,3 +611,46 @@ def test_frontend_unix_port(micropython, summary):
     arena, state = [int(v) for l in lines if l.startswith("mem ") for v in l.split()[1:]]
     summary(f"signal: front-end in the Unix port: {UNIX_FRAMES} frames + reset() bit-exact; arena {arena} B, "
             f"state + persistent {state} B")
+
+
+# ---------------------------------------------------------------------------------------------
+# The front-end on the emulated Cortex-M3 board (build/qemu/firmware.elf)
+
+EMU_FRAMES = 8
+EMU_SCRIPT = """
+import tinyml, gc
+model = {model!r}
+audio = {audio!r}
+gc.collect()
+m = tinyml.Model(model)
+print('mem', m.arena_bytes, m.state_bytes)
+for k in range({n}):
+    m.set_input(memoryview(audio)[960 * k:960 * (k + 1)])
+    m.invoke()
+    print('f', k, m.last_cycles, m.get_output(0).hex())
+"""
+
+
+def test_frontend_emulated_board(emu, tmp_path, summary):
+    """8 frames of yes_1000ms.wav through `import tinyml` on the emulated board, state carried,
+    each equal to TFLM's; the instructions per frame are the board's own count."""
+    import io
+    from tinyml_host.runscript import run_script
+    need_frontend()
+    model = FRONTEND.read_bytes()
+    frames = frames_of(wav_samples(FRONTEND.parent / "yes_1000ms.wav"))[:EMU_FRAMES]
+    audio = b"".join(f[0].tobytes() for f in frames)
+    script = tmp_path / "frontend.py"
+    script.write_text(EMU_SCRIPT.format(model=model, audio=audio, n=EMU_FRAMES))
+    out = io.StringIO()
+    assert run_script(script, port=emu.pty, timeout=300, out=out) == 0, out.getvalue()[-2000:]
+    refs = [r[0].reshape(-1) for r in tflm_steps(model, frames)]
+    lines = [l.split() for l in out.getvalue().splitlines()]
+    got = {int(p[1]): (int(p[2]), np.frombuffer(bytes.fromhex(p[3]), np.int8)) for p in lines if p and p[0] == "f"}
+    assert sorted(got) == list(range(EMU_FRAMES)), out.getvalue()[-2000:]
+    for k in range(EMU_FRAMES):
+        assert same_bits(got[k][1], refs[k]), describe_mismatch(f"emulated board frame {k}", got[k][1], refs[k])
+    arena, state = [int(v) for p in lines if p and p[0] == "mem" for v in p[1:]]
+    cycles = [got[k][0] for k in range(EMU_FRAMES)]
+    summary(f"signal: front-end on the emulated Cortex-M3: {EMU_FRAMES} frames bit-exact, "
+            f"{min(cycles)}-{max(cycles)} instructions per frame; arena {arena} B, state + op data {state} B")
