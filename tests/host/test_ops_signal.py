@@ -654,3 +654,19 @@ def test_frontend_emulated_board(emu, tmp_path, summary):
     cycles = [got[k][0] for k in range(EMU_FRAMES)]
     summary(f"signal: front-end on the emulated Cortex-M3: {EMU_FRAMES} frames bit-exact, "
             f"{min(cycles)}-{max(cycles)} instructions per frame; arena {arena} B, state + op data {state} B")
+
+
+def test_unknown_custom_op_refused_by_name(engine):
+    model = build_custom_op_model("SignalDelay", [Tensor([8], "int16")], [Tensor([8], "int16")], {"delay_length": 2})
+    status, err, _ = engine(model, [np.zeros(8, np.int16)], [((8,), np.int16)])
+    assert status == TM_ERR_UNSUPPORTED and "CUSTOM 'SignalDelay'" in err, err
+
+
+def test_inspect_finds_every_frontend_op_supported():
+    """The host SDK's device check (tinyml-host inspect / validate) knows the custom rows."""
+    from tinyml_host import inspect
+    need_frontend()
+    assert inspect.device_problems(FRONTEND.read_bytes()) == []
+    problems = inspect.device_problems(build_custom_op_model("SignalDelay", [Tensor([8], "int16")],
+                                                             [Tensor([8], "int16")], {"delay_length": 2}))
+    assert [p["op"] for p in problems] == ["CUSTOM:SignalDelay"], problems
