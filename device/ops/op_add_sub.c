@@ -4,6 +4,8 @@
 // CalculateOpDataAdd does, so both take tm_add_params; the kernels are kernels/add.c and
 // kernels/sub.c. int16 (TFLM's 16x8 mode) takes the same parameters with a left shift of 15 and
 // the kernels of kernels/add_sub_s16.c; the zero points are not required to be 0 (TFLM does not).
+#include <string.h>
+
 #include "tm_ops.h"
 #include "op_common.h"
 #include "add.h"
@@ -26,6 +28,7 @@ static size_t add_persist_bytes(const tm_model *m, const tm_node *n) {
 
 static tm_status add_sub_prepare(tm_model *m, tm_node *n, const char *op, tm_error *err) {
     add_data d;
+    memset(&d, 0, sizeof d);   // every byte defined: the whole struct is copied to the node data
     tm_op_binary b;
     d.int32 = n->n_inputs > 0 && tm_input(m, n, 0) != NULL && tm_input(m, n, 0)->type == TM_INT32;
     if (d.int32) {

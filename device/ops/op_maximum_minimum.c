@@ -3,6 +3,8 @@
 // kernels/maximum_minimum.c. Prepare checks what the kernel relies on: int8 tensors with per-tensor
 // quantization (what converters write; TFLM reads none of it) and shapes that broadcast to the
 // output's.
+#include <string.h>
+
 #include "tm_ops.h"
 #include "op_common.h"
 #include "maximum_minimum.h"
@@ -22,6 +24,7 @@ static size_t max_min_persist_bytes(const tm_model *m, const tm_node *n) {
 static tm_status max_min_prepare(tm_model *m, tm_node *n, const char *op, tm_error *err) {
     tm_op_binary b;
     max_min_data d;
+    memset(&d, 0, sizeof d);   // every byte defined: the whole struct is copied to the node data
     d.int32 = n->n_inputs > 0 && tm_input(m, n, 0) != NULL && tm_input(m, n, 0)->type == TM_INT32;
     // MaximumMinimumOptions has no fields: the activation read by tm_op_binary_prepare is NONE.
     if (d.int32 ? tm_op_binary_prepare_s32(m, n, op, 0, &d.bc, err) != TM_OK

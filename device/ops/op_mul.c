@@ -2,6 +2,8 @@
 // (TFLM mul.cc / mul_common.cc: CalculateOpDataMul, EvalMulQuantizedReference); the kernel is
 // kernels/mul.c. int16 (TFLM's 16x8 mode): the same arithmetic on int16 values, every zero point 0
 // (TFLM's CalculateOpDataMul requires it).
+#include <string.h>
+
 #include "tm_ops.h"
 #include "op_common.h"
 #include "mul.h"
@@ -24,6 +26,7 @@ static size_t mul_persist_bytes(const tm_model *m, const tm_node *n) {
 
 static tm_status mul_prepare(tm_model *m, tm_node *n, tm_error *err) {
     mul_data d;
+    memset(&d, 0, sizeof d);   // every byte defined: the whole struct is copied to the node data
     tm_op_binary b;
     d.int32 = n->n_inputs > 0 && tm_input(m, n, 0) != NULL && tm_input(m, n, 0)->type == TM_INT32;
     if (d.int32) {
