@@ -5,7 +5,12 @@
 PYTHON := .venv/bin/python
 MICROPYTHON := build/unix/micropython
 MICROPYTHON_ASAN := build/unix-asan/micropython
-DEMO_MODEL := ../shared/models/mlperf_tiny/kws_ref_model.tflite
+# The main job's model: our own (models/gesture), with its 100 labelled test windows; needs only
+# this repository (../shared holds the reference models of the tests and benchmarks).
+DEMO_MODEL := models/gesture/gesture.tflite
+DEMO_WINDOWS := models/gesture/test_x.npy
+DEMO_LABELS := models/gesture/test_y.npy
+DEMO_CLASSES := models/gesture/labels.txt
 
 # Host build of the engine for the C tests: strict C99 with sanitizers that stop at the first
 # error. The -W flags after -Wextra are those the Unix port applies (with -Werror) to our files
@@ -23,9 +28,10 @@ CTEST_BIN := $(patsubst tests/c/%.c,build/host/tests/%,$(wildcard tests/c/test_*
 .DEFAULT_GOAL := help
 
 help:
-	@echo "make run        build the emulated board, boot it, validate KWS on it against TFLM (report)"
+	@echo "make run        build the emulated board, boot it, validate our gesture model on it against TFLM (PORT=dev: a real board)"
 	@echo "make demo       build the Unix port and run the demo model in it"
-	@echo "make test       all tests: ctest, devtest, devtest-qemu, hosttest, 60 s fuzz + 30 s fuzz-agent runs"
+	@echo "make test       all tests: lint, ctest, devtest, devtest-qemu, devtest-pico, hosttest, 60 s fuzz + 30 s fuzz-agent runs"
+	@echo "make lint       ruff (ruff.toml) on every Python file"
 	@echo "make setup      install system packages and .venv (done by the other targets)"
 	@echo "make unix       build/unix/micropython with tinyml"
 	@echo "make unix-asan  build/unix-asan/micropython with ASan+UBSan (for the fuzz tests)"
@@ -33,6 +39,7 @@ help:
 	@echo "make devtest    tests/device/*.py in the Unix port"
 	@echo "make qemu       build/qemu/firmware.elf: the emulated board (QEMU_HEAP=bytes, default 204800)"
 	@echo "make devtest-qemu  tests/device/*.py on the emulated board, over its serial pty"
+	@echo "make devtest-pico  tests/device/*.py on the emulated Raspberry Pi Pico (RP2040 firmware in rp2040js)"
 	@echo "make rp2        build/rp2/firmware.uf2: MicroPython + tinyml for the Raspberry Pi Pico (RP2040)"
 	@echo "make rp2-size   build the RP2040 firmware with and without tinyml and print what tinyml adds"
 	@echo "make esp32 BOARD=ESP32_GENERIC  build/esp32/BOARD/firmware.bin with ESP-IDF (also _S2, _S3, _C3)"
@@ -40,7 +47,7 @@ help:
 	@echo "make hosttest   pytest tests/host (bit-exactness vs TFLM, robustness)"
 	@echo "make fuzz       libFuzzer (clang, ASan+UBSan) on load/prepare/invoke for FUZZ_SECONDS (default 60)"
 	@echo "make fuzz-agent mutation fuzzer on the serial agent in the Unix port for FUZZ_SECONDS"
-	@echo "make bench      issue-6 table: x86 instr, M0+/M3/M4 cycles/MAC, RAM, flash vs TFLM"
+	@echo "make bench      issue-6 table: x86 instr, M0+/M3/M4 cycles/MAC, RAM, flash vs TFLM; M0+ in rp2040js"
 	@echo "make bench-link serial link: windows/s and bytes/s, tinyml link vs one mpremote exec per window"
 	@echo "make bench-plan load time of models up to 32,000 tensors (the planner's worst case)"
 	@echo "make clean      remove build outputs (keeps the fetched MicroPython source and .venv)"
@@ -90,6 +97,11 @@ qemu: setup
 devtest-qemu: qemu
 	@$(PYTHON) tests/device/run.py --board qemu
 
+# The same tests on the emulated Raspberry Pi Pico: the RP2040 firmware (make rp2) in rp2040js.
+.PHONY: devtest-pico
+devtest-pico: rp2
+	@$(PYTHON) tests/device/run.py --board pico
+
 # Real boards (issue 5): firmware builds. rp2 fetches the Pico SDK, TinyUSB and mbedtls from Debian
 # (firmware/fetch_port_deps.sh) and builds in a copy of the MicroPython tree (firmware/port_tree.sh).
 # esp32 needs ESP-IDF (IDF_PATH); xtensa-check compiles the engine with Debian's gcc-xtensa-lx106.
@@ -138,9 +150,11 @@ fuzz-agent: unix
 # Every suite runs even when an earlier one fails; the exit status says whether all passed.
 test: setup
 	@status=0; \
+	$(MAKE) --no-print-directory lint || status=1; \
 	$(MAKE) --no-print-directory ctest || status=1; \
 	$(MAKE) --no-print-directory devtest || status=1; \
 	$(MAKE) --no-print-directory devtest-qemu || status=1; \
+	$(MAKE) --no-print-directory devtest-pico || status=1; \
 	$(MAKE) --no-print-directory xtensa-check || status=1; \
 	$(MAKE) --no-print-directory ctest-cortexm || status=1; \
 	$(MAKE) --no-print-directory hosttest || status=1; \
@@ -148,14 +162,19 @@ test: setup
 	$(MAKE) --no-print-directory fuzz-agent FUZZ_SECONDS=30 || status=1; \
 	exit $$status
 
-# The main job: boot the emulated board, stream the KWS model to it over the serial link, run a
-# batch of windows on it and in TFLM, print the report (build/run/: report.json, PNG plots).
-RUN_WINDOWS ?= 50
+# Static checks: ruff (ruff.toml) on every Python file of the repository.
+.PHONY: lint
+lint: setup
+	@.venv/bin/ruff check --quiet . && echo "lint: ruff: no findings"
+
+# The main job: boot the emulated board, stream the gesture model to it over the serial link, run
+# its 100 labelled test windows on it and in TFLM, print the report (bit-exactness, accuracy,
+# latency; build/run/: report.json, PNG plots). PORT=/dev/ttyACM0 runs it on a real board instead.
+PORT ?=
 run: qemu
 	@mkdir -p build/run
-	@$(PYTHON) scripts/make_windows.py $(DEMO_MODEL) $(RUN_WINDOWS) build/run/windows.npy
-	.venv/bin/tinyml-host validate $(DEMO_MODEL) --data build/run/windows.npy \
-	    --json build/run/report.json --report build/run
+	.venv/bin/tinyml-host validate $(DEMO_MODEL) --data $(DEMO_WINDOWS) --labels $(DEMO_LABELS) --class-names $(DEMO_CLASSES) \
+	    $(if $(PORT),--port $(PORT)) --json build/run/report.json --report build/run
 
 # What `make run` did before the emulated board: the demo model in the Unix port.
 demo: unix
@@ -164,7 +183,8 @@ demo: unix
 bench-link: qemu
 	$(PYTHON) bench/link_bench.py --repeat 3
 
-bench: unix
+# rp2: the M0+ rows measured on the RP2040 firmware in the emulated Pico (bench/pico_bench.py).
+bench: unix rp2
 	$(PYTHON) bench/bench.py
 
 bench-plan: unix
@@ -174,7 +194,7 @@ clean:
 	rm -rf build/unix build/unix-obj build/unix-asan build/unix-asan-obj build/mpy-cross \
 	    build/qemu build/qemu-obj build/qemu-heap-* \
 	    build/rp2 build/rp2-obj build/rp2-obj.*.log build/rp2-base build/rp2-base-obj build/rp2-base-obj.*.log build/xtensa \
-	    build/esp32 build/esp32-obj build/esp32-base build/esp32-base-obj \
+	    build/esp32 build/esp32-obj build/esp32-base build/esp32-base-obj build/rp2-board build/esp32-board \
 	    build/micropython-lib-empty build/host
 
 distclean:

@@ -19,7 +19,11 @@ For each model (default: ../shared/models/mlperf_tiny/*.tflite) one seeded rando
     (device/runtime, ops, kernels) compiled -Os -mthumb -mcpu=cortex-m4; the MicroPython binding
     device/modtinyml.c needs the port's headers and is measured from a firmware build if one exists;
   - flash linked with --gc-sections, every op vs only the benchmarked models' ops (the build-time
-    selection TINYML_OPS=..., bench/flash_size.py).
+    selection TINYML_OPS=..., bench/flash_size.py);
+  - Cortex-M0+ cycles per inference and per MAC measured on the real RP2040 firmware (`make rp2`)
+    in rp2040js, model read in place from flash, beside the unicorn M0+ estimate, kernel by kernel
+    (bench/pico_bench.py; rp2040js models no XIP cache, so on a real Pico flash-resident weights
+    cost more). Skipped with a note when build/rp2/firmware.uf2 is missing.
 MACs count CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED multiply-accumulates.
 
 Usage: .venv/bin/python bench/bench.py [--json] [--no-callgrind] [MODEL.tflite ...]
@@ -38,6 +42,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import callgrind_bench as cg  # noqa: E402
 import cortexm_bench as cm  # noqa: E402
 import flash_size as fs  # noqa: E402
+import pico_bench as pb  # noqa: E402
 
 # Issue 6's reference points and targets.
 TARGET_X86_RATIO = 0.25
@@ -90,7 +95,8 @@ def cortexm_job(args):
     model, core, inp, workdir = args
     r = cm.run(model, core, inp, workdir)
     r["output"] = r["output"].hex()
-    r.pop("profile")
+    if core != "m0plus":  # the M0+ profile is compared with rp2040js's, kernel by kernel
+        r.pop("profile")
     return r
 
 
@@ -158,6 +164,15 @@ def main(argv=None):
                 ref = r["tflm_output"] or tflm_reference(m, inputs[m])
                 r["tflm_output"] = ref
                 r["emulated_outputs_equal_tflm"] = all(r[f"{c}_output"] == ref for c in cm.CORES)
+            pico_rows = []
+            if pb.UF2.is_file() and pb.ELF.is_file():
+                (tmp / "pico").mkdir()
+                for r, m in zip(rows, models):
+                    cg.log(f"bench: {m.name} on the RP2040 firmware in rp2040js ...")
+                    p = pb.measure(m, inputs[m], tmp / "pico")
+                    r["rp2040js_cycles"] = p["cycles"]
+                    r["rp2040js_cycles_per_mac"] = p["cycles"] / r["macs"]
+                    pico_rows.append(dict(model=m.name, macs=r["macs"], pico=p, unicorn=emu[(m, "m0plus")]))
             flash, nobj = flash_bytes(tmp)
             flash_shipped, _ = flash_bytes(tmp, "-O2")
             cg.log("bench: linking every op and the MLPerf Tiny subset (TINYML_OPS) ...")
@@ -172,6 +187,9 @@ def main(argv=None):
     print(table(rows, flash, flash_shipped, nobj, not args.no_callgrind))
     print()
     print(fs.report(linked, "these models' ops (TINYML_OPS)"))
+    print()
+    print(pb.section(pico_rows) if pico_rows else
+          "M0+ on the real RP2040 firmware: skipped (no build/rp2/firmware.uf2: `make rp2` adds it)")
     return 1 if not all(r["emulated_outputs_equal_tflm"] and r.get("outputs_equal", True) for r in rows) else 0
 
 
@@ -197,6 +215,11 @@ def table(rows, flash, flash_shipped, nobj, with_cg):
     row("Cortex-M0+ est. cycles/MAC (cycles/inference)",
         [f"{r['m0plus_cycles_per_mac']:.2f} ({r['m0plus_cycles'] / 1e6:.1f} M, {gap(r['m0plus_cycles_per_mac'], TARGET_M0)})"
          for r in rows], REF_M0, f"<= {TARGET_M0} c/MAC")
+    if all("rp2040js_cycles" in r for r in rows):
+        row("Cortex-M0+ cycles/MAC measured on the RP2040 firmware in rp2040js (model in flash; no XIP cache "
+            "modelled: more on a real Pico)",
+            [f"{r['rp2040js_cycles_per_mac']:.2f} ({r['rp2040js_cycles'] / 1e6:.1f} M)" for r in rows],
+            "bench/pico_bench.py", f"<= {TARGET_M0} c/MAC")
     row("Cortex-M3 est. cycles/MAC (cycles/inference; no DSP: plain C paths, as on the emulated board)",
         [f"{r['m3_cycles_per_mac']:.2f} ({r['m3_cycles'] / 1e6:.1f} M)" for r in rows], "", "")
     row("Cortex-M4 est. cycles/MAC (cycles/inference)",

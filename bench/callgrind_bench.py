@@ -20,7 +20,6 @@ Usage: .venv/bin/python bench/callgrind_bench.py [--verify] [--json] [MODEL.tfli
 
 import argparse
 import json
-import os
 import re
 import shutil
 import subprocess

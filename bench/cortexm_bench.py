@@ -218,6 +218,11 @@ def run(model_path, core, input_bytes, workdir=None):
         uc.reg_write(U.UC_ARM_REG_SP, HEAP_ADDR + RAM_SIZE)
         uc.reg_write(U.UC_ARM_REG_LR, STOP_ADDR | 1)
         h = uc.hook_add(UC_HOOK_BLOCK, counter.hook) if counter else None
+        if counter:
+            # Code translated before the hook existed (during the untimed load: e.g. libgcc's
+            # 64-bit multiply helper) would run from unicorn's translation cache without the
+            # counting hook: flush it, so every block of the counted run is translated with it.
+            uc.ctl_flush_tb()
         uc.emu_start(syms[sym] | 1, STOP_ADDR)
         if h is not None:
             uc.hook_del(h)

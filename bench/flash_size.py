@@ -77,7 +77,7 @@ def measure(subset: list[str] | None = None) -> dict:
 
 
 def report(result: dict, label: str = "MLPerf Tiny subset") -> str:
-    lines = [f"Flash added by tinyml, linked with --gc-sections (kernels -O2, rest -Os; binding not included):",
+    lines = ["Flash added by tinyml, linked with --gc-sections (kernels -O2, rest -Os; binding not included):",
              f"  {label}: {result['ops']}"]
     for core, full, sub in result["rows"]:
         lines.append(f"  Cortex-{core.upper().replace('PLUS', '+')}: every op {full:,} B, "

@@ -45,15 +45,15 @@ from typing import Callable
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "host"))
 
-from tinyml_host import link  # noqa: E402  (host/ on sys.path first)
+from tinyml_host import link, protocol  # noqa: E402  (host/ on sys.path first)
 
-REQUESTS = [link.T_HELLO, link.T_SYNC, link.T_INFO, link.T_LOAD_BEGIN, link.T_LOAD_CHUNK,
-            link.T_LOAD_END, link.T_LOAD_FILE, link.T_PUT_INPUT, link.T_RUN, link.T_BATCH,
-            link.T_GET_OUTPUT]
-BY_DESIGN = (link.T_EXIT, link.T_RESET)
+REQUESTS = [protocol.T_HELLO, protocol.T_SYNC, protocol.T_INFO, protocol.T_LOAD_BEGIN, protocol.T_LOAD_CHUNK,
+            protocol.T_LOAD_END, protocol.T_LOAD_FILE, protocol.T_PUT_INPUT, protocol.T_RUN, protocol.T_BATCH,
+            protocol.T_GET_OUTPUT]
+BY_DESIGN = (protocol.T_EXIT, protocol.T_RESET)
 # Answers that say the request may have unloaded the model: LOAD_BEGIN (a new model streams in),
 # LOAD_END and LOAD_FILE (the model is made after the answer; a failure leaves none).
-UNLOADING = (link.T_LOAD_BEGIN | link.RESPONSE, link.T_LOAD_END | link.RESPONSE, link.T_LOAD_FILE | link.RESPONSE)
+UNLOADING = (protocol.T_LOAD_BEGIN | protocol.RESPONSE, protocol.T_LOAD_END | protocol.RESPONSE, protocol.T_LOAD_FILE | protocol.RESPONSE)
 CHUNK = 512  # payload limit of the fuzzer's own frames (the agent takes up to 1024)
 PROBE_GAP = 64
 LINE_MAX = 2 * (1024 + 10) + 2  # the agent's LINE_MAX: its longest line, with the LF
@@ -72,7 +72,7 @@ class Agent:
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=self.stderr, cwd=workdir)
         self.lines: queue.Queue[bytes | None] = queue.Queue()
-        self.seen: list[link.Frame] = []  # frames received while waiting (cleared by the caller)
+        self.seen: list[protocol.Frame] = []  # frames received while waiting (cleared by the caller)
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self) -> None:
@@ -88,7 +88,7 @@ class Agent:
         except (BrokenPipeError, OSError):
             return False
 
-    def wait_for(self, ftype: int, seq: int | None, timeout: float) -> link.Frame | None | str:
+    def wait_for(self, ftype: int, seq: int | None, timeout: float) -> protocol.Frame | None | str:
         """The first frame of ftype (and seq), "dead" if the agent ended, None on timeout."""
         deadline = time.monotonic() + timeout
         while True:
@@ -98,7 +98,7 @@ class Agent:
                 return None
             if line is None:
                 return "dead"
-            frame = link.decode_line(line.rstrip(b"\n"))
+            frame = protocol.decode_line(line.rstrip(b"\n"))
             if frame is None:
                 continue
             if frame.type == ftype and (seq is None or frame.seq == seq):
@@ -106,7 +106,7 @@ class Agent:
             self.seen.append(frame)
 
     def errors(self) -> list[str]:
-        return [f.payload.decode(errors="replace") for f in self.seen if f.type == link.T_ERR]
+        return [f.payload.decode(errors="replace") for f in self.seen if f.type == protocol.T_ERR]
 
     def stop(self) -> str:
         if self.proc.poll() is None:
@@ -123,39 +123,39 @@ class Session:
     timeout: float
     seq: int = 0
 
-    def request(self, ftype: int, payload: bytes, flags: int = 0) -> link.Frame | None | str:
+    def request(self, ftype: int, payload: bytes, flags: int = 0) -> protocol.Frame | None | str:
         self.seq = (self.seq + 1) & 0xFFFF
-        if not self.agent.send(link.encode_frame(ftype, self.seq, payload, flags, binary=True)):
+        if not self.agent.send(protocol.encode_frame(ftype, self.seq, payload, flags, binary=True)):
             return "dead"
-        return self.agent.wait_for(ftype | link.RESPONSE, self.seq, self.timeout)
+        return self.agent.wait_for(ftype | protocol.RESPONSE, self.seq, self.timeout)
 
-    def probe(self) -> link.Frame | None | str:
+    def probe(self) -> protocol.Frame | None | str:
         """HELLO with a fresh seq: the agent's sequence space starts over there. The seq skips
         PROBE_GAP ahead, past the seqs the case's own frames used (a HELLO among them is answered
         with its own seq, which must not pass for the probe's answer)."""
         self.seq = (self.seq + PROBE_GAP) & 0xFFFF
-        if not self.agent.send(link.encode_frame(link.T_HELLO, self.seq, binary=True)):
+        if not self.agent.send(protocol.encode_frame(protocol.T_HELLO, self.seq, binary=True)):
             return "dead"
-        return self.agent.wait_for(link.T_HELLO | link.RESPONSE, self.seq, self.timeout)
+        return self.agent.wait_for(protocol.T_HELLO | protocol.RESPONSE, self.seq, self.timeout)
 
     def load_model(self) -> None:
         """LOAD_BEGIN (into the heap), the host's own LOAD_CHUNK requests, LOAD_END."""
-        reqs = [link._Req(link.T_LOAD_BEGIN, struct.pack("<III", len(self.model), zlib.crc32(self.model), 0))]
+        reqs = [link._Req(protocol.T_LOAD_BEGIN, struct.pack("<III", len(self.model), zlib.crc32(self.model), 0))]
         off = 0
         while off < len(self.model):
-            r = link._chunk_req(link.T_LOAD_CHUNK, off, self.model[off:off + 4 * CHUNK], CHUNK, None, True)
+            r = link._chunk_req(protocol.T_LOAD_CHUNK, off, self.model[off:off + 4 * CHUNK], CHUNK, None, True)
             reqs.append(r)
             off += r.span[1]
-        reqs.append(link._Req(link.T_LOAD_END, b""))
+        reqs.append(link._Req(protocol.T_LOAD_END, b""))
         for r in reqs:
             answer = self.request(r.type, r.payload, r.flags)
-            if not isinstance(answer, link.Frame) or (r.accept and r.accept(answer.payload)):
+            if not isinstance(answer, protocol.Frame) or (r.accept and r.accept(answer.payload)):
                 raise RuntimeError(f"loading the fuzz model failed at {link.TYPE_NAMES.get(r.type)}: {answer}"
                                    f" ({self.agent.errors()})")
-            if r.type == link.T_LOAD_BEGIN and answer.flags & link.F_LOADED:
+            if r.type == protocol.T_LOAD_BEGIN and answer.flags & protocol.F_LOADED:
                 break  # that exact model is loaded already (the host skips the chunks too)
         hello = self.probe()
-        if not isinstance(hello, link.Frame) or not model_loaded(hello):
+        if not isinstance(hello, protocol.Frame) or not model_loaded(hello):
             raise RuntimeError(f"the agent did not load the fuzz model: {self.agent.errors()}")
 
     def model_info(self) -> dict:
@@ -164,14 +164,14 @@ class Session:
         while total is None or len(text) < total:
             r = link._info_req(1, len(text), CHUNK - 8, None)
             answer = self.request(r.type, r.payload)
-            if not isinstance(answer, link.Frame):
+            if not isinstance(answer, protocol.Frame):
                 raise RuntimeError(f"INFO failed: {answer} ({self.agent.errors()})")
             total = struct.unpack_from("<I", answer.payload)[0]
             text += answer.payload[8:]
-        return link.parse_info(text, 1)
+        return protocol.parse_info(text, 1)
 
 
-def model_loaded(hello: link.Frame) -> bool:
+def model_loaded(hello: protocol.Frame) -> bool:
     return bool(hello.payload[5] & 2)
 
 
@@ -180,7 +180,7 @@ def model_loaded(hello: link.Frame) -> bool:
 
 def info_req(kind: int, off: int, n: int) -> link._Req:
     """The host's INFO request, with a check of its answer: an INFO text that came whole (asked
-    from offset 0, all of it in the answer) must be one the host accepts (link.parse_info)."""
+    from offset 0, all of it in the answer) must be one the host accepts (protocol.parse_info)."""
     req = link._info_req(kind, off, n, None)
 
     def accept(p: bytes) -> str | None:
@@ -189,7 +189,7 @@ def info_req(kind: int, off: int, n: int) -> link._Req:
             return f"INFO answer for {len(p) - 8} bytes at {got_off}, asked {n} at {off}"
         if off == 0 and total == len(p) - 8:
             try:
-                link.parse_info(p[8:], kind)
+                protocol.parse_info(p[8:], kind)
             except link.LinkError as e:
                 return f"{e.what}: {p[8:300]!r}"
         return None
@@ -258,32 +258,32 @@ class Gen:
         """A request as the host makes it (tinyml_host.link's builders), fields in range or not."""
         r = self.rng
         deflate = r.random() < 0.5
-        if ftype == link.T_PUT_INPUT:
+        if ftype == protocol.T_PUT_INPUT:
             off = r.randrange(self.input_bytes + 1)
             data = self.data(self.input_bytes - off + 1)[:self.input_bytes - off] or b"\0"
             self.staged = data if off == 0 and len(data) == self.input_bytes else self.staged
             return link._chunk_req(ftype, off, data, r.choice([CHUNK, 64, 1024]), None, deflate)
-        if ftype == link.T_RUN:
+        if ftype == protocol.T_RUN:
             crc = zlib.crc32(self.staged) if r.random() < 0.8 else self.u32()
             return link._run_req(self.index(), crc, r.choice([0, self.output_bytes, self.u16()]),
                                  self.output_bytes, None, None)
-        if ftype == link.T_BATCH:
+        if ftype == protocol.T_BATCH:
             count = r.choice([0, 1, 2, 7, 64, r.randrange(1, 900 // max(1, self.input_bytes) + 2)])
             data = self.data(count * self.input_bytes + 1)[:count * self.input_bytes].ljust(count * self.input_bytes, b"\x7f")
             return link._batch_req(self.index(), count, data, self.input_bytes, self.output_bytes, None, deflate)
-        if ftype == link.T_INFO:
+        if ftype == protocol.T_INFO:
             return info_req(r.choice([0, 1]), r.choice([0, 0, 1, 100, self.u32()]), self.u16())
-        if ftype == link.T_GET_OUTPUT:
+        if ftype == protocol.T_GET_OUTPUT:
             return link._get_req(self.index(), r.choice([0, 1, self.u32()]), self.u16(), None)
-        if ftype == link.T_LOAD_CHUNK:
+        if ftype == protocol.T_LOAD_CHUNK:
             off = r.choice([0, self.model_size - 1, self.u32()]) & 0xFFFFFFFF
             return link._chunk_req(ftype, off, self.data(3000) or b"\0", r.choice([CHUNK, 1024]), None, deflate)
-        if ftype == link.T_LOAD_BEGIN:
+        if ftype == protocol.T_LOAD_BEGIN:
             addr = 0
             if self.wild_addresses and r.random() < 0.5:
                 addr = r.choice([0x400, 0x20000000, 0x20001000, 0xFFFFFFFF, 1, self.u32()])
             return link._Req(ftype, struct.pack("<III", self.u32(), self.u32(), addr))
-        if ftype == link.T_LOAD_FILE:
+        if ftype == protocol.T_LOAD_FILE:
             name = r.choice([b"model.tflite", b"missing.tflite", b"", b".", b"junk.bin", b"\xff\xfe",
                              r.randbytes(r.randrange(40))])
             return link._Req(ftype, name)
@@ -292,17 +292,17 @@ class Gen:
     def raw_payload(self, ftype: int) -> tuple[bytes, int]:
         """Fixed fields at boundary values, then any data (deflated or not)."""
         r = self.rng
-        if ftype in (link.T_LOAD_CHUNK, link.T_PUT_INPUT):
+        if ftype in (protocol.T_LOAD_CHUNK, protocol.T_PUT_INPUT):
             fixed = struct.pack("<I", self.u32())
-        elif ftype == link.T_BATCH:
+        elif ftype == protocol.T_BATCH:
             fixed = struct.pack("<IH", self.u32(), r.choice([0, 1, 2, 3, 64, self.u16()]))
-        elif ftype == link.T_LOAD_BEGIN:
+        elif ftype == protocol.T_LOAD_BEGIN:
             addr = struct.pack("<I", self.u32()) if self.wild_addresses and r.random() < 0.5 else b""
             return struct.pack("<II", self.u32(), self.u32()) + addr, 0
         else:
             return self.wellformed(ftype).payload + self.data(8)[:r.choice([0, 0, 3])], 0
         if r.random() < 0.4:
-            return self.deflated(fixed), link.F_DEFLATE
+            return self.deflated(fixed), protocol.F_DEFLATE
         return fixed + self.data(), 0
 
     def frame_line(self, seq: int) -> Line:
@@ -319,22 +319,22 @@ class Gen:
             payload, accept = payload[:r.randrange(len(payload) + 1)], None
         if r.random() < 0.15:
             seq, accept = r.getrandbits(16), None
-        data = link.encode_frame(ftype, seq, payload, flags, binary=r.random() < 0.8)
+        data = protocol.encode_frame(ftype, seq, payload, flags, binary=r.random() < 0.8)
         return Line(data, seq, ftype, accept)
 
     def edge_line(self, seq: int) -> Line:
         """A frame whose binary line is LINE_MAX - 2 .. LINE_MAX + 2 bytes long (payload bytes
         that all escape to two): the agent's bounded read must take the ones that fit whole."""
         r = self.rng
-        ftype = r.choice([link.T_LOAD_CHUNK, link.T_PUT_INPUT, link.T_HELLO, link.T_SYNC])
+        ftype = r.choice([protocol.T_LOAD_CHUNK, protocol.T_PUT_INPUT, protocol.T_HELLO, protocol.T_SYNC])
         target = LINE_MAX + r.randrange(-2, 3)
         fill = bytes([r.choice([0x0A, 0x0D, 0x1B, 0x03])])
-        head = struct.pack("<I", r.choice([0, self.u32()])) if ftype in (link.T_LOAD_CHUNK, link.T_PUT_INPUT) else b""
+        head = struct.pack("<I", r.choice([0, self.u32()])) if ftype in (protocol.T_LOAD_CHUNK, protocol.T_PUT_INPUT) else b""
         n = max(0, (target - 40) // 2 - len(head))
-        line = link.encode_frame(ftype, seq, head + fill * n, binary=True)
+        line = protocol.encode_frame(ftype, seq, head + fill * n, binary=True)
         while len(line) < target:
             n += 1
-            line = link.encode_frame(ftype, seq, head + fill * n, binary=True)
+            line = protocol.encode_frame(ftype, seq, head + fill * n, binary=True)
         return Line(line)
 
     def damage(self, line: bytes) -> bytes:
@@ -370,14 +370,14 @@ class Gen:
         self.staged = window
         reqs, off = [], 0
         while off < len(window):
-            q = link._chunk_req(link.T_PUT_INPUT, off, window[off:], CHUNK, None, r.random() < 0.5)
+            q = link._chunk_req(protocol.T_PUT_INPUT, off, window[off:], CHUNK, None, r.random() < 0.5)
             reqs.append(q)
             off += q.span[1]
         index = self.index()
         reqs.append(link._run_req(index, zlib.crc32(window), r.choice([0, self.output_bytes]),
                                   self.output_bytes, None, None))
         reqs.append(link._get_req(index, 0, self.output_bytes, None))
-        return [Line(link.encode_frame(q.type, first_seq + i, q.payload, q.flags, binary=True),
+        return [Line(protocol.encode_frame(q.type, first_seq + i, q.payload, q.flags, binary=True),
                      (first_seq + i) & 0xFFFF, q.type, q.accept) for i, q in enumerate(reqs)]
 
     def model_load(self, first_seq: int) -> list[Line]:
@@ -394,16 +394,16 @@ class Gen:
             m += r.randbytes(r.randrange(1, 3000))
         m = bytes(m)
         crc = zlib.crc32(m) if r.random() < 0.9 else r.getrandbits(32)
-        reqs = [link._Req(link.T_LOAD_BEGIN, struct.pack("<III", len(m), crc, 0))]
+        reqs = [link._Req(protocol.T_LOAD_BEGIN, struct.pack("<III", len(m), crc, 0))]
         off = 0
         while off < len(m):
-            q = link._chunk_req(link.T_LOAD_CHUNK, off, m[off:off + 4 * CHUNK], r.choice([CHUNK, 1024]), None,
+            q = link._chunk_req(protocol.T_LOAD_CHUNK, off, m[off:off + 4 * CHUNK], r.choice([CHUNK, 1024]), None,
                                 r.random() < 0.5)
             reqs.append(q)
             off += q.span[1]
-        reqs.append(link._Req(link.T_LOAD_END, b""))
+        reqs.append(link._Req(protocol.T_LOAD_END, b""))
         reqs.append(info_req(1, 0, 1016))
-        return [Line(link.encode_frame(q.type, first_seq + i, q.payload, q.flags, binary=True),
+        return [Line(protocol.encode_frame(q.type, first_seq + i, q.payload, q.flags, binary=True),
                      (first_seq + i) & 0xFFFF, q.type, q.accept) for i, q in enumerate(reqs)]
 
     def case(self, first_seq: int) -> list[Line]:
@@ -450,10 +450,10 @@ class Stats:
 
 def start(args: argparse.Namespace, model: bytes, workdir: Path) -> Session:
     agent = Agent(args.micropython, workdir, args.heapsize)
-    if agent.wait_for(link.T_READY, None, args.timeout) is None:
+    if agent.wait_for(protocol.T_READY, None, args.timeout) is None:
         raise RuntimeError("the agent did not start (no READY)")
     session = Session(agent, model, args.timeout)
-    if not isinstance(session.probe(), link.Frame):
+    if not isinstance(session.probe(), protocol.Frame):
         raise RuntimeError("the agent did not answer HELLO")
     session.load_model()
     return session
@@ -469,9 +469,9 @@ def record(args: argparse.Namespace, stats: Stats, kind: str, case: bytes, detai
         print(f"fuzz_agent: {kind} #{n}: {args.out / f'{kind}-{n}.bin'}\n{detail.strip()[-1500:]}", flush=True)
 
 
-def mismatches(lines: list[Line], seen: list[link.Frame]) -> list[str]:
+def mismatches(lines: list[Line], seen: list[protocol.Frame]) -> list[str]:
     """Answers to intact, well-formed requests that the host's own check refuses."""
-    checks = {(line.seq, line.type | link.RESPONSE): line.accept for line in lines if line.accept}
+    checks = {(line.seq, line.type | protocol.RESPONSE): line.accept for line in lines if line.accept}
     out = []
     for f in seen:
         accept = checks.get((f.seq, f.type))
@@ -495,7 +495,7 @@ def one_round(session: Session, lines: list[Line]) -> tuple[str | None, str]:
     wrong = mismatches(lines, agent.seen)
     if wrong:
         return "mismatch", "\n".join(wrong)
-    served_load = any(f.type in UNLOADING and not f.flags & link.F_LOADED for f in agent.seen)
+    served_load = any(f.type in UNLOADING and not f.flags & protocol.F_LOADED for f in agent.seen)
     if not model_loaded(hello) and not served_load:
         return "dropped", ("no model loaded after: " + ", ".join(repr(f) for f in agent.seen)
                            + "; agent errors: " + " | ".join(agent.errors()))
@@ -556,7 +556,7 @@ def replay(args: argparse.Namespace) -> int:
     data = args.replay.read_bytes()
     with tempfile.TemporaryDirectory() as tmp:
         session = start(args, model, prepare(Path(tmp), model))
-        frames = [link.decode_line(part) for part in data.split(b"\n")]
+        frames = [protocol.decode_line(part) for part in data.split(b"\n")]
         lines = [Line(data)]
         first = next((f for f in frames if f is not None), None)
         if first is not None:  # the agent expects the case's first seq, as when it was found

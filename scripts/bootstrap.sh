@@ -29,6 +29,7 @@ for p in "${APT_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 if [ ${#missing[@]} -eq 0 ] && [ -x "$VENV/bin/python" ] && [ "$(cat "$STAMP" 2>/dev/null)" = "$want" ]; then
+    "$ROOT/scripts/setup_pico_emulator.sh"  # the emulated Pico's rp2040js (returns at once when installed)
     exit 0
 fi
 
@@ -53,5 +54,7 @@ log "installing requirements-convert.txt (TensorFlow) into .venv"
 # The host SDK itself (the `tinyml-host` command), editable so the checkout is what runs;
 # its dependencies are already pinned above.
 "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps -e "$ROOT/host"
+# The emulated Raspberry Pi Pico: Node.js and rp2040js, pinned (scripts/setup_pico_emulator.sh).
+"$ROOT/scripts/setup_pico_emulator.sh"
 echo "$want" > "$STAMP"
 log "done"

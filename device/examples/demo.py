@@ -5,12 +5,12 @@ import sys
 
 import tinyml
 
-path = sys.argv[1] if len(sys.argv) > 1 else "../shared/models/mlperf_tiny/kws_ref_model.tflite"
+path = sys.argv[1] if len(sys.argv) > 1 else "models/gesture/gesture.tflite"
 
 m = tinyml.Model(path)
 print(m)
 
-# A fixed, reproducible int8 input filling the input tensor: KWS takes [1, 49, 10, 1] MFCC features.
+# A fixed, reproducible int8 input filling the input tensor.
 n = 1
 for d in m.inputs[0].shape:
     n *= d

@@ -91,43 +91,47 @@ int tm_mean_init_quant(tm_mean_params *p, float in_scale, int32_t in_zp, float o
     return 0;
 }
 
-// Sum of the input elements of one output: a walk over the reduced index space from `base`.
-static int32_t reduce_sum(const tm_mean_params *p, const int8_t *base) {
-    const int nd = p->red_ndim;
-    const int32_t inner = p->red_dims[nd - 1];
-    const int32_t step = p->red_strides[nd - 1];
-    const int32_t rows = tm_reduce_count(p->red_dims, nd - 1);
-    uint32_t sum = 0;  // TFLM accumulates in int32 with wrap-around
-    int32_t idx[TM_MEAN_MAX_DIMS] = {0};
-    int32_t off = 0;
-    for (int32_t r = 0; r < rows; ++r) {
-        const int8_t *row = base + off;
-        for (int32_t i = 0; i < inner; ++i) {
-            sum += (uint32_t)(int32_t)row[i * step];
-        }
-        tm_reduce_step(idx, &off, p->red_dims, p->red_strides, nd - 1);
+// Sum of the input elements of one output: a walk over the reduced index space from `base`;
+// then one output of TFLM's QuantizedMeanOrSum. T is the element type (int8 or int16).
+#define TM_MEAN_KERNEL(SUFFIX, T, LO, HI)                                                          \
+    static int32_t reduce_sum_##SUFFIX(const tm_mean_params *p, const T *base) {                  \
+        const int nd = p->red_ndim;                                                                \
+        const int32_t inner = p->red_dims[nd - 1];                                                 \
+        const int32_t step = p->red_strides[nd - 1];                                               \
+        const int32_t rows = tm_reduce_count(p->red_dims, nd - 1);                                 \
+        uint32_t sum = 0; /* TFLM accumulates in int32 with wrap-around */                         \
+        int32_t idx[TM_MEAN_MAX_DIMS] = {0};                                                       \
+        int32_t off = 0;                                                                           \
+        for (int32_t r = 0; r < rows; ++r) {                                                       \
+            const T *row = base + off;                                                             \
+            for (int32_t i = 0; i < inner; ++i) {                                                  \
+                sum += (uint32_t)(int32_t)row[i * step];                                           \
+            }                                                                                      \
+            tm_reduce_step(idx, &off, p->red_dims, p->red_strides, nd - 1);                        \
+        }                                                                                          \
+        return (int32_t)sum;                                                                       \
+    }                                                                                              \
+    void tm_mean_##SUFFIX(const tm_mean_params *p, const T *in, T *out) {                          \
+        const int nd = p->out_ndim;                                                                \
+        const int32_t n_out = tm_reduce_count(p->out_dims, nd);                                    \
+        if (p->count == 0) { /* empty reduction: TFLM leaves the zero-initialised output */        \
+            for (int32_t i = 0; i < n_out; ++i) {                                                  \
+                out[i] = 0;                                                                        \
+            }                                                                                      \
+            return;                                                                                \
+        }                                                                                          \
+        const int64_t zp_total = (int64_t)p->input_zero_point * p->count;                          \
+        int32_t idx[TM_MEAN_MAX_DIMS] = {0};                                                       \
+        int32_t off = 0;                                                                           \
+        for (int32_t o = 0; o < n_out; ++o) {                                                      \
+            const int32_t sum = reduce_sum_##SUFFIX(p, in + off);                                  \
+            const int32_t shifted = (int32_t)(uint32_t)(uint64_t)((int64_t)sum - zp_total);        \
+            const int32_t v = tm_mul_by_quantized_mul(shifted, p->multiplier, p->shift)            \
+                + p->output_zero_point;                                                            \
+            out[o] = (T)tm_clamp_i32(v, LO, HI);                                                   \
+            tm_reduce_step(idx, &off, p->out_dims, p->out_strides, nd);                            \
+        }                                                                                          \
     }
-    return (int32_t)sum;
-}
 
-void tm_mean_s8(const tm_mean_params *p, const int8_t *in, int8_t *out) {
-    const int nd = p->out_ndim;
-    const int32_t n_out = tm_reduce_count(p->out_dims, nd);
-    if (p->count == 0) {
-        // Empty reduction: TFLM leaves the zero-initialised output.
-        for (int32_t i = 0; i < n_out; ++i) {
-            out[i] = 0;
-        }
-        return;
-    }
-    const int64_t zp_total = (int64_t)p->input_zero_point * p->count;
-    int32_t idx[TM_MEAN_MAX_DIMS] = {0};
-    int32_t off = 0;
-    for (int32_t o = 0; o < n_out; ++o) {
-        const int32_t sum = reduce_sum(p, in + off);
-        const int32_t shifted = (int32_t)(uint32_t)(uint64_t)((int64_t)sum - zp_total);
-        const int32_t v = tm_mul_by_quantized_mul(shifted, p->multiplier, p->shift) + p->output_zero_point;
-        out[o] = (int8_t)tm_clamp_i32(v, -128, 127);
-        tm_reduce_step(idx, &off, p->out_dims, p->out_strides, nd);
-    }
-}
+TM_MEAN_KERNEL(s8, int8_t, -128, 127)
+TM_MEAN_KERNEL(s16, int16_t, -32768, 32767)

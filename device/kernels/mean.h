@@ -1,4 +1,4 @@
-// tinyml kernels: int8 MEAN over any set of axes, bit-exact with TFLM's
+// tinyml kernels: int8 (and int16) MEAN over any set of axes, bit-exact with TFLM's
 // reference_ops::QuantizedMeanOrSum (micro/kernels/internal/reference/reduce.h), which TFLM uses
 // for every int8 MEAN (also when input and output quantization are equal):
 //   sum    = sum of the raw int8 inputs reduced into one output (int32, wrapping)
@@ -43,5 +43,7 @@ void tm_mean_fold_count(int32_t multiplier, int shift, int32_t count, int32_t *o
     int32_t *out_shift);
 
 void tm_mean_s8(const tm_mean_params *p, const int8_t *in, int8_t *out);
+// The same for int16 (TFLM's 16x8 MEAN: the same QuantizedMeanOrSum, clamped to int16).
+void tm_mean_s16(const tm_mean_params *p, const int16_t *in, int16_t *out);
 
 #endif

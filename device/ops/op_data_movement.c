@@ -93,8 +93,13 @@ size_t tm_op_split_persist_bytes(const tm_model *m, const tm_node *n) {
 }
 
 tm_status tm_op_split_prepare(tm_model *m, tm_node *n, const tm_tensor *input, int axis,
-    const int32_t *size, const char *op, tm_error *err) {
-    tm_strided_copy_params p[TM_MAX_NODE_OUTPUTS];
+    int32_t uniform_size, const char *op, tm_error *err) {
+    // Written in place in the persistent data: no stack array sized for the largest node.
+    tm_strided_copy_params *p = (tm_strided_copy_params *)tm_op_alloc_data(m,
+        (size_t)n->n_outputs * sizeof(tm_strided_copy_params), op, err);
+    if (p == NULL) {
+        return err->status;
+    }
     int32_t outer = 1, inner = 1;
     for (int d = 0; d < input->ndim; ++d) {
         if (d < axis) {
@@ -112,26 +117,28 @@ tm_status tm_op_split_prepare(tm_model *m, tm_node *n, const tm_tensor *input, i
         if (tm_op_check_same_type(input, t, op, err) != TM_OK) {
             return err->status;
         }
+        const int32_t size_i = uniform_size > 0 ? uniform_size : (axis < t->ndim ? t->dims[axis] : -1);
         int ok = t->ndim == input->ndim;
         for (int d = 0; ok && d < t->ndim; ++d) {
-            ok = t->dims[d] == (d == axis ? size[i] : input->dims[d]);
+            ok = t->dims[d] == (d == axis ? size_i : input->dims[d]);
         }
         if (!ok) {
             return tm_fail(err, TM_ERR_MODEL, "%s: output %d should be the input's shape with %d at axis %d",
-                op, i, (int)size[i], axis);
+                op, i, (int)size_i, axis);
         }
         p[i].ndim = 2;
         p[i].count[0] = outer;
-        p[i].count[1] = size[i] * inner;
+        p[i].count[1] = size_i * inner;
         p[i].in_step[0] = input->dims[axis] * inner;
         p[i].in_step[1] = 1;
         p[i].in_start = offset * inner;
         p[i].out_start = 0;
         p[i].elem_size = (int32_t)tm_type_size(input->type);
         tm_strided_copy_contiguous_out(&p[i]);
-        offset += size[i];
+        offset += size_i;
     }
-    return tm_op_store_data(m, n, p, (size_t)n->n_outputs * sizeof(p[0]), op, err);
+    n->data = p;
+    return TM_OK;
 }
 
 void tm_op_split_eval(const tm_model *m, const tm_node *n, int input_index) {

@@ -51,8 +51,10 @@ tm_status tm_op_const_axis(const tm_tensor *axis_t, int rank, int *axis, const c
 tm_status tm_op_split_axis(const tm_tensor *axis_t, const tm_tensor *input, int *axis, const char *op,
     tm_error *err);
 size_t tm_op_split_persist_bytes(const tm_model *m, const tm_node *n);
+// uniform_size > 0: every output has that size at the axis (SPLIT); 0: each output's own (SPLIT_V,
+// whose caller checked that they add up to the input's).
 tm_status tm_op_split_prepare(tm_model *m, tm_node *n, const tm_tensor *input, int axis,
-    const int32_t *size, const char *op, tm_error *err);
+    int32_t uniform_size, const char *op, tm_error *err);
 void tm_op_split_eval(const tm_model *m, const tm_node *n, int input_index);
 
 #endif

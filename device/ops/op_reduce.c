@@ -10,20 +10,27 @@ size_t tm_op_reduce_persist_bytes(const tm_model *m, const tm_node *n) {
 }
 
 void tm_op_reduce_mean_eval(const tm_model *m, const tm_node *n) {
-    tm_mean_s8((const tm_mean_params *)n->data, (const int8_t *)tm_input(m, n, 0)->data,
+    const tm_tensor *input = tm_input(m, n, 0);
+    if (input->type == TM_INT16) {
+        tm_mean_s16((const tm_mean_params *)n->data, (const int16_t *)input->data,
+            (int16_t *)tm_output(m, n, 0)->data);
+        return;
+    }
+    tm_mean_s8((const tm_mean_params *)n->data, (const int8_t *)input->data,
         (int8_t *)tm_output(m, n, 0)->data);
 }
 
 tm_status tm_op_reduce_prepare_shape(const tm_model *m, const tm_node *n, const char *op,
-    tm_mean_params *p, tm_error *err) {
+    int allow_int16, tm_mean_params *p, tm_error *err) {
     if (tm_op_check_arity(n, 2, 2, 1, op, err) != TM_OK) {
         return err->status;
     }
     const tm_tensor *input = tm_input(m, n, 0);
     const tm_tensor *axis = tm_input(m, n, 1);
     const tm_tensor *output = tm_output(m, n, 0);
-    if (tm_op_check_quantized(input, TM_INT8, op, "input", err) != TM_OK
-        || tm_op_check_quantized(output, TM_INT8, op, "output", err) != TM_OK
+    const int type = allow_int16 && input != NULL && input->type == TM_INT16 ? TM_INT16 : TM_INT8;
+    if (tm_op_check_quantized(input, type, op, "input", err) != TM_OK
+        || tm_op_check_quantized(output, type, op, "output", err) != TM_OK
         || tm_op_check_const_ints(axis, 0, op, "axis", err) != TM_OK) {
         return err->status;
     }

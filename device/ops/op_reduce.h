@@ -14,10 +14,11 @@
 // persist_bytes of every reduction: its tm_mean_params.
 size_t tm_op_reduce_persist_bytes(const tm_model *m, const tm_node *n);
 
-// eval of MEAN and SUM: kernels/mean.c with the tm_mean_params in n->data.
+// eval of MEAN and SUM: kernels/mean.c with the tm_mean_params in n->data (int8, or int16).
 void tm_op_reduce_mean_eval(const tm_model *m, const tm_node *n);
 
+// allow_int16: int16 input and output are accepted too (MEAN's 16x8 form); else int8 only.
 tm_status tm_op_reduce_prepare_shape(const tm_model *m, const tm_node *n, const char *op,
-    tm_mean_params *p, tm_error *err);
+    int allow_int16, tm_mean_params *p, tm_error *err);
 
 #endif

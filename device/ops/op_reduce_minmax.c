@@ -9,7 +9,7 @@
 
 static tm_status minmax_prepare(tm_model *m, tm_node *n, const char *op, tm_error *err) {
     tm_mean_params p;
-    if (tm_op_reduce_prepare_shape(m, n, op, &p, err) != TM_OK) {
+    if (tm_op_reduce_prepare_shape(m, n, op, 0, &p, err) != TM_OK) {
         return err->status;
     }
     const tm_tensor *input = tm_input(m, n, 0);

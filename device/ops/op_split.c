@@ -3,7 +3,7 @@
 // and its eval assumes the outputs' shapes; here the axis is read once in prepare (in range,
 // negative counted from the end), the input's dimension must divide by num_splits and every
 // output must be the input's shape with dimension/num_splits at the axis. The engine keeps at
-// most TM_MAX_NODE_OUTPUTS (4) outputs per node: a SPLIT into more is refused at load.
+// most TM_MAX_NODE_OUTPUTS (255) outputs per node: a SPLIT into more is refused at load.
 // Each output is one strided copy (kernels/strided_copy.c).
 #include "tm_ops.h"
 #include "op_common.h"
@@ -31,11 +31,7 @@ static tm_status split_prepare(tm_model *m, tm_node *n, tm_error *err) {
         return tm_fail(err, TM_ERR_MODEL, "%s: num_splits %d, %d outputs, input dimension %d at the axis",
             NAME, (int)num, (int)n->n_outputs, (int)input->dims[axis]);
     }
-    int32_t size[TM_MAX_NODE_OUTPUTS];
-    for (int i = 0; i < num; ++i) {
-        size[i] = input->dims[axis] / num;
-    }
-    return tm_op_split_prepare(m, n, input, axis, size, NAME, err);
+    return tm_op_split_prepare(m, n, input, axis, input->dims[axis] / num, NAME, err);
 }
 
 static void split_eval(const tm_model *m, const tm_node *n) {

@@ -3,7 +3,7 @@
 // output tensor's dimension at the axis (size_splits is not read) and only wants a constant axis
 // in prepare; here the same sizes are taken from the outputs, which must add up to the input's
 // dimension, every output must be the input's shape but at the axis, and num_splits must be the
-// output count. At most TM_MAX_NODE_OUTPUTS (4) outputs per node: more are refused at load.
+// output count. At most TM_MAX_NODE_OUTPUTS (255) outputs per node: more are refused at load.
 // Each output is one strided copy (kernels/strided_copy.c).
 #include "tm_ops.h"
 #include "op_common.h"
@@ -31,21 +31,19 @@ static tm_status split_v_prepare(tm_model *m, tm_node *n, tm_error *err) {
         return tm_fail(err, TM_ERR_MODEL, "%s: num_splits %d for %d outputs", NAME, (int)num,
             (int)n->n_outputs);
     }
-    int32_t size[TM_MAX_NODE_OUTPUTS];
     int64_t total = 0;
     for (int i = 0; i < n->n_outputs; ++i) {
         const tm_tensor *t = tm_output(m, n, i);
         if (t == NULL || t->ndim != input->ndim) {
             return tm_fail(err, TM_ERR_MODEL, "%s: output %d is missing or not %d-D", NAME, i, (int)input->ndim);
         }
-        size[i] = t->dims[axis];
-        total += size[i];
+        total += t->dims[axis];
     }
     if (total != input->dims[axis]) {
         return tm_fail(err, TM_ERR_MODEL, "%s: the outputs add up to %d at the axis, the input has %d",
             NAME, (int)total, (int)input->dims[axis]);
     }
-    return tm_op_split_prepare(m, n, input, axis, size, NAME, err);
+    return tm_op_split_prepare(m, n, input, axis, 0, NAME, err);
 }
 
 static void split_v_eval(const tm_model *m, const tm_node *n) {

@@ -11,7 +11,7 @@ static const char *const NAME = "SUM";
 
 static tm_status sum_prepare(tm_model *m, tm_node *n, tm_error *err) {
     tm_mean_params p;
-    if (tm_op_reduce_prepare_shape(m, n, NAME, &p, err) != TM_OK) {
+    if (tm_op_reduce_prepare_shape(m, n, NAME, 0, &p, err) != TM_OK) {
         return err->status;
     }
     const tm_tensor *input = tm_input(m, n, 0);

@@ -2,8 +2,8 @@
 // TFLM; checked against the output here when constant), filter OHWI, input NHWC, optional bias.
 // int8 input and output with int8 weights (per-tensor or per-channel along axis 0, symmetric)
 // and an int32 bias; or 16x8: int16 input and output (zero points 0) with int8 weights and an
-// int64 bias. TFLM requantizes with no activation (TransposeConvOptions' fused activation is not
-// applied), so a model asking for one is refused. The padding is TFLM's: ComputePaddingHeightWidth
+// int64 bias. The fused activation (op version 4: what Conv2DTranspose(activation="relu")
+// converts to) clamps the requantized output as in CONV_2D, as TFLM does. The padding is TFLM's: ComputePaddingHeightWidth
 // on the output size, which must give back the input size.
 //
 // TFLM scatters into an output-sized int32 / int64 scratch buffer; kernels/transpose_conv.c
@@ -105,9 +105,6 @@ static tm_status transpose_conv_prepare(tm_model *m, tm_node *n, tm_error *err) 
             (int)output->dims[3]);
     }
     const int activation = tm_fb_u8(&n->options, OPT_ACTIVATION, 0);
-    if (activation != 0) {
-        return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: fused activation %d is not applied by TFLM", NAME, activation);
-    }
     // The convolution this op transposes maps the output back onto the input: TFLM's padding.
     const int padding = tm_fb_u8(&n->options, OPT_PADDING, TM_PADDING_SAME);
     p.stride_w = tm_fb_i32(&n->options, OPT_STRIDE_W, 0);
@@ -126,8 +123,9 @@ static tm_status transpose_conv_prepare(tm_model *m, tm_node *n, tm_error *err) 
     }
     p.input_offset = -input->zero_point;
     p.output_offset = output->zero_point;
-    p.act_min = int16 ? INT16_MIN : INT8_MIN;
-    p.act_max = int16 ? INT16_MAX : INT8_MAX;
+    if (tm_op_activation_range(activation, output, &p.act_min, &p.act_max, NAME, err) != TM_OK) {
+        return err->status;
+    }
 
     int32_t *multiplier;
     int8_t *shift;
@@ -156,7 +154,7 @@ static void transpose_conv_eval(const tm_model *m, const tm_node *n) {
         tm_output(m, n, 0)->data);
 }
 
-// Versions: 2 is int8, 3 is 16x8 (4 adds the fused activation, refused when set; 5 int4 weights).
+// Versions: 2 is int8, 3 is 16x8, 4 adds the fused activation (5: int4 weights).
 const tm_op tm_op_transpose_conv = {
     "TRANSPOSE_CONV", TM_BUILTIN_TRANSPOSE_CONV, 4,
     transpose_conv_persist_bytes, transpose_conv_prepare, transpose_conv_eval,

@@ -287,7 +287,7 @@ static tm_status check_ops_supported(tm_model *m, tm_error *err) {
     return tm_fail(err, TM_ERR_UNSUPPORTED, "%s", text);
 }
 
-tm_status tm_model_open(tm_model *m, const uint8_t *buf, size_t len, tm_error *err) {
+tm_status tm_model_open_unchecked(tm_model *m, const uint8_t *buf, size_t len, tm_error *err) {
     memset(m, 0, sizeof *m);
     tm_error_clear(err);
     if (len > 0x7fffffffu) {
@@ -349,11 +349,17 @@ tm_status tm_model_open(tm_model *m, const uint8_t *buf, size_t len, tm_error *e
             m->outputs[i - in.len] = (int16_t)t;
         }
     }
+    m->n_node_io = 0;
     for (uint32_t i = 0; i < m->n_nodes; ++i) {
         tm_fb_table op = tm_fb_vec_table(&m->operator_tables, i);
         uint32_t index = tm_fb_u32(&op, OPERATOR_OPCODE_INDEX, 0);
+        tm_fb_vec op_in = tm_fb_vec_field(&op, OPERATOR_INPUTS, 4);
+        tm_fb_vec op_out = tm_fb_vec_field(&op, OPERATOR_OUTPUTS, 4);
         if (!tm_fb_ok(&m->fb)) {
             return err->status;
+        }
+        if (op_in.len <= TM_MAX_NODE_INPUTS && op_out.len <= TM_MAX_NODE_OUTPUTS) {
+            m->n_node_io += op_in.len + op_out.len;   // larger nodes are refused by tm_model_parse
         }
         if (index >= m->opcodes.len) {
             return tm_fail(err, TM_ERR_MODEL, "corrupt model: node %u uses operator code %u of %u",
@@ -370,6 +376,16 @@ tm_status tm_model_open(tm_model *m, const uint8_t *buf, size_t len, tm_error *e
                 tm_builtin_name(code), (unsigned)i, (int)version);
         }
     }
+    m->unchecked = 1;
+    err->node = -1;
+    return TM_OK;
+}
+
+tm_status tm_model_open(tm_model *m, const uint8_t *buf, size_t len, tm_error *err) {
+    if (tm_model_open_unchecked(m, buf, len, err) != TM_OK) {
+        return err->status;
+    }
+    m->unchecked = 0;
     // A model that is not full-integer gets one message naming what it is and the fix, before
     // any op is blamed; then every unsupported op, all in one message.
     if (check_quantization_kind(m, err) != TM_OK) {
@@ -393,6 +409,7 @@ tm_status tm_model_open(tm_model *m, const uint8_t *buf, size_t len, tm_error *e
 
 size_t tm_model_state_bytes(const tm_model *m) {
     return align8(m->n_tensors * sizeof(tm_tensor)) + align8(m->n_nodes * sizeof(tm_node))
+        + align8(m->n_node_io * sizeof(int16_t))
         + align8(m->n_tensors * sizeof(tm_plan_buffer)) + align8(TM_PLAN_SCRATCH(m->n_tensors) * sizeof(uint16_t));
 }
 
@@ -527,6 +544,20 @@ static tm_status parse_tensor(tm_model *m, uint32_t index, tm_error *err) {
     return TM_OK;
 }
 
+// The op row of a node whose op is not in the table (host checks only: see tm_model.h).
+static tm_status missing_prepare(tm_model *m, tm_node *n, tm_error *err) {
+    (void)m;
+    (void)n;
+    return tm_fail(err, TM_ERR_UNSUPPORTED, "not in this firmware's op table");
+}
+
+static void missing_eval(const tm_model *m, const tm_node *n) {
+    (void)m;
+    (void)n;
+}
+
+static const tm_op missing_op = { "(not in the op table)", -1, 0, NULL, missing_prepare, missing_eval };
+
 static tm_status parse_node(tm_model *m, uint32_t index, tm_error *err) {
     tm_node *n = &m->nodes[index];
     tm_fb_table op = tm_fb_vec_table(&m->operator_tables, index);
@@ -540,6 +571,9 @@ static tm_status parse_node(tm_model *m, uint32_t index, tm_error *err) {
         return err->status;
     }
     n->op = opcode_row(m, opcode_index, code);
+    if (n->op == NULL) {
+        n->op = &missing_op; // only after tm_model_open_unchecked: tm_model_open refuses the model
+    }
     n->version = (uint8_t)version;
     // A custom op's options: a flexbuffer, kept in place in the model (read by the op's prepare
     // through tm_flexbuffer.h, which bounds-checks every read). The large-model layout that stores
@@ -556,9 +590,18 @@ static tm_status parse_node(tm_model *m, uint32_t index, tm_error *err) {
     n->custom_options = tm_fb_vec_data(&custom);
     n->custom_options_len = custom.len;
     if (in.len > TM_MAX_NODE_INPUTS || out.len > TM_MAX_NODE_OUTPUTS || out.len == 0) {
-        return tm_fail(err, TM_ERR_UNSUPPORTED, "%s at node %u has %u inputs and %u outputs",
-            n->op->name, (unsigned)index, (unsigned)in.len, (unsigned)out.len);
+        return tm_fail(err, TM_ERR_UNSUPPORTED, "%s at node %u has %u inputs and %u outputs "
+            "(this firmware takes 1 to %d outputs and at most %d inputs per node: "
+            "TM_MAX_NODE_OUTPUTS, TM_MAX_NODE_INPUTS)",
+            n->op->name, (unsigned)index, (unsigned)in.len, (unsigned)out.len, TM_MAX_NODE_OUTPUTS,
+            TM_MAX_NODE_INPUTS);
     }
+    if (in.len + out.len > m->n_node_io - m->node_io_used) {   // counted by tm_model_open
+        return tm_fail(err, TM_ERR_MODEL, "corrupt model: node %u changed since the model was opened", (unsigned)index);
+    }
+    n->inputs = m->node_io + m->node_io_used;
+    n->outputs = n->inputs + in.len;
+    m->node_io_used += in.len + out.len;
     n->n_inputs = (uint8_t)in.len;
     n->n_outputs = (uint8_t)out.len;
     for (uint32_t i = 0; i < in.len + out.len; ++i) {
@@ -652,6 +695,10 @@ static tm_status compute_lifetimes(tm_model *m, tm_error *err) {
                 return tm_fail(err, TM_ERR_MODEL, "tensor %u has a dimension of 0 (dynamic or empty shapes are not supported)", (unsigned)t);
             }
             if (tm_type_size(m->tensors[t].type) == 0) {
+                if (m->unchecked) {
+                    m->tensors[t].in_arena = 0; // host check: the prepare of every node using it fails
+                    continue;
+                }
                 return tm_fail(err, TM_ERR_UNSUPPORTED, "tensor %u has type %s (not supported)",
                     (unsigned)t, tm_type_name(m->tensors[t].type));
             }
@@ -667,6 +714,9 @@ tm_status tm_model_parse(tm_model *m, void *state, tm_error *err) {
     p += align8(m->n_tensors * sizeof(tm_tensor));
     m->nodes = (tm_node *)p;
     p += align8(m->n_nodes * sizeof(tm_node));
+    m->node_io = (int16_t *)p;
+    m->node_io_used = 0;
+    p += align8(m->n_node_io * sizeof(int16_t));
     m->plan = (tm_plan_buffer *)p;
     p += align8(m->n_tensors * sizeof(tm_plan_buffer));
     m->plan_order = (uint16_t *)p;
@@ -699,7 +749,7 @@ tm_status tm_model_parse(tm_model *m, void *state, tm_error *err) {
     uint64_t persist = 0;
     for (uint32_t t = 0; t < m->n_tensors; ++t) {
         if (m->tensors[t].is_variable) {
-            if (tm_type_size(m->tensors[t].type) == 0) {
+            if (tm_type_size(m->tensors[t].type) == 0 && !m->unchecked) {
                 return tm_fail(err, TM_ERR_UNSUPPORTED, "tensor %u has type %s (not supported)",
                     (unsigned)t, tm_type_name(m->tensors[t].type));
             }
@@ -756,6 +806,18 @@ void *tm_model_state_alloc(tm_model *m, tm_node *n, size_t bytes) {
 }
 
 tm_status tm_model_prepare(tm_model *m, void *persist, tm_error *err) {
+    if (tm_model_prepare_state(m, persist, err) != TM_OK) {
+        return err->status;
+    }
+    for (uint32_t i = 0; i < m->n_nodes; ++i) {
+        if (tm_model_prepare_node(m, i, err) != TM_OK) {
+            return err->status;
+        }
+    }
+    return TM_OK;
+}
+
+tm_status tm_model_prepare_state(tm_model *m, void *persist, tm_error *err) {
     m->persist = (uint8_t *)persist;
     m->persist_used = 0;
     // Variable tensors first: their memory was counted in parse, before the ops' data.
@@ -773,15 +835,18 @@ tm_status tm_model_prepare(tm_model *m, void *persist, tm_error *err) {
         m->nodes[i].state = NULL;   // no op state to reset yet: each prepare allocates its own
     }
     tm_model_reset_state(m);
-    for (uint32_t i = 0; i < m->n_nodes; ++i) {
-        tm_node *n = &m->nodes[i];
-        if (n->op->prepare(m, n, err) != TM_OK) {
-            if (err->status == TM_OK) {
-                tm_fail(err, TM_ERR_MODEL, "%s prepare failed", n->op->name);
-            }
-            err->node = (int)i;
-            return err->status;
+    return TM_OK;
+}
+
+tm_status tm_model_prepare_node(tm_model *m, uint32_t i, tm_error *err) {
+    tm_node *n = &m->nodes[i];
+    n->data = NULL;
+    if (n->op->prepare(m, n, err) != TM_OK) {
+        if (err->status == TM_OK) {
+            tm_fail(err, TM_ERR_MODEL, "%s prepare failed", n->op->name);
         }
+        err->node = (int)i;
+        return err->status;
     }
     return TM_OK;
 }

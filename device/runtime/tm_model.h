@@ -30,9 +30,11 @@
 #include "tm_flatbuffer.h"
 
 #define TM_MAX_DIMS 6
+// A node's tensor indices live in one pool shared by all nodes (tm_model.node_io), sized from
+// the model: the caps only bound what ops and their stack buffers must handle.
 #define TM_MAX_NODE_INPUTS 24   // UNIDIRECTIONAL_SEQUENCE_LSTM has 24
 #define TM_MAX_MODEL_IO 16      // model inputs, and model outputs
-#define TM_MAX_NODE_OUTPUTS 4
+#define TM_MAX_NODE_OUTPUTS 255 // UNPACK/SPLIT of an unrolled RNN: one output per time step
 // The largest activation arena (or op data) any target accepts: offsets are 32-bit, and a 32-bit
 // board cannot address more. The same limit on 64-bit hosts, so `inspect` says what a board says.
 #define TM_MAX_ARENA_BYTES 0x7fffffffu
@@ -91,8 +93,8 @@ typedef struct tm_op {
 
 typedef struct tm_node {
     const tm_op *op;
-    int16_t inputs[TM_MAX_NODE_INPUTS];   // tensor indices, -1 = optional input omitted
-    int16_t outputs[TM_MAX_NODE_OUTPUTS];
+    int16_t *inputs;         // n_inputs tensor indices (-1 = optional input omitted), in m->node_io
+    int16_t *outputs;        // n_outputs tensor indices, in m->node_io
     uint8_t n_inputs;
     uint8_t n_outputs;
     uint8_t version;
@@ -118,11 +120,16 @@ typedef struct tm_model {
     uint16_t *plan_order;          // planner scratch
     uint32_t n_tensors;
     uint32_t n_nodes;
+    int16_t *node_io;        // every node's input and output indices, back to back (parse-time)
+    uint32_t n_node_io;      // their count, from tm_model_open
+    uint32_t node_io_used;
     int16_t inputs[TM_MAX_MODEL_IO];
     int16_t outputs[TM_MAX_MODEL_IO];
     uint8_t n_inputs;
     uint8_t n_outputs;
     uint32_t model_version;
+    uint8_t unchecked;       // opened with tm_model_open_unchecked (host checks): parse lets
+                             // tensors of unsupported types through, for their nodes' prepare to refuse
     // Memory: sizes known after parse, pointers set by prepare.
     size_t persist_bytes;    // op-private data (multipliers...), 8-byte aligned pieces
     size_t arena_bytes;      // planned activation bytes
@@ -134,12 +141,19 @@ typedef struct tm_model {
 
 // Step 1: header, counts, op support. The buffer must stay alive and unchanged for the model's life.
 tm_status tm_model_open(tm_model *m, const uint8_t *buf, size_t len, tm_error *err);
-// Bytes the caller must provide to tm_model_parse (tensors + nodes + planner scratch).
+// Step 1 without the model-kind and op-table checks, for host tools that report on every node
+// (tinyml-host inspect): parse then gives a node whose op is missing an op row whose prepare
+// fails. Devices use tm_model_open.
+tm_status tm_model_open_unchecked(tm_model *m, const uint8_t *buf, size_t len, tm_error *err);
+// Bytes the caller must provide to tm_model_parse (tensors + nodes + their tensor indices + planner scratch).
 size_t tm_model_state_bytes(const tm_model *m);
 // Step 2: state is tm_model_state_bytes() bytes, 8-byte aligned, owned by the caller.
 tm_status tm_model_parse(tm_model *m, void *state, tm_error *err);
 // Step 3: persist is m->persist_bytes bytes, 8-byte aligned. Prepare reads only constant tensor data.
 tm_status tm_model_prepare(tm_model *m, void *persist, tm_error *err);
+// Step 3 in two parts, for host tools that check every node: the variable tensors, then node i.
+tm_status tm_model_prepare_state(tm_model *m, void *persist, tm_error *err);
+tm_status tm_model_prepare_node(tm_model *m, uint32_t i, tm_error *err);
 // Step 4: arena of arena_len >= m->arena_bytes bytes, 8-byte aligned (TM_ERR_ARENA if too small).
 tm_status tm_model_set_arena(tm_model *m, void *arena, size_t arena_len, tm_error *err);
 // Step 5 (after prepare and set_arena succeeded).

@@ -18,10 +18,10 @@
 # of MicroPython v1.25.0 with its submodules, given as MICROPYTHON_DIR.
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+LOG_NAME=esp32/build
+source "$(dirname "${BASH_SOURCE[0]}")/../common.sh"  # ROOT, JOBS, log, the shared steps
 BOARD="${BOARD:-ESP32_GENERIC}"
 TINYML="${TINYML:-1}"
-log() { echo "esp32/build: $*" >&2; }
 t0=$(date +%s)
 
 if [ -z "${IDF_PATH:-}" ] || [ ! -f "$IDF_PATH/tools/idf.py" ] || ! command -v idf.py >/dev/null; then
@@ -58,14 +58,28 @@ fi
 if [ "$TINYML" = 1 ]; then NAME=esp32; else NAME=esp32-base; fi
 OBJ="$ROOT/build/$NAME-obj/$BOARD"
 OUT="$ROOT/build/$NAME/$BOARD"
-MPY_LIB_DIR="$ROOT/build/micropython-lib-empty"
-mkdir -p "$MPY_LIB_DIR" && touch "$MPY_LIB_DIR/README.md"
-if [ -z "${MICROPY_GIT_TAG:-}" ]; then
-    MICROPY_GIT_TAG="v$(awk '/define MICROPY_VERSION_(MAJOR|MINOR|MICRO) / {v = v (v ? "." : "") $3} END {print v}' "$TREE/py/mpconfig.h")"
-    export MICROPY_GIT_TAG
-fi
+empty_micropython_lib
+export_git_tag "$TREE"
 
-ARGS=(-D MICROPY_BOARD="$BOARD" -D MICROPY_BOARD_DIR="$PORT/boards/$BOARD"
+# ESP32_GENERIC gets a ROMFS partition (firmware/esp32/partitions-4MiB-romfs.csv) and the port's
+# ROMFS support (MICROPY_VFS_ROM): its board folder is the port's, linked file by file into
+# build/esp32-board/ESP32_GENERIC, with an mpconfigboard.h and mpconfigboard.cmake that include the
+# port's and then add those. Other boards build with the port's folder as it is.
+BOARD_DIR="$PORT/boards/$BOARD"
+if [ "$BOARD" = ESP32_GENERIC ]; then
+    OVERLAY="$ROOT/build/esp32-board/$BOARD"
+    mkdir -p "$OVERLAY"
+    for f in "$BOARD_DIR"/*; do
+        case "$(basename "$f")" in mpconfigboard.h|mpconfigboard.cmake) ;; *) ln -sfn "$f" "$OVERLAY/$(basename "$f")" ;; esac
+    done
+    printf '#include "%s"\n#define MICROPY_VFS_ROM (1)\n' "$BOARD_DIR/mpconfigboard.h" > "$OVERLAY/mpconfigboard.h"
+    printf 'CONFIG_PARTITION_TABLE_CUSTOM=y\nCONFIG_PARTITION_TABLE_CUSTOM_FILENAME="%s"\n' \
+        "$ROOT/firmware/esp32/partitions-4MiB-romfs.csv" > "$OVERLAY/sdkconfig.romfs"
+    printf 'include(%s)\nlist(APPEND SDKCONFIG_DEFAULTS %s)\n' \
+        "$BOARD_DIR/mpconfigboard.cmake" "$OVERLAY/sdkconfig.romfs" > "$OVERLAY/mpconfigboard.cmake"
+    BOARD_DIR="$OVERLAY"
+fi
+ARGS=(-D MICROPY_BOARD="$BOARD" -D MICROPY_BOARD_DIR="$BOARD_DIR"
       -D MICROPY_FROZEN_MANIFEST="$ROOT/firmware/esp32/manifest.py" -D MICROPY_LIB_DIR="$MPY_LIB_DIR")
 [ "$TINYML" = 1 ] && ARGS+=(-D USER_C_MODULES="$ROOT/device/micropython.cmake")
 

@@ -35,15 +35,20 @@
 #   and transparent: every byte 0x00-0xff passes unchanged both ways (no CR/LF translation, no
 #   Ctrl-C handling). sys.stdin.buffer.readinto(buf) blocks until len(buf) bytes have arrived;
 #   sys.stdout.buffer.write(b) writes them all.
-# - No `time` module (the port has no clock). tinyml's own timing works: every Model reports
-#   m.last_us and m.last_cycles after predict()/invoke() (device/tm_ticks.c: here CMSDK APB timer 0
-#   at 0x40000000, which tinyml owns, counting qemu's deterministic -icount virtual time).
-# - Files: no writable filesystem. There is a VFS with `open`, os.mount/os.chdir/os.listdir, and
-#   vfs.VfsRom (a read-only ROMFS image in any buffer, e.g. uctypes.bytearray_at(addr, n)); RAM
-#   past the firmware's .bss is unused (tests/device/run.py --board qemu puts a ROMFS of the test
-#   files there, see tinyml_host.emulator.spare_ram).
+# - `time` (firmware/qemu/board/board_time.c): ticks_ms/us/cpu, ticks_diff/add, sleep/_ms/_us on
+#   the clock tinyml's Model.last_us uses (a 25 MHz core, one instruction per cycle, counted by
+#   qemu's deterministic -icount virtual time; CMSDK timer 1 and the dual timer, timer 0 being
+#   tinyml's). A sleep waits in WFI, during which qemu runs the clock 40x faster than the wall clock.
+# - Files (firmware/qemu/board/board_flash.c): 16 MB of flash at 0x21000000 (the MPS2's PSRAM;
+#   tinyml_host.emulator maps it from an image file, so it survives a reboot): 4 MB ROMFS mounted
+#   at /rom by MicroPython through vfs.rom_ioctl (mpremote romfs and `tinyml-host deploy --rom`
+#   write it; its files are memory-mapped, tinyml.Model('/rom/m.tflite') runs in place), 12 MB
+#   littlefs at / (formatted at the first boot, the current directory). vfs.VfsRom also mounts a
+#   ROMFS image in any buffer; RAM past the firmware's .bss is unused (tests/device/run.py
+#   --board qemu puts a ROMFS of the test files there, see tinyml_host.emulator.spare_ram).
 # - Also available: gc, micropython, struct, array, binascii (incl. crc32), hashlib, json, re,
-#   errno, uctypes, machine (mem8/16/32), deflate, random, heapq, collections, math, io, os, vfs.
+#   errno, uctypes, machine (mem8/16/32), deflate, random, heapq, collections, math, io, os, vfs,
+#   time.
 #   Floats are single precision (print(1/3) -> 0.3333333). No threads, no asyncio.
 # - machine.reset() does NOT reboot: the port ends qemu (semihosting exit), the pty closes (reads
 #   fail with EIO) and the board is gone. A soft reset (Ctrl-D at the REPL, machine.soft_reset(),
@@ -51,35 +56,26 @@
 # - A HardFault prints "HardFault exception caught:" and registers, then the board hangs.
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+LOG_NAME=qemu/build
+source "$(dirname "${BASH_SOURCE[0]}")/../common.sh"  # ROOT, JOBS, log, the shared steps
 MPY_DIR="$("$ROOT/firmware/fetch_micropython.sh")"
-JOBS="${JOBS:-2}"
-# TINYML_OPS=... (op names or .tflite files) builds a module with only those ops: a Python with the
-# `tflite` package reads the model files (device/tools/select_ops.py).
-export TINYML_OPS_PYTHON="${TINYML_OPS_PYTHON:-$ROOT/.venv/bin/python}"
 HEAP="${QEMU_HEAP:-204800}"
 OBJ="$ROOT/build/qemu-obj"
 OUT="${QEMU_OUT:-$ROOT/build/qemu}"
 
 case "$HEAP" in
-    ''|*[!0-9]*) echo "build.sh: error: QEMU_HEAP must be a number of bytes, got '$HEAP'" >&2; exit 2 ;;
+    ''|*[!0-9]*) log "error: QEMU_HEAP must be a number of bytes, got '$HEAP'"; exit 2 ;;
 esac
 for tool in arm-none-eabi-gcc; do
-    command -v "$tool" >/dev/null || { echo "build.sh: error: $tool not found (run scripts/bootstrap.sh, or apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi)" >&2; exit 1; }
+    command -v "$tool" >/dev/null || { log "error: $tool not found (run scripts/bootstrap.sh, or apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi)"; exit 1; }
 done
 
 # The manifest freezes device/python (the serial agent, written there by its own owner).
-[ -d "$ROOT/device/python" ] || { echo "build.sh: error: no device/python folder to freeze" >&2; exit 1; }
+[ -d "$ROOT/device/python" ] || { log "error: no device/python folder to freeze"; exit 1; }
 
-# makemanifest.py insists that MPY_LIB_DIR (micropython-lib) has a README.md; our manifest uses none of it.
-MPY_LIB_DIR="$ROOT/build/micropython-lib-empty"
-mkdir -p "$MPY_LIB_DIR" && touch "$MPY_LIB_DIR/README.md"
+empty_micropython_lib
 
-# MicroPython's version string from the tree itself (see firmware/unix/build.sh for why).
-if [ -z "${MICROPY_GIT_TAG:-}" ]; then
-    MICROPY_GIT_TAG="v$(awk '/define MICROPY_VERSION_(MAJOR|MINOR|MICRO) / {v = v (v ? "." : "") $3} END {print v}' "$MPY_DIR/py/mpconfig.h")"
-    export MICROPY_GIT_TAG
-fi
+export_git_tag "$MPY_DIR"
 
 # The heap size is a -D on the command line, which the port's make does not track: recompile
 # main.c (the only user of MICROPY_HEAP_SIZE) when it changes.
@@ -98,7 +94,7 @@ if [ "$(cat "$OBJ/.tinyml-flags" 2>/dev/null)" != "$TINYML_FLAGS" ]; then
     echo "$TINYML_FLAGS" > "$OBJ/.tinyml-flags"
 fi
 
-make -s -C "$MPY_DIR/mpy-cross" -j"$JOBS" BUILD="$ROOT/build/mpy-cross"
+build_mpy_cross "$MPY_DIR"
 
 # The port links with -nostdlib and MicroPython's own float-only libm (roundf, floorf...), but
 # tinyml's prepare code computes multipliers in double (round, frexp, floor), as TFLM does: add
@@ -115,17 +111,18 @@ mkdir -p "$MODULES"
 ln -sfn "$ROOT/device" "$MODULES/tinyml"
 ln -sfn "$ROOT/firmware/qemu/uart_rx_irq" "$MODULES/uart_rx_irq"
 ln -sfn "$ROOT/firmware/qemu/newlib_errno" "$MODULES/newlib_errno"
+ln -sfn "$ROOT/firmware/qemu/board" "$MODULES/board"
 
 make -s -C "$MPY_DIR/ports/qemu" -j"$JOBS" \
     BOARD=MPS2_AN385 BUILD="$OBJ" \
-    USER_C_MODULES="$MODULES" \
+    USER_C_MODULES="$MODULES" MICROPY_VFS_LFS2=1 \
     FROZEN_MANIFEST="$ROOT/firmware/qemu/manifest.py" MPY_LIB_DIR="$MPY_LIB_DIR" \
-    MICROPY_MPYCROSS="$ROOT/build/mpy-cross/mpy-cross" \
+    MICROPY_MPYCROSS="$MICROPY_MPYCROSS" \
     MICROPY_HEAP_SIZE="$HEAP" LIBS="$LIBS" LDSCRIPT="$ROOT/firmware/qemu/mps2.ld" \
-    CFLAGS_EXTRA="-I$ROOT/firmware/qemu -DMP_CONFIGFILE='<mpconfig_tinyml.h>' $TINYML_FLAGS" \
+    CFLAGS_EXTRA="-I$ROOT/firmware/qemu -I$ROOT/firmware/qemu/board -DMP_CONFIGFILE='<mpconfig_tinyml.h>' $TINYML_FLAGS" \
     "$@"
 
 # Copy only when changed, so an up-to-date build leaves the file's timestamp alone.
 mkdir -p "$OUT"
 cmp -s "$OBJ/firmware.elf" "$OUT/firmware.elf" || cp -f "$OBJ/firmware.elf" "$OUT/firmware.elf"
-echo "build.sh: built ${OUT#$ROOT/}/firmware.elf (heap $HEAP bytes)" >&2
+log "built ${OUT#$ROOT/}/firmware.elf (heap $HEAP bytes)"

@@ -8,3 +8,17 @@
 // no "\n"->"\r\n" on output).
 #undef MICROPY_PY_SYS_STDIO_BUFFER
 #define MICROPY_PY_SYS_STDIO_BUFFER (1)
+
+// The board's flash (firmware/qemu/board/board_flash.c): littlefs at /, ROMFS at /rom through
+// vfs.rom_ioctl (MicroPython mounts /rom itself when the image is valid).
+#undef MICROPY_VFS_ROM_IOCTL
+#define MICROPY_VFS_ROM_IOCTL (1)
+// MICROPY_VFS_LFS2 is set by build.sh (make MICROPY_VFS_LFS2=1, which also compiles littlefs).
+
+// `time`: ticks_ms/us/cpu, sleep, sleep_ms, sleep_us (firmware/qemu/board/board_time.c).
+#undef MICROPY_PY_TIME
+#define MICROPY_PY_TIME (1)
+
+// Mount the filesystem and start the clock at every (soft) reset.
+void qemu_board_init(void);
+#define MICROPY_PORT_INIT_FUNC qemu_board_init()

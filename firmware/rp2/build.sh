@@ -22,14 +22,10 @@
 # tools/uf2conv.py (family RP2040 0xe48bff56, base address 0x10000000: the RP2040's XIP flash).
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+LOG_NAME=rp2/build
+source "$(dirname "${BASH_SOURCE[0]}")/../common.sh"  # ROOT, JOBS, log, the shared steps
 BOARD="${BOARD:-RPI_PICO}"
-JOBS="${JOBS:-2}"
-# TINYML_OPS=... (op names or .tflite files) builds a module with only those ops: a Python with the
-# `tflite` package reads the model files (device/tools/select_ops.py).
-export TINYML_OPS_PYTHON="${TINYML_OPS_PYTHON:-$ROOT/.venv/bin/python}"
 TINYML="${TINYML:-1}"
-log() { echo "rp2/build: $*" >&2; }
 t0=$(date +%s)
 
 if [ "$TINYML" = 1 ]; then NAME=rp2; else NAME=rp2-base; fi
@@ -54,22 +50,32 @@ fi
 OVL="$("$ROOT/firmware/port_tree.sh")"
 MPY_DIR="$("$ROOT/firmware/fetch_micropython.sh")"
 
-# micropython-lib is not needed by our manifest, but makemanifest.py wants a README.md in it.
-MPY_LIB_DIR="$ROOT/build/micropython-lib-empty"
-mkdir -p "$MPY_LIB_DIR" && touch "$MPY_LIB_DIR/README.md"
+empty_micropython_lib
 
-# MicroPython's version string from the tree itself (see firmware/unix/build.sh for why).
-if [ -z "${MICROPY_GIT_TAG:-}" ]; then
-    MICROPY_GIT_TAG="v$(awk '/define MICROPY_VERSION_(MAJOR|MINOR|MICRO) / {v = v (v ? "." : "") $3} END {print v}' "$OVL/py/mpconfig.h")"
-    export MICROPY_GIT_TAG
+export_git_tag "$OVL"
+
+build_mpy_cross "$MPY_DIR"
+
+# RPI_PICO gets a ROMFS partition (firmware/rp2/romfs_layout.h): its board folder is the port's,
+# linked file by file into build/rp2-board/RPI_PICO, with an mpconfigboard.h that includes the
+# port's and then the layout. Other boards build with the port's folder as it is.
+BOARD_DIR="$OVL/ports/rp2/boards/$BOARD"
+FIRMWARE_MAX=0
+if [ "$BOARD" = RPI_PICO ]; then
+    LAYOUT="$ROOT/firmware/rp2/romfs_layout.h"
+    OVERLAY="$ROOT/build/rp2-board/$BOARD"
+    mkdir -p "$OVERLAY"
+    for f in "$BOARD_DIR"/*; do
+        [ "$(basename "$f")" = mpconfigboard.h ] || ln -sfn "$f" "$OVERLAY/$(basename "$f")"
+    done
+    printf '#include "%s"\n#include "%s"\n' "$BOARD_DIR/mpconfigboard.h" "$LAYOUT" > "$OVERLAY/mpconfigboard.h.new"
+    cmp -s "$OVERLAY/mpconfigboard.h.new" "$OVERLAY/mpconfigboard.h" && rm "$OVERLAY/mpconfigboard.h.new" \
+        || mv "$OVERLAY/mpconfigboard.h.new" "$OVERLAY/mpconfigboard.h"
+    BOARD_DIR="$OVERLAY"
+    FIRMWARE_MAX=$(( $(awk '/define TINYML_RP2_FIRMWARE_MAX_BYTES/ {gsub(/[()]/, ""); print $3 * $5}' "$LAYOUT") ))
 fi
-
-# mpy-cross (compiles the frozen .py files), shared with the other builds.
-make -s -C "$MPY_DIR/mpy-cross" -j"$JOBS" BUILD="$ROOT/build/mpy-cross"
-export MICROPY_MPYCROSS="$ROOT/build/mpy-cross/mpy-cross"
-
 CMAKE_ARGS=(
-    -DMICROPY_BOARD="$BOARD" -DMICROPY_BOARD_DIR="$OVL/ports/rp2/boards/$BOARD"
+    -DMICROPY_BOARD="$BOARD" -DMICROPY_BOARD_DIR="$BOARD_DIR"
     -DMICROPY_FROZEN_MANIFEST="$ROOT/firmware/rp2/manifest.py"
     -DMICROPY_LIB_DIR="$MPY_LIB_DIR"
     -DPICO_BUILD_DOCS=0 -Dpicotool_FOUND=0
@@ -106,6 +112,10 @@ if [ ! -f "$OUT/firmware.uf2" ] || ! cmp -s "$OBJ/firmware.bin" "$OUT/firmware.b
     [ -f "$OBJ/firmware.elf.map" ] && cp -f "$OBJ/firmware.elf.map" "$OUT/firmware.map"
 fi
 
+if [ "$FIRMWARE_MAX" -gt 0 ] && [ "$(stat -c %s "$OUT/firmware.bin")" -gt "$FIRMWARE_MAX" ]; then
+    log "error: firmware.bin is $(stat -c %s "$OUT/firmware.bin") bytes, past the $FIRMWARE_MAX bytes before ROMFS (firmware/rp2/romfs_layout.h)"
+    exit 1
+fi
 # Sizes: flash used (the .bin: code + read-only data + initial values of .data), static RAM, and
 # the part of both that comes from tinyml's own object files (from the linker map).
 SIZE_ARGS=(--elf "$OUT/firmware.elf" --bin "$OUT/firmware.bin" --uf2 "$OUT/firmware.uf2" --out "$OUT/size.txt")

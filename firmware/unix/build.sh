@@ -9,12 +9,9 @@
 # build/mpy-cross, so the fetched MicroPython source (a cache, or $MICROPYTHON_DIR) is never written to.
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+LOG_NAME=unix/build
+source "$(dirname "${BASH_SOURCE[0]}")/../common.sh"  # ROOT, JOBS, log, the shared steps
 MPY_DIR="$("$ROOT/firmware/fetch_micropython.sh")"
-JOBS="${JOBS:-2}"
-# TINYML_OPS=... (op names or .tflite files) builds a module with only those ops: a Python with the
-# `tflite` package reads the model files (device/tools/select_ops.py).
-export TINYML_OPS_PYTHON="${TINYML_OPS_PYTHON:-$ROOT/.venv/bin/python}"
 
 if [ "${SANITIZE:-0}" = 1 ]; then
     NAME=unix-asan
@@ -30,27 +27,18 @@ else
 fi
 OBJ="$ROOT/build/$NAME-obj"
 
-# makemanifest.py insists that MPY_LIB_DIR (micropython-lib) has a README.md; our manifest uses none of it.
-MPY_LIB_DIR="$ROOT/build/micropython-lib-empty"
-mkdir -p "$MPY_LIB_DIR" && touch "$MPY_LIB_DIR/README.md"
+empty_micropython_lib
 
-# The version string MicroPython reports, from the tree's own mpconfig.h. Without it,
-# py/makeversionhdr.py runs `git describe` in the tree, which under build/ finds *this*
-# repository's git history and would report our commit as MicroPython's version.
-if [ -z "${MICROPY_GIT_TAG:-}" ]; then
-    MICROPY_GIT_TAG="v$(awk '/define MICROPY_VERSION_(MAJOR|MINOR|MICRO) / {v = v (v ? "." : "") $3} END {print v}' "$MPY_DIR/py/mpconfig.h")"
-    export MICROPY_GIT_TAG
-fi
+export_git_tag "$MPY_DIR"
 
-# mpy-cross (compiles the frozen .py files), built here rather than inside the source tree.
-make -s -C "$MPY_DIR/mpy-cross" -j"$JOBS" BUILD="$ROOT/build/mpy-cross"
+build_mpy_cross "$MPY_DIR"
 
 # STRIP= keeps symbols: sanitizer reports and callgrind (bench) need function names.
 make -s -C "$MPY_DIR/ports/unix" -j"$JOBS" \
     VARIANT=standard BUILD="$OBJ" STRIP= \
     USER_C_MODULES="$ROOT" \
     FROZEN_MANIFEST="$ROOT/firmware/unix/manifest.py" MPY_LIB_DIR="$MPY_LIB_DIR" \
-    MICROPY_MPYCROSS="$ROOT/build/mpy-cross/mpy-cross" \
+    MICROPY_MPYCROSS="$MICROPY_MPYCROSS" \
     MICROPY_PY_FFI=0 MICROPY_PY_BTREE=0 MICROPY_PY_SSL=0 MICROPY_SSL_MBEDTLS=0 \
     CFLAGS_EXTRA="$SAN" LDFLAGS_EXTRA="$SAN" \
     "$@"
@@ -58,4 +46,4 @@ make -s -C "$MPY_DIR/ports/unix" -j"$JOBS" \
 # Copy only when changed, so an up-to-date build leaves the binary's timestamp alone.
 mkdir -p "$ROOT/build/$NAME"
 cmp -s "$OBJ/micropython" "$ROOT/build/$NAME/micropython" || cp -f "$OBJ/micropython" "$ROOT/build/$NAME/micropython"
-echo "build.sh: built build/$NAME/micropython" >&2
+log "built build/$NAME/micropython"

@@ -5,10 +5,13 @@
         b.link.load_model(data, address=b.model_address(len(data)))
     with board.connect("/dev/ttyACM0") as b: ...   # a real board running our firmware
     with board.connect("auto") as b: ...           # the one USB board that looks like ours
+    with board.connect("pico") as b: ...           # the emulated Raspberry Pi Pico (tinyml_host.pico)
 
 The rule of every command that takes `--port`: none -> tinyml_host.emulator.start() (boot the
 emulated board, or reuse one already running); `auto` -> the single ESP32/RP2040 USB serial port
-found; anything else is a serial port name.
+found; `pico` -> the pty of tinyml_host.pico.start() (the emulated Raspberry Pi Pico running the
+RP2040 firmware, booted or reused), then treated as a real board (filesystem, heap); anything
+else is a serial port name.
 """
 
 from __future__ import annotations
@@ -26,6 +29,10 @@ def resolve_port(port: str | None):
 
         emu = emulator.start()
         return emu.pty, emu
+    if port == "pico":
+        from . import pico
+
+        return pico.start().pty, None  # used as a real board: its pty is its USB serial port
     if port == "auto":
         from .flash_common import find_ports
 
@@ -51,6 +58,13 @@ class Board:
         if self.emulator is not None:
             return f"emulated board (qemu mps2-an385, Cortex-M3) on {self.port}"
         return f"board on {self.port}"
+
+    @property
+    def timing_note(self) -> str | None:
+        """What the board's latency figures are, where they are not a real chip's time."""
+        if self.emulator is not None:
+            return "emulated: QEMU's instruction count as cycles of a 25 MHz Cortex-M3, not a measured time"
+        return None
 
     def model_address(self, size: int) -> int | None:
         """Where to stream a model of `size` bytes: the emulated board's spare RAM (outside

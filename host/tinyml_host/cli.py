@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
+import warnings
 from typing import Sequence
 
 from . import __version__
-from .errors import TinymlError
+from .errors import TinymlError, TinymlWarning
 
 # (name, module under tinyml_host, one-line help). Command modules import heavy dependencies
 # (TensorFlow, the TFLM reference, matplotlib) inside run(), never at module level, so building
@@ -25,6 +27,7 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("validate", "validate", "run windows on the board and in the TFLM reference: bit-exactness, accuracy, latency"),
     ("run", "runscript", "run a MicroPython script on the board (default: the emulated one), output here"),
     ("repl", "repl", "open the board's MicroPython REPL (default: the emulated board)"),
+    ("emulator", "emulator_cmd", "start, list or stop the kept emulated board (its files persist in a flash image)"),
 ]
 
 
@@ -52,7 +55,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Our warnings as one line each; anyone else's (TensorFlow's, numpy's) as Python shows them."""
+    if issubclass(category, TinymlWarning):
+        print(f"tinyml-host: warning: {message}", file=sys.stderr)
+    else:
+        _python_showwarning(message, category, filename, lineno, file, line)
+
+
+_python_showwarning = warnings.showwarning
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    warnings.showwarning = _show_warning
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -63,6 +78,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("tinyml-host: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`tinyml-host inspect m.tflite | head`): end quietly, as `cat` does.
+        # stdout is pointed at /dev/null so the interpreter's final flush does not fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

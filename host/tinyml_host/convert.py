@@ -1,16 +1,20 @@
-"""`tinyml-host convert`: a Keras or SavedModel model -> a full-integer int8 .tflite for the device.
+"""`tinyml-host convert`: a Keras or SavedModel model -> a full-integer .tflite for the device.
 
 Library API:
   result = convert("model.keras", calibration="windows.npy", output="model.tflite", io="int8",
-                   eval_data="x.npy", eval_labels="y.npy")
-  result.tflite (bytes), result.evaluation (float vs int8 accuracy or error), result.as_dict()
+                   activations="int8", eval_data="x.npy", eval_labels="y.npy")
+  result.tflite (bytes), result.evaluation (float vs quantized accuracy or error), result.as_dict()
 
-TensorFlow's TFLiteConverter does the conversion (post-training full-integer quantization:
-int8 weights, per-channel for convolutions, int8 activations calibrated on --calibration). Before
-anything is written, the model goes through the device's own loader (the same pre-flight check
-as `inspect`): an op the firmware lacks is an error naming the op and the layer it came from.
-The int8 accuracy is measured with the device's engine (native.run_batch), so it is the accuracy
-the board gets, bit for bit. TensorFlow is imported inside functions only.
+TensorFlow's TFLiteConverter does the conversion (post-training full-integer quantization: int8
+weights, per-channel for convolutions, activations calibrated on --calibration: int8, or int16
+with --activations int16, TFLite's "16x8" mode). It runs in a child process (tf_process.py runs
+convert_tf.py): if TensorFlow crashes, the error names the step and nothing is written. Keras
+LSTM/GRU layers are rewritten for the converter (rnn_rewrite.py). Before anything is written,
+the model must be fully quantized (no op left in float32) and go through the device's own loader
+(the same pre-flight check as `inspect`): an op the firmware lacks is an error naming the op and
+the layer it came from. The quantized accuracy is measured with the device's engine
+(native.run_batch), so it is the accuracy the board gets, bit for bit. This process never
+imports TensorFlow.
 """
 
 from __future__ import annotations
@@ -18,10 +22,8 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
 import sys
 import tempfile
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,7 +33,14 @@ from .errors import TinymlError
 MIN_CALIBRATION = 10        # fewer samples give ranges that clip real inputs
 RECOMMENDED_CALIBRATION = 100
 DATA_SUFFIXES = (".npy", ".csv")
-CALIBRATION_HINT = "clean the samples: the ranges of int8 activations are computed from them"
+CALIBRATION_HINT = "clean the samples: the ranges of the quantized activations are computed from them"
+ACTIVATIONS = ("int8", "int16")
+# Ops whose state (variable tensors) carries over from one invoke to the next on the device.
+STATEFUL_OPS = ("UNIDIRECTIONAL_SEQUENCE_LSTM", "SVDF")
+STATE_NOTE = ("the model keeps its {ops} state from one inference to the next (as TFLM does): call "
+              "m.reset() before each window to classify windows independently, as the Keras model does "
+              "(the accuracy above is measured that way)")
+VERBOSE = bool(os.environ.get("TINYML_VERBOSE"))
 
 
 def add_arguments(p) -> None:
@@ -41,10 +50,13 @@ def add_arguments(p) -> None:
                         "sample per row) file, or a folder of them")
     p.add_argument("-o", "--output", metavar="FILE",
                    help="the .tflite to write (default: the model's name with .tflite)")
-    p.add_argument("--io", choices=("int8", "float"), default="int8",
-                   help="type of the model's input and output: int8 (default; the board quantizes "
-                        "nothing) or float (QUANTIZE/DEQUANTIZE inside the model)")
-    p.add_argument("--eval-data", metavar="FILE", help="labelled inputs (.npy/.csv) to compare float and int8 on")
+    p.add_argument("--activations", choices=ACTIVATIONS, default="int8",
+                   help="int8 (default) or int16 activations (TFLite's 16x8 mode: int8 weights, int16 "
+                        "activations; more precise, twice the arena)")
+    p.add_argument("--io", choices=("int8", "int16", "float"), default=None,
+                   help="type of the model's input and output: the activations' type (default; the board "
+                        "quantizes nothing) or float (QUANTIZE/DEQUANTIZE inside the model)")
+    p.add_argument("--eval-data", metavar="FILE", help="labelled inputs (.npy/.csv) to compare float and quantized on")
     p.add_argument("--eval-labels", metavar="FILE",
                    help="their labels: class indices or one-hot (accuracy), or target values (error)")
     p.add_argument("--task", choices=("auto", "classification", "regression"), default="auto",
@@ -56,12 +68,10 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
-    global VERBOSE
-    VERBOSE = VERBOSE or args.verbose
     output = args.output or default_output(args.model)
-    result = convert(args.model, args.calibration, output=output, io=args.io,
+    result = convert(args.model, args.calibration, output=output, io=args.io, activations=args.activations,
                      eval_data=args.eval_data, eval_labels=args.eval_labels, task=args.task,
-                     max_calibration=args.max_calibration, log=sys.stderr)
+                     max_calibration=args.max_calibration, log=sys.stderr, verbose=VERBOSE or args.verbose)
     if args.json:
         print(json.dumps(result.as_dict(), indent=2))
     else:
@@ -81,29 +91,32 @@ class ConvertResult:
     input_shape: tuple
     evaluation: dict | None = None
     notes: list[str] = field(default_factory=list)
+    activations: str = "int8"
 
     def as_dict(self) -> dict:
-        return {"output": self.output, "int8_tflite_bytes": len(self.tflite),
-                "float_tflite_bytes": self.float_tflite_bytes, "io": self.io,
+        return {"output": self.output, "tflite_bytes": len(self.tflite), "int8_tflite_bytes": len(self.tflite),
+                "float_tflite_bytes": self.float_tflite_bytes, "io": self.io, "activations": self.activations,
                 "calibration_samples": self.calibration_samples, "macs": self.macs,
                 "arena_bytes": self.arena_bytes, "input_shape": list(self.input_shape),
                 "evaluation": self.evaluation, "notes": self.notes}
 
     def summary(self) -> str:
         where = self.output or "<not written>"
-        lines = [f"wrote {where}: int8 model, {self.io} input/output, {len(self.tflite):,} bytes "
+        kind = "16x8 (int16 activations, int8 weights)" if self.activations == "int16" else "int8"
+        lines = [f"wrote {where}: {kind} model, {self.io} input/output, {len(self.tflite):,} bytes "
                  f"(float32 .tflite: {self.float_tflite_bytes:,} bytes)",
                  f"calibrated on {self.calibration_samples} samples; {self.macs:,} MACs; "
                  f"device arena {self.arena_bytes:,} bytes"]
         e = self.evaluation
+        q = self.activations
         if e:
             if e["task"] == "classification":
                 lines.append(f"accuracy on {e['samples']} samples: float {e['float_accuracy']:.4f}, "
-                             f"int8 {e['int8_accuracy']:.4f} (delta {e['int8_accuracy'] - e['float_accuracy']:+.4f}); "
-                             f"int8 and float agree on {e['agreement']:.4f}")
+                             f"{q} {e['int8_accuracy']:.4f} (delta {e['int8_accuracy'] - e['float_accuracy']:+.4f}); "
+                             f"{q} and float agree on {e['agreement']:.4f}")
             else:
                 lines.append(f"error on {e['samples']} samples: float MAE {e['float_mae']:.5g} RMSE "
-                             f"{e['float_rmse']:.5g}; int8 MAE {e['int8_mae']:.5g} RMSE {e['int8_rmse']:.5g}")
+                             f"{e['float_rmse']:.5g}; {q} MAE {e['int8_mae']:.5g} RMSE {e['int8_rmse']:.5g}")
         lines += [f"note: {n}" for n in self.notes]
         return "\n".join(lines)
 
@@ -140,140 +153,8 @@ def load_array(path, what: str = "data"):
     return inputs.load_array(path, what)
 
 
-def fit_samples(a, input_shape: tuple, what: str, path):
-    """Reshape `a` to (N, *input_shape) or explain what is wrong with its shape."""
-    import numpy as np
-    input_shape = tuple(int(d) for d in input_shape)
-    n_in = int(np.prod(input_shape))
-    if a.shape[1:] == input_shape:
-        return a
-    if a.shape == input_shape:                 # a single sample
-        return a[None]
-    if a.ndim >= 2 and int(np.prod(a.shape[1:])) == n_in:   # flattened rows (.csv) or extra 1-dims
-        return a.reshape((a.shape[0],) + input_shape)
-    raise TinymlError(
-        f"{what} in {path} has shape {tuple(a.shape)}: samples of shape {tuple(a.shape[1:])} "
-        f"({int(np.prod(a.shape[1:])) if a.ndim > 1 else 1} values), but the model's input is {input_shape} ({n_in} values)",
-        f"give an array of shape (N, {', '.join(map(str, input_shape))}) in .npy, "
-        f"or a .csv with {n_in} values per row")
-
-
 # ---------------------------------------------------------------------------------------------
-# TensorFlow
-
-def _import_tf():
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")   # TF's C++ INFO/WARNING lines
-    try:
-        with _quiet():
-            import tensorflow as tf
-    except ImportError:
-        raise TinymlError("TensorFlow is not installed; `convert` needs it",
-                          "install the pinned version: pip install -r requirements-convert.txt "
-                          "(`make setup` does it in this repository's .venv)")
-    tf.get_logger().setLevel("ERROR")
-    return tf
-
-
-VERBOSE = bool(os.environ.get("TINYML_VERBOSE"))
-
-
-@contextlib.contextmanager
-def _quiet():
-    """Hold back what TensorFlow and Keras print (their C++ log lines on fd 2, "Saved artifact"
-    on stdout): the results go to stdout and our own diagnostics to stderr. TINYML_VERBOSE=1 (or
-    --verbose) lets it through to stderr."""
-    if VERBOSE:
-        with contextlib.redirect_stdout(sys.stderr):
-            yield
-        return
-    sys.stdout.flush()
-    sys.stderr.flush()
-    saved = os.dup(1), os.dup(2)
-    with tempfile.TemporaryFile() as sink:
-        os.dup2(sink.fileno(), 1)
-        os.dup2(sink.fileno(), 2)
-        try:
-            with contextlib.redirect_stdout(sys.stderr), warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                yield
-        finally:
-            sys.stdout.flush()
-            sys.stderr.flush()
-            os.dup2(saved[0], 1)
-            os.dup2(saved[1], 2)
-            os.close(saved[0])
-            os.close(saved[1])
-
-
-class _Source:
-    """A loaded model: its input shape, a float predictor, and a converter factory."""
-
-    def __init__(self, tf, path: Path):
-        self.tf = tf
-        self.path = path
-        self.keras_model = None
-        self.layer_names: list[str] = []
-        self.model_name = ""
-        check_source(path)
-        if path.is_dir():
-            try:
-                with _quiet():
-                    self.saved = tf.saved_model.load(str(path))
-                self.signature = self.saved.signatures["serving_default"]
-            except Exception as e:
-                raise TinymlError(f"TensorFlow cannot load the SavedModel {path}: {_short(e)}",
-                                  "export it with model.export(dir) (Keras) or tf.saved_model.save with a serving_default signature")
-            specs = self.signature.structured_input_signature[1]
-            if len(specs) != 1:
-                raise TinymlError(f"the SavedModel has {len(specs)} inputs; convert handles single-input models")
-            self.input_name, spec = next(iter(specs.items()))
-            self.input_shape = tuple(spec.shape[1:])
-        else:
-            import keras
-            try:
-                with _quiet():
-                    self.keras_model = keras.models.load_model(str(path), compile=False)
-            except Exception as e:
-                raise TinymlError(f"Keras cannot load {path}: {_short(e)}",
-                                  "custom layers must be importable; save the model with model.save('m.keras')")
-            if len(self.keras_model.inputs) != 1:
-                raise TinymlError(f"the model has {len(self.keras_model.inputs)} inputs; convert handles single-input models")
-            self.input_shape = tuple(self.keras_model.inputs[0].shape[1:])
-            self.layer_names = [layer.name for layer in self.keras_model.layers]
-            self.model_name = self.keras_model.name
-        if any(d is None for d in self.input_shape):
-            raise TinymlError(f"the model's input shape {self.input_shape} has unknown dimensions",
-                              "build the model with a fixed input shape, e.g. keras.Input((100, 3))")
-
-    def converter(self, workdir: str):
-        """A converter for the model re-exported with batch size 1: every shape is static, so a
-        Keras Reshape/Flatten becomes one RESHAPE (a dynamic batch adds SHAPE/STRIDED_SLICE/PACK
-        ops, which the device does not run). The export goes through a SavedModel in `workdir`,
-        which is how TensorFlow freezes the variables (Keras 3 included)."""
-        tf = self.tf
-        spec = tf.TensorSpec((1,) + tuple(self.input_shape), tf.float32)
-        export = os.path.join(workdir, "batch1")
-        if self.keras_model is not None:
-            self.keras_model.export(export, format="tf_saved_model", input_signature=[spec], verbose=False)
-        else:
-            sig, name = self.signature, self.input_name
-            module = tf.Module()
-            module.source = self.saved
-            module.serve = tf.function(lambda x: sig(**{name: x}), input_signature=[spec])
-            tf.saved_model.save(module, export, signatures=module.serve)
-        return tf.lite.TFLiteConverter.from_saved_model(export)
-
-    def predict(self, x):
-        import numpy as np
-        with _quiet():
-            if self.keras_model is not None:
-                return np.asarray(self.keras_model.predict(x, batch_size=256, verbose=0))
-            outs = []
-            for i in range(0, len(x), 256):
-                y = self.signature(**{self.input_name: self.tf.constant(x[i:i + 256])})
-                outs.append(next(iter(y.values())).numpy())
-            return np.concatenate(outs)
-
+# The model file (checked before TensorFlow starts: a wrong path fails in a second)
 
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 MAX_SOURCE_BYTES = inputs.MAX_DATA_BYTES  # float weights are 4x the int8 ones: far beyond any board
@@ -325,47 +206,6 @@ def check_keras_file(path: Path) -> None:
                           "save the model again with model.save(...)")
 
 
-def _short(e: Exception) -> str:
-    text = str(e).strip()
-    lines = [l for l in text.splitlines() if l.strip()]
-    # TF's converter errors end with the useful line ("error: 'tf.X' op is neither a custom op...").
-    useful = [l for l in lines if "error:" in l]
-    return (useful[0] if useful else (lines[-1] if lines else type(e).__name__))[:500]
-
-
-def _run_converter(src: _Source, calib, io: str, quantize: bool) -> bytes:
-    import numpy as np
-    tf = src.tf
-    workdir = tempfile.mkdtemp(prefix="tinyml-convert-")
-    try:
-        with _quiet():
-            conv = src.converter(workdir)
-    except Exception as e:
-        shutil.rmtree(workdir, ignore_errors=True)
-        raise TinymlError(f"TensorFlow could not trace the model with a batch of 1: {_short(e)}",
-                          "the model must run on one sample of its input shape")
-    if quantize:
-        def representative():
-            for s in calib:
-                yield [s[None].astype(np.float32)]
-        conv.optimizations = [tf.lite.Optimize.DEFAULT]
-        conv.representative_dataset = representative
-        conv.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
-        conv.inference_input_type = tf.int8 if io == "int8" else tf.float32
-        conv.inference_output_type = tf.int8 if io == "int8" else tf.float32
-    try:
-        with _quiet():
-            return bytes(conv.convert())
-    except Exception as e:
-        what = "int8" if quantize else "float"
-        raise TinymlError(f"TensorFlow could not convert the model to {what} TFLite: {_short(e)}",
-                          "every layer must map to a TFLite builtin op with an int8 kernel: "
-                          "use Conv2D, DepthwiseConv2D, Dense, pooling, Add/Multiply/Concatenate, "
-                          "ReLU/ReLU6/sigmoid/tanh/softmax; drop custom and Lambda layers")
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-
-
 # ---------------------------------------------------------------------------------------------
 
 def default_output(model) -> Path:
@@ -374,73 +214,109 @@ def default_output(model) -> Path:
     return path.parent / (path.name.rstrip("/") + ".tflite") if path.is_dir() else path.with_suffix(".tflite")
 
 
-def convert(model, calibration, output=None, io: str = "int8", eval_data=None, eval_labels=None,
-            task: str = "auto", max_calibration: int = 500, log=None) -> ConvertResult:
-    """Convert `model` (path) to an int8 .tflite; write it to `output` (None: not written) after the
-    device pre-flight check passes. Returns a ConvertResult; raises TinymlError with a hint."""
+def convert(model, calibration, output=None, io: str | None = None, eval_data=None, eval_labels=None,
+            task: str = "auto", max_calibration: int = 500, log=None, activations: str = "int8",
+            verbose: bool | None = None) -> ConvertResult:
+    """Convert `model` (path) to a full-integer .tflite: int8, or 16x8 with activations="int16";
+    `io` "int8"/"int16" (the activations' type, the default) or "float". Write it to `output`
+    (None: not written) after the device pre-flight check passes. TensorFlow runs in a child
+    process (tf_process). Returns a ConvertResult; raises TinymlError with a hint."""
     import numpy as np
-    from . import native
-    from .inspect import device_problems
-    from .tflite_model import keras_layer_of, read_model
+    from . import native, tf_process
+    from .tflite_model import read_model
 
-    if io not in ("int8", "float"):
-        raise TinymlError(f"--io must be int8 or float, not {io!r}")
+    io = check_types(io, activations)
     if (eval_data is None) != (eval_labels is None):
         raise TinymlError("--eval-data and --eval-labels go together", "give both, or neither")
     say = (lambda m: print(m, file=log)) if log else (lambda m: None)
     path = Path(model)
-    notes = []
     check_source(path)
     out_path = check_output(output) if output else None
 
     calib_raw = load_array(calibration, "calibration data")
     inputs.require_finite(calib_raw, f"calibration data in {calibration}", CALIBRATION_HINT)
     evaluation_set = load_evaluation(eval_data, eval_labels) if eval_data is not None else None
-    tf = _import_tf()
-    say(f"convert: loading {path}")
-    src = _Source(tf, path)
-    calib = fit_samples(calib_raw, src.input_shape, "calibration data", calibration).astype(np.float32)
-    inputs.require_finite(calib, f"calibration data in {calibration}", CALIBRATION_HINT)  # float64 -> inf
-    if len(calib) < MIN_CALIBRATION:
-        raise TinymlError(f"only {len(calib)} calibration sample(s) in {calibration}; at least {MIN_CALIBRATION} are needed",
-                          f"give {RECOMMENDED_CALIBRATION}-500 windows that look like what the device will see "
-                          "(all classes, real noise and offsets)")
-    if len(calib) < RECOMMENDED_CALIBRATION:
-        notes.append(f"{len(calib)} calibration samples: {RECOMMENDED_CALIBRATION} or more give safer int8 ranges")
-    if len(calib) > max_calibration:
-        calib = calib[np.linspace(0, len(calib) - 1, max_calibration).astype(int)]
-
-    say(f"convert: float32 .tflite (for its size)")
-    float_tflite = _run_converter(src, calib, io, quantize=False)
-    say(f"convert: int8 quantization calibrated on {len(calib)} samples")
-    tflite = _run_converter(src, calib, io, quantize=True)
+    with tempfile.TemporaryDirectory(prefix="tinyml-convert-") as work:
+        workdir = Path(work)
+        np.save(workdir / "calib.npy", calib_raw)
+        if evaluation_set is not None:
+            np.save(workdir / "eval_x.npy", evaluation_set[0])
+        job = {"model": str(path.resolve()), "calibration_name": str(calibration), "io": io,
+               "activations": activations, "max_calibration": int(max_calibration),
+               "eval": len(evaluation_set[0]) if evaluation_set is not None else 0}
+        r = tf_process.run_job(workdir, job, say, VERBOSE if verbose is None else verbose)
+        float_tflite = (workdir / "float.tflite").read_bytes()
+        tflite = (workdir / "model.tflite").read_bytes()
+        if evaluation_set is not None:
+            x_eval, y_float = np.load(workdir / "eval_x.npy"), np.load(workdir / "eval_float.npy")
 
     info = read_model(tflite)
+    check_fully_quantized(info, io, r["layer_names"], r["model_name"])
+    check_device(tflite, info, r["layer_names"], r["model_name"])
+    plan = native.plan(tflite)
+    stateful = sorted({op.name for op in info.ops if op.name in STATEFUL_OPS})
+    evaluation = None
+    if evaluation_set is not None:
+        evaluation = evaluate_outputs(tflite, info, x_eval, y_float, evaluation_set[1], task, eval_labels,
+                                      reset_state=bool(stateful))
+    if out_path is not None:
+        write_model(out_path, tflite)
+    notes = r["notes"] + ([f"recurrent layers rewritten for the converter: {', '.join(r['rewritten'])}"]
+                          if r.get("rewritten") else [])
+    notes += [STATE_NOTE.format(ops="/".join(stateful))] if stateful else []
+    return ConvertResult(str(out_path) if out_path else None, tflite, io, r["calibration_samples"], len(float_tflite),
+                         info.macs, plan.arena_bytes, tuple(r["input_shape"]), evaluation, notes, activations)
+
+
+def check_types(io: str | None, activations: str) -> str:
+    """The I/O type for `activations` (int8 or int16): that integer type by default, or float."""
+    if activations not in ACTIVATIONS:
+        raise TinymlError(f"--activations must be int8 or int16, not {activations!r}")
+    io = io or activations
+    if io not in ("int8", "int16", "float"):
+        raise TinymlError(f"--io must be int8, int16 or float, not {io!r}")
+    if io not in (activations, "float"):
+        raise TinymlError(f"--io {io} with {activations} activations: the input and output are {activations} or float",
+                          f"use --io {activations} or --io float")
+    return io
+
+
+def _where(tensor: str, layer_names: list[str], model_name: str) -> str:
+    """"layer 'dense_1'" (or the TF name scope) for a TFLite tensor name."""
+    from .tflite_model import keras_layer_of
+    layer = keras_layer_of(tensor, layer_names, model_name) if tensor else None
+    scope = tensor.split(";")[0].split("/")
+    return (f"layer '{layer}'" if layer else
+            f"name scope '{scope[1]}'" if len(scope) > 1 else "no layer identified")
+
+
+def check_fully_quantized(info, io: str, layer_names: list[str], model_name: str) -> None:
+    """Refuse a model in which TensorFlow left ops in float32 (only the I/O QUANTIZE/DEQUANTIZE of
+    --io float may touch float): the board would not run it, or would run it slowly in float."""
+    from .partly_float import float_nodes
+    left = float_nodes(info, allow_float_io=io == "float")
+    if left:
+        parts = [f"{op.name} (node {op.index}, {_where(info.layer_name(op), layer_names, model_name)})" for op in left]
+        raise TinymlError(f"TensorFlow left {len(left)} op(s) in float32, so nothing was written: " + ", ".join(parts),
+                          "those layers have no integer kernel in TFLite: replace them with layers that do "
+                          "(Dense, Conv, pooling, ReLU/sigmoid/tanh/softmax), or move that computation off the model")
+
+
+def check_device(tflite: bytes, info, layer_names: list[str], model_name: str) -> None:
+    """The device's own loader on the converted model: every op it cannot run, with its layer."""
+    from .inspect import device_problems
     problems = device_problems(tflite, info)
     if problems:
         parts = []
         for p in problems:
-            layer = keras_layer_of(p["tensor"], src.layer_names, src.model_name) if p["tensor"] else None
-            scope = p["tensor"].split(";")[0].split("/")
-            where = (f"layer '{layer}'" if layer else
-                     f"name scope '{scope[1]}'" if len(scope) > 1 else "no layer identified")
             tensor = p["tensor"] if len(p["tensor"]) <= 80 else p["tensor"][:77] + "..."
-            parts.append(f"op {p['op']} at node {p['node']} ({where}; TFLite tensor '{tensor}'): {p['reason']}")
+            parts.append(f"op {p['op']} at node {p['node']} ({_where(p['tensor'], layer_names, model_name)}; "
+                         f"TFLite tensor '{tensor}'): {p['reason']}")
         hints = [f"{p['op']}: {p['hint']}" for p in problems if p.get("hint")]
         raise TinymlError("the converted model uses what this firmware cannot run, so nothing was written: "
                           + "; ".join(parts),
                           "; ".join(hints) if hints else "change those layers, or add the op to the firmware "
                           "(device/ops + device/runtime/tm_ops.c)")
-    plan = native.plan(tflite)
-
-    evaluation = None
-    if eval_data is not None:
-        evaluation = evaluate(src, tflite, info, *evaluation_set, task)
-
-    if out_path is not None:
-        write_model(out_path, tflite)
-    return ConvertResult(str(out_path) if out_path else None, tflite, io, len(calib), len(float_tflite),
-                         info.macs, plan.arena_bytes, tuple(int(d) for d in src.input_shape), evaluation, notes)
 
 
 def check_output(output) -> Path:
@@ -479,21 +355,24 @@ def write_model(out_path: Path, tflite: bytes) -> None:
                 os.unlink(tmp)
 
 
+INTEGER_IO = {"int8": (-128, 127), "int16": (-32768, 32767)}
+
+
 def quantize_input(x, t):
-    """Float samples -> the input tensor's dtype (int8: round half away from zero, saturate)."""
+    """Float samples -> the input tensor's dtype (int8/int16: round half away from zero, saturate)."""
     import numpy as np
-    if t.dtype != "int8":
+    if t.dtype not in INTEGER_IO:
         return x.astype(np.float32)
     q = x / t.scale + t.zero_point
     q = np.where(q >= 0, np.floor(q + 0.5), np.ceil(q - 0.5))
-    return np.clip(q, -128, 127).astype(np.int8)
+    return np.clip(q, *INTEGER_IO[t.dtype]).astype(t.dtype)
 
 
 def dequantize_output(raw, t):
     """Raw output bytes (n, bytes) -> float values (n, elements)."""
     import numpy as np
-    if t.dtype == "int8":
-        return (raw.view(np.int8).astype(np.float32) - t.zero_point) * t.scale
+    if t.dtype in INTEGER_IO:
+        return (raw.view(t.dtype).astype(np.float32) - t.zero_point) * t.scale
     return raw.view(np.float32)
 
 
@@ -523,16 +402,13 @@ def _check_classes(y, n_out: int, where) -> None:
                           f"not class indices of the model's {n_out} outputs", hint)
 
 
-def evaluate(src, tflite: bytes, info, eval_data, eval_labels, task: str = "auto") -> dict:
-    """Float (the source model) vs int8 (the device's engine) on labelled data."""
+def evaluate_outputs(tflite: bytes, info, x, y_float, y, task: str = "auto", where="--eval-labels",
+                     reset_state: bool = False) -> dict:
+    """Float (the source model's outputs `y_float` on `x`) vs the device's engine on labelled data
+    (reset_state: each sample from the reset recurrent state, like the Keras model)."""
     import numpy as np
     from . import native
-    x_raw, y = load_evaluation(eval_data, eval_labels) if isinstance(eval_data, (str, os.PathLike)) \
-        else (eval_data, eval_labels)
-    x = fit_samples(x_raw, src.input_shape, "evaluation data", "--eval-data").astype(np.float32)
-    inputs.require_finite(x, "evaluation data (as float32)")
-    y_float = src.predict(x).reshape(len(x), -1)
-    raw = native.run_batch(tflite, quantize_input(x, info.inputs[0]))
+    raw = native.run_batch(tflite, quantize_input(x, info.inputs[0]), reset_state)
     y_int8 = dequantize_output(raw, info.outputs[0]).reshape(len(x), -1)
     n_out = y_float.shape[1]
     if task == "auto":
@@ -540,7 +416,7 @@ def evaluate(src, tflite: bytes, info, eval_data, eval_labels, task: str = "auto
         onehot = y.ndim == 2 and y.shape[1] == n_out and np.all((y == 0) | (y == 1))
         task = "classification" if n_out > 1 and (labels_int or onehot) else "regression"
     if task == "classification":
-        _check_classes(y, n_out, eval_labels)
+        _check_classes(y, n_out, where)
         labels = y.argmax(axis=1) if y.ndim == 2 else y.astype(int)
         pf, pq = y_float.argmax(axis=1), y_int8.argmax(axis=1)
         return {"task": task, "samples": int(len(x)),

@@ -6,14 +6,20 @@
 A board with a filesystem gets files, written with mpremote's transport API: the agent
 (`tinyml_agent.py`, when the board has none, or another version) and the model (`/<name>`,
 unless an identical file is there). The agent then loads the model from the file, which checks
-that the board can run it. A board without a filesystem (the emulated one) gets the model
+that the board can run it (the emulated board has a filesystem too: scripts run there load the
+model by name). A board without a filesystem (an older emulated-board firmware) gets the model
 streamed over the serial link into RAM, where the agent keeps it for later sessions (validate
 finds it there and does not send it again).
+
+`deploy --rom` writes a ROMFS image holding the model into the board's ROMFS partition instead
+(tinyml_host.romfs), mounted at /rom: tinyml.Model('/rom/<name>') then runs it in place in flash,
+with no copy in RAM; the output says how much of the partition is left.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import sys
 import zlib
@@ -25,9 +31,12 @@ from .inputs import read_model_file, seconds
 
 
 def deploy(model_path: str | Path, port: str | None = None, *, remote_name: str | None = None,
-           progress: Callable[[str, int, int], None] | None = None, timeout: float = 10.0) -> dict:
-    """Deploy the model; returns {"where": "file"|"ram", "path": ..., "info": model info}.
-    progress(what, done, total) is called while files or the model are sent."""
+           progress: Callable[[str, int, int], None] | None = None, timeout: float = 10.0,
+           rom: bool = False) -> dict:
+    """Deploy the model; returns {"where": "file"|"ram"|"rom", "path": ..., "info": model info}.
+    progress(what, done, total) is called while files or the model are sent. rom: write a ROMFS
+    image holding the model to the board's ROMFS partition (mounted at /rom; the model then runs
+    in place in flash, see tinyml_host.romfs); the result's "rom" is a romfs.RomInfo."""
     from . import board as board_mod
     from .link import Link
 
@@ -37,7 +46,17 @@ def deploy(model_path: str | Path, port: str | None = None, *, remote_name: str 
     if remote_name is not None:
         remote_name = board_file_name(remote_name)
     name, emu = board_mod.resolve_port(port)
-    fs = emu is None and _has_filesystem(name)
+    if rom:
+        remote = "/rom/" + (remote_name or model_path.name)
+        rom_info = _write_rom(name, model, remote[len("/rom/"):], progress)
+        link = Link.connect(name, timeout=timeout)
+        try:
+            info = link.load_file(remote)
+        finally:
+            link.close()
+        return {"where": "rom", "path": remote, "info": info, "size": len(model),
+                "crc32": zlib.crc32(model), "rom": rom_info}
+    fs = _has_filesystem(name)  # the emulated board too, unless its firmware predates its flash
     if fs:
         remote = "/" + (remote_name or model_path.name)
         _copy_files(name, model, remote, progress)
@@ -86,11 +105,11 @@ def board_file_name(name: str) -> str:
 
 
 def _transport(port: str):
-    from .link import open_transport
+    from .transport import open_transport, stop_agent
 
     t = open_transport(port)
     t.serial.timeout = None
-    t.serial.write(b"\r\x03\x03\n")  # stop a running agent (a line of Ctrl-C)
+    stop_agent(t.serial)
     return t
 
 
@@ -109,39 +128,73 @@ def _has_filesystem(port: str) -> bool:
         t.close()
 
 
-def _copy_files(port: str, model: bytes, remote: str, progress) -> None:
-    """Copy the agent (if missing or another version) and the model (if not already there)."""
+@contextlib.contextmanager
+def _raw_repl(port: str, what: str):
+    """The board's raw REPL (after a soft reset) through mpremote's transport; its errors become
+    DeviceError("<what> failed: ...")."""
     from mpremote.transport import TransportError, TransportExecError
-
-    from .link import AGENT_SOURCE, agent_version
 
     t = _transport(port)
     try:
         t.enter_raw_repl(soft_reset=True)
-        out = t.exec("try:\n import tinyml_agent\n print('AGENT', repr(tinyml_agent.VERSION))\n"
-                     "except ImportError:\n print('AGENT None')\n").decode()
-        ours = agent_version()
-        if AGENT_SOURCE is not None and f"AGENT {ours!r}" not in out:
-            src = AGENT_SOURCE.read_bytes()
+        yield t
+        t.exit_raw_repl()
+    except TransportExecError as e:
+        raise DeviceError(f"{what} failed: {e.error_output.strip().splitlines()[-1]}") from None
+    except TransportError as e:
+        raise DeviceError(f"{what} failed: {e}") from None
+    finally:
+        t.close()
+
+
+def _agent_missing(t) -> bytes | None:
+    """Our agent's source when the board has none or another version, else None."""
+    from .transport import AGENT_SOURCE, agent_version, board_agents
+
+    installed, _ = board_agents(t)
+    if AGENT_SOURCE is not None and installed != agent_version():
+        return AGENT_SOURCE.read_bytes()
+    return None
+
+
+def _copy_files(port: str, model: bytes, remote: str, progress) -> None:
+    """Copy the agent (if missing or another version) and the model (if not already there)."""
+    with _raw_repl(port, "copying to the board") as t:
+        src = _agent_missing(t)
+        if src is not None:
             t.fs_writefile("/tinyml_agent.py", src, chunk_size=512,
                            progress_callback=(lambda d, n: progress("agent", d, n)) if progress else None)
         want = hashlib.sha256(model).hexdigest()
         try:
             have = t.fs_hashfile(remote, "sha256").hex()
-        except (TransportError, TransportExecError, OSError, Exception):
+        except Exception:  # no such file, or a board without hashlib
             have = None
         if have != want:
             t.fs_writefile(remote, model, chunk_size=1024,
                            progress_callback=(lambda d, n: progress("model", d, n)) if progress else None)
         elif progress:
             progress("model", len(model), len(model))
+
+
+def _write_rom(port: str, model: bytes, name: str, progress):
+    """Write a ROMFS image holding the model (and the agent, if the board lacks it) and soft-reset
+    the board, which mounts it at /rom."""
+    from . import romfs
+
+    try:
+        name.encode("ascii")
+    except UnicodeEncodeError:
+        raise TinymlError(f"--name {name!r}: ROMFS file names are ASCII", "pick an ASCII name") from None
+    with _raw_repl(port, "writing the ROMFS image") as t:
+        files = {name: model}
+        src = _agent_missing(t)
+        if src is not None:
+            files["tinyml_agent.py"] = src  # /rom is on sys.path
+        info = romfs.write_image(t, romfs.build_image(files),
+                                 progress=(lambda d, n: progress("rom", d, n)) if progress else None)
         t.exit_raw_repl()
-    except TransportExecError as e:
-        raise DeviceError(f"copying to the board failed: {e.error_output.strip().splitlines()[-1]}") from None
-    except TransportError as e:
-        raise DeviceError(f"copying to the board failed: {e}") from None
-    finally:
-        t.close()
+        t.enter_raw_repl(soft_reset=True)  # mounts the new image at /rom
+    return info
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -152,6 +205,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--timeout", type=seconds, default=10.0, metavar="S",
                    help="seconds without progress before the board counts as gone (default 10)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--rom", action="store_true",
+                   help="write the model into the board's ROMFS partition (/rom), replacing what is "
+                        "there: the model then runs in place in flash, with no copy in RAM")
 
 
 def run(args) -> int:
@@ -159,25 +215,23 @@ def run(args) -> int:
     show = not args.no_progress and sys.stderr.isatty()
 
     def progress(what: str, done: int, total: int) -> None:
-        from tqdm import tqdm
+        from .progress import progress_bar
 
-        bar = bars.get(what)
-        if bar is None:
-            import shutil
-
-            cols = shutil.get_terminal_size((80, 24)).columns or 80
-            bar = bars[what] = tqdm(total=total, desc=what, unit="B", unit_scale=True,
-                                    file=sys.stderr, leave=False, ncols=min(cols, 100))
-        bar.update(done - bar.n)
+        if what not in bars:
+            bars[what] = progress_bar(total, what)
+        if bars[what] is not None:
+            bars[what].update(done - bars[what].n)
 
     try:
         result = deploy(args.model, args.port, remote_name=args.name,
-                        progress=progress if show else None, timeout=args.timeout)
+                        progress=progress if show else None, timeout=args.timeout, rom=args.rom)
     finally:
         for bar in bars.values():
-            bar.close()
+            if bar is not None:
+                bar.close()
     info = result["info"]
-    where = f"file {result['path']}" if result["where"] == "file" else "RAM (streamed over the link)"
+    where = {"file": f"file {result['path']}", "rom": f"ROMFS {result['path']}"}.get(
+        result["where"], "RAM (streamed over the link)")
     ins = ", ".join(f"{t[1]} {t[3]}{t[2]}" for t in info["inputs"])
     outs = ", ".join(f"{t[1]} {t[3]}{t[2]}" for t in info["outputs"])
     print(f"deployed {Path(args.model).name} to the board's {where}")
@@ -185,6 +239,9 @@ def run(args) -> int:
           f", crc32 {result['crc32']:08x}")
     print(f"  inputs: {ins}")
     print(f"  outputs: {outs}")
+    if result.get("rom"):
+        r = result["rom"]
+        print(f"  ROMFS: image {r.image_bytes:,} of {r.partition_bytes:,} bytes, {r.free_bytes:,} bytes of flash left")
     if result.get("note"):
         print(f"tinyml-host: note: {result['note']}", file=sys.stderr)
     return 0

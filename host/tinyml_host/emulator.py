@@ -31,6 +31,7 @@ API (stable; the commands use it when given no --port):
                                     # this builds build/qemu-heap-300000/firmware.elf if needed
     emulator.start(keep=True)       # leave it running after this process exits, for later reuse
     emulator.start(reuse=False)     # always boot a new, private one
+    emulator.start(flash=PATH)      # with that flash image file (made blank if missing); emu.flash
     emulator.stop()                 # stop the recorded (e.g. kept) emulator, if any; True if one was
     emulator.status()               # the recorded emulator as an Emulator, or None
     emulator.qemu_command(elf)      # the qemu command line used (to run it by hand)
@@ -62,6 +63,11 @@ or its timeouts never fire when the board goes quiet.
 
 On this board machine.reset() ends qemu (the port's reset is a semihosting exit): emu.alive()
 turns False and the pty closes. What the firmware has and lacks: firmware/qemu/build.sh.
+
+Flash: the board's 16 MB flash (4 MB ROMFS at /rom, 12 MB littlefs at /; firmware/qemu/board/)
+lives in a file that qemu maps (memory-backend-file, share=on), so files survive a reboot. The
+recorded board uses default_flash(firmware) (build/qemu/flash.img), a private one a temporary
+image removed when it stops, unless start(flash=...) names one.
 
 Spare RAM: emu.spare_ram is (start, end) of the RAM the firmware never touches (between the end
 of its image and the C stack at the top of RAM): a place for data the host puts on the board
@@ -99,18 +105,48 @@ _owned: dict[int, "Emulator"] = {}          # pid -> Emulator this process stops
 _children: dict[int, subprocess.Popen] = {}  # pid -> Popen, to reap our own children
 
 
-def qemu_command(firmware: str | os.PathLike) -> list[str]:
-    """The qemu command line that runs `firmware` with its console on a new pty."""
-    return [QEMU, "-machine", MACHINE, "-nographic", "-monitor", "null", "-semihosting",
-            "-icount", "shift=0", "-serial", "pty", "-kernel", str(firmware)]
+FLASH_BYTES = 16 * 1024 * 1024  # the MPS2's PSRAM at 0x21000000: the board's flash (4 MB ROMFS + 12 MB littlefs)
+
+
+def qemu_command(firmware: str | os.PathLike, flash: str | os.PathLike | None = None) -> list[str]:
+    """The qemu command line that runs `firmware` with its console on a new pty, and its flash
+    (firmware/qemu/board/board_flash.c) in the file `flash` (None: in RAM, lost at exit)."""
+    cmd = [QEMU, "-machine", MACHINE, "-nographic", "-monitor", "null", "-semihosting",
+           "-icount", "shift=0", "-serial", "pty", "-kernel", str(firmware)]
+    if flash is not None:
+        cmd[2] = f"{MACHINE},memory-backend=flash"
+        cmd += ["-object", f"memory-backend-file,id=flash,size={FLASH_BYTES},mem-path={flash},share=on"]
+    return cmd
+
+
+def default_flash(firmware: str | os.PathLike) -> Path:
+    """The flash image of the recorded (kept) board: flash.img beside its firmware, kept across
+    reboots and reflashing, like a real board's flash."""
+    return Path(firmware).resolve().parent / "flash.img"
+
+
+def _prepare_flash(path: Path) -> None:
+    """Create a blank (zeroed, sparse) flash image if there is none; refuse one of another size."""
+    if path.exists():
+        size = path.stat().st_size
+        if size != FLASH_BYTES:
+            raise DeviceError(f"{path} is {size:,} bytes, not a flash image of {FLASH_BYTES:,} bytes",
+                              "remove it (the board formats a new one) or pass another --flash")
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as f:
+        f.truncate(FLASH_BYTES)
 
 
 class Emulator:
     """A running emulated board. Use start() to get one."""
 
     def __init__(self, pid: int, pty: str, firmware: str, started: float, log: str,
-                 owned: bool, banner: str = "") -> None:
+                 owned: bool, banner: str = "", flash: str | None = None,
+                 flash_temporary: bool = False) -> None:
         self.pid = pid
+        self.flash = flash                      # the flash image file (None: an old record)
+        self._flash_temporary = flash_temporary  # a private board's image, removed at stop
         self.pty = pty
         self.firmware = firmware
         self.started = started
@@ -159,10 +195,11 @@ class Emulator:
             record = _read_state()
             if record and record.get("pid") == self.pid:
                 _remove_state()
-            try:
-                os.remove(self.log)
-            except OSError:
-                pass
+            for path in [self.log] + ([self.flash] if self._flash_temporary and self.flash else []):
+                try:
+                    os.remove(path)
+                except OSError:
+                    pass
 
     def __enter__(self) -> "Emulator":
         return self
@@ -176,18 +213,23 @@ class Emulator:
 
 
 def start(firmware: str | os.PathLike | None = None, heap: int | None = None, *,
-          reuse: bool = True, keep: bool = False, timeout: float = 30.0) -> Emulator:
-    """Boot the emulated board (or reuse the recorded one) and return it once it answers."""
+          reuse: bool = True, keep: bool = False, timeout: float = 30.0,
+          flash: str | os.PathLike | None = None) -> Emulator:
+    """Boot the emulated board (or reuse the recorded one) and return it once it answers.
+    flash: its flash image file (created blank if missing). Default: default_flash(firmware) for
+    the board that is recorded for reuse, a temporary image (removed at stop) for any other, so
+    that two running boards never share one."""
     with _lock:
         firmware_path = _resolve_firmware(firmware, heap)
         if shutil.which(QEMU) is None:
             raise DeviceError(f"{QEMU} not found",
                               "install it: `make setup`, or on Debian `apt-get install qemu-system-arm`")
+        flash_path = str(Path(flash).resolve()) if flash is not None else None
         if reuse:
-            emu = _reusable(firmware_path)
+            emu = _reusable(firmware_path, flash_path)
             if emu is not None:
                 return emu
-        return _boot(firmware_path, keep, reuse, timeout)
+        return _boot(firmware_path, keep, reuse, timeout, flash_path)
 
 
 def stop() -> bool:
@@ -215,7 +257,7 @@ def status() -> Emulator | None:
         if not record or not _is_our_qemu(record["pid"], record["firmware"], record.get("proc_start")):
             return None
         return Emulator(record["pid"], record["pty"], record["firmware"], record["started"],
-                        record.get("log", ""), owned=record["pid"] in _owned)
+                        record.get("log", ""), owned=record["pid"] in _owned, flash=record.get("flash"))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -252,9 +294,11 @@ def _build_heap_variant(heap: int) -> Path:
     return out / "firmware.elf"
 
 
-def _reusable(firmware: str) -> Emulator | None:
+def _reusable(firmware: str, flash: str | None = None) -> Emulator | None:
     record = _read_state()
     if not record or record.get("firmware") != firmware:
+        return None
+    if flash is not None and record.get("flash") != flash:
         return None
     pid = record["pid"]
     if not _is_our_qemu(pid, firmware, record.get("proc_start")):
@@ -277,7 +321,7 @@ def _reusable(firmware: str) -> Emulator | None:
         return None
     owned = owner is not None  # an orphan of a dead owner is adopted; a kept one stays kept
     emu = Emulator(pid, record["pty"], firmware, record["started"], record.get("log", ""),
-                   owned=owned, banner=banner)
+                   owned=owned, banner=banner, flash=record.get("flash"))
     if owned:
         emu._hold_pty()
         _own(emu)
@@ -287,10 +331,31 @@ def _reusable(firmware: str) -> Emulator | None:
     return emu
 
 
-def _boot(firmware: str, keep: bool, reuse: bool, timeout: float) -> Emulator:
+def _will_record(keep: bool, reuse: bool) -> bool:
+    """Whether a board booted now would be recorded (see the end of _boot): only that one uses
+    the default flash image."""
+    if keep:
+        return True
+    record = _read_state()
+    live = bool(record) and _is_our_qemu(record["pid"], record["firmware"], record.get("proc_start"))
+    owner = record.get("owner") if record else None
+    other = live and (owner is None or (owner != os.getpid() and _pid_alive(owner)))
+    return reuse and not other
+
+
+def _boot(firmware: str, keep: bool, reuse: bool, timeout: float, flash: str | None = None) -> Emulator:
     state_dir = _state_dir()
+    flash_temporary = False
+    if flash is None:
+        if _will_record(keep, reuse):
+            flash = str(default_flash(firmware))
+        else:
+            flash = str(state_dir / f"flash-{os.getpid()}-{time.monotonic_ns()}.img")
+            flash_temporary = True
+    _prepare_flash(Path(flash))
     kept_log = (_read_state() or {}).get("log")
-    for old in state_dir.glob("qemu-*-*.log"):  # logs left by processes that were killed
+    for old in list(state_dir.glob("qemu-*-*.log")) + list(state_dir.glob("flash-*-*.img")):
+        # logs and private flash images left by processes that were killed
         owner = old.name.split("-")[1]
         if owner.isdigit() and not _pid_alive(int(owner)) and str(old) != kept_log:
             try:
@@ -301,12 +366,13 @@ def _boot(firmware: str, keep: bool, reuse: bool, timeout: float) -> Emulator:
     main_thread = threading.current_thread() is threading.main_thread()
     preexec = _die_with_parent if (not keep and main_thread and sys.platform.startswith("linux")) else None
     with open(log, "wb") as log_file:
-        proc = subprocess.Popen(qemu_command(firmware), stdin=subprocess.DEVNULL, stdout=log_file,
+        proc = subprocess.Popen(qemu_command(firmware, flash), stdin=subprocess.DEVNULL, stdout=log_file,
                                 stderr=subprocess.STDOUT, start_new_session=True,
                                 preexec_fn=preexec)
     _children[proc.pid] = proc
     started = time.time()
-    emu = Emulator(proc.pid, "", firmware, started, str(log), owned=not keep)
+    emu = Emulator(proc.pid, "", firmware, started, str(log), owned=not keep, flash=flash,
+                   flash_temporary=flash_temporary)
     if not keep:
         _own(emu)
     try:
@@ -333,7 +399,7 @@ def _boot(firmware: str, keep: bool, reuse: bool, timeout: float) -> Emulator:
             "pid": proc.pid, "pty": emu.pty, "firmware": firmware,
             "firmware_mtime": os.stat(firmware).st_mtime_ns, "started": started,
             "proc_start": _proc_start(proc.pid), "owner": None if keep else os.getpid(),
-            "log": str(log),
+            "log": str(log), "flash": flash,
         })
     return emu
 
@@ -527,29 +593,29 @@ def _state_dir() -> Path:
     return base
 
 
-def state_file() -> Path:
-    """Where the running emulator is recorded."""
-    return _state_dir() / "emulator.json"
+def state_file(name: str = "emulator.json") -> Path:
+    """Where the running emulator is recorded (`name`: another emulator's record, e.g. pico.json)."""
+    return _state_dir() / name
 
 
-def _read_state() -> dict | None:
+def _read_state(path: Path | None = None) -> dict | None:
     try:
-        record = json.loads(state_file().read_text())
+        record = json.loads((path or state_file()).read_text())
         return record if isinstance(record, dict) and isinstance(record.get("pid"), int) else None
     except (OSError, ValueError):
         return None
 
 
-def _write_state(record: dict) -> None:
-    path = state_file()
+def _write_state(record: dict, path: Path | None = None) -> None:
+    path = path or state_file()
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(record, indent=1) + "\n")
     os.replace(tmp, path)
 
 
-def _remove_state() -> None:
+def _remove_state(path: Path | None = None) -> None:
     try:
-        state_file().unlink()
+        (path or state_file()).unlink()
     except OSError:
         pass
 
@@ -569,8 +635,8 @@ def _elf_info(path: str) -> tuple[int, int | None, tuple[int, int] | None]:
         raise DeviceError(f"cannot read the firmware {path}: {e.strerror}", "run `make qemu`") from None
     if data[:4] != b"\x7fELF" or data[4] != 1 or data[5] != 1 or struct.unpack_from("<H", data, 18)[0] != 40:
         raise DeviceError(f"{path} is not a 32-bit Arm ELF firmware image", "run `make qemu`")
-    phoff, shoff = struct.unpack_from("<II", data, 28)
-    phentsize, phnum, shentsize, shnum = struct.unpack_from("<HHHH", data, 42)
+    phoff = struct.unpack_from("<I", data, 28)[0]
+    phentsize, phnum = struct.unpack_from("<HH", data, 42)
     end = 0
     segments = []
     for i in range(phnum):
@@ -578,20 +644,11 @@ def _elf_info(path: str) -> tuple[int, int | None, tuple[int, int] | None]:
         if p_type == 1:  # PT_LOAD
             end = max(end, vaddr + memsz)
             segments.append((vaddr, filesz, offset))
-    heap = spare = None
-    for i in range(shnum):
-        _, sh_type, _, _, offset, size, link, _, _, entsize = struct.unpack_from("<IIIIIIIIII", data, shoff + i * shentsize)
-        if sh_type != 2 or entsize != 16:  # SHT_SYMTAB
-            continue
-        str_off = struct.unpack_from("<I", data, shoff + link * shentsize + 16)[0]
-        for j in range(size // 16):
-            st_name, _, st_size = struct.unpack_from("<III", data, offset + 16 * j)
-            st_value = struct.unpack_from("<I", data, offset + 16 * j + 4)[0]
-            name = data[str_off + st_name:str_off + st_name + 17]
-            if name.startswith(b"gc_heap\0"):
-                heap = st_size
-            elif name == b"tinyml_spare_ram\0":
-                spare = _spare_record(data, segments, st_value)
+    from .elf_symbols import symbols
+
+    found = symbols(data, {"gc_heap", "tinyml_spare_ram"})
+    heap = found["gc_heap"][1] if "gc_heap" in found else None
+    spare = _spare_record(data, segments, found["tinyml_spare_ram"][0]) if "tinyml_spare_ram" in found else None
     return end, heap, spare
 
 

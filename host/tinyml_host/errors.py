@@ -29,3 +29,31 @@ class DeviceError(TinymlError):
 
     def __init__(self, what: str, hint: str = "") -> None:
         super().__init__(what, hint, EXIT_DEVICE)
+
+
+class TinymlWarning(UserWarning):
+    """Something the user should know that does not stop the command (the CLI prints it as one
+    `tinyml-host: warning:` line): inputs that saturate when quantized, for one."""
+
+
+class LinkError(DeviceError):
+    """The link failed. `completed` is how many windows had finished when it did (or None)."""
+
+    def __init__(self, what: str, hint: str = "", completed: int | None = None) -> None:
+        super().__init__(what, hint)
+        self.completed = completed
+
+
+class BoardReset(LinkError):
+    """The board reset, or the agent restarted, in the middle of a session."""
+
+
+class ProtocolMismatch(LinkError):
+    """The agent running on the board speaks another protocol version than this host."""
+
+
+class AgentError(TinymlError):
+    """The agent ran the request and reported an error (no model, a model it can't run, ...)."""
+
+    def __init__(self, what: str, hint: str = "") -> None:
+        super().__init__(what, hint)

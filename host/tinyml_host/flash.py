@@ -51,6 +51,16 @@ def flash_board(board: str, port: str | None = None, firmware: str | Path | None
     if spec.family == "rp2040":
         from . import flash_rp2040
 
+        if port == "pico":  # the emulated Pico: its BOOTSEL drive is a folder; it keeps running
+            from . import pico
+
+            board = pico.start(keep=True)
+            result = flash_rp2040.flash(fw, port=board.pty, drive=drive or board.drive, erase=erase,
+                                        picotool=picotool, progress=progress, position=position,
+                                        wait_boot=wait_boot, timeout=timeout or 60.0)
+            result.warnings.append(f"the emulated Pico keeps running on {board.pty} for later `--port pico` "
+                                   "commands; `python -m tinyml_host.pico stop` ends it")
+            return result
         return flash_rp2040.flash(fw, port=port, drive=drive, erase=erase, picotool=picotool, progress=progress,
                                   position=position, wait_boot=wait_boot, timeout=timeout or 15.0)
     from . import flash_qemu
@@ -115,7 +125,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--port", action="append", metavar="PORT",
                    help="its serial port (repeat for several boards, flashed in parallel; 'all': every board of "
                         "that kind found by USB id). ESP32: found by USB id when there is one board. RP2040: "
-                        "optional, the board running MicroPython to reboot into BOOTSEL and check afterwards")
+                        "optional, the board running MicroPython to reboot into BOOTSEL and check afterwards; "
+                        "'pico': the emulated Pico (tinyml_host.pico)")
     p.add_argument("--firmware", metavar="FILE", type=Path,
                    help="firmware to write (default: this repository's build for the board, e.g. build/rp2/firmware.uf2)")
     p.add_argument("--erase", action="store_true",

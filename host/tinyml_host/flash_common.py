@@ -11,7 +11,6 @@ from __future__ import annotations
 import ast
 import dataclasses
 import os
-import sys
 import threading
 import time
 from pathlib import Path
@@ -117,15 +116,10 @@ class Progress:
     _lock = threading.Lock()
 
     def __init__(self, total: int, desc: str, enabled: bool = True, position: int = 0) -> None:
-        self._bar = None
-        if enabled and sys.stderr.isatty():
-            try:
-                from tqdm import tqdm
-            except ImportError:  # no bars, then
-                return
-            with self._lock:
-                self._bar = tqdm(total=total, desc=desc, unit="B", unit_scale=True, unit_divisor=1024,
-                                 position=position, leave=True, file=sys.stderr, dynamic_ncols=True)
+        from .progress import progress_bar
+
+        with self._lock:
+            self._bar = progress_bar(total, desc, enabled=enabled, position=position, leave=True)
 
     def update_to(self, done: int) -> None:
         if self._bar is not None:

@@ -123,6 +123,24 @@ def write_text(path, text: str, what: str) -> None:
         raise TinymlError(f"cannot write {what} {path}: {e.strerror or e}") from None
 
 
+def add_json_argument(p: argparse.ArgumentParser, what: str) -> None:
+    """`--json [FILE]`, the same on every command: JSON on stdout, or into FILE."""
+    p.add_argument("--json", nargs="?", const="-", default=None, metavar="FILE",
+                   help=f"print {what} as JSON on stdout (or write it to FILE)")
+
+
+def emit_json(dest: str, value) -> None:
+    """`value` as JSON to `dest`: "-" is stdout, else a file (checked first with check_output_file)."""
+    import json
+    import sys
+
+    text = json.dumps(value, indent=1) + "\n"
+    if dest == "-":
+        sys.stdout.write(text)
+    else:
+        write_text(dest, text, "--json file")
+
+
 def check_output_dir(path, what: str) -> Path:
     p = Path(path)
     if p.exists() and not p.is_dir():
@@ -218,6 +236,43 @@ def load_array(path, what: str):
     if arr.ndim == 0 or arr.size == 0:
         raise TinymlError(f"{where}: no values in it (shape {tuple(arr.shape)})")
     return arr
+
+
+def sample_shape(tensor_shape) -> tuple[int, ...]:
+    """The shape of one sample of an input tensor: without its batch dimension of 1."""
+    shape = tuple(int(d) for d in tensor_shape)
+    return shape[1:] if len(shape) > 1 and shape[0] == 1 else shape
+
+
+def fit_samples(a, shape, what: str, path):
+    """`a` as (N, *shape), or a TinymlError naming the shape it has and the one expected.
+
+    Accepted: N samples of exactly `shape`; one sample of `shape`; N flattened rows (2-D, as a
+    .csv gives); N samples that differ from `shape` only by dimensions of 1 ((N, 100, 3) for
+    (100, 1, 3)). Refused: anything else with the right number of values, which would be a silent
+    reshape of wrongly ordered data (channels-first (N, 3, 64) for (64, 3), a transposed image)."""
+    import numpy as np
+
+    shape = tuple(int(d) for d in shape)
+    n_in = int(np.prod(shape))
+    if a.shape[1:] == shape:
+        return a
+    if a.shape == shape:                                   # a single sample
+        return a[None]
+    if a.ndim == 2 and a.shape[1] == n_in:                 # flattened rows
+        return a.reshape((a.shape[0],) + shape)
+    squeeze = tuple(d for d in shape if d != 1)
+    if a.ndim >= 2 and tuple(d for d in a.shape[1:] if d != 1) == squeeze:
+        return a.reshape((a.shape[0],) + shape)
+    got = tuple(a.shape[1:])
+    hint = (f"give an array of shape (N, {', '.join(map(str, shape))}) in .npy, "
+            f"or a .csv with {n_in} values per row")
+    if a.ndim >= 2 and sorted(d for d in got if d != 1) == sorted(squeeze) and got != shape:
+        order = [d for d in got if d != 1]
+        hint = (f"the samples look transposed (dimensions {order} for {list(squeeze)}: channels first?); "
+                f"reorder them, e.g. numpy.moveaxis, to (N, {', '.join(map(str, shape))})")
+    raise TinymlError(f"{path}: {what} shaped {tuple(a.shape)} are samples of {got}; the model's input "
+                      f"takes samples of {shape}", hint)
 
 
 def require_finite(arr, where: str, hint: str = "") -> None:

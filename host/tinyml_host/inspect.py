@@ -13,8 +13,10 @@ the ones `tinyml.Model(...).arena_bytes` reports on the board.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
+from pathlib import Path
 
 from . import native
 from .agent_ram import agent_bytes
@@ -32,21 +34,27 @@ class Board:
     reserve_bytes: int      # heap kept free for the user's program (buffers, sensor code, REPL)
     note: str = ""
     model_in_heap: bool = True  # False: the link streams the model into RAM outside the heap
+    romfs_bytes: int | None = None  # the ROMFS partition (`deploy --rom`: the model runs in place there)
 
 
 # Typical figures for MicroPython v1.25 builds with tinyml; a board with other RAM/flash differs.
 BOARDS = {
     "rp2040": Board("rp2040", "Raspberry Pi Pico (RP2040, 264 KB SRAM, 2 MB flash)",
-                    heap_bytes=192 * 1024, storage_bytes=1408 * 1024, reserve_bytes=24 * 1024,
-                    note="heap: RAM left after .data/.bss and stacks; flash: the 1408 KB filesystem of RPI_PICO"),
+                    heap_bytes=251_824, storage_bytes=896 * 1024, reserve_bytes=24 * 1024,
+                    romfs_bytes=512 * 1024,
+                    note="heap: measured on our RPI_PICO firmware (`make rp2` to read it from the one built "
+                         "here); flash: its 896 KB filesystem and 512 KB ROMFS (firmware/rp2/romfs_layout.h)"),
     "esp32": Board("esp32", "ESP32 without PSRAM (ESP32_GENERIC, 4 MB flash)",
-                   heap_bytes=110 * 1024, storage_bytes=2 * 1024 * 1024, reserve_bytes=24 * 1024,
-                   note="heap: what gc.mem_free() reaches with the split heap grown from IDF RAM; flash: the 2 MiB vfs partition"),
+                   heap_bytes=110 * 1024, storage_bytes=1664 * 1024, reserve_bytes=24 * 1024,
+                   romfs_bytes=512 * 1024,
+                   note="heap: what gc.mem_free() reaches with the split heap grown from IDF RAM; flash: the 1664 KB "
+                        "vfs and 512 KB romfs partitions (firmware/esp32/partitions-4MiB-romfs.csv)"),
     "esp32s3": Board("esp32s3", "ESP32-S3 with 2 MB octal PSRAM (ESP32_GENERIC_S3 SPIRAM_OCT, 8 MB flash)",
                      heap_bytes=1856 * 1024, storage_bytes=6 * 1024 * 1024, reserve_bytes=64 * 1024,
                      note="heap: PSRAM (slower than internal SRAM for the arena); flash: the 6 MiB vfs partition"),
     "qemu": Board("qemu", "emulated Cortex-M3 (QEMU mps2-an385, `make qemu`)",
                   heap_bytes=204800, storage_bytes=None, reserve_bytes=16 * 1024, model_in_heap=False,
+                  romfs_bytes=4 * 1024 * 1024,
                   note="heap: firmware/qemu/build.sh default (QEMU_HEAP); the model is sent over the serial "
                        "link into RAM outside the heap"),
 }
@@ -63,10 +71,13 @@ def add_arguments(p) -> None:
                    help="check that model + arena fit this board's MicroPython heap and flash "
                         "(default: a one-line verdict for every board)")
     p.add_argument("--json", action="store_true", help="print the report as JSON (for machines)")
+    p.add_argument("--rom", action="store_true",
+                   help="the model is mapped from the board's ROMFS (`deploy --rom`): it counts against "
+                        "the ROMFS partition, not RAM")
 
 
 def run(args) -> int:
-    report = inspect_model(args.model, board=args.board)
+    report = inspect_model(args.model, board=args.board, rom=args.rom)
     if args.json:
         print(json.dumps(report, indent=2))
     else:
@@ -86,12 +97,15 @@ def _read(model) -> tuple[bytes, str]:
     return read_model_file(model), str(model)
 
 
-def op_support(info: ModelInfo, plan: native.Plan) -> list[tuple[bool | None, str]]:
+def op_support(info: ModelInfo, plan: native.Plan, model: bytes | None = None) -> list[tuple[bool | None, str]]:
     """(supported, reason) for every op: the firmware's op table, then its own load-time check.
 
-    The device's loader stops at the first node it rejects; an op after that node that is in the
-    table has supported=None (not checked)."""
+    With the model's bytes, every node is checked on its own by the device's code
+    (native.check_nodes); without them, or if the model cannot be parsed that far, the plan's
+    first failure is all there is: an op after that node that is in the table has
+    supported=None (not checked)."""
     table = native.supported_ops()
+    checks = native.check_nodes(model, len(info.ops)) if model is not None and not plan.ok else None
     out = []
     for op in info.ops:
         row = table.get(op.name if op.name.startswith("CUSTOM:") else op.code)
@@ -99,6 +113,8 @@ def op_support(info: ModelInfo, plan: native.Plan) -> list[tuple[bool | None, st
             out.append((False, "not in this firmware's op table"))
         elif op.version > row[1]:
             out.append((False, f"version {op.version}; this firmware runs versions 1 to {row[1]}"))
+        elif checks is not None:
+            out.append((checks[op.index].ok, checks[op.index].error))
         elif not plan.ok and plan.node == op.index:
             out.append((False, plan.error))
         elif not plan.ok and 0 <= plan.node < op.index:
@@ -117,7 +133,7 @@ def device_problems(model: bytes, info: ModelInfo | None = None) -> list[dict]:
     info = info or read_model(model)
     plan = native.plan(model)
     problems = []
-    for op, (ok, reason) in zip(info.ops, op_support(info, plan)):
+    for op, (ok, reason) in zip(info.ops, op_support(info, plan, model)):
         if ok is False:
             problems.append({"node": op.index, "op": op.name, "version": op.version, "reason": reason,
                              "tensor": info.layer_name(op), "hint": OP_HINTS.get(op.name, "")})
@@ -129,12 +145,30 @@ def device_problems(model: bytes, info: ModelInfo | None = None) -> list[dict]:
     return problems
 
 
-def board_fit(board: Board, model_bytes: int, plan: native.Plan, info: ModelInfo | None = None) -> dict:
+def built_heap(board: Board) -> Board:
+    """The board with the heap of the firmware built here, where it can be read (RP2040: the GC
+    heap the linker gives build/rp2/firmware.elf); else the board as recorded."""
+    if board.name != "rp2040":
+        return board
+    from .elf_symbols import symbol_values
+
+    elf = Path(__file__).resolve().parents[2] / "build" / "rp2" / "firmware.elf"
+    sym = symbol_values(elf, ("__GcHeapStart", "__GcHeapEnd"))
+    if len(sym) < 2 or sym["__GcHeapEnd"] <= sym["__GcHeapStart"]:
+        return board
+    return dataclasses.replace(board, heap_bytes=sym["__GcHeapEnd"] - sym["__GcHeapStart"],
+                               note=f"heap: the GC heap of {elf.relative_to(elf.parents[2])}; flash: its 896 KB "
+                                    "filesystem and 512 KB ROMFS (firmware/rp2/romfs_layout.h)")
+
+
+def board_fit(board: Board, model_bytes: int, plan: native.Plan, info: ModelInfo | None = None,
+              rom: bool = False) -> dict:
     """Whether model (when it lives in the heap) + runtime state + arena + the serial agent's
     buffers for serving it (agent_ram.agent_bytes(), the figure the agent itself checks against
-    its free heap before it accepts a model) fit the board's heap, and the file its flash."""
+    its free heap before it accepts a model) fit the board's heap, and the file its flash.
+    rom: the model is mapped from ROMFS (no RAM; the ROMFS partition holds it)."""
     runtime = plan.state_bytes + plan.persist_bytes
-    in_heap = model_bytes if board.model_in_heap else 0
+    in_heap = model_bytes if board.model_in_heap and not rom else 0
     agent = agent_bytes(sum(t.nbytes for t in info.inputs), sum(t.nbytes for t in info.outputs)) if info else 0
     need = in_heap + runtime + plan.arena_bytes + agent
     available = board.heap_bytes - board.reserve_bytes
@@ -143,8 +177,12 @@ def board_fit(board: Board, model_bytes: int, plan: native.Plan, info: ModelInfo
            "ram_needed": need, "ram_model": in_heap, "ram_runtime": runtime, "ram_arena": plan.arena_bytes,
            "ram_agent": agent,
            "ram_margin": available - need, "ram_fits": plan.ok and need <= available,
-           "storage_bytes": board.storage_bytes}
-    if board.storage_bytes is not None:
+           "storage_bytes": board.storage_bytes, "rom": rom}
+    if rom:
+        fit["storage_bytes"] = board.romfs_bytes
+        fit["storage_margin"] = None if board.romfs_bytes is None else board.romfs_bytes - model_bytes
+        fit["storage_fits"] = board.romfs_bytes is not None and model_bytes <= board.romfs_bytes
+    elif board.storage_bytes is not None:
         fit["storage_margin"] = board.storage_bytes - model_bytes
         fit["storage_fits"] = model_bytes <= board.storage_bytes
     else:
@@ -154,12 +192,13 @@ def board_fit(board: Board, model_bytes: int, plan: native.Plan, info: ModelInfo
     return fit
 
 
-def inspect_model(model, board: str | None = None) -> dict:
-    """The whole report as a JSON-ready dict. `model`: a path or the model's bytes."""
+def inspect_model(model, board: str | None = None, rom: bool = False) -> dict:
+    """The whole report as a JSON-ready dict. `model`: a path or the model's bytes. rom: the
+    model mapped from the board's ROMFS (see board_fit)."""
     data, name = _read(model)
     info = read_model(data)
     plan = native.plan(data)
-    support = op_support(info, plan)
+    support = op_support(info, plan, data)
     report = {
         "model": name,
         "size_bytes": len(data),
@@ -176,7 +215,7 @@ def inspect_model(model, board: str | None = None) -> dict:
     }
     if plan.ok:
         names = [board] if board else sorted(BOARDS)
-        report["boards"] = [board_fit(BOARDS[b], len(data), plan, info) for b in names]
+        report["boards"] = [board_fit(built_heap(BOARDS[b]), len(data), plan, info, rom) for b in names]
     else:
         report["boards"] = []
     return report
@@ -188,14 +227,18 @@ def report_problems(report: dict, board: str | None) -> list[str]:
     bad = [op for op in report["ops"] if op["supported"] is False]
     for op in bad:
         out.append(f"op {op['op']} (version {op['version']}) at node {op['node']} is not supported: {op['reason']}")
-    if not report["device"]["loads"] and not bad:
-        out.append(f"the device runtime cannot load the model: {report['device']['error']}")
+    if not report["device"]["loads"] and (not bad or report["device"]["error_node"] < 0):
+        # no node to blame, or a whole-model verdict (a float or hybrid model): that comes first
+        out.insert(0, f"the device runtime cannot load the model: {report['device']['error']}")
     if board:
         for fit in report["boards"]:
             if not fit["ram_fits"]:
                 out.append(f"needs {fit['ram_needed']:,} B of RAM; {fit['board']} has "
                            f"{fit['heap_bytes'] - fit['reserve_bytes']:,} B for it")
-            if not fit["storage_fits"]:
+            if not fit["storage_fits"] and fit.get("rom"):
+                out.append(f"the model ({report['size_bytes']:,} B) does not fit {fit['board']}'s ROMFS "
+                           f"partition ({fit['storage_bytes'] or 0:,} B)")
+            elif not fit["storage_fits"]:
                 out.append(f"the file ({report['size_bytes']:,} B) is larger than {fit['board']}'s "
                            f"filesystem ({fit['storage_bytes']:,} B)")
     return out
@@ -255,7 +298,10 @@ def _fit_text(f: dict, size: int, detailed: bool) -> str:
     out.append(f"  RAM: model {f['ram_model']:,} + runtime {f['ram_runtime']:,} + arena {f['ram_arena']:,} "
                f"+ serial agent {f['ram_agent']:,} = {f['ram_needed']:,} B of a {f['heap_bytes']:,} B heap ({f['reserve_bytes']:,} B kept for "
                f"your program): margin {f['ram_margin']:,} B")
-    if f["storage_bytes"] is None:
+    if f.get("rom"):
+        out.append(f"  flash: {size:,} B mapped from a {f['storage_bytes'] or 0:,} B ROMFS partition, in place "
+                   f"(no RAM): margin {f['storage_margin'] if f['storage_margin'] is not None else 0:,} B")
+    elif f["storage_bytes"] is None:
         out.append("  flash: not used (the model is sent over the link)")
     else:
         out.append(f"  flash: {size:,} B file on a {f['storage_bytes']:,} B filesystem: margin {f['storage_margin']:,} B")

@@ -10,13 +10,9 @@ Library API:
     # also: link.load_file(path), link.info(), link.board_info(), link.run(window, index),
     # link.reset(after_windows=0), link.stats (bytes, frames, re-sends), link.close()
 
-Frames. type u8 | flags u8 | seq u16 | len u16 | payload | crc32 u32 (little endian, zlib's
-CRC-32 over everything before it), one frame per line on the wire: '!' + escaped binary + '\\n'
-(1B, LF, CR and Ctrl-C escaped as 1B 31..34), or '#' + base64 + '\\n' for boards whose stdio is
-text only (the agent's header comment says why). The host's HELLO goes as base64, which every
-agent reads; after it, the host uses binary if the agent says it can. Every line is followed by
-an extra LF, so that a lost LF does not leave the line open until the next frame. Model chunks,
-staged inputs and batches are deflated (raw deflate, 512-byte window) when that saves a tenth.
+The wire format (frames, INFO texts, the protocol's constants) is protocol.py; opening the port,
+reading it and starting the agent is transport.py; this module is the session: requests,
+answers, retransmission.
 
 Reliability (the agent has no clock, so the host drives every retransmission):
 - Sliding window (go-back-N): up to `window` requests in flight; the agent runs them strictly
@@ -49,184 +45,31 @@ Reliability (the agent has no clock, so the host drives every retransmission):
 
 from __future__ import annotations
 
-import base64
-import binascii
 import collections
 import dataclasses
-import json
-import math
 import os
 import queue
 import random
-import re
 import struct
-import threading
 import time
 import zlib
-from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
 import serial
 
-from .errors import DeviceError, TinymlError
+from .errors import AgentError, BoardReset, LinkError, ProtocolMismatch, TinymlError
+from .protocol import (ACKED, F_DEFLATE, F_FRESH, F_LOADED, MAX_TEXT, NONE32, PROTOCOL, RESPONSE,
+                       T_ACK, T_BATCH, T_ERR, T_EXIT, T_GET_OUTPUT, T_HELLO, T_INFO, T_LOAD_BEGIN,
+                       T_LOAD_CHUNK, T_LOAD_END, T_LOAD_FILE, T_NAK, T_PUT_INPUT, T_READY, T_RESET,
+                       T_RUN, T_SYNC, TYPE_NAMES, Frame, decode_line, encode_frame, parse_info)
+from .transport import (AGENT_SOURCE, CRASH_MARKER, RESET_MARKERS, _Reader, agent_version, board_agents,
+                        open_transport, stop_agent)
 
-PROTOCOL = 2  # 2: answers carry the CRC-32 of their inputs; INFO is JSON
-
-T_HELLO = 0x01
-T_SYNC = 0x02
-T_EXIT = 0x03
-T_INFO = 0x04
-T_RESET = 0x05
-T_LOAD_BEGIN = 0x10
-T_LOAD_CHUNK = 0x11
-T_LOAD_END = 0x12
-T_LOAD_FILE = 0x13
-T_PUT_INPUT = 0x20
-T_RUN = 0x21
-T_BATCH = 0x22
-T_GET_OUTPUT = 0x23
-T_READY = 0x7B
-T_ACK = 0x7C
-T_NAK = 0x7E
-T_ERR = 0x7F
-RESPONSE = 0x80
-
-F_FRESH = 0x01
-F_LOADED = 0x02
-F_DEFLATE = 0x04  # request: deflated data (see the agent)
-NONE32 = 0xFFFFFFFF
-
-TYPE_NAMES = {
-    T_HELLO: "HELLO", T_SYNC: "SYNC", T_EXIT: "EXIT", T_INFO: "INFO", T_RESET: "RESET",
-    T_LOAD_BEGIN: "LOAD_BEGIN",
-    T_LOAD_CHUNK: "LOAD_CHUNK", T_LOAD_END: "LOAD_END", T_LOAD_FILE: "LOAD_FILE",
-    T_PUT_INPUT: "PUT_INPUT", T_RUN: "RUN", T_BATCH: "BATCH", T_GET_OUTPUT: "GET_OUTPUT",
-    T_READY: "READY", T_ACK: "ACK", T_NAK: "NAK", T_ERR: "ERR",
-}
-
-HEADER = struct.Struct("<BBHH")
 MIN_PAYLOAD = 48  # the floor of the adaptive frame size (a 48-byte payload is an ~80-byte line)
 MAX_BATCH = 64  # windows per BATCH frame
-MAX_TEXT = 64 * 1024  # the longest INFO text the host accepts (the agent's are a few kB)
 MAX_REJECTS = 3  # answers in a row that do not match their request before the link gives up
 OVERHEAD = 0.003  # seconds the host and agent spend on a frame besides moving its bytes
 BYTE_TIME_MIN = 10 / 115200  # seconds per byte of a 115200-baud UART
-ACKED = (0x21, 0x22)  # RUN, BATCH: ACKed before they run
-# The agent's source, from this checkout, to paste onto boards that lack it (None when the host
-# package is installed without the repository).
-AGENT_SOURCE: Path | None = Path(__file__).resolve().parents[2] / "device" / "python" / "tinyml_agent.py"
-if not AGENT_SOURCE.is_file():
-    AGENT_SOURCE = None
-
-# Run in the raw REPL before starting the agent: the versions of the board's own agent and of
-# one pasted earlier in this REPL session.
-_AGENT_CHECK = """try:
- import tinyml_agent
- _v = tinyml_agent.VERSION
-except ImportError:
- _v = None
-try:
- _pv = VERSION
-except NameError:
- _pv = None
-print('AGENT', repr(_v), repr(_pv))
-"""
-# What it prints: each version a quoted plain string or None (nothing else is read from it).
-_AGENT_ANSWER = re.compile(r"AGENT (None|'([\w.+-]{1,32})') (None|'([\w.+-]{1,32})')")
-
-
-def agent_version() -> str | None:
-    """The version of this host's copy of the agent (None when it has none)."""
-    if AGENT_SOURCE is None:
-        return None
-    m = re.search(r'^VERSION = "([^"]+)"', AGENT_SOURCE.read_text(), re.M)
-    return m.group(1) if m else None
-
-# Text from the board that means it (or the agent) restarted under us.
-RESET_MARKERS = (b"MicroPython v", b"soft reboot", b"raw REPL; CTRL-B", b"Type \"help()\"")
-CRASH_MARKER = b"Traceback (most recent call last)"
-
-
-class LinkError(DeviceError):
-    """The link failed. `completed` is how many windows had finished when it did (or None)."""
-
-    def __init__(self, what: str, hint: str = "", completed: int | None = None) -> None:
-        super().__init__(what, hint)
-        self.completed = completed
-
-
-class BoardReset(LinkError):
-    """The board reset, or the agent restarted, in the middle of a session."""
-
-
-class ProtocolMismatch(LinkError):
-    """The agent running on the board speaks another protocol version than this host."""
-
-
-class AgentError(TinymlError):
-    """The agent ran the request and reported an error (no model, a model it can't run, ...)."""
-
-    def __init__(self, what: str, hint: str = "") -> None:
-        super().__init__(what, hint)
-
-
-# --- frames -------------------------------------------------------------------------------
-
-
-@dataclasses.dataclass
-class Frame:
-    type: int
-    flags: int
-    seq: int
-    payload: bytes
-
-    def __repr__(self) -> str:
-        name = TYPE_NAMES.get(self.type & 0x7F, hex(self.type))
-        if self.type & RESPONSE and self.type not in (T_READY, T_ACK, T_NAK, T_ERR):
-            name += "-RESP"
-        return f"Frame({name}, seq={self.seq}, flags={self.flags:#x}, {len(self.payload)} B)"
-
-
-def escape(raw: bytes) -> bytes:
-    return (raw.replace(b"\x1b", b"\x1b1").replace(b"\n", b"\x1b2").replace(b"\r", b"\x1b3")
-            .replace(b"\x03", b"\x1b4"))
-
-
-def unescape(data: bytes) -> bytes:
-    # Every 1B in escaped data starts a pair whose second byte is never 1B, so replacing the
-    # pairs one kind at a time (1B 31 last) restores the original exactly.
-    return (data.replace(b"\x1b2", b"\n").replace(b"\x1b3", b"\r").replace(b"\x1b4", b"\x03")
-            .replace(b"\x1b1", b"\x1b"))
-
-
-def encode_frame(ftype: int, seq: int, payload: bytes = b"", flags: int = 0, binary: bool = False) -> bytes:
-    """One wire line: '!' + escaped(header + payload + crc32) + '\\n', or '#' + base64(...) + '\\n'."""
-    body = HEADER.pack(ftype, flags, seq & 0xFFFF, len(payload)) + payload
-    raw = body + struct.pack("<I", zlib.crc32(body))
-    if binary:
-        return b"!" + escape(raw) + b"\n"
-    return b"#" + base64.b64encode(raw) + b"\n"
-
-
-def decode_line(line: bytes) -> Frame | None:
-    """The frame in one received line (without its LF), or None when it is not a whole, intact frame."""
-    if line.endswith(b"\r"):  # boards whose stdout turns LF into CRLF
-        line = line[:-1]
-    if line.startswith(b"!"):
-        raw = unescape(line[1:])
-    elif line.startswith(b"#"):
-        try:
-            raw = base64.b64decode(line[1:].strip(), validate=True)
-        except (binascii.Error, ValueError):
-            return None
-    else:
-        return None
-    if len(raw) < 10:
-        return None
-    ftype, flags, seq, n = HEADER.unpack_from(raw)
-    if len(raw) != n + 10 or struct.unpack_from("<I", raw, len(raw) - 4)[0] != zlib.crc32(raw[:-4]):
-        return None
-    return Frame(ftype, flags, seq, raw[6:-4])
 
 
 # --- results ------------------------------------------------------------------------------
@@ -260,63 +103,6 @@ class LinkStats:
 
     def since(self, before: "LinkStats") -> "LinkStats":
         return LinkStats(*(getattr(self, f.name) - getattr(before, f.name) for f in dataclasses.fields(self)))
-
-
-# --- the port -----------------------------------------------------------------------------
-
-
-class _Reader(threading.Thread):
-    """Drains the port into a queue of lines, so the board never blocks on its output (which
-    would stop it reading ours) however long the host takes between reads."""
-
-    def __init__(self, port, stats: LinkStats) -> None:
-        super().__init__(name="tinyml-link-reader", daemon=True)
-        self.port = port
-        self.stats = stats
-        self.lines: queue.Queue = queue.Queue()
-        self._halt = threading.Event()
-
-    def run(self) -> None:
-        buf = b""
-        port = self.port
-        while not self._halt.is_set():
-            try:
-                data = port.read(port.in_waiting or 1)
-            except Exception as e:  # serial.SerialException, OSError: the port went away
-                self.lines.put(("closed", str(e) or type(e).__name__))
-                return
-            if not data:
-                continue
-            self.stats.bytes_received += len(data)
-            buf += data
-            if b"\n" in buf:
-                *lines, buf = buf.split(b"\n")
-                now = time.monotonic()
-                for line in lines:
-                    self.lines.put(("line", line, now))
-            elif len(buf) > 1 << 20:  # no newline in a megabyte: not our protocol, drop it
-                buf = b""
-
-    def stop(self) -> None:
-        self._halt.set()
-        self.join(timeout=2.0)
-
-
-def open_transport(port: str, baudrate: int = 115200):
-    """mpremote's serial transport on `port` (it opens the pyserial port, exclusively, and is
-    what enters the raw REPL); the link then reads and writes its `.serial` directly."""
-    from mpremote.transport import TransportError
-    from mpremote.transport_serial import SerialTransport
-
-    try:
-        t = SerialTransport(port, baudrate=baudrate)
-    except (TransportError, serial.SerialException, OSError) as e:
-        hint = "is the board connected? `--port auto` finds a USB board"
-        if os.path.exists(port):
-            hint = "port busy: another program (mpremote, a serial monitor) may be using it"
-        raise DeviceError(f"cannot open serial port {port}: {e}", hint) from None
-    t.serial.timeout = 0.05
-    return t
 
 
 # --- the link -----------------------------------------------------------------------------
@@ -459,12 +245,10 @@ class Link:
         self.port.timeout = None
         try:
             # A running agent stops on a line of Ctrl-C; then the REPL gets Ctrl-A.
-            self.port.write(b"\r\x03\x03\n")
+            stop_agent(self.port)
             time.sleep(0.05)
             t.enter_raw_repl(soft_reset=soft_reset)
-            out = t.exec(_AGENT_CHECK).decode("utf-8", "replace")
-            m = _AGENT_ANSWER.search(out)
-            installed, pasted = (m.group(2), m.group(4)) if m else (None, None)
+            installed, pasted = board_agents(t)
             ours = agent_version()
             self.agent_origin = None
             if agent != "paste" and installed is not None and (installed == ours or ours is None or agent == "installed"):
@@ -1328,83 +1112,6 @@ def _check(accept, payload: bytes) -> str | None:
 
 def _opt(v: int) -> int | None:
     return None if v == NONE32 else v
-
-
-# --- INFO texts -----------------------------------------------------------------------------
-# JSON from the agent (Agent.board(), Agent.info()), parsed strictly and then checked field by
-# field: a value of the wrong type or out of range is a LinkError, as is a text that is not JSON.
-# Fields the host does not know are kept as they are (a newer agent may add some).
-
-U32 = 0xFFFFFFFF
-
-
-def _is_int(v, lo: int = 0, hi: int = U32) -> bool:
-    return type(v) is int and lo <= v <= hi
-
-
-def _is_num(v) -> bool:
-    return v is None or (type(v) in (int, float) and math.isfinite(v))
-
-
-def _is_str(v) -> bool:
-    return type(v) is str and len(v) <= 1024
-
-
-def _list_of(check, max_len: int = 100_000):
-    return lambda v: type(v) is list and len(v) <= max_len and all(check(x) for x in v)
-
-
-def _or_none(check):
-    return lambda v: v is None or check(v)
-
-
-def _is_tensor(v) -> bool:
-    """[index, name, shape, dtype, scale, zero point], as the agent's info() sends each."""
-    return (type(v) is list and len(v) == 6 and _is_int(v[0], 0, 1 << 31) and _or_none(_is_str)(v[1])
-            and _list_of(lambda d: _is_int(d, -(1 << 31), 1 << 31), 8)(v[2]) and _is_str(v[3])
-            and _is_num(v[4]) and _is_int(v[5], -(1 << 31), 1 << 31))
-
-
-BOARD_FIELDS = {
-    "agent": _is_str, "protocol": _is_int, "tinyml": _is_str, "platform": _is_str,
-    "implementation": _is_str, "max_payload": _is_int, "binary": lambda v: type(v) is bool,
-    "depth": _is_int, "filesystem": lambda v: type(v) is bool, "mem_free": _is_int,
-    "model_crc": _or_none(_is_int), "model_size": _is_int,
-    "ops": _list_of(lambda o: type(o) is list and len(o) == 2 and _is_str(o[0]) and _is_int(o[1], 0, 1 << 16), 1000),
-}
-MODEL_FIELDS = {
-    "inputs": _list_of(_is_tensor, 1024), "outputs": _list_of(_is_tensor, 1024),
-    "ops": _list_of(_is_str), "arena_bytes": _is_int, "state_bytes": _is_int, "input_bytes": _is_int,
-    "output_bytes": _list_of(_is_int, 1024), "model_size": _is_int, "model_crc": _or_none(_is_int),
-    "timer": _is_str, "mem_free": _is_int,
-}
-
-
-def parse_info(text: bytes, kind: int) -> dict:
-    """An INFO text (kind 0: the board, 1: the model) -> its dict; LinkError when it is not
-    exactly what an agent of this protocol sends."""
-    what = "board" if kind == 0 else "model"
-    if len(text) > MAX_TEXT:
-        raise LinkError(f"malformed INFO ({what}) answer from the agent: {len(text):,} bytes")
-    try:
-        value = json.loads(text.decode("utf-8"), parse_constant=_no_constant)
-    except (ValueError, UnicodeDecodeError, RecursionError) as e:
-        raise LinkError(f"malformed INFO ({what}) answer from the agent: not JSON ({e})") from None
-    if type(value) is not dict:
-        raise LinkError(f"malformed INFO ({what}) answer from the agent: a {type(value).__name__}, not an object")
-    for key, check in (BOARD_FIELDS if kind == 0 else MODEL_FIELDS).items():
-        if key not in value:
-            raise LinkError(f"malformed INFO ({what}) answer from the agent: no {key!r}")
-        if not check(value[key]):
-            raise LinkError(f"malformed INFO ({what}) answer from the agent: bad {key!r}: {str(value[key])[:80]}")
-    if kind == 1 and len(value["output_bytes"]) != len(value["outputs"]):
-        raise LinkError(f"malformed INFO ({what}) answer from the agent: {len(value['output_bytes'])} output "
-                        f"sizes for {len(value['outputs'])} outputs")
-    return value
-
-
-def _no_constant(name: str):
-    raise ValueError(f"{name} is not a JSON value")
 
 
 def _with_count(e: LinkError, done: int, total: int) -> LinkError:

@@ -130,10 +130,14 @@ def load_library():
             lib.tm_host_plan.restype = ctypes.c_int
             lib.tm_host_plan.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t),
                                          ctypes.POINTER(ctypes.c_int), ctypes.c_char_p, ctypes.c_size_t]
+            lib.tm_host_check_nodes.restype = ctypes.c_int
+            lib.tm_host_check_nodes.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_int),
+                                                ctypes.c_char_p, ctypes.c_size_t, ctypes.c_int,
+                                                ctypes.POINTER(ctypes.c_int), ctypes.c_char_p, ctypes.c_size_t]
             lib.tm_host_run_batch.restype = ctypes.c_int
             lib.tm_host_run_batch.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_size_t,
                                               ctypes.c_void_p, ctypes.c_size_t, ctypes.c_void_p,
-                                              ctypes.c_size_t, ctypes.c_char_p, ctypes.c_size_t]
+                                              ctypes.c_size_t, ctypes.c_int, ctypes.c_char_p, ctypes.c_size_t]
             _lib = lib
         return _lib
 
@@ -189,8 +193,45 @@ def plan(model: bytes) -> Plan:
     return Plan(status, err.value.decode("utf-8", "replace"), node.value, *[int(s) for s in sizes])
 
 
-def run_batch(model: bytes, inputs) -> "numpy.ndarray":  # noqa: F821
+NODE_TEXT_BYTES = 256
+
+
+@dataclass
+class NodeCheck:
+    """One node's verdict from the device's own prepare, run on that node alone."""
+    status: int             # tm_status: TM_OK, or why the device refuses the node
+    error: str
+
+    @property
+    def ok(self) -> bool:
+        return self.status == TM_OK
+
+
+def check_nodes(model: bytes, n_nodes: int) -> list[NodeCheck] | None:
+    """Every node of `model` checked on its own (op table, version, the op's prepare), so a user
+    sees every node the firmware refuses, not only the first one its loader stops at. None when
+    the model cannot be parsed that far (a corrupt file: `plan()` says why)."""
+    lib = load_library()
+    count = max(n_nodes, 1)
+    statuses = (ctypes.c_int * count)()
+    texts = ctypes.create_string_buffer(count * NODE_TEXT_BYTES)
+    checked = ctypes.c_int(0)
+    err = ctypes.create_string_buffer(256)
+    status = lib.tm_host_check_nodes(bytes(model), len(model), statuses, texts, NODE_TEXT_BYTES, count,
+                                     ctypes.byref(checked), err, len(err))
+    if status != TM_OK or checked.value != n_nodes:
+        return None
+    raw = texts.raw
+    return [NodeCheck(statuses[i], raw[i * NODE_TEXT_BYTES:(i + 1) * NODE_TEXT_BYTES].split(b"\0", 1)[0]
+                      .decode("utf-8", "replace")) for i in range(n_nodes)]
+
+
+def run_batch(model: bytes, inputs, reset_state: bool = False) -> "numpy.ndarray":  # noqa: F821
     """Run a single-input single-output model on each row of `inputs` with the device's engine.
+
+    reset_state: set the recurrent state (LSTM, SVDF variable tensors) back to its reset value
+    before each row (Model.reset() on the board), so each row is an independent window; by
+    default the state carries over from one row to the next, as from one invoke to the next.
 
     `inputs`: an array whose first axis is the sample and whose other elements are the input
     tensor's, in its dtype (int8, or float32 for float-I/O models). Returns the raw outputs as an
@@ -208,7 +249,7 @@ def run_batch(model: bytes, inputs) -> "numpy.ndarray":  # noqa: F821
     out = np.zeros((n, out_bytes), np.uint8)
     err = ctypes.create_string_buffer(256)
     status = lib.tm_host_run_batch(bytes(model), len(model), n, x.ctypes.data, in_bytes, out.ctypes.data,
-                                   out_bytes, err, len(err))
+                                   out_bytes, int(reset_state), err, len(err))
     if status != TM_OK:
         raise TinymlError(f"running the model failed: {err.value.decode('utf-8', 'replace')}")
     return out

@@ -7,18 +7,22 @@ hardware. Ctrl-] or Ctrl-X leaves it.
 from __future__ import annotations
 
 import argparse
+import sys
 import types
 
-from .errors import DeviceError
+from .errors import DeviceError, TinymlError
 
 
 def repl(port: str | None = None) -> int:
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise TinymlError("repl needs a terminal (stdin and stdout are not one)",
+                         "to run code from a file or a pipe use `tinyml-host run SCRIPT`")
     from mpremote.main import State
     from mpremote.repl import do_repl
     from mpremote.transport import TransportError
 
     from . import board as board_mod
-    from .link import open_transport
+    from .transport import open_transport, stop_agent
 
     name, _emu = board_mod.resolve_port(port)
     state = State()
@@ -26,7 +30,7 @@ def repl(port: str | None = None) -> int:
     state.transport.serial.timeout = None
     state._auto_soft_reset = False
     try:
-        state.transport.serial.write(b"\r\x03\x03\n")  # stop the tinyml agent if it is running
+        stop_agent(state.transport.serial)
         state.transport.serial.write(b"\r\x02")  # to the friendly REPL (from a raw one)
         do_repl(state, types.SimpleNamespace(escape_non_printable=False, capture=None,
                                              inject_code=None, inject_file=None))

@@ -23,16 +23,18 @@ def run_script(script: str | Path, port: str | None = None, *, reset: bool = Tru
     from mpremote.transport import TransportError
 
     from . import board as board_mod
-    from .link import open_transport
+    from .transport import open_transport, stop_agent
 
     path = Path(script)
     code = read_model_file(path, "script", allow_empty=True)  # it runs in the board's RAM: same bound
     out = out or sys.stdout
     name, _emu = board_mod.resolve_port(port)
     t = open_transport(name)
-    t.serial.timeout = None
+    # mpremote reads a pty byte by byte with the port's own timeout: with none (blocking reads) its
+    # silence timeout is never checked, so reads return every 50 ms when one is asked for.
+    t.serial.timeout = None if timeout is None else 0.05
     try:
-        t.serial.write(b"\r\x03\x03\n")  # stop the tinyml agent if it is running (a line of Ctrl-C)
+        stop_agent(t.serial)
         t.enter_raw_repl(soft_reset=reset)
         t.exec_raw_no_follow(code)
 
@@ -44,14 +46,29 @@ def run_script(script: str | Path, port: str | None = None, *, reset: bool = Tru
         ret, err = t.follow(timeout, data_consumer=write)
         t.exit_raw_repl()
     except TransportError as e:
+        if timeout is not None and "timeout" in str(e):
+            _interrupt(t)
+            raise DeviceError(f"{path.name} printed nothing for {timeout:g} s (--timeout): stopped it with Ctrl-C",
+                              "raise --timeout for a script that computes quietly") from None
         raise DeviceError(f"running {path.name} on the board failed: {e}",
-                          "timed out? pass --timeout; is the board running MicroPython?") from None
+                          "is the board running MicroPython? pass --timeout to bound the wait") from None
     finally:
         t.close()
     if err:
         sys.stderr.write(err.replace(b"\r\n", b"\n").decode("utf-8", "replace"))
         return 1
     return 0
+
+
+def _interrupt(t) -> None:
+    """Stop a script still running on the board (Ctrl-C), back to the friendly REPL, so the
+    board is usable by the next command."""
+    try:
+        t.serial.write(b"\x03\x03")
+        t.serial.flush()
+        t.exit_raw_repl()
+    except Exception:  # the board may be gone too: nothing more to do for it
+        pass
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
-import json
 import math
 import sys
 import time
@@ -33,12 +32,14 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .errors import DeviceError, TinymlError
-from .inputs import (MAX_DATA_BYTES, check_output_dir, check_output_file, load_array, nonneg_float,
-                     read_file, read_model_file, require_finite, seconds, write_text)
+from .errors import DeviceError, TinymlError, TinymlWarning
+from .inputs import (MAX_DATA_BYTES, add_json_argument, check_output_dir, check_output_file, emit_json,
+                     fit_samples, load_array,
+                     nonneg_float, read_file, read_model_file, require_finite, sample_shape, seconds)
 
 EXIT_MISMATCH = 1  # validation ran, and some window differs beyond the tolerance
 
+QUANT_RANGE = {"int8": (-128, 127), "uint8": (0, 255), "int16": (-32768, 32767)}
 NP_DTYPES = {"int8": np.int8, "uint8": np.uint8, "int16": np.int16, "int32": np.int32,
              "float32": np.float32}
 
@@ -58,7 +59,28 @@ def quantize(x, scale: float, zero_point: int, qmin: int = -128, qmax: int = 127
     nan = np.isnan(r)
     r = np.clip(np.where(nan, 0, r), -2147483520.0, 2147483520.0).astype(np.int64) + zero_point
     r[nan] = zero_point
-    return np.clip(r, qmin, qmax).astype(np.int8 if qmin < 0 else np.uint8)
+    return np.clip(r, qmin, qmax).astype(np.int16 if qmax > 255 else np.int8 if qmin < 0 else np.uint8)
+
+
+SATURATION_WARNING = 0.02  # the share of values beyond the input's range that earns a warning
+
+
+def warn_saturation(x, scale: float, zero_point: int, lo: int, hi: int, path) -> float:
+    """Warn (TinymlWarning) when more than SATURATION_WARNING of the real values `x` fall outside
+    what the input's quantization represents, [(lo - zp) * scale, (hi - zp) * scale]: they all
+    become lo or hi, and a model compared on them says little (int8 codes given as floats, data
+    scaled unlike the calibration set). Returns the share."""
+    import warnings
+
+    x = np.asarray(x, dtype=np.float64)
+    low, high = (lo - zero_point - 0.5) * scale, (hi - zero_point + 0.5) * scale
+    share = float(np.mean((x < low) | (x > high))) if x.size else 0.0
+    if share > SATURATION_WARNING:
+        warnings.warn(TinymlWarning(
+            f"{path}: {share:.0%} of the values fall outside the input's range [{low:.4g}, {high:.4g}] "
+            f"and saturate to {lo} or {hi}: are they already quantized (pass --dtype int8) or scaled "
+            f"unlike the calibration data?"))
+    return share
 
 
 def load_windows(path: str | Path, model: bytes, dtype: str = "auto") -> np.ndarray:
@@ -86,36 +108,38 @@ def load_windows(path: str | Path, model: bytes, dtype: str = "auto") -> np.ndar
         if arr.dtype.kind == "f":
             kind = "float"
         elif arr.dtype.kind in "iu":
-            kind = "int8"
+            kind = "quantized"
         else:
             raise TinymlError(f"{path}: windows of dtype {arr.dtype}", "give float or int8 windows")
+    if kind in ("int8", "int16") and t.dtype != kind and not (kind == "int8" and t.dtype == "uint8"):
+        raise TinymlError(f"--dtype {kind}: the model's input is {t.dtype}",
+                          f"give {t.dtype} values, or real values with --dtype float")
     n_el = t.elements
-    if arr.ndim >= 1 and arr.size == n_el and tuple(arr.shape) == tuple(t.shape):
-        arr = arr.reshape(1, n_el)  # one window in the input's own shape (batch 1)
+    if tuple(arr.shape) == tuple(t.shape):
+        arr = arr.reshape((1,) + tuple(t.shape))  # one window in the input's own shape (batch 1)
+    arr = fit_samples(arr, sample_shape(t.shape) if arr.shape[1:] != tuple(t.shape) else t.shape,
+                      "the windows", path)
     n = arr.shape[0]
-    if arr.size != n * n_el:
-        raise TinymlError(f"{path}: {n} windows of {arr.size // max(n, 1)} values each; the model's input "
-                          f"{list(t.shape)} has {n_el}",
-                          "shape the windows N x input shape (or N x element count)")
     arr = arr.reshape(n, n_el)
-    if t.dtype in ("int8", "uint8"):
+    if t.dtype in QUANT_RANGE:
+        lo, hi = QUANT_RANGE[t.dtype]
         if kind == "float":
             if not (math.isfinite(t.scale) and t.scale > 0):
                 raise TinymlError(f"the model's input scale is {t.scale}: float windows cannot be quantized",
                                   "the model is damaged; give int8 windows, or convert the model again")
-            q = quantize(arr, t.scale, t.zero_point, *((-128, 127) if t.dtype == "int8" else (0, 255)))
+            warn_saturation(arr, t.scale, t.zero_point, lo, hi, path)
+            q = quantize(arr, t.scale, t.zero_point, lo, hi)
         else:
-            lo, hi = (-128, 127) if t.dtype == "int8" else (0, 255)
             if not np.issubdtype(arr.dtype, np.integer) and not np.all(arr == np.round(arr)):
                 raise TinymlError(f"{path}: non-integer values given as {t.dtype}", "use --dtype float")
             if arr.min() < lo or arr.max() > hi:
                 raise TinymlError(f"{path}: values out of {t.dtype} range [{lo}, {hi}]",
                                   "real-valued windows: save them as float (or pass --dtype float)")
-            q = arr.astype(np.int8 if t.dtype == "int8" else np.uint8)
-        return q.view(np.uint8).reshape(n, n_el)
+            q = arr.astype(NP_DTYPES[t.dtype])
+        return q.view(np.uint8).reshape(n, n_el * q.itemsize)
     if t.dtype == "float32":
         return arr.astype(np.float32).view(np.uint8).reshape(n, n_el * 4)
-    raise TinymlError(f"the model's input is {t.dtype}; validate takes int8, uint8 or float32 inputs")
+    raise TinymlError(f"the model's input is {t.dtype}; validate takes int8, uint8, int16 or float32 inputs")
 
 
 def load_labels(path: str | Path, n: int, classes: int | None = None) -> np.ndarray:
@@ -146,6 +170,23 @@ def load_labels(path: str | Path, n: int, classes: int | None = None) -> np.ndar
 
 
 # --- the reference ------------------------------------------------------------------------
+
+
+def load_class_names(spec: str, classes: int | None) -> list[str]:
+    """Class names from "a,b,c" or from a text file with one name per line; as many as the model
+    has classes (its first output's size)."""
+    path = Path(spec)
+    if path.is_file():
+        text = read_file(path, "class names file", MAX_DATA_BYTES).decode("utf-8", "replace")
+        names = [line.strip() for line in text.splitlines() if line.strip()]
+    else:
+        names = [n.strip() for n in spec.split(",")]
+    if not names or any(not n for n in names):
+        raise TinymlError(f"--class-names {spec!r}: empty names", "give a,b,c or a file with one name per line")
+    if classes and len(names) != classes:
+        raise TinymlError(f"--class-names: {len(names)} names, but the model has {classes} classes",
+                          "give one name per class, in the order of the model's outputs")
+    return names
 
 
 class Reference:
@@ -237,6 +278,8 @@ class ValidationReport:
     link_bytes: int         # bytes over the serial link during the device run, both directions
     link_stats: dict
     output_names: list[str]
+    timing_note: str | None = None           # what the latency is, when not a real chip's time
+    class_names: list[str] | None = None      # names of the classes (labels and top-1 indices)
 
     @property
     def n(self) -> int:
@@ -290,7 +333,8 @@ class ValidationReport:
             "latency": self.latency(),
             "windows_per_second": self.n / self.seconds if self.seconds > 0 else None,
             "link_bytes_per_second": self.link_bytes / self.seconds if self.seconds > 0 else None,
-            "seconds": self.seconds, "link": self.link_stats,
+            "seconds": self.seconds, "link": self.link_stats, "timing_note": self.timing_note,
+            "class_names": self.class_names,
         }
 
     def to_json(self) -> dict:
@@ -313,6 +357,8 @@ class ValidationReport:
             cyc = f" ({lat['p50_cycles']:,.0f} cycles at p50)" if "p50_cycles" in lat else ""
             lines.append(f"  device latency       p50 {_ms(lat['p50_us'])}  p95 {_ms(lat['p95_us'])}  "
                          f"max {_ms(lat['max_us'])}{cyc}")
+            if self.timing_note:
+                lines.append(f"                       ({self.timing_note})")
         else:
             lines.append("  device latency       n/a (the board reports no timing)")
         if s["windows_per_second"] is not None:
@@ -330,6 +376,10 @@ class ValidationReport:
         else:
             lines.append("  result               PASS")
         return "\n".join(lines)
+
+    def class_name(self, i: int) -> str:
+        """Class i's name (from --class-names), else its index."""
+        return self.class_names[i] if self.class_names and 0 <= i < len(self.class_names) else str(i)
 
     def write_plots(self, directory: str | Path) -> list[Path]:
         """PNG plots into `directory`: latency histogram; confusion matrix when labelled."""
@@ -370,8 +420,10 @@ class ValidationReport:
                                 color="white" if cm[i, j] > cm.max() / 2 else "black", fontsize=8)
             ax.set_xlabel("predicted on the board (top-1)")
             ax.set_ylabel("label")
-            ax.set_xticks(range(k))
-            ax.set_yticks(range(k))
+            names = [self.class_name(i) for i in range(k)]
+            ax.set_xticks(range(k), names, rotation=45 if max(map(len, names)) > 3 else 0, ha="right"
+                          if max(map(len, names)) > 3 else "center")
+            ax.set_yticks(range(k), names)
             ax.set_title(f"confusion matrix: accuracy {100 * self.accuracy('device'):.1f}%")
             fig.tight_layout()
             p = d / "confusion_matrix.png"
@@ -437,10 +489,13 @@ def _split_outputs(raw: bytes, outs) -> list[np.ndarray]:
 def validate(model: bytes, windows: np.ndarray, *, labels: np.ndarray | None = None,
              port: str | None = None, board=None, model_name: str = "model.tflite",
              tolerance: float = 0, progress: bool = False, timeout: float = 10.0,
-             log: Callable[[str], None] | None = None) -> ValidationReport:
+             log: Callable[[str], None] | None = None,
+             class_names: list[str] | None = None, board_file: str | None = None) -> ValidationReport:
     """Run `windows` ((N, input bytes) uint8, from load_windows) on the board and in the
     reference; return the report. `board`: an open tinyml_host.board.Board (else `port` is
-    resolved: None = the emulated board)."""
+    resolved: None = the emulated board). board_file: run the model the board loads from that
+    file of its own (put there by `deploy`, e.g. /rom/m.tflite) instead of streaming `model`,
+    which stays the reference's copy."""
     from . import board as board_mod
 
     log = log or (lambda msg: None)
@@ -454,13 +509,10 @@ def validate(model: bytes, windows: np.ndarray, *, labels: np.ndarray | None = N
         board = board_mod.connect(port, timeout=timeout)
     try:
         link = board.link
-        bar = _bar(progress, len(model), "upload", "B")
-        try:
-            link.load_model(model, progress=(lambda done, total: _bar_to(bar, done)) if bar else None,
-                            address=board.model_address(len(model)))
-        finally:
-            if bar:
-                bar.close()
+        if board_file:
+            link.load_file(board_file)
+        else:
+            _upload(board, model, progress)
         info = link.model_info
         log(f"model on the board: arena {info.get('arena_bytes')} B, timer {info.get('timer')}")
         bar = _bar(progress, n, "windows", "win")
@@ -490,20 +542,24 @@ def validate(model: bytes, windows: np.ndarray, *, labels: np.ndarray | None = N
                             tolerance=tolerance, windows=reports, seconds=seconds,
                             link_bytes=used.bytes_sent + used.bytes_received,
                             link_stats=dataclasses.asdict(used),
-                            output_names=[t.name for t in ref.outputs])
+                            output_names=[t.name for t in ref.outputs],
+                            timing_note=getattr(board, "timing_note", None), class_names=class_names)
+
+
+def _upload(board, model: bytes, progress: bool) -> None:
+    bar = _bar(progress, len(model), "upload", "B")
+    try:
+        board.link.load_model(model, progress=(lambda done, total: _bar_to(bar, done)) if bar else None,
+                              address=board.model_address(len(model)))
+    finally:
+        if bar:
+            bar.close()
 
 
 def _bar(enabled: bool, total: int, desc: str, unit: str):
-    if not enabled:
-        return None
-    import shutil
+    from .progress import progress_bar
 
-    from tqdm import tqdm
-
-    # A terminal that reports no size (0 columns) would get no bar at all from tqdm.
-    cols = shutil.get_terminal_size((80, 24)).columns or 80
-    return tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, leave=False,
-                unit_scale=unit == "B", ncols=min(cols, 100))
+    return progress_bar(total, desc, unit, enabled=enabled)
 
 
 def _bar_to(bar, done: int) -> None:
@@ -518,18 +574,26 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data", required=True, metavar="WINDOWS",
                    help=".npy (N x input shape; float = real values, quantized like the device does; "
                         "int8 = already quantized) or .csv (one flattened window per row, real values)")
-    p.add_argument("--dtype", choices=("auto", "float", "int8"), default="auto",
-                   help="what the window values are (default: by the .npy dtype; CSV = float)")
+    p.add_argument("--dtype", choices=("auto", "float", "int8", "int16"), default="auto",
+                   help="what the window values are: float = real values (quantized here as the device "
+                        "does), int8 / int16 = already quantized for the model's input (default: by "
+                        "the .npy dtype; CSV = float)")
     p.add_argument("--labels", metavar="LABELS", help="true class per window (.npy, or text/CSV of integers)")
+    p.add_argument("--class-names", metavar="NAMES",
+                   help="names of the model's classes, comma-separated or a text file with one per line "
+                        "(shown in the confusion matrix)")
     p.add_argument("--port", help="serial port of a board running our firmware, or 'auto' "
                                   "(default: the emulated board, booted or reused)")
-    p.add_argument("--json", metavar="FILE", help="write the summary and per-window results as JSON")
+    add_json_argument(p, "the summary and per-window results")
     p.add_argument("--report", metavar="DIR", help="write PNG plots (latency histogram; confusion matrix with --labels)")
     p.add_argument("--tolerance", type=nonneg_float, default=0, metavar="N",
                    help="largest output difference accepted, in output units (LSB for int8; default 0: bit-exact)")
     p.add_argument("--timeout", type=seconds, default=10.0, metavar="S",
                    help="seconds without progress before the board counts as gone (default 10)")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    p.add_argument("--board-file", metavar="PATH",
+                   help="run the model the board loads from its own file PATH (deployed before, e.g. "
+                        "/rom/kws.tflite with `deploy --rom`) instead of sending MODEL, the reference's copy")
 
 
 def run(args) -> int:
@@ -543,20 +607,23 @@ def run(args) -> int:
     if not plan.ok:
         raise TinymlError(f"the device runtime cannot load {path}: {plan.error}",
                           f"`tinyml-host inspect {path}` shows why")
-    if args.json:
+    if args.json not in (None, "-"):
         check_output_file(args.json, "--json file")
     if args.report:
         check_output_dir(args.report, "--report folder")
     windows = load_windows(args.data, model, args.dtype)
     classes = outputs[0].elements if outputs else None
     labels = load_labels(args.labels, windows.shape[0], classes) if args.labels else None
+    class_names = load_class_names(args.class_names, classes) if args.class_names else None
     progress = not args.no_progress and sys.stderr.isatty()
     report = validate(model, windows, labels=labels, port=args.port, model_name=str(path),
                       tolerance=args.tolerance, progress=progress, timeout=args.timeout,
-                      log=lambda m: print(m, file=sys.stderr) if progress else None)
-    print(report.text())
+                      log=lambda m: print(m, file=sys.stderr) if progress else None, class_names=class_names,
+                      board_file=args.board_file)
+    # With the JSON on stdout, the human summary goes to stderr.
+    print(report.text(), file=sys.stderr if args.json == "-" else sys.stdout)
     if args.json:
-        write_text(args.json, json.dumps(report.to_json(), indent=1) + "\n", "--json file")
+        emit_json(args.json, report.to_json())
     if args.report:
         try:
             written = report.write_plots(args.report)

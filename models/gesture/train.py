@@ -19,7 +19,7 @@ Conv2D 24 (3x1) -> GlobalAveragePooling -> Dense 5 softmax. Every layer maps to 
 
 Run from the repository root:  .venv/bin/python models/gesture/train.py   (about 1 min on 2 cores)
 Writes, beside this file: gesture.keras, gesture.tflite, calibration.npy (100 training windows),
-test_x.npy / test_y.npy (100 test windows and labels), metrics.json (the README's figures).
+test_x.npy / test_y.npy (100 test windows and labels), labels.txt (the class names), metrics.json (the README's figures).
 """
 
 import json
@@ -179,6 +179,7 @@ def main():
     keep = np.random.default_rng(1).choice(len(x_test), 100, replace=False)
     np.save(HERE / "test_x.npy", x_test[keep])
     np.save(HERE / "test_y.npy", y_test[keep])
+    (HERE / "labels.txt").write_text("".join(g + "\n" for g in GESTURES))  # validate --class-names
     r = convert(HERE / "gesture.keras", HERE / "calibration.npy", output=HERE / "gesture.tflite",
                 eval_data=tmp / "test_x.npy", eval_labels=tmp / "test_y.npy")
     shutil.rmtree(tmp)

@@ -35,6 +35,6 @@ for bad in (bytearray(256), memoryview(bytearray(256))[16:], m.input_buffer(), g
     try:
         tinyml.Model(good, arena=bad)
         print("accepted")
-    except TypeError as e:
+    except TypeError:
         print("TypeError")
 print(tinyml.Arena(100), len(tinyml.Arena(100)))

@@ -11,6 +11,7 @@ relative path ../../../shared/models/...
 
     tests/device/run.py [--micropython PATH] [--timeout S] [test.py ...]     the Unix port
     tests/device/run.py --board qemu [--firmware ELF] [--timeout S] [test.py ...]
+    tests/device/run.py --board pico [--firmware UF2] [--timeout S] [test.py ...]
 
 --board qemu runs them on the emulated board (tinyml_host.emulator boots a private one from
 build/qemu/firmware.elf), over its serial pty through mpremote's transport used as a library, one
@@ -22,6 +23,10 @@ once into RAM the firmware does not use (emu.spare_ram). Before each test the bo
 Python VFS adding what VfsRom lacks (a current directory, ".."), with the current directory set
 to tests/device's place in it. A test that hangs or crashes the board fails; the board is then
 booted again for the next test.
+
+--board pico runs them the same way on the emulated Raspberry Pi Pico (tinyml_host.pico: the
+RP2040 firmware of `make rp2` in rp2040js), except that the files go into the Pico's own littlefs
+filesystem (below /t) once, and each test starts in tests/device's place there.
 
 Ends with "device: N passed, N failed, N skipped"; exit status 1 if any test failed.
 """
@@ -212,8 +217,8 @@ class EmulatedBoard:
         self.image, self.cwd = romfs_image(files)
         self.emu = self.transport = None
         self._boot()
-        print("board: %s, pid %d on %s; %d files (%d bytes) at 0x%x" % (
-            self.emu.banner, self.emu.pid, self.emu.pty, len(files), len(self.image), self.addr))
+        print("board: %s, pid %d on %s; %d files (%d bytes) %s" % (
+            self.emu.banner, self.emu.pid, self.emu.pty, len(files), len(self.image), self.where()))
         sys.stdout.flush()
 
     def _boot(self):
@@ -251,6 +256,13 @@ class EmulatedBoard:
         if err or out.strip() != str(binascii.crc32(self.image)).encode():
             raise SetupError("writing the test files to the board failed: %r %r" % (out, err))
 
+    def where(self):
+        return "at 0x%x" % self.addr
+
+    def setup_code(self):
+        """Run before each test: the test files mounted, tests/device's place as current directory."""
+        return BOARD_SETUP.format(addr=self.addr, size=len(self.image), cwd=self.cwd)
+
     def _follow(self, timeout):
         """The output and error output of the running exec, within `timeout` seconds overall."""
         t = self.transport
@@ -267,7 +279,7 @@ class EmulatedBoard:
             source = f.read()
         try:
             self.transport.enter_raw_repl(soft_reset=True)
-            self.transport.exec(BOARD_SETUP.format(addr=self.addr, size=len(self.image), cwd=self.cwd))
+            self.transport.exec(self.setup_code())
             self.transport.exec_raw_no_follow(source)
             out, err = self._follow(self.timeout)
         except Exception as e:  # a timeout, a crash (qemu exited), a broken link
@@ -302,6 +314,76 @@ class EmulatedBoard:
             self.emu = None
 
 
+# Receives one file as raw bytes on stdin and writes it to the Pico's filesystem.
+PICO_RECEIVE = """\
+import sys, os, binascii, micropython
+micropython.kbd_intr(-1)
+_p = {path!r}
+_d = ''
+for _c in _p.split('/')[1:-1]:
+    _d += '/' + _c
+    try:
+        os.mkdir(_d)
+    except OSError:
+        pass
+_b = bytearray({size})
+print("ready")
+sys.stdin.buffer.readinto(_b)
+with open(_p, 'wb') as _f:
+    _f.write(_b)
+print(binascii.crc32(open(_p, 'rb').read()))
+"""
+
+
+class PicoBoard(EmulatedBoard):
+    """The tests on the emulated Raspberry Pi Pico, the files in its littlefs below /t."""
+
+    ROOT_DIR = "/t"
+    # rp2040js emulates one core (no inter-core FIFO): rp2's _thread runs threads on core 1.
+    NEEDS_SECOND_CORE = {"model_threads.py": "rp2040js emulates one core; _thread needs core 1"}
+
+    def __init__(self, firmware, timeout, names):
+        self.files = test_files(names)
+        super().__init__(firmware, timeout, names)
+
+    def _boot_and_upload(self):
+        from tinyml_host import pico
+        from mpremote.transport_serial import SerialTransport
+        import binascii
+
+        self.emu = pico.start(self.firmware, reuse=False)
+        self.addr = 0
+        self.transport = SerialTransport(self.emu.pty, baudrate=115200)
+        self.transport.serial.timeout = 1
+        self.transport.serial.write_timeout = 30
+        base = os.path.commonpath(self.files + [HERE])
+        self.cwd = self.ROOT_DIR + "/" + os.path.relpath(HERE, base).replace(os.sep, "/")
+        for path in self.files:
+            with open(path, "rb") as f:
+                data = f.read()
+            target = self.ROOT_DIR + "/" + os.path.relpath(path, base).replace(os.sep, "/")
+            self.transport.enter_raw_repl(soft_reset=False)
+            self.transport.exec_raw_no_follow(PICO_RECEIVE.format(path=target, size=len(data)))
+            ready = self.transport.read_until(1, b"ready\r\n", timeout=None, timeout_overall=30)
+            if not ready.endswith(b"ready\r\n"):
+                raise SetupError("the Pico did not start receiving %s: %r" % (target, ready))
+            self.transport.serial.write(data)
+            out, err = self._follow(60)
+            if err or out.strip() != str(binascii.crc32(data)).encode():
+                raise SetupError("writing %s to the Pico failed: %r %r" % (target, out, err))
+
+    def run(self, name):
+        if name in self.NEEDS_SECOND_CORE:
+            return "skip", "(%s)" % self.NEEDS_SECOND_CORE[name]
+        return super().run(name)
+
+    def where(self):
+        return "in its filesystem below %s" % self.ROOT_DIR
+
+    def setup_code(self):
+        return "import os\nos.chdir(%r)\n" % self.cwd
+
+
 def _log_tail(emu):
     try:
         with open(emu.log, errors="replace") as f:
@@ -312,12 +394,14 @@ def _log_tail(emu):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--board", choices=("unix", "qemu"), default="unix",
-                    help="unix: the Unix port (default); qemu: the emulated board over its pty")
+    ap.add_argument("--board", choices=("unix", "qemu", "pico"), default="unix",
+                    help="unix: the Unix port (default); qemu: the emulated board over its pty; "
+                         "pico: the emulated Raspberry Pi Pico (RP2040 firmware in rp2040js)")
     ap.add_argument("--micropython", default=os.path.join(ROOT, "build", "unix", "micropython"),
                     help="MicroPython binary for --board unix (default: build/unix/micropython)")
     ap.add_argument("--firmware", default=None,
-                    help="firmware for --board qemu (default: build/qemu/firmware.elf)")
+                    help="firmware for --board qemu (default: build/qemu/firmware.elf) or pico "
+                         "(default: build/rp2/firmware.uf2)")
     ap.add_argument("--timeout", type=float, default=60, help="seconds per test (default: 60)")
     ap.add_argument("tests", nargs="*", help="test files to run (default: every tests/device/*.py)")
     args = ap.parse_args()
@@ -330,6 +414,8 @@ def main():
     try:
         if args.board == "qemu":
             board = EmulatedBoard(args.firmware, args.timeout, names)
+        elif args.board == "pico":
+            board = PicoBoard(args.firmware, args.timeout, names)
         else:
             board = UnixPort(args.micropython, args.timeout)
     except SetupError as e:
@@ -350,7 +436,7 @@ def main():
         return 2
     finally:
         board.close()
-    if args.board == "qemu":
+    if args.board in ("qemu", "pico"):
         print("board: %d tests in %.1f s" % (len(names), time.monotonic() - started))
     print("device: %d passed, %d failed, %d skipped" % (counts["pass"], counts["fail"], counts["skip"]))
     return 1 if counts["fail"] else 0

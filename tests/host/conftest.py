@@ -5,6 +5,8 @@ them skip with a message when that folder is missing. The Unix port build/unix/m
 must exist (`make unix`): a missing binary is a failure, not a skip.
 """
 
+import os
+
 import pytest
 
 import mputil
@@ -68,3 +70,16 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section("tinyml host test summary")
         for line in SUMMARY:
             terminalreporter.write_line(line)
+
+
+@pytest.fixture(scope="module")
+def keras():
+    """Keras with TensorFlow (requirements-convert.txt): the convert tests fail without them."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    try:
+        import keras
+        import tensorflow  # noqa: F401
+    except ImportError:
+        pytest.fail("TensorFlow is not installed: `make setup` installs requirements-convert.txt into .venv",
+                    pytrace=False)
+    return keras

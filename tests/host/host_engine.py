@@ -54,6 +54,25 @@ def build_engine(out_dir, extra_flags=()):
     return _wrap(compile_library(out_dir / "libtinyml_host.so", srcs, extra_flags=extra_flags))
 
 
+def cached_engine(cache_dir):
+    """build_engine() compiled once per version of the sources: the library goes to
+    cache_dir/libtinyml_host-<hash of every engine source>.so and is reused while it matches."""
+    import hashlib
+    root = mputil.REPO_ROOT
+    srcs = sorted(p for d in ("runtime", "kernels", "ops") for p in (root / "device" / d).glob("*.[ch]"))
+    srcs.append(root / "tests" / "host" / "tm_host_run.c")
+    h = hashlib.sha256()
+    for p in srcs:
+        h.update(p.name.encode() + b"\0" + p.read_bytes())
+    out = cache_dir / f"libtinyml_host-{h.hexdigest()[:16]}.so"
+    if not out.is_file():
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_suffix(f".{os.getpid()}.tmp")
+        compile_library(tmp, [p for p in srcs if p.suffix == ".c"])
+        os.replace(tmp, out)
+    return _wrap(ctypes.CDLL(str(out)))
+
+
 def _wrap(lib):
     lib.tm_host_run_steps.restype = ctypes.c_int
     u8p = ctypes.POINTER(ctypes.c_uint8)

@@ -5,7 +5,8 @@ representative dataset, TFLITE_BUILTINS_INT8).
 Keras 3 (the Keras this TensorFlow ships) runs an LSTM as a generic while loop that the
 converter does not fuse; the converter fuses the function Keras 2's LSTM was built on, a
 `standard_lstm(inputs, init_h, init_c, kernel, recurrent_kernel, bias)` marked with the
-`api_implements: lstm_<id>` attribute. So the weights come from a real Keras 3 `LSTM` layer
+`api_implements: lstm_<id>` attribute (tinyml_host.rnn_rewrite.fused_lstm_function, which
+`tinyml-host convert` uses too). So the weights come from a real Keras 3 `LSTM` layer
 (its initializers, or a few steps of training on a toy task), and the model is that layer's
 arithmetic in the function the converter recognises - the UNIDIRECTIONAL_SEQUENCE_LSTM it
 writes is the one a Keras 2 LSTM gets.
@@ -20,9 +21,10 @@ from __future__ import annotations
 
 import os
 import tempfile
-import uuid
 
 import numpy as np
+
+from tinyml_host.rnn_rewrite import fused_lstm_function
 
 
 def _keras_weights(units: int, time_steps: int, features: int, seed: int, trained: bool):
@@ -47,19 +49,7 @@ def keras_lstm_tflite(units: int, time_steps: int, features: int, return_sequenc
     import tensorflow as tf
     kernel, recurrent, bias = (tf.constant(w) for w in _keras_weights(units, time_steps, features, seed, trained))
 
-    @tf.function(experimental_attributes={"api_implements": "lstm_" + uuid.uuid4().hex,
-                                          "api_preferred_device": "CPU", "time_major": False,
-                                          "go_backwards": False}, autograph=False)
-    def standard_lstm(inputs, init_h, init_c, kernel, recurrent_kernel, bias):
-        h, c = init_h, init_c
-        outs = []
-        for t in range(time_steps):   # Keras' gate order: input, forget, cell, output
-            z = tf.matmul(inputs[:, t], kernel) + tf.matmul(h, recurrent_kernel) + bias
-            i, f, g, o = tf.split(z, 4, axis=1)
-            c = tf.sigmoid(f) * c + tf.sigmoid(i) * tf.tanh(g)
-            h = tf.sigmoid(o) * tf.tanh(c)
-            outs.append(h)
-        return h, tf.stack(outs, axis=1), h, c, tf.constant(1.0)
+    standard_lstm = fused_lstm_function(time_steps)
 
     @tf.function
     def run(x):

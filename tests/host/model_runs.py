@@ -22,9 +22,12 @@ import sys, tinyml
 from array import array
 m = tinyml.Model(sys.argv[1])
 n, size, is_float = int(sys.argv[3]), int(sys.argv[4]), sys.argv[5] == "1"
+reset = len(sys.argv) > 6 and sys.argv[6] == "1"
 with open(sys.argv[2], "rb") as f:
     for i in range(n):
         x = f.read(size)
+        if reset:
+            m.reset()
         m.set_input(array("f", x) if is_float else x)
         m.invoke()
         print(m.get_output().hex())
@@ -40,8 +43,9 @@ print(";".join("%s:%d" % op for op in tinyml.ops()))
 NP_DTYPES = {"int8": np.int8, "float32": np.float32, "int16": np.int16, "int32": np.int32, "uint8": np.uint8}
 
 
-def run_unix_batch(model_path, x, binary=None, timeout=300):
-    """Outputs of the Unix-port tinyml for every sample of x, shape (n, *output shape)."""
+def run_unix_batch(model_path, x, binary=None, timeout=300, reset=False):
+    """Outputs of the Unix-port tinyml for every sample of x, shape (n, *output shape).
+    reset: m.reset() before each sample (recurrent state back to zero: independent windows)."""
     info = read_model(Path(model_path).read_bytes())
     tin, tout = info.inputs[0], info.outputs[0]
     x = np.ascontiguousarray(x, dtype=NP_DTYPES[tin.dtype]).reshape((-1,) + tuple(tin.shape))
@@ -50,7 +54,7 @@ def run_unix_batch(model_path, x, binary=None, timeout=300):
         data = f.name
     try:
         out = mputil.run_script(_RUN, binary=binary, timeout=timeout,
-                                args=(model_path, data, len(x), tin.nbytes, int(tin.dtype == "float32")))
+                                args=(model_path, data, len(x), tin.nbytes, int(tin.dtype == "float32"), int(reset)))
     finally:
         Path(data).unlink()
     lines = out.split()
@@ -59,8 +63,9 @@ def run_unix_batch(model_path, x, binary=None, timeout=300):
     return raw.reshape((len(x),) + tuple(tout.shape))
 
 
-def run_tflm_batch(model_bytes, x):
-    """Outputs of TensorFlow Lite Micro's reference kernels for every sample of x."""
+def run_tflm_batch(model_bytes, x, reset=False):
+    """Outputs of TensorFlow Lite Micro's reference kernels for every sample of x (reset: the
+    interpreter's variable tensors back to their reset value before each sample)."""
     from tflite_micro.python.tflite_micro import runtime
     info = read_model(model_bytes)
     tin = info.inputs[0]
@@ -68,6 +73,8 @@ def run_tflm_batch(model_bytes, x):
     it = runtime.Interpreter.from_bytes(bytes(model_bytes))
     outs = []
     for sample in x:
+        if reset:
+            it.reset()
         it.set_input(sample, 0)
         it.invoke()
         outs.append(np.array(it.get_output(0)))

@@ -14,7 +14,6 @@ TensorFlow is required (requirements-convert.txt, installed by `make setup`).
 """
 
 import json
-import os
 import subprocess
 import sys
 
@@ -27,18 +26,6 @@ from tinyml_host.errors import TinymlError
 from tinyml_host.tflite_model import read_model
 
 STEPS, CLASSES = 50, 3
-
-
-@pytest.fixture(scope="module")
-def keras():
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    try:
-        import keras
-        import tensorflow  # noqa: F401
-    except ImportError:
-        pytest.fail("TensorFlow is not installed: `make setup` installs requirements-convert.txt into .venv",
-                    pytrace=False)
-    return keras
 
 
 def make_data(n, seed):

@@ -188,6 +188,26 @@ def test_validate_command_default_board(tmp_path, models_dir):
     assert all(is_zombie_or_gone(pid) for pid in qemu_pids() - before), "an emulator was left running"
 
 
+def test_validate_json_on_stdout_with_class_names(tmp_path):
+    """`validate --json` (no FILE): the JSON alone on stdout (the summary goes to stderr), with the
+    class names given and the note that the emulated board's latency is an instruction count;
+    our own gesture model on its labelled test windows."""
+    import json
+
+    if not FIRMWARE.is_file():
+        pytest.fail(f"{FIRMWARE} not found: run `make qemu` first", pytrace=False)
+    g = mputil.REPO_ROOT / "models" / "gesture"
+    p = subprocess.run(cli("validate", g / "gesture.tflite", "--data", g / "test_x.npy", "--labels", g / "test_y.npy",
+                           "--class-names", g / "labels.txt", "--json", "--no-progress"),
+                       capture_output=True, text=True, timeout=300, env=cli_env(tmp_path))
+    assert p.returncode == 0, p.stdout + p.stderr
+    s = json.loads(p.stdout)["summary"]
+    assert s["bit_exact"] == s["windows"] == 100 and s["accuracy_device"] >= 0.9
+    assert s["class_names"] == ["rest", "shake", "circle", "flick", "tap"]
+    assert "instruction count" in s["timing_note"] and "instruction count" in p.stderr
+    assert "PASS" in p.stderr
+
+
 def test_killing_the_emulator_mid_validate(tmp_path, models_dir):
     """qemu killed while `validate` runs: a clear error naming how many windows completed, soon,
     and no emulator process left behind."""
@@ -260,7 +280,28 @@ def test_run_and_deploy_commands(tmp_path, models_dir):
     p = subprocess.run(cli("deploy", model, "--no-progress"), capture_output=True, text=True, timeout=120,
                        env=cli_env(tmp_path))
     assert p.returncode == 0, p.stdout + p.stderr
-    assert "RAM" in p.stdout and "arena" in p.stdout
+    assert "file /hello_world_int8.tflite" in p.stdout and "arena" in p.stdout
+
+
+def test_run_timeout_stops_a_silent_script(tmp_path):
+    """`run --timeout S`: a script that prints nothing for S seconds is stopped (Ctrl-C), the
+    command fails in about S seconds with a one-line error, and the board runs the next script."""
+    if not FIRMWARE.is_file():
+        pytest.fail(f"{FIRMWARE} not found: run `make qemu` first", pytrace=False)
+    stuck = tmp_path / "stuck.py"
+    stuck.write_text("print('started')\nwhile True:\n    pass\n")
+    t0 = time.monotonic()
+    p = subprocess.run(cli("run", stuck, "--timeout", "2"), capture_output=True, text=True, timeout=120,
+                       env=cli_env(tmp_path))
+    took = time.monotonic() - t0
+    assert p.returncode == 3, p.stdout + p.stderr
+    assert "started" in p.stdout and "printed nothing for 2 s" in p.stderr, p.stdout + p.stderr
+    assert took < 30, f"took {took:.1f} s"
+    after = tmp_path / "after.py"
+    after.write_text("print(6 * 7)\n")
+    p = subprocess.run(cli("run", after, "--timeout", "20"), capture_output=True, text=True, timeout=120,
+                       env=cli_env(tmp_path))
+    assert p.returncode == 0 and "42" in p.stdout, p.stdout + p.stderr
 
 
 def test_int16_and_float_inputs_on_the_board(emu, summary):

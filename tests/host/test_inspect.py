@@ -153,6 +153,15 @@ def test_cli_json_and_board_fit(models_dir):
     assert "of RAM; rp2040 has" in p.stderr
     assert cli("inspect", vww, "--board", "esp32s3").returncode == 0
 
+    # Mapped from ROMFS (`deploy --rom`), VWW runs on the Pico: no RAM for the model, the ROMFS
+    # partition of firmware/rp2/romfs_layout.h holds it.
+    (fit,) = json.loads(cli("inspect", vww, "--board", "rp2040", "--rom", "--json", check=True).stdout)["boards"]
+    assert fit["fits"] and fit["rom"] and fit["ram_model"] == 0
+    assert fit["storage_bytes"] == 512 * 1024 and fit["storage_margin"] == 512 * 1024 - vww.stat().st_size
+    assert fit["ram_needed"] == fit["ram_runtime"] + fit["ram_arena"] + fit["ram_agent"]
+    big = cli("inspect", models_dir / "mlperf_tiny" / "vww_96_int8.tflite", "--board", "qemu", "--rom", check=True)
+    assert "4,194,304 B ROMFS partition" in big.stdout
+
 
 def test_bad_input_is_an_error_not_a_traceback(tmp_path):
     bad = tmp_path / "x.tflite"

@@ -26,8 +26,7 @@ import pytest
 from host_engine import TM_ERR_MODEL, TM_ERR_UNSUPPORTED, TM_OK, build_engine
 from single_op_models import Tensor, build_single_op_model, run_tflm
 from test_single_ops_elementwise import (ACTIVATIONS, broadcast_shapes, case, check_unix_port,
-                                         describe_mismatch, f32, log_uniform, random_dims,
-                                         random_int8, same_bits)
+                                         describe_mismatch, f32, log_uniform, random_int8, same_bits)
 
 CASES = int(os.environ.get("TINYML_ACT_CASES", "150"))
 UNIX_CASES_PER_OP = 10

@@ -23,6 +23,8 @@ What the cases cover, per op (int16 values always include -32768 and 32767):
   QUANTIZE:      int8 <-> int16, int16 -> int16, int8 / int16 -> int32, float32 -> int16.
   DEQUANTIZE:    int16 -> float32, every value.
   STRIDED_SLICE / CONCATENATION / RESHAPE: int16 data movement.
+  MEAN:          global average pools and random axes, keep_dims or not, equal and different
+                 scales (GlobalAveragePooling in a 16x8 Keras model).
 
 TINYML_INT16_CASES scales the number of random cases per op (default 150).
 """
@@ -299,6 +301,27 @@ def reshape_case(rng, i):
     return case(f"reshape{i} {dims} -> {new}", model, [random_int16(rng, dims)], [(new, "int16")])
 
 
+def mean_case(rng, i):
+    """Global average pools over H, W (what Keras' GlobalAveragePooling becomes) and random axes;
+    equal or different input/output scales; zero points 0 and now and then not."""
+    if i % 3 == 0:
+        dims, axes = [1, int(rng.integers(1, 13)), int(rng.integers(1, 13)), int(rng.integers(1, 17))], [1, 2]
+    else:
+        rank = int(rng.integers(1, 6))
+        dims = random_dims(rng, rank, hi=6, max_elems=800)
+        axes = [int(a) for a in rng.choice(rank, int(rng.integers(1, min(rank, 2) + 1)), replace=False)]
+    reduced = {a % len(dims) for a in axes}
+    keep = bool(rng.random() < 0.5)
+    out = [1 if d in reduced else n for d, n in enumerate(dims)] if keep else \
+        [n for d, n in enumerate(dims) if d not in reduced]
+    si, zi = log_uniform(rng, 1e-5, 1e-2), zero_point(rng, 0.2)
+    so, zo = (si, zi) if rng.random() < 0.5 else (f32(si * rng.uniform(0.2, 3.0)), zero_point(rng, 0.2))
+    x = random_int16(rng, dims)
+    model = build_single_op_model("MEAN", [i16(dims, si, zi), Tensor([len(axes)], "int32", data=axes)],
+                                  [i16(out, so, zo)], options=dict(keep_dims=keep), version=3)
+    return case(f"s16_mean{i} {dims} axes {axes} keep={keep}", model, [x], [(out, "int16")])
+
+
 GENERATORS = {
     "add": lambda rng, i: add_sub_case(rng, "ADD", i),
     "sub": lambda rng, i: add_sub_case(rng, "SUB", i),
@@ -315,6 +338,7 @@ GENERATORS = {
     "strided_slice": strided_slice_case,
     "concatenation": concatenation_case,
     "reshape": reshape_case,
+    "mean": mean_case,
 }
 SEEDS = {name: 3000 + k for k, name in enumerate(GENERATORS)}
 

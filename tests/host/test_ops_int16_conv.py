@@ -31,7 +31,7 @@ import numpy as np
 import pytest
 
 from host_engine import TM_ERR_MODEL, TM_ERR_UNSUPPORTED, TM_OK, build_engine
-from single_op_models import Tensor, build_single_op_model, run_tflm
+from single_op_models import Tensor, build_single_op_model
 from test_conv_fc_tflm import log_uniform, quant_weights, random_window
 from test_ops_act import _zeros_for_inputs
 from test_single_ops_elementwise import ACTIVATIONS, case, check_engine, check_unix_port, f32

@@ -22,7 +22,8 @@ What the cases cover, per op:
   TRANSPOSE_CONV:   int8 with per-tensor and per-channel weights, bias present / omitted, SAME
                     and VALID padding, strides 1 to 3, filters 1x1 to 4x4 (larger than the
                     stride and smaller), every output size that maps back onto the input;
-                    16x8 (int16 activations, int8 weights, int64 bias, version 3) the same.
+                    16x8 (int16 activations, int8 weights, int64 bias, version 3) the same;
+                    fused RELU / RELU6 / RELU_N1_TO_1 (version 4) in both.
 
 TINYML_MATH_CASES sets the number of random cases per op (default 150).
 """
@@ -226,12 +227,14 @@ def transpose_conv_model(rng, i, int16):
               Tensor(shape_in, dtype, scale=si, zero_point=zi)]
     if has_bias or rng.random() < 0.5:
         inputs.append(bias_t)                              # None: the bias input omitted as -1
+    # A fused activation (version 4) now and then: TFLM clamps to its range as CONV_2D does.
+    act = str(rng.choice(["NONE", "RELU", "RELU6", "RELU_N1_TO_1"])) if rng.random() < 0.4 else "NONE"
     model = build_single_op_model(
         "TRANSPOSE_CONV", inputs, [Tensor(shape_out, dtype, scale=so, zero_point=zo)],
-        options={"padding": padding, "stride_h": sh, "stride_w": sw}, version=3 if int16 else 2,
-        options_type="TransposeConvOptions")
+        options={"padding": padding, "stride_h": sh, "stride_w": sw, "fused_activation_function": act},
+        version=4 if act != "NONE" else (3 if int16 else 2), options_type="TransposeConvOptions")
     name = (f"transpose_conv{'16' if int16 else ''}_{i} {shape_in} f{shape_f} s{sh}{sw} {padding} -> {shape_out} "
-            f"{'per-channel' if per_channel else 'per-tensor'} bias {has_bias}")
+            f"{'per-channel' if per_channel else 'per-tensor'} bias {has_bias} {act}")
     return case(name, model, [x], [(shape_out, dtype)])
 
 
@@ -369,9 +372,9 @@ REJECTIONS = [
     ("batch_matmul of int16",
      lambda: _bmm(_i16([3, 4]), _i16([4, 5]), _i16([3, 5])),
      TM_ERR_UNSUPPORTED, "int16", False),
-    ("transpose_conv with a fused RELU (TFLM does not apply it)",
-     lambda: _tconv(_i8([1, 4, 4, 2]), _weights(), _i8([1, 4, 4, 2]), fused_activation_function="RELU", version=4),
-     TM_ERR_UNSUPPORTED, "fused activation", False),
+    ("transpose_conv with a fused TANH (no clamp range)",
+     lambda: _tconv(_i8([1, 4, 4, 2]), _weights(), _i8([1, 4, 4, 2]), fused_activation_function="TANH", version=4),
+     TM_ERR_UNSUPPORTED, "TANH", False),
     ("transpose_conv with asymmetric weights",
      lambda: _tconv(_i8([1, 4, 4, 2]), _weights(zp=3), _i8([1, 4, 4, 2])),
      TM_ERR_UNSUPPORTED, "symmetric", False),

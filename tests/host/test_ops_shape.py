@@ -11,8 +11,9 @@ What the cases cover, per op:
   SHAPE:          1- to 6-D inputs of int8 / int16 / int32 / float32.
   PACK:           1 to 6 inputs of 0- to 4-D, every axis (negative too), int8 / int32 / int64 /
                   float32, some inputs constant.
-  UNPACK:         1- to 5-D, every axis (negative too) of size 1 to 4 (the engine's output
-                  limit), int8 / int16 / int32 / float32; every output compared.
+  UNPACK:         1- to 5-D, every axis (negative too) of size 1 to 4, int8 / int16 / int32 /
+                  float32; every output compared. Plus 16, 50 and 255 outputs (an unrolled RNN;
+                  TM_MAX_NODE_OUTPUTS is 255) and a refusal naming the cap past it.
   STRIDED_SLICE:  1- to 4-D int8 (and int16 / int32 / float32 / bool), begin / end anywhere in
                   [-2 size, 2 size] (clamped), strides -3..3, begin / end / shrink masks.
 Plus the chain a dynamic-batch converter writes, SHAPE -> STRIDED_SLICE -> PACK -> RESHAPE, and
@@ -191,6 +192,57 @@ def test_engine_matches_tflm(engine, op, summary):
         for o, r in zip(ours, refs):
             assert same_bits(o, r), describe_mismatch(name, o, r)
     summary(f"{op}: {len(cases)} random single-op models bit-exact with TFLM (C engine)")
+
+
+# ---------------------------------------------------------------------------------------------
+# Many outputs per node: an unrolled Keras LSTM/GRU over T steps UNPACKs its input into T tensors.
+# A node's tensor indices live in a pool shared by all nodes, so the cap (TM_MAX_NODE_OUTPUTS,
+# 255) costs no per-node RAM.
+
+def unpack_model(num, dtype, n_model_outputs):
+    """x [1, num, 3] -> UNPACK along axis 1 -> num tensors [1, 3]; the first n_model_outputs of
+    them are the model's outputs (at most 16), the rest are written and never read."""
+    tensors = [tensor([1, num, 3], dtype)] + [tensor([1, 3], dtype) for _ in range(num)]
+    op = Op("UNPACK", [0], list(range(1, num + 1)), dict(num=num, axis=1),
+            version=2 if dtype == "int8" else 4, options_type="UnpackOptions")
+    return build_model(tensors, [op], [0], list(range(1, n_model_outputs + 1)))
+
+
+@pytest.mark.parametrize("num,dtype", [(16, "int8"), (16, "int16"), (50, "int16"), (255, "int8")])
+def test_unpack_many_outputs(engine, num, dtype):
+    rng = np.random.default_rng(num)
+    x = random_data(rng, [1, num, 3], dtype)
+    n_out = min(num, 16)
+    model = unpack_model(num, dtype, n_out)
+    refs = run_tflm(model, [x])
+    status, err, ours = engine(model, [x], [((1, 3), dtype)] * n_out)
+    assert status == TM_OK, f"UNPACK into {num}: {err}"
+    assert len(ours) == len(refs) == n_out
+    for k, (o, r) in enumerate(zip(ours, refs)):
+        assert same_bits(o, r), describe_mismatch(f"UNPACK into {num}, output {k}", o, r)
+        assert np.array_equal(o.reshape(-1), x[0, k].reshape(-1))
+
+
+def test_split_many_outputs(engine):
+    rng = np.random.default_rng(20)
+    num, dims, out = 20, [2, 40], [2, 2]
+    x = random_data(rng, dims, "int8")
+    tensors = [Tensor([], "int32", data=[1]), tensor(dims, "int8")] + [tensor(out, "int8") for _ in range(num)]
+    op = Op("SPLIT", [0, 1], list(range(2, num + 2)), dict(num_splits=num), version=2, options_type="SplitOptions")
+    model = build_model(tensors, [op], [1], list(range(num + 2 - 16, num + 2)))    # the last 16
+    refs = run_tflm(model, [x])
+    status, err, ours = engine(model, [x], [(out, "int8")] * 16)
+    assert status == TM_OK, err
+    for k, (o, r) in enumerate(zip(ours, refs)):
+        assert same_bits(o, r), describe_mismatch("SPLIT into 20", o, r)
+        assert np.array_equal(o, x[:, 2 * (k + 4):2 * (k + 5)])
+
+
+def test_outputs_past_the_cap_are_refused_naming_it(engine):
+    model = unpack_model(256, "int8", 1)
+    status, err, _ = engine(model, [np.zeros((1, 256, 3), np.int8)], [((1, 3), "int8")])
+    assert status == TM_ERR_UNSUPPORTED, (status, err)
+    assert "256 outputs" in err and "TM_MAX_NODE_OUTPUTS" in err and "255" in err, err
 
 
 # ---------------------------------------------------------------------------------------------

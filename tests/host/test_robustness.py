@@ -25,7 +25,6 @@ import os
 import random
 import struct
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 
@@ -377,7 +376,6 @@ def test_robustness(model_path, micropython_fuzz, tmp_path, summary):
 
     vids = [int(v) for v in ONLY.split(",") if v.strip()] if ONLY else list(range(COUNT + 1))
     variants = [Variant(0) if vid == 0 else mutate(base, layout, vid) for vid in vids]
-    by_vid = {v.vid: v for v in variants}
 
     runner = Runner(model_path, binary, tmp_path)
     batches = [variants[i:i + BATCH] for i in range(0, len(variants), BATCH)]

@@ -98,19 +98,29 @@ static void uart0_rx_handler(void) {
     }
 }
 
-static void start(void) {
-    const uint32_t *current = (const uint32_t *)SCB_VTOR;
-    for (int i = 0; i < NUM_VECTORS; ++i) {
-        // Unused external interrupts go to the HardFault handler, which reports them.
-        ram_vectors[i] = i < 16 ? current[i] : current[3];
+// Moves the vector table to RAM (once) and points external interrupt `irq` at `handler`: the
+// other interrupt-driven parts of the board (firmware/qemu/board/board_time.c) use it too.
+void qemu_irq_install(int irq, void (*handler)(void));
+void qemu_irq_install(int irq, void (*handler)(void)) {
+    if (SCB_VTOR != (uint32_t)(uintptr_t)ram_vectors) {
+        const uint32_t *current = (const uint32_t *)SCB_VTOR;
+        for (int i = 0; i < NUM_VECTORS; ++i) {
+            // Unused external interrupts go to the HardFault handler, which reports them.
+            ram_vectors[i] = i < 16 ? current[i] : current[3];
+        }
+        __asm volatile ("dsb" ::: "memory");
+        SCB_VTOR = (uint32_t)(uintptr_t)ram_vectors;
+        __asm volatile ("dsb\n isb" ::: "memory");
     }
-    ram_vectors[16 + UART0_RX_IRQ] = (uint32_t)(uintptr_t)&uart0_rx_handler;
+    ram_vectors[16 + irq] = (uint32_t)(uintptr_t)handler;
     __asm volatile ("dsb" ::: "memory");
-    SCB_VTOR = (uint32_t)(uintptr_t)ram_vectors;
-    __asm volatile ("dsb\n isb" ::: "memory");
+    NVIC_ISER0 = 1u << irq;
+}
+
+static void start(void) {
     UART0->INTSTATUS = UART_INT_RX;
     UART0->CTRL |= UART_CTRL_RX_INTEN;
-    NVIC_ISER0 = 1u << UART0_RX_IRQ;
+    qemu_irq_install(UART0_RX_IRQ, &uart0_rx_handler);
     started = 1;
     irq_off();
     drain_uart();   // a byte that arrived before the interrupt was enabled

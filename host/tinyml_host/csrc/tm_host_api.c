@@ -7,8 +7,15 @@
 //   tm_host_builtin_name(code): the TFLite name of any builtin code.
 //   tm_host_plan(model, len, sizes[4], &node, errbuf, errlen): open + parse + prepare, exactly as
 //       tinyml.Model() does on the board; sizes = {state, persist, arena, arena lower bound}.
-//   tm_host_run_batch(model, len, n, in, in_bytes, out, out_bytes, errbuf, errlen): load once,
-//       invoke n times (single-input, single-output models), raw tensor bytes in and out.
+//   tm_host_run_batch(model, len, n, in, in_bytes, out, out_bytes, reset_each, errbuf, errlen): load
+//       once, invoke n times (single-input, single-output models), raw tensor bytes in and out;
+//       reset_each: recurrent state (LSTM, SVDF) back to its reset value before each sample.
+//   tm_host_check_nodes(model, len, statuses, texts, text_len, max_nodes, &n_nodes, errbuf, errlen):
+//       every node's own verdict, not only the first failure's: the model is opened without the
+//       op-table checks, parsed, and each node's prepare runs on its own (a node whose op is
+//       missing or too new gets TM_ERR_UNSUPPORTED). statuses[i] and texts + i * text_len hold
+//       node i's tm_status and error text. Returns TM_OK when every node was checked, else the
+//       error that stopped the parse (a corrupt model).
 // All return a tm_status (0 = ok); errors go to errbuf, `node` is the failing node or -1.
 #include <stdlib.h>
 #include <string.h>
@@ -95,6 +102,17 @@ static tm_status host_load(host_model *h, const uint8_t *model, size_t len, int 
     return tm_model_set_arena(&h->m, h->arena, h->m.arena_bytes, err);
 }
 
+// The end of every entry: the error text (or "") into errbuf, the model's memory freed.
+static int finish(host_model *h, tm_status status, const tm_error *err, char *errbuf, size_t errlen) {
+    if (status != TM_OK) {
+        copy_error(err, errbuf, errlen);
+    } else if (errbuf != NULL && errlen > 0) {
+        errbuf[0] = '\0';
+    }
+    host_free(h);
+    return (int)status;
+}
+
 int tm_host_plan(const uint8_t *model, size_t len, size_t *sizes, int *node, char *errbuf, size_t errlen) {
     host_model h;
     tm_error err;
@@ -104,17 +122,11 @@ int tm_host_plan(const uint8_t *model, size_t len, size_t *sizes, int *node, cha
     sizes[2] = h.m.arena_bytes;
     sizes[3] = h.m.arena_lower_bound;
     *node = status == TM_OK ? -1 : err.node;
-    if (status != TM_OK) {
-        copy_error(&err, errbuf, errlen);
-    } else if (errbuf != NULL && errlen > 0) {
-        errbuf[0] = '\0';
-    }
-    host_free(&h);
-    return (int)status;
+    return finish(&h, status, &err, errbuf, errlen);
 }
 
 int tm_host_run_batch(const uint8_t *model, size_t len, size_t n, const uint8_t *in, size_t in_bytes,
-    uint8_t *out, size_t out_bytes, char *errbuf, size_t errlen) {
+    uint8_t *out, size_t out_bytes, int reset_each, char *errbuf, size_t errlen) {
     host_model h;
     tm_error err;
     tm_status status = host_load(&h, model, len, 1, &err);
@@ -130,14 +142,59 @@ int tm_host_run_batch(const uint8_t *model, size_t len, size_t n, const uint8_t 
     }
     for (size_t i = 0; status == TM_OK && i < n; ++i) {
         memcpy(ti->data, in + i * in_bytes, in_bytes);
+        if (reset_each) {
+            tm_model_reset_state(&h.m);
+        }
         tm_model_invoke(&h.m);
         memcpy(out + i * out_bytes, to->data, out_bytes);
     }
-    if (status != TM_OK) {
-        copy_error(&err, errbuf, errlen);
-    } else if (errbuf != NULL && errlen > 0) {
-        errbuf[0] = '\0';
+    return finish(&h, status, &err, errbuf, errlen);
+}
+
+int tm_host_check_nodes(const uint8_t *model, size_t len, int *statuses, char *texts, size_t text_len,
+    int max_nodes, int *n_nodes, char *errbuf, size_t errlen) {
+    host_model h;
+    tm_error err;
+    memset(&h, 0, sizeof h);
+    tm_error_clear(&err);
+    err.text[0] = '\0';
+    *n_nodes = 0;
+    tm_status status = TM_OK;
+    h.buf = (uint8_t *)malloc(len ? len : 1);
+    if (h.buf == NULL) {
+        status = tm_fail(&err, TM_ERR_ARENA, "out of memory");
+    } else {
+        memcpy(h.buf, model, len);
+        status = tm_model_open_unchecked(&h.m, h.buf, len, &err);
     }
-    host_free(&h);
-    return (int)status;
+    if (status == TM_OK && (int)h.m.n_nodes > max_nodes) {
+        status = tm_fail(&err, TM_ERR_ARGUMENT, "model has %u nodes, room for %d", (unsigned)h.m.n_nodes, max_nodes);
+    }
+    if (status == TM_OK) {
+        h.state = malloc(tm_model_state_bytes(&h.m) + 1);
+        status = h.state == NULL ? tm_fail(&err, TM_ERR_ARENA, "out of memory") : tm_model_parse(&h.m, h.state, &err);
+    }
+    if (status == TM_OK) {
+        h.persist = malloc(h.m.persist_bytes ? h.m.persist_bytes : 1);
+        status = h.persist == NULL ? tm_fail(&err, TM_ERR_ARENA, "out of memory")
+                                   : tm_model_prepare_state(&h.m, h.persist, &err);
+    }
+    for (uint32_t i = 0; status == TM_OK && i < h.m.n_nodes; ++i) {
+        const tm_node *n = &h.m.nodes[i];
+        tm_error node_err;
+        tm_error_clear(&node_err);
+        node_err.text[0] = '\0';
+        if (tm_op_find(n->op->builtin_code) != n->op) {
+            tm_fail(&node_err, TM_ERR_UNSUPPORTED, "not in this firmware's op table");
+        } else if (n->version > n->op->max_version) {
+            tm_fail(&node_err, TM_ERR_UNSUPPORTED, "version %u; this firmware runs versions 1 to %u",
+                (unsigned)n->version, (unsigned)n->op->max_version);
+        } else {
+            tm_model_prepare_node(&h.m, i, &node_err);
+        }
+        statuses[i] = (int)node_err.status;
+        copy_error(&node_err, texts + i * text_len, text_len);
+        *n_nodes = (int)i + 1;
+    }
+    return finish(&h, status, &err, errbuf, errlen);
 }
