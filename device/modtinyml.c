@@ -6,7 +6,8 @@
 //   y = m.predict(x)                      # int8 bytes -> bytes; array('b') -> array('b') (signed
 //                                         # values); array('f')/list -> array('f') (dequantized)
 //   m.set_input(x, index=0); m.invoke(); m.get_output(index=0)   # index positional or keyword
-//   m.reset()                             # recurrent state (LSTM, SVDF) back to its value at load
+//   m.reset()                             # state kept between invokes (LSTM, SVDF variables, the
+//                                         # audio front-end's noise estimate) back to its value at load
 //   m.input_buffer(index=0) / m.output_buffer(index=0)  -> memoryview into the arena
 //   m.inputs, m.outputs, m.ops, m.arena_bytes, m.state_bytes; tinyml.ops(); tinyml.__version__
 //   m.last_us, m.last_cycles              -> duration of the last inference (tm_ticks.c), None before
@@ -292,6 +293,7 @@ static char array_typecode(int type) {
         case TM_UINT8: return 'B';
         case TM_INT16: return 'h';
         case TM_INT32: return 'i';
+        case TM_UINT32: return 'I';
         case TM_INT64: return 'q';
         case TM_FLOAT32: return 'f';
         default: return 0;

@@ -5,7 +5,8 @@ Writes into OUT (default build/fuzz/corpus-seed), one .tflite per seed, named by
     repository's example models (models/*/*.tflite);
   - generated single-op models for every op the engine runs, from the same seeded generators the
     TFLM comparison tests use (tests/host/test_single_ops_elementwise.py, test_conv_fc_tflm.py),
-    plus the unary ops, softmax and the pools, and a float-I/O multi-op chain;
+    plus the unary ops, softmax and the pools, and a float-I/O multi-op chain; one model per
+    signal CUSTOM op (tests/host/test_ops_signal.py), flexbuffer options included;
   - small models for kernel fast paths the generators rarely reach (1x1 convolution, 3x3
     depthwise by four channels, int16 softmax output, PAD with a constant value);
   - the models those tests expect prepare to refuse, so the error paths start covered too.
@@ -38,6 +39,7 @@ import test_ops_shape as shape_ops  # noqa: E402
 import test_ops_shape2 as shape2_ops  # noqa: E402
 import test_ops_rnn as rnn_ops  # noqa: E402
 import test_ops_data as data_ops  # noqa: E402
+import test_ops_signal as signal_ops  # noqa: E402
 from single_op_models import Tensor, build_single_op_model, build_unary_model  # noqa: E402
 
 Seed = tuple[str, bytes]
@@ -49,6 +51,13 @@ def file_seeds() -> Iterator[Seed]:
         print(f"make_seeds: {shared} not found, shared models skipped", file=sys.stderr)
     for path in sorted(shared.glob("**/*.tflite")) + sorted((ROOT / "models").glob("*/*.tflite")):
         yield f"file_{path.stem}", path.read_bytes()
+
+
+def signal_seeds() -> Iterator[Seed]:
+    """One model per signal CUSTOM op, flexbuffer options included (the audio front-end itself
+    comes with the shared models)."""
+    for name, model in signal_ops.seed_models():
+        yield f"gen_{name}", model
 
 
 def elementwise_seeds(per_op: int) -> Iterator[Seed]:
@@ -197,7 +206,7 @@ def main() -> int:
                    act_ops_seeds(args.per_op, int16_conv_ops, "int16conv"),
                    act_ops_seeds(args.per_op, int16_ops, "int16"),
                    act_ops_seeds(args.per_op, rnn_ops, "rnn"),
-                   data_op_seeds(args.per_op),
+                   data_op_seeds(args.per_op), signal_seeds(),
                    act_ops_seeds(args.per_op, math_ops, "math")):
         for name, model in source:
             (args.out / f"{name}.tflite").write_bytes(model)

@@ -129,3 +129,11 @@ void tm_broadcast_run_s16(const tm_broadcast *bc, const int16_t *in1, const int1
         row(params, in1 + w.off1, w.step1, in2 + w.off2, w.step2, out, w.inner);
     }
 }
+
+void tm_broadcast_run_s32(const tm_broadcast *bc, const int32_t *in1, const int32_t *in2, int32_t *out,
+    tm_broadcast_row_s32_fn row, const void *params) {
+    row_walk w;
+    for (walk_start(bc, &w); w.rows > 0; --w.rows, out += w.inner, walk_next(bc, &w)) {
+        row(params, in1 + w.off1, w.step1, in2 + w.off2, w.step2, out, w.inner);
+    }
+}

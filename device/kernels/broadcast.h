@@ -44,4 +44,11 @@ typedef void (*tm_broadcast_row_s16_fn)(const void *params, const int16_t *a, in
 void tm_broadcast_run_s16(const tm_broadcast *bc, const int16_t *in1, const int16_t *in2, int16_t *out,
     tm_broadcast_row_s16_fn row, const void *params);
 
+// The same walk over int32 tensors (the int32 ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM).
+typedef void (*tm_broadcast_row_s32_fn)(const void *params, const int32_t *a, int32_t step_a,
+    const int32_t *b, int32_t step_b, int32_t *out, int32_t n);
+
+void tm_broadcast_run_s32(const tm_broadcast *bc, const int32_t *in1, const int32_t *in2, int32_t *out,
+    tm_broadcast_row_s32_fn row, const void *params);
+
 #endif

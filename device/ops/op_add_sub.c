@@ -4,16 +4,20 @@
 // CalculateOpDataAdd does, so both take tm_add_params; the kernels are kernels/add.c and
 // kernels/sub.c. int16 (TFLM's 16x8 mode) takes the same parameters with a left shift of 15 and
 // the kernels of kernels/add_sub_s16.c; the zero points are not required to be 0 (TFLM does not).
+#include <string.h>
+
 #include "tm_ops.h"
 #include "op_common.h"
 #include "add.h"
 #include "add_sub_s16.h"
 #include "sub.h"
+#include "binary_s32.h"
 
 typedef struct {
     tm_add_params params;
     tm_broadcast bc;
     int32_t int16;
+    int32_t int32;      // int32 inputs and output: kernels/binary_s32.c, no quantization
 } add_data;
 
 static size_t add_persist_bytes(const tm_model *m, const tm_node *n) {
@@ -24,7 +28,16 @@ static size_t add_persist_bytes(const tm_model *m, const tm_node *n) {
 
 static tm_status add_sub_prepare(tm_model *m, tm_node *n, const char *op, tm_error *err) {
     add_data d;
+    memset(&d, 0, sizeof d);   // every byte defined: the whole struct is copied to the node data
     tm_op_binary b;
+    d.int32 = n->n_inputs > 0 && tm_input(m, n, 0) != NULL && tm_input(m, n, 0)->type == TM_INT32;
+    if (d.int32) {
+        d.int16 = 0;
+        if (tm_op_binary_prepare_s32(m, n, op, 1, &d.bc, err) != TM_OK) {
+            return err->status;
+        }
+        return tm_op_store_data(m, n, &d, sizeof(d), op, err);
+    }
     if (tm_op_binary_prepare_s16(m, n, op, &b, &d.bc, err) != TM_OK) {
         return err->status;
     }
@@ -50,6 +63,11 @@ static tm_status sub_prepare(tm_model *m, tm_node *n, tm_error *err) {
 
 static void add_eval(const tm_model *m, const tm_node *n) {
     const add_data *d = (const add_data *)n->data;
+    if (d->int32) {
+        tm_binary_s32(&d->bc, TM_S32_ADD, (const int32_t *)tm_input(m, n, 0)->data,
+            (const int32_t *)tm_input(m, n, 1)->data, (int32_t *)tm_output(m, n, 0)->data);
+        return;
+    }
     if (d->int16) {
         tm_add_s16(&d->params, &d->bc, (const int16_t *)tm_input(m, n, 0)->data,
             (const int16_t *)tm_input(m, n, 1)->data, (int16_t *)tm_output(m, n, 0)->data);
@@ -61,6 +79,11 @@ static void add_eval(const tm_model *m, const tm_node *n) {
 
 static void sub_eval(const tm_model *m, const tm_node *n) {
     const add_data *d = (const add_data *)n->data;
+    if (d->int32) {
+        tm_binary_s32(&d->bc, TM_S32_SUB, (const int32_t *)tm_input(m, n, 0)->data,
+            (const int32_t *)tm_input(m, n, 1)->data, (int32_t *)tm_output(m, n, 0)->data);
+        return;
+    }
     if (d->int16) {
         tm_sub_s16(&d->params, &d->bc, (const int16_t *)tm_input(m, n, 0)->data,
             (const int16_t *)tm_input(m, n, 1)->data, (int16_t *)tm_output(m, n, 0)->data);

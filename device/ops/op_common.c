@@ -498,6 +498,29 @@ tm_status tm_op_binary_prepare_s16(const tm_model *m, const tm_node *n, const ch
     return binary_prepare(m, n, op, 1, b, bc, err);
 }
 
+tm_status tm_op_binary_prepare_s32(const tm_model *m, const tm_node *n, const char *op, int has_activation,
+    tm_broadcast *bc, tm_error *err) {
+    if (tm_op_check_arity(n, 2, 2, 1, op, err) != TM_OK) {
+        return err->status;
+    }
+    const tm_tensor *t[3] = { tm_input(m, n, 0), tm_input(m, n, 1), tm_output(m, n, 0) };
+    const char *what[3] = { "input 1", "input 2", "output" };
+    for (int i = 0; i < 3; ++i) {
+        if (t[i]->type != TM_INT32) {
+            return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: %s is %s (input 1 is int32, so must every tensor be)",
+                op, what[i], tm_type_name(t[i]->type));
+        }
+    }
+    if (tm_broadcast_init(bc, t[0]->dims, t[0]->ndim, t[1]->dims, t[1]->ndim, t[2]->dims, t[2]->ndim) != 0) {
+        return tm_fail(err, TM_ERR_MODEL, "%s: input shapes (%d-D and %d-D) do not broadcast to the %d-D output shape",
+            op, (int)t[0]->ndim, (int)t[1]->ndim, (int)t[2]->ndim);
+    }
+    if (has_activation && tm_fb_u8(&n->options, 0, 0) != 0) {
+        return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: int32 with a fused activation is not supported", op);
+    }
+    return TM_OK;
+}
+
 // Pool2DOptions field indices (schema.fbs).
 enum {
     POOL_OPT_PADDING = 0,

@@ -185,6 +185,13 @@ tm_status tm_op_binary_prepare(const tm_model *m, const tm_node *n, const char *
 tm_status tm_op_binary_prepare_s16(const tm_model *m, const tm_node *n, const char *op, tm_op_binary *b,
     tm_broadcast *bc, tm_error *err);
 
+// The int32 path of ADD, SUB, MUL, DIV, MAXIMUM and MINIMUM (kernels/binary_s32.h): two int32
+// inputs and an int32 output (quantization ignored, as TFLM ignores it), shapes broadcasting to
+// the output's; a fused activation (options field 0, when has_activation) other than NONE is
+// refused.
+tm_status tm_op_binary_prepare_s32(const tm_model *m, const tm_node *n, const char *op, int has_activation,
+    tm_broadcast *bc, tm_error *err);
+
 // AVERAGE_POOL_2D and MAX_POOL_2D (TFLM PoolingPrepare / CalculateOpDataPooling for int8 and
 // int16; input and output of the same type): stores
 // a tm_pool_params (kernels/pool_2d.h) in n->data.

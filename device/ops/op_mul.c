@@ -2,9 +2,12 @@
 // (TFLM mul.cc / mul_common.cc: CalculateOpDataMul, EvalMulQuantizedReference); the kernel is
 // kernels/mul.c. int16 (TFLM's 16x8 mode): the same arithmetic on int16 values, every zero point 0
 // (TFLM's CalculateOpDataMul requires it).
+#include <string.h>
+
 #include "tm_ops.h"
 #include "op_common.h"
 #include "mul.h"
+#include "binary_s32.h"
 
 static const char *const NAME = "MUL";
 
@@ -12,6 +15,7 @@ typedef struct {
     tm_mul_params params;
     tm_broadcast bc;
     int32_t int16;
+    int32_t int32;      // int32 inputs and output: kernels/binary_s32.c, no quantization
 } mul_data;
 
 static size_t mul_persist_bytes(const tm_model *m, const tm_node *n) {
@@ -22,7 +26,16 @@ static size_t mul_persist_bytes(const tm_model *m, const tm_node *n) {
 
 static tm_status mul_prepare(tm_model *m, tm_node *n, tm_error *err) {
     mul_data d;
+    memset(&d, 0, sizeof d);   // every byte defined: the whole struct is copied to the node data
     tm_op_binary b;
+    d.int32 = n->n_inputs > 0 && tm_input(m, n, 0) != NULL && tm_input(m, n, 0)->type == TM_INT32;
+    if (d.int32) {
+        d.int16 = 0;
+        if (tm_op_binary_prepare_s32(m, n, NAME, 1, &d.bc, err) != TM_OK) {
+            return err->status;
+        }
+        return tm_op_store_data(m, n, &d, sizeof(d), NAME, err);
+    }
     if (tm_op_binary_prepare_s16(m, n, NAME, &b, &d.bc, err) != TM_OK) {
         return err->status;
     }
@@ -43,6 +56,11 @@ static tm_status mul_prepare(tm_model *m, tm_node *n, tm_error *err) {
 
 static void mul_eval(const tm_model *m, const tm_node *n) {
     const mul_data *d = (const mul_data *)n->data;
+    if (d->int32) {
+        tm_binary_s32(&d->bc, TM_S32_MUL, (const int32_t *)tm_input(m, n, 0)->data,
+            (const int32_t *)tm_input(m, n, 1)->data, (int32_t *)tm_output(m, n, 0)->data);
+        return;
+    }
     if (d->int16) {
         tm_mul_s16(&d->params, &d->bc, (const int16_t *)tm_input(m, n, 0)->data,
             (const int16_t *)tm_input(m, n, 1)->data, (int16_t *)tm_output(m, n, 0)->data);

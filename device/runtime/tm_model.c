@@ -14,7 +14,8 @@ enum { SUBGRAPH_TENSORS = 0, SUBGRAPH_INPUTS = 1, SUBGRAPH_OUTPUTS = 2, SUBGRAPH
 enum { TENSOR_SHAPE = 0, TENSOR_TYPE = 1, TENSOR_BUFFER = 2, TENSOR_NAME = 3, TENSOR_QUANTIZATION = 4,
        TENSOR_IS_VARIABLE = 5, TENSOR_SPARSITY = 6 };
 enum { QUANT_SCALE = 2, QUANT_ZERO_POINT = 3, QUANT_DIMENSION = 6 };
-enum { OPERATOR_OPCODE_INDEX = 0, OPERATOR_INPUTS = 1, OPERATOR_OUTPUTS = 2, OPERATOR_BUILTIN_OPTIONS = 4 };
+enum { OPERATOR_OPCODE_INDEX = 0, OPERATOR_INPUTS = 1, OPERATOR_OUTPUTS = 2, OPERATOR_BUILTIN_OPTIONS = 4,
+       OPERATOR_CUSTOM_OPTIONS = 5, OPERATOR_LARGE_CUSTOM_OPTIONS_SIZE = 10 };
 enum { BUFFER_DATA = 0, BUFFER_OFFSET = 1, BUFFER_SIZE = 2 };
 
 #define TM_ARENA_ALIGN 4u
@@ -34,6 +35,8 @@ uint32_t tm_type_size(int type) {
         case TM_BOOL: return 1;
         case TM_INT16: return 2;
         case TM_INT8: return 1;
+        case TM_UINT64: return 8;
+        case TM_UINT32: return 4;
         default: return 0;
     }
 }
@@ -49,6 +52,8 @@ const char *tm_type_name(int type) {
         case TM_BOOL: return "bool";
         case TM_INT16: return "int16";
         case TM_INT8: return "int8";
+        case TM_UINT64: return "uint64";
+        case TM_UINT32: return "uint32";
         default: return "unknown";
     }
 }
@@ -69,6 +74,18 @@ static int32_t opcode_builtin(const tm_model *m, uint32_t index, int32_t *versio
     *version = tm_fb_i32(&oc, OPCODE_VERSION, 1);
     // Schema rule: the larger of the two fields is the real code (the byte field saturates at 127).
     return code > deprecated ? code : deprecated;
+}
+
+// The op table row of operator_codes[index] (effective builtin code `code`): a CUSTOM op (32) is
+// found by its custom_code name, every other op by its code. NULL when this firmware lacks it.
+static const tm_op *opcode_row(const tm_model *m, uint32_t index, int32_t code) {
+    if (code != TM_BUILTIN_CUSTOM) {
+        return tm_op_find(code);
+    }
+    uint32_t len;
+    tm_fb_table oc = tm_fb_vec_table(&m->opcodes, index);
+    const char *name = tm_fb_string_field(&oc, OPCODE_CUSTOM_CODE, &len);
+    return name == NULL ? NULL : tm_op_find_custom(name, len);
 }
 
 // True when tensor t has constant data (a non-empty buffer).
@@ -198,8 +215,8 @@ static tm_status check_ops_supported(tm_model *m, tm_error *err) {
         uint32_t index = tm_fb_u32(&op, OPERATOR_OPCODE_INDEX, 0);
         int32_t version;
         int32_t code = opcode_builtin(m, index, &version);
-        const tm_op *row = tm_op_find(code);
-        if (row != NULL && code != 32 && version <= row->max_version) {
+        const tm_op *row = opcode_row(m, index, code);
+        if (row != NULL && version <= row->max_version) {
             continue;
         }
         int k = 0;
@@ -223,8 +240,8 @@ static tm_status check_ops_supported(tm_model *m, tm_error *err) {
     describe_kind(m, k0, name, sizeof name);
     err->node = (int)k0->first_node;
     if (n_kinds == 1 && k0->count == 1) {
-        const tm_op *row = tm_op_find(k0->code);
-        if (row != NULL && k0->code != 32) {
+        const tm_op *row = opcode_row(m, k0->index, k0->code);
+        if (row != NULL) {
             return tm_fail(err, TM_ERR_UNSUPPORTED, "unsupported op version: %s version %d at node %u (this firmware runs versions 1 to %u)",
                 row->name, (int)k0->version, (unsigned)k0->first_node, (unsigned)row->max_version);
         }
@@ -553,11 +570,25 @@ static tm_status parse_node(tm_model *m, uint32_t index, tm_error *err) {
     if (!tm_fb_ok(&m->fb)) {
         return err->status;
     }
-    n->op = tm_op_find(code);
+    n->op = opcode_row(m, opcode_index, code);
     if (n->op == NULL) {
         n->op = &missing_op; // only after tm_model_open_unchecked: tm_model_open refuses the model
     }
     n->version = (uint8_t)version;
+    // A custom op's options: a flexbuffer, kept in place in the model (read by the op's prepare
+    // through tm_flexbuffer.h, which bounds-checks every read). The large-model layout that stores
+    // them after the flatbuffer is not supported.
+    tm_fb_vec custom = tm_fb_vec_field(&op, OPERATOR_CUSTOM_OPTIONS, 1);
+    uint64_t large_custom = tm_fb_u64(&op, OPERATOR_LARGE_CUSTOM_OPTIONS_SIZE, 0);
+    if (!tm_fb_ok(&m->fb)) {
+        return err->status;
+    }
+    if (large_custom > 0) {
+        return tm_fail(err, TM_ERR_UNSUPPORTED, "%s at node %u keeps its custom options outside the flatbuffer (not supported)",
+            n->op->name, (unsigned)index);
+    }
+    n->custom_options = tm_fb_vec_data(&custom);
+    n->custom_options_len = custom.len;
     if (in.len > TM_MAX_NODE_INPUTS || out.len > TM_MAX_NODE_OUTPUTS || out.len == 0) {
         return tm_fail(err, TM_ERR_UNSUPPORTED, "%s at node %u has %u inputs and %u outputs "
             "(this firmware takes 1 to %d outputs and at most %d inputs per node: "
@@ -756,6 +787,22 @@ void tm_model_reset_state(tm_model *m) {
             memset(v->data, v->type == TM_INT8 ? (int)(int8_t)v->zero_point : 0, v->bytes);
         }
     }
+    for (uint32_t i = 0; i < m->n_nodes; ++i) {
+        const tm_node *n = &m->nodes[i];
+        if (n->state != NULL) {
+            memset(n->state, 0, n->state_bytes);
+        }
+    }
+}
+
+void *tm_model_state_alloc(tm_model *m, tm_node *n, size_t bytes) {
+    void *p = tm_model_persist_alloc(m, bytes);
+    if (p != NULL) {
+        memset(p, 0, bytes);
+        n->state = p;
+        n->state_bytes = (uint32_t)bytes;
+    }
+    return p;
 }
 
 tm_status tm_model_prepare(tm_model *m, void *persist, tm_error *err) {
@@ -782,6 +829,10 @@ tm_status tm_model_prepare_state(tm_model *m, void *persist, tm_error *err) {
                 return tm_fail(err, TM_ERR_MODEL, "persistent memory exhausted (variable tensor %u)", (unsigned)t);
             }
         }
+    }
+    for (uint32_t i = 0; i < m->n_nodes; ++i) {
+        m->nodes[i].data = NULL;
+        m->nodes[i].state = NULL;   // no op state to reset yet: each prepare allocates its own
     }
     tm_model_reset_state(m);
     return TM_OK;

@@ -15,7 +15,10 @@
 // memory, not in the arena: the planner never reuses them, another model sharing the arena cannot
 // overwrite them, and they carry over from one invoke to the next. tm_model_prepare sets them to
 // their reset value (TFLM's ResetVariableTensors: an int8 tensor's zero point, else 0);
-// tm_model_reset_state() does it again (Model.reset() in MicroPython).
+// tm_model_reset_state() does it again (Model.reset() in MicroPython). The same goes for the state
+// an op keeps for itself (tm_model_state_alloc: the noise estimate of TFLM's
+// SignalFilterBankSpectralSubtraction, which TFLM zeroes in Prepare and MicroInterpreter::Reset):
+// persistent memory, zero after prepare and after every reset.
 // Weights are never copied: constant tensors point into the model buffer, which must outlive the model.
 #ifndef TM_MODEL_H
 #define TM_MODEL_H
@@ -47,6 +50,8 @@ typedef enum {
     TM_BOOL = 6,
     TM_INT16 = 7,
     TM_INT8 = 9,
+    TM_UINT64 = 12,          // the signal ops' filter bank sums
+    TM_UINT32 = 15,          // the signal ops' energies and channel values
 } tm_type;
 
 typedef struct {
@@ -94,7 +99,11 @@ typedef struct tm_node {
     uint8_t n_outputs;
     uint8_t version;
     tm_fb_table options;     // builtin_options table (absent if none)
+    const uint8_t *custom_options;  // a CUSTOM op's flexbuffer options, in the model (NULL if none)
+    uint32_t custom_options_len;
     void *data;              // op-private persistent data from prepare
+    void *state;             // op state kept between invokes (tm_model_state_alloc), zero at reset
+    uint32_t state_bytes;
 } tm_node;
 
 typedef struct tm_model {
@@ -150,11 +159,16 @@ tm_status tm_model_set_arena(tm_model *m, void *arena, size_t arena_len, tm_erro
 // Step 5 (after prepare and set_arena succeeded).
 void tm_model_invoke(tm_model *m);
 
-// Sets every variable tensor back to its reset value (after a successful prepare).
+// Sets every variable tensor back to its reset value, and every op's own state to zero, as after a
+// successful prepare.
 void tm_model_reset_state(tm_model *m);
 
 // Persistent memory for op data during prepare (8-byte aligned); NULL if persist_bytes was too small.
 void *tm_model_persist_alloc(tm_model *m, size_t bytes);
+
+// Persistent memory for state an op keeps between invokes (during prepare, counted in the op's
+// persist_bytes): zeroed now and by every tm_model_reset_state. NULL if persist_bytes was too small.
+void *tm_model_state_alloc(tm_model *m, tm_node *n, size_t bytes);
 
 // Helpers for op code.
 static inline tm_tensor *tm_input(const tm_model *m, const tm_node *n, int i) {

@@ -33,6 +33,9 @@ const tm_op *const tm_op_table[] = {
 #if TM_WITH(BATCH_TO_SPACE_ND)
     &tm_op_batch_to_space_nd,
 #endif
+#if TM_WITH(CAST)
+    &tm_op_cast,
+#endif
 #if TM_WITH(CONCATENATION)
     &tm_op_concatenation,
 #endif
@@ -47,6 +50,9 @@ const tm_op *const tm_op_table[] = {
 #endif
 #if TM_WITH(DEQUANTIZE)
     &tm_op_dequantize,
+#endif
+#if TM_WITH(DIV)
+    &tm_op_div,
 #endif
 #if TM_WITH(ELU)
     &tm_op_elu,
@@ -132,6 +138,33 @@ const tm_op *const tm_op_table[] = {
 #if TM_WITH(SHAPE)
     &tm_op_shape,
 #endif
+#if TM_WITH(SIGNAL_ENERGY)
+    &tm_op_signal_energy,
+#endif
+#if TM_WITH(SIGNAL_FFT_AUTO_SCALE)
+    &tm_op_signal_fft_auto_scale,
+#endif
+#if TM_WITH(SIGNAL_FILTER_BANK)
+    &tm_op_signal_filter_bank,
+#endif
+#if TM_WITH(SIGNAL_FILTER_BANK_LOG)
+    &tm_op_signal_filter_bank_log,
+#endif
+#if TM_WITH(SIGNAL_FILTER_BANK_SPECTRAL_SUBTRACTION)
+    &tm_op_signal_filter_bank_spectral_subtraction,
+#endif
+#if TM_WITH(SIGNAL_FILTER_BANK_SQUARE_ROOT)
+    &tm_op_signal_filter_bank_square_root,
+#endif
+#if TM_WITH(SIGNAL_PCAN)
+    &tm_op_signal_pcan,
+#endif
+#if TM_WITH(SIGNAL_RFFT)
+    &tm_op_signal_rfft,
+#endif
+#if TM_WITH(SIGNAL_WINDOW)
+    &tm_op_signal_window,
+#endif
 #if TM_WITH(SLICE)
     &tm_op_slice,
 #endif
@@ -198,8 +231,25 @@ const int tm_ops_selected_count = 0;
 
 const tm_op *tm_op_find(int32_t builtin_code) {
     for (int i = 0; i < tm_op_table_len; ++i) {
-        if (tm_op_table[i]->builtin_code == builtin_code) {
+        if (tm_op_table[i]->builtin_code == builtin_code && builtin_code != TM_BUILTIN_CUSTOM) {
             return tm_op_table[i];
+        }
+    }
+    return NULL;
+}
+
+const tm_op *tm_op_find_custom(const char *name, uint32_t len) {
+    for (int i = 0; i < tm_op_table_len; ++i) {
+        const tm_op *row = tm_op_table[i];
+        if (row->builtin_code != TM_BUILTIN_CUSTOM) {
+            continue;
+        }
+        uint32_t k = 0;
+        while (k < len && row->name[k] != '\0' && row->name[k] == name[k]) {
+            ++k;
+        }
+        if (k == len && row->name[k] == '\0') {
+            return row;
         }
     }
     return NULL;

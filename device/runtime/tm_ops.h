@@ -35,11 +35,14 @@ enum {
     TM_BUILTIN_TRANSPOSE = 39,
     TM_BUILTIN_MEAN = 40,
     TM_BUILTIN_SUB = 41,
+    TM_BUILTIN_DIV = 42,
     TM_BUILTIN_SQUEEZE = 43,
     TM_BUILTIN_UNIDIRECTIONAL_SEQUENCE_LSTM = 44,
     TM_BUILTIN_STRIDED_SLICE = 45,
+    TM_BUILTIN_CUSTOM = 32,
     TM_BUILTIN_SPLIT = 49,
     TM_BUILTIN_LOG_SOFTMAX = 50,
+    TM_BUILTIN_CAST = 53,
     TM_BUILTIN_PRELU = 54,
     TM_BUILTIN_MAXIMUM = 55,
     TM_BUILTIN_ARG_MAX = 56,
@@ -74,6 +77,9 @@ extern const int tm_ops_selected_count;
 
 // The row for a builtin code, or NULL.
 const tm_op *tm_op_find(int32_t builtin_code);
+// The CUSTOM row (builtin code TM_BUILTIN_CUSTOM) whose name is the len bytes at name (a model's
+// custom_code, not NUL-terminated), or NULL.
+const tm_op *tm_op_find_custom(const char *name, uint32_t len);
 // Name of any TFLite builtin code (for error messages), "UNKNOWN" if out of the schema's range.
 const char *tm_builtin_name(int32_t builtin_code);
 
@@ -135,5 +141,17 @@ extern const tm_op tm_op_l2_normalization;
 extern const tm_op tm_op_log_softmax;
 extern const tm_op tm_op_resize_bilinear;
 extern const tm_op tm_op_transpose_conv;
+extern const tm_op tm_op_cast;
+extern const tm_op tm_op_div;
+// TFLM's audio front-end ("signal") ops: CUSTOM rows found by their custom code.
+extern const tm_op tm_op_signal_window;
+extern const tm_op tm_op_signal_fft_auto_scale;
+extern const tm_op tm_op_signal_rfft;
+extern const tm_op tm_op_signal_energy;
+extern const tm_op tm_op_signal_filter_bank;
+extern const tm_op tm_op_signal_filter_bank_square_root;
+extern const tm_op tm_op_signal_filter_bank_spectral_subtraction;
+extern const tm_op tm_op_signal_pcan;
+extern const tm_op tm_op_signal_filter_bank_log;
 
 #endif

@@ -4,6 +4,7 @@
     TINYML_OPS="CONV_2D,DEPTHWISE_CONV_2D,FULLY_CONNECTED,SOFTMAX"   (op names)
     TINYML_OPS=path/to/model.tflite                                 (the ops that model uses)
     TINYML_OPS="kws.tflite vww.tflite RESHAPE"                       (any mix, comma or space separated)
+    TINYML_OPS="SignalWindow,SIGNAL_RFFT"                            (custom ops: custom code or row name)
 
 device/micropython.mk and device/micropython.cmake run this when TINYML_OPS is set and compile
 tm_ops.c with -DTM_OPS_SELECTED: the op table then holds only the chosen rows, and the linker
@@ -33,6 +34,12 @@ def table_ops(table: Path = TABLE) -> list[str]:
     return [name.upper() for name in re.findall(r"&tm_op_(\w+),", table.read_text())]
 
 
+def custom_row_name(custom_code: str) -> str:
+    """The table row of a CUSTOM op: its custom code in upper snake case, the row's C name
+    (SignalFftAutoScale -> SIGNAL_FFT_AUTO_SCALE, SignalPCAN -> SIGNAL_PCAN)."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", custom_code).upper()
+
+
 def model_ops(path: Path) -> list[str]:
     """The builtin op names a .tflite model uses, in first-use order."""
     try:
@@ -48,10 +55,16 @@ def model_ops(path: Path) -> list[str]:
             oc = model.OperatorCodes(i)
             code = max(oc.BuiltinCode(), oc.DeprecatedBuiltinCode())
             ops.append(names.get(code, f"CODE_{code}") if code != tflite.BuiltinOperator.CUSTOM
-                       else f"CUSTOM:{(oc.CustomCode() or b'').decode(errors='replace')}")
+                       else custom_op_name((oc.CustomCode() or b'').decode(errors='replace')))
     except Exception as e:  # a flatbuffer that is not a model fails anywhere in the generated code
         raise SystemExit(f"select_ops: {path} is not a readable .tflite model ({e})")
     return ops
+
+
+def custom_op_name(custom_code: str) -> str:
+    """A custom op's row name if the table has one, else "CUSTOM:<code>" (reported as missing)."""
+    row = custom_row_name(custom_code)
+    return row if row in table_ops() else f"CUSTOM:{custom_code}"
 
 
 def model_path(item: str, base: Path) -> Path:
@@ -73,7 +86,7 @@ def selection(items: list[str], known: list[str], base: Path) -> list[str]:
                 raise SystemExit(f"select_ops: {item} uses {', '.join(missing)}, which tinyml does not run: "
                                  "no firmware can run this model")
         else:
-            wanted = [item.upper()]
+            wanted = [custom_row_name(item) if item[:1].isupper() and not item.isupper() else item.upper()]
             if wanted[0] not in known:
                 raise SystemExit(f"select_ops: unknown op {item!r} in TINYML_OPS; tinyml's ops are: {', '.join(known)}")
         chosen += [op for op in wanted if op not in chosen]

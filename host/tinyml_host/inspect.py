@@ -108,10 +108,8 @@ def op_support(info: ModelInfo, plan: native.Plan, model: bytes | None = None) -
     checks = native.check_nodes(model, len(info.ops)) if model is not None and not plan.ok else None
     out = []
     for op in info.ops:
-        row = table.get(op.code)
-        if op.name.startswith("CUSTOM:"):
-            out.append((False, "custom ops are not supported"))
-        elif row is None:
+        row = table.get(op.name if op.name.startswith("CUSTOM:") else op.code)
+        if row is None:
             out.append((False, "not in this firmware's op table"))
         elif op.version > row[1]:
             out.append((False, f"version {op.version}; this firmware runs versions 1 to {row[1]}"))

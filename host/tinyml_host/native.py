@@ -142,14 +142,19 @@ def load_library():
         return _lib
 
 
-def supported_ops() -> dict[int, tuple[str, int]]:
-    """{builtin code: (name, highest version)} for every op of the firmware's op table."""
+CUSTOM_CODE = 32  # TFLite BuiltinOperator CUSTOM: a custom op's row is found by its name
+
+
+def supported_ops() -> dict[int | str, tuple[str, int]]:
+    """{builtin code: (name, highest version)} for every op of the firmware's op table; a custom
+    op's row (TFLM's signal ops) is keyed "CUSTOM:<name>", as tflite_model names the op."""
     lib = load_library()
     ops = {}
     for i in range(lib.tm_host_op_count()):
         code, ver = ctypes.c_int32(), ctypes.c_int32()
         name = lib.tm_host_op_at(i, ctypes.byref(code), ctypes.byref(ver))
-        ops[code.value] = (name.decode(), ver.value)
+        key = f"CUSTOM:{name.decode()}" if code.value == CUSTOM_CODE else code.value
+        ops[key] = (name.decode(), ver.value)
     return ops
 
 

@@ -44,7 +44,6 @@ def model_paths():
 # model skip them, and test_inspect.py checks each is refused with the op named (so the entry has
 # to go when the op lands).
 NEEDS_OPS_WE_LACK = {
-    "audio_preprocessor_int8.tflite": "TFLM's audio front-end: CUSTOM signal ops (issue 16)",
 }
 
 

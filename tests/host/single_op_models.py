@@ -38,6 +38,10 @@ build_single_op_model(op, inputs, outputs, options=None, version=1, options_type
     ("Pool2DOptions"). options=None writes no options table at all; options={} an empty
     one (every field at its schema default). `version` is the operator code's version.
 
+build_custom_op_model(custom_code, inputs, outputs, custom_options=None) -> bytes
+    One CUSTOM operator named `custom_code` whose options (a dict) are written as a flexbuffer
+    map. Op also takes custom_code / custom_options for build_model.
+
 build_unary_model(op, shape, in_q, out_q, options=None, version=1, out_dtype="int8") -> bytes
     build_single_op_model for a one-input op (RELU, LOGISTIC, SOFTMAX, ...): an int8 input and
     an `out_dtype` output, both of `shape`, quantized in_q and out_q = (scale, zero_point).
@@ -71,6 +75,7 @@ __all__ = [
     "Op",
     "build_single_op_model",
     "build_model",
+    "build_custom_op_model",
     "run_tflm",
     "OPTIONS_FOR_OP",
 ]
@@ -83,6 +88,8 @@ _DTYPES = {
     "bool": (tflite.TensorType.BOOL, np.bool_),
     "int16": (tflite.TensorType.INT16, np.int16),
     "int8": (tflite.TensorType.INT8, np.int8),
+    "uint32": (tflite.TensorType.UINT32, np.uint32),
+    "uint64": (tflite.TensorType.UINT64, np.uint64),
 }
 
 # BuiltinOperator name -> name of its builtin options table in the schema.
@@ -142,6 +149,8 @@ class Op:
     options: Optional[dict] = None
     version: int = 1
     options_type: Optional[str] = None
+    custom_code: Optional[str] = None        # op "CUSTOM": the custom op's name
+    custom_options: Optional[bytes] = None   # op "CUSTOM": its options (a flexbuffer)
 
 
 def _op_code(op):
@@ -282,12 +291,15 @@ def build_model(tensors, operators, inputs, outputs, schema_version=3):
     # Operator codes: one per distinct (code, version).
     codes = []
     for op in operators:
-        key = (_op_code(op.op), op.version)
+        key = (_op_code(op.op), op.version, op.custom_code)
         if key not in codes:
             codes.append(key)
     code_offsets = []
-    for code, version in codes:
+    for code, version, custom_code in codes:
+        custom_name = b.CreateString(custom_code) if custom_code is not None else None
         tflite.OperatorCodeStart(b)
+        if custom_name is not None:
+            tflite.OperatorCodeAddCustomCode(b, custom_name)
         tflite.OperatorCodeAddDeprecatedBuiltinCode(b, min(code, 127))
         tflite.OperatorCodeAddBuiltinCode(b, code)
         tflite.OperatorCodeAddVersion(b, version)
@@ -297,10 +309,13 @@ def build_model(tensors, operators, inputs, outputs, schema_version=3):
     for op in operators:
         code = _op_code(op.op)
         opt_type, opt_table = _build_options(b, _op_name(code), op.options, op.options_type)
+        custom = _byte_vector(b, op.custom_options, 1) if op.custom_options is not None else None
         ins = _int_vector(b, list(op.inputs))
         outs = _int_vector(b, list(op.outputs))
         tflite.OperatorStart(b)
-        tflite.OperatorAddOpcodeIndex(b, codes.index((code, op.version)))
+        tflite.OperatorAddOpcodeIndex(b, codes.index((code, op.version, op.custom_code)))
+        if custom is not None:
+            tflite.OperatorAddCustomOptions(b, custom)
         tflite.OperatorAddInputs(b, ins)
         tflite.OperatorAddOutputs(b, outs)
         if opt_table is not None:
@@ -342,7 +357,8 @@ def build_model(tensors, operators, inputs, outputs, schema_version=3):
     return bytes(b.Output())
 
 
-def build_single_op_model(op, inputs, outputs, options=None, version=1, options_type=None):
+def build_single_op_model(op, inputs, outputs, options=None, version=1, options_type=None,
+                          custom_code=None, custom_options=None):
     tensors = []
     op_inputs = []
     model_inputs = []
@@ -358,8 +374,17 @@ def build_single_op_model(op, inputs, outputs, options=None, version=1, options_
     for t in outputs:
         op_outputs.append(len(tensors))
         tensors.append(t)
-    return build_model(tensors, [Op(op, op_inputs, op_outputs, options, version, options_type)],
+    return build_model(tensors, [Op(op, op_inputs, op_outputs, options, version, options_type,
+                                    custom_code, custom_options)],
                        model_inputs, op_outputs)
+
+
+def build_custom_op_model(custom_code, inputs, outputs, custom_options: Optional[dict] = None) -> bytes:
+    """build_single_op_model for a CUSTOM op: `custom_code` its name (TFLM's "SignalWindow"...),
+    `custom_options` a dict written as a flexbuffer map (as TFLM's converters write them)."""
+    from flatbuffers import flexbuffers
+    return build_single_op_model("CUSTOM", inputs, outputs, custom_code=custom_code,
+                                 custom_options=bytes(flexbuffers.Dumps(custom_options or {})))
 
 
 def build_unary_model(op, shape, in_q, out_q, options=None, version=1, out_dtype="int8"):

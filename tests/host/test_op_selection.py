@@ -76,12 +76,21 @@ def test_bad_selection(tmp_path, items, message):
     assert not out.exists()
 
 
-def test_model_with_an_op_tinyml_lacks(tmp_path):
+def test_model_with_custom_ops_selects_their_rows(tmp_path):
+    """The audio front-end's CUSTOM signal ops select their rows (custom code -> row name)."""
     need(FRONTEND)
-    if FRONTEND.name not in mputil.NEEDS_OPS_WE_LACK:
-        pytest.skip("the audio front-end runs now: no shared model uses an op tinyml lacks")
-    p, _ = select(tmp_path, str(FRONTEND))
-    assert p.returncode == 2 and "which tinyml does not run" in p.stderr and "CUSTOM:Signal" in p.stderr, p.stderr
+    p, out = select(tmp_path, str(FRONTEND))
+    assert p.returncode == 0, p.stderr
+    text = out.read_text()
+    for row in ("SIGNAL_WINDOW", "SIGNAL_FFT_AUTO_SCALE", "SIGNAL_RFFT", "SIGNAL_PCAN", "SIGNAL_FILTER_BANK_LOG", "CAST", "DIV"):
+        assert f"#define TM_OP_{row} 1" in text, row
+    assert "#define TM_OP_CONV_2D 0" in text
+
+
+def test_custom_op_by_custom_code(tmp_path):
+    p, out = select(tmp_path, "SignalFilterBankSpectralSubtraction")
+    assert p.returncode == 0, p.stderr
+    assert "#define TM_OP_SIGNAL_FILTER_BANK_SPECTRAL_SUBTRACTION 1" in out.read_text()
 
 
 def test_relative_model_path_from_base(tmp_path):

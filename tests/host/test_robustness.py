@@ -63,7 +63,11 @@ def run_zero(m):
     else:
         for i in range(len(ins)):
             mv = m.input_buffer(i)
-            mv[:] = bytes(len(mv))
+            try:
+                mv[:] = bytes(len(mv))
+            except ValueError:      # a typed view (int16 audio): element by element
+                for k in range(len(mv)):
+                    mv[k] = 0
         m.invoke()
         for i in range(len(m.outputs)):
             m.get_output(i)
