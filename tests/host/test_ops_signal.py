@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import os
 import wave
-from pathlib import Path
 
 import numpy as np
 import pytest
