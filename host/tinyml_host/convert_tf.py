@@ -41,8 +41,8 @@ def _import_tf():
             import tensorflow as tf
     except ImportError:
         raise TinymlError("TensorFlow is not installed; `convert` needs it",
-                          "install the pinned version: pip install -r requirements-convert.txt "
-                          "(`make setup` does it in this repository's .venv)")
+                          "pip install 'tinyml-host[convert]' (in a checkout, `make setup` installs "
+                          "the pinned version into .venv)")
     tf.get_logger().setLevel("ERROR")
     return tf
 

@@ -90,11 +90,13 @@ import threading
 import time
 from pathlib import Path
 
+from .bundled import bundled_file, cache_dir, checkout_root
 from .errors import DeviceError
 
-ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_FIRMWARE = ROOT / "build" / "qemu" / "firmware.elf"
-BUILD_SCRIPT = ROOT / "firmware" / "qemu" / "build.sh"
+ROOT = checkout_root()  # None when installed outside a checkout
+CHECKOUT_FIRMWARE = ROOT / "build" / "qemu" / "firmware.elf" if ROOT else None
+BUNDLED_FIRMWARE = bundled_file("firmware", "qemu-firmware.elf")
+BUILD_SCRIPT = ROOT / "firmware" / "qemu" / "build.sh" if ROOT else None
 QEMU = "qemu-system-arm"
 MACHINE = "mps2-an385"
 RAM_END = 0x400000        # the AN385 image's RAM: 4 MB at address 0, stack at the top
@@ -121,8 +123,12 @@ def qemu_command(firmware: str | os.PathLike, flash: str | os.PathLike | None = 
 
 def default_flash(firmware: str | os.PathLike) -> Path:
     """The flash image of the recorded (kept) board: flash.img beside its firmware, kept across
-    reboots and reflashing, like a real board's flash."""
-    return Path(firmware).resolve().parent / "flash.img"
+    reboots and reflashing, like a real board's flash. The bundled firmware's is in the user's
+    cache (the installed package may be read-only)."""
+    path = Path(firmware).resolve()
+    if BUNDLED_FIRMWARE is not None and path == BUNDLED_FIRMWARE.resolve():
+        return cache_dir() / "qemu-flash.img"
+    return path.parent / "flash.img"
 
 
 def _prepare_flash(path: Path) -> None:
@@ -263,8 +269,23 @@ def status() -> Emulator | None:
 # ----------------------------------------------------------------------------------------------
 # Booting and reusing
 
+def _rebuild_hint() -> str:
+    """How to get a good firmware: rebuild it in a checkout, else the one the package carries."""
+    return "rebuild it with `make qemu`" if ROOT else "leave out --firmware to use the bundled one"
+
+
+def default_firmware() -> Path | None:
+    """The checkout's build/qemu/firmware.elf when built, else the firmware the wheel carries."""
+    if CHECKOUT_FIRMWARE is not None and (CHECKOUT_FIRMWARE.is_file() or BUNDLED_FIRMWARE is None):
+        return CHECKOUT_FIRMWARE
+    return BUNDLED_FIRMWARE
+
+
 def _resolve_firmware(firmware, heap) -> str:
-    path = Path(firmware) if firmware is not None else DEFAULT_FIRMWARE
+    path = Path(firmware) if firmware is not None else default_firmware()
+    if path is None:
+        raise DeviceError("no emulator firmware: this installation of tinyml-host carries none",
+                          "pass --firmware FILE, or install a wheel built with `make wheel` in a tinyml checkout")
     if heap is not None:
         if heap <= 0:
             raise DeviceError(f"heap must be a positive number of bytes, not {heap}")
@@ -275,12 +296,18 @@ def _resolve_firmware(firmware, heap) -> str:
                               f"build one with `make qemu QEMU_HEAP={heap}`")
         path = _build_heap_variant(heap)
     if not path.is_file():
-        hint = "run `make qemu`" if firmware is None else "build it with `make qemu`, or pass an existing firmware.elf"
+        if firmware is not None:
+            hint = "pass an existing firmware.elf" + (" or build one with `make qemu`" if ROOT else "")
+        else:
+            hint = "run `make qemu`"
         raise DeviceError(f"no emulator firmware at {path}", hint)
     return str(path.resolve())
 
 
 def _build_heap_variant(heap: int) -> Path:
+    if ROOT is None or BUILD_SCRIPT is None or not BUILD_SCRIPT.is_file():
+        raise DeviceError(f"no firmware with a {heap}-byte heap, and no tinyml checkout to build one in",
+                          "leave out the heap to use the bundled firmware, or pass --firmware FILE")
     out = ROOT / "build" / f"qemu-heap-{heap}"
     if not BUILD_SCRIPT.is_file():
         raise DeviceError(f"no firmware with a {heap}-byte heap and no {BUILD_SCRIPT} to build one")
@@ -431,7 +458,7 @@ def _wait_pty(proc: subprocess.Popen, log: Path, timeout: float) -> str:
             return m.group(1)
         if proc.poll() is not None:
             raise DeviceError(f"{QEMU} exited with status {proc.returncode} at start: {text.strip()[-500:]}",
-                              "check the firmware (rebuild with `make qemu`) and the qemu installation")
+                              f"check the firmware ({_rebuild_hint()}) and the qemu installation")
         time.sleep(0.02)
     raise DeviceError(f"{QEMU} opened no pty within {timeout:g} s", f"see {log}")
 
@@ -478,7 +505,7 @@ def _wait_repl(pty: str, pid: int, log: str, timeout: float, fail: bool = True) 
             pass
         what = "exited" if not _pid_alive(pid) else f"did not answer on {pty} within {timeout:g} s"
         raise DeviceError(f"the emulated board {what}" + (f"; qemu said: {tail}" if tail else ""),
-                          "rebuild the firmware with `make qemu`; is the pty used by another program?")
+                          f"{_rebuild_hint()}; is the pty used by another program?")
     finally:
         os.close(fd)
 
@@ -588,7 +615,7 @@ def _terminate(pid: int, firmware: str) -> None:
 
 def _state_dir() -> Path:
     runtime = os.environ.get("XDG_RUNTIME_DIR")
-    base = Path(runtime) / "tinyml" if runtime and os.path.isdir(runtime) else ROOT / "build"
+    base = Path(runtime) / "tinyml" if runtime and os.path.isdir(runtime) else (ROOT / "build" if ROOT else cache_dir())
     base.mkdir(parents=True, exist_ok=True)
     return base
 
@@ -632,9 +659,9 @@ def _elf_info(path: str) -> tuple[int, int | None, tuple[int, int] | None]:
     try:
         data = Path(path).read_bytes()
     except OSError as e:
-        raise DeviceError(f"cannot read the firmware {path}: {e.strerror}", "run `make qemu`") from None
+        raise DeviceError(f"cannot read the firmware {path}: {e.strerror}", _rebuild_hint()) from None
     if data[:4] != b"\x7fELF" or data[4] != 1 or data[5] != 1 or struct.unpack_from("<H", data, 18)[0] != 40:
-        raise DeviceError(f"{path} is not a 32-bit Arm ELF firmware image", "run `make qemu`")
+        raise DeviceError(f"{path} is not a 32-bit Arm ELF firmware image", _rebuild_hint())
     phoff = struct.unpack_from("<I", data, 28)[0]
     phentsize, phnum = struct.unpack_from("<HH", data, 42)
     end = 0

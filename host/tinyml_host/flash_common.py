@@ -16,9 +16,10 @@ import time
 from pathlib import Path
 from typing import Callable
 
+from .bundled import checkout_root
 from .errors import DeviceError, TinymlError
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = checkout_root()  # None when installed outside a checkout
 
 
 @dataclasses.dataclass(frozen=True)
@@ -92,7 +93,17 @@ class FlashResult:
 
 
 def default_firmware(board: Board) -> Path:
-    """This checkout's build of the board's firmware, or an error saying how to build it."""
+    """This checkout's build of the board's firmware (the emulated board's: the bundled one when
+    there is none), or an error saying how to get it."""
+    if board.family == "qemu":
+        from .emulator import default_firmware as emulator_firmware
+
+        bundled = emulator_firmware()
+        if bundled is not None and bundled.is_file():
+            return bundled
+    if ROOT is None:
+        raise TinymlError(f"no firmware given for {board.name}, and this installation is not a tinyml checkout",
+                          f"pass --firmware FILE (built in a checkout with `{board.build}`)")
     path = ROOT / board.firmware
     if not path.is_file():
         raise TinymlError(f"no firmware given and none built for {board.name} ({board.firmware} does not exist)",
@@ -144,7 +155,7 @@ def _serial():
         import serial
         import serial.tools.list_ports  # noqa: F401
     except ImportError:
-        raise TinymlError("pyserial is not installed", "pip install pyserial (or tinyml-host[flash])") from None
+        raise TinymlError("pyserial is not installed", "pip install pyserial (a dependency of tinyml-host: reinstall it)") from None
     return serial
 
 

@@ -216,7 +216,7 @@ def flash(board: str, port: str, firmware: str | Path, *, erase: bool = False, b
         from esptool import cmds
         from esptool.util import FatalError
     except ImportError:
-        raise TinymlError("esptool is not installed", "pip install 'esptool>=5,<6' (or tinyml-host[flash])") from None
+        raise TinymlError("esptool is not installed", "pip install 'tinyml-host[esp32]'") from None
 
     stage = "connecting"
     esp = None

@@ -16,10 +16,10 @@ from __future__ import annotations
 import dataclasses
 import json
 from dataclasses import dataclass
-from pathlib import Path
 
 from . import native
 from .agent_ram import agent_bytes
+from .bundled import repo_file
 from .errors import TinymlError
 from .inputs import read_model_file
 from .tflite_model import ModelInfo, read_model
@@ -152,7 +152,9 @@ def built_heap(board: Board) -> Board:
         return board
     from .elf_symbols import symbol_values
 
-    elf = Path(__file__).resolve().parents[2] / "build" / "rp2" / "firmware.elf"
+    elf = repo_file("build", "rp2", "firmware.elf")
+    if elf is None:
+        return board
     sym = symbol_values(elf, ("__GcHeapStart", "__GcHeapEnd"))
     if len(sym) < 2 or sym["__GcHeapEnd"] <= sym["__GcHeapStart"]:
         return board

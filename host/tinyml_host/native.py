@@ -7,8 +7,8 @@ firmware's own, not a copy: adding an op to the C table adds it here on the next
 
 The library is built on first use and cached under a name that is the hash of every source, so
 it is rebuilt exactly when the C code changes. Where things are (overridable from the environment):
-  TINYML_DEVICE_DIR   the device/ source folder (default: bundled in the package by a
-                      non-editable install, else ../../device of a checkout)
+  TINYML_DEVICE_DIR   the device/ source folder (default: device/ of the checkout, else the copy
+                      the wheel carries in _bundled/device_src: bundled.py)
   TINYML_HOST_LIB     a prebuilt library to load instead of building one
   TINYML_CACHE_DIR    where built libraries go (default: build/host-sdk in a checkout, else
                       ~/.cache/tinyml-host)
@@ -27,9 +27,9 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from .bundled import BUNDLED_DIR, PACKAGE_DIR, cache_dir, repo_file
 from .errors import TinymlError
 
-PACKAGE_DIR = Path(__file__).resolve().parent
 GLUE = PACKAGE_DIR / "csrc" / "tm_host_api.c"
 SOURCE_DIRS = ("runtime", "kernels", "ops")
 
@@ -45,14 +45,15 @@ _lib = None
 def device_dir() -> Path:
     """The device/ source folder the library is built from."""
     env = os.environ.get("TINYML_DEVICE_DIR")
-    candidates = [Path(env)] if env else [PACKAGE_DIR / "device_src", PACKAGE_DIR.parents[1] / "device"]
+    checkout = repo_file("device")
+    candidates = [Path(env)] if env else [d for d in (checkout, BUNDLED_DIR / "device_src") if d is not None]
     for d in candidates:
         if (d / "runtime" / "tm_model.h").is_file():
             return d
     where = ", ".join(str(c) for c in candidates)
     raise TinymlError(f"the tinyml C runtime sources were not found (looked in {where})",
                       "set TINYML_DEVICE_DIR to the device/ folder of a tinyml checkout, "
-                      "or install the host SDK from a checkout: pip install ./host")
+                      "or install a wheel built with `make wheel` in a tinyml checkout")
 
 
 def _sources(ddir: Path) -> list[Path]:
@@ -61,13 +62,10 @@ def _sources(ddir: Path) -> list[Path]:
 
 
 def _cache_dir() -> Path:
-    env = os.environ.get("TINYML_CACHE_DIR")
-    if env:
-        return Path(env)
-    checkout_build = PACKAGE_DIR.parents[1] / "build"
-    if (PACKAGE_DIR.parents[1] / "device").is_dir() and os.access(PACKAGE_DIR.parents[1], os.W_OK):
-        return checkout_build / "host-sdk"
-    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "tinyml-host"
+    build = repo_file("build")
+    if not os.environ.get("TINYML_CACHE_DIR") and build is not None and os.access(build.parent, os.W_OK):
+        return build / "host-sdk"
+    return cache_dir()
 
 
 def _compiler() -> str:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import serial
 
+from .bundled import bundled_file, repo_file
 from .errors import DeviceError
 
 if TYPE_CHECKING:
@@ -30,11 +31,11 @@ def stop_agent(port) -> None:
     port.write(STOP_AGENT)
 
 
-# The agent's source, from this checkout, to paste onto boards that lack it (None when the host
-# package is installed without the repository).
-AGENT_SOURCE: Path | None = Path(__file__).resolve().parents[2] / "device" / "python" / "tinyml_agent.py"
-if not AGENT_SOURCE.is_file():
-    AGENT_SOURCE = None
+# The agent's source, to paste onto boards that lack it: this checkout's, else the copy the wheel
+# carries (None when neither exists).
+_CHECKOUT_AGENT = repo_file("device", "python", "tinyml_agent.py")
+AGENT_SOURCE: Path | None = (_CHECKOUT_AGENT if _CHECKOUT_AGENT is not None and _CHECKOUT_AGENT.is_file()
+                             else bundled_file("device_src", "python", "tinyml_agent.py"))
 
 # Run in the raw REPL before starting the agent: the versions of the board's own agent and of
 # one pasted earlier in this REPL session.

@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import importlib.util
 import math
 import sys
 import time
@@ -212,7 +213,7 @@ class Reference:
             from ai_edge_litert.interpreter import Interpreter, OpResolverType
         except ImportError:
             raise TinymlError("no host reference: neither tflite-micro nor ai-edge-litert is installed",
-                              "pip install tflite-micro (Linux) or ai-edge-litert") from None
+                              "pip install tflite-micro (Linux x86-64, installed with tinyml-host there) or ai-edge-litert") from None
         self.engine = "LiteRT (reference kernels; may differ from TFLM by a few LSB)"
         self._tflm = None
         with self._errors("cannot load the model"):
@@ -383,7 +384,11 @@ class ValidationReport:
 
     def write_plots(self, directory: str | Path) -> list[Path]:
         """PNG plots into `directory`: latency histogram; confusion matrix when labelled."""
-        import matplotlib
+        try:
+            import matplotlib
+        except ImportError:
+            raise TinymlError("matplotlib is not installed; the plots of --report need it",
+                              "pip install 'tinyml-host[plots]'") from None
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
@@ -615,6 +620,9 @@ def run(args) -> int:
     classes = outputs[0].elements if outputs else None
     labels = load_labels(args.labels, windows.shape[0], classes) if args.labels else None
     class_names = load_class_names(args.class_names, classes) if args.class_names else None
+    if args.report and importlib.util.find_spec("matplotlib") is None:  # said before the run, not after
+        raise TinymlError("matplotlib is not installed; the plots of --report need it",
+                          "pip install 'tinyml-host[plots]', or leave out --report")
     progress = not args.no_progress and sys.stderr.isatty()
     report = validate(model, windows, labels=labels, port=args.port, model_name=str(path),
                       tolerance=args.tolerance, progress=progress, timeout=args.timeout,
