@@ -50,6 +50,7 @@ help:
 	@echo "make bench      issue-6 table: x86 instr, M0+/M3/M4 cycles/MAC, RAM, flash vs TFLM; M0+ in rp2040js"
 	@echo "make bench-link serial link: windows/s and bytes/s, tinyml link vs one mpremote exec per window"
 	@echo "make bench-plan load time of models up to 32,000 tensors (the planner's worst case)"
+	@echo "make wheel      build/wheel/tinyml_host-*.whl: the host SDK with the emulated board and device sources inside (pip install it anywhere)"
 	@echo "make clean      remove build outputs (keeps the fetched MicroPython source and .venv)"
 	@echo "make distclean  remove build/ and .venv/"
 
@@ -134,6 +135,13 @@ hosttest: unix unix-asan
 	@if [ -d tests/host ]; then $(PYTHON) -m pytest -q tests/host || [ $$? -eq 5 ]; \
 	else echo "hosttest: no tests/host yet"; fi
 
+# The host SDK as a wheel that works outside a checkout: the emulated board's firmware and the
+# device C sources the host library compiles are staged into host/tinyml_host/_bundled/ (gitignored)
+# and packaged (scripts/build_wheel.sh). tests/host/test_install.py installs it into a fresh venv.
+.PHONY: wheel
+wheel: qemu
+	@scripts/build_wheel.sh
+
 # Coverage-guided fuzzing of the plain C engine (fuzz/run.sh): builds build/fuzz/fuzz_model with
 # clang's libFuzzer, ASan and UBSan, seeds it, fuzzes for FUZZ_SECONDS and keeps build/fuzz/corpus.
 .PHONY: fuzz fuzz-agent
@@ -195,7 +203,7 @@ clean:
 	    build/qemu build/qemu-obj build/qemu-heap-* \
 	    build/rp2 build/rp2-obj build/rp2-obj.*.log build/rp2-base build/rp2-base-obj build/rp2-base-obj.*.log build/xtensa \
 	    build/esp32 build/esp32-obj build/esp32-base build/esp32-base-obj build/rp2-board build/esp32-board \
-	    build/micropython-lib-empty build/host
+	    build/micropython-lib-empty build/host build/wheel host/tinyml_host/_bundled
 
 distclean:
 	rm -rf build .venv
