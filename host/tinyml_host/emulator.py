@@ -43,8 +43,11 @@ in; `emu.banner` is the line MicroPython printed. Errors are DeviceError with a 
 installed, firmware not built ("run `make qemu`"), no answer within `timeout` seconds (with the end
 of qemu's log).
 
+Installed outside a checkout (the wheel of `make wheel`), the default firmware is the copy the
+package carries (_bundled/firmware/qemu-firmware.elf; its flash image in ~/.cache/tinyml-host).
+
 Reuse and cleanup. A state file (emulator.json in $XDG_RUNTIME_DIR/tinyml/, else in the
-repository's build/) records the last emulator booted: pid, pty, firmware path and mtime, start
+repository's build/ or, outside a checkout, ~/.cache/tinyml-host) records the last emulator booted: pid, pty, firmware path and mtime, start
 time, the process that owns it (None when kept) and qemu's log file. start() reuses it when qemu
 with that pid is really still our qemu (its command line names the same firmware, and its
 process start time is the recorded one), the firmware has not been rebuilt since, no other live

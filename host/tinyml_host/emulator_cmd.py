@@ -20,10 +20,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("action", choices=("start", "status", "stop"),
                    help="start: boot the emulated board and keep it running (replacing a kept one); "
                         "status: show the running one; stop: end it")
-    p.add_argument("--firmware", help="firmware ELF to boot (default: build/qemu/firmware.elf, `make qemu`)")
+    p.add_argument("--firmware", help="firmware ELF to boot (default: build/qemu/firmware.elf, `make qemu`; "
+                   "installed from the wheel: the bundled one)")
     p.add_argument("--heap", type=int, metavar="BYTES", help="a firmware with this MicroPython heap (built if needed)")
     p.add_argument("--flash", metavar="IMG",
-                   help="the board's flash image file (made blank if missing; default: flash.img beside the firmware)")
+                   help="the board's flash image file (made blank if missing; default: flash.img beside the firmware, "
+                        "the bundled one's in ~/.cache/tinyml-host)")
 
 
 def _describe(emu) -> str:

@@ -11,7 +11,7 @@ it is rebuilt exactly when the C code changes. Where things are (overridable fro
                       the wheel carries in _bundled/device_src: bundled.py)
   TINYML_HOST_LIB     a prebuilt library to load instead of building one
   TINYML_CACHE_DIR    where built libraries go (default: build/host-sdk in a checkout, else
-                      ~/.cache/tinyml-host)
+                      ~/.cache/tinyml-host: bundled.cache_dir)
   CC                  the C compiler (default: gcc, else cc)
 """
 
