@@ -29,6 +29,6 @@ cp "$FIRMWARE" "$BUNDLE/firmware/qemu-firmware.elf"
 # setuptools reuses host/build/ between runs: a stale copy would put old files in the wheel.
 rm -rf host/build "$OUT"
 mkdir -p "$OUT"
-"$PYTHON" -m pip wheel --quiet --no-deps --no-build-isolation host -w "$OUT"
+"$PYTHON" -m pip wheel --quiet --no-deps --no-build-isolation ./host -w "$OUT"
 rm -rf host/build
 ls -l "$OUT"/*.whl
