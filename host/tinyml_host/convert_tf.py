@@ -41,8 +41,8 @@ def _import_tf():
             import tensorflow as tf
     except ImportError:
         raise TinymlError("TensorFlow is not installed; `convert` needs it",
-                          "pip install 'tinyml-host[convert]' (in a checkout, `make setup` installs "
-                          "the pinned version into .venv)")
+                          "pip install 'tinyml-host[convert]'; in a checkout, `make setup` installs "
+                          "the pinned version into .venv")
     tf.get_logger().setLevel("ERROR")
     return tf
 

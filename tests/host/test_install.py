@@ -125,6 +125,21 @@ def test_run_script(installed):
     assert "answer 42" in proc.stdout
 
 
+@pytest.mark.parametrize("command, extra", [
+    (["convert", "gesture.keras", "--calibration", "windows.npy", "-o", "g.tflite"], "convert"),
+    (["validate", "gesture.tflite", "--data", "windows.npy", "--report", "plots"], "plots"),
+])
+def test_missing_extra_is_named(installed, command, extra):
+    """No extras installed: a command that needs one says which (and writes nothing)."""
+    exe, work, env, _ = installed
+    shutil.copy(GESTURE / "gesture.keras", work)
+    proc = _run([str(exe), *command], cwd=work, env=env, timeout=120)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert f"pip install 'tinyml-host[{extra}]'" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (work / "g.tflite").exists() and not (work / "plots").exists()
+
+
 def test_deploy(installed):
     exe, work, env, _ = installed
     proc = _run([str(exe), "deploy", "gesture.tflite", "--no-progress"], cwd=work, env=env, timeout=120)
