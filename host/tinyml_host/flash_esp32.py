@@ -207,16 +207,16 @@ def flash(board: str, port: str, firmware: str | Path, *, erase: bool = False, b
     image = inspect_image(data, board, path.name)  # before touching the board
     result = FlashResult(board=board, port=port, firmware=str(path), firmware_bytes=len(data),
                          method="esptool", offset=image.offset)
+    try:  # heavy: imported only when flashing; said before touching the port
+        from esptool import cmds
+        from esptool.util import FatalError
+    except ImportError:
+        raise TinymlError("esptool is not installed", "pip install 'tinyml-host[esp32]'") from None
     _check_port(port)  # a clear error for a missing or busy port
 
     bar = flash_common.Progress(len(data), f"{board} {port}", enabled=progress, position=position)
     # esptool counts what it sends (compressed); the bar shows the firmware's bytes.
     sink = _Sink(lambda done, total: bar.update_to(done * len(data) // max(total, 1)), verbose, f"[{port}] ")
-    try:  # heavy: imported only when flashing
-        from esptool import cmds
-        from esptool.util import FatalError
-    except ImportError:
-        raise TinymlError("esptool is not installed", "pip install 'tinyml-host[esp32]'") from None
 
     stage = "connecting"
     esp = None

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from test_flash_esp32 import make_firmware
 
 ROOT = Path(__file__).resolve().parents[2]
 GESTURE = ROOT / "models" / "gesture"
@@ -128,11 +129,13 @@ def test_run_script(installed):
 @pytest.mark.parametrize("command, extra", [
     (["convert", "gesture.keras", "--calibration", "windows.npy", "-o", "g.tflite"], "convert"),
     (["validate", "gesture.tflite", "--data", "windows.npy", "--report", "plots"], "plots"),
+    (["flash", "--board", "esp32", "--port", "/dev/null", "--firmware", "esp32.bin"], "esp32"),
 ])
 def test_missing_extra_is_named(installed, command, extra):
     """No extras installed: a command that needs one says which (and writes nothing)."""
     exe, work, env, _ = installed
     shutil.copy(GESTURE / "gesture.keras", work)
+    (work / "esp32.bin").write_bytes(make_firmware("esp32"))
     proc = _run([str(exe), *command], cwd=work, env=env, timeout=120)
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert f"pip install 'tinyml-host[{extra}]'" in proc.stderr
