@@ -5,35 +5,38 @@
 
 #include "tm_quant.h"
 
-// (int32)TfLiteRound(x / scale) + zero_point, in int64 so nothing overflows.
-static inline int64_t quantize_one(const tm_quantize_params *p, const uint8_t *src) {
+// clamp((int32)TfLiteRound(x / scale) + zero_point, qmin, qmax), worked in float: x / scale is
+// clamped first to [qmin - zp, qmax - zp] (integers, exact in float, |.| <= 65535), which commutes
+// with rounding, so the result is the reference's; NaN fails every comparison and gives qmin, as
+// TFLM on x86. Rounding half away from zero without a libm call: below 2^23 the integer part and
+// the fraction v - trunc(v) are exact.
+TM_ALWAYS_INLINE int32_t quantize_one(const tm_quantize_params *p, const uint8_t *src, float lo, float hi) {
     float x;
     memcpy(&x, src, sizeof(x));
-    const float r = tm_roundf(x / p->scale);
-    int32_t q;
-    if (r >= 2147483648.0f) {
-        q = INT32_MAX;
-    } else if (r >= -2147483648.0f) {
-        q = (int32_t)r;
-    } else {
-        q = INT32_MIN;  // below the range, or NaN
-    }
-    return (int64_t)q + p->zero_point;
+    float v = x / p->scale;
+    v = v >= lo ? v : lo;
+    v = v <= hi ? v : hi;
+    int32_t q = (int32_t)v;
+    const float frac = v - (float)q;
+    q += (frac >= 0.5f) - (frac <= -0.5f);
+    return q + p->zero_point;
 }
 
 void tm_quantize_f32_s8(const tm_quantize_params *p, const void *in_f32, int8_t *out, int32_t n) {
     const uint8_t *src = (const uint8_t *)in_f32;
+    const float lo = (float)(INT8_MIN - p->zero_point);
+    const float hi = (float)(INT8_MAX - p->zero_point);
     for (int32_t i = 0; i < n; ++i) {
-        const int64_t v = quantize_one(p, src + 4 * (size_t)i);
-        out[i] = (int8_t)(v < -128 ? -128 : (v > 127 ? 127 : v));
+        out[i] = (int8_t)quantize_one(p, src + 4 * (size_t)i, lo, hi);
     }
 }
 
 void tm_quantize_f32_s16(const tm_quantize_params *p, const void *in_f32, int16_t *out, int32_t n) {
     const uint8_t *src = (const uint8_t *)in_f32;
+    const float lo = (float)(INT16_MIN - p->zero_point);
+    const float hi = (float)(INT16_MAX - p->zero_point);
     for (int32_t i = 0; i < n; ++i) {
-        const int64_t v = quantize_one(p, src + 4 * (size_t)i);
-        out[i] = (int16_t)(v < -32768 ? -32768 : (v > 32767 ? 32767 : v));
+        out[i] = (int16_t)quantize_one(p, src + 4 * (size_t)i, lo, hi);
     }
 }
 
