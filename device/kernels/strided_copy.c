@@ -25,12 +25,14 @@ static void copy_run(uint8_t *dst, const uint8_t *src, size_t bytes) {
         return;
     }
     size_t k = 0;
-    for (; k + 16 <= bytes; k += 16) {
-        memcpy(dst + k, src + k, 16);
-    }
-    if (bytes & 8u) {
-        memcpy(dst + k, src + k, 8);
-        k += 8;
+    if (bytes >= 8) {   // (a pixel of a few channels skips this: its run is the tail alone)
+        for (; k + 16 <= bytes; k += 16) {
+            memcpy(dst + k, src + k, 16);
+        }
+        if (bytes & 8u) {
+            memcpy(dst + k, src + k, 8);
+            k += 8;
+        }
     }
     // The tail (under 8 bytes) in at most three fixed-size moves, not a byte loop: pixels of 3
     // or 6 int8 channels are whole runs here.
