@@ -1,8 +1,11 @@
-"""`tinyml-host emulator start|status|stop`: keep one emulated board running, list it, stop it.
+"""`tinyml-host emulator start|status|stop [--board qemu|pico]`: keep one emulated board running,
+list it, stop it. Two emulated boards: `qemu` (default; the Cortex-M3 board every command uses
+when given no --port) and `pico` (the RP2040 firmware in rp2040js, used with --port pico).
 
     tinyml-host emulator start [--flash IMG] [--heap N] [--firmware ELF]
     tinyml-host emulator status      # exit 0 and its pty/pid/flash if one runs, else exit 1
     tinyml-host emulator stop
+    tinyml-host emulator start --board pico [--firmware UF2] [--flash IMG]
 
 The board `start` boots is kept (tinyml_host.emulator.start(keep=True)): it runs until `stop`,
 and every command given no --port uses it, so files deployed to it stay there for later `run`,
@@ -15,12 +18,17 @@ from __future__ import annotations
 import argparse
 import time
 
+from .errors import TinymlError
+
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("action", choices=("start", "status", "stop"),
                    help="start: boot the emulated board and keep it running (replacing a kept one); "
                         "status: show the running one; stop: end it")
-    p.add_argument("--firmware", help="firmware ELF to boot (default: build/qemu/firmware.elf, `make qemu`; "
+    p.add_argument("--board", choices=("qemu", "pico"), default="qemu",
+                   help="qemu: the emulated Cortex-M3 board (default); pico: the emulated Raspberry Pi Pico "
+                        "(build/rp2/firmware.uf2 in rp2040js; commands reach it with --port pico)")
+    p.add_argument("--firmware", help="firmware to boot (pico: a UF2, default build/rp2/firmware.uf2); qemu: ELF (default: build/qemu/firmware.elf, `make qemu`; "
                    "installed from the wheel: the bundled one)")
     p.add_argument("--heap", type=int, metavar="BYTES", help="a firmware with this MicroPython heap (built if needed)")
     p.add_argument("--flash", metavar="IMG",
@@ -34,8 +42,34 @@ def _describe(emu) -> str:
             f"  firmware {emu.firmware}\n  flash {emu.flash or '(none: old firmware record)'}")
 
 
+def run_pico(args) -> int:
+    from . import pico
+
+    if args.heap is not None:
+        raise TinymlError("--heap is for --board qemu (the Pico's heap is fixed by its firmware)")
+    if args.action == "start":
+        board = pico.start(args.firmware, flash_image=args.flash, keep=True)
+        print(f"emulated Pico (RP2040 firmware in rp2040js) on {board.pty}: pid {board.pid}; use --port pico")
+        if board.banner:
+            print(f"  {board.banner}")
+        return 0
+    if args.action == "status":
+        board = pico.status()
+        if board is None:
+            print("no emulated Pico running (start one with `tinyml-host emulator start --board pico`)")
+            return 1
+        print(f"emulated Pico (RP2040 firmware in rp2040js) on {board.pty}: pid {board.pid}\n  firmware {board.uf2}"
+              f"\n  flash {board.flash_image or '(in memory)'}")
+        return 0
+    print("stopped the emulated Pico" if pico.stop() else "no emulated Pico was running")
+    return 0
+
+
 def run(args) -> int:
     from . import emulator
+
+    if args.board == "pico":
+        return run_pico(args)
 
     if args.action == "start":
         emu = emulator.start(firmware=args.firmware, heap=args.heap, flash=args.flash, reuse=False, keep=True)

@@ -32,7 +32,10 @@ def _cli(args, cwd, timeout=300):
 
 
 def _pico(action, *args, timeout=60):
-    p = subprocess.run([sys.executable, "-m", "tinyml_host.pico", action, *map(str, args)],
+    """`tinyml-host emulator ACTION --board pico` (--uf2 / --flash-image as --firmware / --flash)."""
+    names = {"--uf2": "--firmware", "--flash-image": "--flash"}
+    p = subprocess.run([sys.executable, "-m", "tinyml_host.cli", "emulator", action, "--board", "pico",
+                        *(names.get(str(a), str(a)) for a in args)],
                        capture_output=True, text=True, timeout=timeout, env=dict(os.environ))
     assert p.returncode == 0, p.stdout + p.stderr
     return p.stdout
