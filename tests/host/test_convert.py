@@ -175,7 +175,7 @@ def test_calibration_errors(trained, tmp_path):
     model = trained / "tiny.keras"
     x = np.load(trained / "calib.npy")
     cases = {
-        "shape.npy": (x[:, :40], "samples of shape (40, 3)", "model's input is (50, 3)"),
+        "shape.npy": (x[:, :40], "are samples of (40, 3)", "model's input takes samples of (50, 3)"),
         "few.npy": (x[:5], "only 5 calibration sample(s)", "at least 10"),
         "nan.npy": (np.where(np.arange(x.size).reshape(x.shape) == 7, np.nan, x), "NaN", ""),
     }
