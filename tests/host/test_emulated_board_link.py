@@ -37,10 +37,15 @@ def connect(emu, **kw):
 
 
 def random_windows(model: bytes, n: int, seed: int = 0) -> np.ndarray:
+    """(n, input bytes) uint8: random values over the input's whole integer type (int8, or int16
+    for the audio front-end's 16 kHz samples)."""
     from tinyml_host.tflite_model import read_model
 
     t = read_model(model).inputs[0]
-    return np.random.default_rng(seed).integers(-128, 128, (n, t.elements), dtype=np.int8).view(np.uint8)
+    dtype = np.dtype(t.dtype).newbyteorder("<")
+    info = np.iinfo(dtype)
+    x = np.random.default_rng(seed).integers(info.min, info.max + 1, (n, t.elements)).astype(dtype)
+    return x.view(np.uint8)
 
 
 @pytest.mark.parametrize("model_path", mputil.model_params())
