@@ -29,6 +29,7 @@ from pathlib import Path
 
 from . import inputs
 from .errors import TinymlError
+from .float_io import float_io_note
 
 MIN_CALIBRATION = 10        # fewer samples give ranges that clip real inputs
 RECOMMENDED_CALIBRATION = 100
@@ -269,6 +270,8 @@ def convert(model, calibration, output=None, io: str | None = None, eval_data=No
                           if r.get("rewritten") else [])
     notes += [STATE_NOTE.format(ops="/".join(stateful))] if stateful else []
     notes += [float_note] if float_note else []
+    io_note = float_io_note(info.inputs, info.outputs)
+    notes += [io_note] if io_note else []
     return ConvertResult(str(out_path) if out_path else None, tflite, io, r["calibration_samples"], len(float_tflite),
                          info.macs, plan.arena_bytes, tuple(r["input_shape"]), evaluation, notes, activations)
 

@@ -21,6 +21,7 @@ from . import native
 from .agent_ram import agent_bytes
 from .bundled import repo_file
 from .errors import TinymlError
+from .float_io import float_io_note, float_io_values
 from .inputs import read_model_file
 from .tflite_model import ModelInfo, read_model
 
@@ -210,6 +211,8 @@ def inspect_model(model, board: str | None = None, rom: bool = False) -> dict:
                 for op, (ok, reason) in zip(info.ops, support)],
         "totals": {"ops": len(info.ops), "macs": info.macs, "params": info.params,
                    "param_bytes": info.param_bytes},
+        "float_io": {"values": float_io_values(info.inputs, info.outputs),
+                     "note": float_io_note(info.inputs, info.outputs)},
         "device": {"loads": plan.ok, "error": plan.error, "error_node": plan.node,
                    "arena_bytes": plan.arena_bytes if plan.ok else None,
                    "persist_bytes": plan.persist_bytes if plan.ok else None,
@@ -281,6 +284,8 @@ def format_report(r: dict) -> str:
                      f"(64-bit host figure: a little less on 32-bit boards)")
     else:
         lines.append(f"device: this firmware cannot load the model: {d['error']}")
+    if r["float_io"]["note"]:
+        lines.append(f"note: {r['float_io']['note']}")
     if len(r["boards"]) > 1:
         lines.append("")
         lines.append("boards (--board B for the details):")
