@@ -2,7 +2,7 @@
 
 A model converted with `--io float` quantizes its input (QUANTIZE: x / scale, rounded, as TFLM)
 and dequantizes its output (DEQUANTIZE) itself, every inference. On boards without an FPU
-(RP2040's Cortex-M0+, ESP32-C3, the emulated Cortex-M3) that is software floating point, a
+(RP2040's Cortex-M0+, ESP32-S2, ESP32-C3, the emulated Cortex-M3) that is software floating point, a
 division per input value. Measured with `tinyml-host validate` on the emulated Cortex-M3 board,
 the same Keras models converted with int8 and with float I/O:
   32x32x1 image classifier (1,024 inputs, 2 outputs): 4.514 -> 28.682 ms, +604,200 cycles
@@ -31,7 +31,7 @@ def float_io_note(inputs: list[TensorInfo], outputs: list[TensorInfo]) -> str | 
     cycles = values * CYCLES_PER_VALUE
     ms = cycles / EMULATED_HZ * 1000
     return (f"float32 input/output: the model quantizes and dequantizes its {values:,} float values itself on "
-            f"every inference, in software floating point on boards without an FPU (RP2040, ESP32-C3, the "
-            f"emulated Cortex-M3): about {cycles:,} cycles, +{ms:.1f} ms at the emulated board's 25 MHz "
+            f"every inference, in software floating point on boards without an FPU (RP2040, ESP32-S2, ESP32-C3, "
+            f"the emulated Cortex-M3): about {cycles:,} cycles, +{ms:.1f} ms at the emulated board's 25 MHz "
             f"(~{CYCLES_PER_VALUE} cycles per value, measured; more on a Cortex-M0+). To avoid it, convert with "
             f"int8 I/O (`tinyml-host convert` without --io float) and give the board int8 input")
