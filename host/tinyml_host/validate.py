@@ -33,6 +33,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from .board import add_firmware_argument
 from .errors import DeviceError, TinymlError, TinymlWarning
 from .inputs import (MAX_DATA_BYTES, add_json_argument, check_output_dir, check_output_file, emit_json,
                      fit_samples, load_array,
@@ -495,12 +496,13 @@ def validate(model: bytes, windows: np.ndarray, *, labels: np.ndarray | None = N
              port: str | None = None, board=None, model_name: str = "model.tflite",
              tolerance: float = 0, progress: bool = False, timeout: float = 10.0,
              log: Callable[[str], None] | None = None,
-             class_names: list[str] | None = None, board_file: str | None = None) -> ValidationReport:
+             class_names: list[str] | None = None, board_file: str | None = None,
+             firmware: str | None = None) -> ValidationReport:
     """Run `windows` ((N, input bytes) uint8, from load_windows) on the board and in the
     reference; return the report. `board`: an open tinyml_host.board.Board (else `port` is
     resolved: None = the emulated board). board_file: run the model the board loads from that
     file of its own (put there by `deploy`, e.g. /rom/m.tflite) instead of streaming `model`,
-    which stays the reference's copy."""
+    which stays the reference's copy. firmware: what an emulated board boots (board.resolve_port)."""
     from . import board as board_mod
 
     log = log or (lambda msg: None)
@@ -511,7 +513,7 @@ def validate(model: bytes, windows: np.ndarray, *, labels: np.ndarray | None = N
 
     own = board is None
     if own:
-        board = board_mod.connect(port, timeout=timeout)
+        board = board_mod.connect(port, timeout=timeout, firmware=firmware)
     try:
         link = board.link
         if board_file:
@@ -589,6 +591,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "(shown in the confusion matrix)")
     p.add_argument("--port", help="serial port of a board running our firmware, or 'auto' "
                                   "(default: the emulated board, booted or reused)")
+    add_firmware_argument(p)
     add_json_argument(p, "the summary and per-window results")
     p.add_argument("--report", metavar="DIR", help="write PNG plots (latency histogram; confusion matrix with --labels)")
     p.add_argument("--tolerance", type=nonneg_float, default=0, metavar="N",
@@ -627,7 +630,7 @@ def run(args) -> int:
     report = validate(model, windows, labels=labels, port=args.port, model_name=str(path),
                       tolerance=args.tolerance, progress=progress, timeout=args.timeout,
                       log=lambda m: print(m, file=sys.stderr) if progress else None, class_names=class_names,
-                      board_file=args.board_file)
+                      board_file=args.board_file, firmware=args.firmware)
     # With the JSON on stdout, the human summary goes to stderr.
     print(report.text(), file=sys.stderr if args.json == "-" else sys.stdout)
     if args.json:
