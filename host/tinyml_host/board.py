@@ -59,7 +59,10 @@ def resolve_port(port: str | None, firmware: str | os.PathLike | None = None):
 
 
 @dataclasses.dataclass
-class Board:
+class ConnectedBoard:
+    """A board this process is connected to: the link to its agent, its port, and the emulator
+    behind it (None for a real board). Kinds of boards: tinyml_host.boards."""
+
     link: Link
     port: str
     emulator: object | None  # tinyml_host.emulator.Emulator when it is the emulated board
@@ -88,7 +91,7 @@ class Board:
     def close(self, exit_agent: bool = True) -> None:
         self.link.close(exit_agent=exit_agent)
 
-    def __enter__(self) -> "Board":
+    def __enter__(self) -> "ConnectedBoard":
         return self
 
     def __exit__(self, *exc) -> None:
@@ -96,14 +99,14 @@ class Board:
 
 
 def connect(port: str | None = None, *, timeout: float = 10.0, firmware: str | os.PathLike | None = None,
-            **link_kwargs) -> Board:
+            **link_kwargs) -> ConnectedBoard:
     """Resolve `port` (see the module doc; `firmware`: see resolve_port), start the agent there
-    and return the Board."""
+    and return the ConnectedBoard."""
     from .link import Link
 
     name, emu = resolve_port(port, firmware)
     link = Link.connect(name, timeout=timeout, **link_kwargs)
-    return Board(link, name, emu)
+    return ConnectedBoard(link, name, emu)
 
 
 def add_firmware_argument(p: argparse.ArgumentParser) -> None:

@@ -68,7 +68,7 @@ def deploy(model_path: str | Path, port: str | None = None, *, remote_name: str 
         finally:
             link.close()
         return {"where": "file", "path": remote, "info": info, "size": len(model), "crc32": zlib.crc32(model)}
-    board = board_mod.Board(Link.connect(name, timeout=timeout), name, emu)
+    board = board_mod.ConnectedBoard(Link.connect(name, timeout=timeout), name, emu)
     try:
         info = board.link.load_model(
             model, address=board.model_address(len(model)),

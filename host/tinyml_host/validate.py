@@ -499,7 +499,7 @@ def validate(model: bytes, windows: np.ndarray, *, labels: np.ndarray | None = N
              class_names: list[str] | None = None, board_file: str | None = None,
              firmware: str | None = None) -> ValidationReport:
     """Run `windows` ((N, input bytes) uint8, from load_windows) on the board and in the
-    reference; return the report. `board`: an open tinyml_host.board.Board (else `port` is
+    reference; return the report. `board`: an open tinyml_host.board.ConnectedBoard (else `port` is
     resolved: None = the emulated board). board_file: run the model the board loads from that
     file of its own (put there by `deploy`, e.g. /rom/m.tflite) instead of streaming `model`,
     which stays the reference's copy. firmware: what an emulated board boots (board.resolve_port)."""
