@@ -63,8 +63,9 @@ def serial_boards(query: bool = True, timeout: float = 2.0) -> list[dict]:
         for row, (info, error) in zip(asked, answers):
             row["running"], row["error"] = _running(info), error
             if info is not None:
-                named = [b.name for b in boards_for_machine(info.machine) if b.name in row["boards"]]
-                if len(named) == 1:
+                named = [b.name for text in (info.machine, info.banner)  # the banner ends with the machine too
+                         for b in boards_for_machine(text) if b.name in row["boards"]]
+                if len(set(named)) == 1:
                     row["board"] = named[0]
     return rows
 

@@ -273,6 +273,9 @@ def running_firmware() -> str | None:
             return None
         if not _is_our_qemu(record["pid"], record["firmware"], record.get("proc_start")):
             return None
+        owner = record.get("owner")
+        if owner not in (None, os.getpid()) and _pid_alive(owner):
+            return None  # another process's private board: not one left for every command
         return record["firmware"]
 
 

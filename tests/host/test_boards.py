@@ -146,3 +146,12 @@ def test_firmware_is_for_emulated_boards_only(tmp_path):
     script.write_text("print(1)\n")
     code, _, err = tinyml_host("run", script, "--port", "/dev/ttyUSB9", "--firmware", QEMU_ELF)
     assert code == 2 and "--firmware is for an emulated board" in err and "tinyml-host flash" in err
+
+
+def test_qemu_fallback_heap_is_build_shs_default():
+    """Without any emulator firmware to read, inspect uses firmware/qemu/build.sh's default heap."""
+    import re
+
+    text = (ROOT / "firmware" / "qemu" / "build.sh").read_text()
+    assert int(re.search(r'HEAP="\$\{QEMU_HEAP:-(\d+)\}"', text).group(1)) == boards.QEMU_DEFAULT_HEAP
+    assert BOARDS["qemu"].memory.heap_bytes == boards.QEMU_DEFAULT_HEAP
