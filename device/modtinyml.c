@@ -70,7 +70,6 @@ typedef struct _tinyml_model_obj_t {
     uint8_t *persist;        // ops' persistent data: multipliers... (GC block)
     tm_model model;
     tm_duration last;        // duration of the last invoke (last.us == 0: none yet)
-    tinyml_profile_t profile; // per-node times (model.profile points into it while on)
 } tinyml_model_obj_t;
 
 static NORETURN void raise_error(const tm_error *err) {
@@ -246,8 +245,7 @@ static mp_obj_t tinyml_model_make_new(const mp_obj_type_t *type, size_t n_args, 
     self->persist = persist;
     self->model = probe;
     self->last = (tm_duration){ 0 };
-    self->profile = (tinyml_profile_t){ 0 };
-    tinyml_profile_set(&self->profile, &self->model, args[ARG_profile].u_bool);
+    tinyml_profile_set(&self->model, args[ARG_profile].u_bool);
     return MP_OBJ_FROM_PTR(self);
 }
 
@@ -520,7 +518,7 @@ static void timed_invoke(tinyml_model_obj_t *self) {
     tm_ticks_start(&mark);
     tm_model_invoke(&self->model);
     tm_ticks_stop(&mark, &self->last);
-    tinyml_profile_ran(&self->profile, &self->model);
+    tinyml_profile_ran(&self->model);
 }
 
 // What a call does once it holds the arena: one of the model_* functions below.
@@ -613,9 +611,9 @@ static mp_obj_t model_tensor_view(tinyml_model_obj_t *self, mp_obj_t output, mp_
 static mp_obj_t model_profile(tinyml_model_obj_t *self, mp_obj_t on, mp_int_t index) {
     (void)index;
     if (on == MP_OBJ_NULL) {
-        return tinyml_profile_rows(&self->profile, &self->model);
+        return tinyml_profile_rows(&self->model);
     }
-    tinyml_profile_set(&self->profile, &self->model, mp_obj_is_true(on));
+    tinyml_profile_set(&self->model, mp_obj_is_true(on));
     return mp_const_none;
 }
 
@@ -735,7 +733,7 @@ static void tinyml_model_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
         case MP_QSTR_last_us:
             dest[0] = self->last.us ? mp_obj_new_int_from_ull(self->last.us) : mp_const_none;
             return;
-        case MP_QSTR_profile_unit: dest[0] = tinyml_profile_unit(&self->profile, m); return;
+        case MP_QSTR_profile_unit: dest[0] = tinyml_profile_unit(m); return;
         case MP_QSTR_last_cycles:
             dest[0] = self->last.us && self->last.has_cycles ? mp_obj_new_int_from_ull(self->last.cycles) : mp_const_none;
             return;
