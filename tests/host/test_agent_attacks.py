@@ -301,6 +301,9 @@ def test_long_line_on_the_emulated_board(emu, models_dir):
     model = (models_dir / KWS).read_bytes()
     with ConnectedBoard(Link.connect(emu.pty), emu.pty, emu) as board:
         board.link.load_model(model, address=board.model_address(len(model)))
+        # The emulated UART drains the pty slowly on a loaded machine: give the write time
+        # (the link's own write timeout is for frames, not for 190 KB in one go).
+        board.link.port.write_timeout = 180
         board.link.port.write(b"!" + b"\x55" * 190_000 + b"\n")
         still_serves(board.link, model)
 
