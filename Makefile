@@ -136,8 +136,8 @@ hosttest: unix unix-asan
 	else echo "hosttest: no tests/host yet"; fi
 
 # The host SDK as a wheel that works outside a checkout: the emulated board's firmware and the
-# device C sources the host library compiles are staged into host/tinyml_host/_bundled/ (gitignored)
-# and packaged (scripts/build_wheel.sh). tests/host/test_install.py installs it into a fresh venv.
+# device C sources the host library compiles go into its tinyml_host/_bundled/ (host/setup.py;
+# `pip install ./host` does the same). tests/host/test_install.py installs both into fresh venvs.
 .PHONY: wheel
 wheel: qemu
 	@scripts/build_wheel.sh
@@ -203,7 +203,7 @@ clean:
 	    build/qemu build/qemu-obj build/qemu-heap-* \
 	    build/rp2 build/rp2-obj build/rp2-obj.*.log build/rp2-base build/rp2-base-obj build/rp2-base-obj.*.log build/xtensa \
 	    build/esp32 build/esp32-obj build/esp32-base build/esp32-base-obj build/rp2-board build/esp32-board \
-	    build/micropython-lib-empty build/host build/wheel host/tinyml_host/_bundled
+	    build/micropython-lib-empty build/host build/wheel
 
 distclean:
 	rm -rf build .venv
