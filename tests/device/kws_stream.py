@@ -1,0 +1,80 @@
+# Keyword spotting from raw audio with device/python/tinyml_stream.py: TFLM's front-end and
+# micro_speech classifier on the recordings, 480-sample windows 320 apart, fed with the heap
+# locked (feed() must allocate nothing). The classes, scores and feature checksums in the .exp are
+# TFLM's: tests/host/test_kws_stream.py computes them in the tflite-micro package and compares.
+import sys
+
+sys.path.append("../../device/python")  # the Unix port; boards have the module frozen in
+import micropython
+import tinyml
+from tinyml_stream import KeywordSpotter, wav_data
+from data.frames import checksum
+
+DIR = "../../../shared/models/tflm/"
+try:
+    fe = tinyml.Model(DIR + "micro_speech/audio_preprocessor_int8.tflite")
+    cl = tinyml.Model(DIR + "micro_speech_quantized.tflite")
+except OSError:
+    print("SKIP")
+    raise SystemExit
+
+
+def pcm(name):
+    f = open(DIR + "micro_speech/" + name, "rb")
+    n = wav_data(f)
+    data = f.read(2 * n)
+    f.close()
+    return data
+
+
+def stream(ks, audio, label):
+    mv = memoryview(audio)
+    for k in range((len(audio) // 2 - 480) // 320 + 1):
+        window = mv[640 * k:640 * k + 960]  # made before the lock: the caller's business
+        micropython.heap_lock()
+        try:
+            c = ks.feed(window)
+        finally:
+            micropython.heap_unlock()
+        if c is not None:
+            print(label, k, c, ks.score, checksum(ks.ring[ks.head * 40:] + ks.ring[:ks.head * 40]))
+
+
+ks = KeywordSpotter(fe, cl)
+print(ks.rows, ks.row, len(ks.scores))
+for name in ("yes_1000ms.wav", "no_1000ms.wav", "silence_1000ms.wav", "noise_1000ms.wav"):
+    ks.reset()
+    stream(ks, pcm(name), name)
+
+# One stream, no reset between the recordings, a classification every 10 windows: the ring wraps.
+ks = KeywordSpotter(fe, cl, every=10)
+stream(ks, pcm("yes_1000ms.wav") + pcm("no_1000ms.wav"), "yes+no")
+
+# Wrong use is refused.
+for bad in (lambda: KeywordSpotter(cl, fe), lambda: KeywordSpotter(fe, cl, every=0)):
+    try:
+        bad()
+    except ValueError as e:
+        print("ValueError", e)
+for bad in (lambda: cl.set_input_ring(bytearray(10), 0), lambda: cl.set_input_ring(ks.ring, len(ks.ring)),
+            lambda: fe.get_output_into(bytearray(40), 1), lambda: fe.get_output_into(b"x" * 40)):
+    try:
+        bad()
+    except (ValueError, TypeError) as e:
+        print(type(e).__name__, e)
+
+# Two models in one Arena: reading the front-end's output after the classifier ran is refused.
+arena = tinyml.Arena(max(fe.arena_bytes, cl.arena_bytes))
+fe2 = tinyml.Model(DIR + "micro_speech/audio_preprocessor_int8.tflite", arena=arena)
+cl2 = tinyml.Model(DIR + "micro_speech_quantized.tflite", arena=arena)
+fe2.set_input(bytes(960))
+fe2.invoke()
+cl2.set_input_ring(ks.ring, 40)
+try:
+    fe2.get_output_into(bytearray(40))
+except RuntimeError as e:
+    print("RuntimeError", e)
+try:
+    fe.get_output_into(bytearray(80), -1)
+except ValueError as e:
+    print("ValueError", e)
