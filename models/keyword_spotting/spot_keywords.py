@@ -40,9 +40,8 @@ for name in RECORDINGS:
     ks.reset()
     best = None
     frame_us = []
-    frame_cycles = []
+    invoke = []     # (us, cycles) of the front-end's invoke, the classifier's
     classify_us = []
-    classify_cycles = []
     for k in range((n - WINDOW) // STRIDE + 1 if n >= WINDOW else 0):
         f.seek(start + 2 * STRIDE * k)
         f.readinto(window)
@@ -51,16 +50,19 @@ for name in RECORDINGS:
         us = time.ticks_diff(time.ticks_us(), t0)
         if c is None:
             frame_us.append(us)
-            frame_cycles.append(frontend.last_cycles)
+            if not invoke:
+                invoke.append((frontend.last_us, frontend.last_cycles))
         else:
             classify_us.append(us)
-            classify_cycles.append(classifier.last_cycles)
+            invoke.append((classifier.last_us, classifier.last_cycles))
             if best is None or ks.score > best[1]:
                 best = (c, ks.score)
     f.close()
     frame_us.sort()
     print("%s: %s (score %s)" % (name, "-" if best is None else CLASSES[best[0]], "-" if best is None else best[1]))
     if frame_us:
-        print("  feed() without classifying: median %d us, front-end %s cycles" % (frame_us[len(frame_us) // 2], frame_cycles[0]))
+        print("  feed() without classifying: median %d us; the front-end's invoke %d us, %s cycles"
+              % (frame_us[len(frame_us) // 2], invoke[0][0], invoke[0][1]))
     if classify_us:
-        print("  feed() with a classification: %d us, classifier %s cycles" % (classify_us[0], classify_cycles[0]))
+        print("  feed() with a classification: %d us; the classifier's invoke %d us, %s cycles"
+              % (classify_us[0], invoke[-1][0], invoke[-1][1]))

@@ -189,8 +189,9 @@ def test_validate_audio_model_alone_fresh_per_recording(emu, tmp_path):
 
 
 def put_files(port, names):
+    from tinyml_host.board import resolve_port
     from tinyml_host.transport import open_transport, stop_agent
-    t = open_transport(port)
+    t = open_transport(resolve_port(port)[0])
     t.serial.timeout = None
     stop_agent(t.serial)
     try:
@@ -226,16 +227,18 @@ def test_example_on_the_emulated_board(emu, summary):
         l.strip() for l in out.splitlines() if l.startswith(("memory", "  feed")))[:600])
 
 
-def test_example_on_the_emulated_pico(tmp_path_factory, summary):
-    """The same on the RP2040 firmware in rp2040js, when build/rp2 has the helper frozen in."""
+def test_example_and_validate_on_the_emulated_pico(tmp_path_factory, summary):
+    """The same on the RP2040 firmware in rp2040js (when build/rp2 has the helper frozen in):
+    spot_keywords.py, then validate --frontend over the link, a classification every 10 frames."""
+    import os
+
+    import test_emulated_pico as tp
+    from tinyml_host.validate_audio import validate_audio
     need_models()
     uf2 = ROOT / "build" / "rp2" / "firmware.uf2"
     elf = ROOT / "build" / "rp2" / "firmware.elf"
     if not uf2.is_file() or b"tinyml_stream" not in elf.read_bytes():
         pytest.skip("build/rp2 has no firmware with tinyml_stream frozen in: `make rp2`")
-    import os
-
-    import test_emulated_pico as tp
     base = tmp_path_factory.mktemp("pico")
     old = os.environ.get("XDG_RUNTIME_DIR")
     (base / "run").mkdir()
@@ -243,6 +246,8 @@ def test_example_on_the_emulated_pico(tmp_path_factory, summary):
     try:
         tp._pico("start", "--uf2", uf2, "--flash-image", base / "flash.bin")
         out = run_example("pico", timeout=1200)
+        r = validate_audio(CLASSIFIER.read_bytes(), [FRONTEND.parent / n for n in RECORDINGS],
+                           frontend=FRONTEND.read_bytes(), port="pico", every=10, class_names=CLASSES, timeout=60)
     finally:
         tp._pico("stop")
         if old is None:
@@ -250,8 +255,12 @@ def test_example_on_the_emulated_pico(tmp_path_factory, summary):
         else:
             os.environ["XDG_RUNTIME_DIR"] = old
     check_example(out)
-    summary("kws: spot_keywords.py on the emulated Pico: " + " | ".join(
-        l.strip() for l in out.splitlines() if l.startswith(("memory", "  feed")))[:600])
+    assert r.passed and r.frames_bit_exact == 196 and len(r.classifications) == 4, r.text()
+    assert [rec.predicted("device")[0] for rec in r.recordings] == [2, 3, 0, 0], r.text()
+    lat = r.latency()
+    summary(f"kws: emulated Pico: validate --frontend 196/196 frames, 4/4 classes bit-exact; front-end "
+            f"{lat['frame_p50_us'] / 1000:.3f} ms, classification {lat['classification_p50_us'] / 1000:.3f} ms "
+            "at 125 MHz | " + " | ".join(l.strip() for l in out.splitlines() if l.startswith(("memory", "  feed")))[:400])
 
 
 def test_readme_pointer_and_example_readme():
