@@ -173,6 +173,39 @@ def test_validate_frontend_on_the_emulated_board(emu, summary):
             f"{lat['classification_p50_cycles']:,.0f} per classification")
 
 
+def test_validate_cli_with_audio_on_the_emulated_board(emu, tmp_path):
+    """`tinyml-host validate CLASSIFIER --frontend FRONTEND --data folder --json`: exit 0, the
+    table and the JSON; a wrong expectation (a recording named "no" that says yes) is reported
+    as WRONG but still passes (the board agrees with TFLM)."""
+    import json
+    import shutil
+    from tinyml_host.cli import main
+    need_models()
+    shutil.copy(FRONTEND.parent / "yes_1000ms.wav", tmp_path / "yes_1.wav")
+    shutil.copy(FRONTEND.parent / "yes_1000ms.wav", tmp_path / "no_but_says_yes.wav")
+    out, report = io.StringIO(), tmp_path / "r.json"
+    with contextlib.redirect_stdout(out):
+        code = main(["validate", str(CLASSIFIER), "--frontend", str(FRONTEND), "--data", str(tmp_path),
+                     "--class-names", ",".join(CLASSES), "--port", emu.pty, "--json", str(report), "--every", "5"])
+    text = out.getvalue()
+    assert code == 0, text
+    assert "frames bit-exact     98 / 98 (features)" in text and "1 / 2 recognised" in text, text
+    assert "WRONG" in text.splitlines()[[i for i, l in enumerate(text.splitlines()) if "no_but_says_yes" in l][0]]
+    s = json.loads(report.read_text())["summary"]
+    assert s["passed"] and s["classifications"] == 2 and s["classifications_bit_exact"] == 2, s
+
+
+def test_validate_refuses_window_options_with_audio(tmp_path):
+    from tinyml_host.cli import main
+    need_models()
+    write_wav(tmp_path / "yes.wav", np.zeros(1000))
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = main(["validate", str(CLASSIFIER), "--frontend", str(FRONTEND), "--data", str(tmp_path / "yes.wav"),
+                     "--labels", str(tmp_path / "labels.npy")])
+    assert code == 2 and "not audio" in err.getvalue(), err.getvalue()
+
+
 def test_validate_audio_model_alone_fresh_per_recording(emu, tmp_path):
     """An audio model alone (the front-end): each recording is a fresh stream on the board too,
     so two copies of one recording give the same, TFLM's fresh-interpreter outputs."""
