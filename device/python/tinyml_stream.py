@@ -9,6 +9,9 @@
 #       k = ks.feed(window)       # None until 49 rows are in, and between classifications
 #       if k is not None: print(k, ks.score)
 #
+# From a microphone, fill the newest `stride` samples of ks.window in place, also allocating nothing:
+#       i2s.readinto(ks.next_hop()); k = ks.feed(ks.window)
+#
 # The front-end model (TFLM's audio_preprocessor_int8: one window -> one row of 40 int8 features,
 # with a noise estimate carried from window to window) runs on every window; its row goes into a
 # ring of the classifier's rows (a bytearray made once); every `every` windows, once the ring is
@@ -17,8 +20,13 @@
 # can run with the heap locked (micropython.heap_lock()).
 
 
+class _Slicer:
+    def __getitem__(self, s):  # a slice object made once (this port's slice() may not be callable)
+        return s
+
+
 class KeywordSpotter:
-    def __init__(self, frontend, classifier, every=1):
+    def __init__(self, frontend, classifier, every=1, stride=320):
         fo, ci = frontend.outputs[0], classifier.inputs[0]
         if frontend.inputs[0].dtype != "int16":
             raise ValueError("the front-end takes %s; an audio front-end takes int16 samples" % frontend.inputs[0].dtype)
@@ -35,6 +43,11 @@ class KeywordSpotter:
                              % (size, row))
         if every < 1:
             raise ValueError("every must be at least 1")
+        samples = 1
+        for d in frontend.inputs[0].shape:
+            samples *= d
+        if not 1 <= stride <= samples:
+            raise ValueError("stride %d: from 1 to the window's %d samples" % (stride, samples))
         self.frontend = frontend
         self.classifier = classifier
         self.row = row                 # bytes per feature row
@@ -42,6 +55,14 @@ class KeywordSpotter:
         self.every = every
         self.ring = bytearray(size)    # the feature rows; self.head is the oldest
         self.scores = classifier.output_buffer(0)  # the classes' scores after a classification
+        # The audio window for next_hop(): its newest samples move to its front, through a slice
+        # object and memoryviews made here, so that moving them allocates nothing.
+        self.window = bytearray(2 * samples)
+        view = memoryview(self.window)
+        keep = 2 * (samples - stride)
+        self._keep_to = _Slicer()[0:keep]
+        self._keep_from = view[2 * stride:]
+        self._hop = view[keep:]
         self.score = None
         self.reset()
 
@@ -52,6 +73,13 @@ class KeywordSpotter:
         self.filled = 0
         self.since = 0
         self.score = None
+
+    def next_hop(self):
+        """Moves self.window on by one stride (its newest samples become its oldest) and returns a
+        memoryview of the bytes the next `stride` samples go into (int16, little-endian). Fill
+        all of self.window once before the first feed()."""
+        self.window[self._keep_to] = self._keep_from
+        return self._hop
 
     def features(self, window):
         """Run the front-end on one window (480 int16 samples: bytes, bytearray, array('h')) and

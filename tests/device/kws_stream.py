@@ -57,13 +57,34 @@ for name in ("yes_1000ms.wav", "no_1000ms.wav", "silence_1000ms.wav", "noise_100
     ks.reset()
     stream(ks, pcm(name), name)
 
+# The same recording from "a microphone": the window moved on in place, 320 new samples a hop.
+ks.reset()
+yes = pcm("yes_1000ms.wav")
+ks.window[:] = yes[:960]
+hop = c = None  # globals made before the lock: a new one may grow the module's dict
+for k in range(49):
+    if k:
+        micropython.heap_lock()
+        try:
+            hop = ks.next_hop()
+        finally:
+            micropython.heap_unlock()
+        hop[:] = yes[640 * k + 320:640 * k + 960]
+    micropython.heap_lock()
+    try:
+        c = ks.feed(ks.window)
+    finally:
+        micropython.heap_unlock()
+print("yes hops", k, c, ks.score, checksum(ks.ring[ks.head * 40:] + ks.ring[:ks.head * 40]))
+
 # One stream, no reset between the recordings, a classification every 10 windows: the ring wraps.
 ks = KeywordSpotter(fe, cl, every=10)
 pcm("yes_1000ms.wav")
 stream(ks, pcm("no_1000ms.wav", 32000), "yes+no")
 
 # Wrong use is refused.
-for bad in (lambda: KeywordSpotter(cl, fe), lambda: KeywordSpotter(fe, cl, every=0)):
+for bad in (lambda: KeywordSpotter(cl, fe), lambda: KeywordSpotter(fe, cl, every=0),
+            lambda: KeywordSpotter(fe, cl, stride=481)):
     try:
         bad()
     except ValueError as e:
