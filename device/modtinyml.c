@@ -702,6 +702,9 @@ static tm_tensor *stream_args(size_t n_args, const mp_obj_t *pos_args, mp_map_t 
     };
     mp_arg_val_t args[3];
     mp_arg_parse_all(n_args - 1, pos_args + 1, kw_args, 3, allowed, args);
+    if (mp_obj_is_str(args[0].u_obj)) {
+        mp_raise_TypeError(MP_ERROR_TEXT("buf must be bytes-like, not str"));
+    }
     mp_get_buffer_raise(args[0].u_obj, buf, output ? MP_BUFFER_WRITE : MP_BUFFER_READ);
     mp_int_t index = args[2].u_obj == MP_OBJ_NULL ? 0 : get_index(args[2].u_obj);
     tm_tensor *t = io_tensor(MP_OBJ_TO_PTR(pos_args[0]), index, output);
@@ -710,7 +713,8 @@ static tm_tensor *stream_args(size_t n_args, const mp_obj_t *pos_args, mp_map_t 
                        : buf->len == t->bytes && off >= 0 && (size_t)off < buf->len;
     if (!fits) {
         mp_raise_msg_varg(&mp_type_ValueError, MP_ERROR_TEXT("%s %d has %d bytes: %q %d of a %d-byte buffer does not fit"),
-            output ? "output" : "input", (int)index, (int)t->bytes, second, (int)off, (int)buf->len);
+            output ? "output" : "input", (int)index, (int)t->bytes, second,
+            (int)(off > INT32_MAX ? INT32_MAX : off < INT32_MIN ? INT32_MIN : off), (int)buf->len);
     }
     *at = (size_t)off;
     return t;
@@ -744,12 +748,12 @@ static mp_obj_t stream_copy(size_t n_args, const mp_obj_t *pos_args, mp_map_t *k
 static mp_obj_t tinyml_model_get_output_into(size_t n_args, const mp_obj_t *pos_args, mp_map_t *kw_args) {
     return stream_copy(n_args, pos_args, kw_args, 1);
 }
-static MP_DEFINE_CONST_FUN_OBJ_KW(tinyml_model_get_output_into_obj, 2, tinyml_model_get_output_into);
+static MP_DEFINE_CONST_FUN_OBJ_KW(tinyml_model_get_output_into_obj, 1, tinyml_model_get_output_into);
 
 static mp_obj_t tinyml_model_set_input_ring(size_t n_args, const mp_obj_t *pos_args, mp_map_t *kw_args) {
     return stream_copy(n_args, pos_args, kw_args, 0);
 }
-static MP_DEFINE_CONST_FUN_OBJ_KW(tinyml_model_set_input_ring_obj, 3, tinyml_model_set_input_ring);
+static MP_DEFINE_CONST_FUN_OBJ_KW(tinyml_model_set_input_ring_obj, 1, tinyml_model_set_input_ring);
 
 static void print_tensor(const mp_print_t *print, const char *kind, int i, const tm_tensor *t) {
     mp_printf(print, "\n  %s %d: %s [", kind, i, tm_type_name(t->type));

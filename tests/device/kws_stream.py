@@ -90,11 +90,15 @@ for bad in (lambda: KeywordSpotter(cl, fe), lambda: KeywordSpotter(fe, cl, every
     except ValueError as e:
         print("ValueError", e)
 for bad in (lambda: cl.set_input_ring(bytearray(10), 0), lambda: cl.set_input_ring(ks.ring, len(ks.ring)),
-            lambda: fe.get_output_into(bytearray(40), 1), lambda: fe.get_output_into(b"x" * 40)):
+            lambda: fe.get_output_into(bytearray(40), 1), lambda: fe.get_output_into(b"x" * 40),
+            lambda: cl.set_input_ring("x" * 1960, 0), lambda: cl.set_input_ring(ks.ring),
+            lambda: fe.get_output_into(bytearray(40), 0, 1)):
     try:
         bad()
-    except (ValueError, TypeError) as e:
+    except (ValueError, TypeError, IndexError) as e:
         print(type(e).__name__, e)
+
+print(cl.set_input_ring(ks.ring, start=40, index=0), fe.get_output_into(buf=bytearray(40), offset=0, index=0))
 
 # Two models in one Arena: reading the front-end's output after the classifier ran is refused.
 arena = tinyml.Arena(max(fe.arena_bytes, cl.arena_bytes))
