@@ -223,7 +223,7 @@ def validate_audio(model: bytes, recordings: Sequence[Path], *, frontend: bytes 
                    stride: int = DEFAULT_STRIDE, every: int = 1, port: str | None = None, board=None,
                    model_name: str = "model.tflite", frontend_name: str | None = None,
                    class_names: list[str] | None = None, timeout: float = 10.0, progress: bool = False,
-                   log: Callable[[str], None] | None = None) -> AudioReport:
+                   log: Callable[[str], None] | None = None, firmware: str | None = None) -> AudioReport:
     """Every recording (16 kHz 16-bit mono .wav) through the audio model (and the classifier) on
     the board and in the host reference; see the module's doc."""
     from . import board as board_mod
@@ -240,7 +240,7 @@ def validate_audio(model: bytes, recordings: Sequence[Path], *, frontend: bytes 
     log(f"reference: {engine}")
     own = board is None
     if own:
-        board = board_mod.connect(port, timeout=timeout)
+        board = board_mod.connect(port, timeout=timeout, firmware=firmware)
     reports = []
     t0 = time.monotonic()
     try:
@@ -320,8 +320,8 @@ def run(args, model: bytes) -> int:
     if plan is not None and not plan.ok:
         raise TinymlError(f"the device runtime cannot load {args.frontend}: {plan.error}",
                           f"`tinyml-host inspect {args.frontend}` shows why")
-    if args.labels or args.report or args.board_file or args.dtype != "auto":
-        raise TinymlError("--labels, --report, --board-file and --dtype are for windows, not audio",
+    if args.labels or args.report or args.board_file or args.dtype != "auto" or getattr(args, "profile", False):
+        raise TinymlError("--labels, --report, --board-file, --dtype and --profile are for windows, not audio",
                           "audio takes its expected class from each file's name (with --class-names)")
     from .tflite_model import read_model
 
@@ -331,7 +331,8 @@ def run(args, model: bytes) -> int:
     report = validate_audio(model, audio.wav_files(args.data), frontend=frontend, stride=args.stride,
                             every=args.every, port=args.port, model_name=str(args.model),
                             frontend_name=args.frontend, class_names=names, timeout=args.timeout,
-                            progress=progress, log=lambda m: print(m, file=sys.stderr) if progress else None)
+                            progress=progress, log=lambda m: print(m, file=sys.stderr) if progress else None,
+                            firmware=getattr(args, "firmware", None))
     print(report.text(), file=sys.stderr if args.json == "-" else sys.stdout)
     if args.json:
         emit_json(args.json, report.to_json())
