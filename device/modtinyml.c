@@ -9,6 +9,8 @@
 //   m.reset()                             # state kept between invokes (LSTM, SVDF variables, the
 //                                         # audio front-end's noise estimate) back to its value at load
 //   m.input_buffer(index=0) / m.output_buffer(index=0)  -> memoryview into the arena
+//   m.get_output_into(buf, offset=0, index=0); m.set_input_ring(buf, start, index=0)  (streaming:
+//                                         # copies at an offset / from a ring, allocating nothing)
 //   m.inputs, m.outputs, m.ops, m.arena_bytes, m.state_bytes; tinyml.ops(); tinyml.__version__
 //   m.last_us, m.last_cycles              -> duration of the last inference (tm_ticks.c), None before
 //   Model(..., profile=True) / m.profile(True|False); m.profile() -> [(node, op, time), ...] of the
@@ -682,6 +684,77 @@ static mp_obj_t tinyml_model_output_buffer(size_t n_args, const mp_obj_t *pos_ar
 }
 static MP_DEFINE_CONST_FUN_OBJ_KW(tinyml_model_output_buffer_obj, 1, tinyml_model_output_buffer);
 
+// Streaming without allocating (a keyword spotter feeding 30 ms frames): copies between a tensor
+// and a program's buffer at a byte offset, which slicing would do only by allocating a slice and
+// a memoryview each time. Everything is checked before the arena is held; the copy cannot raise.
+//   m.get_output_into(buf, offset=0, index=0): output `index`'s bytes into writable buf at offset
+//   m.set_input_ring(buf, start, index=0): input `index` = buf[start:] + buf[:start] (a ring whose
+//       oldest byte is at `start`); len(buf) must be the input's size in bytes, and buf a buffer of
+//       the program's (not a view of this model's own arena)
+// The arguments of both: (buf, offset/start, index=0) -> the tensor, buf's buffer and the offset.
+static tm_tensor *stream_args(size_t n_args, const mp_obj_t *pos_args, mp_map_t *kw_args, int output,
+                              mp_buffer_info_t *buf, size_t *at) {
+    qstr second = output ? MP_QSTR_offset : MP_QSTR_start;
+    const mp_arg_t allowed[3] = {
+        { MP_QSTR_buf, MP_ARG_REQUIRED | MP_ARG_OBJ, { .u_obj = MP_OBJ_NULL } },
+        { second, MP_ARG_INT | (output ? 0 : MP_ARG_REQUIRED), { .u_int = 0 } },
+        { MP_QSTR_index, MP_ARG_OBJ, { .u_obj = MP_OBJ_NULL } },
+    };
+    mp_arg_val_t args[3];
+    mp_arg_parse_all(n_args - 1, pos_args + 1, kw_args, 3, allowed, args);
+    if (mp_obj_is_str(args[0].u_obj)) {
+        mp_raise_TypeError(MP_ERROR_TEXT("buf must be bytes-like, not str"));
+    }
+    mp_get_buffer_raise(args[0].u_obj, buf, output ? MP_BUFFER_WRITE : MP_BUFFER_READ);
+    mp_int_t index = args[2].u_obj == MP_OBJ_NULL ? 0 : get_index(args[2].u_obj);
+    tm_tensor *t = io_tensor(MP_OBJ_TO_PTR(pos_args[0]), index, output);
+    mp_int_t off = args[1].u_int;
+    bool fits = output ? off >= 0 && (size_t)off <= buf->len && t->bytes <= buf->len - (size_t)off
+                       : buf->len == t->bytes && off >= 0 && (size_t)off < buf->len;
+    if (!fits) {
+        mp_raise_msg_varg(&mp_type_ValueError, MP_ERROR_TEXT("%s %d has %d bytes: %q %d of a %d-byte buffer does not fit"),
+            output ? "output" : "input", (int)index, (int)t->bytes, second,
+            (int)(off > INT32_MAX ? INT32_MAX : off < INT32_MIN ? INT32_MIN : off), (int)buf->len);
+    }
+    *at = (size_t)off;
+    return t;
+}
+
+// Either copy: output -> buf at the offset, or the ring buf (from start, wrapping) -> input.
+static mp_obj_t stream_copy(size_t n_args, const mp_obj_t *pos_args, mp_map_t *kw_args, int output) {
+    tinyml_model_obj_t *self = MP_OBJ_TO_PTR(pos_args[0]);
+    mp_buffer_info_t buf;
+    size_t at;
+    tm_tensor *t = stream_args(n_args, pos_args, kw_args, output, &buf, &at);
+    uint8_t *ring = buf.buf;
+    check_source(self);
+    tinyml_arena_hold(self->arena);
+    bool ours = self->arena->tenant == self->id;
+    if (output && ours) {
+        memcpy(ring + at, t->data, t->bytes);
+    } else if (!output) {
+        if (!ours) { // this model moves back in, as with set_input
+            memset(self->arena->block, 0, self->model.arena_bytes);
+            self->arena->tenant = self->id;
+        }
+        memcpy(t->data, ring + at, buf.len - at);
+        memcpy((uint8_t *)t->data + (buf.len - at), ring, at);
+    }
+    tinyml_arena_release(self->arena);
+    check_tenant(self); // an output after another model ran in the arena: raises, nothing copied
+    return mp_const_none;
+}
+
+static mp_obj_t tinyml_model_get_output_into(size_t n_args, const mp_obj_t *pos_args, mp_map_t *kw_args) {
+    return stream_copy(n_args, pos_args, kw_args, 1);
+}
+static MP_DEFINE_CONST_FUN_OBJ_KW(tinyml_model_get_output_into_obj, 1, tinyml_model_get_output_into);
+
+static mp_obj_t tinyml_model_set_input_ring(size_t n_args, const mp_obj_t *pos_args, mp_map_t *kw_args) {
+    return stream_copy(n_args, pos_args, kw_args, 0);
+}
+static MP_DEFINE_CONST_FUN_OBJ_KW(tinyml_model_set_input_ring_obj, 1, tinyml_model_set_input_ring);
+
 static void print_tensor(const mp_print_t *print, const char *kind, int i, const tm_tensor *t) {
     mp_printf(print, "\n  %s %d: %s [", kind, i, tm_type_name(t->type));
     for (int d = 0; d < t->ndim; ++d) {
@@ -761,6 +834,8 @@ static const mp_rom_map_elem_t tinyml_model_locals_dict_table[] = {
     { MP_ROM_QSTR(MP_QSTR_input_buffer), MP_ROM_PTR(&tinyml_model_input_buffer_obj) },
     { MP_ROM_QSTR(MP_QSTR_output_buffer), MP_ROM_PTR(&tinyml_model_output_buffer_obj) },
     { MP_ROM_QSTR(MP_QSTR_profile), MP_ROM_PTR(&tinyml_model_profile_obj) },
+    { MP_ROM_QSTR(MP_QSTR_get_output_into), MP_ROM_PTR(&tinyml_model_get_output_into_obj) },
+    { MP_ROM_QSTR(MP_QSTR_set_input_ring), MP_ROM_PTR(&tinyml_model_set_input_ring_obj) },
 };
 static MP_DEFINE_CONST_DICT(tinyml_model_locals_dict, tinyml_model_locals_dict_table);
 

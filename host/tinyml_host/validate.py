@@ -37,6 +37,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from . import validate_audio
 from .board import add_firmware_argument
 from .errors import DeviceError, TinymlError, TinymlWarning
 from .profile import Profile
@@ -601,7 +602,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("model", help="the .tflite model")
     p.add_argument("--data", required=True, metavar="WINDOWS",
                    help=".npy (N x input shape; float = real values, quantized like the device does; "
-                        "int8 = already quantized) or .csv (one flattened window per row, real values)")
+                        "int8 = already quantized) or .csv (one flattened window per row, real values); "
+                        "or audio: a .wav (16 kHz 16-bit mono) or a folder of them, framed for an int16 audio input or --frontend")
     p.add_argument("--dtype", choices=("auto", "float", "int8", "int16"), default="auto",
                    help="what the window values are: float = real values (quantized here as the device "
                         "does), int8 / int16 = already quantized for the model's input (default: by "
@@ -627,6 +629,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--board-file", metavar="PATH",
                    help="run the model the board loads from its own file PATH (deployed before, e.g. "
                         "/rom/kws.tflite with `deploy --rom`) instead of sending MODEL, the reference's copy")
+    validate_audio.add_arguments(p)
 
 
 def run(args) -> int:
@@ -642,6 +645,8 @@ def run(args) -> int:
                           f"`tinyml-host inspect {path}` shows why")
     if args.json not in (None, "-"):
         check_output_file(args.json, "--json file")
+    if validate_audio.wanted(args):  # .wav audio, or --frontend: recordings, frame by frame
+        return validate_audio.run(args, model)
     if args.report:
         check_output_dir(args.report, "--report folder")
     windows = load_windows(args.data, model, args.dtype)
