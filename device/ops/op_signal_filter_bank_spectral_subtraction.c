@@ -20,7 +20,7 @@ static size_t header_bytes(void) {
 
 static size_t ss_persist_bytes(const tm_model *m, const tm_node *n) {
     (void)m;
-    return header_bytes() + ((sizeof(uint32_t) * (size_t)tm_signal_option_or_0(n, "num_channels", 1, 32767, NAME) + 7u) & ~(size_t)7u);
+    return header_bytes() + ((sizeof(uint32_t) * (size_t)tm_signal_option_or_0(m, n, "num_channels", 1, 32767, NAME) + 7u) & ~(size_t)7u);
 }
 
 static tm_status ss_prepare(tm_model *m, tm_node *n, tm_error *err) {
@@ -30,7 +30,7 @@ static tm_status ss_prepare(tm_model *m, tm_node *n, tm_error *err) {
     static const char *const keys[6] = { "smoothing", "one_minus_smoothing", "alternate_smoothing",
         "alternate_one_minus_smoothing", "min_signal_remaining", "clamping" };
     if (tm_op_check_arity(n, 1, 1, 2, NAME, err) != TM_OK
-        || tm_signal_options(n, &opts, NAME, err) != TM_OK
+        || tm_signal_options(m, n, &opts, NAME, err) != TM_OK
         || tm_signal_option(&opts, "num_channels", 1, 32767, &p.num_channels, NAME, err) != TM_OK
         || tm_signal_option(&opts, "smoothing_bits", 0, 31, &p.smoothing_bits, NAME, err) != TM_OK
         || tm_signal_option(&opts, "spectral_subtraction_bits", 0, 63, &p.spectral_subtraction_bits, NAME, err) != TM_OK) {
