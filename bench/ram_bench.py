@@ -11,7 +11,7 @@ than on a 32-bit board).
 
 Models: every int8 model of the test suite that both engines load: ../shared/models (MLPerf Tiny,
 TFLM's examples) and the Keras zoo's int8 conversions (keras_int8 and tinyml_int8, cached by
-tests/host/zoo_build.py in build/zoo-cache, or --zoo-cache). Prints one row per model and the
+tests/host/zoo_build.py in build/zoo-cache, $TINYML_ZOO_CACHE or --zoo-cache). Prints one row per model and the
 summary: median and worst ratio, and VWW's.
 
     python bench/ram_bench.py [--zoo-cache DIR] [--json] [MODEL.tflite ...]
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import statistics
 import subprocess
@@ -38,6 +39,8 @@ CORE = "m0plus"
 TARGET_RATIO = 1.0          # every model: total RAM <= TFLM's arena
 TARGET_VWW_RATIO = 0.75
 VWW = "vww_96_int8"
+# Where tests/host/zoo_build.py caches the zoo (the same variable).
+ZOO_CACHE = Path(os.environ.get("TINYML_ZOO_CACHE", ROOT / "build" / "zoo-cache"))
 
 TFLM_ARENA = r"""
 import sys
@@ -111,6 +114,8 @@ def summary_line(s: dict) -> str:
 
 
 def table(rows: list[dict]) -> str:
+    if not rows:
+        return ""
     w = max(len(r["model"]) for r in rows)
     out = [f"{'model':{w}}  {'tinyml total':>12} {'(arena':>9} {'+ state)':>9}  {'TFLM arena':>10}  ratio"]
     for r in rows:
@@ -122,24 +127,32 @@ def table(rows: list[dict]) -> str:
     return "\n".join(out)
 
 
+def suite_models(zoo_cache: Path) -> list[Path]:
+    return sorted(SHARED_MODELS.rglob("*.tflite")) + zoo_models(zoo_cache)
+
+
+def measure_all(models: list[Path], jobs: int = 2) -> list[dict]:
+    with tempfile.TemporaryDirectory(prefix="tinyml-ram-") as tmp:
+        cm.build(CORE, tmp)   # once, before forking
+        with ProcessPoolExecutor(max_workers=jobs) as ex:
+            return list(ex.map(measure, [(m, tmp) for m in models]))
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("models", nargs="*", type=Path)
-    ap.add_argument("--zoo-cache", type=Path, default=ROOT / "build" / "zoo-cache",
-                    help="the Keras zoo's conversions (tests/host/zoo_build.py; default build/zoo-cache)")
+    ap.add_argument("--zoo-cache", type=Path, default=ZOO_CACHE,
+                    help="the Keras zoo's conversions (tests/host/zoo_build.py; default $TINYML_ZOO_CACHE "
+                         "or build/zoo-cache)")
     ap.add_argument("-j", "--jobs", type=int, default=2)
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
-    models = [m.resolve() for m in args.models] or (
-        sorted(SHARED_MODELS.rglob("*.tflite")) + zoo_models(args.zoo_cache))
+    models = [m.resolve() for m in args.models] or suite_models(args.zoo_cache)
     if not models:
         print(f"ram_bench: error: no models (../shared/models and {args.zoo_cache} are empty; "
               "build the zoo with tests/host/zoo_build.py)", file=sys.stderr)
         return 2
-    with tempfile.TemporaryDirectory(prefix="tinyml-ram-") as tmp:
-        cm.build(CORE, tmp)   # once, before forking
-        with ProcessPoolExecutor(max_workers=args.jobs) as ex:
-            rows = list(ex.map(measure, [(m, tmp) for m in models]))
+    rows = measure_all(models, args.jobs)
     s = summary(rows)
     if args.json:
         print(json.dumps(dict(results=rows, summary=s), indent=2))

@@ -118,7 +118,6 @@ tm_status tm_op_split_prepare(tm_model *m, tm_node *n, const tm_tensor *input, i
             inner *= input->dims[d];
         }
     }
-    int32_t offset = 0;
     for (int i = 0; i < n->n_outputs; ++i) {
         const tm_tensor *t = tm_output(m, n, i);
         if (t == NULL) {
@@ -136,8 +135,7 @@ tm_status tm_op_split_prepare(tm_model *m, tm_node *n, const tm_tensor *input, i
             return tm_fail(err, TM_ERR_MODEL, "%s: output %d should be the input's shape with %d at axis %d",
                 op, i, (int)size_i, axis);
         }
-        p->size[i] = size_i;
-        offset += size_i;
+        p->size[i] = size_i;   // they add up to dims[axis] (checked by the callers)
     }
     p->outer = outer;
     p->row = input->dims[axis] * inner;

@@ -3,9 +3,11 @@
 // Life of a model (the binding in modtinyml.c does exactly this; C tests do the same):
 //   tm_model_open()     parse + validate the flatbuffer header, count tensors and nodes, check every
 //                       op is supported (no allocation);
-//   tm_model_parse()    into caller-provided tensor/node arrays (tm_model_state_bytes()): read every
-//                       tensor (shape, type, quantization, constant data checked in place), every
-//                       node, plan the activation arena; reports persist_bytes and arena_bytes;
+//   tm_model_parse()    into caller-provided state (tm_model_state_bytes()): read every tensor
+//                       (shape, type, quantization, constant data checked in place), every node,
+//                       plan the activation arena; reports persist_bytes and arena_bytes, and
+//                       state_keep_bytes: the planner's scratch at the end of the state is done
+//                       with, and the caller may shrink the block to that (the binding does);
 //   tm_model_prepare()  with caller-provided persistent memory (persist_bytes): run each op's
 //                       prepare (validation, multipliers) - all model errors are found here, before
 //                       the caller allocates the (large) arena;
