@@ -904,6 +904,18 @@ void *tm_model_persist_alloc(tm_model *m, size_t bytes) {
     return p;
 }
 
+// An op state block in persist: this header (8 bytes), then the state.
+typedef struct {
+    uint32_t bytes;
+    uint32_t previous;       // the block allocated before: its offset in persist + 1, 0 if none
+} op_state_header;
+
+#define OP_STATE_HEADER_BYTES 8u
+
+size_t tm_model_state_alloc_bytes(size_t bytes) {
+    return OP_STATE_HEADER_BYTES + align8(bytes);
+}
+
 void tm_model_reset_state(tm_model *m) {
     for (uint32_t t = 0; t < m->n_tensors; ++t) {
         tm_tensor *v = &m->tensors[t];
@@ -911,22 +923,24 @@ void tm_model_reset_state(tm_model *m) {
             memset(v->data, v->type == TM_INT8 ? (int)(int8_t)v->zero_point : 0, v->bytes);
         }
     }
-    for (uint32_t i = 0; i < m->n_nodes; ++i) {
-        const tm_node *n = &m->nodes[i];
-        if (n->state != NULL) {
-            memset(n->state, 0, n->state_bytes);
-        }
+    for (uint32_t at = m->op_states; at != 0;) {
+        op_state_header h;
+        memcpy(&h, m->persist + (at - 1), sizeof h);
+        memset(m->persist + (at - 1) + OP_STATE_HEADER_BYTES, 0, h.bytes);
+        at = h.previous;
     }
 }
 
-void *tm_model_state_alloc(tm_model *m, tm_node *n, size_t bytes) {
-    void *p = tm_model_persist_alloc(m, bytes);
-    if (p != NULL) {
-        memset(p, 0, bytes);
-        n->state = p;
-        n->state_bytes = (uint32_t)bytes;
+void *tm_model_state_alloc(tm_model *m, size_t bytes) {
+    uint8_t *p = (uint8_t *)tm_model_persist_alloc(m, tm_model_state_alloc_bytes(bytes));
+    if (p == NULL || bytes > UINT32_MAX) {
+        return NULL;
     }
-    return p;
+    op_state_header h = { (uint32_t)bytes, m->op_states };
+    memcpy(p, &h, sizeof h);
+    m->op_states = (uint32_t)(p - m->persist) + 1u;
+    memset(p + OP_STATE_HEADER_BYTES, 0, bytes);
+    return p + OP_STATE_HEADER_BYTES;
 }
 
 tm_status tm_model_prepare(tm_model *m, void *persist, tm_error *err) {
@@ -956,8 +970,8 @@ tm_status tm_model_prepare_state(tm_model *m, void *persist, tm_error *err) {
     }
     for (uint32_t i = 0; i < m->n_nodes; ++i) {
         m->nodes[i].data = NULL;
-        m->nodes[i].state = NULL;   // no op state to reset yet: each prepare allocates its own
     }
+    m->op_states = 0;   // no op state to reset yet: each prepare allocates its own
     tm_model_reset_state(m);
     return TM_OK;
 }

@@ -93,13 +93,11 @@ typedef struct tm_op {
     void (*eval)(const struct tm_model *m, const struct tm_node *n);
 } tm_op;
 
-// A node's record (24 bytes on a 32-bit board). Its builtin and custom options stay in the model:
+// A node's record (16 bytes on a 32-bit board). Its builtin and custom options stay in the model:
 // an op's prepare reads them with tm_node_options / tm_node_custom_options.
 typedef struct tm_node {
     const tm_op *op;
     void *data;              // op-private persistent data from prepare
-    void *state;             // op state kept between invokes (tm_model_state_alloc), zero at reset
-    uint32_t state_bytes;
     uint32_t io;             // its n_inputs tensor indices (-1 = optional input omitted), then its
                              // n_outputs, at m->node_io[io]
     uint8_t n_inputs;
@@ -145,6 +143,8 @@ typedef struct tm_model {
     size_t arena_lower_bound; // largest live set: no plan can use less
     uint8_t *persist;
     size_t persist_used;
+    uint32_t op_states;      // the last op state block (tm_model_state_alloc): its offset in
+                             // persist + 1, 0 if none; each block's header links the one before
     uint8_t *arena;
 } tm_model;
 
@@ -178,9 +178,11 @@ void tm_model_reset_state(tm_model *m);
 // Persistent memory for op data during prepare (8-byte aligned); NULL if persist_bytes was too small.
 void *tm_model_persist_alloc(tm_model *m, size_t bytes);
 
-// Persistent memory for state an op keeps between invokes (during prepare, counted in the op's
-// persist_bytes): zeroed now and by every tm_model_reset_state. NULL if persist_bytes was too small.
-void *tm_model_state_alloc(tm_model *m, tm_node *n, size_t bytes);
+// Persistent memory for state an op keeps between invokes (during prepare; the op keeps the
+// pointer in its data): zeroed now and by every tm_model_reset_state. The op's persist_bytes
+// counts tm_model_state_alloc_bytes(bytes) for it. NULL if persist_bytes was too small.
+void *tm_model_state_alloc(tm_model *m, size_t bytes);
+size_t tm_model_state_alloc_bytes(size_t bytes);
 
 // Helpers for op code.
 // Tensor index of node input i (-1: an optional input omitted) / output i; i must be in range.
