@@ -37,7 +37,7 @@ help:
 	@echo "make unix-asan  build/unix-asan/micropython with ASan+UBSan (for the fuzz tests)"
 	@echo "make ctest      C unit tests of the engine, built for the host with sanitizers"
 	@echo "make devtest    tests/device/*.py in the Unix port"
-	@echo "make qemu       build/qemu/firmware.elf: the emulated board (QEMU_HEAP=bytes, default 204800)"
+	@echo "make qemu       build/qemu/firmware.elf: the emulated board (QEMU_HEAP=bytes, default: firmware/qemu/build.sh)"
 	@echo "make devtest-qemu  tests/device/*.py on the emulated board, over its serial pty"
 	@echo "make devtest-pico  tests/device/*.py on the emulated Raspberry Pi Pico (RP2040 firmware in rp2040js)"
 	@echo "make rp2        build/rp2/firmware.uf2: MicroPython + tinyml for the Raspberry Pi Pico (RP2040)"
@@ -90,8 +90,8 @@ devtest: unix
 	@$(PYTHON) tests/device/run.py --micropython $(MICROPYTHON)
 
 # The emulated board (MicroPython's qemu port, MPS2-AN385 Cortex-M3) with tinyml and device/python
-# frozen in. The heap is compiled in: `make qemu QEMU_HEAP=300000` rebuilds with another.
-QEMU_HEAP ?= 204800
+# frozen in. The heap is compiled in: `make qemu QEMU_HEAP=300000` rebuilds with another (the
+# default is firmware/qemu/build.sh's; the host reads the heap from the firmware's ELF).
 qemu: setup
 	@QEMU_HEAP=$(QEMU_HEAP) firmware/qemu/build.sh
 

@@ -12,6 +12,7 @@ file(GLOB TINYML_ENGINE_SOURCES
 target_sources(usermod_tinyml INTERFACE
     ${CMAKE_CURRENT_LIST_DIR}/modtinyml.c
     ${CMAKE_CURRENT_LIST_DIR}/modtinyml_arena.c
+    ${CMAKE_CURRENT_LIST_DIR}/modtinyml_profile.c
     ${CMAKE_CURRENT_LIST_DIR}/tm_ticks.c
     ${TINYML_ENGINE_SOURCES}
 )

@@ -5,7 +5,7 @@ TINYML_DIR := $(USERMOD_DIR)
 
 # The binding (the Model and Arena types): the only files with MicroPython headers and Python
 # names, so the only ones the QSTR scanner has to read.
-SRC_USERMOD_C += $(TINYML_DIR)/modtinyml.c $(TINYML_DIR)/modtinyml_arena.c
+SRC_USERMOD_C += $(TINYML_DIR)/modtinyml.c $(TINYML_DIR)/modtinyml_arena.c $(TINYML_DIR)/modtinyml_profile.c
 # The per-port clock that times inferences (MicroPython headers, but no Python names).
 SRC_USERMOD_LIB_C += $(TINYML_DIR)/tm_ticks.c
 

@@ -11,6 +11,8 @@
 //   m.input_buffer(index=0) / m.output_buffer(index=0)  -> memoryview into the arena
 //   m.inputs, m.outputs, m.ops, m.arena_bytes, m.state_bytes; tinyml.ops(); tinyml.__version__
 //   m.last_us, m.last_cycles              -> duration of the last inference (tm_ticks.c), None before
+//   Model(..., profile=True) / m.profile(True|False); m.profile() -> [(node, op, time), ...] of the
+//   last inference, in m.profile_unit ("cycles", "us", "ns"): modtinyml_profile.c
 //
 // Memory: three GC blocks - the runtime state (tensor and node records), the ops' persistent data
 // (multipliers...), then the arena - and every check (model, ops, arena size) happens before the
@@ -49,6 +51,7 @@
 #include "tm_io.h"
 #include "tm_ticks.h"
 #include "modtinyml_arena.h"
+#include "modtinyml_profile.h"
 
 #define TINYML_VERSION "0.1.0"
 
@@ -166,10 +169,11 @@ static mp_obj_t model_source(mp_obj_t source, mp_buffer_info_t *buf, bool *is_mu
 }
 
 static mp_obj_t tinyml_model_make_new(const mp_obj_type_t *type, size_t n_args, size_t n_kw, const mp_obj_t *all_args) {
-    enum { ARG_source, ARG_arena };
+    enum { ARG_source, ARG_arena, ARG_profile };
     static const mp_arg_t allowed_args[] = {
         { MP_QSTR_source, MP_ARG_REQUIRED | MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
         { MP_QSTR_arena, MP_ARG_OBJ, {.u_obj = mp_const_none} },
+        { MP_QSTR_profile, MP_ARG_KW_ONLY | MP_ARG_BOOL, {.u_bool = false} },
     };
     mp_arg_val_t args[MP_ARRAY_SIZE(allowed_args)];
     mp_arg_parse_all_kw_array(n_args, n_kw, all_args, MP_ARRAY_SIZE(allowed_args), allowed_args, args);
@@ -247,6 +251,7 @@ static mp_obj_t tinyml_model_make_new(const mp_obj_type_t *type, size_t n_args, 
     self->persist = persist;
     self->model = probe;
     self->last = (tm_duration){ 0 };
+    tinyml_profile_set(&self->model, args[ARG_profile].u_bool);
     return MP_OBJ_FROM_PTR(self);
 }
 
@@ -520,6 +525,7 @@ static void timed_invoke(tinyml_model_obj_t *self) {
     tm_ticks_start(&mark);
     tm_model_invoke(&self->model);
     tm_ticks_stop(&mark, &self->last);
+    tinyml_profile_ran(&self->model);
 }
 
 // What a call does once it holds the arena: one of the model_* functions below.
@@ -607,6 +613,26 @@ static mp_obj_t model_tensor_view(tinyml_model_obj_t *self, mp_obj_t output, mp_
     }
     return tensor_view(self, t);
 }
+
+// m.profile(on) turns per-node timing on or off; m.profile() returns the last inference's.
+static mp_obj_t model_profile(tinyml_model_obj_t *self, mp_obj_t on, mp_int_t index) {
+    (void)index;
+    if (on == MP_OBJ_NULL) {
+        return tinyml_profile_rows(&self->model);
+    }
+    tinyml_profile_set(&self->model, mp_obj_is_true(on));
+    return mp_const_none;
+}
+
+static mp_obj_t tinyml_model_profile(size_t n_args, const mp_obj_t *pos_args, mp_map_t *kw_args) {
+    static const mp_arg_t allowed_args[] = {
+        { MP_QSTR_on, MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
+    };
+    mp_arg_val_t args[MP_ARRAY_SIZE(allowed_args)];
+    mp_arg_parse_all(n_args - 1, pos_args + 1, kw_args, MP_ARRAY_SIZE(allowed_args), allowed_args, args);
+    return with_arena(pos_args[0], model_profile, args[0].u_obj, 0);
+}
+static MP_DEFINE_CONST_FUN_OBJ_KW(tinyml_model_profile_obj, 1, tinyml_model_profile);
 
 static mp_obj_t tinyml_model_predict(mp_obj_t self_in, mp_obj_t x) {
     return with_arena(self_in, model_predict, x, 0);
@@ -714,6 +740,7 @@ static void tinyml_model_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
         case MP_QSTR_last_us:
             dest[0] = self->last.us ? mp_obj_new_int_from_ull(self->last.us) : mp_const_none;
             return;
+        case MP_QSTR_profile_unit: dest[0] = tinyml_profile_unit(m); return;
         case MP_QSTR_last_cycles:
             dest[0] = self->last.us && self->last.has_cycles ? mp_obj_new_int_from_ull(self->last.cycles) : mp_const_none;
             return;
@@ -740,6 +767,7 @@ static const mp_rom_map_elem_t tinyml_model_locals_dict_table[] = {
     { MP_ROM_QSTR(MP_QSTR_reset), MP_ROM_PTR(&tinyml_model_reset_obj) },
     { MP_ROM_QSTR(MP_QSTR_input_buffer), MP_ROM_PTR(&tinyml_model_input_buffer_obj) },
     { MP_ROM_QSTR(MP_QSTR_output_buffer), MP_ROM_PTR(&tinyml_model_output_buffer_obj) },
+    { MP_ROM_QSTR(MP_QSTR_profile), MP_ROM_PTR(&tinyml_model_profile_obj) },
 };
 static MP_DEFINE_CONST_DICT(tinyml_model_locals_dict, tinyml_model_locals_dict_table);
 

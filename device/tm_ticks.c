@@ -15,6 +15,12 @@
 //
 // 32-bit cycle counters wrap (at 240 MHz after 17.9 s): cycles are reported only for durations
 // under TM_CYCLES_MAX_US, which no counter of up to 536 MHz wraps in.
+//
+// Per-node profiles (tm_ticks_profile_clock) read the same counters, one read before and one after
+// each node, so a node's time includes one read's cost (a few instructions; a function call on
+// Unix): emulated board: instructions, the timer read (40-instruction steps); ESP32: CCOUNT
+// cycles; Cortex-M3/M4/M7/M33: DWT->CYCCNT cycles; cores without it (RP2040): mp_hal_ticks_us;
+// Unix: CLOCK_MONOTONIC nanoseconds (a node over 4.29 s would wrap).
 #include "tm_ticks.h"
 
 #define TM_CYCLES_MAX_US 8000000u
@@ -55,6 +61,16 @@ void tm_ticks_stop(const tm_ticks_mark *mark, tm_duration *out) {
     out->has_cycles = 1;
 }
 
+// Instructions since the timer's last restart, mod 2^32 (as the timer's count times 40).
+static uint32_t timer_instructions(void) {
+    return (0xFFFFFFFFu - TM_TIMER0[1]) * TM_NS_PER_TICK;
+}
+
+tm_ticks_clock tm_ticks_profile_clock(const char **unit) {
+    *unit = "cycles";
+    return timer_instructions;
+}
+
 #elif defined(QEMU_SOC_STM32) || defined(QEMU_SOC_NRF51) || defined(QEMU_SOC_IMX6) || defined(QEMU_SOC_VIRT)
 
 // Other boards of MicroPython's qemu port: no clock wired up (the port has no mp_hal_ticks_us).
@@ -69,6 +85,11 @@ void tm_ticks_stop(const tm_ticks_mark *mark, tm_duration *out) {
     out->us = 0;
     out->cycles = 0;
     out->has_cycles = 0;
+}
+
+tm_ticks_clock tm_ticks_profile_clock(const char **unit) {
+    *unit = "none";
+    return NULL;
 }
 
 #elif defined(ESP_PLATFORM)
@@ -90,6 +111,15 @@ void tm_ticks_stop(const tm_ticks_mark *mark, tm_duration *out) {
     out->us = us ? us : 1;
     out->cycles = cycles;
     out->has_cycles = us < TM_CYCLES_MAX_US;
+}
+
+static uint32_t cpu_cycles(void) {
+    return (uint32_t)esp_cpu_get_cycle_count();
+}
+
+tm_ticks_clock tm_ticks_profile_clock(const char **unit) {
+    *unit = "cycles";
+    return cpu_cycles;
 }
 
 #elif defined(__unix__) || defined(__APPLE__)
@@ -114,6 +144,15 @@ void tm_ticks_stop(const tm_ticks_mark *mark, tm_duration *out) {
     out->us = ns ? ceil_div(ns, 1000u) : 1;
     out->cycles = 0;
     out->has_cycles = 0;
+}
+
+static uint32_t clock_ns(void) {
+    return (uint32_t)now_ns();
+}
+
+tm_ticks_clock tm_ticks_profile_clock(const char **unit) {
+    *unit = "ns";
+    return clock_ns;
 }
 
 #else
@@ -146,6 +185,11 @@ static int cyccnt_on(void) {
 }
 #define TM_CYCLES_START(mark) ((mark)->has_cycles = (uint8_t)cyccnt_on(), (mark)->cycles = TM_DWT_CYCCNT)
 #define TM_CYCLES_NOW() TM_DWT_CYCCNT
+#define TM_HAS_CYCLES() cyccnt_on()
+
+static uint32_t dwt_cycles(void) {
+    return TM_DWT_CYCCNT;
+}
 #else
 #define TM_CYCLES_START(mark) ((mark)->has_cycles = 0, (mark)->cycles = 0)
 #define TM_CYCLES_NOW() 0u
@@ -162,6 +206,21 @@ void tm_ticks_stop(const tm_ticks_mark *mark, tm_duration *out) {
     out->us = us ? us : 1;
     out->cycles = cycles;
     out->has_cycles = mark->has_cycles && us < TM_CYCLES_MAX_US;
+}
+
+static uint32_t hal_us(void) {
+    return (uint32_t)mp_hal_ticks_us();
+}
+
+tm_ticks_clock tm_ticks_profile_clock(const char **unit) {
+    #if defined(__ARM_ARCH_7M__) || defined(__ARM_ARCH_7EM__) || defined(__ARM_ARCH_8M_MAIN__) || defined(__ARM_ARCH_8_1M_MAIN__)
+    if (TM_HAS_CYCLES()) {
+        *unit = "cycles";
+        return dwt_cycles;
+    }
+    #endif
+    *unit = "us";
+    return hal_us;
 }
 
 #endif

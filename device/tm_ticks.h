@@ -1,4 +1,5 @@
-// tm_ticks: the on-device clock that times each inference (Model.last_us, Model.last_cycles).
+// tm_ticks: the on-device clock that times each inference (Model.last_us, Model.last_cycles) and
+// each node of it (Model.profile).
 // Binding layer, like modtinyml.c: one implementation per port in tm_ticks.c, picked at compile time.
 //
 //   tm_ticks_mark t;
@@ -29,5 +30,12 @@ typedef struct {
 
 void tm_ticks_start(tm_ticks_mark *mark);
 void tm_ticks_stop(const tm_ticks_mark *mark, tm_duration *out);
+
+// The clock of per-node profiles (Model.profile, tm_profile.clock): a free-running 32-bit count,
+// read between tm_ticks_start and tm_ticks_stop. Returns the function reading it (turning the
+// cycle counter on where the core has one) and sets *unit to "cycles", "us" or "ns"; NULL where
+// the port has no clock.
+typedef uint32_t (*tm_ticks_clock)(void);
+tm_ticks_clock tm_ticks_profile_clock(const char **unit);
 
 #endif

@@ -49,7 +49,7 @@ from tinyml_host import link, protocol  # noqa: E402  (host/ on sys.path first)
 
 REQUESTS = [protocol.T_HELLO, protocol.T_SYNC, protocol.T_INFO, protocol.T_LOAD_BEGIN, protocol.T_LOAD_CHUNK,
             protocol.T_LOAD_END, protocol.T_LOAD_FILE, protocol.T_PUT_INPUT, protocol.T_RUN, protocol.T_BATCH,
-            protocol.T_GET_OUTPUT]
+            protocol.T_GET_OUTPUT, protocol.T_PROFILE]
 BY_DESIGN = (protocol.T_EXIT, protocol.T_RESET)
 # Answers that say the request may have unloaded the model: LOAD_BEGIN (a new model streams in),
 # LOAD_END and LOAD_FILE (the model is made after the answer; a failure leaves none).
@@ -272,7 +272,9 @@ class Gen:
             data = self.data(count * self.input_bytes + 1)[:count * self.input_bytes].ljust(count * self.input_bytes, b"\x7f")
             return link._batch_req(self.index(), count, data, self.input_bytes, self.output_bytes, None, deflate)
         if ftype == protocol.T_INFO:
-            return info_req(r.choice([0, 1]), r.choice([0, 0, 1, 100, self.u32()]), self.u16())
+            return info_req(r.choice([0, 1, 2]), r.choice([0, 0, 1, 100, self.u32()]), self.u16())
+        if ftype == protocol.T_PROFILE:
+            return link._Req(ftype, bytes([r.choice([0, 1, 1, 2, 255])]))
         if ftype == protocol.T_GET_OUTPUT:
             return link._get_req(self.index(), r.choice([0, 1, self.u32()]), self.u16(), None)
         if ftype == protocol.T_LOAD_CHUNK:

@@ -60,7 +60,7 @@ import binascii
 
 import tinyml
 
-VERSION = "2.0"
+VERSION = "2.1"  # 2.1: PROFILE and INFO kind 2 (per-node times), same protocol
 PROTOCOL = 2
 MAX_PAYLOAD = 1024  # largest payload the agent accepts or sends; the host may ask for less
 DEPTH = 8  # responses kept for retransmission = the host's largest window
@@ -82,6 +82,7 @@ T_SYNC = 0x02
 T_EXIT = 0x03
 T_INFO = 0x04
 T_RESET = 0x05
+T_PROFILE = 0x06
 T_LOAD_BEGIN = 0x10
 T_LOAD_CHUNK = 0x11
 T_LOAD_END = 0x12
@@ -286,7 +287,7 @@ class Agent:
         self.in_float = False
         self.results = {}  # window index -> (input crc, us, cycles, output) of the last runs
         self.order = []
-        self.text = [None, None]  # INFO texts being fetched
+        self.text = [None, None, None]  # INFO texts being fetched
         self.reset_after = 0
         self.after = None  # a model to make once the current answer has gone
         self.load_error = None
@@ -496,23 +497,33 @@ class Agent:
             # depth u8 | flags u8 (1: binary frames, 2: a model is loaded, 4: takes deflated data) |
             # model size u32 | crc u32
             flags = (1 if _BINARY else 0) | (2 if self.model is not None else 0) | (4 if _inflate else 0)
+            if self.model is not None and getattr(self.model, "profile_unit", None):
+                self.model.profile(False)  # a new session times nothing it did not ask for
             return ftype | 0x80, 0, _pack("<HHBBII", PROTOCOL, MAX_PAYLOAD, DEPTH, flags,
                                           self.model_size, self.model_crc or 0)
         if ftype == T_SYNC:
             return ftype | 0x80, 0, bytes(p)
         if ftype == T_INFO:
-            # kind u8 (0: the board, 1: the model) | offset u32 | length u16 -> total u32 |
-            # offset u32 | that slice of the description (JSON), made at offset 0
+            # kind u8 (0: the board, 1: the model, 2: the last run's profile) | offset u32 |
+            # length u16 -> total u32 | offset u32 | that slice of the description (JSON), made at
+            # offset 0
             kind, off, n = _unpack_from("<BIH", p)
-            if kind > 1:
+            if kind > 2:
                 raise AgentError("unknown INFO kind %d" % kind)
             if off == 0 or self.text[kind] is None:
                 if _dumps is None:
                     raise AgentError("this board has no json module")
                 self.text[kind] = None
-                self.text[kind] = _dumps(self.board() if kind == 0 else self.info()).encode()
+                self.text[kind] = _dumps((self.board, self.info, self.profile)[kind]()).encode()
             t = self.text[kind]
             return ftype | 0x80, 0, _pack("<II", len(t), off) + t[off:off + min(n, MAX_PAYLOAD - 8)]
+        if ftype == T_PROFILE:
+            # on u8 -> the clock's unit ("cycles", "us", "ns"; empty when off)
+            m = self.need_model()
+            if not hasattr(m, "profile"):
+                raise AgentError("this firmware's tinyml cannot time each node (no Model.profile)")
+            m.profile(bool(p[0]) if len(p) else False)
+            return ftype | 0x80, 0, (m.profile_unit or "").encode()
         if ftype == T_RESET:
             # after u32: reset the board now (0), or when that many more windows have run (a
             # way for tests to reset the board in the middle of a batch)
@@ -571,6 +582,7 @@ class Agent:
             "model_crc": self.model_crc,
             "model_size": self.model_size,
             "spare_ram": list(_SPARE) if _SPARE else None,
+            "profile": hasattr(tinyml.Model, "profile"),
         }
 
     def info(self):
@@ -590,6 +602,11 @@ class Agent:
             "timer": "Model.last_us" if self.timed else ("time.ticks_us" if _ticks_us else "none"),
             "mem_free": gc.mem_free(),
         }
+
+    def profile(self):
+        m = self.need_model()
+        rows = m.profile()  # RuntimeError (an ERR answer) while profiling is off
+        return {"unit": m.profile_unit, "nodes": None if rows is None else [list(r) for r in rows]}
 
     def make_model(self):
         src, crc, size, seq, rtype = self.after
@@ -632,7 +649,7 @@ class Agent:
     def fresh_state(self):
         self.results = {}
         self.order = []
-        self.text = [None, None]
+        self.text = [None, None, None]
         self.cache = {}
 
     def set_model(self, m, buf, crc, size):

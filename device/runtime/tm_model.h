@@ -106,6 +106,15 @@ typedef struct tm_node {
     uint8_t first_omitted;   // the first optional input omitted (-1 in the model), n_inputs if none
 } tm_node;
 
+// Per-node timing of invoke (Model.profile in MicroPython), set up by the caller: with
+// m->profile NULL (the default) invoke reads no clock at all. `clock` reads a free-running
+// counter (cycles, microseconds...; wrapping at 32 bits is fine: only differences are kept);
+// times has n_nodes entries, each node's clock difference from before to after its eval.
+typedef struct tm_profile {
+    uint32_t (*clock)(void);
+    uint32_t *times;
+} tm_profile;
+
 typedef struct tm_model {
     tm_fb fb;
     tm_fb_table root;
@@ -146,6 +155,7 @@ typedef struct tm_model {
     uint32_t op_states;      // the last op state block (tm_model_state_alloc): its offset in
                              // persist + 1, 0 if none; each block's header links the one before
     uint8_t *arena;
+    tm_profile *profile;     // NULL: invoke times nothing (see tm_profile)
 } tm_model;
 
 // Step 1: header, counts, op support. The buffer must stay alive and unchanged for the model's life.
@@ -168,7 +178,7 @@ tm_status tm_model_prepare_state(tm_model *m, void *persist, tm_error *err);
 tm_status tm_model_prepare_node(tm_model *m, uint32_t i, tm_error *err);
 // Step 4: arena of arena_len >= m->arena_bytes bytes, 8-byte aligned (TM_ERR_ARENA if too small).
 tm_status tm_model_set_arena(tm_model *m, void *arena, size_t arena_len, tm_error *err);
-// Step 5 (after prepare and set_arena succeeded).
+// Step 5 (after prepare and set_arena succeeded). With m->profile set, also times each node.
 void tm_model_invoke(tm_model *m);
 
 // Sets every variable tensor back to its reset value, and every op's own state to zero, as after a

@@ -16,27 +16,38 @@ else is a serial port name.
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
+import os
 
-from .errors import DeviceError
-from .link import Link
+from typing import TYPE_CHECKING
+
+from .errors import DeviceError, TinymlError
+
+if TYPE_CHECKING:  # the link (pyserial) is imported when a board is connected, not for the CLI's parser
+    from .link import Link
 
 
-def resolve_port(port: str | None):
-    """(serial port, Emulator or None) for a --port value."""
+def resolve_port(port: str | None, firmware: str | os.PathLike | None = None):
+    """(serial port, Emulator or None) for a --port value. `firmware`: the one an emulated board
+    boots (no port: an ELF for the QEMU board; `pico`: a UF2); None: the running emulator's, else
+    the default (tinyml_host.emulator.start, tinyml_host.pico.start)."""
     if port is None:
         from . import emulator
 
-        emu = emulator.start()
+        emu = emulator.start(firmware=firmware)
         return emu.pty, emu
     if port == "pico":
         from . import pico
 
-        return pico.start().pty, None  # used as a real board: its pty is its USB serial port
+        return pico.start(firmware).pty, None  # used as a real board: its pty is its USB serial port
+    if firmware is not None:
+        raise TinymlError(f"--firmware is for an emulated board (no --port, or --port pico), not {port}",
+                          "to put a firmware on a real board use `tinyml-host flash --board B --port P --firmware F`")
     if port == "auto":
-        from .flash_common import find_ports
+        from .boards import BOARDS, find_ports
 
-        ports = sorted(set(find_ports("esp32") + find_ports("rp2040")))
+        ports = sorted({p for spec in BOARDS.values() if not spec.emulated for p in find_ports(spec)})
         if not ports:
             raise DeviceError("no ESP32 or RP2040 board found on USB (--port auto)",
                               "plug one in, or name its port: --port /dev/ttyUSB0; "
@@ -48,7 +59,10 @@ def resolve_port(port: str | None):
 
 
 @dataclasses.dataclass
-class Board:
+class ConnectedBoard:
+    """A board this process is connected to: the link to its agent, its port, and the emulator
+    behind it (None for a real board). Kinds of boards: tinyml_host.boards."""
+
     link: Link
     port: str
     emulator: object | None  # tinyml_host.emulator.Emulator when it is the emulated board
@@ -77,15 +91,26 @@ class Board:
     def close(self, exit_agent: bool = True) -> None:
         self.link.close(exit_agent=exit_agent)
 
-    def __enter__(self) -> "Board":
+    def __enter__(self) -> "ConnectedBoard":
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
 
 
-def connect(port: str | None = None, *, timeout: float = 10.0, **link_kwargs) -> Board:
-    """Resolve `port` (see the module doc), start the agent there and return the Board."""
-    name, emu = resolve_port(port)
+def connect(port: str | None = None, *, timeout: float = 10.0, firmware: str | os.PathLike | None = None,
+            **link_kwargs) -> ConnectedBoard:
+    """Resolve `port` (see the module doc; `firmware`: see resolve_port), start the agent there
+    and return the ConnectedBoard."""
+    from .link import Link
+
+    name, emu = resolve_port(port, firmware)
     link = Link.connect(name, timeout=timeout, **link_kwargs)
-    return Board(link, name, emu)
+    return ConnectedBoard(link, name, emu)
+
+
+def add_firmware_argument(p: argparse.ArgumentParser) -> None:
+    """`--firmware FILE` of the commands that talk to a board: what an emulated board boots."""
+    p.add_argument("--firmware", metavar="FILE",
+                   help="firmware for the emulated board (no --port: a QEMU ELF; --port pico: a UF2); default: "
+                        "the emulated board already running, else build/qemu/firmware.elf, else the bundled one")

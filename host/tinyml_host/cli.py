@@ -27,6 +27,7 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("validate", "validate", "run windows on the board and in the TFLM reference: bit-exactness, accuracy, latency"),
     ("run", "runscript", "run a MicroPython script on the board (default: the emulated one), output here"),
     ("repl", "repl", "open the board's MicroPython REPL (default: the emulated board)"),
+    ("devices", "devices", "list the boards found on USB serial ports and the emulated boards running, with what they run"),
     ("emulator", "emulator_cmd", "start, list or stop the kept emulated board (its files persist in a flash image)"),
 ]
 

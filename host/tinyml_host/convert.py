@@ -20,7 +20,6 @@ imports TensorFlow.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import sys
 import tempfile
@@ -29,6 +28,7 @@ from pathlib import Path
 
 from . import inputs
 from .errors import TinymlError
+from .float_io import float_io_note
 
 MIN_CALIBRATION = 10        # fewer samples give ranges that clip real inputs
 RECOMMENDED_CALIBRATION = 100
@@ -63,19 +63,21 @@ def add_arguments(p) -> None:
                    help="how to score --eval-data (auto: integer labels and several outputs = classification)")
     p.add_argument("--max-calibration", type=inputs.int_at_least(MIN_CALIBRATION), default=500, metavar="N",
                    help="use at most N calibration samples, picked evenly (default 500)")
-    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    inputs.add_json_argument(p, "the result")
     p.add_argument("--verbose", action="store_true", help="let TensorFlow's own log lines through (stderr)")
 
 
 def run(args) -> int:
     output = args.output or default_output(args.model)
+    if args.json not in (None, "-"):
+        inputs.check_output_file(args.json, "--json file")  # before the long conversion
     result = convert(args.model, args.calibration, output=output, io=args.io, activations=args.activations,
                      eval_data=args.eval_data, eval_labels=args.eval_labels, task=args.task,
                      max_calibration=args.max_calibration, log=sys.stderr, verbose=VERBOSE or args.verbose)
-    if args.json:
-        print(json.dumps(result.as_dict(), indent=2))
-    else:
+    if args.json != "-":
         print(result.summary())
+    if args.json:
+        inputs.emit_json(args.json, result.as_dict())
     return 0
 
 
@@ -269,6 +271,8 @@ def convert(model, calibration, output=None, io: str | None = None, eval_data=No
                           if r.get("rewritten") else [])
     notes += [STATE_NOTE.format(ops="/".join(stateful))] if stateful else []
     notes += [float_note] if float_note else []
+    io_note = float_io_note(info.inputs, info.outputs)
+    notes += [io_note] if io_note else []
     return ConvertResult(str(out_path) if out_path else None, tflite, io, r["calibration_samples"], len(float_tflite),
                          info.macs, plan.arena_bytes, tuple(r["input_shape"]), evaluation, notes, activations)
 

@@ -26,17 +26,19 @@ import zlib
 from pathlib import Path
 from typing import Callable
 
+from .board import add_firmware_argument
 from .errors import DeviceError, TinymlError
 from .inputs import read_model_file, seconds
 
 
 def deploy(model_path: str | Path, port: str | None = None, *, remote_name: str | None = None,
            progress: Callable[[str, int, int], None] | None = None, timeout: float = 10.0,
-           rom: bool = False) -> dict:
+           rom: bool = False, firmware: str | None = None) -> dict:
     """Deploy the model; returns {"where": "file"|"ram"|"rom", "path": ..., "info": model info}.
     progress(what, done, total) is called while files or the model are sent. rom: write a ROMFS
     image holding the model to the board's ROMFS partition (mounted at /rom; the model then runs
-    in place in flash, see tinyml_host.romfs); the result's "rom" is a romfs.RomInfo."""
+    in place in flash, see tinyml_host.romfs); the result's "rom" is a romfs.RomInfo. firmware:
+    what an emulated board boots (board.resolve_port)."""
     from . import board as board_mod
     from .link import Link
 
@@ -45,7 +47,7 @@ def deploy(model_path: str | Path, port: str | None = None, *, remote_name: str 
     preflight(model, model_path)
     if remote_name is not None:
         remote_name = board_file_name(remote_name)
-    name, emu = board_mod.resolve_port(port)
+    name, emu = board_mod.resolve_port(port, firmware)
     if rom:
         remote = "/rom/" + (remote_name or model_path.name)
         rom_info = _write_rom(name, model, remote[len("/rom/"):], progress)
@@ -66,7 +68,7 @@ def deploy(model_path: str | Path, port: str | None = None, *, remote_name: str 
         finally:
             link.close()
         return {"where": "file", "path": remote, "info": info, "size": len(model), "crc32": zlib.crc32(model)}
-    board = board_mod.Board(Link.connect(name, timeout=timeout), name, emu)
+    board = board_mod.ConnectedBoard(Link.connect(name, timeout=timeout), name, emu)
     try:
         info = board.link.load_model(
             model, address=board.model_address(len(model)),
@@ -201,6 +203,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("model", help="the .tflite model")
     p.add_argument("--port", help="serial port of a board running our firmware, or 'auto' "
                                   "(default: the emulated board, booted or reused)")
+    add_firmware_argument(p)
     p.add_argument("--name", help="file name on the board (default: the model's file name)")
     p.add_argument("--timeout", type=seconds, default=10.0, metavar="S",
                    help="seconds without progress before the board counts as gone (default 10)")
@@ -224,7 +227,8 @@ def run(args) -> int:
 
     try:
         result = deploy(args.model, args.port, remote_name=args.name,
-                        progress=progress if show else None, timeout=args.timeout, rom=args.rom)
+                        progress=progress if show else None, timeout=args.timeout, rom=args.rom,
+                        firmware=args.firmware)
     finally:
         for bar in bars.values():
             if bar is not None:

@@ -3,6 +3,7 @@
     from tinyml_host.elf_symbols import symbols, symbol_values
     symbols(data, {"gc_heap"})                      # {"gc_heap": (value, size)} for those present
     symbol_values("build/rp2/firmware.elf", ("__GcHeapStart", "__GcHeapEnd"))   # {} if unreadable
+    file_symbols(path, ("gc_heap",))                # {"gc_heap": (value, size)}
 """
 
 from __future__ import annotations
@@ -35,8 +36,8 @@ def symbols(data: bytes, wanted: set[str] | frozenset[str]) -> dict[str, tuple[i
     return found
 
 
-def symbol_values(path: str | os.PathLike, names) -> dict[str, int]:
-    """{name: value} of `names` in the ELF file at `path`; {} when it is missing or not a
+def file_symbols(path: str | os.PathLike, names) -> dict[str, tuple[int, int]]:
+    """{name: (value, size)} of `names` in the ELF file at `path`; {} when it is missing or not a
     32-bit little-endian ELF."""
     try:
         with open(path, "rb") as f:
@@ -46,6 +47,11 @@ def symbol_values(path: str | os.PathLike, names) -> dict[str, int]:
     if data[:4] != b"\x7fELF" or data[4] != 1 or data[5] != 1:
         return {}
     try:
-        return {k: v for k, (v, _) in symbols(data, frozenset(names)).items()}
+        return symbols(data, frozenset(names))
     except struct.error:
         return {}
+
+
+def symbol_values(path: str | os.PathLike, names) -> dict[str, int]:
+    """{name: value} of `names` in the ELF file at `path` (see file_symbols)."""
+    return {k: v for k, (v, _) in file_symbols(path, names).items()}

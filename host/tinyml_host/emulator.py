@@ -26,7 +26,8 @@ API (stable; the commands use it when given no --port):
     with emulator.start() as emu:   # stopped at the end of the block (if this call booted it)
         ...
 
-    emulator.start(firmware=PATH)   # another firmware image (default: build/qemu/firmware.elf)
+    emulator.start(firmware=PATH)   # another firmware image (default: the running board's, else
+                                    # build/qemu/firmware.elf, else the wheel's bundled one)
     emulator.start(heap=300_000)    # a board with that MicroPython heap: the heap is compiled in, so
                                     # this builds build/qemu-heap-300000/firmware.elf if needed
     emulator.start(keep=True)       # leave it running after this process exits, for later reuse
@@ -162,6 +163,7 @@ class Emulator:
         self.log = log
         self.owned = owned          # started by this process, which stops it on exit
         self.banner = banner
+        self.owner: int | None = None  # the process that stops it at its exit (None: kept), from the record
         try:
             self._image_end, self.heap, self._spare = _elf_info(firmware)
         except DeviceError:  # the file was removed or replaced since qemu started
@@ -229,6 +231,8 @@ def start(firmware: str | os.PathLike | None = None, heap: int | None = None, *,
     the board that is recorded for reuse, a temporary image (removed at stop) for any other, so
     that two running boards never share one."""
     with _lock:
+        if firmware is None and heap is None and reuse:
+            firmware = running_firmware()  # e.g. booted by `flash --board qemu --firmware F`
         firmware_path = _resolve_firmware(firmware, heap)
         if shutil.which(QEMU) is None:
             raise DeviceError(f"{QEMU} not found",
@@ -259,14 +263,32 @@ def stop() -> bool:
         return running
 
 
+def running_firmware() -> str | None:
+    """The firmware of the recorded emulator when it is running (None otherwise): what start()
+    with no firmware boots, so that every command given no --port uses the board that
+    `flash --board qemu --firmware F` or `emulator start --firmware F` left running."""
+    with _lock:
+        record = _read_state()
+        if not record or not os.path.isfile(record.get("firmware", "")):
+            return None
+        if not _is_our_qemu(record["pid"], record["firmware"], record.get("proc_start")):
+            return None
+        owner = record.get("owner")
+        if owner not in (None, os.getpid()) and _pid_alive(owner):
+            return None  # another process's private board: not one left for every command
+        return record["firmware"]
+
+
 def status() -> Emulator | None:
     """The recorded emulator if it is still running, else None (does not talk to it)."""
     with _lock:
         record = _read_state()
         if not record or not _is_our_qemu(record["pid"], record["firmware"], record.get("proc_start")):
             return None
-        return Emulator(record["pid"], record["pty"], record["firmware"], record["started"],
-                        record.get("log", ""), owned=record["pid"] in _owned, flash=record.get("flash"))
+        emu = Emulator(record["pid"], record["pty"], record["firmware"], record["started"],
+                       record.get("log", ""), owned=record["pid"] in _owned, flash=record.get("flash"))
+        emu.owner = record.get("owner")
+        return emu
 
 
 # ----------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import time
 
+from .boards import BOARDS
 from .errors import TinymlError
 
 
@@ -25,7 +26,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("action", choices=("start", "status", "stop"),
                    help="start: boot the emulated board and keep it running (replacing a kept one); "
                         "status: show the running one; stop: end it")
-    p.add_argument("--board", choices=("qemu", "pico"), default="qemu",
+    p.add_argument("--board", choices=[b.name for b in BOARDS.values() if b.emulated], default="qemu",
                    help="qemu: the emulated Cortex-M3 board (default); pico: the emulated Raspberry Pi Pico "
                         "(build/rp2/firmware.uf2 in rp2040js; commands reach it with --port pico)")
     p.add_argument("--firmware", help="firmware to boot (pico: a UF2, default build/rp2/firmware.uf2); qemu: ELF (default: build/qemu/firmware.elf, `make qemu`; "
@@ -38,7 +39,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def _describe(emu) -> str:
     up = time.time() - emu.started
-    return (f"emulated board (qemu mps2-an385, Cortex-M3) on {emu.pty}: pid {emu.pid}, up {up:.0f} s\n"
+    return (f"{BOARDS['qemu'].description} on {emu.pty}: pid {emu.pid}, up {up:.0f} s\n"
             f"  firmware {emu.firmware}\n  flash {emu.flash or '(none: old firmware record)'}")
 
 
@@ -49,7 +50,7 @@ def run_pico(args) -> int:
         raise TinymlError("--heap is for --board qemu (the Pico's heap is fixed by its firmware)")
     if args.action == "start":
         board = pico.start(args.firmware, flash_image=args.flash, keep=True)
-        print(f"emulated Pico (RP2040 firmware in rp2040js) on {board.pty}: pid {board.pid}; use --port pico")
+        print(f"{BOARDS['pico'].description} on {board.pty}: pid {board.pid}; use --port pico")
         if board.banner:
             print(f"  {board.banner}")
         return 0
@@ -58,7 +59,7 @@ def run_pico(args) -> int:
         if board is None:
             print("no emulated Pico running (start one with `tinyml-host emulator start --board pico`)")
             return 1
-        print(f"emulated Pico (RP2040 firmware in rp2040js) on {board.pty}: pid {board.pid}\n  firmware {board.uf2}"
+        print(f"{BOARDS['pico'].description} on {board.pty}: pid {board.pid}\n  firmware {board.uf2}"
               f"\n  flash {board.flash_image or '(in memory)'}")
         return 0
     print("stopped the emulated Pico" if pico.stop() else "no emulated Pico was running")

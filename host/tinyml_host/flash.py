@@ -10,8 +10,9 @@ Library API (what the command runs):
     result = flash_board("esp32", port="/dev/ttyUSB0")          # FlashResult; raises on failure
     results = flash_boards("esp32", ["/dev/ttyUSB0", "/dev/ttyUSB1"])  # one FlashResult each
 
-One module per board family does the work: flash_esp32 (esptool), flash_rp2040 (UF2 drive or
-picotool), flash_qemu (the emulated board); uf2 checks UF2 files. Every flash ends by reading
+The board's entry in tinyml_host.boards names the module that does the work (its flash_spec()):
+flash_esp32 (esptool), flash_rp2040 (UF2 drive or picotool; also the emulated Pico), flash_qemu
+(the emulated board); uf2 checks UF2 files. Every flash ends by reading
 MicroPython's banner, tinyml's version and its op list from the board.
 """
 
@@ -19,14 +20,16 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
-import json
+import importlib
 import sys
 from pathlib import Path
 
 from . import flash_common
+from .board_query import describe
+from .boards import BOARDS, board_named, find_ports
 from .errors import EXIT_DEVICE, DeviceError, TinymlError
-from .flash_common import BOARDS, FlashResult
-from .inputs import int_at_least, seconds
+from .flash_common import FlashOptions, FlashResult
+from .inputs import add_json_argument, check_output_file, emit_json, int_at_least, seconds
 
 
 def flash_board(board: str, port: str | None = None, firmware: str | Path | None = None, *,
@@ -34,42 +37,12 @@ def flash_board(board: str, port: str | None = None, firmware: str | Path | None
                 baud: int | None = None, timeout: float | None = None, wait_boot: bool = True,
                 progress: bool = True, position: int = 0, verbose: bool = False) -> FlashResult:
     """Flash one board; raises TinymlError (bad input) or DeviceError (board, connection)."""
-    if board not in BOARDS:
-        raise TinymlError(f"unknown board {board!r}", f"one of {', '.join(BOARDS)}")
-    spec = BOARDS[board]
+    spec = board_named(board)
     fw = Path(firmware) if firmware is not None else flash_common.default_firmware(spec)
-    if spec.family == "esp32":
-        from . import flash_esp32
-
-        if drive is not None or picotool:
-            raise TinymlError("--drive and --picotool are for RP2040 boards")
-        if port is None:
-            port = _single_port(board)
-        kw = {"baud": baud} if baud is not None else {}
-        return flash_esp32.flash(board, port, fw, erase=erase, progress=progress, position=position,
-                                 verbose=verbose, boot_timeout=timeout or 20.0, wait_boot=wait_boot, **kw)
-    if spec.family == "rp2040":
-        from . import flash_rp2040
-
-        if port == "pico":  # the emulated Pico: its BOOTSEL drive is a folder; it keeps running
-            from . import pico
-
-            board = pico.start(keep=True)
-            result = flash_rp2040.flash(fw, port=board.pty, drive=drive or board.drive, erase=erase,
-                                        picotool=picotool, progress=progress, position=position,
-                                        wait_boot=wait_boot, timeout=timeout or 60.0)
-            result.warnings.append(f"the emulated Pico keeps running on {board.pty} for later `--port pico` "
-                                   "commands; `python -m tinyml_host.pico stop` ends it")
-            return result
-        return flash_rp2040.flash(fw, port=port, drive=drive, erase=erase, picotool=picotool, progress=progress,
-                                  position=position, wait_boot=wait_boot, timeout=timeout or 15.0)
-    from . import flash_qemu
-
-    if port is not None or drive is not None:
-        raise TinymlError("the emulated board takes no --port or --drive: flashing it boots it")
-    if erase:
-        raise TinymlError("the emulated board has no flash to erase")
-    return flash_qemu.flash(fw, timeout=timeout or 30.0)
+    options = FlashOptions(erase=erase, drive=drive, picotool=picotool, baud=baud, timeout=timeout,
+                           wait_boot=wait_boot, progress=progress, position=position, verbose=verbose)
+    flasher = importlib.import_module(f".{spec.flasher}", __package__)
+    return flasher.flash_spec(spec, port, fw, options)
 
 
 def flash_boards(board: str, ports: list[str], firmware: str | Path | None = None, **options) -> list[FlashResult]:
@@ -86,27 +59,17 @@ def flash_boards(board: str, ports: list[str], firmware: str | Path | None = Non
         return list(pool.map(one, range(len(ports)), ports))
 
 
-def _single_port(board: str) -> str:
-    family = BOARDS[board].family
-    ports = flash_common.find_ports(family)
-    if not ports:
-        raise DeviceError(f"no {BOARDS[board].chip} board found on a USB serial port",
-                          "plug it in, or name its port with --port (e.g. /dev/ttyUSB0, COM3)")
-    if len(ports) > 1:
-        raise DeviceError(f"several boards found ({', '.join(ports)})", "name one with --port, or use --port all")
-    return ports[0]
-
-
 def resolve_ports(board: str, ports: list[str] | None) -> list[str | None]:
     """The --port values: none (one board, found by the flasher), names, or 'all'."""
     if not ports:
         return [None]
     if "all" in ports:
-        if BOARDS[board].family == "qemu":
-            raise TinymlError("--port all does not apply to the emulated board")
-        found = flash_common.find_ports(BOARDS[board].family)
+        spec = board_named(board)
+        if spec.emulated:
+            raise TinymlError("--port all does not apply to an emulated board")
+        found = find_ports(spec)
         if not found:
-            raise DeviceError(f"--port all: no {BOARDS[board].chip} board found on a USB serial port",
+            raise DeviceError(f"--port all: no {spec.chip} board found on a USB serial port",
                               "is it plugged in? RP2040 boards in BOOTSEL mode have no serial port: name their "
                               "drive with --drive")
         return list(found)
@@ -121,7 +84,8 @@ def resolve_ports(board: str, ports: list[str] | None) -> list[str | None]:
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--board", required=True, choices=list(BOARDS),
-                   help="the board: esp32, esp32s2, esp32s3, esp32c3, rp2040, or qemu (the emulated board)")
+                   help="the board (tinyml-host devices shows which one is plugged in): "
+                        + ", ".join(f"{b.name} ({b.description})" for b in BOARDS.values()))
     p.add_argument("--port", action="append", metavar="PORT",
                    help="its serial port (repeat for several boards, flashed in parallel; 'all': every board of "
                         "that kind found by USB id). ESP32: found by USB id when there is one board. RP2040: "
@@ -141,7 +105,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "(default 20 for ESP32, 15 for RP2040, 30 for the emulated board)")
     p.add_argument("--no-wait", action="store_true",
                    help="do not wait for the board to boot and report its firmware")
-    p.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
+    add_json_argument(p, "a summary, one entry per board,")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
     p.add_argument("--verbose", "-v", action="store_true", help="show esptool's log")
 
@@ -165,13 +129,20 @@ def _text(r: FlashResult) -> list[str]:
     if r.verified and r.method != "emulator":
         lines.append(f"  verified: {r.verified}")
     if r.board_info is not None:
-        lines += ["  " + line for line in flash_common.describe(r.board_info)]
+        lines += ["  " + line for line in describe(r.board_info)]
     lines += [f"  note: {n}" for n in r.notes]
     return lines
 
 
 def run(args: argparse.Namespace) -> int:
-    ports = resolve_ports(args.board, args.port)
+    if args.json not in (None, "-"):
+        check_output_file(args.json, "--json file")
+    try:
+        ports = resolve_ports(args.board, args.port)
+    except TinymlError as e:
+        if not args.json:
+            raise
+        return _report(args, [], e)  # no board found: still a JSON answer, with no result in it
     options = dict(erase=args.erase, drive=args.drive, picotool=args.picotool, baud=args.baud,
                    timeout=args.timeout, wait_boot=not args.no_wait, progress=not args.no_progress,
                    verbose=args.verbose)
@@ -184,17 +155,30 @@ def run(args: argparse.Namespace) -> int:
         try:
             results = [flash_board(args.board, ports[0], args.firmware, **options)]
         except TinymlError as e:
-            results = [FlashResult(board=args.board, port=ports[0],
-                                   firmware=str(args.firmware) if args.firmware else None, ok=False,
-                                   error=e.what, hint=e.hint or None, exit_code=e.exit_code)]
+            results = [_failed(args, e, port=ports[0])]
     else:
         results = flash_boards(args.board, ports, args.firmware, **options)
+    return _report(args, results)
 
+
+def _failed(args: argparse.Namespace, e: TinymlError, port: str | None) -> FlashResult:
+    return FlashResult(board=args.board, port=port, firmware=str(args.firmware) if args.firmware else None,
+                       ok=False, error=e.what, hint=e.hint or None, exit_code=e.exit_code)
+
+
+def _report(args: argparse.Namespace, results: list[FlashResult], error: TinymlError | None = None) -> int:
+    """Print the results (text, or the --json summary); the exit status. `error`: why there are
+    no results at all (no board found)."""
     if args.json:
-        summary = {"ok": all(r.ok for r in results), "board": args.board,
+        summary = {"ok": error is None and all(r.ok for r in results), "board": args.board,
                    "results": [r.to_json() for r in results]}
-        print(json.dumps(summary, indent=2))
-    else:
+        if error is not None:
+            summary.update(error=error.what, hint=error.hint or None)
+        emit_json(args.json, summary)
+        if error is not None:
+            print(f"tinyml-host: error: {error}", file=sys.stderr)
+            return error.exit_code
+    if args.json != "-":
         for r in results:
             print("\n".join(_text(r)))
         if len(results) > 1:

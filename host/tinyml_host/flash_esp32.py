@@ -31,28 +31,34 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from . import flash_common
+from . import flash_common, serial_ports
+from .board_query import check_flashed_board
+from .boards import BOARDS, BoardSpec, board_named, find_ports
 from .errors import DeviceError, TinymlError
-from .flash_common import BOARDS, FlashResult
+from .flash_common import FlashOptions, FlashResult
 
 
-@dataclass(frozen=True)
-class Chip:
-    name: str  # as esptool's CHIP_NAME
-    image_chip_id: int  # the chip id in an ESP image's extended header
-    offset: int  # where the bootloader (and so MicroPython's firmware.bin) goes in flash
+def _chip(board: str):
+    """esptool's target class for the board's chip: its CHIP_NAME, IMAGE_CHIP_ID (the chip id in
+    an ESP image's extended header) and BOOTLOADER_FLASH_OFFSET (where MicroPython's firmware.bin
+    goes)."""
+    return board_named(board).esptool_target()
 
 
-CHIPS = {
-    "esp32": Chip("ESP32", 0, 0x1000),
-    "esp32s2": Chip("ESP32-S2", 2, 0x1000),
-    "esp32s3": Chip("ESP32-S3", 9, 0x0),
-    "esp32c3": Chip("ESP32-C3", 5, 0x0),
-}
-# Every chip id esptool knows, to name the chip a firmware was built for.
-IMAGE_CHIP_NAMES = {0: "ESP32", 2: "ESP32-S2", 5: "ESP32-C3", 9: "ESP32-S3", 12: "ESP32-C2", 13: "ESP32-C6",
-                    16: "ESP32-H2", 18: "ESP32-P4", 20: "ESP32-C61", 23: "ESP32-C5"}
-BOARD_FOR_CHIP = {c.name: b for b, c in CHIPS.items()}
+def _chip_name(image_chip_id: int) -> str:
+    """The chip an ESP image's chip id names, from every target esptool knows."""
+    from esptool.targets import CHIP_DEFS
+
+    for target in CHIP_DEFS.values():
+        if getattr(target, "IMAGE_CHIP_ID", None) == image_chip_id:
+            return target.CHIP_NAME
+    return f"an unknown chip (id {image_chip_id})"
+
+
+def _board_for_chip(chip_name: str) -> str | None:
+    """Our --board name for an esptool CHIP_NAME, None when we have no firmware for it."""
+    return next((b.name for b in BOARDS.values() if b.family == "esp32" and b.chip == chip_name), None)
+
 
 ESP_IMAGE_MAGIC = 0xE9
 PARTITION_TABLE = 0x8000  # MicroPython's (and ESP-IDF's default) partition table address
@@ -73,25 +79,26 @@ class ImageInfo:
 def inspect_image(data: bytes, board: str, name: str = "firmware") -> ImageInfo:
     """Check that `data` is a full MicroPython firmware for `board`'s chip; raise TinymlError
     (an input error) naming what is wrong otherwise."""
-    chip = CHIPS[board]
+    chip = _chip(board)
+    offset = chip.BOOTLOADER_FLASH_OFFSET
     if len(data) < 24 or data[0] != ESP_IMAGE_MAGIC:
         raise TinymlError(f"{name} is not an ESP32 firmware image (it does not start with the ESP image magic 0xE9)",
                           f"use the firmware.bin of MicroPython's ESP32 build (`{BOARDS[board].build}`)")
     (chip_id,) = struct.unpack_from("<H", data, 12)
-    built_for = IMAGE_CHIP_NAMES.get(chip_id, f"an unknown chip (id {chip_id})")
-    if chip_id != chip.image_chip_id:
-        other = BOARD_FOR_CHIP.get(built_for)
-        raise TinymlError(f"wrong chip: {name} is built for {built_for}, not {chip.name}",
+    built_for = _chip_name(chip_id)
+    if chip_id != chip.IMAGE_CHIP_ID:
+        other = _board_for_chip(built_for)
+        raise TinymlError(f"wrong chip: {name} is built for {built_for}, not {chip.CHIP_NAME}",
                           f"flash it with --board {other}" if other else
-                          f"use a firmware built for {chip.name} (`{BOARDS[board].build}`)")
-    pt = PARTITION_TABLE - chip.offset
+                          f"use a firmware built for {chip.CHIP_NAME} (`{BOARDS[board].build}`)")
+    pt = PARTITION_TABLE - offset
     if len(data) < pt + 32 or data[pt:pt + 2] != PARTITION_MAGIC:
         raise TinymlError(f"{name} has no partition table at flash address {PARTITION_TABLE:#x}: it is not a full "
-                          f"firmware image for {chip.name} (written at {chip.offset:#x})",
+                          f"firmware image for {chip.CHIP_NAME} (written at {offset:#x})",
                           "use build-BOARD/firmware.bin (bootloader + partition table + app), not micropython.bin")
-    app = APP_OFFSET - chip.offset
+    app = APP_OFFSET - offset
     has_app = len(data) > app and data[app] == ESP_IMAGE_MAGIC
-    return ImageInfo(chip_id, built_for, chip.offset, has_app)
+    return ImageInfo(chip_id, built_for, offset, has_app)
 
 
 # --- esptool's output -----------------------------------------------------------------------
@@ -184,13 +191,13 @@ def _fatal(e: Exception, port: str, stage: str, sink: _Sink) -> DeviceError:
         return DeviceError(f"the board on {port} stopped answering while {stage} ({text.splitlines()[0]})",
                            "check the USB cable and power, try a lower --baud, and flash again")
     if "could not open" in low or "busy" in low:
-        return flash_common.port_error(port, e)
+        return serial_ports.port_error(port, e)
     return DeviceError(f"esptool failed while {stage} on {port}: {text.splitlines()[0]}",
                        "run again with --verbose to see esptool's log")
 
 
 def _check_port(port: str) -> None:
-    ser = flash_common.open_serial(port)
+    ser = serial_ports.open_serial(port)
     ser.close()
 
 
@@ -201,17 +208,17 @@ def flash(board: str, port: str, firmware: str | Path, *, erase: bool = False, b
           connect_attempts: int = 4, no_stub: bool = False, wait_boot: bool = True) -> FlashResult:
     """Flash `firmware` to the ESP32-family board on `port`. Raises TinymlError/DeviceError."""
     t0 = time.monotonic()
-    chip = CHIPS[board]
     path = Path(firmware)
     data = flash_common.read_firmware(path)
-    image = inspect_image(data, board, path.name)  # before touching the board
-    result = FlashResult(board=board, port=port, firmware=str(path), firmware_bytes=len(data),
-                         method="esptool", offset=image.offset)
     try:  # heavy: imported only when flashing; said before touching the port
         from esptool import cmds
         from esptool.util import FatalError
     except ImportError:
         raise TinymlError("esptool is not installed", "pip install 'tinyml-host[esp32]'") from None
+    chip = _chip(board)
+    image = inspect_image(data, board, path.name)  # before touching the board
+    result = FlashResult(board=board, port=port, firmware=str(path), firmware_bytes=len(data),
+                         method="esptool", offset=image.offset)
     _check_port(port)  # a clear error for a missing or busy port
 
     bar = flash_common.Progress(len(data), f"{board} {port}", enabled=progress, position=position)
@@ -225,15 +232,12 @@ def flash(board: str, port: str, firmware: str | Path, *, erase: bool = False, b
             try:
                 esp = cmds.detect_chip(port, 115200, "default-reset", connect_attempts=connect_attempts)
                 result.chip = esp.CHIP_NAME
-                if esp.CHIP_NAME != chip.name:
-                    other = BOARD_FOR_CHIP.get(esp.CHIP_NAME)
+                if esp.CHIP_NAME != chip.CHIP_NAME:
+                    other = _board_for_chip(esp.CHIP_NAME)
                     raise TinymlError(f"wrong chip: the board on {port} is an {esp.CHIP_NAME}, but --board {board} "
-                                      f"and the firmware are for {chip.name}; nothing was written",
+                                      f"and the firmware are for {chip.CHIP_NAME}; nothing was written",
                                       f"use --board {other} with a firmware built for {esp.CHIP_NAME}" if other
                                       else f"this board ({esp.CHIP_NAME}) is not supported")
-                if esp.BOOTLOADER_FLASH_OFFSET != image.offset:  # our table and esptool's must agree
-                    raise TinymlError(f"esptool puts the {esp.CHIP_NAME} bootloader at {esp.BOOTLOADER_FLASH_OFFSET:#x}, "
-                                      f"not {image.offset:#x}")
                 stage = "starting the flasher stub"
                 if not no_stub:
                     esp = cmds.run_stub(esp)
@@ -276,9 +280,31 @@ def flash(board: str, port: str, firmware: str | Path, *, erase: bool = False, b
 
     if wait_boot:
         # Boards on the chip's own USB (S2/S3/C3) drop their port across the reset: wait for it.
-        result.board_info = flash_common.check_flashed_board(port, boot_timeout)
+        result.board_info = check_flashed_board(port, boot_timeout)
         if result.board_info.tinyml is None:
             result.warnings.append("the board runs MicroPython, but its firmware has no tinyml module")
     result.seconds = time.monotonic() - t0
     result.ok = True
     return result
+
+
+def flash_spec(spec: BoardSpec, port: str | None, firmware: Path, o: FlashOptions) -> FlashResult:
+    """tinyml_host.flash's entry: the options that apply to ESP32 boards, the one board found."""
+    if o.drive is not None or o.picotool:
+        raise TinymlError("--drive and --picotool are for RP2040 boards")
+    if port is None:
+        port = _single_port(spec)
+    kw = {"baud": o.baud} if o.baud is not None else {}
+    return flash(spec.name, port, firmware, erase=o.erase, progress=o.progress, position=o.position,
+                 verbose=o.verbose, boot_timeout=o.timeout or 20.0, wait_boot=o.wait_boot, **kw)
+
+
+def _single_port(spec: BoardSpec) -> str:
+    ports = find_ports(spec)
+    if not ports:
+        raise DeviceError(f"no {spec.chip} board found on a USB serial port",
+                          "plug it in, or name its port with --port (e.g. /dev/ttyUSB0, COM3); "
+                          "`tinyml-host devices` lists the boards found")
+    if len(ports) > 1:
+        raise DeviceError(f"several boards found ({', '.join(ports)})", "name one with --port, or use --port all")
+    return ports[0]

@@ -12,8 +12,10 @@ import time
 from pathlib import Path
 
 from . import emulator, flash_common
+from .board_query import query_board
+from .boards import BOARDS, BoardSpec
 from .errors import TinymlError
-from .flash_common import FlashResult
+from .flash_common import FlashOptions, FlashResult
 
 
 def flash(firmware: str | Path, *, timeout: float = 30.0, keep: bool = True) -> FlashResult:
@@ -25,8 +27,8 @@ def flash(firmware: str | Path, *, timeout: float = 30.0, keep: bool = True) -> 
                           "use build/qemu/firmware.elf (`make qemu`)")
     emu = emulator.start(firmware=path, reuse=False, keep=keep, timeout=timeout)
     result = FlashResult(board="qemu", port=emu.pty, firmware=str(path), firmware_bytes=len(data),
-                         chip=flash_common.BOARDS["qemu"].chip, method="emulator", written_bytes=0)
-    result.board_info = flash_common.query_board(emu.pty, timeout=timeout)
+                         chip=BOARDS["qemu"].chip, method="emulator", written_bytes=0)
+    result.board_info = query_board(emu.pty, timeout=timeout)
     if result.board_info.tinyml is None:
         result.warnings.append("the firmware runs MicroPython, but has no tinyml module")
     if keep:
@@ -36,3 +38,12 @@ def flash(firmware: str | Path, *, timeout: float = 30.0, keep: bool = True) -> 
     result.ok = True
     result.seconds = time.monotonic() - t0
     return result
+
+
+def flash_spec(spec: BoardSpec, port: str | None, firmware: Path, o: FlashOptions) -> FlashResult:
+    """tinyml_host.flash's entry: the emulated board takes no port, drive or erase."""
+    if port is not None or o.drive is not None:
+        raise TinymlError("the emulated board takes no --port or --drive: flashing it boots it")
+    if o.erase:
+        raise TinymlError("the emulated board has no flash to erase")
+    return flash(firmware, timeout=o.timeout or 30.0)

@@ -32,8 +32,10 @@ import time
 from pathlib import Path
 
 from . import flash_common, uf2
+from .board_query import Console, check_flashed_board
+from .boards import BOARDS, BoardSpec, find_ports
 from .errors import DeviceError, TinymlError
-from .flash_common import FlashResult
+from .flash_common import FlashOptions, FlashResult
 
 INFO_FILE = "INFO_UF2.TXT"
 BOARD_ID = "RPI-RP2"  # the RP2040 boot ROM's Board-ID (an RP2350 says RP2350)
@@ -112,23 +114,12 @@ def find_drives() -> list[Path]:
 
 def reboot_to_bootsel(port: str, timeout: float = 10.0) -> None:
     """Reboot the MicroPython board on `port` into the boot ROM (machine.bootloader())."""
-    ser = flash_common.open_serial(port)
+    console = Console(port)
     try:
-        repl = flash_common.Repl(ser, port)
-        repl.wait_prompt(timeout, quiet=0.3)
-        repl.write(b"\x01")
-        repl.read_until(flash_common.RAW_PROMPT, timeout)
-        repl.write(b"import machine\nmachine.bootloader()\n\x04")
-        # The board resets at once: its port vanishes, or stops answering. Either is success.
-        try:
-            repl.read_until(b"\x04", 2.0)
-        except DeviceError:
-            pass
+        console.wait_prompt(timeout, quiet=0.3)
+        console.start("import machine\nmachine.bootloader()\n", timeout)  # the board resets at once
     finally:
-        try:
-            ser.close()
-        except OSError:
-            pass
+        console.close()
 
 
 def _wait_drive(drive: Path | None, timeout: float) -> Path | None:
@@ -149,7 +140,7 @@ def _wait_drive(drive: Path | None, timeout: float) -> Path | None:
 def _pick_port(port: str | None) -> str | None:
     if port is not None:
         return port
-    ports = flash_common.find_ports("rp2040")
+    ports = _rp2_ports()
     if len(ports) > 1:
         raise DeviceError(f"several RP2040 boards running MicroPython: {', '.join(ports)}",
                           "name one with --port, or flash them all with --port all")
@@ -254,7 +245,7 @@ def flash(firmware: str | Path, *, port: str | None = None, drive: str | None = 
         data = with_erase(data)
     result = FlashResult(board=board, port=port, firmware=str(path), firmware_bytes=firmware_bytes, chip="RP2040",
                          method="picotool" if picotool else "uf2 drive", offset=info.start, erased=erase)
-    ports_before = set(flash_common.find_ports("rp2040")) if port is None else set()
+    ports_before = set(_rp2_ports()) if port is None else set()
 
     with _drive_lock:
         if picotool:
@@ -292,18 +283,18 @@ def flash(firmware: str | Path, *, port: str | None = None, drive: str | None = 
         return result
 
     if result.port is not None:
-        result.board_info = flash_common.check_flashed_board(result.port, timeout)
+        result.board_info = check_flashed_board(result.port, timeout)
     else:
         # No port known: look for a MicroPython USB port that was not there before.
         deadline = time.monotonic() + timeout
         new: list[str] = []
         while not new and time.monotonic() < deadline:
-            new = sorted(set(flash_common.find_ports("rp2040")) - ports_before)
+            new = sorted(set(_rp2_ports()) - ports_before)
             if not new:
                 time.sleep(0.25)
         if len(new) == 1:
             result.port = new[0]
-            result.board_info = flash_common.check_flashed_board(new[0], timeout)
+            result.board_info = check_flashed_board(new[0], timeout)
         else:
             result.warnings.append("flashed, but no new MicroPython serial port appeared within "
                                    f"{timeout:g} s to check the board (pass --port to name it)" if not new else
@@ -314,3 +305,25 @@ def flash(firmware: str | Path, *, port: str | None = None, drive: str | None = 
     result.ok = True
     result.seconds = time.monotonic() - t0
     return result
+
+
+def _rp2_ports() -> list[str]:
+    """Serial ports of RP2040 boards running MicroPython (by USB id)."""
+    return find_ports(BOARDS["rp2040"])
+
+
+def flash_spec(spec: BoardSpec, port: str | None, firmware: Path, o: FlashOptions) -> FlashResult:
+    """tinyml_host.flash's entry. `--port pico` or --board pico: the emulated Pico, whose BOOTSEL
+    drive is a folder; it keeps running afterwards."""
+    if port == "pico" or spec.family == "pico-emulated":
+        from . import pico
+
+        board = pico.start(keep=True)
+        result = flash(firmware, port=board.pty, drive=o.drive or board.drive, erase=o.erase, picotool=o.picotool,
+                       progress=o.progress, position=o.position, wait_boot=o.wait_boot, timeout=o.timeout or 60.0,
+                       board=spec.name)
+        result.warnings.append(f"the emulated Pico keeps running on {board.pty} for later `--port pico` "
+                               "commands; `tinyml-host emulator stop --board pico` ends it")
+        return result
+    return flash(firmware, port=port, drive=o.drive, erase=o.erase, picotool=o.picotool, progress=o.progress,
+                 position=o.position, wait_boot=o.wait_boot, timeout=o.timeout or 15.0, board=spec.name)

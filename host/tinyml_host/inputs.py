@@ -43,10 +43,10 @@ NUMERIC_KINDS = "biuf"          # numpy dtype kinds of data we accept: bool, int
 
 
 def max_model_bytes() -> int:
-    """The largest heap or flash filesystem of the boards `inspect` knows."""
-    from .inspect import BOARDS  # here, not at the top: inspect imports this module
+    """The largest heap or flash filesystem of the boards tinyml-host knows."""
+    from .boards import BOARDS
 
-    return max(max(b.heap_bytes, b.storage_bytes or 0) for b in BOARDS.values())
+    return max(max(b.memory.heap_bytes, b.memory.storage_bytes or 0) for b in BOARDS.values())
 
 
 def _mib(n: int) -> str:

@@ -1,4 +1,4 @@
-"""`tinyml-host inspect MODEL.tflite [--board B] [--json]`: what a model is and whether it runs here.
+"""`tinyml-host inspect MODEL.tflite [--board B] [--json [FILE]]`: what a model is and whether it runs here.
 
 Library API:
   report = inspect_model("model.tflite", board="rp2040")   # a JSON-ready dict
@@ -13,51 +13,14 @@ the ones `tinyml.Model(...).arena_bytes` reports on the board.
 
 from __future__ import annotations
 
-import dataclasses
-import json
-from dataclasses import dataclass
-
 from . import native
 from .agent_ram import agent_bytes
-from .bundled import repo_file
+from .boards import BOARDS, BoardSpec, Memory, board_memory, board_named
 from .errors import TinymlError
-from .inputs import read_model_file
+from .float_io import float_io_note, float_io_values
+from .inputs import add_json_argument, check_output_file, emit_json, read_model_file
 from .tflite_model import ModelInfo, read_model
 
-
-@dataclass(frozen=True)
-class Board:
-    name: str
-    description: str
-    heap_bytes: int         # MicroPython GC heap free after boot
-    storage_bytes: int | None  # flash filesystem for the .tflite file (None: sent over the link)
-    reserve_bytes: int      # heap kept free for the user's program (buffers, sensor code, REPL)
-    note: str = ""
-    model_in_heap: bool = True  # False: the link streams the model into RAM outside the heap
-    romfs_bytes: int | None = None  # the ROMFS partition (`deploy --rom`: the model runs in place there)
-
-
-# Typical figures for MicroPython v1.25 builds with tinyml; a board with other RAM/flash differs.
-BOARDS = {
-    "rp2040": Board("rp2040", "Raspberry Pi Pico (RP2040, 264 KB SRAM, 2 MB flash)",
-                    heap_bytes=251_824, storage_bytes=896 * 1024, reserve_bytes=24 * 1024,
-                    romfs_bytes=512 * 1024,
-                    note="heap: measured on our RPI_PICO firmware (`make rp2` to read it from the one built "
-                         "here); flash: its 896 KB filesystem and 512 KB ROMFS (firmware/rp2/romfs_layout.h)"),
-    "esp32": Board("esp32", "ESP32 without PSRAM (ESP32_GENERIC, 4 MB flash)",
-                   heap_bytes=110 * 1024, storage_bytes=1664 * 1024, reserve_bytes=24 * 1024,
-                   romfs_bytes=512 * 1024,
-                   note="heap: what gc.mem_free() reaches with the split heap grown from IDF RAM; flash: the 1664 KB "
-                        "vfs and 512 KB romfs partitions (firmware/esp32/partitions-4MiB-romfs.csv)"),
-    "esp32s3": Board("esp32s3", "ESP32-S3 with 2 MB octal PSRAM (ESP32_GENERIC_S3 SPIRAM_OCT, 8 MB flash)",
-                     heap_bytes=1856 * 1024, storage_bytes=6 * 1024 * 1024, reserve_bytes=64 * 1024,
-                     note="heap: PSRAM (slower than internal SRAM for the arena); flash: the 6 MiB vfs partition"),
-    "qemu": Board("qemu", "emulated Cortex-M3 (QEMU mps2-an385, `make qemu`)",
-                  heap_bytes=204800, storage_bytes=None, reserve_bytes=16 * 1024, model_in_heap=False,
-                  romfs_bytes=4 * 1024 * 1024,
-                  note="heap: firmware/qemu/build.sh default (QEMU_HEAP); the model is sent over the serial "
-                       "link into RAM outside the heap"),
-}
 
 # What to do about ops the converter often emits that the device lacks.
 OP_HINTS = {
@@ -67,21 +30,23 @@ OP_HINTS = {
 
 def add_arguments(p) -> None:
     p.add_argument("model", help="the .tflite file")
-    p.add_argument("--board", choices=sorted(BOARDS),
-                   help="check that model + arena fit this board's MicroPython heap and flash "
-                        "(default: a one-line verdict for every board)")
-    p.add_argument("--json", action="store_true", help="print the report as JSON (for machines)")
+    p.add_argument("--board", choices=list(BOARDS),
+                   help="check that model + arena fit this board's MicroPython heap and flash (the same names as "
+                        "`flash --board`; default: a one-line verdict for every board)")
+    add_json_argument(p, "the report")
     p.add_argument("--rom", action="store_true",
                    help="the model is mapped from the board's ROMFS (`deploy --rom`): it counts against "
                         "the ROMFS partition, not RAM")
 
 
 def run(args) -> int:
+    if args.json not in (None, "-"):
+        check_output_file(args.json, "--json file")
     report = inspect_model(args.model, board=args.board, rom=args.rom)
-    if args.json:
-        print(json.dumps(report, indent=2))
-    else:
+    if args.json != "-":
         print(format_report(report))
+    if args.json:
+        emit_json(args.json, report)
     problems = report_problems(report, args.board)
     if problems:
         float_model = any("float32" in op["reason"] for op in report["ops"] if op["supported"] is False)
@@ -145,48 +110,39 @@ def device_problems(model: bytes, info: ModelInfo | None = None) -> list[dict]:
     return problems
 
 
-def built_heap(board: Board) -> Board:
-    """The board with the heap of the firmware built here, where it can be read (RP2040: the GC
-    heap the linker gives build/rp2/firmware.elf); else the board as recorded."""
-    if board.name != "rp2040":
-        return board
-    from .elf_symbols import symbol_values
-
-    elf = repo_file("build", "rp2", "firmware.elf")
-    if elf is None:
-        return board
-    sym = symbol_values(elf, ("__GcHeapStart", "__GcHeapEnd"))
-    if len(sym) < 2 or sym["__GcHeapEnd"] <= sym["__GcHeapStart"]:
-        return board
-    return dataclasses.replace(board, heap_bytes=sym["__GcHeapEnd"] - sym["__GcHeapStart"],
-                               note=f"heap: the GC heap of {elf.relative_to(elf.parents[2])}; flash: its 896 KB "
-                                    "filesystem and 512 KB ROMFS (firmware/rp2/romfs_layout.h)")
+def default_boards() -> list[str]:
+    """The boards of the one-line verdicts without --board: every real and emulated kind once
+    (the emulated Pico has the Pico's memory)."""
+    return [b.name for b in BOARDS.values() if b.family != "pico-emulated"]
 
 
-def board_fit(board: Board, model_bytes: int, plan: native.Plan, info: ModelInfo | None = None,
-              rom: bool = False) -> dict:
+def board_fit(board: BoardSpec, model_bytes: int, plan: native.Plan, info: ModelInfo | None = None,
+              rom: bool = False, memory: Memory | None = None) -> dict:
     """Whether model (when it lives in the heap) + runtime state + arena + the serial agent's
     buffers for serving it (agent_ram.agent_bytes(), the figure the agent itself checks against
     its free heap before it accepts a model) fit the board's heap, and the file its flash.
-    rom: the model is mapped from ROMFS (no RAM; the ROMFS partition holds it)."""
+    rom: the model is mapped from ROMFS (no RAM; the ROMFS partition holds it). memory: the
+    board's figures (default: boards.board_memory(board), the firmware built here where readable)."""
+    mem = memory or board_memory(board)
     runtime = plan.state_bytes + plan.persist_bytes
-    in_heap = model_bytes if board.model_in_heap and not rom else 0
+    in_heap = model_bytes if mem.model_in_heap and not rom else 0
     agent = agent_bytes(sum(t.nbytes for t in info.inputs), sum(t.nbytes for t in info.outputs)) if info else 0
     need = in_heap + runtime + plan.arena_bytes + agent
-    available = board.heap_bytes - board.reserve_bytes
-    fit = {"board": board.name, "description": board.description, "note": board.note,
-           "heap_bytes": board.heap_bytes, "reserve_bytes": board.reserve_bytes,
+    available = mem.heap_bytes - mem.reserve_bytes
+    fit = {"board": board.name, "family": board.family, "chip": board.chip, "description": board.description,
+           "note": mem.note, "heap_bytes": mem.heap_bytes, "reserve_bytes": mem.reserve_bytes,
+           "ram_bytes": board.ram_bytes, "flash_bytes": board.flash_bytes,
            "ram_needed": need, "ram_model": in_heap, "ram_runtime": runtime, "ram_arena": plan.arena_bytes,
            "ram_agent": agent,
            "ram_margin": available - need, "ram_fits": plan.ok and need <= available,
-           "storage_bytes": board.storage_bytes, "rom": rom}
+           "storage_bytes": mem.storage_bytes, "rom": rom}
     if rom:
-        fit["storage_bytes"] = board.romfs_bytes
-        fit["storage_margin"] = None if board.romfs_bytes is None else board.romfs_bytes - model_bytes
-        fit["storage_fits"] = board.romfs_bytes is not None and model_bytes <= board.romfs_bytes
-    elif board.storage_bytes is not None:
-        fit["storage_margin"] = board.storage_bytes - model_bytes
-        fit["storage_fits"] = model_bytes <= board.storage_bytes
+        fit["storage_bytes"] = mem.romfs_bytes
+        fit["storage_margin"] = None if mem.romfs_bytes is None else mem.romfs_bytes - model_bytes
+        fit["storage_fits"] = mem.romfs_bytes is not None and model_bytes <= mem.romfs_bytes
+    elif mem.storage_bytes is not None:
+        fit["storage_margin"] = mem.storage_bytes - model_bytes
+        fit["storage_fits"] = model_bytes <= mem.storage_bytes
     else:
         fit["storage_margin"] = None
         fit["storage_fits"] = True
@@ -210,14 +166,16 @@ def inspect_model(model, board: str | None = None, rom: bool = False) -> dict:
                 for op, (ok, reason) in zip(info.ops, support)],
         "totals": {"ops": len(info.ops), "macs": info.macs, "params": info.params,
                    "param_bytes": info.param_bytes},
+        "float_io": {"values": float_io_values(info.inputs, info.outputs),
+                     "note": float_io_note(info.inputs, info.outputs)},
         "device": {"loads": plan.ok, "error": plan.error, "error_node": plan.node,
                    "arena_bytes": plan.arena_bytes if plan.ok else None,
                    "persist_bytes": plan.persist_bytes if plan.ok else None,
                    "state_bytes": plan.state_bytes if plan.ok else None},
     }
     if plan.ok:
-        names = [board] if board else sorted(BOARDS)
-        report["boards"] = [board_fit(built_heap(BOARDS[b]), len(data), plan, info, rom) for b in names]
+        names = [board] if board else default_boards()
+        report["boards"] = [board_fit(board_named(b), len(data), plan, info, rom) for b in names]
     else:
         report["boards"] = []
     return report
@@ -281,6 +239,8 @@ def format_report(r: dict) -> str:
                      f"(64-bit host figure: a little less on 32-bit boards)")
     else:
         lines.append(f"device: this firmware cannot load the model: {d['error']}")
+    if r["float_io"]["note"]:
+        lines.append(f"note: {r['float_io']['note']}")
     if len(r["boards"]) > 1:
         lines.append("")
         lines.append("boards (--board B for the details):")

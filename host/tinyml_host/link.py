@@ -9,6 +9,7 @@ Library API:
             print(r.index, r.output, r.us, r.cycles)
     # also: link.load_file(path), link.info(), link.board_info(), link.run(window, index),
     # link.reset(after_windows=0), link.stats (bytes, frames, re-sends), link.close()
+    # link.set_profile(True) then link.profile(): per-node times of the last window run
 
 The wire format (frames, INFO texts, the protocol's constants) is protocol.py; opening the port,
 reading it and starting the agent is transport.py; this module is the session: requests,
@@ -60,8 +61,8 @@ import serial
 from .errors import AgentError, BoardReset, LinkError, ProtocolMismatch, TinymlError
 from .protocol import (ACKED, F_DEFLATE, F_FRESH, F_LOADED, MAX_TEXT, NONE32, PROTOCOL, RESPONSE,
                        T_ACK, T_BATCH, T_ERR, T_EXIT, T_GET_OUTPUT, T_HELLO, T_INFO, T_LOAD_BEGIN,
-                       T_LOAD_CHUNK, T_LOAD_END, T_LOAD_FILE, T_NAK, T_PUT_INPUT, T_READY, T_RESET,
-                       T_RUN, T_SYNC, TYPE_NAMES, Frame, decode_line, encode_frame, parse_info)
+                       T_LOAD_CHUNK, T_LOAD_END, T_LOAD_FILE, T_NAK, T_PROFILE, T_PUT_INPUT, T_READY,
+                       T_RESET, T_RUN, T_SYNC, TYPE_NAMES, Frame, decode_line, encode_frame, parse_info)
 from .transport import (AGENT_SOURCE, CRASH_MARKER, RESET_MARKERS, _Reader, agent_version, board_agents,
                         open_transport, stop_agent)
 
@@ -366,6 +367,35 @@ class Link:
         arena bytes, input/output sizes in bytes, model size and CRC, the board's timer."""
         self.model_info = self._fetch_text(1)
         return self.model_info
+
+    def set_profile(self, enable: bool) -> str | None:
+        """Per-node timing of the loaded model on or off (Model.profile on the board; it costs
+        nothing while off, and a new HELLO turns it off). Returns the clock's unit ("cycles",
+        "us", "ns") when on, None when off."""
+        if enable and not self.board_info().get("profile"):
+            raise LinkError("the board's tinyml cannot time each node (its Model has no profile())",
+                            "flash firmware built from this checkout (`make qemu`, `make rp2`...)")
+        unit: list[str | None] = [None]
+
+        def done(f: Frame, r: _Req) -> None:
+            unit[0] = f.payload.decode("ascii") or None
+
+        self._execute(iter([_Req(T_PROFILE, bytes([1 if enable else 0]), done)]))
+        if enable and unit[0] is None:
+            raise LinkError("the agent turned profiling on but named no clock unit")
+        return unit[0]
+
+    def profile(self) -> dict:
+        """The last window's profile: {"unit": "cycles" | "us" | "ns", "nodes": [[node, op, time],
+        ...] in execution order, or None when no window ran since set_profile(True)}."""
+        p = self._fetch_text(2)
+        ops = self.model_info.get("ops") if self.model_info else None
+        if p["nodes"] is not None:
+            if [r[0] for r in p["nodes"]] != list(range(len(p["nodes"]))) or (
+                    ops is not None and [r[1] for r in p["nodes"]] != ops):
+                raise LinkError("malformed INFO (profile) answer from the agent: its nodes are not the "
+                                "loaded model's, in order")
+        return p
 
     def _fetch_text(self, kind: int) -> dict:
         parts: dict[int, bytes] = {}

@@ -72,6 +72,7 @@ class Pico:
         self.flash_image = flash_image
         self.owned = owned
         self.banner = banner
+        self.owner: int | None = None  # the process that stops it at its exit (None: kept), from the record
 
     def alive(self) -> bool:
         return _is_ours(self.pid)
@@ -190,8 +191,10 @@ def status() -> Pico | None:
 
 
 def _from_record(record: dict) -> Pico:
-    return Pico(record["pid"], record["pty"], record.get("uf2") or "", record["drive"], record["log"],
-                record.get("flash_image"), owned=record["pid"] in _owned)
+    board = Pico(record["pid"], record["pty"], record.get("uf2") or "", record["drive"], record["log"],
+                 record.get("flash_image"), owned=record["pid"] in _owned)
+    board.owner = record.get("owner")
+    return board
 
 
 def _reusable(uf2, flash_image) -> Pico | None:

@@ -31,6 +31,7 @@ T_SYNC = 0x02
 T_EXIT = 0x03
 T_INFO = 0x04
 T_RESET = 0x05
+T_PROFILE = 0x06  # per-node times on (1) or off (0); the profile itself is INFO kind 2
 T_LOAD_BEGIN = 0x10
 T_LOAD_CHUNK = 0x11
 T_LOAD_END = 0x12
@@ -51,7 +52,7 @@ F_DEFLATE = 0x04  # request: deflated data (see the agent)
 NONE32 = 0xFFFFFFFF
 
 TYPE_NAMES = {
-    T_HELLO: "HELLO", T_SYNC: "SYNC", T_EXIT: "EXIT", T_INFO: "INFO", T_RESET: "RESET",
+    T_HELLO: "HELLO", T_SYNC: "SYNC", T_EXIT: "EXIT", T_INFO: "INFO", T_RESET: "RESET", T_PROFILE: "PROFILE",
     T_LOAD_BEGIN: "LOAD_BEGIN",
     T_LOAD_CHUNK: "LOAD_CHUNK", T_LOAD_END: "LOAD_END", T_LOAD_FILE: "LOAD_FILE",
     T_PUT_INPUT: "PUT_INPUT", T_RUN: "RUN", T_BATCH: "BATCH", T_GET_OUTPUT: "GET_OUTPUT",
@@ -171,11 +172,20 @@ MODEL_FIELDS = {
     "timer": _is_str, "mem_free": _is_int,
 }
 
+PROFILE_FIELDS = {
+    # Model.profile_unit ("cycles", "us", "ns") and the last run's rows [node, op, time]; nodes is
+    # None when no window has run since profiling was turned on.
+    "unit": _is_str,
+    "nodes": _or_none(_list_of(lambda r: type(r) is list and len(r) == 3 and _is_int(r[0], 0, 1 << 31)
+                               and _is_str(r[1]) and _is_int(r[2]))),
+}
+INFO_KINDS = {0: ("board", BOARD_FIELDS), 1: ("model", MODEL_FIELDS), 2: ("profile", PROFILE_FIELDS)}
+
 
 def parse_info(text: bytes, kind: int) -> dict:
-    """An INFO text (kind 0: the board, 1: the model) -> its dict; LinkError when it is not
-    exactly what an agent of this protocol sends."""
-    what = "board" if kind == 0 else "model"
+    """An INFO text (kind 0: the board, 1: the model, 2: the last run's profile) -> its dict;
+    LinkError when it is not exactly what an agent of this protocol sends."""
+    what, fields = INFO_KINDS[kind]
     if len(text) > MAX_TEXT:
         raise LinkError(f"malformed INFO ({what}) answer from the agent: {len(text):,} bytes")
     try:
@@ -184,7 +194,7 @@ def parse_info(text: bytes, kind: int) -> dict:
         raise LinkError(f"malformed INFO ({what}) answer from the agent: not JSON ({e})") from None
     if type(value) is not dict:
         raise LinkError(f"malformed INFO ({what}) answer from the agent: a {type(value).__name__}, not an object")
-    for key, check in (BOARD_FIELDS if kind == 0 else MODEL_FIELDS).items():
+    for key, check in fields.items():
         if key not in value:
             raise LinkError(f"malformed INFO ({what}) answer from the agent: no {key!r}")
         if not check(value[key]):

@@ -10,10 +10,11 @@ import argparse
 import sys
 import types
 
+from .board import add_firmware_argument
 from .errors import DeviceError, TinymlError
 
 
-def repl(port: str | None = None) -> int:
+def repl(port: str | None = None, firmware: str | None = None) -> int:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise TinymlError("repl needs a terminal (stdin and stdout are not one)",
                          "to run code from a file or a pipe use `tinyml-host run SCRIPT`")
@@ -24,7 +25,7 @@ def repl(port: str | None = None) -> int:
     from . import board as board_mod
     from .transport import open_transport, stop_agent
 
-    name, _emu = board_mod.resolve_port(port)
+    name, _emu = board_mod.resolve_port(port, firmware)
     state = State()
     state.transport = open_transport(name)
     state.transport.serial.timeout = None
@@ -44,7 +45,8 @@ def repl(port: str | None = None) -> int:
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--port", help="serial port of a board running our firmware, or 'auto' "
                                   "(default: the emulated board, booted or reused)")
+    add_firmware_argument(p)
 
 
 def run(args) -> int:
-    return repl(args.port)
+    return repl(args.port, args.firmware)

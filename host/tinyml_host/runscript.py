@@ -14,12 +14,13 @@ import argparse
 import sys
 from pathlib import Path
 
+from .board import add_firmware_argument
 from .errors import DeviceError
 from .inputs import read_model_file, seconds
 
 
 def run_script(script: str | Path, port: str | None = None, *, reset: bool = True,
-               timeout: float | None = None, out=None) -> int:
+               timeout: float | None = None, out=None, firmware: str | None = None) -> int:
     from mpremote.transport import TransportError
 
     from . import board as board_mod
@@ -28,7 +29,7 @@ def run_script(script: str | Path, port: str | None = None, *, reset: bool = Tru
     path = Path(script)
     code = read_model_file(path, "script", allow_empty=True)  # it runs in the board's RAM: same bound
     out = out or sys.stdout
-    name, _emu = board_mod.resolve_port(port)
+    name, _emu = board_mod.resolve_port(port, firmware)
     t = open_transport(name)
     # mpremote reads a pty byte by byte with the port's own timeout: with none (blocking reads) its
     # silence timeout is never checked, so reads return every 50 ms when one is asked for.
@@ -75,6 +76,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("script", help="a MicroPython .py file")
     p.add_argument("--port", help="serial port of a board running our firmware, or 'auto' "
                                   "(default: the emulated board, booted or reused)")
+    add_firmware_argument(p)
     p.add_argument("--no-reset", action="store_true",
                    help="keep the interpreter's state (no soft reset before the script)")
     p.add_argument("--timeout", type=seconds, default=None, metavar="S",
@@ -82,4 +84,5 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args) -> int:
-    return run_script(args.script, args.port, reset=not args.no_reset, timeout=args.timeout)
+    return run_script(args.script, args.port, reset=not args.no_reset, timeout=args.timeout,
+                      firmware=args.firmware)

@@ -1,7 +1,7 @@
 """`tinyml-host validate`: run windows on the board and in the host reference, and compare.
 
     tinyml-host validate model.tflite --data windows.npy [--labels labels.npy] [--port P]
-                        [--json out.json] [--report DIR] [--tolerance N] [--no-progress]
+                        [--json out.json] [--report DIR] [--tolerance N] [--no-progress] [--profile]
 
 Library API:
 
@@ -17,6 +17,10 @@ kernels (which differ from TFLM by up to 2 LSB on some models: the report says w
 Float windows are quantized on the host exactly as the device quantizes (device/runtime/tm_io.c:
 float32 x / scale, rounded half away from zero, plus the zero point, saturated), and both sides
 get the same int8 bytes.
+
+--profile also times every node of the last window on the board (Model.profile there; see
+profile.py): a table by node with each node's share and the running total, the five slowest
+nodes, and with --report a bar plot (profile.png).
 """
 
 from __future__ import annotations
@@ -33,7 +37,9 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from .board import add_firmware_argument
 from .errors import DeviceError, TinymlError, TinymlWarning
+from .profile import Profile
 from .inputs import (MAX_DATA_BYTES, add_json_argument, check_output_dir, check_output_file, emit_json,
                      fit_samples, load_array,
                      nonneg_float, read_file, read_model_file, require_finite, sample_shape, seconds)
@@ -281,6 +287,7 @@ class ValidationReport:
     output_names: list[str]
     timing_note: str | None = None           # what the latency is, when not a real chip's time
     class_names: list[str] | None = None      # names of the classes (labels and top-1 indices)
+    profile: Profile | None = None           # per-node times of the last window (--profile)
 
     @property
     def n(self) -> int:
@@ -336,6 +343,7 @@ class ValidationReport:
             "link_bytes_per_second": self.link_bytes / self.seconds if self.seconds > 0 else None,
             "seconds": self.seconds, "link": self.link_stats, "timing_note": self.timing_note,
             "class_names": self.class_names,
+            "profile": self.profile.to_json() if self.profile is not None else None,
         }
 
     def to_json(self) -> dict:
@@ -370,6 +378,9 @@ class ValidationReport:
             lines.append(f"  link repairs         {link['retransmits']} frames re-sent "
                          f"({link['naks']} NAKs, {link['bad_frames']} damaged, {link['timeouts']} timeouts, "
                          f"{link['resyncs']} resyncs)")
+        if self.profile is not None:
+            emulated = self.timing_note is not None and self.profile.unit == "cycles"
+            lines.append(self.profile.text(note="emulated: instructions" if emulated else None))
         bad = self.beyond_tolerance
         if bad:
             shown = ", ".join(str(i) for i in bad[:10]) + (" ..." if len(bad) > 10 else "")
@@ -435,6 +446,9 @@ class ValidationReport:
             fig.savefig(p, dpi=100)
             plt.close(fig)
             written.append(p)
+        if self.profile is not None and self.profile.nodes:
+            written.append(self.profile.write_plot(d, f"{Path(self.model).name}: time per node "
+                                                      f"(window {self.profile.window})"))
         return written
 
 
@@ -495,12 +509,14 @@ def validate(model: bytes, windows: np.ndarray, *, labels: np.ndarray | None = N
              port: str | None = None, board=None, model_name: str = "model.tflite",
              tolerance: float = 0, progress: bool = False, timeout: float = 10.0,
              log: Callable[[str], None] | None = None,
-             class_names: list[str] | None = None, board_file: str | None = None) -> ValidationReport:
+             class_names: list[str] | None = None, board_file: str | None = None,
+             firmware: str | None = None, profile: bool = False) -> ValidationReport:
     """Run `windows` ((N, input bytes) uint8, from load_windows) on the board and in the
-    reference; return the report. `board`: an open tinyml_host.board.Board (else `port` is
+    reference; return the report. `board`: an open tinyml_host.board.ConnectedBoard (else `port` is
     resolved: None = the emulated board). board_file: run the model the board loads from that
     file of its own (put there by `deploy`, e.g. /rom/m.tflite) instead of streaming `model`,
-    which stays the reference's copy."""
+    which stays the reference's copy. firmware: what an emulated board boots (board.resolve_port).
+    profile: also time each node of the last window on the board (report.profile)."""
     from . import board as board_mod
 
     log = log or (lambda msg: None)
@@ -511,7 +527,7 @@ def validate(model: bytes, windows: np.ndarray, *, labels: np.ndarray | None = N
 
     own = board is None
     if own:
-        board = board_mod.connect(port, timeout=timeout)
+        board = board_mod.connect(port, timeout=timeout, firmware=firmware)
     try:
         link = board.link
         if board_file:
@@ -520,6 +536,8 @@ def validate(model: bytes, windows: np.ndarray, *, labels: np.ndarray | None = N
             _upload(board, model, progress)
         info = link.model_info
         log(f"model on the board: arena {info.get('arena_bytes')} B, timer {info.get('timer')}")
+        if profile:
+            log(f"per-node profile in {link.set_profile(True)}")
         bar = _bar(progress, n, "windows", "win")
         before = link.stats.snapshot()
         t0 = time.monotonic()
@@ -531,6 +549,10 @@ def validate(model: bytes, windows: np.ndarray, *, labels: np.ndarray | None = N
                 bar.close()
         seconds = time.monotonic() - t0
         used = link.stats.since(before)
+        node_times = None
+        if profile:
+            node_times = Profile.from_link(link.profile(), window=n - 1 if n else None)
+            link.set_profile(False)
     finally:
         if own:
             board.close()
@@ -548,7 +570,8 @@ def validate(model: bytes, windows: np.ndarray, *, labels: np.ndarray | None = N
                             link_bytes=used.bytes_sent + used.bytes_received,
                             link_stats=dataclasses.asdict(used),
                             output_names=[t.name for t in ref.outputs],
-                            timing_note=getattr(board, "timing_note", None), class_names=class_names)
+                            timing_note=getattr(board, "timing_note", None), class_names=class_names,
+                            profile=node_times)
 
 
 def _upload(board, model: bytes, progress: bool) -> None:
@@ -589,8 +612,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "(shown in the confusion matrix)")
     p.add_argument("--port", help="serial port of a board running our firmware, or 'auto' "
                                   "(default: the emulated board, booted or reused)")
+    add_firmware_argument(p)
     add_json_argument(p, "the summary and per-window results")
-    p.add_argument("--report", metavar="DIR", help="write PNG plots (latency histogram; confusion matrix with --labels)")
+    p.add_argument("--report", metavar="DIR", help="write PNG plots (latency histogram; confusion matrix with --labels; "
+                                                   "time per node with --profile)")
+    p.add_argument("--profile", action="store_true",
+                   help="also time every node of the last window on the board (cycles where the core counts "
+                        "them, else us or ns): a table, the slowest nodes, and a plot with --report")
     p.add_argument("--tolerance", type=nonneg_float, default=0, metavar="N",
                    help="largest output difference accepted, in output units (LSB for int8; default 0: bit-exact)")
     p.add_argument("--timeout", type=seconds, default=10.0, metavar="S",
@@ -627,7 +655,7 @@ def run(args) -> int:
     report = validate(model, windows, labels=labels, port=args.port, model_name=str(path),
                       tolerance=args.tolerance, progress=progress, timeout=args.timeout,
                       log=lambda m: print(m, file=sys.stderr) if progress else None, class_names=class_names,
-                      board_file=args.board_file)
+                      board_file=args.board_file, firmware=args.firmware, profile=args.profile)
     # With the JSON on stdout, the human summary goes to stderr.
     print(report.text(), file=sys.stderr if args.json == "-" else sys.stdout)
     if args.json:

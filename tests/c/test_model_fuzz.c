@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "tm_test.h"
+#include "tm_test_file.h"
 #include "tm_model.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -99,24 +100,6 @@ static size_t mutate(uint8_t *b, size_t len) {
     }
 }
 
-static uint8_t *read_file(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        return NULL;
-    }
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *buf = malloc((size_t)n);
-    if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
-
 static const char *const models[] = {
     "mlperf_tiny/kws_ref_model.tflite", "mlperf_tiny/vww_96_int8.tflite",
     "mlperf_tiny/pretrainedResnet_quant.tflite", "mlperf_tiny/ad01_int8.tflite",
@@ -129,7 +112,7 @@ static void fuzz_one(const char *name) {
     char path[256];
     snprintf(path, sizeof path, MODELS "%s", name);
     size_t len;
-    uint8_t *orig = read_file(path, &len);
+    uint8_t *orig = tm_test_read_file(path, &len);
     if (orig == NULL) {
         printf("SKIP %s: not found (run from the repository root with ../shared beside it)\n", path);
         ++skipped;

@@ -6,6 +6,8 @@ must exist (`make unix`): a missing binary is a failure, not a skip.
 """
 
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -57,6 +59,18 @@ def emu():
             yield e
     except FileNotFoundError as e:
         pytest.fail(str(e), pytrace=False)
+
+
+@pytest.fixture
+def private_emulator_state(tmp_path, monkeypatch):
+    """The emulator's state file in a folder of this test's own, so the test neither reuses nor
+    stops an emulated board someone else is using; the board it boots is stopped afterwards."""
+    runtime = tmp_path / "run"
+    runtime.mkdir()
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+    yield runtime
+    subprocess.run([sys.executable, "-c", "from tinyml_host import emulator; emulator.stop()"],
+                   env=dict(os.environ), timeout=30)
 
 
 @pytest.fixture

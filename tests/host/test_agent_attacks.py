@@ -20,7 +20,7 @@ from faultproxy import RewriteProxy
 from linkutil import unix_board
 from single_op_models import build_unary_model
 from tinyml_host import agent_ram, link as linkmod
-from tinyml_host.board import Board
+from tinyml_host.board import ConnectedBoard
 from tinyml_host.inspect import inspect_model
 from tinyml_host.link import AgentError, Link, LinkError, ProtocolMismatch
 from tinyml_host.validate import Reference
@@ -283,7 +283,7 @@ def test_wild_load_address_is_refused_on_the_emulated_board(emu, models_dir):
     spare RAM the firmware records works."""
     hello = (models_dir / HELLO).read_bytes()
     kws = (models_dir / KWS).read_bytes()
-    with Board(Link.connect(emu.pty), emu.pty, emu) as board:
+    with ConnectedBoard(Link.connect(emu.pty), emu.pty, emu) as board:
         start, end = emu.spare_ram
         board.link.load_model(hello, address=board.model_address(len(hello)))
         for address in (0x400, end - len(kws) + 4, start - 4):
@@ -299,8 +299,11 @@ def test_long_line_on_the_emulated_board(emu, models_dir):
     """190 KB without a newline into the board's 200 KB heap, with KWS loaded: dropped, the agent
     serves on (a line of ~140 KB used to end it with a MemoryError in readline)."""
     model = (models_dir / KWS).read_bytes()
-    with Board(Link.connect(emu.pty), emu.pty, emu) as board:
+    with ConnectedBoard(Link.connect(emu.pty), emu.pty, emu) as board:
         board.link.load_model(model, address=board.model_address(len(model)))
+        # The emulated UART drains the pty slowly on a loaded machine: give the write time
+        # (the link's own write timeout is for frames, not for 190 KB in one go).
+        board.link.port.write_timeout = 180
         board.link.port.write(b"!" + b"\x55" * 190_000 + b"\n")
         still_serves(board.link, model)
 
@@ -315,7 +318,7 @@ def test_model_whose_serving_needs_more_heap_is_refused_up_front(emu, models_dir
     assert not fit["ram_fits"]
     assert fit["ram_agent"] == agent_ram.agent_bytes(30000, 30000)
     hello = (models_dir / HELLO).read_bytes()
-    with Board(Link.connect(emu.pty), emu.pty, emu) as board:
+    with ConnectedBoard(Link.connect(emu.pty), emu.pty, emu) as board:
         with pytest.raises(AgentError, match=r"MemoryError: the model needs \d+ bytes of heap") as e:
             board.link.load_model(relu, address=board.model_address(len(relu)))
         assert f"agent {fit['ram_agent']} " in str(e.value)

@@ -25,7 +25,7 @@ import pytest
 import mputil
 from faultproxy import FaultProxy
 from linkutil import FIRMWARE, is_zombie_or_gone, qemu_pids
-from tinyml_host.board import Board
+from tinyml_host.board import ConnectedBoard
 from tinyml_host.link import BoardReset, Link, LinkError
 from tinyml_host.validate import Reference, validate
 
@@ -33,7 +33,7 @@ N_WINDOWS = 20
 
 
 def connect(emu, **kw):
-    return Board(Link.connect(emu.pty, **kw), emu.pty, emu)
+    return ConnectedBoard(Link.connect(emu.pty, **kw), emu.pty, emu)
 
 
 def random_windows(model: bytes, n: int, seed: int = 0) -> np.ndarray:
@@ -88,7 +88,7 @@ def test_damaged_line_gives_the_same_report(emu, models_dir, summary):
             link.load_model((models_dir / "tflm/micro_speech_quantized.tflite").read_bytes())
             # As the clean runs: the models stream into the board's spare RAM (a 54 KB model in
             # the 200 KB heap can meet a fragmented heap; that is not what this test is about).
-            damaged_runs = [validate(model, windows, board=Board(link, proxy.path, emu))
+            damaged_runs = [validate(model, windows, board=ConnectedBoard(link, proxy.path, emu))
                             for model, windows in runs]
             stats = link.stats
         finally:

@@ -75,6 +75,22 @@ def test_boots_the_rp2_firmware_with_tinyml(pico):
     assert first == f"rp2 {version}" and second.split() == ops
 
 
+def test_devices_lists_the_emulated_pico_and_what_it_runs(pico):
+    code, out, err = _cli(["devices", "--json"], pico["dir"])
+    assert code == 0, err
+    (row,) = [e for e in json.loads(out)["emulators"] if e["board"] == "pico"]
+    assert row["kept"] and row["port"].startswith("/dev/pts/") and Path(row["firmware"]) == UF2.resolve()
+    script = pico["dir"] / "count.py"  # what the board itself says, asked another way
+    script.write_text("import tinyml\nprint(tinyml.__version__, len(tinyml.ops()))\n")
+    code, out, err = _cli(["run", script, "--port", "pico"], pico["dir"])
+    assert code == 0, err
+    version, count = out.split()[-2:]
+    assert row["running"]["tinyml"] == version and row["running"]["ops"] == int(count) > 0
+    assert row["running"]["machine"] == "Raspberry Pi Pico with RP2040"
+    code, text, err = _cli(["devices"], pico["dir"])
+    assert code == 0 and f"pico  {row['port']}" in text and f"tinyml {version}" in text
+
+
 @pytest.mark.parametrize("model,windows", [("tflm/hello_world_int8.tflite", 20),
                                            ("mlperf_tiny/kws_ref_model.tflite", 3)])
 def test_validate_bit_exact_from_the_filesystem(pico, model, windows):

@@ -190,9 +190,9 @@ def test_firmware_written_but_board_never_starts_it(tmp_path):
 
 def test_no_board_plugged_in(tmp_path, monkeypatch):
     """No --port and no USB serial port of an ESP32 board (none on a CI machine): a clear error."""
-    from tinyml_host import flash_common
+    from tinyml_host.boards import BOARDS, find_ports
 
-    if flash_common.find_ports("esp32"):
+    if find_ports(BOARDS["esp32"]):
         pytest.skip("a USB serial board is plugged into this machine")
     fw = write_fw(tmp_path, "esp32")
     code, _, err, _ = run_flash(["--board", "esp32", "--firmware", fw], tmp_path)

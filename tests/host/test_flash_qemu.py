@@ -2,10 +2,7 @@
 it runs, like a flashed board. Needs qemu-system-arm and build/qemu/firmware.elf (`make qemu`,
 which `make test` runs before these tests)."""
 
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,18 +11,6 @@ from flashutil import run_flash, run_flash_json, unix_tinyml_info
 
 ROOT = Path(__file__).resolve().parents[2]
 FIRMWARE = ROOT / "build" / "qemu" / "firmware.elf"
-
-
-@pytest.fixture
-def private_emulator_state(tmp_path, monkeypatch):
-    """The emulator's state file in a folder of this test's own, so the test neither reuses nor
-    stops an emulated board someone else is using; the board it boots is stopped afterwards."""
-    runtime = tmp_path / "run"
-    runtime.mkdir()
-    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
-    yield runtime
-    subprocess.run([sys.executable, "-c", "from tinyml_host import emulator; emulator.stop()"],
-                   env=dict(os.environ), timeout=30)
 
 
 def test_flash_boots_the_emulated_board_and_reports_tinyml(tmp_path, private_emulator_state):
