@@ -12,9 +12,11 @@ For each model (default: ../shared/models/mlperf_tiny/*.tflite) one seeded rando
     what the model leaves out); the emulated output must equal TFLM's;
   - activation arena (tinyml's plan, 32-bit build) vs the per-op lower bound (largest set of
     activations live at one op, computed by the runtime) and vs TFLM's arena "head";
-  - total RAM for a loaded model, 32-bit build: arena + state (tensors, nodes, plan) + op data
-    + the tm_model struct, vs TFLM's whole arena (print_allocations, x86-64 build: its 64-bit
-    pointers make TFLM's state somewhat larger than on a 32-bit MCU);
+  - total RAM for a loaded model, 32-bit build: arena + state (tensor and node records, shapes;
+    the planner's scratch is released after parse) + op data + the tm_model struct, vs TFLM's
+    whole arena (print_allocations, x86-64 build: its 64-bit pointers make TFLM's state somewhat
+    larger than on a 32-bit MCU); then the same over every int8 model of the test suite (the
+    shared models and the Keras zoo's conversions, bench/ram_bench.py): median, worst, VWW;
   - flash added by tinyml with every op: arm-none-eabi-size (text + data) of the engine's objects
     (device/runtime, ops, kernels) compiled -Os -mthumb -mcpu=cortex-m4; the MicroPython binding
     device/modtinyml.c needs the port's headers and is measured from a firmware build if one exists;
@@ -43,12 +45,13 @@ import callgrind_bench as cg  # noqa: E402
 import cortexm_bench as cm  # noqa: E402
 import flash_size as fs  # noqa: E402
 import pico_bench as pb  # noqa: E402
+import ram_bench as rb  # noqa: E402
 
 # Issue 6's reference points and targets.
 TARGET_X86_RATIO = 0.25
 TARGET_M0 = 4.5
 TARGET_M4 = 2.0
-TARGET_RAM_RATIO = 0.75
+TARGET_RAM_RATIO = rb.TARGET_VWW_RATIO   # VWW; every model <= rb.TARGET_RATIO
 TARGET_FLASH = 48 * 1024
 REF_M0 = "best published M0+ runtime 7.8-12.1 c/MAC; TinyMaix on RP2040 20-29"
 REF_M4 = "TFLM + CMSIS-NN on M4 6.8-9.6 c/MAC; best vendor runtimes 1.4-2.0"
@@ -177,14 +180,20 @@ def main(argv=None):
             flash_shipped, _ = flash_bytes(tmp, "-O2")
             cg.log("bench: linking every op and the MLPerf Tiny subset (TINYML_OPS) ...")
             linked = fs.measure([str(m) for m in models])
+            cg.log("bench: total RAM vs TFLM over the test suite's models (bench/ram_bench.py) ...")
+            ram_rows = rb.measure_all(rb.suite_models(rb.ZOO_CACHE), args.jobs)
     except (cg.BenchError, cm.CortexMError) as e:
         print(f"bench: error: {e}", file=sys.stderr)
         return 2
     if args.json:
         print(json.dumps(dict(results=rows, flash_bytes=flash, flash_bytes_kernels_o2=flash_shipped,
-                              flash_linked=linked), indent=2))
+                              flash_linked=linked, ram_suite=dict(results=ram_rows, summary=rb.summary(ram_rows))),
+                         indent=2))
         return 0
     print(table(rows, flash, flash_shipped, nobj, not args.no_callgrind))
+    print()
+    print(rb.table(ram_rows))
+    print(rb.summary_line(rb.summary(ram_rows)))
     print()
     print(fs.report(linked, "these models' ops (TINYML_OPS)"))
     print()

@@ -188,10 +188,10 @@ class Counter:
         return cycles, instructions
 
 
-def run(model_path, core, input_bytes, workdir=None):
-    """Load model_path in the emulated core, run one inference of input_bytes.
-    -> dict(cycles, instructions, output (bytes), state_bytes, persist_bytes, arena_bytes,
-            arena_lower_bound, model_struct_bytes)."""
+def load(model_path, core, workdir=None):
+    """Load model_path in the emulated core (open, parse, prepare, set_arena: not counted).
+    -> (unicorn, call(sym, counter=None), {symbol: address}, dict(state_bytes, persist_bytes,
+        arena_bytes, arena_lower_bound, model_struct_bytes, in_ptr, in_len, out_ptr, out_len))."""
     from unicorn import UC_ARCH_ARM, UC_HOOK_BLOCK, UC_MODE_MCLASS, UC_MODE_THUMB, Uc
     from unicorn import arm_const as U
     workdir = workdir or tempfile.mkdtemp(prefix="tinyml-cortexm-")
@@ -233,7 +233,19 @@ def run(model_path, core, input_bytes, workdir=None):
     if status != 0:
         text = bytes(uc.mem_read(job + 56, 96)).split(b"\0")[0].decode(errors="replace")
         raise CortexMError(f"{Path(model_path).name} on {core}: load failed ({status}): {text}")
-    state, persist, arena, lower, mstruct, in_ptr, in_len, out_ptr, out_len = f[1:10]
+    keys = ("state_bytes", "persist_bytes", "arena_bytes", "arena_lower_bound", "model_struct_bytes",
+            "in_ptr", "in_len", "out_ptr", "out_len")
+    return uc, call, syms, dict(zip(keys, f[1:10]))
+
+
+def run(model_path, core, input_bytes, workdir=None):
+    """Load model_path in the emulated core, run one inference of input_bytes.
+    -> dict(cycles, instructions, output (bytes), state_bytes, persist_bytes, arena_bytes,
+            arena_lower_bound, model_struct_bytes)."""
+    uc, call, syms, sizes = load(model_path, core, workdir)
+    state, persist, arena, lower, mstruct, in_ptr, in_len, out_ptr, out_len = (
+        sizes[k] for k in ("state_bytes", "persist_bytes", "arena_bytes", "arena_lower_bound",
+                           "model_struct_bytes", "in_ptr", "in_len", "out_ptr", "out_len"))
     if len(input_bytes) != in_len:
         raise CortexMError(f"input has {len(input_bytes)} bytes, the model's input tensor {in_len}")
     uc.mem_write(in_ptr, bytes(input_bytes))

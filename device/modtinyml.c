@@ -211,6 +211,12 @@ static mp_obj_t tinyml_model_make_new(const mp_obj_type_t *type, size_t n_args, 
     if (tm_model_parse(&probe, state, &err) != TM_OK) {
         raise_error(&err);
     }
+    // The planner's scratch at the end of the state is done with: give it back, in place (a
+    // shrink never moves the block; if the heap says otherwise the block stays whole).
+    if (probe.state_keep_bytes < state_bytes
+        && m_renew_maybe(uint8_t, state, state_bytes, probe.state_keep_bytes ? probe.state_keep_bytes : 1, false) == state) {
+        state_bytes = probe.state_keep_bytes;
+    }
     uint8_t *persist = m_new(uint8_t, probe.persist_bytes ? probe.persist_bytes : 1);
     if (tm_model_prepare(&probe, persist, &err) != TM_OK) {
         raise_node_error(&probe, &err);
@@ -321,23 +327,24 @@ static mp_obj_t tensor_view(tinyml_model_obj_t *self, tm_tensor *t) {
 }
 
 // A tensor name from the model buffer as a str: bytes that are not UTF-8 become '?'.
-static mp_obj_t name_str(const tm_tensor *t) {
-    if (t->name == NULL) {
+static mp_obj_t name_str(const tm_model *m, const tm_tensor *t) {
+    uint32_t len;
+    const byte *name = (const byte *)tm_tensor_name(m, (uint32_t)(t - m->tensors), &len);
+    if (name == NULL) {
         return mp_const_none;
     }
-    const byte *name = (const byte *)t->name;
-    if (utf8_check(name, t->name_len)) {
-        return mp_obj_new_str((const char *)name, t->name_len);
+    if (utf8_check(name, len)) {
+        return mp_obj_new_str((const char *)name, len);
     }
     vstr_t v;
-    vstr_init(&v, t->name_len);
-    for (size_t i = 0; i < t->name_len; ++i) {
+    vstr_init(&v, len);
+    for (size_t i = 0; i < len; ++i) {
         vstr_add_byte(&v, name[i] < 0x80 ? name[i] : '?');
     }
     return mp_obj_new_str_from_vstr(&v);
 }
 
-static mp_obj_t new_attrtuple_info(tm_tensor *t, int index) {
+static mp_obj_t new_attrtuple_info(const tm_model *m, tm_tensor *t, int index) {
     static const qstr fields[] = { MP_QSTR_index, MP_QSTR_name, MP_QSTR_shape, MP_QSTR_dtype, MP_QSTR_scale, MP_QSTR_zero_point };
     mp_obj_t shape[TM_MAX_DIMS];
     for (int d = 0; d < t->ndim; ++d) {
@@ -345,7 +352,7 @@ static mp_obj_t new_attrtuple_info(tm_tensor *t, int index) {
     }
     mp_obj_t items[6] = {
         MP_OBJ_NEW_SMALL_INT(index),
-        name_str(t),
+        name_str(m, t),
         mp_obj_new_tuple(t->ndim, shape),
         mp_obj_new_str(tm_type_name(t->type), strlen(tm_type_name(t->type))),
         mp_obj_new_float(t->scale),
@@ -359,7 +366,7 @@ static mp_obj_t io_infos(tinyml_model_obj_t *self, int output) {
     int n = output ? self->model.n_outputs : self->model.n_inputs;
     mp_obj_t items[TM_MAX_MODEL_IO];
     for (int i = 0; i < n; ++i) {
-        items[i] = new_attrtuple_info(io_tensor(self, i, output), i);
+        items[i] = new_attrtuple_info(&self->model, io_tensor(self, i, output), i);
     }
     return mp_obj_new_tuple(n, items);
 }
@@ -769,7 +776,7 @@ static void tinyml_model_print(const mp_print_t *print, mp_obj_t self_in, mp_pri
     const tm_model *m = &self->model;
     mp_printf(print, "<tinyml.Model: %u ops, arena %u bytes, state %u bytes",
         (unsigned)m->n_nodes, (unsigned)m->arena_bytes,
-        (unsigned)(tm_model_state_bytes(m) + m->persist_bytes));
+        (unsigned)(m->state_keep_bytes + m->persist_bytes));
     for (int i = 0; i < m->n_inputs; ++i) {
         print_tensor(print, "input", i, &m->tensors[m->inputs[i]]);
     }
@@ -802,7 +809,7 @@ static void tinyml_model_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
         case MP_QSTR_inputs: dest[0] = io_infos(self, 0); return;
         case MP_QSTR_outputs: dest[0] = io_infos(self, 1); return;
         case MP_QSTR_arena_bytes: dest[0] = mp_obj_new_int_from_uint(m->arena_bytes); return;
-        case MP_QSTR_state_bytes: dest[0] = mp_obj_new_int_from_uint(tm_model_state_bytes(m) + m->persist_bytes); return;
+        case MP_QSTR_state_bytes: dest[0] = mp_obj_new_int_from_uint(m->state_keep_bytes + m->persist_bytes); return;
         case MP_QSTR_last_us:
             dest[0] = self->last.us ? mp_obj_new_int_from_ull(self->last.us) : mp_const_none;
             return;

@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sanitizer/asan_interface.h>   // the target is always built with ASan (fuzz/run.sh)
+
 #include "tm_io.h"
 #include "tm_model.h"
 #include "tm_ops.h"
@@ -192,6 +194,10 @@ static void run(const uint8_t *buf, size_t len, const uint8_t *data, size_t size
     }
     void *state = malloc(state_bytes ? state_bytes : 1);
     s = tm_model_parse(&m, state, &err);
+    // After parse the planner's scratch (past state_keep_bytes) is released, as the binding
+    // shrinks the block: any later access to it is an ASan report.
+    size_t tail_bytes = s == TM_OK ? state_bytes - m.state_keep_bytes : 0;
+    ASAN_POISON_MEMORY_REGION((uint8_t *)state + m.state_keep_bytes, tail_bytes);
     if (s != TM_OK) {
         check_error(s, &err);
     } else if (m.persist_bytes <= max_bytes && m.arena_bytes <= max_bytes) {
@@ -214,6 +220,7 @@ static void run(const uint8_t *buf, size_t len, const uint8_t *data, size_t size
         }
         free(persist);
     }
+    ASAN_UNPOISON_MEMORY_REGION((uint8_t *)state + m.state_keep_bytes, tail_bytes);
     free(state);
 }
 

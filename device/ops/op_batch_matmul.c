@@ -46,8 +46,8 @@ static tm_status batch_matmul_prepare(tm_model *m, tm_node *n, tm_error *err) {
         return tm_fail(err, TM_ERR_MODEL, "%s: operands have %u and %u dimensions (2 to 5)", NAME,
             (unsigned)lhs->ndim, (unsigned)rhs->ndim);
     }
-    const int adj_x = tm_fb_u8(&n->options, OPT_ADJ_X, 0) != 0;
-    const int adj_y = tm_fb_u8(&n->options, OPT_ADJ_Y, 0) != 0;
+    const int adj_x = tm_fb_u8(tm_node_options(m, n), OPT_ADJ_X, 0) != 0;
+    const int adj_y = tm_fb_u8(tm_node_options(m, n), OPT_ADJ_Y, 0) != 0;
     int32_t l[MAX_RANK], r[MAX_RANK], want[MAX_RANK];
     extend(lhs, l);
     extend(rhs, r);

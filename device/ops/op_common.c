@@ -24,10 +24,8 @@ static tm_status check_arity(const tm_node *n, int min_in, int max_in, int requi
             op, (unsigned)n->n_inputs, (unsigned)n->n_outputs, min_in, max_in == min_in + 1 ? "or" : "to",
             max_in, n_out);
     }
-    for (int i = 0; i < n->n_inputs && i < required; ++i) {
-        if (n->inputs[i] < 0) {
-            return tm_fail(err, TM_ERR_MODEL, "%s: input %d is missing", op, i + 1);
-        }
+    if (n->first_omitted < n->n_inputs && n->first_omitted < required) {
+        return tm_fail(err, TM_ERR_MODEL, "%s: input %d is missing", op, n->first_omitted + 1);
     }
     return TM_OK;
 }
@@ -233,11 +231,19 @@ tm_status tm_op_quantize_multiplier(double real, int32_t *multiplier, int32_t *s
     return TM_OK;
 }
 
-tm_status tm_op_channel_multipliers(float input_scale, const tm_tensor *filter, float output_scale,
-    int32_t channels, int32_t *multiplier, int8_t *shift, const char *op, tm_error *err) {
+tm_status tm_op_channel_multipliers(const tm_model *m, float input_scale, const tm_tensor *filter,
+    float output_scale, int32_t channels, int32_t *multiplier, int8_t *shift, const char *op, tm_error *err) {
     const int per_channel = tm_tensor_quant_count(filter) > 1;
+    tm_quant_params q;
+    if (tm_tensor_quant(m, filter, &q, err) != TM_OK) {
+        return err->status;
+    }
+    if (per_channel && q.scales.len < (uint32_t)channels) {
+        return tm_fail(err, TM_ERR_MODEL, "%s: %u weight scales for %d output channels", op,
+            (unsigned)q.scales.len, (int)channels);
+    }
     for (int32_t c = 0; c < channels; ++c) {
-        const float filter_scale = tm_fb_vec_f32(&filter->scales, per_channel ? (uint32_t)c : 0u);
+        const float filter_scale = tm_fb_vec_f32(&q.scales, per_channel ? (uint32_t)c : 0u);
         // Same operations, same order, same precision as TFLM: double(in) * double(f) / double(out).
         const double real = (double)input_scale * (double)filter_scale / (double)output_scale;
         int32_t s;
@@ -287,17 +293,21 @@ tm_status tm_op_check_conv_4d(const tm_op_conv_tensors *t, const char *op, tm_er
     return TM_OK;
 }
 
-tm_status tm_op_check_weights(const tm_tensor *t, int axis, int32_t channels, const char *op,
-    tm_error *err) {
+tm_status tm_op_check_weights(const tm_model *m, const tm_tensor *t, int axis, int32_t channels,
+    const char *op, tm_error *err) {
     const uint32_t n = tm_tensor_quant_count(t);
+    tm_quant_params q;
+    if (tm_tensor_quant(m, t, &q, err) != TM_OK) {
+        return err->status;
+    }
     if (n == 0) {
         return tm_fail(err, TM_ERR_MODEL, "%s: int8 weights have no quantization", op);
     }
     if (n != 1) {
-        if (t->quantized_dimension != axis) {
+        if (q.quantized_dimension != axis) {
             return tm_fail(err, TM_ERR_UNSUPPORTED,
                 "%s: per-channel weights quantized along axis %d (only axis %d is supported)", op,
-                (int)t->quantized_dimension, axis);
+                (int)q.quantized_dimension, axis);
         }
         if (n != (uint32_t)channels) {
             return tm_fail(err, TM_ERR_MODEL, "%s: %u weight scales for %d output channels", op,
@@ -305,20 +315,20 @@ tm_status tm_op_check_weights(const tm_tensor *t, int axis, int32_t channels, co
         }
     }
     for (uint32_t i = 0; i < n; ++i) {
-        const float s = tm_fb_vec_f32(&t->scales, i);
+        const float s = tm_fb_vec_f32(&q.scales, i);
         // 0 is legal (an all-zero channel): its multiplier is 0 and the channel outputs the zero point.
         if (!(s >= 0.0f && s <= FLT_MAX)) {
             return tm_fail(err, TM_ERR_MODEL, "%s: weight scale %u is negative or not a number", op,
                 (unsigned)i);
         }
     }
-    for (uint32_t i = 0; i < t->zero_points.len; ++i) {
-        if (tm_fb_vec_i64(&t->zero_points, i) != 0) {
+    for (uint32_t i = 0; i < q.zero_points.len; ++i) {
+        if (tm_fb_vec_i64(&q.zero_points, i) != 0) {
             return tm_fail(err, TM_ERR_UNSUPPORTED,
                 "%s: weights must be symmetric (zero point %u is not 0)", op, (unsigned)i);
         }
     }
-    if (!tm_fb_ok(t->scales.fb)) {
+    if (!tm_fb_ok(&m->fb)) {
         return tm_fail(err, TM_ERR_MODEL, "%s: unreadable weight quantization", op);
     }
     return TM_OK;
@@ -484,7 +494,7 @@ static tm_status binary_prepare(const tm_model *m, const tm_node *n, const char 
         return tm_fail(err, TM_ERR_MODEL, "%s: input shapes (%d-D and %d-D) do not broadcast to the %d-D output shape",
             op, (int)b->in1->ndim, (int)b->in2->ndim, (int)b->out->ndim);
     }
-    const int activation = tm_fb_u8(&n->options, 0, 0);
+    const int activation = tm_fb_u8(tm_node_options(m, n), 0, 0);
     return tm_op_activation_range(activation, b->out, &b->act_min, &b->act_max, op, err);
 }
 
@@ -515,7 +525,7 @@ tm_status tm_op_binary_prepare_s32(const tm_model *m, const tm_node *n, const ch
         return tm_fail(err, TM_ERR_MODEL, "%s: input shapes (%d-D and %d-D) do not broadcast to the %d-D output shape",
             op, (int)t[0]->ndim, (int)t[1]->ndim, (int)t[2]->ndim);
     }
-    if (has_activation && tm_fb_u8(&n->options, 0, 0) != 0) {
+    if (has_activation && tm_fb_u8(tm_node_options(m, n), 0, 0) != 0) {
         return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: int32 with a fused activation is not supported", op);
     }
     return TM_OK;
@@ -556,15 +566,15 @@ tm_status tm_op_pool_2d_prepare(tm_model *m, tm_node *n, const char *op, tm_erro
     if (input->dims[0] != output->dims[0] || input->dims[3] != output->dims[3]) {
         return tm_fail(err, TM_ERR_MODEL, "%s: batch or channel count differs between input and output", op);
     }
-    if (!tm_fb_table_present(&n->options)) {
+    if (!tm_fb_table_present(tm_node_options(m, n))) {
         return tm_fail(err, TM_ERR_MODEL, "%s: Pool2DOptions missing", op);
     }
-    const int padding = tm_fb_i8(&n->options, POOL_OPT_PADDING, 0);
-    const int32_t stride_w = tm_fb_i32(&n->options, POOL_OPT_STRIDE_W, 0);
-    const int32_t stride_h = tm_fb_i32(&n->options, POOL_OPT_STRIDE_H, 0);
-    const int32_t filter_w = tm_fb_i32(&n->options, POOL_OPT_FILTER_WIDTH, 0);
-    const int32_t filter_h = tm_fb_i32(&n->options, POOL_OPT_FILTER_HEIGHT, 0);
-    const int activation = tm_fb_i8(&n->options, POOL_OPT_ACTIVATION, 0);
+    const int padding = tm_fb_i8(tm_node_options(m, n), POOL_OPT_PADDING, 0);
+    const int32_t stride_w = tm_fb_i32(tm_node_options(m, n), POOL_OPT_STRIDE_W, 0);
+    const int32_t stride_h = tm_fb_i32(tm_node_options(m, n), POOL_OPT_STRIDE_H, 0);
+    const int32_t filter_w = tm_fb_i32(tm_node_options(m, n), POOL_OPT_FILTER_WIDTH, 0);
+    const int32_t filter_h = tm_fb_i32(tm_node_options(m, n), POOL_OPT_FILTER_HEIGHT, 0);
+    const int activation = tm_fb_i8(tm_node_options(m, n), POOL_OPT_ACTIVATION, 0);
     if (filter_w < 1 || filter_h < 1) {
         return tm_fail(err, TM_ERR_MODEL, "%s: filter size %dx%d must be at least 1x1", op,
             (int)filter_h, (int)filter_w);

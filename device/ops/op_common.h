@@ -90,8 +90,8 @@ tm_status tm_op_quantize_multiplier(double real, int32_t *multiplier, int32_t *s
 
 // Per-channel multipliers as TFLM's PopulateConvolutionQuantizationParams computes them, in double:
 // input_scale * filter_scale[c] / output_scale (a per-tensor filter scale is broadcast).
-tm_status tm_op_channel_multipliers(float input_scale, const tm_tensor *filter, float output_scale,
-    int32_t channels, int32_t *multiplier, int8_t *shift, const char *op, tm_error *err);
+tm_status tm_op_channel_multipliers(const tm_model *m, float input_scale, const tm_tensor *filter,
+    float output_scale, int32_t channels, int32_t *multiplier, int8_t *shift, const char *op, tm_error *err);
 
 // ---- Convolution-like ops (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED) ----
 
@@ -113,8 +113,8 @@ tm_status tm_op_check_conv_4d(const tm_op_conv_tensors *t, const char *op, tm_er
 // The quantization of int8 weights (type checked by tm_op_get_conv_tensors): one scale
 // (per-tensor) or `channels` scales along `axis` (per-channel), scales finite and >= 0, every zero
 // point 0.
-tm_status tm_op_check_weights(const tm_tensor *t, int axis, int32_t channels, const char *op,
-    tm_error *err);
+tm_status tm_op_check_weights(const tm_model *m, const tm_tensor *t, int axis, int32_t channels,
+    const char *op, tm_error *err);
 
 // An optional int32 bias (NULL: no bias) with exactly `channels` elements.
 tm_status tm_op_check_bias(const tm_tensor *t, int32_t channels, const char *op, tm_error *err);

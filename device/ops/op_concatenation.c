@@ -40,8 +40,8 @@ static tm_status concat_prepare(tm_model *m, tm_node *n, tm_error *err) {
     }
     // ConcatenationOptions: axis (field 0), fused_activation_function (field 1), which TFLM
     // requires to be NONE.
-    const int32_t axis_opt = tm_fb_i32(&n->options, 0, 0);
-    const int activation = tm_fb_u8(&n->options, 1, 0);
+    const int32_t axis_opt = tm_fb_i32(tm_node_options(m, n), 0, 0);
+    const int activation = tm_fb_u8(tm_node_options(m, n), 1, 0);
     if (activation != 0) {
         return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: fused activation is not supported", NAME);
     }

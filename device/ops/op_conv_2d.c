@@ -72,12 +72,12 @@ static tm_status conv_2d_prepare(tm_model *m, tm_node *n, tm_error *err) {
     }
 
     tm_conv_2d_params p;
-    const int padding = tm_fb_u8(&n->options, OPT_PADDING, TM_PADDING_SAME);
-    p.stride_w = tm_fb_i32(&n->options, OPT_STRIDE_W, 0);
-    p.stride_h = tm_fb_i32(&n->options, OPT_STRIDE_H, 0);
-    p.dilation_w = tm_fb_i32(&n->options, OPT_DILATION_W, 1);
-    p.dilation_h = tm_fb_i32(&n->options, OPT_DILATION_H, 1);
-    const int activation = tm_fb_u8(&n->options, OPT_ACTIVATION, 0);
+    const int padding = tm_fb_u8(tm_node_options(m, n), OPT_PADDING, TM_PADDING_SAME);
+    p.stride_w = tm_fb_i32(tm_node_options(m, n), OPT_STRIDE_W, 0);
+    p.stride_h = tm_fb_i32(tm_node_options(m, n), OPT_STRIDE_H, 0);
+    p.dilation_w = tm_fb_i32(tm_node_options(m, n), OPT_DILATION_W, 1);
+    p.dilation_h = tm_fb_i32(tm_node_options(m, n), OPT_DILATION_H, 1);
+    const int activation = tm_fb_u8(tm_node_options(m, n), OPT_ACTIVATION, 0);
     if (tm_op_axis_padding(padding, d.in_h, d.filter_h, p.stride_h, p.dilation_h, d.out_h, &p.pad_h, NAME,
             "height", err) != TM_OK
         || tm_op_axis_padding(padding, d.in_w, d.filter_w, p.stride_w, p.dilation_w, d.out_w, &p.pad_w, NAME,
@@ -85,7 +85,7 @@ static tm_status conv_2d_prepare(tm_model *m, tm_node *n, tm_error *err) {
         return err->status;
     }
 
-    if (tm_op_check_weights(filter, 0, d.out_c, NAME, err) != TM_OK
+    if (tm_op_check_weights(m, filter, 0, d.out_c, NAME, err) != TM_OK
         || (s16 ? tm_op_check_bias_s16(t.bias, d.out_c, 1, NAME, err) : tm_op_check_bias(t.bias, d.out_c, NAME, err))
             != TM_OK
         || tm_op_activation_range(activation, output, &p.act_min, &p.act_max, NAME, err) != TM_OK) {
@@ -99,7 +99,7 @@ static tm_status conv_2d_prepare(tm_model *m, tm_node *n, tm_error *err) {
     conv_2d_data *data = (conv_2d_data *)tm_op_alloc_data_with_multipliers(m, sizeof(conv_2d_data), d.out_c,
         &multiplier, &shift, NAME, err);
     if (data == NULL
-        || tm_op_channel_multipliers(input->scale, filter, output->scale, d.out_c, multiplier, shift, NAME,
+        || tm_op_channel_multipliers(m, input->scale, filter, output->scale, d.out_c, multiplier, shift, NAME,
             err) != TM_OK) {
         return err->status;
     }

@@ -87,16 +87,26 @@ tm_status tm_op_split_axis(const tm_tensor *axis_t, const tm_tensor *input, int 
     return tm_op_const_axis(axis_t, input->ndim, axis, op, err);
 }
 
+// SPLIT / SPLIT_V's data: the input seen as [outer, row] elements, each output a column block
+// of size[i] * inner elements; the copy of each output is laid out at eval (a few operations)
+// rather than kept, 4 bytes an output instead of a whole strided-copy box.
+typedef struct {
+    int32_t outer;
+    int32_t row;             // elements of one input row: dims[axis] * inner
+    int32_t inner;
+    int32_t elem_size;
+    int32_t size[];          // each output's size at the axis
+} split_params;
+
 size_t tm_op_split_persist_bytes(const tm_model *m, const tm_node *n) {
     (void)m;
-    return (size_t)n->n_outputs * sizeof(tm_strided_copy_params);
+    return sizeof(split_params) + (size_t)n->n_outputs * sizeof(int32_t);
 }
 
 tm_status tm_op_split_prepare(tm_model *m, tm_node *n, const tm_tensor *input, int axis,
     int32_t uniform_size, const char *op, tm_error *err) {
     // Written in place in the persistent data: no stack array sized for the largest node.
-    tm_strided_copy_params *p = (tm_strided_copy_params *)tm_op_alloc_data(m,
-        (size_t)n->n_outputs * sizeof(tm_strided_copy_params), op, err);
+    split_params *p = (split_params *)tm_op_alloc_data(m, tm_op_split_persist_bytes(m, n), op, err);
     if (p == NULL) {
         return err->status;
     }
@@ -108,7 +118,6 @@ tm_status tm_op_split_prepare(tm_model *m, tm_node *n, const tm_tensor *input, i
             inner *= input->dims[d];
         }
     }
-    int32_t offset = 0;
     for (int i = 0; i < n->n_outputs; ++i) {
         const tm_tensor *t = tm_output(m, n, i);
         if (t == NULL) {
@@ -126,25 +135,32 @@ tm_status tm_op_split_prepare(tm_model *m, tm_node *n, const tm_tensor *input, i
             return tm_fail(err, TM_ERR_MODEL, "%s: output %d should be the input's shape with %d at axis %d",
                 op, i, (int)size_i, axis);
         }
-        p[i].ndim = 2;
-        p[i].count[0] = outer;
-        p[i].count[1] = size_i * inner;
-        p[i].in_step[0] = input->dims[axis] * inner;
-        p[i].in_step[1] = 1;
-        p[i].in_start = offset * inner;
-        p[i].out_start = 0;
-        p[i].elem_size = (int32_t)tm_type_size(input->type);
-        tm_strided_copy_contiguous_out(&p[i]);
-        offset += size_i;
+        p->size[i] = size_i;   // they add up to dims[axis] (checked by the callers)
     }
+    p->outer = outer;
+    p->row = input->dims[axis] * inner;
+    p->inner = inner;
+    p->elem_size = (int32_t)tm_type_size(input->type);
     n->data = p;
     return TM_OK;
 }
 
 void tm_op_split_eval(const tm_model *m, const tm_node *n, int input_index) {
-    const tm_strided_copy_params *p = (const tm_strided_copy_params *)n->data;
+    const split_params *s = (const split_params *)n->data;
     const void *in = tm_input(m, n, input_index)->data;
+    int32_t offset = 0;
     for (int i = 0; i < n->n_outputs; ++i) {
-        tm_strided_copy(&p[i], in, tm_output(m, n, i)->data);
+        tm_strided_copy_params p;
+        p.ndim = 2;
+        p.count[0] = s->outer;
+        p.count[1] = s->size[i] * s->inner;
+        p.in_step[0] = s->row;
+        p.in_step[1] = 1;
+        p.in_start = offset * s->inner;
+        p.out_start = 0;
+        p.elem_size = s->elem_size;
+        tm_strided_copy_contiguous_out(&p);
+        tm_strided_copy(&p, in, tm_output(m, n, i)->data);
+        offset += s->size[i];
     }
 }

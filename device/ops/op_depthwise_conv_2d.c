@@ -63,13 +63,13 @@ static tm_status depthwise_conv_2d_prepare(tm_model *m, tm_node *n, tm_error *er
     }
 
     tm_depthwise_conv_2d_params p;
-    const int padding = tm_fb_u8(&n->options, OPT_PADDING, TM_PADDING_SAME);
-    p.stride_w = tm_fb_i32(&n->options, OPT_STRIDE_W, 0);
-    p.stride_h = tm_fb_i32(&n->options, OPT_STRIDE_H, 0);
-    p.depth_multiplier = tm_fb_i32(&n->options, OPT_DEPTH_MULTIPLIER, 0);
-    p.dilation_w = tm_fb_i32(&n->options, OPT_DILATION_W, 1);
-    p.dilation_h = tm_fb_i32(&n->options, OPT_DILATION_H, 1);
-    const int activation = tm_fb_u8(&n->options, OPT_ACTIVATION, 0);
+    const int padding = tm_fb_u8(tm_node_options(m, n), OPT_PADDING, TM_PADDING_SAME);
+    p.stride_w = tm_fb_i32(tm_node_options(m, n), OPT_STRIDE_W, 0);
+    p.stride_h = tm_fb_i32(tm_node_options(m, n), OPT_STRIDE_H, 0);
+    p.depth_multiplier = tm_fb_i32(tm_node_options(m, n), OPT_DEPTH_MULTIPLIER, 0);
+    p.dilation_w = tm_fb_i32(tm_node_options(m, n), OPT_DILATION_W, 1);
+    p.dilation_h = tm_fb_i32(tm_node_options(m, n), OPT_DILATION_H, 1);
+    const int activation = tm_fb_u8(tm_node_options(m, n), OPT_ACTIVATION, 0);
     // The reference kernel trusts depth_multiplier to map output channel ic * dm + m to input
     // channel ic: it must agree with the shapes.
     if (p.depth_multiplier < 1 || (int64_t)d.in_c * p.depth_multiplier != d.out_c) {
@@ -87,7 +87,7 @@ static tm_status depthwise_conv_2d_prepare(tm_model *m, tm_node *n, tm_error *er
         return err->status;
     }
 
-    if (tm_op_check_weights(filter, QUANTIZED_AXIS, d.out_c, NAME, err) != TM_OK
+    if (tm_op_check_weights(m, filter, QUANTIZED_AXIS, d.out_c, NAME, err) != TM_OK
         // TFLM reads a 16x8 depthwise bias as int64 whatever its type: an int32 one is refused.
         || (s16 ? tm_op_check_bias_s16(t.bias, d.out_c, 0, NAME, err) : tm_op_check_bias(t.bias, d.out_c, NAME, err))
             != TM_OK
@@ -102,7 +102,7 @@ static tm_status depthwise_conv_2d_prepare(tm_model *m, tm_node *n, tm_error *er
     depthwise_conv_2d_data *data = (depthwise_conv_2d_data *)tm_op_alloc_data_with_multipliers(m,
         sizeof(depthwise_conv_2d_data), d.out_c, &multiplier, &shift, NAME, err);
     if (data == NULL
-        || tm_op_channel_multipliers(input->scale, filter, output->scale, d.out_c, multiplier, shift, NAME,
+        || tm_op_channel_multipliers(m, input->scale, filter, output->scale, d.out_c, multiplier, shift, NAME,
             err) != TM_OK
         || (s16 && tm_op_check_shifts_s64(shift, d.out_c, NAME, err) != TM_OK)) {
         return err->status;

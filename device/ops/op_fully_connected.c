@@ -71,7 +71,7 @@ static tm_status fully_connected_prepare(tm_model *m, tm_node *n, tm_error *err)
         return tm_fail(err, TM_ERR_MODEL, "%s: weights must have 2 dimensions, have %u", NAME,
             (unsigned)filter->ndim);
     }
-    if (tm_fb_u8(&n->options, OPT_WEIGHTS_FORMAT, 0) != 0) {
+    if (tm_fb_u8(tm_node_options(m, n), OPT_WEIGHTS_FORMAT, 0) != 0) {
         return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: shuffled weights format is not supported", NAME);
     }
     if (input->ndim < 1 || output->ndim < 1) {
@@ -97,7 +97,7 @@ static tm_status fully_connected_prepare(tm_model *m, tm_node *n, tm_error *err)
             NAME, (int)tm_tensor_elements(output), (int)output->dims[output->ndim - 1], (int)d.batches,
             (int)d.out_depth);
     }
-    if (tm_fb_u8(&n->options, OPT_KEEP_NUM_DIMS, 0)) {
+    if (tm_fb_u8(tm_node_options(m, n), OPT_KEEP_NUM_DIMS, 0)) {
         // keep_num_dims: output shape = input shape with the last dimension replaced by the units.
         int same = output->ndim == input->ndim && input->dims[input->ndim - 1] == d.accum_depth;
         for (int i = 0; same && i + 1 < input->ndim; ++i) {
@@ -111,10 +111,10 @@ static tm_status fully_connected_prepare(tm_model *m, tm_node *n, tm_error *err)
 
     const int per_channel = tm_tensor_quant_count(filter) > 1;
     tm_fully_connected_params p;
-    if (tm_op_check_weights(filter, 0, d.out_depth, NAME, err) != TM_OK
+    if (tm_op_check_weights(m, filter, 0, d.out_depth, NAME, err) != TM_OK
         || (s16 ? tm_op_check_bias_s16(bias, d.out_depth, 1, NAME, err) : tm_op_check_bias(bias, d.out_depth, NAME, err))
             != TM_OK
-        || tm_op_activation_range(tm_fb_u8(&n->options, OPT_ACTIVATION, 0), output, &p.act_min,
+        || tm_op_activation_range(tm_fb_u8(tm_node_options(m, n), OPT_ACTIVATION, 0), output, &p.act_min,
             &p.act_max, NAME, err) != TM_OK) {
         return err->status;
     }
@@ -129,7 +129,7 @@ static tm_status fully_connected_prepare(tm_model *m, tm_node *n, tm_error *err)
         return err->status;
     }
     tm_status st = per_channel
-        ? tm_op_channel_multipliers(input->scale, filter, output->scale, d.out_depth, multiplier, shift,
+        ? tm_op_channel_multipliers(m, input->scale, filter, output->scale, d.out_depth, multiplier, shift,
             NAME, err)
         : per_tensor_multiplier(input, filter, bias, output, multiplier, shift, err);
     if (st != TM_OK

@@ -53,8 +53,8 @@ static tm_status gather_prepare(tm_model *m, tm_node *n, tm_error *err) {
         return err->status;
     }
     const int rank = input->ndim, pos_rank = positions->ndim;
-    const int32_t axis0 = tm_fb_i32(&n->options, GATHER_OPT_AXIS, 0);
-    const int32_t batch0 = tm_fb_i32(&n->options, GATHER_OPT_BATCH_DIMS, 0);
+    const int32_t axis0 = tm_fb_i32(tm_node_options(m, n), GATHER_OPT_AXIS, 0);
+    const int32_t batch0 = tm_fb_i32(tm_node_options(m, n), GATHER_OPT_BATCH_DIMS, 0);
     if (!tm_fb_ok(&m->fb)) {
         return tm_fail(err, TM_ERR_MODEL, "%s: corrupt options", NAME);
     }

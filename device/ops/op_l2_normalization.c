@@ -39,7 +39,7 @@ static tm_status l2_prepare(tm_model *m, tm_node *n, tm_error *err) {
     if (!tm_op_same_shape(input, output)) {
         return tm_fail(err, TM_ERR_MODEL, "%s: input and output shapes differ", NAME);
     }
-    if (tm_fb_u8(&n->options, OPT_ACTIVATION, 0) != 0) {
+    if (tm_fb_u8(tm_node_options(m, n), OPT_ACTIVATION, 0) != 0) {
         return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: fused activations are not supported (as in TFLM)", NAME);
     }
     l2_data d;

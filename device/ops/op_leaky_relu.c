@@ -24,7 +24,7 @@ static tm_status leaky_relu_prepare(tm_model *m, tm_node *n, tm_error *err) {
         return err->status;
     }
     // Absent options (or alpha) read as the schema default 0, as TFLM's parser does.
-    const float alpha = tm_fb_f32(&n->options, OPT_ALPHA, 0.0f);
+    const float alpha = tm_fb_f32(tm_node_options(m, n), OPT_ALPHA, 0.0f);
     tm_leaky_relu_params p;
     if (tm_leaky_relu_prepare_params(input->scale, input->zero_point, alpha, output->scale,
             output->zero_point, &p) != 0) {

@@ -23,8 +23,8 @@ static tm_status pack_prepare(tm_model *m, tm_node *n, tm_error *err) {
     }
     const tm_tensor *input = tm_input(m, n, 0);
     const tm_tensor *output = tm_output(m, n, 0);
-    const int32_t values = tm_fb_i32(&n->options, PACK_OPT_VALUES_COUNT, 0);
-    int32_t axis = tm_fb_i32(&n->options, PACK_OPT_AXIS, 0);
+    const int32_t values = tm_fb_i32(tm_node_options(m, n), PACK_OPT_VALUES_COUNT, 0);
+    int32_t axis = tm_fb_i32(tm_node_options(m, n), PACK_OPT_AXIS, 0);
     if (!tm_fb_ok(&m->fb)) {
         return tm_fail(err, TM_ERR_MODEL, "%s: corrupt options", NAME);
     }
@@ -51,7 +51,7 @@ static tm_status pack_prepare(tm_model *m, tm_node *n, tm_error *err) {
     }
     if (axis < 0 || axis >= rank || input->ndim + 1 != rank) {
         return tm_fail(err, TM_ERR_MODEL, "%s: axis %d of a %d-D output, for %d-D inputs", NAME,
-            (int)tm_fb_i32(&n->options, PACK_OPT_AXIS, 0), rank, (int)input->ndim);
+            (int)tm_fb_i32(tm_node_options(m, n), PACK_OPT_AXIS, 0), rank, (int)input->ndim);
     }
     for (int d = 0; d < rank; ++d) {
         const int32_t want = d < axis ? input->dims[d] : (d == axis ? values : input->dims[d - 1]);

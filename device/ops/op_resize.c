@@ -53,7 +53,7 @@ tm_status tm_op_resize_prepare(const tm_model *m, const tm_node *n, int align_fi
     r->shape.depth = input->dims[3];
     r->shape.out_h = output->dims[1];
     r->shape.out_w = output->dims[2];
-    r->align_corners = tm_fb_u8(&n->options, align_field, 0) != 0;
-    r->half_pixel_centers = tm_fb_u8(&n->options, half_field, 0) != 0;
+    r->align_corners = tm_fb_u8(tm_node_options(m, n), align_field, 0) != 0;
+    r->half_pixel_centers = tm_fb_u8(tm_node_options(m, n), half_field, 0) != 0;
     return TM_OK;
 }

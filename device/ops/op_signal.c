@@ -1,8 +1,10 @@
 // tinyml: shared glue of the signal ops, see op_signal.h.
 #include "op_signal.h"
 
-tm_status tm_signal_options(const tm_node *n, tm_flex_map *map, const char *op, tm_error *err) {
-    return tm_flex_map_open(map, n->custom_options, n->custom_options_len, op, err);
+tm_status tm_signal_options(const tm_model *m, const tm_node *n, tm_flex_map *map, const char *op, tm_error *err) {
+    uint32_t len;
+    const uint8_t *options = tm_node_custom_options(m, n, &len);
+    return tm_flex_map_open(map, options, len, op, err);
 }
 
 tm_status tm_signal_option(const tm_flex_map *map, const char *key, int32_t lo, int32_t hi,
@@ -17,12 +19,12 @@ tm_status tm_signal_option(const tm_flex_map *map, const char *key, int32_t lo, 
     return TM_OK;
 }
 
-int32_t tm_signal_option_or_0(const tm_node *n, const char *key, int32_t lo, int32_t hi, const char *op) {
+int32_t tm_signal_option_or_0(const tm_model *m, const tm_node *n, const char *key, int32_t lo, int32_t hi, const char *op) {
     tm_error scratch;
     tm_flex_map opts;
     int32_t v;
     tm_error_clear(&scratch);
-    if (tm_signal_options(n, &opts, op, &scratch) != TM_OK
+    if (tm_signal_options(m, n, &opts, op, &scratch) != TM_OK
         || tm_signal_option(&opts, key, lo, hi, &v, op, &scratch) != TM_OK) {
         return 0;
     }

@@ -14,7 +14,7 @@
 #include "tm_flexbuffer.h"
 
 // The node's custom options as a map (TM_ERR_MODEL if absent or corrupt).
-tm_status tm_signal_options(const tm_node *n, tm_flex_map *map, const char *op, tm_error *err);
+tm_status tm_signal_options(const tm_model *m, const tm_node *n, tm_flex_map *map, const char *op, tm_error *err);
 
 // Integer option `key` (required) in [lo, hi]; TM_ERR_UNSUPPORTED outside.
 tm_status tm_signal_option(const tm_flex_map *map, const char *key, int32_t lo, int32_t hi,
@@ -22,7 +22,7 @@ tm_status tm_signal_option(const tm_flex_map *map, const char *key, int32_t lo, 
 
 // The same, read from the node's options in persist_bytes (before prepare): 0 when the options or
 // the value are missing or out of range (prepare then reports why).
-int32_t tm_signal_option_or_0(const tm_node *n, const char *key, int32_t lo, int32_t hi, const char *op);
+int32_t tm_signal_option_or_0(const tm_model *m, const tm_node *n, const char *key, int32_t lo, int32_t hi, const char *op);
 
 // t has type `type` and, if ndim >= 0, that many dimensions.
 tm_status tm_signal_check_tensor(const tm_tensor *t, int type, int ndim, const char *op,

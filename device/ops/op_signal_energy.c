@@ -32,7 +32,7 @@ static tm_status energy_prepare(tm_model *m, tm_node *n, tm_error *err) {
         return err->status;
     }
     const int32_t n_out = tm_tensor_elements(output);
-    if (tm_signal_options(n, &opts, NAME, err) != TM_OK
+    if (tm_signal_options(m, n, &opts, NAME, err) != TM_OK
         || tm_signal_option(&opts, "start_index", 0, n_out, &d.start, NAME, err) != TM_OK
         || tm_signal_option(&opts, "end_index", d.start, n_out, &d.end, NAME, err) != TM_OK) {
         return err->status;

@@ -21,7 +21,7 @@ static size_t header_bytes(void) {
 
 static size_t filter_bank_persist_bytes(const tm_model *m, const tm_node *n) {
     (void)m;
-    return header_bytes() + 3u * sizeof(int16_t) * (size_t)(tm_signal_option_or_0(n, "num_channels", 1, 32767, NAME) + 1);
+    return header_bytes() + 3u * sizeof(int16_t) * (size_t)(tm_signal_option_or_0(m, n, "num_channels", 1, 32767, NAME) + 1);
 }
 
 static tm_status filter_bank_prepare(tm_model *m, tm_node *n, tm_error *err) {
@@ -30,7 +30,7 @@ static tm_status filter_bank_prepare(tm_model *m, tm_node *n, tm_error *err) {
     tm_flex_map opts;
     int32_t channels;
     if (tm_op_check_arity(n, 6, 6, 1, NAME, err) != TM_OK
-        || tm_signal_options(n, &opts, NAME, err) != TM_OK
+        || tm_signal_options(m, n, &opts, NAME, err) != TM_OK
         || tm_signal_option(&opts, "num_channels", 1, 32767, &channels, NAME, err) != TM_OK) {
         return err->status;
     }

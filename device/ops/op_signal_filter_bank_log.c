@@ -23,7 +23,7 @@ static tm_status log_prepare(tm_model *m, tm_node *n, tm_error *err) {
     tm_flex_map opts;
     log_data d;
     if (tm_op_check_arity(n, 1, 1, 1, NAME, err) != TM_OK
-        || tm_signal_options(n, &opts, NAME, err) != TM_OK
+        || tm_signal_options(m, n, &opts, NAME, err) != TM_OK
         || tm_signal_option(&opts, "input_correction_bits", 0, 31, &d.correction_bits, NAME, err) != TM_OK
         || tm_flex_map_int32(&opts, "output_scale", &d.output_scale, NAME, err) != TM_OK) {
         return err->status;

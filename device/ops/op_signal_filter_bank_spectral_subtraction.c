@@ -14,13 +14,15 @@
 
 static const char *const NAME = "SignalFilterBankSpectralSubtraction";
 
-static size_t header_bytes(void) {
-    return (sizeof(tm_signal_spectral_subtraction) + 7u) & ~(size_t)7u;
-}
+// The op's data: the kernel's parameters and where the noise estimate (the op's state) is.
+typedef struct {
+    tm_signal_spectral_subtraction p;
+    uint32_t *noise;
+} ss_data;
 
 static size_t ss_persist_bytes(const tm_model *m, const tm_node *n) {
-    (void)m;
-    return header_bytes() + ((sizeof(uint32_t) * (size_t)tm_signal_option_or_0(n, "num_channels", 1, 32767, NAME) + 7u) & ~(size_t)7u);
+    return ((sizeof(ss_data) + 7u) & ~(size_t)7u)
+        + tm_model_state_alloc_bytes(sizeof(uint32_t) * (size_t)tm_signal_option_or_0(m, n, "num_channels", 1, 32767, NAME));
 }
 
 static tm_status ss_prepare(tm_model *m, tm_node *n, tm_error *err) {
@@ -30,7 +32,7 @@ static tm_status ss_prepare(tm_model *m, tm_node *n, tm_error *err) {
     static const char *const keys[6] = { "smoothing", "one_minus_smoothing", "alternate_smoothing",
         "alternate_one_minus_smoothing", "min_signal_remaining", "clamping" };
     if (tm_op_check_arity(n, 1, 1, 2, NAME, err) != TM_OK
-        || tm_signal_options(n, &opts, NAME, err) != TM_OK
+        || tm_signal_options(m, n, &opts, NAME, err) != TM_OK
         || tm_signal_option(&opts, "num_channels", 1, 32767, &p.num_channels, NAME, err) != TM_OK
         || tm_signal_option(&opts, "smoothing_bits", 0, 31, &p.smoothing_bits, NAME, err) != TM_OK
         || tm_signal_option(&opts, "spectral_subtraction_bits", 0, 63, &p.spectral_subtraction_bits, NAME, err) != TM_OK) {
@@ -57,18 +59,17 @@ static tm_status ss_prepare(tm_model *m, tm_node *n, tm_error *err) {
             return err->status;
         }
     }
-    if (tm_op_store_data(m, n, &p, sizeof p, NAME, err) != TM_OK) {
-        return err->status;
-    }
-    if (tm_model_state_alloc(m, n, sizeof(uint32_t) * (size_t)p.num_channels) == NULL) {
+    ss_data d = { p, tm_model_state_alloc(m, sizeof(uint32_t) * (size_t)p.num_channels) };
+    if (d.noise == NULL) {
         return tm_fail(err, TM_ERR_MODEL, "%s: persistent memory exhausted", NAME);
     }
-    return TM_OK;
+    return tm_op_store_data(m, n, &d, sizeof d, NAME, err);
 }
 
 static void ss_eval(const tm_model *m, const tm_node *n) {
-    const tm_signal_spectral_subtraction *p = (const tm_signal_spectral_subtraction *)n->data;
-    uint32_t *noise = (uint32_t *)n->state;
+    const ss_data *d = (const ss_data *)n->data;
+    const tm_signal_spectral_subtraction *p = &d->p;
+    uint32_t *noise = d->noise;
     tm_signal_spectral_subtraction_run(p, (const uint32_t *)tm_input(m, n, 0)->data,
         (uint32_t *)tm_output(m, n, 0)->data, noise);
     memcpy(tm_output(m, n, 1)->data, noise, sizeof(uint32_t) * (size_t)p->num_channels);

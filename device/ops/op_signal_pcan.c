@@ -24,7 +24,7 @@ static tm_status pcan_prepare(tm_model *m, tm_node *n, tm_error *err) {
     tm_flex_map opts;
     pcan_data d;
     if (tm_op_check_arity(n, 3, 3, 1, NAME, err) != TM_OK
-        || tm_signal_options(n, &opts, NAME, err) != TM_OK
+        || tm_signal_options(m, n, &opts, NAME, err) != TM_OK
         || tm_signal_option(&opts, "snr_shift", 0, 63, &d.snr_shift, NAME, err) != TM_OK) {
         return err->status;
     }

@@ -22,7 +22,7 @@ static size_t header_bytes(void) {
 
 static size_t rfft_persist_bytes(const tm_model *m, const tm_node *n) {
     (void)m;
-    const int32_t len = tm_signal_option_or_0(n, "fft_length", 4, TM_RFFT_MAX_LENGTH, NAME);
+    const int32_t len = tm_signal_option_or_0(m, n, "fft_length", 4, TM_RFFT_MAX_LENGTH, NAME);
     return header_bytes() + (tm_rfft_s16_length_ok(len) ? tm_rfft_s16_bytes(len) : 0);
 }
 
@@ -30,7 +30,7 @@ static tm_status rfft_prepare(tm_model *m, tm_node *n, tm_error *err) {
     tm_flex_map opts;
     int32_t type, fft_length;
     if (tm_op_check_arity(n, 1, 1, 1, NAME, err) != TM_OK
-        || tm_signal_options(n, &opts, NAME, err) != TM_OK
+        || tm_signal_options(m, n, &opts, NAME, err) != TM_OK
         || tm_flex_map_int32(&opts, "T", &type, NAME, err) != TM_OK
         || tm_flex_map_int32(&opts, "fft_length", &fft_length, NAME, err) != TM_OK) {
         return err->status;

@@ -21,7 +21,7 @@ static tm_status window_prepare(tm_model *m, tm_node *n, tm_error *err) {
     tm_flex_map opts;
     window_data d;
     if (tm_op_check_arity(n, 2, 2, 1, NAME, err) != TM_OK
-        || tm_signal_options(n, &opts, NAME, err) != TM_OK
+        || tm_signal_options(m, n, &opts, NAME, err) != TM_OK
         || tm_signal_option(&opts, "shift", 0, 31, &d.shift, NAME, err) != TM_OK) {
         return err->status;
     }

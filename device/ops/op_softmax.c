@@ -63,7 +63,7 @@ static tm_status softmax_s16_prepare(tm_model *m, tm_node *n, tm_error *err) {
     if (d == NULL) {
         return err->status;
     }
-    const float beta = tm_fb_f32(&n->options, OPT_BETA, 0.0f);
+    const float beta = tm_fb_f32(tm_node_options(m, n), OPT_BETA, 0.0f);
     if (tm_softmax_s16_prepare_params(beta, input->scale, &d->params) != 0) {
         return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: beta x input scale is not positive or too large", NAME);
     }
@@ -107,7 +107,7 @@ static tm_status softmax_prepare(tm_model *m, tm_node *n, tm_error *err) {
 
     softmax_data d;
     // beta is absent (0.0, the schema default) when the options are: TFLM fails then too.
-    const float beta = tm_fb_f32(&n->options, OPT_BETA, 0.0f);
+    const float beta = tm_fb_f32(tm_node_options(m, n), OPT_BETA, 0.0f);
     if (tm_softmax_prepare_params((double)beta, (double)input->scale, &d.params) != 0) {
         return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: beta x input scale is too small (needs > 2^-26)", NAME);
     }

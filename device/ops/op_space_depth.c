@@ -32,7 +32,7 @@ static tm_status space_depth_prepare(tm_model *m, tm_node *n, int to_depth, cons
         return tm_fail(err, TM_ERR_MODEL, "%s: %d-D input, %d-D output (both must be 4-D)", op,
             (int)input->ndim, (int)output->ndim);
     }
-    const int32_t bs = tm_fb_i32(&n->options, SD_OPT_BLOCK_SIZE, 0);
+    const int32_t bs = tm_fb_i32(tm_node_options(m, n), SD_OPT_BLOCK_SIZE, 0);
     if (!tm_fb_ok(&m->fb)) {
         return tm_fail(err, TM_ERR_MODEL, "%s: corrupt options", op);
     }

@@ -19,7 +19,7 @@ static tm_status split_v_prepare(tm_model *m, tm_node *n, tm_error *err) {
     }
     const tm_tensor *input = tm_input(m, n, 0);
     const tm_tensor *axis_t = tm_input(m, n, 2);
-    const int32_t num = tm_fb_i32(&n->options, SPLIT_V_OPT_NUM_SPLITS, 0);
+    const int32_t num = tm_fb_i32(tm_node_options(m, n), SPLIT_V_OPT_NUM_SPLITS, 0);
     if (!tm_fb_ok(&m->fb)) {
         return tm_fail(err, TM_ERR_MODEL, "%s: corrupt options", NAME);
     }

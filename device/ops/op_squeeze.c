@@ -18,7 +18,7 @@ static tm_status squeeze_prepare(tm_model *m, tm_node *n, tm_error *err) {
     // SqueezeOptions: squeeze_dims (field 0), each in [-rank, rank) and naming a size-1 dimension.
     const int rank = input->ndim;
     uint8_t squeeze[TM_MAX_DIMS] = {0};
-    tm_fb_vec dims = tm_fb_vec_field(&n->options, 0, 4);
+    tm_fb_vec dims = tm_fb_vec_field(tm_node_options(m, n), 0, 4);
     if (!tm_fb_ok(&m->fb)) {
         return tm_fail(err, TM_ERR_MODEL, "%s: corrupt options", NAME);
     }

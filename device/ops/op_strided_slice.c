@@ -92,13 +92,13 @@ static tm_status strided_slice_prepare(tm_model *m, tm_node *n, tm_error *err) {
         || check_index_tensor(strides, rank, "strides", err) != TM_OK) {
         return err->status;
     }
-    const int32_t begin_mask = tm_fb_i32(&n->options, SS_OPT_BEGIN_MASK, 0);
-    const int32_t end_mask = tm_fb_i32(&n->options, SS_OPT_END_MASK, 0);
-    const int32_t shrink_mask = tm_fb_i32(&n->options, SS_OPT_SHRINK_AXIS_MASK, 0);
+    const int32_t begin_mask = tm_fb_i32(tm_node_options(m, n), SS_OPT_BEGIN_MASK, 0);
+    const int32_t end_mask = tm_fb_i32(tm_node_options(m, n), SS_OPT_END_MASK, 0);
+    const int32_t shrink_mask = tm_fb_i32(tm_node_options(m, n), SS_OPT_SHRINK_AXIS_MASK, 0);
     // TFLM zeroes the ellipsis and new-axis masks and ignores offset, slicing something else than
     // the model means: refused here.
-    if (tm_fb_i32(&n->options, SS_OPT_ELLIPSIS_MASK, 0) != 0 || tm_fb_i32(&n->options, SS_OPT_NEW_AXIS_MASK, 0) != 0
-        || tm_fb_u8(&n->options, SS_OPT_OFFSET, 0) != 0) {
+    if (tm_fb_i32(tm_node_options(m, n), SS_OPT_ELLIPSIS_MASK, 0) != 0 || tm_fb_i32(tm_node_options(m, n), SS_OPT_NEW_AXIS_MASK, 0) != 0
+        || tm_fb_u8(tm_node_options(m, n), SS_OPT_OFFSET, 0) != 0) {
         return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: ellipsis_mask, new_axis_mask and offset are not supported",
             NAME);
     }

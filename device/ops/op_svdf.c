@@ -41,7 +41,7 @@ static tm_status svdf_prepare(tm_model *m, tm_node *n, tm_error *err) {
     const tm_tensor *bias = tm_input(m, n, IN_BIAS);
     const tm_tensor *state = tm_input(m, n, IN_STATE);
     const tm_tensor *output = tm_output(m, n, 0);
-    const int32_t rank = tm_fb_i32(&n->options, OPT_RANK, 0);
+    const int32_t rank = tm_fb_i32(tm_node_options(m, n), OPT_RANK, 0);
     if (tm_op_check_quantized(input, TM_INT8, NAME, "input", err) != TM_OK
         || tm_op_check_quantized(output, TM_INT8, NAME, "output", err) != TM_OK) {
         return err->status;

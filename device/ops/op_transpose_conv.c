@@ -104,11 +104,11 @@ static tm_status transpose_conv_prepare(tm_model *m, tm_node *n, tm_error *err) 
             (int)p.batches, (int)p.in_c, (int)p.out_c, (int)filter->dims[3], (int)output->dims[0],
             (int)output->dims[3]);
     }
-    const int activation = tm_fb_u8(&n->options, OPT_ACTIVATION, 0);
+    const int activation = tm_fb_u8(tm_node_options(m, n), OPT_ACTIVATION, 0);
     // The convolution this op transposes maps the output back onto the input: TFLM's padding.
-    const int padding = tm_fb_u8(&n->options, OPT_PADDING, TM_PADDING_SAME);
-    p.stride_w = tm_fb_i32(&n->options, OPT_STRIDE_W, 0);
-    p.stride_h = tm_fb_i32(&n->options, OPT_STRIDE_H, 0);
+    const int padding = tm_fb_u8(tm_node_options(m, n), OPT_PADDING, TM_PADDING_SAME);
+    p.stride_w = tm_fb_i32(tm_node_options(m, n), OPT_STRIDE_W, 0);
+    p.stride_h = tm_fb_i32(tm_node_options(m, n), OPT_STRIDE_H, 0);
     if (tm_op_axis_padding(padding, p.out_h, p.filter_h, p.stride_h, 1, p.in_h, &p.pad_h, NAME,
             "height (of the input, from the output)", err) != TM_OK
         || tm_op_axis_padding(padding, p.out_w, p.filter_w, p.stride_w, 1, p.in_w, &p.pad_w, NAME,
@@ -116,7 +116,7 @@ static tm_status transpose_conv_prepare(tm_model *m, tm_node *n, tm_error *err) 
         return err->status;
     }
     // 16x8: TFLM reads the bias as int64 whatever it is, so only int64 is accepted.
-    if (tm_op_check_weights(filter, 0, p.out_c, NAME, err) != TM_OK
+    if (tm_op_check_weights(m, filter, 0, p.out_c, NAME, err) != TM_OK
         || (int16 ? tm_op_check_bias_s16(bias, p.out_c, 0, NAME, err) : tm_op_check_bias(bias, p.out_c, NAME, err))
             != TM_OK) {
         return err->status;
@@ -132,7 +132,7 @@ static tm_status transpose_conv_prepare(tm_model *m, tm_node *n, tm_error *err) 
     transpose_conv_data *data = (transpose_conv_data *)tm_op_alloc_data_with_multipliers(m,
         sizeof(transpose_conv_data), p.out_c, &multiplier, &shift, NAME, err);
     if (data == NULL
-        || tm_op_channel_multipliers(input->scale, filter, output->scale, p.out_c, multiplier, shift, NAME,
+        || tm_op_channel_multipliers(m, input->scale, filter, output->scale, p.out_c, multiplier, shift, NAME,
             err) != TM_OK) {
         return err->status;
     }

@@ -48,13 +48,13 @@ static size_t lstm_persist_bytes(const tm_model *m, const tm_node *n) {
 }
 
 // Weights: int8 [rows, cols], one scale, zero point 0 (TFLM reads params.scale and no zero point).
-static tm_status check_weights(const tm_tensor *t, int32_t rows, int32_t cols, const char *what,
+static tm_status check_weights(const tm_model *m, const tm_tensor *t, int32_t rows, int32_t cols, const char *what,
     tm_error *err) {
     if (t->type != TM_INT8) {
         return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: %s are %s (only int8 is supported)", NAME, what,
             tm_type_name(t->type));
     }
-    if (tm_op_check_weights(t, 0, rows, NAME, err) != TM_OK) {
+    if (tm_op_check_weights(m, t, 0, rows, NAME, err) != TM_OK) {
         return err->status;
     }
     if (tm_tensor_quant_count(t) != 1 || !(t->scale > 0.0f)) {
@@ -156,8 +156,8 @@ static tm_status check_tensors(const tm_model *m, const tm_node *n, int32_t *bat
             (int)input->dims[1], (int)*n_cell);
     }
     for (int g = 0; g < 4; ++g) {
-        if (check_weights(tm_input(m, n, IN_INPUT_WEIGHTS + g), *n_cell, *n_input, "input weights", err) != TM_OK
-            || check_weights(tm_input(m, n, IN_RECURRENT_WEIGHTS + g), *n_cell, *n_cell, "recurrent weights", err) != TM_OK) {
+        if (check_weights(m, tm_input(m, n, IN_INPUT_WEIGHTS + g), *n_cell, *n_input, "input weights", err) != TM_OK
+            || check_weights(m, tm_input(m, n, IN_RECURRENT_WEIGHTS + g), *n_cell, *n_cell, "recurrent weights", err) != TM_OK) {
             return err->status;
         }
         const tm_tensor *bias = tm_input(m, n, IN_BIAS + g);
@@ -173,10 +173,10 @@ static tm_status check_tensors(const tm_model *m, const tm_node *n, int32_t *bat
 }
 
 static tm_status lstm_prepare(tm_model *m, tm_node *n, tm_error *err) {
-    const int activation = tm_fb_i8(&n->options, OPT_ACTIVATION, 0);
-    const float cell_clip = tm_fb_f32(&n->options, OPT_CELL_CLIP, 0.0f);
-    const int time_major = tm_fb_u8(&n->options, OPT_TIME_MAJOR, 0) != 0;
-    if (tm_fb_u8(&n->options, OPT_DIAGONAL_RECURRENT_TENSORS, 0) != 0) {
+    const int activation = tm_fb_i8(tm_node_options(m, n), OPT_ACTIVATION, 0);
+    const float cell_clip = tm_fb_f32(tm_node_options(m, n), OPT_CELL_CLIP, 0.0f);
+    const int time_major = tm_fb_u8(tm_node_options(m, n), OPT_TIME_MAJOR, 0) != 0;
+    if (tm_fb_u8(tm_node_options(m, n), OPT_DIAGONAL_RECURRENT_TENSORS, 0) != 0) {
         return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: diagonal recurrent weights are not supported", NAME);
     }
     if (activation != ACT_TANH) {

@@ -22,8 +22,8 @@ static tm_status unpack_prepare(tm_model *m, tm_node *n, tm_error *err) {
         return err->status;
     }
     const tm_tensor *input = tm_input(m, n, 0);
-    const int32_t num = tm_fb_i32(&n->options, UNPACK_OPT_NUM, 0);
-    int32_t axis = tm_fb_i32(&n->options, UNPACK_OPT_AXIS, 0);
+    const int32_t num = tm_fb_i32(tm_node_options(m, n), UNPACK_OPT_NUM, 0);
+    int32_t axis = tm_fb_i32(tm_node_options(m, n), UNPACK_OPT_AXIS, 0);
     if (!tm_fb_ok(&m->fb)) {
         return tm_fail(err, TM_ERR_MODEL, "%s: corrupt options", NAME);
     }
@@ -37,7 +37,7 @@ static tm_status unpack_prepare(tm_model *m, tm_node *n, tm_error *err) {
     }
     if (axis < 0 || axis >= rank) {
         return tm_fail(err, TM_ERR_MODEL, "%s: axis %d is out of range for a %d-D input", NAME,
-            (int)tm_fb_i32(&n->options, UNPACK_OPT_AXIS, 0), rank);
+            (int)tm_fb_i32(tm_node_options(m, n), UNPACK_OPT_AXIS, 0), rank);
     }
     if (num != n->n_outputs || input->dims[axis] != num) {
         return tm_fail(err, TM_ERR_MODEL, "%s: num %d, %d outputs, input dimension %d at the axis",

@@ -349,6 +349,16 @@ tm_status tm_model_open_unchecked(tm_model *m, const uint8_t *buf, size_t len, t
             m->outputs[i - in.len] = (int16_t)t;
         }
     }
+    // The shape pool's capacity: every tensor's dims (longer shapes are refused by parse).
+    m->n_shape_dims = 0;
+    for (uint32_t i = 0; i < m->n_tensors; ++i) {
+        tm_fb_table tt = tm_fb_vec_table(&m->tensor_tables, i);
+        uint32_t nd = tm_fb_vec_field(&tt, TENSOR_SHAPE, 4).len;
+        m->n_shape_dims += nd < TM_MAX_DIMS ? nd : TM_MAX_DIMS;
+    }
+    if (!tm_fb_ok(&m->fb)) {
+        return err->status;
+    }
     m->n_node_io = 0;
     for (uint32_t i = 0; i < m->n_nodes; ++i) {
         tm_fb_table op = tm_fb_vec_table(&m->operator_tables, i);
@@ -407,10 +417,108 @@ tm_status tm_model_open(tm_model *m, const uint8_t *buf, size_t len, tm_error *e
     return TM_OK;
 }
 
-size_t tm_model_state_bytes(const tm_model *m) {
+// The state block: what the model keeps (records, node tensor indices, shapes), then the
+// planner's scratch, used only by tm_model_parse.
+static size_t kept_bytes(const tm_model *m, uint32_t shape_dims) {
     return align8(m->n_tensors * sizeof(tm_tensor)) + align8(m->n_nodes * sizeof(tm_node))
-        + align8(m->n_node_io * sizeof(int16_t))
-        + align8(m->n_tensors * sizeof(tm_plan_buffer)) + align8(TM_PLAN_SCRATCH(m->n_tensors) * sizeof(uint16_t));
+        + align8(m->n_node_io * sizeof(int16_t)) + align8(shape_dims * sizeof(int32_t));
+}
+
+size_t tm_model_state_bytes(const tm_model *m) {
+    return kept_bytes(m, m->n_shape_dims) + align8(m->n_tensors * sizeof(tm_plan_buffer))
+        + align8(TM_PLAN_SCRATCH(m->n_tensors) * sizeof(uint16_t));
+}
+
+// Tensor t's dims into the shape pool, shared with an equal shape of one of the few tensors
+// before it (the converter writes a layer's tensors together). NULL if the pool is full.
+static const int32_t *pool_shape(tm_model *m, uint32_t t, const int32_t *dims, uint32_t ndim) {
+    for (uint32_t back = 1; back <= 8 && back <= t; ++back) {
+        const tm_tensor *o = &m->tensors[t - back];
+        if (o->ndim == ndim && (ndim == 0 || memcmp(o->dims, dims, ndim * sizeof(int32_t)) == 0)) {
+            return o->dims;
+        }
+    }
+    if (ndim > m->n_shape_dims - m->shape_dims_used) {
+        return NULL;
+    }
+    int32_t *at = m->shapes + m->shape_dims_used;
+    if (ndim > 0) {
+        memcpy(at, dims, ndim * sizeof(int32_t));
+    }
+    m->shape_dims_used += ndim;
+    return at;
+}
+
+// A copy of the model's reader with its own error, for reads after load (the model struct may
+// have been copied, and the error it was opened with may be gone).
+static void private_reader(const tm_model *m, tm_fb *fb, tm_error *err, tm_fb_vec *tensor_tables) {
+    tm_error_clear(err);
+    *fb = m->fb;
+    fb->err = err;
+    *tensor_tables = m->tensor_tables;
+    tensor_tables->fb = fb;
+}
+
+const char *tm_tensor_name(const tm_model *m, uint32_t index, uint32_t *len) {
+    tm_fb fb;
+    tm_error err;
+    tm_fb_vec tables;
+    private_reader(m, &fb, &err, &tables);
+    *len = 0;
+    if (index >= tables.len) {
+        return NULL;
+    }
+    tm_fb_table tt = tm_fb_vec_table(&tables, index);
+    uint32_t n = 0;
+    const char *name = tm_fb_string_field(&tt, TENSOR_NAME, &n);
+    if (!tm_fb_ok(&fb) || name == NULL) {
+        return NULL;
+    }
+    *len = n;
+    return name;
+}
+
+tm_status tm_tensor_quant(const tm_model *m, const tm_tensor *t, tm_quant_params *q, tm_error *err) {
+    uint32_t index = (uint32_t)(t - m->tensors);
+    tm_fb_table tt = tm_fb_vec_table(&m->tensor_tables, index);
+    tm_fb_table qt = tm_fb_table_field(&tt, TENSOR_QUANTIZATION);
+    q->scales = tm_fb_vec_field(&qt, QUANT_SCALE, 4);
+    q->zero_points = tm_fb_vec_field(&qt, QUANT_ZERO_POINT, 8);
+    q->quantized_dimension = tm_fb_i32(&qt, QUANT_DIMENSION, 0);
+    if (!tm_fb_ok(&m->fb)) {
+        return err->status != TM_OK ? err->status : tm_fail(err, TM_ERR_MODEL, "corrupt model: tensor %u quantization unreadable", (unsigned)index);
+    }
+    if (q->scales.len != t->quant_count) {
+        return tm_fail(err, TM_ERR_MODEL, "corrupt model: tensor %u quantization changed since parse", (unsigned)index);
+    }
+    return TM_OK;
+}
+
+static const tm_fb_table absent_table;
+
+const tm_fb_table *tm_node_options(const tm_model *m, const tm_node *n) {
+    return n == m->preparing ? &m->options : &absent_table;
+}
+
+const uint8_t *tm_node_custom_options(const tm_model *m, const tm_node *n, uint32_t *len) {
+    tm_fb fb;
+    tm_error err;
+    tm_fb_vec unused;
+    private_reader(m, &fb, &err, &unused);
+    tm_fb_vec ops = m->operator_tables;
+    ops.fb = &fb;
+    uint32_t index = (uint32_t)(n - m->nodes);
+    *len = 0;
+    if (m->nodes == NULL || index >= m->n_nodes) {
+        return NULL;
+    }
+    tm_fb_table op = tm_fb_vec_table(&ops, index);
+    tm_fb_vec custom = tm_fb_vec_field(&op, OPERATOR_CUSTOM_OPTIONS, 1);
+    if (!tm_fb_ok(&fb) || custom.len == 0) {
+        return NULL;
+    }
+    *len = custom.len;
+    return tm_fb_vec_data(&custom);
 }
 
 // Reads the constant data of a tensor (if any) from its buffer, checked against the tensor size.
@@ -463,13 +571,12 @@ static tm_status parse_tensor(tm_model *m, uint32_t index, tm_error *err) {
     tm_fb_vec shape = tm_fb_vec_field(&tt, TENSOR_SHAPE, 4);
     t->type = tm_fb_u8(&tt, TENSOR_TYPE, 0);
     uint32_t buffer_index = tm_fb_u32(&tt, TENSOR_BUFFER, 0);
-    t->name = tm_fb_string_field(&tt, TENSOR_NAME, &t->name_len);
     tm_fb_table q = tm_fb_table_field(&tt, TENSOR_QUANTIZATION);
     uint8_t is_variable = tm_fb_u8(&tt, TENSOR_IS_VARIABLE, 0);
     tm_fb_table sparsity = tm_fb_table_field(&tt, TENSOR_SPARSITY);
-    t->scales = tm_fb_vec_field(&q, QUANT_SCALE, 4);
-    t->zero_points = tm_fb_vec_field(&q, QUANT_ZERO_POINT, 8);
-    t->quantized_dimension = tm_fb_i32(&q, QUANT_DIMENSION, 0);
+    tm_fb_vec scales = tm_fb_vec_field(&q, QUANT_SCALE, 4);
+    tm_fb_vec zero_points = tm_fb_vec_field(&q, QUANT_ZERO_POINT, 8);
+    int32_t quantized_dimension = tm_fb_i32(&q, QUANT_DIMENSION, 0);
     if (!tm_fb_ok(&m->fb)) {
         return err->status;
     }
@@ -482,14 +589,14 @@ static tm_status parse_tensor(tm_model *m, uint32_t index, tm_error *err) {
             (unsigned)index, (unsigned)shape.len, TM_MAX_DIMS);
     }
     uint32_t elem = tm_type_size(t->type);
-    t->ndim = (uint8_t)shape.len;
+    int32_t dims[TM_MAX_DIMS];
     uint64_t count = 1;
     for (uint32_t d = 0; d < shape.len; ++d) {
         int32_t v = tm_fb_vec_i32(&shape, d);
         if (v == 0 && !is_variable) {
             // An empty tensor no node reads or writes: the converter's placeholders for an LSTM's
             // intermediates (shape [0]). parse_node refuses a node that uses one.
-            t->dims[d] = 0;
+            dims[d] = 0;
             count = 0;
             continue;
         }
@@ -497,37 +604,43 @@ static tm_status parse_tensor(tm_model *m, uint32_t index, tm_error *err) {
             return tm_fail(err, TM_ERR_MODEL, "tensor %u has dimension %d of %d (dynamic or empty shapes are not supported)",
                 (unsigned)index, (int)d, (int)v);
         }
-        t->dims[d] = v;
+        dims[d] = v;
         count *= (uint64_t)v;
         if (count * (elem ? elem : 1) > 0x7fffffffu) {
             return tm_fail(err, TM_ERR_MODEL, "corrupt model: tensor %u is larger than 2 GiB", (unsigned)index);
         }
     }
+    t->dims = pool_shape(m, index, dims, shape.len);
+    if (t->dims == NULL) {
+        return tm_fail(err, TM_ERR_MODEL, "corrupt model: tensor %u changed since the model was opened", (unsigned)index);
+    }
+    t->ndim = (uint8_t)shape.len;
     t->bytes = (uint32_t)(count * elem);
     // Quantization: per-tensor values are entry 0; per-channel counts must match the channel axis.
-    if (t->scales.len > 0) {
-        t->scale = tm_fb_vec_f32(&t->scales, 0);
-        if (t->zero_points.len != t->scales.len && t->zero_points.len != 0) {
+    t->quant_count = scales.len;
+    if (scales.len > 0) {
+        t->scale = tm_fb_vec_f32(&scales, 0);
+        if (zero_points.len != scales.len && zero_points.len != 0) {
             return tm_fail(err, TM_ERR_MODEL, "corrupt model: tensor %u has %u scales but %u zero points",
-                (unsigned)index, (unsigned)t->scales.len, (unsigned)t->zero_points.len);
+                (unsigned)index, (unsigned)scales.len, (unsigned)zero_points.len);
         }
-        if (t->zero_points.len > 0) {
-            int64_t zp = tm_fb_vec_i64(&t->zero_points, 0);
+        if (zero_points.len > 0) {
+            int64_t zp = tm_fb_vec_i64(&zero_points, 0);
             if (zp < INT32_MIN || zp > INT32_MAX) {
                 return tm_fail(err, TM_ERR_MODEL, "corrupt model: tensor %u zero point out of range", (unsigned)index);
             }
             t->zero_point = (int32_t)zp;
         }
-        if (t->scales.len > 1) {
-            int32_t qd = t->quantized_dimension;
+        if (scales.len > 1) {
+            int32_t qd = quantized_dimension;
             // Quirk seen in person_detect.tflite: a 1-D depthwise bias whose quantized_dimension (3)
             // was copied from the 4-D weights. TFLM accepts it; so do we, as per-channel on axis 0.
-            if (t->ndim == 1 && qd >= 1 && (uint32_t)t->dims[0] == t->scales.len) {
+            if (t->ndim == 1 && qd >= 1 && (uint32_t)t->dims[0] == scales.len) {
                 qd = 0;
             }
-            if (qd < 0 || qd >= t->ndim || (uint32_t)t->dims[qd] != t->scales.len) {
+            if (qd < 0 || qd >= t->ndim || (uint32_t)t->dims[qd] != scales.len) {
                 return tm_fail(err, TM_ERR_MODEL, "corrupt model: tensor %u has %u per-channel scales for quantized dimension %d",
-                    (unsigned)index, (unsigned)t->scales.len, (int)qd);
+                    (unsigned)index, (unsigned)scales.len, (int)qd);
             }
         }
     }
@@ -564,7 +677,7 @@ static tm_status parse_node(tm_model *m, uint32_t index, tm_error *err) {
     uint32_t opcode_index = tm_fb_u32(&op, OPERATOR_OPCODE_INDEX, 0);
     tm_fb_vec in = tm_fb_vec_field(&op, OPERATOR_INPUTS, 4);
     tm_fb_vec out = tm_fb_vec_field(&op, OPERATOR_OUTPUTS, 4);
-    n->options = tm_fb_table_field(&op, OPERATOR_BUILTIN_OPTIONS);
+    tm_fb_table_field(&op, OPERATOR_BUILTIN_OPTIONS);   // checked here, read again by prepare
     int32_t version;
     int32_t code = opcode_builtin(m, opcode_index, &version); // validated by tm_model_open
     if (!tm_fb_ok(&m->fb)) {
@@ -587,8 +700,7 @@ static tm_status parse_node(tm_model *m, uint32_t index, tm_error *err) {
         return tm_fail(err, TM_ERR_UNSUPPORTED, "%s at node %u keeps its custom options outside the flatbuffer (not supported)",
             n->op->name, (unsigned)index);
     }
-    n->custom_options = tm_fb_vec_data(&custom);
-    n->custom_options_len = custom.len;
+    (void)custom;   // in bounds (checked above): read again by prepare
     if (in.len > TM_MAX_NODE_INPUTS || out.len > TM_MAX_NODE_OUTPUTS || out.len == 0) {
         return tm_fail(err, TM_ERR_UNSUPPORTED, "%s at node %u has %u inputs and %u outputs "
             "(this firmware takes 1 to %d outputs and at most %d inputs per node: "
@@ -599,11 +711,12 @@ static tm_status parse_node(tm_model *m, uint32_t index, tm_error *err) {
     if (in.len + out.len > m->n_node_io - m->node_io_used) {   // counted by tm_model_open
         return tm_fail(err, TM_ERR_MODEL, "corrupt model: node %u changed since the model was opened", (unsigned)index);
     }
-    n->inputs = m->node_io + m->node_io_used;
-    n->outputs = n->inputs + in.len;
+    n->io = m->node_io_used;
+    int16_t *io = m->node_io + m->node_io_used;
     m->node_io_used += in.len + out.len;
     n->n_inputs = (uint8_t)in.len;
     n->n_outputs = (uint8_t)out.len;
+    n->first_omitted = (uint8_t)in.len;
     for (uint32_t i = 0; i < in.len + out.len; ++i) {
         int32_t t = i < in.len ? tm_fb_vec_i32(&in, i) : tm_fb_vec_i32(&out, i - in.len);
         int is_output = i >= in.len;
@@ -614,10 +727,9 @@ static tm_status parse_node(tm_model *m, uint32_t index, tm_error *err) {
         if (t >= 0 && tm_tensor_elements(&m->tensors[t]) == 0) {
             return tm_fail(err, TM_ERR_MODEL, "tensor %d has a dimension of 0 (dynamic or empty shapes are not supported)", (int)t);
         }
-        if (is_output) {
-            n->outputs[i - in.len] = (int16_t)t;
-        } else {
-            n->inputs[i] = (int16_t)t;
+        io[i] = (int16_t)t;
+        if (t < 0 && n->first_omitted == n->n_inputs) {
+            n->first_omitted = (uint8_t)i;
         }
     }
     return TM_OK;
@@ -642,13 +754,13 @@ static void touch(tm_plan_buffer *b, int32_t node) {
 }
 
 // Lifetimes of every non-constant tensor, in execution order; checks each is written before read.
-static tm_status compute_lifetimes(tm_model *m, tm_error *err) {
+static tm_status compute_lifetimes(tm_model *m, tm_plan_buffer *plan, tm_error *err) {
     const int32_t end = (int32_t)m->n_nodes; // model outputs stay live after the last node
     for (uint32_t t = 0; t < m->n_tensors; ++t) {
-        m->plan[t].size = 0;
-        m->plan[t].first = -1;
-        m->plan[t].last = -1;
-        m->plan[t].offset = 0;
+        plan[t].size = 0;
+        plan[t].first = -1;
+        plan[t].last = -1;
+        plan[t].offset = 0;
     }
     for (int i = 0; i < m->n_inputs; ++i) {
         tm_tensor *t = &m->tensors[m->inputs[i]];
@@ -656,13 +768,13 @@ static tm_status compute_lifetimes(tm_model *m, tm_error *err) {
             return tm_fail(err, TM_ERR_MODEL, "corrupt model: model input %d is a %s tensor", i,
                 t->is_const ? "constant" : "variable");
         }
-        touch(&m->plan[m->inputs[i]], 0);
+        touch(&plan[m->inputs[i]], 0);
         m->tensors[m->inputs[i]].in_arena = 1;
     }
     for (uint32_t ni = 0; ni < m->n_nodes; ++ni) {
         tm_node *n = &m->nodes[ni];
         for (int i = 0; i < n->n_inputs; ++i) {
-            int ti = n->inputs[i];
+            int ti = tm_node_input_index(m, n, i);
             if (ti < 0 || m->tensors[ti].is_const || m->tensors[ti].is_variable) {
                 continue;
             }
@@ -670,16 +782,16 @@ static tm_status compute_lifetimes(tm_model *m, tm_error *err) {
                 return tm_fail(err, TM_ERR_MODEL, "corrupt model: node %u reads tensor %d before any node writes it",
                     (unsigned)ni, ti);
             }
-            touch(&m->plan[ti], (int32_t)ni);
+            touch(&plan[ti], (int32_t)ni);
         }
         for (int i = 0; i < n->n_outputs; ++i) {
-            int ti = n->outputs[i];
-            if (m->tensors[ti].is_const || m->tensors[ti].is_variable || is_model_input(m, ti) || m->plan[ti].first >= 0) {
+            int ti = tm_node_output_index(m, n, i);
+            if (m->tensors[ti].is_const || m->tensors[ti].is_variable || is_model_input(m, ti) || plan[ti].first >= 0) {
                 return tm_fail(err, TM_ERR_MODEL, "corrupt model: node %u writes tensor %d, which is constant, variable, an input or already written",
                     (unsigned)ni, ti);
             }
             m->tensors[ti].in_arena = 1;
-            touch(&m->plan[ti], (int32_t)ni);
+            touch(&plan[ti], (int32_t)ni);
         }
     }
     for (int i = 0; i < m->n_outputs; ++i) {
@@ -687,7 +799,7 @@ static tm_status compute_lifetimes(tm_model *m, tm_error *err) {
         if (!m->tensors[ti].in_arena) {
             return tm_fail(err, TM_ERR_MODEL, "corrupt model: model output %d (tensor %d) is never written", i, ti);
         }
-        touch(&m->plan[ti], end);
+        touch(&plan[ti], end);
     }
     for (uint32_t t = 0; t < m->n_tensors; ++t) {
         if (m->tensors[t].in_arena) {
@@ -702,7 +814,7 @@ static tm_status compute_lifetimes(tm_model *m, tm_error *err) {
                 return tm_fail(err, TM_ERR_UNSUPPORTED, "tensor %u has type %s (not supported)",
                     (unsigned)t, tm_type_name(m->tensors[t].type));
             }
-            m->plan[t].size = (m->tensors[t].bytes + TM_ARENA_ALIGN - 1) & ~(TM_ARENA_ALIGN - 1);
+            plan[t].size = (m->tensors[t].bytes + TM_ARENA_ALIGN - 1) & ~(TM_ARENA_ALIGN - 1);
         }
     }
     return TM_OK;
@@ -717,11 +829,16 @@ tm_status tm_model_parse(tm_model *m, void *state, tm_error *err) {
     m->node_io = (int16_t *)p;
     m->node_io_used = 0;
     p += align8(m->n_node_io * sizeof(int16_t));
-    m->plan = (tm_plan_buffer *)p;
+    m->shapes = (int32_t *)p;
+    m->shape_dims_used = 0;
+    p += align8(m->n_shape_dims * sizeof(int32_t));
+    // The planner's scratch, after everything the model keeps.
+    tm_plan_buffer *plan = (tm_plan_buffer *)p;
     p += align8(m->n_tensors * sizeof(tm_plan_buffer));
-    m->plan_order = (uint16_t *)p;
+    uint16_t *plan_order = (uint16_t *)p;
     memset(m->tensors, 0, m->n_tensors * sizeof(tm_tensor));
     memset(m->nodes, 0, m->n_nodes * sizeof(tm_node));
+    m->state_keep_bytes = tm_model_state_bytes(m);
 
     for (uint32_t i = 0; i < m->n_tensors; ++i) {
         if (parse_tensor(m, i, err) != TM_OK) {
@@ -734,18 +851,25 @@ tm_status tm_model_parse(tm_model *m, void *state, tm_error *err) {
             return err->status;
         }
     }
-    if (compute_lifetimes(m, err) != TM_OK) {
+    if (compute_lifetimes(m, plan, err) != TM_OK) {
         return err->status;
     }
     // Every size is summed in 64 bits and checked against what a 32-bit board can address, so
     // a model that needs 4 GiB is refused on every target instead of wrapping to a small arena.
-    uint64_t arena = tm_plan(m->plan, (int)m->n_tensors, m->plan_order);
+    uint64_t arena = tm_plan(plan, (int)m->n_tensors, plan_order);
     if (arena > TM_MAX_ARENA_BYTES) {
         return tm_fail(err, TM_ERR_MODEL, "model needs %q bytes of activation arena, more than a 32-bit board can address (at most %u)",
             arena, (unsigned)TM_MAX_ARENA_BYTES);
     }
     m->arena_bytes = (size_t)arena;
-    m->arena_lower_bound = (size_t)tm_plan_lower_bound(m->plan, (int)m->n_tensors, m->plan_order);
+    m->arena_lower_bound = (size_t)tm_plan_lower_bound(plan, (int)m->n_tensors, plan_order);
+    // Until set_arena, an activation's data holds its offset in the arena; the scratch is done.
+    for (uint32_t t = 0; t < m->n_tensors; ++t) {
+        if (m->tensors[t].in_arena) {
+            m->tensors[t].data = (void *)(uintptr_t)plan[t].offset;
+        }
+    }
+    m->state_keep_bytes = kept_bytes(m, m->shape_dims_used);
     uint64_t persist = 0;
     for (uint32_t t = 0; t < m->n_tensors; ++t) {
         if (m->tensors[t].is_variable) {
@@ -780,6 +904,18 @@ void *tm_model_persist_alloc(tm_model *m, size_t bytes) {
     return p;
 }
 
+// An op state block in persist: this header (8 bytes), then the state.
+typedef struct {
+    uint32_t bytes;
+    uint32_t previous;       // the block allocated before: its offset in persist + 1, 0 if none
+} op_state_header;
+
+#define OP_STATE_HEADER_BYTES 8u
+
+size_t tm_model_state_alloc_bytes(size_t bytes) {
+    return OP_STATE_HEADER_BYTES + align8(bytes);
+}
+
 void tm_model_reset_state(tm_model *m) {
     for (uint32_t t = 0; t < m->n_tensors; ++t) {
         tm_tensor *v = &m->tensors[t];
@@ -787,22 +923,24 @@ void tm_model_reset_state(tm_model *m) {
             memset(v->data, v->type == TM_INT8 ? (int)(int8_t)v->zero_point : 0, v->bytes);
         }
     }
-    for (uint32_t i = 0; i < m->n_nodes; ++i) {
-        const tm_node *n = &m->nodes[i];
-        if (n->state != NULL) {
-            memset(n->state, 0, n->state_bytes);
-        }
+    for (uint32_t at = m->op_states; at != 0;) {
+        op_state_header h;
+        memcpy(&h, m->persist + (at - 1), sizeof h);
+        memset(m->persist + (at - 1) + OP_STATE_HEADER_BYTES, 0, h.bytes);
+        at = h.previous;
     }
 }
 
-void *tm_model_state_alloc(tm_model *m, tm_node *n, size_t bytes) {
-    void *p = tm_model_persist_alloc(m, bytes);
-    if (p != NULL) {
-        memset(p, 0, bytes);
-        n->state = p;
-        n->state_bytes = (uint32_t)bytes;
+void *tm_model_state_alloc(tm_model *m, size_t bytes) {
+    uint8_t *p = (uint8_t *)tm_model_persist_alloc(m, tm_model_state_alloc_bytes(bytes));
+    if (p == NULL || bytes > UINT32_MAX) {
+        return NULL;
     }
-    return p;
+    op_state_header h = { (uint32_t)bytes, m->op_states };
+    memcpy(p, &h, sizeof h);
+    m->op_states = (uint32_t)(p - m->persist) + 1u;
+    memset(p + OP_STATE_HEADER_BYTES, 0, bytes);
+    return p + OP_STATE_HEADER_BYTES;
 }
 
 tm_status tm_model_prepare(tm_model *m, void *persist, tm_error *err) {
@@ -832,16 +970,36 @@ tm_status tm_model_prepare_state(tm_model *m, void *persist, tm_error *err) {
     }
     for (uint32_t i = 0; i < m->n_nodes; ++i) {
         m->nodes[i].data = NULL;
-        m->nodes[i].state = NULL;   // no op state to reset yet: each prepare allocates its own
     }
+    m->op_states = 0;   // no op state to reset yet: each prepare allocates its own
     tm_model_reset_state(m);
+    return TM_OK;
+}
+
+// Node i's options, for its prepare (tm_node_options): read again from the model, whose reads
+// parse_node checked.
+static tm_status read_node_options(tm_model *m, uint32_t i, tm_error *err) {
+    m->fb.err = err;
+    tm_fb_table op = tm_fb_vec_table(&m->operator_tables, i);
+    m->options = tm_fb_table_field(&op, OPERATOR_BUILTIN_OPTIONS);
+    if (!tm_fb_ok(&m->fb)) {
+        err->node = (int)i;
+        return err->status;
+    }
+    m->preparing = &m->nodes[i];
     return TM_OK;
 }
 
 tm_status tm_model_prepare_node(tm_model *m, uint32_t i, tm_error *err) {
     tm_node *n = &m->nodes[i];
     n->data = NULL;
-    if (n->op->prepare(m, n, err) != TM_OK) {
+    m->preparing = NULL;
+    if (read_node_options(m, i, err) != TM_OK) {
+        return err->status;
+    }
+    tm_status s = n->op->prepare(m, n, err);
+    m->preparing = NULL;
+    if (s != TM_OK) {
         if (err->status == TM_OK) {
             tm_fail(err, TM_ERR_MODEL, "%s prepare failed", n->op->name);
         }
@@ -857,10 +1015,12 @@ tm_status tm_model_set_arena(tm_model *m, void *arena, size_t arena_len, tm_erro
         return tm_fail(err, TM_ERR_ARENA, "arena too small: the model needs %z bytes, got %z",
             m->arena_bytes, arena_len);
     }
+    // An activation's data holds its arena offset (parse), or its place in the previous arena.
+    uintptr_t old = (uintptr_t)m->arena;
     m->arena = (uint8_t *)arena;
     for (uint32_t t = 0; t < m->n_tensors; ++t) {
         if (m->tensors[t].in_arena) {
-            m->tensors[t].data = m->arena + m->plan[t].offset;
+            m->tensors[t].data = m->arena + ((uintptr_t)m->tensors[t].data - old);
         }
     }
     return TM_OK;

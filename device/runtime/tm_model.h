@@ -3,9 +3,11 @@
 // Life of a model (the binding in modtinyml.c does exactly this; C tests do the same):
 //   tm_model_open()     parse + validate the flatbuffer header, count tensors and nodes, check every
 //                       op is supported (no allocation);
-//   tm_model_parse()    into caller-provided tensor/node arrays (tm_model_state_bytes()): read every
-//                       tensor (shape, type, quantization, constant data checked in place), every
-//                       node, plan the activation arena; reports persist_bytes and arena_bytes;
+//   tm_model_parse()    into caller-provided state (tm_model_state_bytes()): read every tensor
+//                       (shape, type, quantization, constant data checked in place), every node,
+//                       plan the activation arena; reports persist_bytes and arena_bytes, and
+//                       state_keep_bytes: the planner's scratch at the end of the state is done
+//                       with, and the caller may shrink the block to that (the binding does);
 //   tm_model_prepare()  with caller-provided persistent memory (persist_bytes): run each op's
 //                       prepare (validation, multipliers) - all model errors are found here, before
 //                       the caller allocates the (large) arena;
@@ -54,22 +56,22 @@ typedef enum {
     TM_UINT32 = 15,          // the signal ops' energies and channel values
 } tm_type;
 
+// A tensor's record: only what the ops read after prepare, sized for 32-bit boards (28 bytes).
+// Its name and per-channel quantization stay in the model and are read on demand
+// (tm_tensor_name, tm_tensor_quant: every read bounds-checked).
 typedef struct {
-    void *data;              // constant: into the model buffer; activation: into the arena
+    void *data;              // constant: into the model buffer; variable: persistent memory;
+                             // activation: into the arena (until set_arena: its arena offset)
+    const int32_t *dims;     // ndim sizes, in the model's shape pool (shared by equal shapes)
     uint32_t bytes;          // element count * element size
-    int32_t dims[TM_MAX_DIMS];
-    uint8_t ndim;
-    uint8_t type;            // tm_type
-    uint8_t is_const;        // data comes from the model buffer
-    uint8_t in_arena;        // data is planned in the arena
-    uint8_t is_variable;     // state kept across invokes, in persistent memory (see above)
     float scale;             // per-tensor scale (first entry of per-channel scales), 0 if none
     int32_t zero_point;      // per-tensor zero point (first entry), 0 if none
-    int32_t quantized_dimension;
-    tm_fb_vec scales;        // all scales (float32 vector, in place in the model)
-    tm_fb_vec zero_points;   // all zero points (int64 vector, in place in the model)
-    const char *name;        // into the model buffer, not NUL-terminated
-    uint32_t name_len;
+    uint32_t quant_count;    // scales in the model: 0 unquantized, 1 per-tensor, else per-channel
+    uint8_t ndim;
+    uint8_t type;            // tm_type
+    uint8_t is_const : 1;    // data comes from the model buffer
+    uint8_t in_arena : 1;    // data is planned in the arena
+    uint8_t is_variable : 1; // state kept across invokes, in persistent memory (see above)
 } tm_tensor;
 
 struct tm_model;
@@ -91,19 +93,17 @@ typedef struct tm_op {
     void (*eval)(const struct tm_model *m, const struct tm_node *n);
 } tm_op;
 
+// A node's record (16 bytes on a 32-bit board). Its builtin and custom options stay in the model:
+// an op's prepare reads them with tm_node_options / tm_node_custom_options.
 typedef struct tm_node {
     const tm_op *op;
-    int16_t *inputs;         // n_inputs tensor indices (-1 = optional input omitted), in m->node_io
-    int16_t *outputs;        // n_outputs tensor indices, in m->node_io
+    void *data;              // op-private persistent data from prepare
+    uint32_t io;             // its n_inputs tensor indices (-1 = optional input omitted), then its
+                             // n_outputs, at m->node_io[io]
     uint8_t n_inputs;
     uint8_t n_outputs;
     uint8_t version;
-    tm_fb_table options;     // builtin_options table (absent if none)
-    const uint8_t *custom_options;  // a CUSTOM op's flexbuffer options, in the model (NULL if none)
-    uint32_t custom_options_len;
-    void *data;              // op-private persistent data from prepare
-    void *state;             // op state kept between invokes (tm_model_state_alloc), zero at reset
-    uint32_t state_bytes;
+    uint8_t first_omitted;   // the first optional input omitted (-1 in the model), n_inputs if none
 } tm_node;
 
 // Per-node timing of invoke (Model.profile in MicroPython), set up by the caller: with
@@ -125,13 +125,17 @@ typedef struct tm_model {
     tm_fb_vec operator_tables;
     tm_tensor *tensors;
     tm_node *nodes;
-    struct tm_plan_buffer_s *plan; // one per tensor (size 0 = not in the arena); parse-time
-    uint16_t *plan_order;          // planner scratch
-    uint32_t n_tensors;
-    uint32_t n_nodes;
-    int16_t *node_io;        // every node's input and output indices, back to back (parse-time)
+    int16_t *node_io;        // every node's input and output indices, back to back
     uint32_t n_node_io;      // their count, from tm_model_open
     uint32_t node_io_used;
+    int32_t *shapes;         // the shape pool: every tensor's dims (tm_tensor.dims points here)
+    uint32_t n_shape_dims;   // its capacity, from tm_model_open
+    uint32_t shape_dims_used;
+    uint32_t n_tensors;
+    uint32_t n_nodes;
+    // The node being prepared and its options (tm_node_options), set by tm_model_prepare_node.
+    const struct tm_node *preparing;
+    tm_fb_table options;
     int16_t inputs[TM_MAX_MODEL_IO];
     int16_t outputs[TM_MAX_MODEL_IO];
     uint8_t n_inputs;
@@ -140,11 +144,16 @@ typedef struct tm_model {
     uint8_t unchecked;       // opened with tm_model_open_unchecked (host checks): parse lets
                              // tensors of unsupported types through, for their nodes' prepare to refuse
     // Memory: sizes known after parse, pointers set by prepare.
+    size_t state_keep_bytes; // after parse: the prefix of the state the model keeps (records,
+                             // tensor indices, shapes); the rest was the planner's scratch, and
+                             // the caller may shrink the state block to this size
     size_t persist_bytes;    // op-private data (multipliers...), 8-byte aligned pieces
     size_t arena_bytes;      // planned activation bytes
     size_t arena_lower_bound; // largest live set: no plan can use less
     uint8_t *persist;
     size_t persist_used;
+    uint32_t op_states;      // the last op state block (tm_model_state_alloc): its offset in
+                             // persist + 1, 0 if none; each block's header links the one before
     uint8_t *arena;
     tm_profile *profile;     // NULL: invoke times nothing (see tm_profile)
 } tm_model;
@@ -155,9 +164,12 @@ tm_status tm_model_open(tm_model *m, const uint8_t *buf, size_t len, tm_error *e
 // (tinyml-host inspect): parse then gives a node whose op is missing an op row whose prepare
 // fails. Devices use tm_model_open.
 tm_status tm_model_open_unchecked(tm_model *m, const uint8_t *buf, size_t len, tm_error *err);
-// Bytes the caller must provide to tm_model_parse (tensors + nodes + their tensor indices + planner scratch).
+// Bytes the caller must provide to tm_model_parse (tensors + nodes + their tensor indices +
+// shapes + planner scratch). After parse only the first m->state_keep_bytes are used.
 size_t tm_model_state_bytes(const tm_model *m);
-// Step 2: state is tm_model_state_bytes() bytes, 8-byte aligned, owned by the caller.
+// Step 2: state is tm_model_state_bytes() bytes, 8-byte aligned, owned by the caller. On success
+// the caller may shrink it in place to m->state_keep_bytes (the planner's scratch at its end is
+// no longer used); it must not move.
 tm_status tm_model_parse(tm_model *m, void *state, tm_error *err);
 // Step 3: persist is m->persist_bytes bytes, 8-byte aligned. Prepare reads only constant tensor data.
 tm_status tm_model_prepare(tm_model *m, void *persist, tm_error *err);
@@ -176,17 +188,43 @@ void tm_model_reset_state(tm_model *m);
 // Persistent memory for op data during prepare (8-byte aligned); NULL if persist_bytes was too small.
 void *tm_model_persist_alloc(tm_model *m, size_t bytes);
 
-// Persistent memory for state an op keeps between invokes (during prepare, counted in the op's
-// persist_bytes): zeroed now and by every tm_model_reset_state. NULL if persist_bytes was too small.
-void *tm_model_state_alloc(tm_model *m, tm_node *n, size_t bytes);
+// Persistent memory for state an op keeps between invokes (during prepare; the op keeps the
+// pointer in its data): zeroed now and by every tm_model_reset_state. The op's persist_bytes
+// counts tm_model_state_alloc_bytes(bytes) for it. NULL if persist_bytes was too small.
+void *tm_model_state_alloc(tm_model *m, size_t bytes);
+size_t tm_model_state_alloc_bytes(size_t bytes);
 
 // Helpers for op code.
+// Tensor index of node input i (-1: an optional input omitted) / output i; i must be in range.
+static inline int tm_node_input_index(const tm_model *m, const tm_node *n, int i) {
+    return m->node_io[n->io + (uint32_t)i];
+}
+static inline int tm_node_output_index(const tm_model *m, const tm_node *n, int i) {
+    return m->node_io[n->io + n->n_inputs + (uint32_t)i];
+}
 static inline tm_tensor *tm_input(const tm_model *m, const tm_node *n, int i) {
-    return (i < n->n_inputs && n->inputs[i] >= 0) ? &m->tensors[n->inputs[i]] : NULL;
+    return (i < n->n_inputs && tm_node_input_index(m, n, i) >= 0) ? &m->tensors[tm_node_input_index(m, n, i)] : NULL;
 }
 static inline tm_tensor *tm_output(const tm_model *m, const tm_node *n, int i) {
-    return (i < n->n_outputs && n->outputs[i] >= 0) ? &m->tensors[n->outputs[i]] : NULL;
+    return (i < n->n_outputs && tm_node_output_index(m, n, i) >= 0) ? &m->tensors[tm_node_output_index(m, n, i)] : NULL;
 }
+// During the prepare of node n (only then): its builtin options table (absent if none).
+const tm_fb_table *tm_node_options(const tm_model *m, const tm_node *n);
+// A CUSTOM op's flexbuffer options, in place in the model (NULL if none), read on demand
+// (persist_bytes and prepare), every read bounds-checked.
+const uint8_t *tm_node_custom_options(const tm_model *m, const tm_node *n, uint32_t *len);
+// A tensor's quantization as the model stores it, read on demand (prepare): all scales (float32
+// vector) and zero points (int64 vector) in place in the model, and the quantized dimension.
+typedef struct {
+    tm_fb_vec scales;
+    tm_fb_vec zero_points;
+    int32_t quantized_dimension;
+} tm_quant_params;
+// Reads into q (empty vectors if none); TM_ERR_MODEL in err if the model cannot be read there.
+tm_status tm_tensor_quant(const tm_model *m, const tm_tensor *t, tm_quant_params *q, tm_error *err);
+// A tensor's name, in place in the model (not NUL-terminated), read on demand with every read
+// bounds-checked; NULL when it has none or the model cannot be read there. Never fails otherwise.
+const char *tm_tensor_name(const tm_model *m, uint32_t index, uint32_t *len);
 // Product of dims (elements); the loader guarantees it fits in 31 bits.
 int32_t tm_tensor_elements(const tm_tensor *t);
 // Size of one element of a tm_type, 0 for unsupported types.
@@ -194,7 +232,7 @@ uint32_t tm_type_size(int type);
 const char *tm_type_name(int type);
 // Number of per-channel quantization entries (1 for per-tensor, 0 if unquantized).
 static inline uint32_t tm_tensor_quant_count(const tm_tensor *t) {
-    return t->scales.len;
+    return t->quant_count;
 }
 
 #endif

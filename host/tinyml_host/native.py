@@ -166,7 +166,7 @@ class Plan:
     status: int             # tm_status, TM_OK when the device would load the model
     error: str              # the device's error text ("" when ok)
     node: int               # the node the error belongs to, or -1
-    state_bytes: int        # tensor/node records + planner scratch (host pointer size: see below)
+    state_bytes: int        # tensor/node records and shapes kept after load (host pointer size: see below)
     persist_bytes: int      # op data from prepare (multipliers...)
     arena_bytes: int        # the activation arena (m.arena_bytes on the device)
     arena_lower_bound: int  # the largest set of activations alive at once

@@ -117,7 +117,7 @@ int tm_host_plan(const uint8_t *model, size_t len, size_t *sizes, int *node, cha
     host_model h;
     tm_error err;
     tm_status status = host_load(&h, model, len, 0, &err);
-    sizes[0] = tm_model_state_bytes(&h.m);
+    sizes[0] = h.m.state_keep_bytes ? h.m.state_keep_bytes : tm_model_state_bytes(&h.m);  // what the model keeps
     sizes[1] = h.m.persist_bytes;
     sizes[2] = h.m.arena_bytes;
     sizes[3] = h.m.arena_lower_bound;
