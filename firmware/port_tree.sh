@@ -18,7 +18,7 @@ log() { echo "port_tree: $*" >&2; }
 MPY_DIR="$("$ROOT/firmware/fetch_micropython.sh")"
 DEPS="$("$ROOT/firmware/fetch_port_deps.sh")"
 
-want="$MPY_DIR $(tr '\n' ' ' < "$DEPS/VERSIONS")"
+want="$MPY_DIR $DEPS $(tr '\n' ' ' < "$DEPS/VERSIONS")"
 if [ "$(cat "$TREE/.tinyml-port-tree" 2>/dev/null)" = "$want" ]; then
     echo "$TREE"; exit 0
 fi
