@@ -50,18 +50,9 @@ class Console:
     (for its banner and for error messages)."""
 
     def __init__(self, port: str) -> None:
-        from mpremote.transport import TransportError
-        from mpremote.transport_serial import SerialTransport
+        from .transport import open_transport
 
-        from .serial_ports import port_error
-
-        try:
-            self.t = SerialTransport(port, baudrate=115200)
-        except (TransportError, OSError) as e:
-            raise port_error(port, e) from None
-        except Exception as e:  # serial.SerialException
-            raise port_error(port, e) from None
-        self.t.serial.timeout = 0.05  # mpremote reads a pty with read(1): never block on a silent board
+        self.t = open_transport(port)
         self.port = port
         self.seen = b""  # the last 4 KB read
 

@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import os
 import queue
 import re
 import threading
@@ -17,7 +16,6 @@ from typing import TYPE_CHECKING
 import serial
 
 from .bundled import bundled_file, repo_file
-from .errors import DeviceError
 
 if TYPE_CHECKING:
     from .link import LinkStats
@@ -119,12 +117,11 @@ def open_transport(port: str, baudrate: int = 115200):
     from mpremote.transport import TransportError
     from mpremote.transport_serial import SerialTransport
 
+    from .serial_ports import port_error
+
     try:
         t = SerialTransport(port, baudrate=baudrate)
     except (TransportError, serial.SerialException, OSError) as e:
-        hint = "is the board connected? `--port auto` finds a USB board"
-        if os.path.exists(port):
-            hint = "port busy: another program (mpremote, a serial monitor) may be using it"
-        raise DeviceError(f"cannot open serial port {port}: {e}", hint) from None
-    t.serial.timeout = 0.05
+        raise port_error(port, e) from None  # missing, busy or forbidden: says which, and what to do
+    t.serial.timeout = 0.05  # mpremote reads a pty with read(1): never block on a silent board
     return t
