@@ -132,7 +132,7 @@ hosttest: rp2 qemu
 
 # pytest exits 5 when it collects no test: not a failure while tests/host is still empty.
 hosttest: unix unix-asan
-	@if [ -d tests/host ]; then $(PYTHON) -m pytest -q tests/host || [ $$? -eq 5 ]; \
+	@if [ -d tests/host ]; then $(PYTHON) -m pytest -q --durations=15 tests/host || [ $$? -eq 5 ]; \
 	else echo "hosttest: no tests/host yet"; fi
 
 # The host SDK as a wheel that works outside a checkout: the emulated board's firmware and the
