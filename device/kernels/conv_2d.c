@@ -12,8 +12,8 @@
 #include <string.h>
 
 #include "matmul_s8.h"
-#include "simd.h"
 #include "requantize.h"
+#include "tm_prim.h"
 #include "tm_hot.h"
 
 static inline int8_t requantize(int32_t acc, const int32_t *bias, int32_t oc,
@@ -33,10 +33,6 @@ void tm_conv_2d_generic_s8(const tm_conv_2d_params *params, const tm_conv_2d_qua
     const int32_t input_offset = params->input_offset;
     const int32_t dil_h = params->dilation_h, dil_w = params->dilation_w;
     const int32_t filter_size = filter_h * filter_w * filter_in_c;   // elements per output channel
-#if TM_SIMD_DSP
-    const uint32_t off2 = ((uint32_t)input_offset & 0xFFFFu) * 0x10001u;   // input_offset in both lanes
-#endif
-
     const int merge_row = dil_w == 1 && filter_in_c == in_c;
     for (int32_t b = 0; b < dims->batches; ++b) {
         const int8_t *in_batch = input + b * in_h * in_w * in_c;
@@ -65,28 +61,12 @@ void tm_conv_2d_generic_s8(const tm_conv_2d_params *params, const tm_conv_2d_qua
                             for (int32_t fx = fx0; fx < fx_end; ++fx) {
                                 const int8_t *x = in_row + (in_x0 + fx * dil_w) * in_c;
                                 const int8_t *f0 = filter + oc * filter_size + (fy * filter_w + fx) * filter_in_c;
-                                const int8_t *f1 = f0 + filter_size;
-                                const int8_t *f2 = f1 + filter_size;
-                                const int8_t *f3 = f2 + filter_size;
-                                int32_t ic = 0;
-#if TM_SIMD_DSP
-                                // Four input channels per pass: x + input_offset in int16 lanes (simd.h).
-                                for (; ic + 4 <= run; ic += 4) {
-                                    const uint32_t xw = tm_load4(x + ic);
-                                    const int16x2_t ve = __sxtab16(off2, xw), vo = __sxtab16(off2, tm_ror8(xw));
-                                    acc0 = tm_dot4(f0 + ic, ve, vo, acc0);
-                                    acc1 = tm_dot4(f1 + ic, ve, vo, acc1);
-                                    acc2 = tm_dot4(f2 + ic, ve, vo, acc2);
-                                    acc3 = tm_dot4(f3 + ic, ve, vo, acc3);
-                                }
-#endif
-                                for (; ic < run; ++ic) {
-                                    const int32_t v = (int32_t)x[ic] + input_offset;
-                                    acc0 += (int32_t)f0[ic] * v;
-                                    acc1 += (int32_t)f1[ic] * v;
-                                    acc2 += (int32_t)f2[ic] * v;
-                                    acc3 += (int32_t)f3[ic] * v;
-                                }
+                                int32_t d[4];
+                                tm_dot4_off(x, input_offset, f0, filter_size, run, d);
+                                acc0 += d[0];
+                                acc1 += d[1];
+                                acc2 += d[2];
+                                acc3 += d[3];
                             }
                         }
                         out_px[oc] = requantize(acc0, bias, oc, quant, params);
