@@ -407,10 +407,15 @@ tm_status tm_model_open(tm_model *m, const uint8_t *buf, size_t len, tm_error *e
     return TM_OK;
 }
 
+// Buffers the planner places: every tensor, then every node's kernel scratch.
+static uint32_t plan_count(const tm_model *m) {
+    return m->n_tensors + m->n_nodes;
+}
+
 size_t tm_model_state_bytes(const tm_model *m) {
     return align8(m->n_tensors * sizeof(tm_tensor)) + align8(m->n_nodes * sizeof(tm_node))
         + align8(m->n_node_io * sizeof(int16_t))
-        + align8(m->n_tensors * sizeof(tm_plan_buffer)) + align8(TM_PLAN_SCRATCH(m->n_tensors) * sizeof(uint16_t));
+        + align8(plan_count(m) * sizeof(tm_plan_buffer)) + align8(TM_PLAN_SCRATCH(plan_count(m)) * sizeof(uint16_t));
 }
 
 // Reads the constant data of a tensor (if any) from its buffer, checked against the tensor size.
@@ -705,6 +710,20 @@ static tm_status compute_lifetimes(tm_model *m, tm_error *err) {
             m->plan[t].size = (m->tensors[t].bytes + TM_ARENA_ALIGN - 1) & ~(TM_ARENA_ALIGN - 1);
         }
     }
+    // Each node's kernel scratch, live during that node only.
+    for (uint32_t ni = 0; ni < m->n_nodes; ++ni) {
+        const tm_node *n = &m->nodes[ni];
+        tm_plan_buffer *b = &m->plan[m->n_tensors + ni];
+        const size_t bytes = tm_op_scratch_bytes(m, n);
+        if (bytes > TM_MAX_ARENA_BYTES) {
+            return tm_fail(err, TM_ERR_MODEL, "node %u needs %z bytes of kernel scratch, more than a 32-bit board can address",
+                (unsigned)ni, bytes);
+        }
+        b->size = (uint32_t)((bytes + TM_ARENA_ALIGN - 1) & ~(size_t)(TM_ARENA_ALIGN - 1));
+        b->first = b->size != 0 ? (int32_t)ni : -1;
+        b->last = b->first;
+        b->offset = 0;
+    }
     return TM_OK;
 }
 
@@ -718,7 +737,7 @@ tm_status tm_model_parse(tm_model *m, void *state, tm_error *err) {
     m->node_io_used = 0;
     p += align8(m->n_node_io * sizeof(int16_t));
     m->plan = (tm_plan_buffer *)p;
-    p += align8(m->n_tensors * sizeof(tm_plan_buffer));
+    p += align8(plan_count(m) * sizeof(tm_plan_buffer));
     m->plan_order = (uint16_t *)p;
     memset(m->tensors, 0, m->n_tensors * sizeof(tm_tensor));
     memset(m->nodes, 0, m->n_nodes * sizeof(tm_node));
@@ -739,13 +758,13 @@ tm_status tm_model_parse(tm_model *m, void *state, tm_error *err) {
     }
     // Every size is summed in 64 bits and checked against what a 32-bit board can address, so
     // a model that needs 4 GiB is refused on every target instead of wrapping to a small arena.
-    uint64_t arena = tm_plan(m->plan, (int)m->n_tensors, m->plan_order);
+    uint64_t arena = tm_plan(m->plan, (int)plan_count(m), m->plan_order);
     if (arena > TM_MAX_ARENA_BYTES) {
         return tm_fail(err, TM_ERR_MODEL, "model needs %q bytes of activation arena, more than a 32-bit board can address (at most %u)",
             arena, (unsigned)TM_MAX_ARENA_BYTES);
     }
     m->arena_bytes = (size_t)arena;
-    m->arena_lower_bound = (size_t)tm_plan_lower_bound(m->plan, (int)m->n_tensors, m->plan_order);
+    m->arena_lower_bound = (size_t)tm_plan_lower_bound(m->plan, (int)plan_count(m), m->plan_order);
     uint64_t persist = 0;
     for (uint32_t t = 0; t < m->n_tensors; ++t) {
         if (m->tensors[t].is_variable) {
@@ -862,6 +881,10 @@ tm_status tm_model_set_arena(tm_model *m, void *arena, size_t arena_len, tm_erro
         if (m->tensors[t].in_arena) {
             m->tensors[t].data = m->arena + m->plan[t].offset;
         }
+    }
+    for (uint32_t i = 0; i < m->n_nodes; ++i) {
+        const tm_plan_buffer *b = &m->plan[m->n_tensors + i];
+        m->nodes[i].scratch = b->size != 0 ? m->arena + b->offset : NULL;
     }
     return TM_OK;
 }

@@ -104,6 +104,7 @@ typedef struct tm_node {
     void *data;              // op-private persistent data from prepare
     void *state;             // op state kept between invokes (tm_model_state_alloc), zero at reset
     uint32_t state_bytes;
+    void *scratch;           // kernel scratch in the arena (tm_op_scratch_bytes), set by tm_model_set_arena (NULL: none)
 } tm_node;
 
 typedef struct tm_model {
@@ -116,7 +117,8 @@ typedef struct tm_model {
     tm_fb_vec operator_tables;
     tm_tensor *tensors;
     tm_node *nodes;
-    struct tm_plan_buffer_s *plan; // one per tensor (size 0 = not in the arena); parse-time
+    struct tm_plan_buffer_s *plan; // one per tensor (size 0 = not in the arena), then one per node
+                                   // (its kernel scratch); parse-time
     uint16_t *plan_order;          // planner scratch
     uint32_t n_tensors;
     uint32_t n_nodes;

@@ -84,6 +84,14 @@ const tm_op *tm_op_find_custom(const char *name, uint32_t len);
 const char *tm_builtin_name(int32_t builtin_code);
 
 // Every row, defined in device/ops/op_*.c.
+// Kernel scratch of node n: bytes of arena its eval may use as it likes, found at n->scratch (0:
+// none). Called at parse, before prepare, from the tensors' shapes alone (0 whenever they are not
+// what the op takes); the planner places it in the arena, live during that node only. The ops
+// with scratch export their size function below (tm_ops.c lists them).
+size_t tm_op_scratch_bytes(const tm_model *m, const tm_node *n);
+size_t tm_op_conv_2d_scratch_bytes(const tm_model *m, const tm_node *n);
+size_t tm_op_depthwise_conv_2d_scratch_bytes(const tm_model *m, const tm_node *n);
+
 extern const tm_op tm_op_add;
 extern const tm_op tm_op_average_pool_2d;
 extern const tm_op tm_op_concatenation;
