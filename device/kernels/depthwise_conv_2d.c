@@ -80,25 +80,18 @@ void tm_depthwise_conv_2d_generic_s8(const tm_depthwise_conv_2d_params *params,
     }
 }
 
-// Fast path: depth multiplier 1, no dilation, any filter size, channels in
+// Fast path: depth multiplier 1, no dilation, at most TM_DW_MAX_TAPS filter taps, channels in
 // blocks of four (the last 1-3 channels go through dw_channel below). The block loop is outside
 // the pixel loop, so everything per channel is set up once per block: the four channels' weights
-// are copied into an int32 table in the kernel's scratch (one load per tap and channel, no index
+// are copied into a small int32 table (one immediate-offset load per tap and channel, no index
 // arithmetic), and bias, multiplier and shift are hoisted. The input offset is folded:
 // sum f * (x + offset) = sum f * x + offset * sum f over the whole filter, added to the bias once
 // per block, so the inner loop is a plain int8 dot product. A window that hangs over the border
-// is first copied into a scratch buffer (four channels per tap) with the taps outside the image set
+// is first copied into a small buffer (four channels per tap) with the taps outside the image set
 // to the input zero point (-offset, an int8 value): x + offset = 0 there, exactly the reference's
 // skipped tap, and the same loop runs on the buffer. Integer sums are exact (prepare bounds the
-// window), so the result equals the generic path's. Scratch: tm_depthwise_conv_2d_scratch_bytes.
-
-size_t tm_depthwise_conv_2d_scratch_bytes(const tm_depthwise_conv_2d_dims *dims) {
-    const int64_t taps = (int64_t)dims->filter_h * dims->filter_w;
-    if (dims->out_c != dims->in_c || dims->in_c < 4 || taps < 1 || taps > TM_DEPTHWISE_CONV_MAX_ACCUM_DEPTH) {
-        return 0;
-    }
-    return (size_t)taps * (4 * sizeof(int32_t) + sizeof(uint32_t));
-}
+// window), so the result equals the generic path's.
+#define TM_DW_MAX_TAPS 25
 
 TM_ALWAYS_INLINE int8_t dw_requantize(int32_t acc, int32_t bias, int32_t multiplier, int32_t shift,
     const tm_depthwise_conv_2d_params *params) {
@@ -141,7 +134,7 @@ static void dw_channel(const tm_depthwise_conv_2d_params *params, const tm_depth
 
 static TM_HOT void dw_dm1(const tm_depthwise_conv_2d_params *params, const tm_depthwise_conv_2d_quant *quant,
     const tm_depthwise_conv_2d_dims *dims, const int8_t *input, const int8_t *filter, const int32_t *bias,
-    int8_t *output, void *scratch) {
+    int8_t *output) {
     const int32_t in_h = dims->in_h, in_w = dims->in_w, ch = dims->in_c;
     const int32_t fh = dims->filter_h, fw = dims->filter_w, taps = fh * fw;
     const int32_t out_h = dims->out_h, out_w = dims->out_w;
@@ -162,8 +155,8 @@ static TM_HOT void dw_dm1(const tm_depthwise_conv_2d_params *params, const tm_de
     }
     int32_t c = 0;
     for (; c + 4 <= ch; c += 4) {
-        int32_t *const w = (int32_t *)scratch;                // the weights, 4 per tap
-        uint32_t *const win4 = (uint32_t *)(w + 4 * taps);    // a border window: four channels per tap
+        int32_t w[4 * TM_DW_MAX_TAPS];
+        uint32_t win4[TM_DW_MAX_TAPS];      // a border window: four channels per tap
         const uint32_t zp4 = (uint8_t)zp * 0x01010101u;
         int32_t wsum[4] = {0, 0, 0, 0};
         for (int32_t t = 0; t < taps; ++t) {
@@ -254,10 +247,10 @@ static TM_HOT void dw_dm1(const tm_depthwise_conv_2d_params *params, const tm_de
 
 void tm_depthwise_conv_2d_s8(const tm_depthwise_conv_2d_params *params,
     const tm_depthwise_conv_2d_quant *quant, const tm_depthwise_conv_2d_dims *dims,
-    const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output, void *scratch) {
-    if (params->depth_multiplier == 1 && params->dilation_h == 1 && params->dilation_w == 1 && scratch != NULL
-        && tm_depthwise_conv_2d_scratch_bytes(dims) > 0 && params->input_offset >= -127) {
-        dw_dm1(params, quant, dims, input, filter, bias, output, scratch);
+    const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output) {
+    if (params->depth_multiplier == 1 && params->dilation_h == 1 && params->dilation_w == 1
+        && dims->filter_h * dims->filter_w <= TM_DW_MAX_TAPS && params->input_offset >= -127) {
+        dw_dm1(params, quant, dims, input, filter, bias, output);
     } else {
         tm_depthwise_conv_2d_generic_s8(params, quant, dims, input, filter, bias, output);
     }

@@ -18,7 +18,6 @@
 #ifndef TM_KERNEL_DEPTHWISE_CONV_2D_H
 #define TM_KERNEL_DEPTHWISE_CONV_2D_H
 
-#include <stddef.h>
 #include <stdint.h>
 
 typedef struct {
@@ -47,15 +46,11 @@ typedef struct {
 // Largest filter_h * filter_w whose int32 accumulation cannot overflow (128 * 255 per term).
 #define TM_DEPTHWISE_CONV_MAX_ACCUM_DEPTH (INT32_MAX / (128 * 255))
 
-// Bytes of scratch the fast path needs for these dims (depth multiplier 1, at least four
-// channels: 20 bytes per filter tap; 0 otherwise). The op asks the planner for them.
-size_t tm_depthwise_conv_2d_scratch_bytes(const tm_depthwise_conv_2d_dims *dims);
-
-// Picks the fast path (depth multiplier 1, no dilation, input_offset >= -127, scratch of
-// tm_depthwise_conv_2d_scratch_bytes(dims) bytes, 4-byte aligned; any filter size) or the generic path.
+// Picks the fast path (depth multiplier 1, no dilation, up to 25 taps, input_offset >= -127) or
+// the generic path.
 void tm_depthwise_conv_2d_s8(const tm_depthwise_conv_2d_params *params,
     const tm_depthwise_conv_2d_quant *quant, const tm_depthwise_conv_2d_dims *dims,
-    const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output, void *scratch);
+    const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output);
 
 // The generic path (any shape): the reference the fast path is tested against.
 void tm_depthwise_conv_2d_generic_s8(const tm_depthwise_conv_2d_params *params,

@@ -261,11 +261,6 @@ size_t tm_op_scratch_bytes(const tm_model *m, const tm_node *n) {
         return tm_op_conv_2d_scratch_bytes(m, n);
     }
 #endif
-#if TM_WITH(DEPTHWISE_CONV_2D)
-    if (n->op == &tm_op_depthwise_conv_2d) {
-        return tm_op_depthwise_conv_2d_scratch_bytes(m, n);
-    }
-#endif
     (void)m;
     (void)n;
     return 0;

