@@ -11,9 +11,11 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "tm_target.h"
+
 #include "matmul_s8.h"
-#include "simd.h"
 #include "requantize.h"
+#include "tm_prim.h"
 #include "tm_hot.h"
 
 static inline int8_t requantize(int32_t acc, const int32_t *bias, int32_t oc,
@@ -33,10 +35,6 @@ void tm_conv_2d_generic_s8(const tm_conv_2d_params *params, const tm_conv_2d_qua
     const int32_t input_offset = params->input_offset;
     const int32_t dil_h = params->dilation_h, dil_w = params->dilation_w;
     const int32_t filter_size = filter_h * filter_w * filter_in_c;   // elements per output channel
-#if TM_SIMD_DSP
-    const uint32_t off2 = ((uint32_t)input_offset & 0xFFFFu) * 0x10001u;   // input_offset in both lanes
-#endif
-
     const int merge_row = dil_w == 1 && filter_in_c == in_c;
     for (int32_t b = 0; b < dims->batches; ++b) {
         const int8_t *in_batch = input + b * in_h * in_w * in_c;
@@ -65,28 +63,12 @@ void tm_conv_2d_generic_s8(const tm_conv_2d_params *params, const tm_conv_2d_qua
                             for (int32_t fx = fx0; fx < fx_end; ++fx) {
                                 const int8_t *x = in_row + (in_x0 + fx * dil_w) * in_c;
                                 const int8_t *f0 = filter + oc * filter_size + (fy * filter_w + fx) * filter_in_c;
-                                const int8_t *f1 = f0 + filter_size;
-                                const int8_t *f2 = f1 + filter_size;
-                                const int8_t *f3 = f2 + filter_size;
-                                int32_t ic = 0;
-#if TM_SIMD_DSP
-                                // Four input channels per pass: x + input_offset in int16 lanes (simd.h).
-                                for (; ic + 4 <= run; ic += 4) {
-                                    const uint32_t xw = tm_load4(x + ic);
-                                    const int16x2_t ve = __sxtab16(off2, xw), vo = __sxtab16(off2, tm_ror8(xw));
-                                    acc0 = tm_dot4(f0 + ic, ve, vo, acc0);
-                                    acc1 = tm_dot4(f1 + ic, ve, vo, acc1);
-                                    acc2 = tm_dot4(f2 + ic, ve, vo, acc2);
-                                    acc3 = tm_dot4(f3 + ic, ve, vo, acc3);
-                                }
-#endif
-                                for (; ic < run; ++ic) {
-                                    const int32_t v = (int32_t)x[ic] + input_offset;
-                                    acc0 += (int32_t)f0[ic] * v;
-                                    acc1 += (int32_t)f1[ic] * v;
-                                    acc2 += (int32_t)f2[ic] * v;
-                                    acc3 += (int32_t)f3[ic] * v;
-                                }
+                                int32_t d[4];
+                                tm_dot4_off(x, input_offset, f0, filter_size, run, d);
+                                acc0 += d[0];
+                                acc1 += d[1];
+                                acc2 += d[2];
+                                acc3 += d[3];
                             }
                         }
                         out_px[oc] = requantize(acc0, bias, oc, quant, params);
@@ -115,18 +97,39 @@ void tm_conv_2d_generic_s8(const tm_conv_2d_params *params, const tm_conv_2d_qua
     }
 }
 
-// im2col path (one group, windows of at most TM_CONV_IM2COL_DEPTH values): the windows of a
-// tile of consecutive output pixels are copied into one stack buffer, one row of
-// filter_h * filter_w * in_c values each, the taps outside the image filled with the input zero
+// im2col path (one group, any window size): the windows of a tile of consecutive output pixels
+// are copied into the kernel's scratch (tm_conv_2d_scratch_bytes: planned in the arena), one row
+// of filter_h * filter_w * in_c values each, the taps outside the image filled with the input zero
 // point (-input_offset, an int8 value: x + input_offset = 0 there, exactly the reference's skipped
 // tap). The tile is then a matrix product with the filter (matmul_s8.h: input offset folded into
 // the bias per chunk of output channels, blocked int8 dot products), so the result equals the
 // generic path's. Chunk-outer order: the folded biases of TM_MM_CHUNK channels are computed once
 // per call, the windows gathered again for each chunk.
-// Windows of up to TM_CONV_IM2COL_DEPTH values; the buffer holds TM_MM_ROWS of the largest (1152
-// bytes on 32-bit targets, 1728 on 64-bit hosts, whose stacks are not small), several smaller ones.
-#define TM_CONV_IM2COL_DEPTH 576
-#define TM_CONV_IM2COL_BYTES (TM_MM_ROWS * TM_CONV_IM2COL_DEPTH)
+// A tile is about TM_CONV_IM2COL_BYTES of windows (1152 bytes on 32-bit targets, 1728 on 64-bit
+// hosts), at least TM_MM_ROWS windows however deep, at most the layer's pixels.
+#define TM_CONV_IM2COL_BYTES (TM_MM_ROWS * 576)
+
+// Output pixels per tile; 0 when the layer takes another path (1x1 filters, groups).
+static int32_t im2col_tile(const tm_conv_2d_dims *dims) {
+    if ((dims->filter_h == 1 && dims->filter_w == 1) || dims->filter_in_c != dims->in_c) {
+        return 0;
+    }
+    const int64_t depth = (int64_t)dims->filter_h * dims->filter_w * dims->in_c;
+    const int64_t pixels = (int64_t)dims->out_h * dims->out_w;
+    if (depth < 1 || depth > TM_CONV_MAX_ACCUM_DEPTH || pixels < 1) {
+        return 0;
+    }
+    int64_t tile = TM_CONV_IM2COL_BYTES / depth;
+#if TM_MM_ROWS > 2
+    tile -= tile % TM_MM_ROWS;   // whole blocks of three rows (a fourth would take the slow 1-row path)
+#endif
+    tile = tile < TM_MM_ROWS ? TM_MM_ROWS : tile;
+    return (int32_t)(tile < pixels ? tile : pixels);
+}
+
+size_t tm_conv_2d_scratch_bytes(const tm_conv_2d_dims *dims) {
+    return (size_t)im2col_tile(dims) * (size_t)dims->filter_h * (size_t)dims->filter_w * (size_t)dims->in_c;
+}
 
 // n bytes from src to dst, or (src NULL) n bytes of value pad. Runs of a window row are often a few
 // bytes (4 for a 10 x 4 filter on one channel): those go without a call, since the MicroPython
@@ -191,17 +194,13 @@ static TM_HOT void im2col_gather(const tm_conv_2d_params *params, const tm_conv_
 
 static void conv_im2col(const tm_conv_2d_params *params, const tm_conv_2d_quant *quant,
     const tm_conv_2d_dims *dims, const int8_t *input, const int8_t *filter,
-    const int32_t *bias, int8_t *output) {
+    const int32_t *bias, int8_t *output, int8_t *buf) {
     const int32_t in_h = dims->in_h, in_w = dims->in_w, in_c = dims->in_c;
     const int32_t out_c = dims->out_c;
     const int32_t depth = dims->filter_h * dims->filter_w * in_c;
-    int32_t tile = TM_CONV_IM2COL_BYTES / depth;   // >= TM_MM_ROWS (tm_conv_2d_s8)
-#if TM_MM_ROWS > 2
-    tile -= tile % TM_MM_ROWS;   // whole blocks of three rows (a fourth would take the slow 1-row path)
-#endif
+    const int32_t tile = im2col_tile(dims);
     const int8_t pad = (int8_t)(-params->input_offset);
     const int32_t pixels = dims->out_h * dims->out_w;
-    int8_t buf[TM_CONV_IM2COL_BYTES];
     tm_rq rq[TM_MM_CHUNK];
     for (int32_t c0 = 0; c0 < out_c; c0 += TM_MM_CHUNK) {
         const int32_t nc = out_c - c0 < TM_MM_CHUNK ? out_c - c0 : TM_MM_CHUNK;
@@ -220,14 +219,13 @@ static void conv_im2col(const tm_conv_2d_params *params, const tm_conv_2d_quant 
 
 void tm_conv_2d_s8(const tm_conv_2d_params *params, const tm_conv_2d_quant *quant,
     const tm_conv_2d_dims *dims, const int8_t *input, const int8_t *filter,
-    const int32_t *bias, int8_t *output) {
+    const int32_t *bias, int8_t *output, void *scratch) {
     if (dims->filter_h == 1 && dims->filter_w == 1 && params->pad_h == 0 && params->pad_w == 0
         && dims->filter_in_c == dims->in_c && (dims->out_h - 1) * params->stride_h < dims->in_h
         && (dims->out_w - 1) * params->stride_w < dims->in_w) {
         tm_conv_2d_1x1_s8(params, quant, dims, input, filter, bias, output);
-    } else if (dims->filter_in_c == dims->in_c && params->input_offset >= -127
-        && (int64_t)dims->filter_h * dims->filter_w * dims->in_c <= TM_CONV_IM2COL_DEPTH) {
-        conv_im2col(params, quant, dims, input, filter, bias, output);
+    } else if (scratch != NULL && im2col_tile(dims) > 0 && params->input_offset >= -127) {
+        conv_im2col(params, quant, dims, input, filter, bias, output, (int8_t *)scratch);
     } else {
         tm_conv_2d_generic_s8(params, quant, dims, input, filter, bias, output);
     }

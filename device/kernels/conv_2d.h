@@ -19,6 +19,7 @@
 #ifndef TM_KERNEL_CONV_2D_H
 #define TM_KERNEL_CONV_2D_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct {
@@ -48,12 +49,16 @@ typedef struct {
 // |filter * (input + input_offset)| <= 128 * 255 per term.
 #define TM_CONV_MAX_ACCUM_DEPTH (INT32_MAX / (128 * 255))
 
+// Bytes of scratch tm_conv_2d_s8 needs for these dims (the im2col tiles of a filter larger than
+// 1x1 with one group; 0 otherwise). The op asks the planner for them (tm_op scratch_bytes).
+size_t tm_conv_2d_scratch_bytes(const tm_conv_2d_dims *dims);
+
 // Picks a fast path or the generic path: 1x1 filters without padding (conv_2d_1x1.c), else one
-// group with windows of at most 576 values and input_offset >= -127 (im2col into a 1152-byte
-// stack buffer, then the matrix product of matmul_s8.h), else the generic path.
+// group with input_offset >= -127 and scratch (tm_conv_2d_scratch_bytes(dims) bytes, any window
+// size: im2col into it, then the matrix product of matmul_s8.h), else the generic path.
 void tm_conv_2d_s8(const tm_conv_2d_params *params, const tm_conv_2d_quant *quant,
     const tm_conv_2d_dims *dims, const int8_t *input, const int8_t *filter,
-    const int32_t *bias, int8_t *output);
+    const int32_t *bias, int8_t *output, void *scratch);
 
 // The generic plain-C path (any shape): the reference the fast paths are tested against.
 void tm_conv_2d_generic_s8(const tm_conv_2d_params *params, const tm_conv_2d_quant *quant,

@@ -10,9 +10,8 @@
 
 #include <stddef.h>
 
-#include "simd.h"
 #include "requantize.h"
-#include "tm_hot.h"
+#include "tm_prim.h"
 
 static inline int8_t requantize(int32_t acc, const int32_t *bias, int32_t oc,
     const tm_depthwise_conv_2d_quant *quant, const tm_depthwise_conv_2d_params *params) {
@@ -28,9 +27,6 @@ void tm_depthwise_conv_2d_generic_s8(const tm_depthwise_conv_2d_params *params,
     const int32_t out_h = dims->out_h, out_w = dims->out_w, out_c = dims->out_c;
     const int32_t depth_multiplier = params->depth_multiplier;
     const int32_t input_offset = params->input_offset;
-#if TM_SIMD_DSP
-    const uint32_t off2 = ((uint32_t)input_offset & 0xFFFFu) * 0x10001u;   // input_offset in both lanes
-#endif
     const int32_t dil_h = params->dilation_h, dil_w = params->dilation_w;
     const int32_t x_step = dil_w * in_c;
 
@@ -49,34 +45,19 @@ void tm_depthwise_conv_2d_generic_s8(const tm_depthwise_conv_2d_params *params,
                 if (depth_multiplier == 1) {
                     // Output channel c reads input channel c: four at a time.
                     for (; oc + 4 <= out_c; oc += 4) {
-                        int32_t acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
+                        int32_t acc[4] = {0, 0, 0, 0};
                         for (int32_t fy = fy0; fy < fy1; ++fy) {
                             // Pointers step from tap to tap (no index arithmetic in the loop).
                             const int8_t *x = in_batch + ((in_y0 + fy * dil_h) * in_w + in_x0 + fx0 * dil_w) * in_c + oc;
                             const int8_t *f = filter + (fy * filter_w + fx0) * out_c + oc;
                             for (int32_t fx = fx0; fx < fx1; ++fx, x += x_step, f += out_c) {
-#if TM_SIMD_DSP
-                                // Channels 0,2 and 1,3 in int16 lanes (x + input_offset: simd.h); one
-                                // 16x16 multiply-accumulate per channel (SMLABB / SMLATT).
-                                const uint32_t xw = tm_load4(x), fw = tm_load4(f);
-                                const int32_t xe = (int32_t)__sxtab16(off2, xw), xo = (int32_t)__sxtab16(off2, tm_ror8(xw));
-                                const int32_t fe = (int32_t)__sxtb16(fw), fo = (int32_t)__sxtb16(tm_ror8(fw));
-                                acc0 = __smlabb(fe, xe, acc0);
-                                acc2 = __smlatt(fe, xe, acc2);
-                                acc1 = __smlabb(fo, xo, acc1);
-                                acc3 = __smlatt(fo, xo, acc3);
-#else
-                                acc0 += (int32_t)f[0] * ((int32_t)x[0] + input_offset);
-                                acc1 += (int32_t)f[1] * ((int32_t)x[1] + input_offset);
-                                acc2 += (int32_t)f[2] * ((int32_t)x[2] + input_offset);
-                                acc3 += (int32_t)f[3] * ((int32_t)x[3] + input_offset);
-#endif
+                                tm_dw4_off(x, f, input_offset, acc);   // the target's (tm_prim.h)
                             }
                         }
-                        out_px[oc] = requantize(acc0, bias, oc, quant, params);
-                        out_px[oc + 1] = requantize(acc1, bias, oc + 1, quant, params);
-                        out_px[oc + 2] = requantize(acc2, bias, oc + 2, quant, params);
-                        out_px[oc + 3] = requantize(acc3, bias, oc + 3, quant, params);
+                        out_px[oc] = requantize(acc[0], bias, oc, quant, params);
+                        out_px[oc + 1] = requantize(acc[1], bias, oc + 1, quant, params);
+                        out_px[oc + 2] = requantize(acc[2], bias, oc + 2, quant, params);
+                        out_px[oc + 3] = requantize(acc[3], bias, oc + 3, quant, params);
                     }
                 }
                 // Any depth multiplier (and the channels left over above): output channel
@@ -151,46 +132,6 @@ static void dw_channel(const tm_depthwise_conv_2d_params *params, const tm_depth
     }
 }
 
-#if TM_SIMD_DSP
-// acc_i += w[t][i] * x[i] for the four channels of one tap. ARMv7E-M: one word load brings the
-// four inputs, SXTB16 splits them into the lanes (x0, x2) and (x1, x3), and the tap's weights are
-// packed the same way (w + 4 * t: (w0, w2), (w1, w3): dw_pack_dsp); SMLABB / SMLATT multiply one
-// lane pair each into the channel's own accumulator (16 x 16 bits, exact, one cycle).
-#define DW_TAP(t, xp)                                                   \
-    do {                                                                \
-        const uint32_t xw_ = tm_load4(xp);                              \
-        const int16x2_t xe_ = __sxtb16(xw_), xo_ = __sxtb16(tm_ror8(xw_)); \
-        const int32_t *w_ = w + 4 * (t);                                \
-        a0 = __smlabb(xe_, w_[0], a0);                                  \
-        a2 = __smlatt(xe_, w_[0], a2);                                  \
-        a1 = __smlabb(xo_, w_[1], a1);                                  \
-        a3 = __smlatt(xo_, w_[1], a3);                                  \
-    } while (0)
-
-// The taps' weights w[4 * t + i] into the lane pairs DW_TAP reads: w[4 * t] = (w0, w2), w[4 * t + 1]
-// = (w1, w3), each pair as int16 lanes (bottom, top).
-static void dw_pack_dsp(int32_t *w, int32_t taps) {
-    for (int32_t t = 0; t < taps; ++t) {
-        int32_t *q = w + 4 * t;
-        const uint32_t even = (uint32_t)(uint16_t)q[0] | (uint32_t)(uint16_t)q[2] << 16;
-        const uint32_t odd = (uint32_t)(uint16_t)q[1] | (uint32_t)(uint16_t)q[3] << 16;
-        q[0] = (int32_t)even;
-        q[1] = (int32_t)odd;
-    }
-}
-#else
-// acc_i += w[t][i] * x[i] for the four channels of one tap.
-#define DW_TAP(t, xp)                                   \
-    do {                                                \
-        const int8_t *x_ = (xp);                        \
-        const int32_t *w_ = w + 4 * (t);                \
-        a0 += w_[0] * x_[0];                            \
-        a1 += w_[1] * x_[1];                            \
-        a2 += w_[2] * x_[2];                            \
-        a3 += w_[3] * x_[3];                            \
-    } while (0)
-#endif
-
 static TM_HOT void dw_dm1(const tm_depthwise_conv_2d_params *params, const tm_depthwise_conv_2d_quant *quant,
     const tm_depthwise_conv_2d_dims *dims, const int8_t *input, const int8_t *filter, const int32_t *bias,
     int8_t *output) {
@@ -229,9 +170,7 @@ static TM_HOT void dw_dm1(const tm_depthwise_conv_2d_params *params, const tm_de
             tm_rq_make(tm_add_wrap(bias != NULL ? bias[c + i] : 0, wsum[i] * input_offset),
                 quant->multiplier[c + i], quant->shift[c + i], &rq[i]);
         }
-#if TM_SIMD_DSP
-        dw_pack_dsp(w, taps);
-#endif
+        tm_dw_pack(w, taps);   // the layout the target's TM_DW_TAP reads (tm_prim.h)
         for (int32_t b = 0; b < dims->batches; ++b) {
             const int8_t *in_batch = input + b * in_h * row + c;
             int8_t *out = output + b * out_h * out_w * ch + c;
@@ -274,22 +213,22 @@ static TM_HOT void dw_dm1(const tm_depthwise_conv_2d_params *params, const tm_de
                     int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
                     if (is3x3) {
                         const int8_t *x = x0;
-                        DW_TAP(0, x);
-                        DW_TAP(1, x + cs);
-                        DW_TAP(2, x + 2 * cs);
+                        TM_DW_TAP(0, x);
+                        TM_DW_TAP(1, x + cs);
+                        TM_DW_TAP(2, x + 2 * cs);
                         x += rs;
-                        DW_TAP(3, x);
-                        DW_TAP(4, x + cs);
-                        DW_TAP(5, x + 2 * cs);
+                        TM_DW_TAP(3, x);
+                        TM_DW_TAP(4, x + cs);
+                        TM_DW_TAP(5, x + 2 * cs);
                         x += rs;
-                        DW_TAP(6, x);
-                        DW_TAP(7, x + cs);
-                        DW_TAP(8, x + 2 * cs);
+                        TM_DW_TAP(6, x);
+                        TM_DW_TAP(7, x + cs);
+                        TM_DW_TAP(8, x + 2 * cs);
                     } else {
                         for (int32_t fy = 0; fy < fh; ++fy) {
                             const int8_t *x = x0 + fy * rs;
                             for (int32_t fx = 0; fx < fw; ++fx, x += cs) {
-                                DW_TAP(fy * fw + fx, x);
+                                TM_DW_TAP(fy * fw + fx, x);
                             }
                         }
                     }

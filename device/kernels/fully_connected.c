@@ -3,8 +3,8 @@
 // tm_fully_connected_s8: for 4 batches or more, the matrix product of matmul_s8.h (input offset
 // folded into the bias per chunk of TM_MM_CHUNK units, blocked int8 dot products; same exactness
 // argument, prepare bounds accum_depth * 128 * 255 below 2^31); for fewer, one row x four units
-// with the offset in the loop (fc_dot_1x4; the DSP build keeps the generic SMLAD loop). tm_fully_connected_generic_s8, the reference it is
-// tested against:
+// with the offset in the loop (the target's tm_dot4_off, tm_prim.h). tm_fully_connected_generic_s8,
+// plain C on every target, the reference it is tested against:
 // Four units are computed together so that each input value is loaded and offset once for four
 // multiply-accumulates. Integer sums are exact (prepare bounds the depth so that no partial sum can
 // overflow), so the order of the additions does not change any result.
@@ -13,9 +13,8 @@
 #include <stddef.h>
 
 #include "matmul_s8.h"
-#include "simd.h"
 #include "requantize.h"
-#include "tm_hot.h"
+#include "tm_prim.h"
 
 TM_ALWAYS_INLINE int8_t requantize(int32_t acc, const int32_t *bias, int32_t c,
     const tm_fully_connected_quant *quant, const tm_fully_connected_params *params) {
@@ -30,9 +29,6 @@ void tm_fully_connected_generic_s8(const tm_fully_connected_params *params,
     const int32_t depth = dims->accum_depth;
     const int32_t out_depth = dims->out_depth;
     const int32_t input_offset = params->input_offset;
-#if TM_SIMD_DSP
-    const uint32_t off2 = ((uint32_t)input_offset & 0xFFFFu) * 0x10001u;   // input_offset in both lanes
-#endif
 
     for (int32_t b = 0; b < dims->batches; ++b) {
         const int8_t *in = input + b * depth;
@@ -45,17 +41,6 @@ void tm_fully_connected_generic_s8(const tm_fully_connected_params *params,
             const int8_t *f3 = f2 + depth;
             int32_t acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
             int32_t d = 0;
-#if TM_SIMD_DSP
-            // Four inputs per pass: x + input_offset in int16 lanes (simd.h).
-            for (; d + 4 <= depth; d += 4) {
-                const uint32_t xw = tm_load4(in + d);
-                const int16x2_t ve = __sxtab16(off2, xw), vo = __sxtab16(off2, tm_ror8(xw));
-                acc0 = tm_dot4(f0 + d, ve, vo, acc0);
-                acc1 = tm_dot4(f1 + d, ve, vo, acc1);
-                acc2 = tm_dot4(f2 + d, ve, vo, acc2);
-                acc3 = tm_dot4(f3 + d, ve, vo, acc3);
-            }
-#endif
             for (; d < depth; ++d) {
                 const int32_t x = (int32_t)in[d] + input_offset;
                 acc0 += (int32_t)f0[d] * x;
@@ -79,44 +64,6 @@ void tm_fully_connected_generic_s8(const tm_fully_connected_params *params,
     }
 }
 
-#if !TM_SIMD_DSP
-// One input row x four units with the input offset in the loop (a row is used once, so folding
-// the offset into the biases would cost as many additions as it saves).
-static TM_HOT void fc_dot_1x4(const int8_t *x, int32_t input_offset, const int8_t *w0, int32_t depth,
-    int32_t a[4]) {
-    const int8_t *w1 = w0 + depth, *w2 = w1 + depth, *w3 = w2 + depth;
-    int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-    int32_t k = 0;
-#if !defined(__ARM_ARCH_7M__)
-    // k unrolled by two (x86-64: -12% instructions on AD; Cortex-M0+: -1% cycles); not on the
-    // Cortex-M3, where GCC then spills (+4% cycles).
-    for (; k + 2 <= depth; k += 2) {
-        int32_t v = x[k] + input_offset;
-        a0 += w0[k] * v;
-        a1 += w1[k] * v;
-        a2 += w2[k] * v;
-        a3 += w3[k] * v;
-        v = x[k + 1] + input_offset;
-        a0 += w0[k + 1] * v;
-        a1 += w1[k + 1] * v;
-        a2 += w2[k + 1] * v;
-        a3 += w3[k + 1] * v;
-    }
-#endif
-    for (; k < depth; ++k) {
-        const int32_t v = x[k] + input_offset;
-        a0 += w0[k] * v;
-        a1 += w1[k] * v;
-        a2 += w2[k] * v;
-        a3 += w3[k] * v;
-    }
-    a[0] = a0;
-    a[1] = a1;
-    a[2] = a2;
-    a[3] = a3;
-}
-#endif
-
 // Batches at which the matrix product (biases folded once, two rows per pass) takes over.
 #define TM_FC_MM_BATCHES 4
 
@@ -126,16 +73,13 @@ void tm_fully_connected_s8(const tm_fully_connected_params *params,
     const int32_t depth = dims->accum_depth;
     const int32_t out_depth = dims->out_depth;
     if (dims->batches < TM_FC_MM_BATCHES) {
-#if TM_SIMD_DSP
-        tm_fully_connected_generic_s8(params, quant, dims, input, filter, bias, output);
-#else
         for (int32_t b = 0; b < dims->batches; ++b) {
             const int8_t *in = input + b * depth;
             int8_t *out = output + b * out_depth;
             int32_t c = 0;
             for (; c + 4 <= out_depth; c += 4) {
                 int32_t a[4];
-                fc_dot_1x4(in, params->input_offset, filter + c * depth, depth, a);
+                tm_dot4_off(in, params->input_offset, filter + c * depth, depth, depth, a);
                 out[c] = requantize(a[0], bias, c, quant, params);
                 out[c + 1] = requantize(a[1], bias, c + 1, quant, params);
                 out[c + 2] = requantize(a[2], bias, c + 2, quant, params);
@@ -150,7 +94,6 @@ void tm_fully_connected_s8(const tm_fully_connected_params *params,
                 out[c] = requantize(acc, bias, c, quant, params);
             }
         }
-#endif
         return;
     }
     const int32_t step = quant->per_channel ? 1 : 0;

@@ -15,18 +15,10 @@
 #include <stdint.h>
 
 #include "requantize.h"
+#include "tm_target.h"
 
 // Channels per block of prepared output stages (tm_rq, 20 bytes each) that callers keep on the stack.
 #define TM_MM_CHUNK 16
-
-// Rows the product takes at a time on this target (matmul_s8.c): callers that choose the row
-// count (the im2col tiles) use multiples of it where they can. 3 on 64-bit hosts (three rows per
-// 64-bit multiply), 2 elsewhere.
-#if UINTPTR_MAX > 0xFFFFFFFFu && !defined(TM_MM_NO_SWAR64) && !(defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP)
-#define TM_MM_ROWS 3
-#else
-#define TM_MM_ROWS 2
-#endif
 
 // The output stage of one call: rq[c] for channel c in [0, channels) (bias with the input offset
 // folded in: tm_mm_prepare), then the output offset and the activation range.
@@ -43,6 +35,11 @@ void tm_mm_prepare(const int8_t *w, int32_t depth, int32_t channels, const int32
 
 // For p < rows, c < channels:
 //   out[p * out_stride + c] = output stage rq[c] of sum_k x[p * x_stride + k] * w[c * depth + k].
+// Blocked per target (tm_prim.h: the target's prim_<target>.c; TM_MM_ROWS rows at a time,
+// tm_target.h); a target without a file of its own runs tm_mm_s8_portable.
+#if TM_TARGET_IS(PORTABLE)
+#define tm_mm_s8 tm_mm_s8_portable
+#endif
 void tm_mm_s8(const int8_t *x, int32_t x_stride, int32_t rows, const int8_t *w, int32_t depth,
     int32_t channels, const tm_mm_out *o, int8_t *out, int32_t out_stride);
 

@@ -30,6 +30,19 @@ static size_t conv_2d_persist_bytes(const tm_model *m, const tm_node *n) {
     return tm_op_data_with_multipliers_bytes(sizeof(conv_2d_data), out_channels(m, n));
 }
 
+// The im2col tiles of an int8 layer (kernels/conv_2d.h; tm_ops.h: tm_op_scratch_bytes), from the
+// shapes alone (parse time: 0 unless input, filter and output are 4-D int8 tensors).
+size_t tm_op_conv_2d_scratch_bytes(const tm_model *m, const tm_node *n) {
+    const tm_tensor *input = tm_input(m, n, 0), *filter = tm_input(m, n, 1), *output = tm_output(m, n, 0);
+    if (input == NULL || filter == NULL || output == NULL || input->ndim != 4 || filter->ndim != 4
+        || output->ndim != 4 || input->type != TM_INT8) {
+        return 0;
+    }
+    tm_conv_2d_dims d = {input->dims[0], input->dims[1], input->dims[2], input->dims[3], filter->dims[1],
+        filter->dims[2], filter->dims[3], output->dims[1], output->dims[2], filter->dims[0]};
+    return tm_conv_2d_scratch_bytes(&d);
+}
+
 static tm_status conv_2d_prepare(tm_model *m, tm_node *n, tm_error *err) {
     tm_op_conv_tensors t;
     if (tm_op_get_conv_tensors(m, n, NAME, &t, err) != TM_OK || tm_op_check_conv_4d(&t, NAME, err) != TM_OK) {
@@ -127,7 +140,7 @@ static void conv_2d_eval(const tm_model *m, const tm_node *n) {
     }
     tm_conv_2d_s8(&data->params, &data->quant, &data->dims,
         (const int8_t *)tm_input(m, n, 0)->data, (const int8_t *)tm_input(m, n, 1)->data,
-        bias != NULL ? (const int32_t *)bias->data : NULL, (int8_t *)tm_output(m, n, 0)->data);
+        bias != NULL ? (const int32_t *)bias->data : NULL, (int8_t *)tm_output(m, n, 0)->data, tm_node_scratch(m, n));
 }
 
 // Versions: 3 is int8 (1-2 are float/uint8/hybrid, rejected by type in prepare, but person_detect

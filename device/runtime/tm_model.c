@@ -380,6 +380,9 @@ tm_status tm_model_open_unchecked(tm_model *m, const uint8_t *buf, size_t len, t
         if (!tm_fb_ok(&m->fb)) {
             return err->status;
         }
+        if (tm_op_has_scratch(opcode_row(m, index, code))) {
+            m->n_node_io += TM_NODE_SCRATCH_SLOTS;   // its kernel scratch's offset (tm_node_scratch)
+        }
         if (version < 1) {
             err->node = (int)i;
             return tm_fail(err, TM_ERR_MODEL, "corrupt model: %s at node %u has version %d (versions start at 1)",
@@ -424,9 +427,14 @@ static size_t kept_bytes(const tm_model *m, uint32_t shape_dims) {
         + align8(m->n_node_io * sizeof(int16_t)) + align8(shape_dims * sizeof(int32_t));
 }
 
+// Buffers the planner places: every tensor, then every node's kernel scratch.
+static uint32_t plan_count(const tm_model *m) {
+    return m->n_tensors + m->n_nodes;
+}
+
 size_t tm_model_state_bytes(const tm_model *m) {
-    return kept_bytes(m, m->n_shape_dims) + align8(m->n_tensors * sizeof(tm_plan_buffer))
-        + align8(TM_PLAN_SCRATCH(m->n_tensors) * sizeof(uint16_t));
+    return kept_bytes(m, m->n_shape_dims) + align8(plan_count(m) * sizeof(tm_plan_buffer))
+        + align8(TM_PLAN_SCRATCH(plan_count(m)) * sizeof(uint16_t));
 }
 
 // Tensor t's dims into the shape pool, shared with an equal shape of one of the few tensors
@@ -671,6 +679,13 @@ static void missing_eval(const tm_model *m, const tm_node *n) {
 
 static const tm_op missing_op = { "(not in the op table)", -1, 0, NULL, missing_prepare, missing_eval };
 
+// Node n's kernel scratch offset into its node_io slots (read by tm_node_scratch).
+static void set_node_scratch(tm_model *m, const tm_node *n, uint32_t offset) {
+    int16_t *at = m->node_io + n->io + n->n_inputs + n->n_outputs;
+    at[0] = (int16_t)(uint16_t)(offset & 0xffffu);
+    at[1] = (int16_t)(uint16_t)(offset >> 16);
+}
+
 static tm_status parse_node(tm_model *m, uint32_t index, tm_error *err) {
     tm_node *n = &m->nodes[index];
     tm_fb_table op = tm_fb_vec_table(&m->operator_tables, index);
@@ -708,15 +723,19 @@ static tm_status parse_node(tm_model *m, uint32_t index, tm_error *err) {
             n->op->name, (unsigned)index, (unsigned)in.len, (unsigned)out.len, TM_MAX_NODE_OUTPUTS,
             TM_MAX_NODE_INPUTS);
     }
-    if (in.len + out.len > m->n_node_io - m->node_io_used) {   // counted by tm_model_open
+    const uint32_t slots = tm_op_has_scratch(n->op) ? TM_NODE_SCRATCH_SLOTS : 0;
+    if (in.len + out.len + slots > m->n_node_io - m->node_io_used) {   // counted by tm_model_open
         return tm_fail(err, TM_ERR_MODEL, "corrupt model: node %u changed since the model was opened", (unsigned)index);
     }
     n->io = m->node_io_used;
     int16_t *io = m->node_io + m->node_io_used;
-    m->node_io_used += in.len + out.len;
+    m->node_io_used += in.len + out.len + slots;
     n->n_inputs = (uint8_t)in.len;
     n->n_outputs = (uint8_t)out.len;
     n->first_omitted = (uint8_t)in.len;
+    if (slots != 0) {
+        set_node_scratch(m, n, TM_NODE_NO_SCRATCH);   // until the planner places it
+    }
     for (uint32_t i = 0; i < in.len + out.len; ++i) {
         int32_t t = i < in.len ? tm_fb_vec_i32(&in, i) : tm_fb_vec_i32(&out, i - in.len);
         int is_output = i >= in.len;
@@ -817,6 +836,20 @@ static tm_status compute_lifetimes(tm_model *m, tm_plan_buffer *plan, tm_error *
             plan[t].size = (m->tensors[t].bytes + TM_ARENA_ALIGN - 1) & ~(TM_ARENA_ALIGN - 1);
         }
     }
+    // Each node's kernel scratch, live during that node only.
+    for (uint32_t ni = 0; ni < m->n_nodes; ++ni) {
+        const tm_node *n = &m->nodes[ni];
+        tm_plan_buffer *b = &plan[m->n_tensors + ni];
+        const size_t bytes = tm_op_scratch_bytes(m, n);
+        if (bytes > TM_MAX_ARENA_BYTES) {
+            return tm_fail(err, TM_ERR_MODEL, "node %u needs %z bytes of kernel scratch, more than a 32-bit board can address",
+                (unsigned)ni, bytes);
+        }
+        b->size = (uint32_t)((bytes + TM_ARENA_ALIGN - 1) & ~(size_t)(TM_ARENA_ALIGN - 1));
+        b->first = b->size != 0 ? (int32_t)ni : -1;
+        b->last = b->first;
+        b->offset = 0;
+    }
     return TM_OK;
 }
 
@@ -834,7 +867,7 @@ tm_status tm_model_parse(tm_model *m, void *state, tm_error *err) {
     p += align8(m->n_shape_dims * sizeof(int32_t));
     // The planner's scratch, after everything the model keeps.
     tm_plan_buffer *plan = (tm_plan_buffer *)p;
-    p += align8(m->n_tensors * sizeof(tm_plan_buffer));
+    p += align8(plan_count(m) * sizeof(tm_plan_buffer));
     uint16_t *plan_order = (uint16_t *)p;
     memset(m->tensors, 0, m->n_tensors * sizeof(tm_tensor));
     memset(m->nodes, 0, m->n_nodes * sizeof(tm_node));
@@ -856,17 +889,24 @@ tm_status tm_model_parse(tm_model *m, void *state, tm_error *err) {
     }
     // Every size is summed in 64 bits and checked against what a 32-bit board can address, so
     // a model that needs 4 GiB is refused on every target instead of wrapping to a small arena.
-    uint64_t arena = tm_plan(plan, (int)m->n_tensors, plan_order);
+    uint64_t arena = tm_plan(plan, (int)plan_count(m), plan_order);
     if (arena > TM_MAX_ARENA_BYTES) {
         return tm_fail(err, TM_ERR_MODEL, "model needs %q bytes of activation arena, more than a 32-bit board can address (at most %u)",
             arena, (unsigned)TM_MAX_ARENA_BYTES);
     }
     m->arena_bytes = (size_t)arena;
-    m->arena_lower_bound = (size_t)tm_plan_lower_bound(plan, (int)m->n_tensors, plan_order);
-    // Until set_arena, an activation's data holds its offset in the arena; the scratch is done.
+    m->arena_lower_bound = (size_t)tm_plan_lower_bound(plan, (int)plan_count(m), plan_order);
+    // Until set_arena, an activation's data holds its offset in the arena; a node's kernel scratch
+    // keeps its offset in node_io (tm_node_scratch). The planner's scratch is done.
     for (uint32_t t = 0; t < m->n_tensors; ++t) {
         if (m->tensors[t].in_arena) {
             m->tensors[t].data = (void *)(uintptr_t)plan[t].offset;
+        }
+    }
+    for (uint32_t i = 0; i < m->n_nodes; ++i) {
+        if (tm_op_has_scratch(m->nodes[i].op)) {
+            const tm_plan_buffer *b = &plan[m->n_tensors + i];
+            set_node_scratch(m, &m->nodes[i], b->size != 0 ? b->offset : TM_NODE_NO_SCRATCH);
         }
     }
     m->state_keep_bytes = kept_bytes(m, m->shape_dims_used);

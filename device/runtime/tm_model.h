@@ -202,6 +202,17 @@ static inline int tm_node_input_index(const tm_model *m, const tm_node *n, int i
 static inline int tm_node_output_index(const tm_model *m, const tm_node *n, int i) {
     return m->node_io[n->io + n->n_inputs + (uint32_t)i];
 }
+// Kernel scratch (tm_op_scratch_bytes: planned in the arena, live during its node only). A node
+// whose op has scratch (tm_op_has_scratch) keeps its arena offset in m->node_io, after its outputs
+// (TM_NODE_SCRATCH_SLOTS int16 halves, low first; all ones: none), written by tm_model_parse:
+// no field in every node's record. Valid after tm_model_set_arena; only for such a node.
+#define TM_NODE_SCRATCH_SLOTS 2u
+#define TM_NODE_NO_SCRATCH UINT32_MAX
+static inline void *tm_node_scratch(const tm_model *m, const tm_node *n) {
+    const int16_t *at = m->node_io + n->io + n->n_inputs + n->n_outputs;
+    uint32_t offset = (uint32_t)(uint16_t)at[0] | ((uint32_t)(uint16_t)at[1] << 16);
+    return offset == TM_NODE_NO_SCRATCH ? NULL : m->arena + offset;
+}
 static inline tm_tensor *tm_input(const tm_model *m, const tm_node *n, int i) {
     return (i < n->n_inputs && tm_node_input_index(m, n, i) >= 0) ? &m->tensors[tm_node_input_index(m, n, i)] : NULL;
 }

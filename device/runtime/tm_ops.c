@@ -254,3 +254,24 @@ const tm_op *tm_op_find_custom(const char *name, uint32_t len) {
     }
     return NULL;
 }
+
+int tm_op_has_scratch(const tm_op *op) {
+#if TM_WITH(CONV_2D)
+    if (op == &tm_op_conv_2d) {
+        return 1;
+    }
+#endif
+    (void)op;
+    return 0;
+}
+
+size_t tm_op_scratch_bytes(const tm_model *m, const tm_node *n) {
+#if TM_WITH(CONV_2D)
+    if (n->op == &tm_op_conv_2d) {
+        return tm_op_conv_2d_scratch_bytes(m, n);
+    }
+#endif
+    (void)m;
+    (void)n;
+    return 0;
+}

@@ -83,7 +83,17 @@ const tm_op *tm_op_find_custom(const char *name, uint32_t len);
 // Name of any TFLite builtin code (for error messages), "UNKNOWN" if out of the schema's range.
 const char *tm_builtin_name(int32_t builtin_code);
 
+// Kernel scratch of node n: bytes of arena its eval may use as it likes, found at
+// tm_node_scratch(m, n) (0: none). Called at parse, before prepare, from the tensors' shapes alone
+// (0 whenever they are not what the op takes); the planner places it in the arena, live during
+// that node only. Only ops for which tm_op_has_scratch holds have any (their nodes keep the
+// offset in node_io); they export their size function below (tm_ops.c lists them).
+int tm_op_has_scratch(const tm_op *op);
+size_t tm_op_scratch_bytes(const tm_model *m, const tm_node *n);
+size_t tm_op_conv_2d_scratch_bytes(const tm_model *m, const tm_node *n);
+
 // Every row, defined in device/ops/op_*.c.
+
 extern const tm_op tm_op_add;
 extern const tm_op tm_op_average_pool_2d;
 extern const tm_op tm_op_concatenation;

@@ -1,0 +1,209 @@
+// tinyml kernels: the primitives of 64-bit hosts (x86-64, AArch64 Linux...; tm_prim.h,
+// tm_target.h): what the Unix port and the host tools run.
+//
+// Matrix product: 3 rows x 8 (then 4) channels, three MACs per 64-bit multiply (dot_swar_3x8/3x4);
+// a pair of rows left over: 2 rows x 4 channels, two MACs per multiply (dot_swar_2x4); a single
+// row left over (a count 1 above a multiple of three; the one row of a fully connected layer) one
+// row x four channels, leftover channels one at a time. The dot product with the input offset is
+// the portable one.
+#include "tm_prim.h"
+#include "prim_mm_blocks.h"
+
+#if TM_TARGET_IS(HOST64)
+
+// 64-bit hosts: the two rows' values at k go into one int64, v = x0[k] + x1[k] * 2^32, and one
+// 64-bit multiply-add per channel accumulates acc = S0 + S1 * 2^32 with S0, S1 the two rows' dot
+// products. Exact: |S0|, |S1| <= depth * 128 * 128 < 2^31 (prepare bounds depth * 128 * 255
+// below 2^31), so no partial sum leaves int64 and S0 is the low 32 bits of acc read as a signed
+// value, S1 = (acc - S0) / 2^32 (an exact division, done as an arithmetic shift).
+static inline void split64(int64_t acc, int32_t *s0, int32_t *s1) {
+    const uint32_t u = (uint32_t)((uint64_t)acc & 0xFFFFFFFFu);
+    const int32_t lo = u >= 0x80000000u ? (int32_t)(u - 0x80000000u) - INT32_MAX - 1 : (int32_t)u;
+    *s0 = lo;
+    *s1 = (int32_t)((acc - lo) >> 32);
+}
+
+// a[0..3] = x0 . w_c, a[4..7] = x1 . w_c for the four channels c of w0 (rows depth apart), k
+// unrolled by two. Out of line so that its registers are allocated on their own (inlined, GCC
+// keeps the weight pointers on the stack).
+static TM_HOT void dot_swar_2x4(const int8_t *x0, const int8_t *x1, const int8_t *w0, int32_t depth,
+    int32_t a[8]) {
+    const int8_t *w1 = w0 + depth, *w2 = w1 + depth, *w3 = w2 + depth;
+    int64_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    int32_t k = 0;
+    for (; k + 2 <= depth; k += 2) {
+        int64_t v = (int64_t)x0[k] + (int64_t)x1[k] * 4294967296;
+        a0 += v * w0[k];
+        a1 += v * w1[k];
+        a2 += v * w2[k];
+        a3 += v * w3[k];
+        v = (int64_t)x0[k + 1] + (int64_t)x1[k + 1] * 4294967296;
+        a0 += v * w0[k + 1];
+        a1 += v * w1[k + 1];
+        a2 += v * w2[k + 1];
+        a3 += v * w3[k + 1];
+    }
+    if (k < depth) {
+        const int64_t v = (int64_t)x0[k] + (int64_t)x1[k] * 4294967296;
+        a0 += v * w0[k];
+        a1 += v * w1[k];
+        a2 += v * w2[k];
+        a3 += v * w3[k];
+    }
+    split64(a0, &a[0], &a[4]);
+    split64(a1, &a[1], &a[5]);
+    split64(a2, &a[2], &a[6]);
+    split64(a3, &a[3], &a[7]);
+}
+
+// Three rows at once: v = x0[k] + x1[k] * 2^21 + x2[k] * 2^42 and one 64-bit multiply-add per
+// channel accumulates S0 + S1 * 2^21 + S2 * 2^42. A 21-bit lane holds a partial sum of at most
+// TM_SWAR3_BLOCK products exactly (|S| <= 63 * 2^14 < 2^20), so k runs in blocks of 63: after
+// each, the lanes are split off (split21) and added to the int32 sums. No partial value leaves
+// int64 (|acc| < 2^62 + 2^41 + 2^20), so the sums equal the plain int32 dot products.
+#define TM_SWAR3_BLOCK 63
+
+// The signed lane of acc's low 21 bits (|lane| < 2^20) is added to *s; returns (acc - lane) / 2^21.
+static inline int64_t split21(int64_t acc, int32_t *s) {
+    const int32_t t = (int32_t)((uint64_t)acc & 0x1FFFFFu);
+    const int32_t lane = t >= 0x100000 ? t - 0x200000 : t;
+    *s += lane;
+    return (acc - lane) / 2097152;   // exact
+}
+
+// a[r * 4 + c] = x_r . w_c for rows x0, x1, x2 and the four channels of w0 (rows depth apart).
+static TM_HOT void dot_swar_3x4(const int8_t *x0, const int8_t *x1, const int8_t *x2, const int8_t *w0,
+    int32_t depth, int32_t a[12]) {
+    const int8_t *w1 = w0 + depth, *w2 = w1 + depth, *w3 = w2 + depth;
+    for (int32_t i = 0; i < 12; ++i) {
+        a[i] = 0;
+    }
+    int32_t k = 0;
+    while (k < depth) {
+        const int32_t end = depth - k > TM_SWAR3_BLOCK ? k + TM_SWAR3_BLOCK : depth;
+        int64_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        for (; k + 3 <= end; k += 3) {
+            int64_t v = (int64_t)x0[k] + (int64_t)x1[k] * 2097152 + (int64_t)x2[k] * 4398046511104;
+            a0 += v * w0[k];
+            a1 += v * w1[k];
+            a2 += v * w2[k];
+            a3 += v * w3[k];
+            v = (int64_t)x0[k + 1] + (int64_t)x1[k + 1] * 2097152 + (int64_t)x2[k + 1] * 4398046511104;
+            a0 += v * w0[k + 1];
+            a1 += v * w1[k + 1];
+            a2 += v * w2[k + 1];
+            a3 += v * w3[k + 1];
+            v = (int64_t)x0[k + 2] + (int64_t)x1[k + 2] * 2097152 + (int64_t)x2[k + 2] * 4398046511104;
+            a0 += v * w0[k + 2];
+            a1 += v * w1[k + 2];
+            a2 += v * w2[k + 2];
+            a3 += v * w3[k + 2];
+        }
+        for (; k < end; ++k) {
+            const int64_t v = (int64_t)x0[k] + (int64_t)x1[k] * 2097152 + (int64_t)x2[k] * 4398046511104;
+            a0 += v * w0[k];
+            a1 += v * w1[k];
+            a2 += v * w2[k];
+            a3 += v * w3[k];
+        }
+        a[8] += (int32_t)split21(split21(a0, &a[0]), &a[4]);
+        a[9] += (int32_t)split21(split21(a1, &a[1]), &a[5]);
+        a[10] += (int32_t)split21(split21(a2, &a[2]), &a[6]);
+        a[11] += (int32_t)split21(split21(a3, &a[3]), &a[7]);
+    }
+}
+
+// The same for eight channels (a[r * 8 + c]): one packed v per k serves eight multiply-adds.
+static TM_HOT void dot_swar_3x8(const int8_t *x0, const int8_t *x1, const int8_t *x2, const int8_t *w0,
+    int32_t depth, int32_t a[24]) {
+    const int8_t *w1 = w0 + depth, *w2 = w1 + depth, *w3 = w2 + depth;
+    const int8_t *w4 = w3 + depth, *w5 = w4 + depth, *w6 = w5 + depth, *w7 = w6 + depth;
+    for (int32_t i = 0; i < 24; ++i) {
+        a[i] = 0;
+    }
+    int32_t k = 0;
+    while (k < depth) {
+        const int32_t end = depth - k > TM_SWAR3_BLOCK ? k + TM_SWAR3_BLOCK : depth;
+        int64_t a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+        for (; k < end; ++k) {
+            const int64_t v = (int64_t)x0[k] + (int64_t)x1[k] * 2097152 + (int64_t)x2[k] * 4398046511104;
+            a0 += v * w0[k];
+            a1 += v * w1[k];
+            a2 += v * w2[k];
+            a3 += v * w3[k];
+            a4 += v * w4[k];
+            a5 += v * w5[k];
+            a6 += v * w6[k];
+            a7 += v * w7[k];
+        }
+        a[16] += (int32_t)split21(split21(a0, &a[0]), &a[8]);
+        a[17] += (int32_t)split21(split21(a1, &a[1]), &a[9]);
+        a[18] += (int32_t)split21(split21(a2, &a[2]), &a[10]);
+        a[19] += (int32_t)split21(split21(a3, &a[3]), &a[11]);
+        a[20] += (int32_t)split21(split21(a4, &a[4]), &a[12]);
+        a[21] += (int32_t)split21(split21(a5, &a[5]), &a[13]);
+        a[22] += (int32_t)split21(split21(a6, &a[6]), &a[14]);
+        a[23] += (int32_t)split21(split21(a7, &a[7]), &a[15]);
+    }
+}
+void tm_mm_s8(const int8_t *x, int32_t x_stride, int32_t rows, const int8_t *w, int32_t depth,
+    int32_t channels, const tm_mm_out *o, int8_t *out, int32_t out_stride) {
+    // Triples of rows, then a pair if two are left; a single leftover row goes to tm_mm_rows_1x4.
+    const int32_t paired = rows % 3 == 1 ? rows - 1 : rows;
+    int32_t c = 0;
+    // Eight channels at a time: triples of rows, then the pair (if any) as two blocks of four.
+    for (; c + 8 <= channels; c += 8) {
+        const int8_t *f0 = w + c * depth;
+        int32_t p = 0;
+        for (; p + 3 <= paired; p += 3) {
+            const int8_t *x0 = x + p * x_stride;
+            int32_t a[24];
+            dot_swar_3x8(x0, x0 + x_stride, x0 + 2 * x_stride, f0, depth, a);
+            for (int32_t r = 0; r < 3; ++r) {
+                int8_t *orow = out + (p + r) * out_stride + c;
+                for (int32_t j = 0; j < 8; ++j) {
+                    orow[j] = tm_mm_out1(o, c + j, a[r * 8 + j]);
+                }
+            }
+        }
+        if (p < paired) {
+            const int8_t *x0 = x + p * x_stride;
+            int8_t *o0 = out + p * out_stride + c;
+            int8_t *o1 = o0 + out_stride;
+            for (int32_t h = 0; h < 8; h += 4) {
+                int32_t a[8];
+                dot_swar_2x4(x0, x0 + x_stride, f0 + h * depth, depth, a);
+                tm_mm_put_2x4(o, c + h, o0 + h, o1 + h, a);
+            }
+        }
+    }
+    for (; c + 4 <= channels; c += 4) {
+        const int8_t *f0 = w + c * depth;
+        int32_t p = 0;
+        for (; p + 3 <= paired; p += 3) {
+            const int8_t *x0 = x + p * x_stride;
+            int32_t a[12];
+            dot_swar_3x4(x0, x0 + x_stride, x0 + 2 * x_stride, f0, depth, a);
+            for (int32_t r = 0; r < 3; ++r) {
+                int8_t *orow = out + (p + r) * out_stride + c;
+                orow[0] = tm_mm_out1(o, c, a[r * 4]);
+                orow[1] = tm_mm_out1(o, c + 1, a[r * 4 + 1]);
+                orow[2] = tm_mm_out1(o, c + 2, a[r * 4 + 2]);
+                orow[3] = tm_mm_out1(o, c + 3, a[r * 4 + 3]);
+            }
+        }
+        for (; p < paired; p += 2) {
+            const int8_t *x0 = x + p * x_stride;
+            int8_t *o0 = out + p * out_stride + c;
+            int8_t *o1 = o0 + out_stride;
+            int32_t a[8];
+            dot_swar_2x4(x0, x0 + x_stride, f0, depth, a);
+            tm_mm_put_2x4(o, c, o0, o1, a);
+        }
+    }
+    tm_mm_rest_channels(x, x_stride, paired, w, depth, c, channels, o, out, out_stride);
+    tm_mm_rows_1x4(x + paired * x_stride, x_stride, rows - paired, w, depth, channels, o,
+        out + paired * out_stride, out_stride);
+}
+
+#endif

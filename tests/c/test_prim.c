@@ -1,0 +1,125 @@
+// tinyml C tests: the per-target kernel primitives (device/kernels/tm_prim.h) against the portable
+// ones, bit for bit, on random shapes. On the host this checks the 64-bit host file against the
+// portable file; bench/cortexm_ctest.py runs the same program built for Cortex-M0+ (ARMv6-M),
+// M3 (ARMv7-M) and M4 (ARMv7E-M DSP), where each of those targets' files is the one selected.
+#include <string.h>
+
+#include "tm_test.h"
+#include "tm_test_kernel.h"
+#include "tm_prim.h"
+
+static tm_test_rng rng = {2024u};
+static int32_t rnd(int32_t lo, int32_t hi) {
+    return tm_test_rnd(&rng, lo, hi);
+}
+
+// Operands at the extremes every fourth case (all -128 / 127: the largest sums), else random.
+static void fill(int8_t *p, int32_t n, int kind) {
+    for (int32_t i = 0; i < n; ++i) {
+        p[i] = (int8_t)(kind == 1 ? -128 : kind == 2 ? 127 : kind == 3 ? (rnd(0, 1) ? -128 : 127) : rnd(-128, 127));
+    }
+}
+
+enum { MAXROWS = 11, MAXDEPTH = 700, MAXCH = 21 };
+
+// tm_mm_s8 (the target's blocking) against tm_mm_s8_portable: rows around each target's blocks
+// (1, 2, 3 rows), depths around the ARMv7-M packed limit (127) and the DSP's four-value loads,
+// channels around the 4- and 8-channel blocks, row strides wider than the depth.
+static void test_mm_s8_vs_portable(void) {
+    static int8_t x[MAXROWS * (MAXDEPTH + 8)], w[MAXCH * MAXDEPTH];
+    static int8_t out_t[MAXROWS * MAXCH + 1], out_p[MAXROWS * MAXCH + 1];
+    static const int32_t depths[] = {1, 2, 3, 4, 5, 7, 8, 63, 64, 126, 127, 128, 129, 255, 576, 577, 700};
+    tm_rq rq[MAXCH];
+    for (int iter = 0; iter < 400; ++iter) {
+        const int32_t rows = rnd(1, MAXROWS);
+        const int32_t depth = iter < 17 * 4 ? depths[iter % 17] : rnd(1, MAXDEPTH);
+        const int32_t channels = rnd(1, MAXCH);
+        const int32_t x_stride = depth + rnd(0, 8);
+        const int kind = iter % 5 == 4 ? rnd(1, 3) : 0;
+        fill(x, rows * x_stride, kind);
+        fill(w, channels * depth, kind);
+        for (int32_t c = 0; c < channels; ++c) {
+            tm_rq_make(rnd(-100000, 100000), rnd(1 << 30, 0x7fffffff), rnd(-12, 1), &rq[c]);
+        }
+        const tm_mm_out o = {rq, rnd(-128, 127), rnd(-128, 0), rnd(0, 127)};
+        memset(out_t, 0x55, sizeof out_t);
+        memset(out_p, 0x55, sizeof out_p);
+        tm_mm_s8(x, x_stride, rows, w, depth, channels, &o, out_t, channels);
+        tm_mm_s8_portable(x, x_stride, rows, w, depth, channels, &o, out_p, channels);
+        const int32_t i = tm_test_first_difference(out_t, out_p, rows * channels);
+        if (i >= 0) {
+            printf("  iter %d: %d rows x %d depth x %d channels: at %d\n", iter, (int)rows, (int)depth,
+                (int)channels, (int)i);
+            return;
+        }
+    }
+}
+
+// tm_dot4_off (the target's) against tm_dot4_off_portable: every length up to 40 and longer ones,
+// every input offset of an int8 zero point, weight rows a stride apart.
+static void test_dot4_off_vs_portable(void) {
+    static int8_t x[MAXDEPTH], w[4 * (MAXDEPTH + 8)];
+    for (int iter = 0; iter < 600; ++iter) {
+        const int32_t n = iter < 41 ? iter : rnd(1, MAXDEPTH);
+        const int32_t stride = n + rnd(0, 8);
+        const int32_t off = iter % 9 == 0 ? (rnd(0, 1) ? -127 : 128) : rnd(-127, 128);
+        const int kind = iter % 5 == 4 ? rnd(1, 3) : 0;
+        fill(x, n, kind);
+        fill(w, 4 * stride, kind);
+        int32_t a_t[4] = {1, 2, 3, 4}, a_p[4] = {5, 6, 7, 8};   // overwritten
+        tm_dot4_off(x, off, w, stride, n, a_t);
+        tm_dot4_off_portable(x, off, w, stride, n, a_p);
+        for (int j = 0; j < 4; ++j) {
+            if (a_t[j] != a_p[j]) {
+                TM_CHECK_EQ(a_t[j], a_p[j]);
+                printf("  iter %d: n %d, offset %d, channel %d\n", iter, (int)n, (int)off, j);
+                return;
+            }
+        }
+    }
+}
+
+// The target's depthwise taps (TM_DW_TAP on a table packed by tm_dw_pack, and tm_dw4_off) against
+// the plain sums, for up to 81 taps (9x9 filters: past the old 25-tap limit of the fast path).
+static void test_dw_taps_vs_plain(void) {
+    enum { MAXTAPS = 81 };
+    static int8_t x[4 * MAXTAPS], f[4 * MAXTAPS];
+    for (int iter = 0; iter < 300; ++iter) {
+        const int32_t taps = rnd(1, MAXTAPS);
+        const int32_t off = rnd(-127, 128);
+        const int kind = iter % 5 == 4 ? rnd(1, 3) : 0;
+        fill(x, 4 * taps, kind);
+        fill(f, 4 * taps, kind);
+        int32_t w[4 * MAXTAPS];
+        int32_t ref[4] = {0, 0, 0, 0}, ref_off[4] = {0, 0, 0, 0}, got_off[4] = {0, 0, 0, 0};
+        for (int32_t t = 0; t < taps; ++t) {
+            for (int i = 0; i < 4; ++i) {
+                w[4 * t + i] = f[4 * t + i];
+                ref[i] += (int32_t)f[4 * t + i] * x[4 * t + i];
+                ref_off[i] += (int32_t)f[4 * t + i] * ((int32_t)x[4 * t + i] + off);
+            }
+            tm_dw4_off(x + 4 * t, f + 4 * t, off, got_off);
+        }
+        tm_dw_pack(w, taps);
+        int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        for (int32_t t = 0; t < taps; ++t) {
+            TM_DW_TAP(t, x + 4 * t);
+        }
+        const int32_t got[4] = {a0, a1, a2, a3};
+        for (int i = 0; i < 4; ++i) {
+            if (got[i] != ref[i] || got_off[i] != ref_off[i]) {
+                TM_CHECK_EQ(got[i], ref[i]);
+                TM_CHECK_EQ(got_off[i], ref_off[i]);
+                printf("  iter %d: %d taps, offset %d, channel %d\n", iter, (int)taps, (int)off, i);
+                return;
+            }
+        }
+    }
+}
+
+int main(void) {
+    TM_RUN(test_mm_s8_vs_portable);
+    TM_RUN(test_dot4_off_vs_portable);
+    TM_RUN(test_dw_taps_vs_plain);
+    return tm_test_summary("test_prim");
+}
