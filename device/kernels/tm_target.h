@@ -41,6 +41,14 @@
 
 #define TM_TARGET_IS(name) (TM_TARGET == TM_TARGET_ID_##name)
 
+// 64-bit hosts with SSE2 (every x86-64): the one-row dot product runs on 128-bit vectors
+// (prim_host64.c). Other 64-bit hosts (AArch64) keep the portable one.
+#if TM_TARGET_IS(HOST64) && defined(__SSE2__) && defined(__x86_64__)
+#define TM_HOST64_SSE2 1
+#else
+#define TM_HOST64_SSE2 0
+#endif
+
 // Rows the matrix product (tm_mm_s8) takes at a time on this target: callers that choose the row
 // count (the im2col tiles) use multiples of it where they can. 3 on 64-bit hosts (three rows per
 // 64-bit multiply), 2 elsewhere (1 on ARMv6-M, but 2 keeps the tiles the same).
