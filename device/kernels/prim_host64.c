@@ -15,6 +15,7 @@
 
 #if TM_TARGET_IS(HOST64)
 
+#if !TM_HOST64_SSE2
 // 64-bit hosts: the two rows' values at k go into one int64, v = x0[k] + x1[k] * 2^32, and one
 // 64-bit multiply-add per channel accumulates acc = S0 + S1 * 2^32 with S0, S1 the two rows' dot
 // products. Exact: |S0|, |S1| <= depth * 128 * 128 < 2^31 (prepare bounds depth * 128 * 255
@@ -210,6 +211,8 @@ void tm_mm_s8(const int8_t *x, int32_t x_stride, int32_t rows, const int8_t *w, 
         out + paired * out_stride, out_stride);
 }
 
+#endif  // !TM_HOST64_SSE2
+
 #if TM_HOST64_SSE2
 // SSE2: sixteen values of k per step. A 16-byte vector of int8 is split into its even and odd
 // bytes as two vectors of eight int16 (odd: arithmetic shift right by 8; even: shift left by 8,
@@ -240,6 +243,18 @@ TM_ALWAYS_INLINE void mac4(__m128i s[4], __m128i xv, __m128i off, __m128i w0, __
     s[1] = mac16(s[1], w1, xe, xo);
     s[2] = mac16(s[2], w2, xe, xo);
     s[3] = mac16(s[3], w3, xe, xo);
+}
+
+// One step of two rows x four channels: s[r * 4 + j] += the products of row r's bytes xr and w_j.
+TM_ALWAYS_INLINE void mac2x4(__m128i s[8], __m128i x0, __m128i x1, __m128i w0, __m128i w1, __m128i w2,
+    __m128i w3) {
+    const __m128i xe0 = even16(x0), xo0 = odd16(x0), xe1 = even16(x1), xo1 = odd16(x1);
+    const __m128i w[4] = {w0, w1, w2, w3};
+    for (int j = 0; j < 4; ++j) {
+        const __m128i we = even16(w[j]), wo = odd16(w[j]);
+        s[j] = _mm_add_epi32(s[j], _mm_add_epi32(_mm_madd_epi16(we, xe0), _mm_madd_epi16(wo, xo0)));
+        s[4 + j] = _mm_add_epi32(s[4 + j], _mm_add_epi32(_mm_madd_epi16(we, xe1), _mm_madd_epi16(wo, xo1)));
+    }
 }
 
 #define TM_LD16(p) _mm_loadu_si128((const __m128i *)(p))
@@ -280,6 +295,65 @@ TM_HOT void tm_dot4_off_sse2(const int8_t *x, int32_t input_offset, const int8_t
     a[1] = t[1];
     a[2] = t[2];
     a[3] = t[3];
+}
+
+// a[r * 4 + j] = x_r . w_j for rows x0, x1 and the four channels of w0 (rows depth apart): each
+// input split serves four channels, each weight split two rows (eight accumulators, 15 of the 16
+// xmm registers).
+static TM_HOT void dot_sse2_2x4(const int8_t *x0, const int8_t *x1, const int8_t *w0, int32_t depth,
+    int32_t a[8]) {
+    const int8_t *w1 = w0 + depth, *w2 = w1 + depth, *w3 = w2 + depth;
+    const __m128i z = _mm_setzero_si128();
+    __m128i s[8] = {z, z, z, z, z, z, z, z};
+    int32_t k = 0;
+    for (; k + 16 <= depth; k += 16) {
+        mac2x4(s, TM_LD16(x0 + k), TM_LD16(x1 + k), TM_LD16(w0 + k), TM_LD16(w1 + k), TM_LD16(w2 + k),
+            TM_LD16(w3 + k));
+    }
+    if (k + 8 <= depth) {
+        mac2x4(s, TM_LD8(x0 + k), TM_LD8(x1 + k), TM_LD8(w0 + k), TM_LD8(w1 + k), TM_LD8(w2 + k),
+            TM_LD8(w3 + k));
+        k += 8;
+    }
+    _mm_storeu_si128((__m128i *)a, hsum4(s[0], s[1], s[2], s[3]));
+    _mm_storeu_si128((__m128i *)(a + 4), hsum4(s[4], s[5], s[6], s[7]));
+    for (; k < depth; ++k) {
+        const int32_t v0 = x0[k], v1 = x1[k];
+        a[0] += w0[k] * v0;
+        a[1] += w1[k] * v0;
+        a[2] += w2[k] * v0;
+        a[3] += w3[k] * v0;
+        a[4] += w0[k] * v1;
+        a[5] += w1[k] * v1;
+        a[6] += w2[k] * v1;
+        a[7] += w3[k] * v1;
+    }
+}
+
+// One row x four channels: the dot product with a zero input offset.
+static void dot_sse2_1x4(const int8_t *x, const int8_t *w0, int32_t depth, int32_t a[4]) {
+    tm_dot4_off_sse2(x, 0, w0, depth, depth, a);
+}
+
+// Two rows x four channels per block, a pair of rows against all channel blocks in turn (the
+// pair's 2 x depth bytes stay in L1 while the weights stream); the last row of an odd count one
+// row x four channels.
+void tm_mm_s8(const int8_t *x, int32_t x_stride, int32_t rows, const int8_t *w, int32_t depth,
+    int32_t channels, const tm_mm_out *o, int8_t *out, int32_t out_stride) {
+    const int32_t paired = rows & ~1;
+    const int32_t c = channels & ~3;
+    for (int32_t p = 0; p < paired; p += 2) {
+        const int8_t *x0 = x + p * x_stride;
+        int8_t *o0 = out + p * out_stride;
+        for (int32_t j = 0; j < c; j += 4) {
+            int32_t a[8];
+            dot_sse2_2x4(x0, x0 + x_stride, w + j * depth, depth, a);
+            tm_mm_put_2x4(o, j, o0 + j, o0 + out_stride + j, a);
+        }
+    }
+    tm_mm_rest_channels(x, x_stride, paired, w, depth, c, channels, o, out, out_stride);
+    tm_mm_rows_by(dot_sse2_1x4, x + paired * x_stride, x_stride, rows - paired, w, depth, channels, o,
+        out + paired * out_stride, out_stride);
 }
 #endif
 
