@@ -245,16 +245,23 @@ TM_ALWAYS_INLINE void mac4(__m128i s[4], __m128i xv, __m128i off, __m128i w0, __
     s[3] = mac16(s[3], w3, xe, xo);
 }
 
+// sa += w times row 0's halves (xe0, xo0), sb += w times row 1's.
+TM_ALWAYS_INLINE void mac1x2(__m128i *sa, __m128i *sb, __m128i w, __m128i xe0, __m128i xo0, __m128i xe1,
+    __m128i xo1) {
+    const __m128i we = even16(w), wo = odd16(w);
+    *sa = _mm_add_epi32(*sa, _mm_add_epi32(_mm_madd_epi16(we, xe0), _mm_madd_epi16(wo, xo0)));
+    *sb = _mm_add_epi32(*sb, _mm_add_epi32(_mm_madd_epi16(we, xe1), _mm_madd_epi16(wo, xo1)));
+}
+
 // One step of two rows x four channels: s[r * 4 + j] += the products of row r's bytes xr and w_j.
+// (Written out channel by channel: as a loop GCC kept the accumulators in memory.)
 TM_ALWAYS_INLINE void mac2x4(__m128i s[8], __m128i x0, __m128i x1, __m128i w0, __m128i w1, __m128i w2,
     __m128i w3) {
     const __m128i xe0 = even16(x0), xo0 = odd16(x0), xe1 = even16(x1), xo1 = odd16(x1);
-    const __m128i w[4] = {w0, w1, w2, w3};
-    for (int j = 0; j < 4; ++j) {
-        const __m128i we = even16(w[j]), wo = odd16(w[j]);
-        s[j] = _mm_add_epi32(s[j], _mm_add_epi32(_mm_madd_epi16(we, xe0), _mm_madd_epi16(wo, xo0)));
-        s[4 + j] = _mm_add_epi32(s[4 + j], _mm_add_epi32(_mm_madd_epi16(we, xe1), _mm_madd_epi16(wo, xo1)));
-    }
+    mac1x2(&s[0], &s[4], w0, xe0, xo0, xe1, xo1);
+    mac1x2(&s[1], &s[5], w1, xe0, xo0, xe1, xo1);
+    mac1x2(&s[2], &s[6], w2, xe0, xo0, xe1, xo1);
+    mac1x2(&s[3], &s[7], w3, xe0, xo0, xe1, xo1);
 }
 
 #define TM_LD16(p) _mm_loadu_si128((const __m128i *)(p))
