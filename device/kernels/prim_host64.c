@@ -3,14 +3,19 @@
 //
 // Matrix product: 3 rows x 8 (then 4) channels, three MACs per 64-bit multiply (dot_swar_3x8/3x4);
 // a pair of rows left over: 2 rows x 4 channels, two MACs per multiply (dot_swar_2x4); a single
-// row left over (a count 1 above a multiple of three; the one row of a fully connected layer) one
-// row x four channels, leftover channels one at a time. The dot product with the input offset is
-// the portable one.
+// row left over (a count 1 above a multiple of three) one row x four channels, leftover channels
+// one at a time. The dot product with the input offset (the one row of a fully connected layer at
+// batch 1, the generic convolution): SSE2 on x86-64 (tm_dot4_off_sse2), else the portable one.
 #include "tm_prim.h"
 #include "prim_mm_blocks.h"
 
+#if TM_HOST64_SSE2
+#include <emmintrin.h>
+#endif
+
 #if TM_TARGET_IS(HOST64)
 
+#if !TM_HOST64_SSE2
 // 64-bit hosts: the two rows' values at k go into one int64, v = x0[k] + x1[k] * 2^32, and one
 // 64-bit multiply-add per channel accumulates acc = S0 + S1 * 2^32 with S0, S1 the two rows' dot
 // products. Exact: |S0|, |S1| <= depth * 128 * 128 < 2^31 (prepare bounds depth * 128 * 255
@@ -205,5 +210,158 @@ void tm_mm_s8(const int8_t *x, int32_t x_stride, int32_t rows, const int8_t *w, 
     tm_mm_rows_1x4(x + paired * x_stride, x_stride, rows - paired, w, depth, channels, o,
         out + paired * out_stride, out_stride);
 }
+
+#endif  // !TM_HOST64_SSE2
+
+#if TM_HOST64_SSE2
+// SSE2: sixteen values of k per step. A 16-byte vector of int8 is split into its even and odd
+// bytes as two vectors of eight int16 (odd: arithmetic shift right by 8; even: shift left by 8,
+// then right), the input's with the offset added (|x + offset| <= 255); pmaddwd multiplies the
+// int16 pairs and adds each pair into an int32 lane (|w * (x + offset)| * 2 <= 65,280: exact). The
+// input's split serves four channels. A last block of 8 to 15 values runs once more with 8-byte
+// loads (upper lanes zero), then fewer than 8 one by one. Lane sums are exact int32 (prepare's
+// depth bound), so the order of additions gives the portable result.
+TM_ALWAYS_INLINE __m128i even16(__m128i v) {
+    return _mm_srai_epi16(_mm_slli_epi16(v, 8), 8);
+}
+
+TM_ALWAYS_INLINE __m128i odd16(__m128i v) {
+    return _mm_srai_epi16(v, 8);
+}
+
+// acc += w's int8 pairs times the int16 input halves xe (even bytes), xo (odd bytes).
+TM_ALWAYS_INLINE __m128i mac16(__m128i acc, __m128i w, __m128i xe, __m128i xo) {
+    acc = _mm_add_epi32(acc, _mm_madd_epi16(even16(w), xe));
+    return _mm_add_epi32(acc, _mm_madd_epi16(odd16(w), xo));
+}
+
+// One step of the four channels: s[j] += the products of the input bytes xv (plus off) and w_j.
+TM_ALWAYS_INLINE void mac4(__m128i s[4], __m128i xv, __m128i off, __m128i w0, __m128i w1, __m128i w2,
+    __m128i w3) {
+    const __m128i xe = _mm_add_epi16(even16(xv), off), xo = _mm_add_epi16(odd16(xv), off);
+    s[0] = mac16(s[0], w0, xe, xo);
+    s[1] = mac16(s[1], w1, xe, xo);
+    s[2] = mac16(s[2], w2, xe, xo);
+    s[3] = mac16(s[3], w3, xe, xo);
+}
+
+// sa += w times row 0's halves (xe0, xo0), sb += w times row 1's.
+TM_ALWAYS_INLINE void mac1x2(__m128i *sa, __m128i *sb, __m128i w, __m128i xe0, __m128i xo0, __m128i xe1,
+    __m128i xo1) {
+    const __m128i we = even16(w), wo = odd16(w);
+    *sa = _mm_add_epi32(*sa, _mm_add_epi32(_mm_madd_epi16(we, xe0), _mm_madd_epi16(wo, xo0)));
+    *sb = _mm_add_epi32(*sb, _mm_add_epi32(_mm_madd_epi16(we, xe1), _mm_madd_epi16(wo, xo1)));
+}
+
+// One step of two rows x four channels: s[r * 4 + j] += the products of row r's bytes xr and w_j.
+// (Written out channel by channel: as a loop GCC kept the accumulators in memory.)
+TM_ALWAYS_INLINE void mac2x4(__m128i s[8], __m128i x0, __m128i x1, __m128i w0, __m128i w1, __m128i w2,
+    __m128i w3) {
+    const __m128i xe0 = even16(x0), xo0 = odd16(x0), xe1 = even16(x1), xo1 = odd16(x1);
+    mac1x2(&s[0], &s[4], w0, xe0, xo0, xe1, xo1);
+    mac1x2(&s[1], &s[5], w1, xe0, xo0, xe1, xo1);
+    mac1x2(&s[2], &s[6], w2, xe0, xo0, xe1, xo1);
+    mac1x2(&s[3], &s[7], w3, xe0, xo0, xe1, xo1);
+}
+
+#define TM_LD16(p) _mm_loadu_si128((const __m128i *)(p))
+#define TM_LD8(p) _mm_loadl_epi64((const __m128i *)(p))
+
+// The four lanes of each of s0..s3 added: {sum s0, sum s1, sum s2, sum s3}.
+TM_ALWAYS_INLINE __m128i hsum4(__m128i s0, __m128i s1, __m128i s2, __m128i s3) {
+    const __m128i s01 = _mm_add_epi32(_mm_unpacklo_epi32(s0, s1), _mm_unpackhi_epi32(s0, s1));
+    const __m128i s23 = _mm_add_epi32(_mm_unpacklo_epi32(s2, s3), _mm_unpackhi_epi32(s2, s3));
+    return _mm_add_epi32(_mm_unpacklo_epi64(s01, s23), _mm_unpackhi_epi64(s01, s23));
+}
+
+TM_HOT void tm_dot4_off_sse2(const int8_t *x, int32_t input_offset, const int8_t *w0, int32_t w_stride,
+    int32_t n, int32_t a[4]) {
+    const int8_t *w1 = w0 + w_stride, *w2 = w1 + w_stride, *w3 = w2 + w_stride;
+    const __m128i off = _mm_set1_epi16((int16_t)input_offset);
+    __m128i s[4] = {_mm_setzero_si128(), _mm_setzero_si128(), _mm_setzero_si128(), _mm_setzero_si128()};
+    int32_t k = 0;
+    for (; k + 16 <= n; k += 16) {
+        mac4(s, TM_LD16(x + k), off, TM_LD16(w0 + k), TM_LD16(w1 + k), TM_LD16(w2 + k), TM_LD16(w3 + k));
+    }
+    if (k + 8 <= n) {
+        // Upper lanes zero in x and w: their products are 0 (the offset is added to zero lanes too,
+        // but multiplied by zero weights).
+        mac4(s, TM_LD8(x + k), off, TM_LD8(w0 + k), TM_LD8(w1 + k), TM_LD8(w2 + k), TM_LD8(w3 + k));
+        k += 8;
+    }
+    int32_t t[4];
+    _mm_storeu_si128((__m128i *)t, hsum4(s[0], s[1], s[2], s[3]));
+    for (; k < n; ++k) {
+        const int32_t v = x[k] + input_offset;
+        t[0] += w0[k] * v;
+        t[1] += w1[k] * v;
+        t[2] += w2[k] * v;
+        t[3] += w3[k] * v;
+    }
+    a[0] = t[0];
+    a[1] = t[1];
+    a[2] = t[2];
+    a[3] = t[3];
+}
+
+// a[r * 4 + j] = x_r . w_j for rows x0, x1 and the four channels of w0 (rows depth apart): each
+// input split serves four channels, each weight split two rows (eight accumulators, 15 of the 16
+// xmm registers).
+static TM_HOT void dot_sse2_2x4(const int8_t *x0, const int8_t *x1, const int8_t *w0, int32_t depth,
+    int32_t a[8]) {
+    const int8_t *w1 = w0 + depth, *w2 = w1 + depth, *w3 = w2 + depth;
+    const __m128i z = _mm_setzero_si128();
+    __m128i s[8] = {z, z, z, z, z, z, z, z};
+    int32_t k = 0;
+    for (; k + 16 <= depth; k += 16) {
+        mac2x4(s, TM_LD16(x0 + k), TM_LD16(x1 + k), TM_LD16(w0 + k), TM_LD16(w1 + k), TM_LD16(w2 + k),
+            TM_LD16(w3 + k));
+    }
+    if (k + 8 <= depth) {
+        mac2x4(s, TM_LD8(x0 + k), TM_LD8(x1 + k), TM_LD8(w0 + k), TM_LD8(w1 + k), TM_LD8(w2 + k),
+            TM_LD8(w3 + k));
+        k += 8;
+    }
+    _mm_storeu_si128((__m128i *)a, hsum4(s[0], s[1], s[2], s[3]));
+    _mm_storeu_si128((__m128i *)(a + 4), hsum4(s[4], s[5], s[6], s[7]));
+    for (; k < depth; ++k) {
+        const int32_t v0 = x0[k], v1 = x1[k];
+        a[0] += w0[k] * v0;
+        a[1] += w1[k] * v0;
+        a[2] += w2[k] * v0;
+        a[3] += w3[k] * v0;
+        a[4] += w0[k] * v1;
+        a[5] += w1[k] * v1;
+        a[6] += w2[k] * v1;
+        a[7] += w3[k] * v1;
+    }
+}
+
+// One row x four channels: the dot product with a zero input offset.
+static void dot_sse2_1x4(const int8_t *x, const int8_t *w0, int32_t depth, int32_t a[4]) {
+    tm_dot4_off_sse2(x, 0, w0, depth, depth, a);
+}
+
+// Two rows x four channels per block, a pair of rows against all channel blocks in turn (the
+// pair's 2 x depth bytes stay in L1 while the weights stream); the last row of an odd count one
+// row x four channels.
+void tm_mm_s8(const int8_t *x, int32_t x_stride, int32_t rows, const int8_t *w, int32_t depth,
+    int32_t channels, const tm_mm_out *o, int8_t *out, int32_t out_stride) {
+    const int32_t paired = rows & ~1;
+    const int32_t c = channels & ~3;
+    for (int32_t p = 0; p < paired; p += 2) {
+        const int8_t *x0 = x + p * x_stride;
+        int8_t *o0 = out + p * out_stride;
+        for (int32_t j = 0; j < c; j += 4) {
+            int32_t a[8];
+            dot_sse2_2x4(x0, x0 + x_stride, w + j * depth, depth, a);
+            tm_mm_put_2x4(o, j, o0 + j, o0 + out_stride + j, a);
+        }
+    }
+    tm_mm_rest_channels(x, x_stride, paired, w, depth, c, channels, o, out, out_stride);
+    tm_mm_rows_by(dot_sse2_1x4, x + paired * x_stride, x_stride, rows - paired, w, depth, channels, o,
+        out + paired * out_stride, out_stride);
+}
+#endif
 
 #endif

@@ -41,10 +41,20 @@
 
 #define TM_TARGET_IS(name) (TM_TARGET == TM_TARGET_ID_##name)
 
+// 64-bit hosts with SSE2 (every x86-64): the matrix product and the one-row dot product run on
+// 128-bit vectors (prim_host64.c). Other 64-bit hosts (AArch64) keep the 64-bit multiply lanes and
+// the portable dot product.
+#if TM_TARGET_IS(HOST64) && defined(__SSE2__) && defined(__x86_64__)
+#define TM_HOST64_SSE2 1
+#else
+#define TM_HOST64_SSE2 0
+#endif
+
 // Rows the matrix product (tm_mm_s8) takes at a time on this target: callers that choose the row
-// count (the im2col tiles) use multiples of it where they can. 3 on 64-bit hosts (three rows per
-// 64-bit multiply), 2 elsewhere (1 on ARMv6-M, but 2 keeps the tiles the same).
-#if TM_TARGET_IS(HOST64)
+// count (the im2col tiles) use multiples of it where they can. 3 on 64-bit hosts without SSE2
+// (three rows per 64-bit multiply), 2 elsewhere (x86-64: 2 rows x 4 channels of SSE2; 1 on
+// ARMv6-M, but 2 keeps the tiles the same).
+#if TM_TARGET_IS(HOST64) && !TM_HOST64_SSE2
 #define TM_MM_ROWS 3
 #else
 #define TM_MM_ROWS 2

@@ -23,16 +23,18 @@ static void fill(int8_t *p, int32_t n, int kind) {
 enum { MAXROWS = 11, MAXDEPTH = 700, MAXCH = 21 };
 
 // tm_mm_s8 (the target's blocking) against tm_mm_s8_portable: rows around each target's blocks
-// (1, 2, 3 rows), depths around the ARMv7-M packed limit (127) and the DSP's four-value loads,
-// channels around the 4- and 8-channel blocks, row strides wider than the depth.
+// (1, 2, 3 rows), depths around the ARMv7-M packed limit (127), the DSP's four-value loads and
+// x86-64's 16- and 8-value SSE2 steps (15, 16, 17, 23, 24, 31), channels around the 4- and 8-channel blocks, row strides wider than the depth.
 static void test_mm_s8_vs_portable(void) {
     static int8_t x[MAXROWS * (MAXDEPTH + 8)], w[MAXCH * MAXDEPTH];
     static int8_t out_t[MAXROWS * MAXCH + 1], out_p[MAXROWS * MAXCH + 1];
-    static const int32_t depths[] = {1, 2, 3, 4, 5, 7, 8, 63, 64, 126, 127, 128, 129, 255, 576, 577, 700};
+    static const int32_t depths[] = {1, 2, 3, 4, 5, 7, 8, 15, 16, 17, 23, 24, 31, 63, 64, 126, 127, 128, 129,
+        255, 576, 577, 700};
+    enum { NDEPTHS = sizeof depths / sizeof depths[0] };
     tm_rq rq[MAXCH];
     for (int iter = 0; iter < 400; ++iter) {
         const int32_t rows = rnd(1, MAXROWS);
-        const int32_t depth = iter < 17 * 4 ? depths[iter % 17] : rnd(1, MAXDEPTH);
+        const int32_t depth = iter < NDEPTHS * 4 ? depths[iter % NDEPTHS] : rnd(1, MAXDEPTH);
         const int32_t channels = rnd(1, MAXCH);
         const int32_t x_stride = depth + rnd(0, 8);
         const int kind = iter % 5 == 4 ? rnd(1, 3) : 0;
