@@ -26,6 +26,13 @@ static inline uint32_t tm_ror8(uint32_t v) {
     return (v >> 8) | (v << 24);
 }
 
+// SXTB16 of v rotated right by 8 (bytes 1 and 3), one instruction (GCC does not fold the rotation).
+static inline int16x2_t tm_sxtb16_ror8(uint32_t v) {
+    int16x2_t r;
+    __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(v));
+    return r;
+}
+
 // acc + dot(w[0..3], x[0..3]) with x already split into lanes (xe: bytes 0,2; xo: bytes 1,3).
 static inline int32_t tm_dot4(const int8_t *w, int16x2_t xe, int16x2_t xo, int32_t acc) {
     const uint32_t ww = tm_load4(w);
