@@ -144,6 +144,8 @@ TM_ALWAYS_INLINE void mm_2x2_same_dsp(const int8_t *x, const int8_t *f, int32_t 
 void tm_mm_s8(const int8_t *x, int32_t x_stride, int32_t rows, const int8_t *w, int32_t depth,
     int32_t channels, const tm_mm_out *o, int8_t *out, int32_t out_stride) {
     const int32_t paired = rows & ~1;
+    const tm_rq *const rq = o->rq;
+    const int32_t out_off = o->output_offset, act_min = o->act_min, act_max = o->act_max;
     int32_t c = 0;
     for (; c + 2 <= channels; c += 2) {
         const int8_t *f0 = w + c * depth;
@@ -156,10 +158,17 @@ void tm_mm_s8(const int8_t *x, int32_t x_stride, int32_t rows, const int8_t *w, 
             } else {
                 mm_2x2_dsp(x0, x0 + x_stride, f0, f0 + depth, depth, a);
             }
-            o0[0] = tm_mm_out1(o, c, a[0]);
-            o0[1] = tm_mm_out1(o, c + 1, a[1]);
-            o0[out_stride] = tm_mm_out1(o, c, a[2]);
-            o0[out_stride + 1] = tm_mm_out1(o, c + 1, a[3]);
+            // All four before any store: a store through int8_t * may alias the output stage,
+            // so GCC reloaded its fields after each one (about 45 cycles per output, now ~25).
+            const tm_rq *q0 = &rq[c], *q1 = &rq[c + 1];
+            const int8_t r00 = tm_rq_apply_s8(a[0], q0, out_off, act_min, act_max);
+            const int8_t r01 = tm_rq_apply_s8(a[1], q1, out_off, act_min, act_max);
+            const int8_t r10 = tm_rq_apply_s8(a[2], q0, out_off, act_min, act_max);
+            const int8_t r11 = tm_rq_apply_s8(a[3], q1, out_off, act_min, act_max);
+            o0[0] = r00;
+            o0[1] = r01;
+            o0[out_stride] = r10;
+            o0[out_stride + 1] = r11;
         }
     }
     tm_mm_rest_channels(x, x_stride, paired, w, depth, c, channels, o, out, out_stride);
