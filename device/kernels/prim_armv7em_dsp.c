@@ -15,7 +15,7 @@ TM_ALWAYS_INLINE void dot_1x4_dsp(const int8_t *x, const int8_t *w0, int32_t dep
     int32_t k = 0;
     for (; k + 4 <= depth; k += 4) {
         const uint32_t xw = tm_load4(x + k);
-        const int16x2_t ve = __sxtb16(xw), vo = __sxtb16(tm_ror8(xw));
+        const int16x2_t ve = __sxtb16(xw), vo = tm_sxtb16_ror8(xw);
         a0 = tm_dot4(w0 + k, ve, vo, a0);
         a1 = tm_dot4(w0 + depth + k, ve, vo, a1);
         a2 = tm_dot4(w0 + 2 * depth + k, ve, vo, a2);
@@ -41,6 +41,22 @@ TM_ALWAYS_INLINE void dot_1x4_dsp(const int8_t *x, const int8_t *w0, int32_t dep
         a0 = __smlad(we_, x0e, __smlad(wo_, x0o, a0));          \
         a1 = __smlad(we_, x1e, __smlad(wo_, x1o, a1));          \
     } while (0)
+
+// The 2 x 2 block's sums (a00, a01, a10, a11) plus its last n depth values, one at a time, into a.
+TM_ALWAYS_INLINE void mm_2x2_finish(const int8_t *x0, const int8_t *x1, const int8_t *f0, const int8_t *f1,
+    int32_t n, int32_t a00, int32_t a01, int32_t a10, int32_t a11, int32_t a[4]) {
+    for (int32_t k = 0; k < n; ++k) {
+        const int32_t v0 = x0[k], v1 = x1[k], w0 = f0[k], w1 = f1[k];
+        a00 += w0 * v0;
+        a01 += w1 * v0;
+        a10 += w0 * v1;
+        a11 += w1 * v1;
+    }
+    a[0] = a00;
+    a[1] = a01;
+    a[2] = a10;
+    a[3] = a11;
+}
 
 // Two rows (x0, x1) x two channels (f0, f1): a[r * 2 + j] = x_r . f_j. Four words per four depth
 // values, eight SXTB16 and eight SMLAD: few enough live values (4 sums, 4 pointers, 6 lanes) for
@@ -71,17 +87,7 @@ TM_ALWAYS_INLINE void mm_2x2_dsp(const int8_t *x0, const int8_t *x1, const int8_
         f0 += 8;
         f1 += 8;
     }
-    for (int32_t k = 0; k < (depth & 7); ++k) {
-        const int32_t v0 = x0[k], v1 = x1[k], w0 = f0[k], w1 = f1[k];
-        a00 += w0 * v0;
-        a01 += w1 * v0;
-        a10 += w0 * v1;
-        a11 += w1 * v1;
-    }
-    a[0] = a00;
-    a[1] = a01;
-    a[2] = a10;
-    a[3] = a11;
+    mm_2x2_finish(x0, x1, f0, f1, depth & 7, a00, a01, a10, a11, a);
 }
 
 // One half of the 2 x 2 step below (four depth values): the words of rows x and x + d are split
@@ -128,17 +134,7 @@ TM_ALWAYS_INLINE void mm_2x2_same_dsp(const int8_t *x, const int8_t *f, int32_t 
             : [d] "r"(d)
             : "cc");
     }
-    for (int32_t k = 0; k < (d & 7); ++k) {
-        const int32_t v0 = x[k], v1 = x[d + k], w0 = f[k], w1 = f[d + k];
-        a00 += w0 * v0;
-        a01 += w1 * v0;
-        a10 += w0 * v1;
-        a11 += w1 * v1;
-    }
-    a[0] = a00;
-    a[1] = a01;
-    a[2] = a10;
-    a[3] = a11;
+    mm_2x2_finish(x, x + d, f, f + d, d & 7, a00, a01, a10, a11, a);
 }
 
 void tm_mm_s8(const int8_t *x, int32_t x_stride, int32_t rows, const int8_t *w, int32_t depth,
