@@ -88,6 +88,28 @@ TM_ALWAYS_INLINE void tm_dw4_off(const int8_t *x, const int8_t *f, int32_t input
     acc[3] = __smlatt(fo, xo, acc[3]);
 }
 
+// Sum of p[0..n) (tm_prim.h's tm_sum_s8: the weight sums that fold the input offset into the
+// bias). Four values per load: SXTAB16 adds bytes 0, 2 and 1, 3 into two pairs of int16 lanes; at
+// most 255 words per pass keep a lane within 255 * 128 < 2^15, then SMUAD adds the lanes up.
+TM_ALWAYS_INLINE int32_t tm_sum_s8_dsp(const int8_t *p, int32_t n) {
+    int32_t sum = 0;
+    const int8_t *const end4 = p + (n & ~3);
+    while (p != end4) {
+        const int8_t *const stop = end4 - p > 4 * 255 ? p + 4 * 255 : end4;
+        int16x2_t e = 0, o = 0;
+        for (; p != stop; p += 4) {
+            const uint32_t v = tm_load4(p);
+            e = __sxtab16(e, v);
+            o = tm_sxtab16_ror8((uint32_t)o, v);
+        }
+        sum += __smuad(e, 0x00010001) + __smuad(o, 0x00010001);
+    }
+    for (int32_t k = 0; k < (n & 3); ++k) {
+        sum += p[k];
+    }
+    return sum;
+}
+
 // One step (four inputs) of tm_dot4_off_dsp's loop: the inputs plus the offset into lanes (xe, xw),
 // then channels 0, 1 (w0, w0 + d) and 2, 3 (w2, w2 + d), two weight words loaded back to back.
 #define TM_DOT4_OFF_STEP                                    \

@@ -118,9 +118,30 @@ static void test_dw_taps_vs_plain(void) {
     }
 }
 
+// tm_sum_s8 (the target's) against tm_sum_s8_portable: every length up to 40, lengths around the
+// DSP's 255-word passes (1020 values) and long runs of -128 / 127 (the largest lane sums).
+static void test_sum_s8_vs_portable(void) {
+    enum { MAXN = 3000 };
+    static int8_t p[MAXN + 3];
+    static const int32_t lengths[] = {1019, 1020, 1021, 1023, 1024, 2040, 2041, 3000};
+    for (int iter = 0; iter < 200; ++iter) {
+        const int32_t n = iter < 41 ? iter : iter < 49 ? lengths[iter - 41] : rnd(1, MAXN);
+        const int32_t skew = rnd(0, 3);   // unaligned starts too
+        const int kind = iter % 3 == 2 ? rnd(1, 2) : iter % 5 == 4 ? 3 : 0;
+        fill(p, n + skew, kind);
+        const int32_t got = tm_sum_s8(p + skew, n), want = tm_sum_s8_portable(p + skew, n);
+        if (got != want) {
+            TM_CHECK_EQ(got, want);
+            printf("  iter %d: n %d, start +%d\n", iter, (int)n, (int)skew);
+            return;
+        }
+    }
+}
+
 int main(void) {
     TM_RUN(test_mm_s8_vs_portable);
     TM_RUN(test_dot4_off_vs_portable);
     TM_RUN(test_dw_taps_vs_plain);
+    TM_RUN(test_sum_s8_vs_portable);
     return tm_test_summary("test_prim");
 }
