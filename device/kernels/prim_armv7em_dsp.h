@@ -138,7 +138,7 @@ TM_ALWAYS_INLINE int32_t tm_sum_s8_dsp(const int8_t *p, int32_t n) {
     "smlad %[a3], %[t0], %[xw], %[a3]\n"
 
 // a[j] = sum over i < n of w0[j * w_stride + i] * (x[i] + input_offset) (tm_prim.h's tm_dot4_off):
-// inline, as the loops it replaced were (out of line it cost the AD model 4% on the M4). Eight
+// inline, as the loops it replaced were (out of line it cost the AD model 4% on the M4). Sixteen
 // inputs per pass in inline assembly: 4 sums, 4 pointers/strides, the offset and 5 lanes fill the
 // 14 registers (in C GCC spilled), the loop's end is read from the stack.
 TM_ALWAYS_INLINE void tm_dot4_off_dsp(const int8_t *x, int32_t input_offset, const int8_t *w0, int32_t w_stride, int32_t n,
@@ -150,15 +150,23 @@ TM_ALWAYS_INLINE void tm_dot4_off_dsp(const int8_t *x, int32_t input_offset, con
     if (n8 > 0) {
         const int8_t *const end = x + n8;
         uint32_t xe, xw, t0, t1, t2;
-        __asm__ volatile(
-            "1:\n" TM_DOT4_OFF_STEP TM_DOT4_OFF_STEP
-            "ldr %[t0], %[end]\n"
-            "cmp %[x], %[t0]\n"
-            "bne 1b\n"
-            : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [x] "+r"(x), [w0] "+r"(w0),
-              [w2] "+r"(w2), [xe] "=&r"(xe), [xw] "=&r"(xw), [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2)
-            : [d] "r"(w_stride), [off2] "r"(off2), [end] "m"(end)
-            : "cc");
+#define TM_DOT4_OFF_OPERANDS                                                                          \
+    : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [x] "+r"(x), [w0] "+r"(w0), [w2] "+r"(w2), \
+      [xe] "=&r"(xe), [xw] "=&r"(xw), [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2)                    \
+    : [d] "r"(w_stride), [off2] "r"(off2), [end] "m"(end)                                             \
+    : "cc"
+        // An odd count of 8-value steps takes one step first; then 16 values per pass.
+        if (n8 & 8) {
+            __asm__ volatile(TM_DOT4_OFF_STEP TM_DOT4_OFF_STEP TM_DOT4_OFF_OPERANDS);
+        }
+        if (n8 & ~15) {
+            __asm__ volatile(
+                "1:\n" TM_DOT4_OFF_STEP TM_DOT4_OFF_STEP TM_DOT4_OFF_STEP TM_DOT4_OFF_STEP
+                "ldr %[t0], %[end]\n"
+                "cmp %[x], %[t0]\n"
+                "bne 1b\n" TM_DOT4_OFF_OPERANDS);
+        }
+#undef TM_DOT4_OFF_OPERANDS
     }
     const int8_t *w1 = w0 + w_stride, *w3 = w2 + w_stride;
     for (int32_t k = 0; k < n - n8; ++k) {
