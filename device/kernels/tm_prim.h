@@ -14,6 +14,8 @@
 //   depthwise taps     TM_DW_TAP / tm_dw_pack (four channels of one tap, weights packed once per
 //                      block) and tm_dw4_off (the same with the input offset, generic path):
 //                      inline, in prim_portable.h or prim_armv7em_dsp.h
+//   weight sums        tm_sum_s8 (tm_mm_prepare's input-offset folding): inline, here or in
+//                      prim_armv7em_dsp.h
 //   requantize         tm_rq_apply_s8 (requantize.h): the same C on every target for now
 //
 // Exactness: every primitive computes exact int32 sums (the callers' prepare bounds the depth), so
@@ -52,6 +54,21 @@ void tm_dot4_off_sse2(const int8_t *x, int32_t input_offset, const int8_t *w0, i
 #endif
 void tm_dot4_off_portable(const int8_t *x, int32_t input_offset, const int8_t *w0, int32_t w_stride,
     int32_t n, int32_t a[4]);
+
+// Sum of p[0..n): the weight sums of tm_mm_prepare. Only the DSP target has its own
+// (tm_sum_s8_dsp, four values per SXTAB16 pair); the others run this loop, as before.
+static inline int32_t tm_sum_s8_portable(const int8_t *p, int32_t n) {
+    int32_t sum = 0;
+    for (int32_t k = 0; k < n; ++k) {
+        sum += p[k];
+    }
+    return sum;
+}
+#if TM_TARGET_IS(ARMV7EM_DSP)
+#define tm_sum_s8 tm_sum_s8_dsp
+#else
+#define tm_sum_s8 tm_sum_s8_portable
+#endif
 
 // ---- Blocks the targets' matrix products share (prim_portable.c) ----
 

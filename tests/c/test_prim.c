@@ -24,7 +24,9 @@ enum { MAXROWS = 11, MAXDEPTH = 700, MAXCH = 21 };
 
 // tm_mm_s8 (the target's blocking) against tm_mm_s8_portable: rows around each target's blocks
 // (1, 2, 3 rows), depths around the ARMv7-M packed limit (127), the DSP's four-value loads and
-// x86-64's 16- and 8-value SSE2 steps (15, 16, 17, 23, 24, 31), channels around the 4- and 8-channel blocks, row strides wider than the depth.
+// x86-64's 16- and 8-value SSE2 steps (15, 16, 17, 23, 24, 31), channels around the 2-, 4- and
+// 8-channel blocks; half the cases with rows exactly the depth apart (the DSP's assembly 2 x 2
+// loop, which shares one stride register), half with wider strides.
 static void test_mm_s8_vs_portable(void) {
     static int8_t x[MAXROWS * (MAXDEPTH + 8)], w[MAXCH * MAXDEPTH];
     static int8_t out_t[MAXROWS * MAXCH + 1], out_p[MAXROWS * MAXCH + 1];
@@ -36,7 +38,7 @@ static void test_mm_s8_vs_portable(void) {
         const int32_t rows = rnd(1, MAXROWS);
         const int32_t depth = iter < NDEPTHS * 4 ? depths[iter % NDEPTHS] : rnd(1, MAXDEPTH);
         const int32_t channels = rnd(1, MAXCH);
-        const int32_t x_stride = depth + rnd(0, 8);
+        const int32_t x_stride = iter % 2 == 0 ? depth : depth + rnd(1, 8);
         const int kind = iter % 5 == 4 ? rnd(1, 3) : 0;
         fill(x, rows * x_stride, kind);
         fill(w, channels * depth, kind);
@@ -119,9 +121,30 @@ static void test_dw_taps_vs_plain(void) {
     }
 }
 
+// tm_sum_s8 (the target's) against tm_sum_s8_portable: every length up to 40, lengths around the
+// DSP's 255-word passes (1020 values) and long runs of -128 / 127 (the largest lane sums).
+static void test_sum_s8_vs_portable(void) {
+    enum { MAXN = 3000 };
+    static int8_t p[MAXN + 3];
+    static const int32_t lengths[] = {1019, 1020, 1021, 1023, 1024, 2040, 2041, 3000};
+    for (int iter = 0; iter < 200; ++iter) {
+        const int32_t n = iter < 41 ? iter : iter < 49 ? lengths[iter - 41] : rnd(1, MAXN);
+        const int32_t skew = rnd(0, 3);   // unaligned starts too
+        const int kind = iter % 3 == 2 ? rnd(1, 2) : iter % 5 == 4 ? 3 : 0;
+        fill(p, n + skew, kind);
+        const int32_t got = tm_sum_s8(p + skew, n), want = tm_sum_s8_portable(p + skew, n);
+        if (got != want) {
+            TM_CHECK_EQ(got, want);
+            printf("  iter %d: n %d, start +%d\n", iter, (int)n, (int)skew);
+            return;
+        }
+    }
+}
+
 int main(void) {
     TM_RUN(test_mm_s8_vs_portable);
     TM_RUN(test_dot4_off_vs_portable);
     TM_RUN(test_dw_taps_vs_plain);
+    TM_RUN(test_sum_s8_vs_portable);
     return tm_test_summary("test_prim");
 }
