@@ -38,10 +38,15 @@
 void tm_mm_s8_portable(const int8_t *x, int32_t x_stride, int32_t rows, const int8_t *w, int32_t depth,
     int32_t channels, const tm_mm_out *o, int8_t *out, int32_t out_stride);
 
-// a[j] = sum over i < n of w0[j * w_stride + i] * (x[i] + input_offset), for j < 4. Only the DSP
-// target has its own (inline: tm_dot4_off_dsp); the others run the portable one.
+// a[j] = sum over i < n of w0[j * w_stride + i] * (x[i] + input_offset), for j < 4. The DSP target
+// has its own (inline: tm_dot4_off_dsp), ARMv6-M its own (prim_armv6m.c, assembly); the others run
+// the portable one.
 #if TM_TARGET_IS(ARMV7EM_DSP)
 #define tm_dot4_off tm_dot4_off_dsp
+#elif TM_TARGET_IS(ARMV6M)
+#define tm_dot4_off tm_dot4_off_armv6m
+void tm_dot4_off_armv6m(const int8_t *x, int32_t input_offset, const int8_t *w0, int32_t w_stride, int32_t n,
+    int32_t a[4]);
 #else
 #define tm_dot4_off tm_dot4_off_portable
 #endif
