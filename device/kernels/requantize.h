@@ -8,6 +8,24 @@
 #include <stdint.h>
 
 #include "tm_quant.h"
+#include "tm_target.h"
+
+// ((int64)x * m + 2^30) >> 31 (floor) for 0 <= m < 2^31, with 32-bit multiplies only: for cores
+// without a 32 x 32 -> 64 multiply (ARMv6-M: libgcc's __muldi3 took 11-17% of the M0+ cycles of the
+// MLPerf Tiny models). With x = xh * 2^16 + xl and m = mh * 2^16 + ml (xl, ml, mh unsigned 16-bit,
+// xh signed): x * m + 2^30 = 2^16 * Q + (xl * ml mod 2^16), Q = xh*mh*2^16 + xh*ml + xl*mh +
+// (xl*ml >> 16) + 2^14, so the result is floor(Q / 2^15) = 2*xh*mh + floor(xh*ml / 2^15) +
+// floor(u / 2^15), u = (xh*ml mod 2^15) + xl*mh + (xl*ml >> 16) + 2^14 < 2^32 (unsigned). Each
+// product fits 32 bits; the sum is taken mod 2^32 and the result fits int32 (|x*m| < 2^62).
+// Checked against the 64-bit product in tests/c/test_prim.c on every target.
+TM_ALWAYS_INLINE int32_t tm_mulhr31_32(int32_t x, int32_t m) {
+    const uint32_t xl = (uint32_t)x & 0xFFFFu, ml = (uint32_t)m & 0xFFFFu, mh = (uint32_t)m >> 16;
+    const int32_t xh = x >> 16;
+    const int32_t mid1 = xh * (int32_t)ml;
+    const uint32_t u = xl * mh + ((xl * ml) >> 16) + 0x4000u + ((uint32_t)mid1 & 0x7FFFu);
+    const uint32_t r = (uint32_t)(2 * (xh * (int32_t)mh)) + (uint32_t)(mid1 >> 15) + (u >> 15);
+    return (int32_t)r;
+}
 
 // One output channel's stage, prepared once per channel (tm_rq_make): the bias, the multiplier,
 // and the shift split into its left and right parts with the rounding mask of the right one, so
@@ -40,7 +58,11 @@ TM_ALWAYS_INLINE int8_t tm_rq_apply_s8(int32_t acc, const tm_rq *q, int32_t outp
     int32_t act_max) {
     const int32_t x = tm_shl_wrap(tm_add_wrap(acc, q->bias), (int)q->left);
     // tm_srdhm(x, multiplier) without the INT32_MIN * INT32_MIN case (see tm_quant.h).
+#if TM_TARGET_IS(ARMV6M)
+    const int32_t high = tm_mulhr31_32(x, q->multiplier);
+#else
     const int32_t high = (int32_t)(((int64_t)x * q->multiplier + ((int64_t)1 << 30)) >> 31);
+#endif
     // tm_rounding_divide_by_pot(high, right), written out so that it is inlined at -Os too.
     const int32_t mask = q->mask;
     const int32_t threshold = (mask >> 1) + (high < 0 ? 1 : 0);

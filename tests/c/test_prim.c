@@ -117,7 +117,37 @@ static void test_dw_taps_vs_plain(void) {
     }
 }
 
+// tm_mulhr31_32 (requantize.h: the 32-bit-multiply form the ARMv6-M output stage uses) against
+// the 64-bit product: the extremes of x and of the multiplier's range, their neighbours and
+// powers of two, then random values of every magnitude.
+static void test_mulhr31_32_vs_int64(void) {
+    static const int32_t xs[] = {0, 1, -1, 2, -2, 32767, 32768, -32768, -32769, 65535, 65536, -65536,
+        0x3FFFFFFF, 0x40000000, -0x40000000, 0x7FFF8000, 0x7FFFFFFE, 0x7FFFFFFF, INT32_MIN, INT32_MIN + 1};
+    static const int32_t ms[] = {0, 1, 2, 32767, 32768, 65535, 65536, 0x40000000, 0x7FFF0000, 0x7FFF8000,
+        0x7FFFFFFE, 0x7FFFFFFF};
+    for (int32_t iter = 0; iter < 20000; ++iter) {
+        int32_t x, m;
+        if (iter < (int32_t)(sizeof xs / sizeof xs[0] * (sizeof ms / sizeof ms[0]))) {
+            x = xs[iter % (int32_t)(sizeof xs / sizeof xs[0])];
+            m = ms[iter / (int32_t)(sizeof xs / sizeof xs[0])];
+        } else {
+            const uint32_t xr = ((uint32_t)rnd(0, 0xFFFF) << 16) | (uint32_t)rnd(0, 0xFFFF);
+            const uint32_t mr = ((uint32_t)rnd(0, 0x7FFF) << 16) | (uint32_t)rnd(0, 0xFFFF);
+            x = (int32_t)xr >> rnd(0, 31);
+            m = (int32_t)(mr >> rnd(0, 30));
+        }
+        const int32_t want = (int32_t)(((int64_t)x * m + ((int64_t)1 << 30)) >> 31);
+        const int32_t got = tm_mulhr31_32(x, m);
+        if (got != want) {
+            TM_CHECK_EQ(got, want);
+            printf("  x %ld, m %ld\n", (long)x, (long)m);
+            return;
+        }
+    }
+}
+
 int main(void) {
+    TM_RUN(test_mulhr31_32_vs_int64);
     TM_RUN(test_mm_s8_vs_portable);
     TM_RUN(test_dot4_off_vs_portable);
     TM_RUN(test_dw_taps_vs_plain);
