@@ -57,7 +57,11 @@ void tm_dot4_off_portable(const int8_t *x, int32_t input_offset, const int8_t *w
 
 // Output stage of channel c of the call.
 TM_ALWAYS_INLINE int8_t tm_mm_out1(const tm_mm_out *o, int32_t c, int32_t acc) {
+#if TM_TARGET_IS(ARMV6M)
+    return tm_rq_finish_s8(tm_rq_scale_armv6m(acc, &o->rq[c]), o->output_offset, o->act_min, o->act_max);
+#else
     return tm_rq_apply_s8(acc, &o->rq[c], o->output_offset, o->act_min, o->act_max);
+#endif
 }
 
 // a[j] = x . w_j for the four channels of w0 (rows depth apart).
