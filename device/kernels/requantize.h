@@ -70,7 +70,7 @@ TM_ALWAYS_INLINE int8_t tm_rq_finish_s8(int32_t rounded, int32_t output_offset, 
 // exactly when rem > threshold (both in [0, 2^31)), so its sign bit is the rounding increment.
 // Checked against tm_mul_by_quantized_mul (the 64-bit reference) in tests/c/test_prim.c.
 TM_ALWAYS_INLINE int32_t tm_rq_scale_armv6m(int32_t acc, const tm_rq *q) {
-    uint32_t t, u, m, xl, ml;
+    uint32_t t, m, xl, ml;   // xl is also the scratch once xl * mh is summed
     __asm__(".syntax unified\n"
         "ldr %[t], [%[q], #0]\n adds %[a], %[a], %[t]\n"          /* + bias */
         "ldr %[t], [%[q], #8]\n lsls %[a], %[t]\n"                 /* << left: x */
@@ -80,17 +80,17 @@ TM_ALWAYS_INLINE int32_t tm_rq_scale_armv6m(int32_t acc, const tm_rq *q) {
         "movs %[t], %[xl]\n muls %[t], %[ml]\n lsrs %[t], %[t], #16\n"   /* xl*ml >> 16 */
         "muls %[xl], %[m]\n adds %[t], %[t], %[xl]\n"              /* + xl*mh */
         "muls %[ml], %[a]\n"                                        /* mid1 = xh*ml */
-        "lsls %[u], %[ml], #17\n lsrs %[u], %[u], #17\n adds %[t], %[t], %[u]\n"
-        "movs %[u], #1\n lsls %[u], %[u], #14\n adds %[t], %[t], %[u]\n lsrs %[t], %[t], #15\n"
+        "lsls %[xl], %[ml], #17\n lsrs %[xl], %[xl], #17\n adds %[t], %[t], %[xl]\n"
+        "movs %[xl], #1\n lsls %[xl], %[xl], #14\n adds %[t], %[t], %[xl]\n lsrs %[t], %[t], #15\n"
         "asrs %[ml], %[ml], #15\n adds %[t], %[t], %[ml]\n"
         "muls %[a], %[m]\n lsls %[a], %[a], #1\n adds %[a], %[a], %[t]\n"  /* high */
         "ldr %[t], [%[q], #16]\n"                                   /* mask */
-        "movs %[u], %[a]\n ands %[u], %[t]\n"                       /* rem */
+        "movs %[xl], %[a]\n ands %[xl], %[t]\n"                       /* rem */
         "asrs %[t], %[t], #1\n lsrs %[m], %[a], #31\n adds %[t], %[t], %[m]\n"  /* threshold */
-        "subs %[t], %[t], %[u]\n lsrs %[t], %[t], #31\n"            /* rem > threshold */
-        "ldr %[u], [%[q], #12]\n asrs %[a], %[u]\n adds %[a], %[a], %[t]\n"   /* >> right, + 1 */
+        "subs %[t], %[t], %[xl]\n lsrs %[t], %[t], #31\n"            /* rem > threshold */
+        "ldr %[xl], [%[q], #12]\n asrs %[a], %[xl]\n adds %[a], %[a], %[t]\n"   /* >> right, + 1 */
         ".syntax divided\n"
-        : [a] "+&l"(acc), [t] "=&l"(t), [u] "=&l"(u), [m] "=&l"(m), [xl] "=&l"(xl), [ml] "=&l"(ml)
+        : [a] "+&l"(acc), [t] "=&l"(t), [m] "=&l"(m), [xl] "=&l"(xl), [ml] "=&l"(ml)
         : [q] "l"(q), "m"(*q)
         : "cc");
     return acc;
