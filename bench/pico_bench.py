@@ -39,7 +39,8 @@ ELF = ROOT / "build" / "rp2" / "firmware.elf"
 FLASH_BASE = 0x10000000
 FLASH_SIZE = 2 * 1024 * 1024
 # The kernels whose cycles are compared one by one (the functions an inference spends its time in).
-KERNELS = ("tm_prim_dot_1x4", "dw_dm1", "tm_mm_s8", "im2col_gather", "tm_dot4_off_portable")
+KERNELS = ("tm_prim_dot_1x4", "v6m_dot4", "v6m_dot4_off", "dw_dm1", "tm_mm_s8", "im2col_gather",
+           "tm_dot4_off_portable")
 AGREE = 0.02
 
 BOARD_SCRIPT = """\

@@ -41,10 +41,14 @@ void tm_mm_s8_portable(const int8_t *x, int32_t x_stride, int32_t rows, const in
     int32_t channels, const tm_mm_out *o, int8_t *out, int32_t out_stride);
 
 // a[j] = sum over i < n of w0[j * w_stride + i] * (x[i] + input_offset), for j < 4. The DSP
-// target has its own (inline: tm_dot4_off_dsp), x86-64 hosts theirs (SSE2: prim_host64.c); the
-// others run the portable one.
+// target has its own (inline: tm_dot4_off_dsp), ARMv6-M its own (prim_armv6m.c, assembly), x86-64
+// hosts theirs (SSE2: prim_host64.c); the others run the portable one.
 #if TM_TARGET_IS(ARMV7EM_DSP)
 #define tm_dot4_off tm_dot4_off_dsp
+#elif TM_TARGET_IS(ARMV6M)
+#define tm_dot4_off tm_dot4_off_armv6m
+void tm_dot4_off_armv6m(const int8_t *x, int32_t input_offset, const int8_t *w0, int32_t w_stride, int32_t n,
+    int32_t a[4]);
 #elif TM_TARGET_IS(HOST64) && TM_HOST64_SSE2
 #define tm_dot4_off tm_dot4_off_sse2
 void tm_dot4_off_sse2(const int8_t *x, int32_t input_offset, const int8_t *w0, int32_t w_stride,
@@ -74,7 +78,11 @@ static inline int32_t tm_sum_s8_portable(const int8_t *p, int32_t n) {
 
 // Output stage of channel c of the call.
 TM_ALWAYS_INLINE int8_t tm_mm_out1(const tm_mm_out *o, int32_t c, int32_t acc) {
+#if TM_TARGET_IS(ARMV6M)
+    return tm_rq_finish_s8(tm_rq_scale_armv6m(acc, &o->rq[c]), o->output_offset, o->act_min, o->act_max);
+#else
     return tm_rq_apply_s8(acc, &o->rq[c], o->output_offset, o->act_min, o->act_max);
+#endif
 }
 
 // a[j] = x . w_j for the four channels of w0 (rows depth apart).

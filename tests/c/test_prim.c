@@ -141,7 +141,50 @@ static void test_sum_s8_vs_portable(void) {
     }
 }
 
+// The output stages tm_rq_apply_s8 (requantize.h; on ARMv6-M without a 64-bit multiply) and
+// tm_mm_out1 (tm_prim.h; on ARMv6-M in assembly) against TFLM's arithmetic as tm_quant.h writes it with the 64-bit product
+// (tm_mul_by_quantized_mul): accumulators and multipliers at their extremes, their neighbours and
+// powers of two, every shift from 31 right to 8 left, then random values of every magnitude, with
+// biases.
+static void test_rq_apply_vs_reference(void) {
+    static const int32_t accs[] = {0, 1, -1, 2, -2, 32767, 32768, -32768, -32769, 65535, 65536, -65536,
+        0x3FFFFFFF, 0x40000000, -0x40000000, 0x7FFF8000, 0x7FFFFFFE, 0x7FFFFFFF, INT32_MIN, INT32_MIN + 1};
+    static const int32_t ms[] = {0, 1, 2, 32767, 32768, 65535, 65536, 0x40000000, 0x7FFF0000, 0x7FFF8000,
+        0x7FFFFFFE, 0x7FFFFFFF};
+    enum { NA = sizeof accs / sizeof accs[0], NM = sizeof ms / sizeof ms[0] };
+    for (int32_t iter = 0; iter < 30000; ++iter) {
+        int32_t acc, m, bias = 0;
+        const int32_t shift = iter % 40 - 31;   // -31 .. 8
+        if (iter < NA * NM) {
+            acc = accs[iter % NA];
+            m = ms[iter / NA];
+        } else {
+            const uint32_t ar = ((uint32_t)rnd(0, 0xFFFF) << 16) | (uint32_t)rnd(0, 0xFFFF);
+            const uint32_t mr = ((uint32_t)rnd(0, 0x7FFF) << 16) | (uint32_t)rnd(0, 0xFFFF);
+            acc = (int32_t)ar >> rnd(0, 31);
+            m = (int32_t)(mr >> rnd(0, 30));
+            bias = rnd(-100000, 100000);
+        }
+        tm_rq q;
+        tm_rq_make(bias, m, shift, &q);
+        // The output offset brings the reference's int32 result into [-100, 100], so any difference
+        // in any bit of the scaled value shows in the int8 output (the clamp would hide it otherwise).
+        const int32_t scaled = tm_mul_by_quantized_mul(tm_add_wrap(acc, bias), m, shift);
+        const int32_t want = rnd(-100, 100);
+        const int8_t got = tm_rq_apply_s8(acc, &q, tm_sub_wrap(want, scaled), -128, 127);
+        const tm_mm_out o = {&q, tm_sub_wrap(want, scaled), -128, 127};
+        const int8_t got_mm = tm_mm_out1(&o, 0, acc);
+        if (got != want || got_mm != want) {
+            TM_CHECK_EQ(got, want);
+            TM_CHECK_EQ(got_mm, want);
+            printf("  acc %ld, bias %ld, m %ld, shift %d\n", (long)acc, (long)bias, (long)m, (int)shift);
+            return;
+        }
+    }
+}
+
 int main(void) {
+    TM_RUN(test_rq_apply_vs_reference);
     TM_RUN(test_mm_s8_vs_portable);
     TM_RUN(test_dot4_off_vs_portable);
     TM_RUN(test_dw_taps_vs_plain);
