@@ -6,6 +6,7 @@
 
 #include "tm_ops.h"
 #include "tm_planner.h"
+#include "tm_patch.h"
 
 // TFLite schema field indices (tensorflow/lite/schema/schema.fbs), 0-based.
 enum { MODEL_VERSION = 0, MODEL_OPERATOR_CODES = 1, MODEL_SUBGRAPHS = 2, MODEL_BUFFERS = 4 };
@@ -856,7 +857,7 @@ tm_status tm_model_parse(tm_model *m, void *state, tm_error *err) {
     }
     // Every size is summed in 64 bits and checked against what a 32-bit board can address, so
     // a model that needs 4 GiB is refused on every target instead of wrapping to a small arena.
-    uint64_t arena = tm_plan(plan, (int)m->n_tensors, plan_order);
+    uint64_t arena = tm_patch_choose(m, plan, plan_order);
     if (arena > TM_MAX_ARENA_BYTES) {
         return tm_fail(err, TM_ERR_MODEL, "model needs %q bytes of activation arena, more than a 32-bit board can address (at most %u)",
             arena, (unsigned)TM_MAX_ARENA_BYTES);
@@ -990,6 +991,19 @@ static tm_status read_node_options(tm_model *m, uint32_t i, tm_error *err) {
     return TM_OK;
 }
 
+int tm_model_node_row_geom(tm_model *m, uint32_t i, tm_row_geom *g) {
+    tm_node *n = &m->nodes[i];
+    if (n->op->row_geom == NULL || n->op->eval_rows == NULL) {
+        return 0;
+    }
+    tm_error err, *caller_err = m->fb.err;   // the options reads report here, not to the caller
+    tm_error_clear(&err);
+    int ok = read_node_options(m, i, &err) == TM_OK && n->op->row_geom(m, n, g);
+    m->preparing = NULL;
+    m->fb.err = caller_err;
+    return ok;
+}
+
 tm_status tm_model_prepare_node(tm_model *m, uint32_t i, tm_error *err) {
     tm_node *n = &m->nodes[i];
     n->data = NULL;
@@ -1031,6 +1045,14 @@ static void invoke_profiled(const tm_model *m, const tm_profile *p) {
     for (uint32_t i = 0; i < m->n_nodes; ++i) {
         const tm_node *n = &m->nodes[i];
         uint32_t t0 = p->clock();
+        if (m->patch.count != 0 && i == m->patch.first) {
+            tm_patch_run(m);   // the chain's time goes to its first node, 0 to the others
+            p->times[i] = p->clock() - t0;
+            for (uint32_t k = 1; k < m->patch.count; ++k) {
+                p->times[++i] = 0;
+            }
+            continue;
+        }
         n->op->eval(m, n);
         p->times[i] = p->clock() - t0;
     }
@@ -1043,6 +1065,11 @@ void tm_model_invoke(tm_model *m) {
     }
     for (uint32_t i = 0; i < m->n_nodes; ++i) {
         const tm_node *n = &m->nodes[i];
+        if (m->patch.count != 0 && i == m->patch.first) {
+            tm_patch_run(m);
+            i += m->patch.count - 1u;
+            continue;
+        }
         n->op->eval(m, n);
     }
 }

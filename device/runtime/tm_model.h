@@ -77,6 +77,15 @@ typedef struct {
 struct tm_model;
 struct tm_node;
 
+// Row geometry of an op that can run on a band of rows (patch-based inference, tm_patch.h): output
+// row y reads the input rows [y * stride - pad, y * stride - pad + extent) clipped to [0, in_h).
+typedef struct {
+    int32_t in_h, out_h;
+    int32_t stride, pad, extent;
+    uint32_t in_row_bytes, out_row_bytes;
+    uint32_t macs_per_row;     // multiply-accumulates per output row
+} tm_row_geom;
+
 // One row of the op table (tm_ops.c). prepare validates and stores what eval needs in node->data
 // (allocated with tm_model_persist_alloc, sized by persist_bytes); eval cannot fail.
 // Memory rule for eval: it may not take a memory offset, count or index from tensor data without
@@ -91,6 +100,14 @@ typedef struct tm_op {
     size_t (*persist_bytes)(const struct tm_model *m, const struct tm_node *n);  // NULL: none
     tm_status (*prepare)(struct tm_model *m, struct tm_node *n, tm_error *err);
     void (*eval)(const struct tm_model *m, const struct tm_node *n);
+    // Optional, for patch-based inference (tm_patch.h); NULL for ops that cannot run by rows.
+    // row_geom: called during parse with the node's options readable (tm_node_options); 1 and g
+    // filled when the node (batch 1, one activation input) can run by rows, else 0.
+    int (*row_geom)(const struct tm_model *m, const struct tm_node *n, tm_row_geom *g);
+    // After prepare: output rows [out_row0, out_row0 + out_rows) into out (their first row), from
+    // in holding input rows [in_row0, in_row0 + in_rows): every row those outputs read inside the image.
+    void (*eval_rows)(const struct tm_model *m, const struct tm_node *n, const int8_t *in, int32_t in_row0,
+        int32_t in_rows, int8_t *out, int32_t out_row0, int32_t out_rows);
 } tm_op;
 
 // A node's record (16 bytes on a 32-bit board). Its builtin and custom options stay in the model:
@@ -114,6 +131,18 @@ typedef struct tm_profile {
     uint32_t (*clock)(void);
     uint32_t *times;
 } tm_profile;
+
+// Patch-based inference (tm_patch.h): a chain of nodes run band by band of output rows.
+#define TM_PATCH_MAX_NODES 24
+enum { TM_PATCH_AUTO = 0, TM_PATCH_OFF = 1, TM_PATCH_ON = 2 };
+typedef struct {
+    uint16_t first, count;   // the chain: nodes [first, first + count); count 0: no patches
+    int32_t rows;            // output rows of the chain's last node per patch
+    uint64_t macs, extra_macs; // the model's conv MACs, and those the halos recompute
+    size_t arena_unpatched;  // the arena and the lower bound without patches
+    size_t bound_unpatched;
+    tm_row_geom geom[TM_PATCH_MAX_NODES];
+} tm_patch_plan;
 
 typedef struct tm_model {
     tm_fb fb;
@@ -155,6 +184,8 @@ typedef struct tm_model {
     uint32_t op_states;      // the last op state block (tm_model_state_alloc): its offset in
                              // persist + 1, 0 if none; each block's header links the one before
     uint8_t *arena;
+    uint8_t patch_mode;      // TM_PATCH_AUTO (default), OFF or ON: set between open and parse
+    tm_patch_plan patch;     // set by parse
     tm_profile *profile;     // NULL: invoke times nothing (see tm_profile)
 } tm_model;
 
@@ -180,6 +211,10 @@ tm_status tm_model_prepare_node(tm_model *m, uint32_t i, tm_error *err);
 tm_status tm_model_set_arena(tm_model *m, void *arena, size_t arena_len, tm_error *err);
 // Step 5 (after prepare and set_arena succeeded). With m->profile set, also times each node.
 void tm_model_invoke(tm_model *m);
+
+// Node i's row geometry (tm_op.row_geom, with its options readable): 1 when it can run by rows.
+// During parse and after; not during another node's prepare.
+int tm_model_node_row_geom(tm_model *m, uint32_t i, tm_row_geom *g);
 
 // Sets every variable tensor back to its reset value, and every op's own state to zero, as after a
 // successful prepare.

@@ -1,0 +1,29 @@
+// tinyml: patch-based inference (MCUNetV2). The activations of a CNN's first stages are its memory
+// peak; a chain of nodes that each read one activation input by row windows (CONV_2D,
+// DEPTHWISE_CONV_2D: tm_op.row_geom) can run band by band of its last node's output rows instead.
+// Each band's input rows are found backwards through the chain (the receptive field: the halo rows
+// two bands share are computed twice), each node writes only its band into a small buffer, and the
+// last node writes its band into the whole output tensor. The chain's input stays whole (the model
+// input is written by the user). Bit-exact by construction: each node computes the same output
+// rows from the same input rows, with zero padding only at the image's real borders.
+//
+// The planner (tm_patch_choose, during parse) tries every chain start, end and band height, scores
+// each by the lower bound of its plan, and keeps the best whose halo recompute costs at most
+// TM_PATCH_MAX_EXTRA_PERCENT of the model's convolution MACs; in TM_PATCH_AUTO mode only when the
+// real plan's arena is smaller than without patches, in TM_PATCH_ON mode whenever a chain exists.
+#ifndef TM_PATCH_H
+#define TM_PATCH_H
+
+#include "tm_model.h"
+#include "tm_planner.h"
+
+#define TM_PATCH_MAX_EXTRA_PERCENT 15
+
+// Chooses m->patch and plans the arena (plan: the lifetimes and sizes of compute_lifetimes; scratch:
+// TM_PLAN_SCRATCH(n_tensors) entries). Returns the arena bytes of the plan kept in `plan`.
+uint64_t tm_patch_choose(tm_model *m, tm_plan_buffer *plan, uint16_t *scratch);
+
+// Runs the chain m->patch (invoke calls it at node m->patch.first).
+void tm_patch_run(const tm_model *m);
+
+#endif
