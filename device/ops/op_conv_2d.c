@@ -131,10 +131,6 @@ static void conv_2d_eval(const tm_model *m, const tm_node *n) {
         bias != NULL ? (const int32_t *)bias->data : NULL, (int8_t *)tm_output(m, n, 0)->data);
 }
 
-static int conv_2d_row_geom(const tm_model *m, const tm_node *n, tm_row_geom *g) {
-    return tm_op_conv_row_geom(m, n, OPT_PADDING, OPT_STRIDE_H, OPT_DILATION_H, g);
-}
-
 // Output rows [out_row0, +out_rows) from input rows [in_row0, +in_rows): the same kernel on the band.
 static void conv_2d_eval_rows(const tm_model *m, const tm_node *n, const int8_t *in, int32_t in_row0,
     int32_t in_rows, int8_t *out, int32_t out_row0, int32_t out_rows) {
@@ -151,4 +147,7 @@ static void conv_2d_eval_rows(const tm_model *m, const tm_node *n, const int8_t 
 // labels its int8 convolutions version 2), 6 adds grouped convolution; 7 (int4) and 8 (int16) are not
 // supported.
 const tm_op tm_op_conv_2d = {"CONV_2D", TM_BUILTIN_CONV_2D, 6, conv_2d_persist_bytes, conv_2d_prepare,
-    conv_2d_eval, conv_2d_row_geom, conv_2d_eval_rows};
+    conv_2d_eval};
+
+const tm_op_rows tm_op_conv_2d_rows = {&tm_op_conv_2d, OPT_PADDING, OPT_STRIDE_H, OPT_DILATION_H,
+    conv_2d_eval_rows};

@@ -132,10 +132,6 @@ static void depthwise_conv_2d_eval(const tm_model *m, const tm_node *n) {
         bias != NULL ? (const int32_t *)bias->data : NULL, (int8_t *)tm_output(m, n, 0)->data);
 }
 
-static int depthwise_conv_2d_row_geom(const tm_model *m, const tm_node *n, tm_row_geom *g) {
-    return tm_op_conv_row_geom(m, n, OPT_PADDING, OPT_STRIDE_H, OPT_DILATION_H, g);
-}
-
 // Output rows [out_row0, +out_rows) from input rows [in_row0, +in_rows): the same kernel on the band.
 static void depthwise_conv_2d_eval_rows(const tm_model *m, const tm_node *n, const int8_t *in, int32_t in_row0,
     int32_t in_rows, int8_t *out, int32_t out_row0, int32_t out_rows) {
@@ -151,5 +147,7 @@ static void depthwise_conv_2d_eval_rows(const tm_model *m, const tm_node *n, con
 // Versions: 1 float, 2 dilation, 3 int8 (what int8 models carry); 4-6 are hybrid / int16 and
 // 7 int4 weights, none of which is supported.
 const tm_op tm_op_depthwise_conv_2d = {"DEPTHWISE_CONV_2D", TM_BUILTIN_DEPTHWISE_CONV_2D, 3,
-    depthwise_conv_2d_persist_bytes, depthwise_conv_2d_prepare, depthwise_conv_2d_eval,
-    depthwise_conv_2d_row_geom, depthwise_conv_2d_eval_rows};
+    depthwise_conv_2d_persist_bytes, depthwise_conv_2d_prepare, depthwise_conv_2d_eval};
+
+const tm_op_rows tm_op_depthwise_conv_2d_rows = {&tm_op_depthwise_conv_2d, OPT_PADDING, OPT_STRIDE_H, OPT_DILATION_H,
+    depthwise_conv_2d_eval_rows};

@@ -993,12 +993,13 @@ static tm_status read_node_options(tm_model *m, uint32_t i, tm_error *err) {
 
 int tm_model_node_row_geom(tm_model *m, uint32_t i, tm_row_geom *g) {
     tm_node *n = &m->nodes[i];
-    if (n->op->row_geom == NULL || n->op->eval_rows == NULL) {
+    const tm_op_rows *rows = tm_op_rows_of(n->op);
+    if (rows == NULL) {
         return 0;
     }
     tm_error err, *caller_err = m->fb.err;   // the options reads report here, not to the caller
     tm_error_clear(&err);
-    int ok = read_node_options(m, i, &err) == TM_OK && n->op->row_geom(m, n, g);
+    int ok = read_node_options(m, i, &err) == TM_OK && tm_op_row_geom(m, n, rows, g);
     m->preparing = NULL;
     m->fb.err = caller_err;
     return ok;

@@ -100,15 +100,25 @@ typedef struct tm_op {
     size_t (*persist_bytes)(const struct tm_model *m, const struct tm_node *n);  // NULL: none
     tm_status (*prepare)(struct tm_model *m, struct tm_node *n, tm_error *err);
     void (*eval)(const struct tm_model *m, const struct tm_node *n);
-    // Optional, for patch-based inference (tm_patch.h); NULL for ops that cannot run by rows.
-    // row_geom: called during parse with the node's options readable (tm_node_options); 1 and g
-    // filled when the node (batch 1, one activation input) can run by rows, else 0.
-    int (*row_geom)(const struct tm_model *m, const struct tm_node *n, tm_row_geom *g);
+} tm_op;
+
+// What a windowed op (input 0 an int8 [1, h, w, c] image, filter input 1 whose dims[1] is the
+// window height) adds for patch-based inference (tm_patch.h).
+typedef struct tm_op_rows {
+    const tm_op *op;
+    uint8_t opt_padding, opt_stride_h, opt_dilation_h;   // field indices in its builtin options
     // After prepare: output rows [out_row0, out_row0 + out_rows) into out (their first row), from
     // in holding input rows [in_row0, in_row0 + in_rows): every row those outputs read inside the image.
     void (*eval_rows)(const struct tm_model *m, const struct tm_node *n, const int8_t *in, int32_t in_row0,
         int32_t in_rows, int8_t *out, int32_t out_row0, int32_t out_rows);
-} tm_op;
+} tm_op_rows;
+
+// Node n's row geometry (ops/op_rows.c; during parse, its options readable): 1 and g filled when
+// it can run by rows (batch 1, int8), else 0.
+int tm_op_row_geom(const struct tm_model *m, const struct tm_node *n, const tm_op_rows *rows, tm_row_geom *g);
+
+// The row hooks of op (ops/op_rows.c), NULL when it cannot run by rows.
+const tm_op_rows *tm_op_rows_of(const tm_op *op);
 
 // A node's record (16 bytes on a 32-bit board). Its builtin and custom options stay in the model:
 // an op's prepare reads them with tm_node_options / tm_node_custom_options.

@@ -206,7 +206,7 @@ void tm_patch_run(const tm_model *m) {
                 out += (size_t)ranges[2 * k] * p->geom[k].out_row_bytes;
             }
             const int32_t out_rows = ranges[2 * k + 1] - ranges[2 * k];
-            nodes[k].op->eval_rows(m, &nodes[k], in, in_row0, in_rows, out, ranges[2 * k], out_rows);
+            tm_op_rows_of(nodes[k].op)->eval_rows(m, &nodes[k], in, in_row0, in_rows, out, ranges[2 * k], out_rows);
             in = out;
             in_row0 = ranges[2 * k];
             in_rows = out_rows;

@@ -137,6 +137,10 @@ def load_library():
             lib.tm_host_patch_info.restype = ctypes.c_int
             lib.tm_host_patch_info.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_uint64),
                                                ctypes.c_char_p, ctypes.c_size_t]
+            lib.tm_host_arena_touched.restype = ctypes.c_int
+            lib.tm_host_arena_touched.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_size_t,
+                                                  ctypes.c_size_t, ctypes.POINTER(ctypes.c_uint64),
+                                                  ctypes.c_char_p, ctypes.c_size_t]
             lib.tm_host_run_batch.restype = ctypes.c_int
             lib.tm_host_run_batch.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_size_t,
                                               ctypes.c_void_p, ctypes.c_size_t, ctypes.c_void_p,
@@ -236,6 +240,23 @@ def patch_info(model: bytes, mode: str = "auto") -> PatchInfo:
     if status != TM_OK:
         raise TinymlError(f"the device runtime cannot load this model: {err.value.decode('utf-8', 'replace')}")
     return PatchInfo(*[int(v) for v in info])
+
+
+def arena_touched(model: bytes, x: bytes, mode: str = "auto", guard: int = 4096) -> int:
+    """One past the highest arena byte one run on input `x` writes (the arena poisoned twice, with
+    `guard` bytes past the planned size): at most the plan's arena_bytes when the plan is sound."""
+    lib = load_library()
+    end = ctypes.c_uint64(0)
+    err = ctypes.create_string_buffer(256)
+    set_patch_mode(mode)
+    try:
+        status = lib.tm_host_arena_touched(bytes(model), len(model), bytes(x), len(x), guard, ctypes.byref(end),
+                                           err, len(err))
+    finally:
+        set_patch_mode("auto")
+    if status != TM_OK:
+        raise TinymlError(f"running the model failed: {err.value.decode('utf-8', 'replace')}")
+    return end.value
 
 
 NODE_TEXT_BYTES = 256

@@ -153,6 +153,39 @@ int tm_host_patch_info(const uint8_t *model, size_t len, uint64_t *info, char *e
     return finish(&h, status, &err, errbuf, errlen);
 }
 
+// Runs the model once on `in` in an arena of m.arena_bytes followed by `guard` more bytes, all
+// filled first with 0x5A then (second run) 0xA5, and reports in *touched_end one past the highest
+// byte either run changed: a plan whose buffers stay inside what it claims gives <= arena_bytes.
+int tm_host_arena_touched(const uint8_t *model, size_t len, const uint8_t *in, size_t in_bytes, size_t guard,
+    uint64_t *touched_end, char *errbuf, size_t errlen) {
+    static const uint8_t poison[2] = {0x5A, 0xA5};
+    host_model h;
+    tm_error err;
+    tm_status status = host_load(&h, model, len, 0, &err);
+    *touched_end = 0;
+    const size_t total = h.m.arena_bytes + guard;
+    if (status == TM_OK && (h.arena = malloc(total ? total : 1)) == NULL) {
+        status = tm_fail(&err, TM_ERR_ARENA, "out of memory");
+    }
+    if (status == TM_OK && (h.m.n_inputs != 1 || h.m.tensors[h.m.inputs[0]].bytes != in_bytes)) {
+        status = tm_fail(&err, TM_ERR_ARGUMENT, "the model needs one input of %z bytes", in_bytes);
+    }
+    for (int run = 0; status == TM_OK && run < 2; ++run) {
+        memset(h.arena, poison[run], total);
+        status = tm_model_set_arena(&h.m, h.arena, h.m.arena_bytes, &err);
+        if (status == TM_OK) {
+            memcpy(h.m.tensors[h.m.inputs[0]].data, in, in_bytes);
+            tm_model_invoke(&h.m);
+            size_t end = total;
+            while (end > 0 && ((const uint8_t *)h.arena)[end - 1] == poison[run]) {
+                --end;
+            }
+            *touched_end = end > *touched_end ? end : *touched_end;
+        }
+    }
+    return finish(&h, status, &err, errbuf, errlen);
+}
+
 int tm_host_run_batch(const uint8_t *model, size_t len, size_t n, const uint8_t *in, size_t in_bytes,
     uint8_t *out, size_t out_bytes, int reset_each, char *errbuf, size_t errlen) {
     host_model h;
