@@ -143,7 +143,7 @@ typedef struct tm_profile {
 } tm_profile;
 
 // Patch-based inference (tm_patch.h): a chain of nodes run band by band of output rows.
-#define TM_PATCH_MAX_NODES 24
+#define TM_PATCH_MAX_NODES 16   // 32 bytes each in every model record
 enum { TM_PATCH_AUTO = 0, TM_PATCH_OFF = 1, TM_PATCH_ON = 2 };
 typedef struct {
     uint16_t first, count;   // the chain: nodes [first, first + count); count 0: no patches

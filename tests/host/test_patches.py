@@ -87,3 +87,26 @@ def test_auto_patches_only_when_smaller(models_dir, name, summary):
             f"{off.arena_lower_bound}), +{100 * auto.extra_macs / auto.conv_macs:.1f}% MACs")
     if name.endswith("person_detect.tflite"):
         assert ratio <= 0.6, f"{name}: {auto}"
+
+
+DEVICE_SCRIPT = r"""
+import sys, tinyml
+src = open(sys.argv[1], "rb").read()
+x = bytes(range(256)) * (int(sys.argv[2]) // 256) + bytes(int(sys.argv[2]) % 256)
+for patches in (None, True, False):
+    m = tinyml.Model(src, patches=patches)
+    print(m.arena_bytes, bytes(m.predict(x)).hex())
+"""
+
+
+@pytest.mark.parametrize("name", SHARED)
+def test_micropython_patches_argument(models_dir, micropython, name):
+    import mputil
+    model = (models_dir / name).read_bytes()
+    in_bytes = read_model(model).inputs[0].nbytes
+    out = mputil.run_script(DEVICE_SCRIPT, binary=micropython, args=(models_dir / name, in_bytes)).split()
+    (auto_arena, auto_y), (on_arena, on_y), (off_arena, off_y) = zip(out[0::2], out[1::2])
+    assert int(auto_arena) == native.patch_info(model, "auto").arena_bytes
+    assert int(on_arena) == native.patch_info(model, "on").arena_bytes
+    assert int(off_arena) == native.patch_info(model, "off").arena_bytes > int(auto_arena)
+    assert auto_y == on_y == off_y, f"{name}: outputs differ with patches on/off in the Unix port"
