@@ -134,6 +134,27 @@ static int chain_at(tm_model *m, const tm_plan_buffer *plan, uint32_t first, tm_
     return count;
 }
 
+// The first node where the most bytes are live: only a chain through it can lower the peak (a
+// chain shrinks only tensors live inside it). O(nodes x tensors): for models of at most
+// TM_PLAN_ONE_ORDERING tensors.
+static uint32_t peak_node(const tm_model *m, const tm_plan_buffer *plan) {
+    uint64_t best = 0;
+    uint32_t at = 0;
+    for (uint32_t i = 0; i < m->n_nodes; ++i) {
+        uint64_t live = 0;
+        for (uint32_t t = 0; t < m->n_tensors; ++t) {
+            if (plan[t].first <= (int32_t)i && (int32_t)i <= plan[t].last) {
+                live += plan[t].size;
+            }
+        }
+        if (live > best) {
+            best = live;
+            at = i;
+        }
+    }
+    return at;
+}
+
 uint64_t tm_patch_choose(tm_model *m, tm_plan_buffer *plan, uint16_t *scratch) {
     const int n = (int)m->n_tensors;
     memset(&m->patch, 0, sizeof m->patch);
@@ -148,17 +169,23 @@ uint64_t tm_patch_choose(tm_model *m, tm_plan_buffer *plan, uint16_t *scratch) {
         }
     }
     m->patch.macs = macs;
-    if (m->patch_mode == TM_PATCH_OFF) {
+    if (m->patch_mode == TM_PATCH_OFF || n > TM_PLAN_ONE_ORDERING) {
         return arena;
     }
+    // Auto: the chains through the peak node. On: every chain (one that saves nothing included).
+    const int forced = m->patch_mode == TM_PATCH_ON;
+    const uint32_t peak = forced ? m->n_nodes - 1 : peak_node(m, plan);
+    const uint32_t lowest = forced || peak < TM_PATCH_MAX_NODES ? 0 : peak - TM_PATCH_MAX_NODES + 1;
     candidate best = {0, 0, 0, 0, UINT64_MAX};
     int32_t max_rows[TM_PATCH_MAX_NODES];
     saved_plan saved;
-    for (uint32_t first = 0; first < m->n_nodes; ++first) {
+    int budget = TM_PATCH_MAX_CANDIDATES;
+    for (uint32_t first = lowest; first <= peak && budget > 0; ++first) {
         const int len = chain_at(m, plan, first, geom);
-        for (int count = 2; count <= len; ++count) {
+        const int shortest = forced || peak - first < 1 ? 2 : (int)(peak - first) + 1;
+        for (int count = shortest; count <= len; ++count) {
             const int32_t out_h = geom[count - 1].out_h;
-            for (int32_t rows = 1; rows < out_h; rows = rows < 4 ? rows + 1 : rows * 3 / 2) {
+            for (int32_t rows = 1; rows < out_h && budget-- > 0; rows = rows < 4 ? rows + 1 : rows * 3 / 2) {
                 candidate c = {first, count, rows, 0, 0};
                 c.extra_macs = apply(m, plan, geom, &c, &saved, max_rows);
                 c.score = tm_plan_lower_bound(plan, n, scratch);

@@ -7,10 +7,13 @@
 // input is written by the user). Bit-exact by construction: each node computes the same output
 // rows from the same input rows, with zero padding only at the image's real borders.
 //
-// The planner (tm_patch_choose, during parse) tries every chain start, end and band height, scores
-// each by the lower bound of its plan, and keeps the best whose halo recompute costs at most
+// The planner (tm_patch_choose, during parse) tries every chain through the node where the most
+// bytes are live (the only ones that can lower the peak; every chain in TM_PATCH_ON mode) and a
+// range of band heights, scores each
+// by the lower bound of its plan, and keeps the best whose halo recompute costs at most
 // TM_PATCH_MAX_EXTRA_PERCENT of the model's convolution MACs; in TM_PATCH_AUTO mode only when the
-// real plan's arena is smaller than without patches, in TM_PATCH_ON mode whenever a chain exists.
+// real plan's arena is smaller than without patches, in TM_PATCH_ON mode whenever a chain exists. Models of more than TM_PLAN_ONE_ORDERING
+// tensors are not searched (the search is O(nodes x tensors)).
 #ifndef TM_PATCH_H
 #define TM_PATCH_H
 
@@ -18,6 +21,8 @@
 #include "tm_planner.h"
 
 #define TM_PATCH_MAX_EXTRA_PERCENT 15
+// Chains x band heights scored at most (each a lower-bound sweep over the tensors): bounds the load time.
+#define TM_PATCH_MAX_CANDIDATES 2048
 
 // Chooses m->patch and plans the arena (plan: the lifetimes and sizes of compute_lifetimes; scratch:
 // TM_PLAN_SCRATCH(n_tensors) entries). Returns the arena bytes of the plan kept in `plan`.
