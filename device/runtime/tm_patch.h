@@ -20,7 +20,9 @@
 #include "tm_model.h"
 #include "tm_planner.h"
 
+#ifndef TM_PATCH_MAX_EXTRA_PERCENT
 #define TM_PATCH_MAX_EXTRA_PERCENT 15
+#endif
 // Chains x band heights scored at most (each a lower-bound sweep over the tensors): bounds the load time.
 #define TM_PATCH_MAX_CANDIDATES 2048
 
