@@ -9,7 +9,7 @@ static int is_int8_image(const tm_tensor *t) {
 
 int tm_op_row_geom(const tm_model *m, const tm_node *n, const tm_op_rows *rows, tm_row_geom *g) {
     const tm_tensor *in = tm_input(m, n, 0), *out = tm_output(m, n, 0), *filter = tm_input(m, n, 1);
-    if (filter == NULL || filter->ndim != 4 || !is_int8_image(in) || !is_int8_image(out) || in->is_const) {
+    if (filter == NULL || filter->ndim != 4 || !is_int8_image(in) || !is_int8_image(out) || !in->in_arena) {
         return 0;
     }
     uint64_t macs = (uint32_t)out->dims[2];   // per row: the filter's size per output pixel

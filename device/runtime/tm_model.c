@@ -1045,15 +1045,12 @@ tm_status tm_model_set_arena(tm_model *m, void *arena, size_t arena_len, tm_erro
 static void invoke_profiled(const tm_model *m, const tm_profile *p) {
     for (uint32_t i = 0; i < m->n_nodes; ++i) {
         const tm_node *n = &m->nodes[i];
-        uint32_t t0 = p->clock();
         if (m->patch.count != 0 && i == m->patch.first) {
-            tm_patch_run(m);   // the chain's time goes to its first node, 0 to the others
-            p->times[i] = p->clock() - t0;
-            for (uint32_t k = 1; k < m->patch.count; ++k) {
-                p->times[++i] = 0;
-            }
+            tm_patch_run(m, p);   // times each chain node's bands
+            i += m->patch.count - 1u;
             continue;
         }
+        uint32_t t0 = p->clock();
         n->op->eval(m, n);
         p->times[i] = p->clock() - t0;
     }
@@ -1067,7 +1064,7 @@ void tm_model_invoke(tm_model *m) {
     for (uint32_t i = 0; i < m->n_nodes; ++i) {
         const tm_node *n = &m->nodes[i];
         if (m->patch.count != 0 && i == m->patch.first) {
-            tm_patch_run(m);
+            tm_patch_run(m, NULL);
             i += m->patch.count - 1u;
             continue;
         }

@@ -215,9 +215,13 @@ uint64_t tm_patch_choose(tm_model *m, tm_plan_buffer *plan, uint16_t *scratch) {
     return patched;
 }
 
-void tm_patch_run(const tm_model *m) {
+void tm_patch_run(const tm_model *m, const tm_profile *prof) {
     const tm_patch_plan *p = &m->patch;
     const int count = p->count;
+    uint32_t *times = prof != NULL ? prof->times + p->first : NULL;
+    for (int k = 0; times != NULL && k < count; ++k) {
+        times[k] = 0;
+    }
     int32_t ranges[2 * TM_PATCH_MAX_NODES + 2];
     const int32_t out_h = p->geom[count - 1].out_h;
     const tm_node *nodes = &m->nodes[p->first];
@@ -233,7 +237,11 @@ void tm_patch_run(const tm_model *m) {
                 out += (size_t)ranges[2 * k] * p->geom[k].out_row_bytes;
             }
             const int32_t out_rows = ranges[2 * k + 1] - ranges[2 * k];
+            const uint32_t t0 = times != NULL ? prof->clock() : 0;
             tm_op_rows_of(nodes[k].op)->eval_rows(m, &nodes[k], in, in_row0, in_rows, out, ranges[2 * k], out_rows);
+            if (times != NULL) {
+                times[k] += prof->clock() - t0;   // each node's bands add up
+            }
             in = out;
             in_row0 = ranges[2 * k];
             in_rows = out_rows;

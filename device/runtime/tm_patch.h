@@ -30,7 +30,8 @@
 // TM_PLAN_SCRATCH(n_tensors) entries). Returns the arena bytes of the plan kept in `plan`.
 uint64_t tm_patch_choose(tm_model *m, tm_plan_buffer *plan, uint16_t *scratch);
 
-// Runs the chain m->patch (invoke calls it at node m->patch.first).
-void tm_patch_run(const tm_model *m);
+// Runs the chain m->patch (invoke calls it at node m->patch.first). With prof non-NULL, each
+// chain node's time is the sum of its bands' (prof->times[node]).
+void tm_patch_run(const tm_model *m, const tm_profile *prof);
 
 #endif

@@ -96,6 +96,9 @@ x = bytes(range(256)) * (int(sys.argv[2]) // 256) + bytes(int(sys.argv[2]) % 256
 for patches in (None, True, False):
     m = tinyml.Model(src, patches=patches)
     print(m.arena_bytes, bytes(m.predict(x)).hex())
+m = tinyml.Model(src, patches=True, profile=True)
+m.predict(x)
+print(",".join(str(t) for _, _, t in m.profile()))
 """
 
 
@@ -105,6 +108,10 @@ def test_micropython_patches_argument(models_dir, micropython, name):
     model = (models_dir / name).read_bytes()
     in_bytes = read_model(model).inputs[0].nbytes
     out = mputil.run_script(DEVICE_SCRIPT, binary=micropython, args=(models_dir / name, in_bytes)).split()
+    times = [int(t) for t in out.pop().split(",")]
+    chain = native.patch_info(model, "on")
+    # A patched chain's nodes are timed band by band: each gets its own (non-zero) time.
+    assert all(t > 0 for t in times[chain.first_node:chain.first_node + chain.nodes]), times
     (auto_arena, auto_y), (on_arena, on_y), (off_arena, off_y) = zip(out[0::2], out[1::2])
     assert int(auto_arena) == native.patch_info(model, "auto").arena_bytes
     assert int(on_arena) == native.patch_info(model, "on").arena_bytes
