@@ -887,6 +887,7 @@ tm_status tm_model_parse(tm_model *m, void *state, tm_error *err) {
             persist += align8(n->op->persist_bytes(m, n));
         }
     }
+    persist += align8(tm_patch_persist_bytes(m));   // the patch chain's geometry
     if (persist > TM_MAX_ARENA_BYTES) {
         return tm_fail(err, TM_ERR_MODEL, "model needs %q bytes of op data, more than a 32-bit board can address",
             persist);
@@ -953,7 +954,7 @@ tm_status tm_model_prepare(tm_model *m, void *persist, tm_error *err) {
             return err->status;
         }
     }
-    return TM_OK;
+    return tm_patch_prepare(m, err);
 }
 
 tm_status tm_model_prepare_state(tm_model *m, void *persist, tm_error *err) {

@@ -143,7 +143,7 @@ typedef struct tm_profile {
 } tm_profile;
 
 // Patch-based inference (tm_patch.h): a chain of nodes run band by band of output rows.
-#define TM_PATCH_MAX_NODES 16   // 32 bytes each in every model record
+#define TM_PATCH_MAX_NODES 16
 enum { TM_PATCH_AUTO = 0, TM_PATCH_OFF = 1, TM_PATCH_ON = 2 };
 typedef struct {
     uint16_t first, count;   // the chain: nodes [first, first + count); count 0: no patches
@@ -151,7 +151,8 @@ typedef struct {
     uint64_t macs, extra_macs; // the model's conv MACs, and those the halos recompute
     size_t arena_unpatched;  // the arena and the lower bound without patches
     size_t bound_unpatched;
-    tm_row_geom geom[TM_PATCH_MAX_NODES];
+    uint32_t geom_sum;       // checksum of the chain's geometry at parse (prepare reads it again)
+    tm_row_geom *geom;       // count entries in persistent memory, set by prepare
 } tm_patch_plan;
 
 typedef struct tm_model {

@@ -155,6 +155,42 @@ static uint32_t peak_node(const tm_model *m, const tm_plan_buffer *plan) {
     return at;
 }
 
+// FNV-1a over the geometry's fields (the struct has no padding: 8 x 32 bits).
+static uint32_t geom_checksum(const tm_row_geom *geom, int count) {
+    const uint8_t *b = (const uint8_t *)geom;
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < (size_t)count * sizeof geom[0]; ++i) {
+        h = (h ^ b[i]) * 16777619u;
+    }
+    return h;
+}
+
+size_t tm_patch_persist_bytes(const tm_model *m) {
+    return (size_t)m->patch.count * sizeof(tm_row_geom);
+}
+
+tm_status tm_patch_prepare(tm_model *m, tm_error *err) {
+    tm_patch_plan *p = &m->patch;
+    if (p->count == 0) {
+        return TM_OK;
+    }
+    p->geom = (tm_row_geom *)tm_model_persist_alloc(m, tm_patch_persist_bytes(m));
+    if (p->geom == NULL) {
+        return tm_fail(err, TM_ERR_ARENA, "persistent memory too small for the patch plan");
+    }
+    for (int k = 0; k < p->count; ++k) {
+        if (!tm_model_node_row_geom(m, p->first + (uint32_t)k, &p->geom[k])) {
+            p->geom_sum ^= 1u;   // cannot match below
+            break;
+        }
+    }
+    if (geom_checksum(p->geom, p->count) != p->geom_sum) {
+        return tm_fail(err, TM_ERR_MODEL, "the model changed between parse and prepare (patch chain at node %u)",
+            (unsigned)p->first);
+    }
+    return TM_OK;
+}
+
 uint64_t tm_patch_choose(tm_model *m, tm_plan_buffer *plan, uint16_t *scratch) {
     const int n = (int)m->n_tensors;
     memset(&m->patch, 0, sizeof m->patch);
@@ -211,7 +247,7 @@ uint64_t tm_patch_choose(tm_model *m, tm_plan_buffer *plan, uint16_t *scratch) {
     m->patch.count = (uint16_t)best.count;
     m->patch.rows = best.rows;
     m->patch.extra_macs = best.extra_macs;
-    memcpy(m->patch.geom, geom, (size_t)best.count * sizeof geom[0]);
+    m->patch.geom_sum = geom_checksum(geom, best.count);
     return patched;
 }
 

@@ -30,6 +30,13 @@
 // TM_PLAN_SCRATCH(n_tensors) entries). Returns the arena bytes of the plan kept in `plan`.
 uint64_t tm_patch_choose(tm_model *m, tm_plan_buffer *plan, uint16_t *scratch);
 
+// Persistent memory tm_patch_prepare takes (parse adds it to persist_bytes).
+size_t tm_patch_persist_bytes(const tm_model *m);
+
+// At the end of prepare: the chain's geometry read again (the options, as the ops' prepare reads
+// them) into persistent memory, and checked against what parse planned with.
+tm_status tm_patch_prepare(tm_model *m, tm_error *err);
+
 // Runs the chain m->patch (invoke calls it at node m->patch.first). With prof non-NULL, each
 // chain node's time is the sum of its bands' (prof->times[node]).
 void tm_patch_run(const tm_model *m, const tm_profile *prof);

@@ -149,7 +149,7 @@ int tm_host_patch_info(const uint8_t *model, size_t len, uint64_t *info, char *e
     info[6] = p->first;
     info[7] = p->count;
     info[8] = (uint64_t)p->rows;
-    info[9] = p->count ? (uint64_t)((p->geom[p->count - 1].out_h + p->rows - 1) / p->rows) : 0;
+    info[9] = p->count && p->geom != NULL ? (uint64_t)((p->geom[p->count - 1].out_h + p->rows - 1) / p->rows) : 0;
     return finish(&h, status, &err, errbuf, errlen);
 }
 
