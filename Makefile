@@ -24,7 +24,7 @@ LIB_OBJ := $(LIB_SRC:%.c=build/host/obj/%.o)
 LIB := build/host/libtinyml.a
 CTEST_BIN := $(patsubst tests/c/%.c,build/host/tests/%,$(wildcard tests/c/test_*.c))
 
-.PHONY: help setup unix unix-asan ctest devtest hosttest test run bench clean distclean qemu devtest-qemu demo bench-link bench-plan
+.PHONY: help setup unix unix-asan ctest devtest hosttest test run bench clean distclean qemu devtest-qemu demo bench-link bench-plan bench-patches
 .DEFAULT_GOAL := help
 
 help:
@@ -50,6 +50,7 @@ help:
 	@echo "make bench      issue-6 table: x86 instr, M0+/M3/M4 cycles/MAC, RAM, flash vs TFLM; M0+ in rp2040js"
 	@echo "make bench-link serial link: windows/s and bytes/s, tinyml link vs one mpremote exec per window"
 	@echo "make bench-plan load time of models up to 32,000 tensors (the planner's worst case)"
+	@echo "make bench-patches arena with and without patch-based inference (VWW, person_detect)"
 	@echo "make wheel      build/wheel/tinyml_host-*.whl: the host SDK with the emulated board and device sources inside (pip install it anywhere)"
 	@echo "make clean      remove build outputs (keeps the fetched MicroPython source and .venv)"
 	@echo "make distclean  remove build/ and .venv/"
@@ -197,6 +198,9 @@ bench: unix rp2
 
 bench-plan: unix
 	$(PYTHON) bench/plan_bench.py
+
+bench-patches:
+	$(PYTHON) bench/patch_bench.py
 
 clean:
 	rm -rf build/unix build/unix-obj build/unix-asan build/unix-asan-obj build/mpy-cross \

@@ -171,11 +171,12 @@ static mp_obj_t model_source(mp_obj_t source, mp_buffer_info_t *buf, bool *is_mu
 }
 
 static mp_obj_t tinyml_model_make_new(const mp_obj_type_t *type, size_t n_args, size_t n_kw, const mp_obj_t *all_args) {
-    enum { ARG_source, ARG_arena, ARG_profile };
+    enum { ARG_source, ARG_arena, ARG_profile, ARG_patches };
     static const mp_arg_t allowed_args[] = {
         { MP_QSTR_source, MP_ARG_REQUIRED | MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
         { MP_QSTR_arena, MP_ARG_OBJ, {.u_obj = mp_const_none} },
         { MP_QSTR_profile, MP_ARG_KW_ONLY | MP_ARG_BOOL, {.u_bool = false} },
+        { MP_QSTR_patches, MP_ARG_KW_ONLY | MP_ARG_OBJ, {.u_obj = mp_const_none} },
     };
     mp_arg_val_t args[MP_ARRAY_SIZE(allowed_args)];
     mp_arg_parse_all_kw_array(n_args, n_kw, all_args, MP_ARRAY_SIZE(allowed_args), allowed_args, args);
@@ -202,6 +203,9 @@ static mp_obj_t tinyml_model_make_new(const mp_obj_type_t *type, size_t n_args, 
     if (tm_model_open(&probe, model_buf.buf, model_buf.len, &err) != TM_OK) {
         raise_error(&err);
     }
+    // Patch-based inference (tm_patch.h): None lets the planner decide, True forces, False disables.
+    mp_obj_t patches = args[ARG_patches].u_obj;
+    probe.patch_mode = patches == mp_const_none ? TM_PATCH_AUTO : mp_obj_is_true(patches) ? TM_PATCH_ON : TM_PATCH_OFF;
 
     // Small blocks first, with every check done before the arena (the big block) is allocated:
     // a MemoryError or a model error leaves only garbage for the GC, never a half-built Model.

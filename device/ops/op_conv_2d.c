@@ -7,6 +7,7 @@
 #include "op_common.h"
 #include "conv_2d.h"
 #include "conv_2d_s16.h"
+#include "op_rows.h"
 
 // Conv2DOptions field indices (schema.fbs).
 enum { OPT_PADDING = 0, OPT_STRIDE_W = 1, OPT_STRIDE_H = 2, OPT_ACTIVATION = 3, OPT_DILATION_W = 4,
@@ -143,8 +144,23 @@ static void conv_2d_eval(const tm_model *m, const tm_node *n) {
         bias != NULL ? (const int32_t *)bias->data : NULL, (int8_t *)tm_output(m, n, 0)->data, tm_node_scratch(m, n));
 }
 
+// Output rows [out_row0, +out_rows) from input rows [in_row0, +in_rows): the same kernel on the band.
+static void conv_2d_eval_rows(const tm_model *m, const tm_node *n, const int8_t *in, int32_t in_row0,
+    int32_t in_rows, int8_t *out, int32_t out_row0, int32_t out_rows) {
+    const conv_2d_data *data = (const conv_2d_data *)n->data;
+    const tm_tensor *bias = tm_input(m, n, 2);
+    tm_conv_2d_dims d = data->dims;
+    tm_conv_2d_params p = data->params;
+    tm_op_band(&d.in_h, &d.out_h, &p.pad_h, p.stride_h, in_row0, in_rows, out_row0, out_rows);
+    tm_conv_2d_s8(&p, &data->quant, &d, in, (const int8_t *)tm_input(m, n, 1)->data,
+        bias != NULL ? (const int32_t *)bias->data : NULL, out, tm_node_scratch(m, n));
+}
+
 // Versions: 3 is int8 (1-2 are float/uint8/hybrid, rejected by type in prepare, but person_detect
 // labels its int8 convolutions version 2), 6 adds grouped convolution; 7 (int4) and 8 (int16) are not
 // supported.
 const tm_op tm_op_conv_2d = {"CONV_2D", TM_BUILTIN_CONV_2D, 6, conv_2d_persist_bytes, conv_2d_prepare,
     conv_2d_eval};
+
+const tm_op_rows tm_op_conv_2d_rows = {&tm_op_conv_2d, OPT_PADDING, OPT_STRIDE_H, OPT_DILATION_H,
+    conv_2d_eval_rows};

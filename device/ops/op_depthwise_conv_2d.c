@@ -7,6 +7,7 @@
 #include "op_common.h"
 #include "depthwise_conv_2d.h"
 #include "depthwise_conv_2d_s16.h"
+#include "op_rows.h"
 
 // DepthwiseConv2DOptions field indices (schema.fbs).
 enum { OPT_PADDING = 0, OPT_STRIDE_W = 1, OPT_STRIDE_H = 2, OPT_DEPTH_MULTIPLIER = 3, OPT_ACTIVATION = 4,
@@ -131,7 +132,22 @@ static void depthwise_conv_2d_eval(const tm_model *m, const tm_node *n) {
         bias != NULL ? (const int32_t *)bias->data : NULL, (int8_t *)tm_output(m, n, 0)->data);
 }
 
+// Output rows [out_row0, +out_rows) from input rows [in_row0, +in_rows): the same kernel on the band.
+static void depthwise_conv_2d_eval_rows(const tm_model *m, const tm_node *n, const int8_t *in, int32_t in_row0,
+    int32_t in_rows, int8_t *out, int32_t out_row0, int32_t out_rows) {
+    const depthwise_conv_2d_data *data = (const depthwise_conv_2d_data *)n->data;
+    const tm_tensor *bias = tm_input(m, n, 2);
+    tm_depthwise_conv_2d_dims d = data->dims;
+    tm_depthwise_conv_2d_params p = data->params;
+    tm_op_band(&d.in_h, &d.out_h, &p.pad_h, p.stride_h, in_row0, in_rows, out_row0, out_rows);
+    tm_depthwise_conv_2d_s8(&p, &data->quant, &d, in, (const int8_t *)tm_input(m, n, 1)->data,
+        bias != NULL ? (const int32_t *)bias->data : NULL, out);
+}
+
 // Versions: 1 float, 2 dilation, 3 int8 (what int8 models carry); 4-6 are hybrid / int16 and
 // 7 int4 weights, none of which is supported.
 const tm_op tm_op_depthwise_conv_2d = {"DEPTHWISE_CONV_2D", TM_BUILTIN_DEPTHWISE_CONV_2D, 3,
     depthwise_conv_2d_persist_bytes, depthwise_conv_2d_prepare, depthwise_conv_2d_eval};
+
+const tm_op_rows tm_op_depthwise_conv_2d_rows = {&tm_op_depthwise_conv_2d, OPT_PADDING, OPT_STRIDE_H, OPT_DILATION_H,
+    depthwise_conv_2d_eval_rows};

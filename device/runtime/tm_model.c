@@ -6,6 +6,7 @@
 
 #include "tm_ops.h"
 #include "tm_planner.h"
+#include "tm_patch.h"
 
 // TFLite schema field indices (tensorflow/lite/schema/schema.fbs), 0-based.
 enum { MODEL_VERSION = 0, MODEL_OPERATOR_CODES = 1, MODEL_SUBGRAPHS = 2, MODEL_BUFFERS = 4 };
@@ -889,7 +890,7 @@ tm_status tm_model_parse(tm_model *m, void *state, tm_error *err) {
     }
     // Every size is summed in 64 bits and checked against what a 32-bit board can address, so
     // a model that needs 4 GiB is refused on every target instead of wrapping to a small arena.
-    uint64_t arena = tm_plan(plan, (int)plan_count(m), plan_order);
+    uint64_t arena = tm_patch_choose(m, plan, (int)plan_count(m), plan_order);
     if (arena > TM_MAX_ARENA_BYTES) {
         return tm_fail(err, TM_ERR_MODEL, "model needs %q bytes of activation arena, more than a 32-bit board can address (at most %u)",
             arena, (unsigned)TM_MAX_ARENA_BYTES);
@@ -926,6 +927,7 @@ tm_status tm_model_parse(tm_model *m, void *state, tm_error *err) {
             persist += align8(n->op->persist_bytes(m, n));
         }
     }
+    persist += align8(tm_patch_persist_bytes(m));   // the patch chain's geometry
     if (persist > TM_MAX_ARENA_BYTES) {
         return tm_fail(err, TM_ERR_MODEL, "model needs %q bytes of op data, more than a 32-bit board can address",
             persist);
@@ -992,7 +994,7 @@ tm_status tm_model_prepare(tm_model *m, void *persist, tm_error *err) {
             return err->status;
         }
     }
-    return TM_OK;
+    return tm_patch_prepare(m, err);
 }
 
 tm_status tm_model_prepare_state(tm_model *m, void *persist, tm_error *err) {
@@ -1028,6 +1030,20 @@ static tm_status read_node_options(tm_model *m, uint32_t i, tm_error *err) {
     }
     m->preparing = &m->nodes[i];
     return TM_OK;
+}
+
+int tm_model_node_row_geom(tm_model *m, uint32_t i, tm_row_geom *g) {
+    tm_node *n = &m->nodes[i];
+    const tm_op_rows *rows = tm_op_rows_of(n->op);
+    if (rows == NULL) {
+        return 0;
+    }
+    tm_error err, *caller_err = m->fb.err;   // the options reads report here, not to the caller
+    tm_error_clear(&err);
+    int ok = read_node_options(m, i, &err) == TM_OK && tm_op_row_geom(m, n, rows, g);
+    m->preparing = NULL;
+    m->fb.err = caller_err;
+    return ok;
 }
 
 tm_status tm_model_prepare_node(tm_model *m, uint32_t i, tm_error *err) {
@@ -1070,6 +1086,11 @@ tm_status tm_model_set_arena(tm_model *m, void *arena, size_t arena_len, tm_erro
 static void invoke_profiled(const tm_model *m, const tm_profile *p) {
     for (uint32_t i = 0; i < m->n_nodes; ++i) {
         const tm_node *n = &m->nodes[i];
+        if (m->patch.count != 0 && i == m->patch.first) {
+            tm_patch_run(m, p);   // times each chain node's bands
+            i += m->patch.count - 1u;
+            continue;
+        }
         uint32_t t0 = p->clock();
         n->op->eval(m, n);
         p->times[i] = p->clock() - t0;
@@ -1083,6 +1104,11 @@ void tm_model_invoke(tm_model *m) {
     }
     for (uint32_t i = 0; i < m->n_nodes; ++i) {
         const tm_node *n = &m->nodes[i];
+        if (m->patch.count != 0 && i == m->patch.first) {
+            tm_patch_run(m, NULL);
+            i += m->patch.count - 1u;
+            continue;
+        }
         n->op->eval(m, n);
     }
 }

@@ -77,6 +77,15 @@ typedef struct {
 struct tm_model;
 struct tm_node;
 
+// Row geometry of an op that can run on a band of rows (patch-based inference, tm_patch.h): output
+// row y reads the input rows [y * stride - pad, y * stride - pad + extent) clipped to [0, in_h).
+typedef struct {
+    int32_t in_h, out_h;
+    int32_t stride, pad, extent;
+    uint32_t in_row_bytes, out_row_bytes;
+    uint32_t macs_per_row;     // multiply-accumulates per output row
+} tm_row_geom;
+
 // One row of the op table (tm_ops.c). prepare validates and stores what eval needs in node->data
 // (allocated with tm_model_persist_alloc, sized by persist_bytes); eval cannot fail.
 // Memory rule for eval: it may not take a memory offset, count or index from tensor data without
@@ -92,6 +101,24 @@ typedef struct tm_op {
     tm_status (*prepare)(struct tm_model *m, struct tm_node *n, tm_error *err);
     void (*eval)(const struct tm_model *m, const struct tm_node *n);
 } tm_op;
+
+// What a windowed op (input 0 an int8 [1, h, w, c] image, filter input 1 whose dims[1] is the
+// window height) adds for patch-based inference (tm_patch.h).
+typedef struct tm_op_rows {
+    const tm_op *op;
+    uint8_t opt_padding, opt_stride_h, opt_dilation_h;   // field indices in its builtin options
+    // After prepare: output rows [out_row0, out_row0 + out_rows) into out (their first row), from
+    // in holding input rows [in_row0, in_row0 + in_rows): every row those outputs read inside the image.
+    void (*eval_rows)(const struct tm_model *m, const struct tm_node *n, const int8_t *in, int32_t in_row0,
+        int32_t in_rows, int8_t *out, int32_t out_row0, int32_t out_rows);
+} tm_op_rows;
+
+// Node n's row geometry (ops/op_rows.c; during parse, its options readable): 1 and g filled when
+// it can run by rows (batch 1, int8), else 0.
+int tm_op_row_geom(const struct tm_model *m, const struct tm_node *n, const tm_op_rows *rows, tm_row_geom *g);
+
+// The row hooks of op (ops/op_rows.c), NULL when it cannot run by rows.
+const tm_op_rows *tm_op_rows_of(const tm_op *op);
 
 // A node's record (16 bytes on a 32-bit board). Its builtin and custom options stay in the model:
 // an op's prepare reads them with tm_node_options / tm_node_custom_options.
@@ -114,6 +141,19 @@ typedef struct tm_profile {
     uint32_t (*clock)(void);
     uint32_t *times;
 } tm_profile;
+
+// Patch-based inference (tm_patch.h): a chain of nodes run band by band of output rows.
+#define TM_PATCH_MAX_NODES 16
+enum { TM_PATCH_AUTO = 0, TM_PATCH_OFF = 1, TM_PATCH_ON = 2 };
+typedef struct {
+    uint16_t first, count;   // the chain: nodes [first, first + count); count 0: no patches
+    int32_t rows;            // output rows of the chain's last node per patch
+    uint64_t macs, extra_macs; // the model's conv MACs, and those the halos recompute
+    size_t arena_unpatched;  // the arena and the lower bound without patches
+    size_t bound_unpatched;
+    uint32_t geom_sum;       // checksum of the chain's geometry at parse (prepare reads it again)
+    tm_row_geom *geom;       // count entries in persistent memory, set by prepare
+} tm_patch_plan;
 
 typedef struct tm_model {
     tm_fb fb;
@@ -155,6 +195,8 @@ typedef struct tm_model {
     uint32_t op_states;      // the last op state block (tm_model_state_alloc): its offset in
                              // persist + 1, 0 if none; each block's header links the one before
     uint8_t *arena;
+    uint8_t patch_mode;      // TM_PATCH_AUTO (default), OFF or ON: set between open and parse
+    tm_patch_plan patch;     // set by parse
     tm_profile *profile;     // NULL: invoke times nothing (see tm_profile)
 } tm_model;
 
@@ -180,6 +222,10 @@ tm_status tm_model_prepare_node(tm_model *m, uint32_t i, tm_error *err);
 tm_status tm_model_set_arena(tm_model *m, void *arena, size_t arena_len, tm_error *err);
 // Step 5 (after prepare and set_arena succeeded). With m->profile set, also times each node.
 void tm_model_invoke(tm_model *m);
+
+// Node i's row geometry (tm_op.row_geom, with its options readable): 1 when it can run by rows.
+// During parse and after; not during another node's prepare.
+int tm_model_node_row_geom(tm_model *m, uint32_t i, tm_row_geom *g);
 
 // Sets every variable tensor back to its reset value, and every op's own state to zero, as after a
 // successful prepare.

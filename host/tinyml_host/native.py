@@ -132,6 +132,15 @@ def load_library():
             lib.tm_host_check_nodes.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_int),
                                                 ctypes.c_char_p, ctypes.c_size_t, ctypes.c_int,
                                                 ctypes.POINTER(ctypes.c_int), ctypes.c_char_p, ctypes.c_size_t]
+            lib.tm_host_set_patch_mode.restype = None
+            lib.tm_host_set_patch_mode.argtypes = [ctypes.c_int]
+            lib.tm_host_patch_info.restype = ctypes.c_int
+            lib.tm_host_patch_info.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_uint64),
+                                               ctypes.c_char_p, ctypes.c_size_t]
+            lib.tm_host_arena_touched.restype = ctypes.c_int
+            lib.tm_host_arena_touched.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_size_t,
+                                                  ctypes.c_size_t, ctypes.POINTER(ctypes.c_uint64),
+                                                  ctypes.c_char_p, ctypes.c_size_t]
             lib.tm_host_run_batch.restype = ctypes.c_int
             lib.tm_host_run_batch.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_size_t,
                                               ctypes.c_void_p, ctypes.c_size_t, ctypes.c_void_p,
@@ -191,6 +200,65 @@ def plan(model: bytes) -> Plan:
     return Plan(status, err.value.decode("utf-8", "replace"), node.value, *[int(s) for s in sizes])
 
 
+# Patch-based inference modes (tm_model.h TM_PATCH_*): "auto" patches when it lowers the arena.
+PATCH_MODES = {"auto": 0, "off": 1, "on": 2}
+
+
+def set_patch_mode(mode: str) -> None:
+    """Patch-based inference for every later load in this process: "auto" (the device's default),
+    "off" or "on" (the best chain within the MAC budget even when it does not lower the arena)."""
+    if mode not in PATCH_MODES:
+        raise TinymlError(f"unknown patch mode {mode!r}", f"use one of {', '.join(PATCH_MODES)}")
+    load_library().tm_host_set_patch_mode(PATCH_MODES[mode])
+
+
+@dataclass
+class PatchInfo:
+    """The patch plan the device's parse chooses, and the arena with and without it."""
+    arena_bytes: int
+    arena_lower_bound: int
+    arena_unpatched: int
+    bound_unpatched: int
+    conv_macs: int          # every CONV_2D / DEPTHWISE_CONV_2D multiply-accumulate of one run
+    extra_macs: int         # those the patches' halo rows compute again
+    first_node: int
+    nodes: int              # 0: no patches
+    rows: int               # output rows of the chain's last node per band
+    bands: int
+
+
+def patch_info(model: bytes, mode: str = "auto") -> PatchInfo:
+    """Load `model` as the device does with patch mode `mode` and report its patch plan."""
+    lib = load_library()
+    info = (ctypes.c_uint64 * 10)()
+    err = ctypes.create_string_buffer(256)
+    set_patch_mode(mode)
+    try:
+        status = lib.tm_host_patch_info(bytes(model), len(model), info, err, len(err))
+    finally:
+        set_patch_mode("auto")
+    if status != TM_OK:
+        raise TinymlError(f"the device runtime cannot load this model: {err.value.decode('utf-8', 'replace')}")
+    return PatchInfo(*[int(v) for v in info])
+
+
+def arena_touched(model: bytes, x: bytes, mode: str = "auto", guard: int = 4096) -> int:
+    """One past the highest arena byte one run on input `x` writes (the arena poisoned twice, with
+    `guard` bytes past the planned size): at most the plan's arena_bytes when the plan is sound."""
+    lib = load_library()
+    end = ctypes.c_uint64(0)
+    err = ctypes.create_string_buffer(256)
+    set_patch_mode(mode)
+    try:
+        status = lib.tm_host_arena_touched(bytes(model), len(model), bytes(x), len(x), guard, ctypes.byref(end),
+                                           err, len(err))
+    finally:
+        set_patch_mode("auto")
+    if status != TM_OK:
+        raise TinymlError(f"running the model failed: {err.value.decode('utf-8', 'replace')}")
+    return end.value
+
+
 NODE_TEXT_BYTES = 256
 
 
@@ -224,9 +292,11 @@ def check_nodes(model: bytes, n_nodes: int) -> list[NodeCheck] | None:
                       .decode("utf-8", "replace")) for i in range(n_nodes)]
 
 
-def run_batch(model: bytes, inputs, reset_state: bool = False) -> "numpy.ndarray":  # noqa: F821
+def run_batch(model: bytes, inputs, reset_state: bool = False,
+              patches: str = "auto") -> "numpy.ndarray":  # noqa: F821
     """Run a single-input single-output model on each row of `inputs` with the device's engine.
 
+    patches: patch-based inference mode ("auto", "off", "on": see set_patch_mode).
     reset_state: set the recurrent state (LSTM, SVDF variable tensors) back to its reset value
     before each row (Model.reset() on the board), so each row is an independent window; by
     default the state carries over from one row to the next, as from one invoke to the next.
@@ -246,8 +316,12 @@ def run_batch(model: bytes, inputs, reset_state: bool = False) -> "numpy.ndarray
     out_bytes = _single_output_bytes(model)
     out = np.zeros((n, out_bytes), np.uint8)
     err = ctypes.create_string_buffer(256)
-    status = lib.tm_host_run_batch(bytes(model), len(model), n, x.ctypes.data, in_bytes, out.ctypes.data,
-                                   out_bytes, int(reset_state), err, len(err))
+    set_patch_mode(patches)
+    try:
+        status = lib.tm_host_run_batch(bytes(model), len(model), n, x.ctypes.data, in_bytes, out.ctypes.data,
+                                       out_bytes, int(reset_state), err, len(err))
+    finally:
+        set_patch_mode("auto")
     if status != TM_OK:
         raise TinymlError(f"running the model failed: {err.value.decode('utf-8', 'replace')}")
     return out

@@ -60,6 +60,13 @@ typedef struct {
     void *arena;
 } host_model;
 
+// Patch-based inference for the loads below (TM_PATCH_AUTO / OFF / ON: tm_host_set_patch_mode).
+static int host_patch_mode = TM_PATCH_AUTO;
+
+void tm_host_set_patch_mode(int mode) {
+    host_patch_mode = mode;
+}
+
 static void host_free(host_model *h) {
     free(h->arena);
     free(h->persist);
@@ -81,6 +88,7 @@ static tm_status host_load(host_model *h, const uint8_t *model, size_t len, int 
     if (tm_model_open(&h->m, h->buf, len, err) != TM_OK) {
         return err->status;
     }
+    h->m.patch_mode = (uint8_t)host_patch_mode;
     h->state = malloc(tm_model_state_bytes(&h->m) + 1);
     if (h->state == NULL) {
         return tm_fail(err, TM_ERR_ARENA, "out of memory");
@@ -122,6 +130,59 @@ int tm_host_plan(const uint8_t *model, size_t len, size_t *sizes, int *node, cha
     sizes[2] = h.m.arena_bytes;
     sizes[3] = h.m.arena_lower_bound;
     *node = status == TM_OK ? -1 : err.node;
+    return finish(&h, status, &err, errbuf, errlen);
+}
+
+// The patch plan parse chose: info[0..9] = arena, lower bound, arena and bound without patches,
+// conv MACs, halo MACs, chain first node, node count (0: none), rows per band, bands.
+int tm_host_patch_info(const uint8_t *model, size_t len, uint64_t *info, char *errbuf, size_t errlen) {
+    host_model h;
+    tm_error err;
+    tm_status status = host_load(&h, model, len, 0, &err);
+    const tm_patch_plan *p = &h.m.patch;
+    info[0] = h.m.arena_bytes;
+    info[1] = h.m.arena_lower_bound;
+    info[2] = p->arena_unpatched;
+    info[3] = p->bound_unpatched;
+    info[4] = p->macs;
+    info[5] = p->extra_macs;
+    info[6] = p->first;
+    info[7] = p->count;
+    info[8] = (uint64_t)p->rows;
+    info[9] = p->count && p->geom != NULL ? (uint64_t)((p->geom[p->count - 1].out_h + p->rows - 1) / p->rows) : 0;
+    return finish(&h, status, &err, errbuf, errlen);
+}
+
+// Runs the model once on `in` in an arena of m.arena_bytes followed by `guard` more bytes, all
+// filled first with 0x5A then (second run) 0xA5, and reports in *touched_end one past the highest
+// byte either run changed: a plan whose buffers stay inside what it claims gives <= arena_bytes.
+int tm_host_arena_touched(const uint8_t *model, size_t len, const uint8_t *in, size_t in_bytes, size_t guard,
+    uint64_t *touched_end, char *errbuf, size_t errlen) {
+    static const uint8_t poison[2] = {0x5A, 0xA5};
+    host_model h;
+    tm_error err;
+    tm_status status = host_load(&h, model, len, 0, &err);
+    *touched_end = 0;
+    const size_t total = h.m.arena_bytes + guard;
+    if (status == TM_OK && (h.arena = malloc(total ? total : 1)) == NULL) {
+        status = tm_fail(&err, TM_ERR_ARENA, "out of memory");
+    }
+    if (status == TM_OK && (h.m.n_inputs != 1 || h.m.tensors[h.m.inputs[0]].bytes != in_bytes)) {
+        status = tm_fail(&err, TM_ERR_ARGUMENT, "the model needs one input of %z bytes", in_bytes);
+    }
+    for (int run = 0; status == TM_OK && run < 2; ++run) {
+        memset(h.arena, poison[run], total);
+        status = tm_model_set_arena(&h.m, h.arena, h.m.arena_bytes, &err);
+        if (status == TM_OK) {
+            memcpy(h.m.tensors[h.m.inputs[0]].data, in, in_bytes);
+            tm_model_invoke(&h.m);
+            size_t end = total;
+            while (end > 0 && ((const uint8_t *)h.arena)[end - 1] == poison[run]) {
+                --end;
+            }
+            *touched_end = end > *touched_end ? end : *touched_end;
+        }
+    }
     return finish(&h, status, &err, errbuf, errlen);
 }
 
