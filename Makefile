@@ -195,6 +195,7 @@ bench-link: qemu
 # rp2: the M0+ rows measured on the RP2040 firmware in the emulated Pico (bench/pico_bench.py).
 bench: unix rp2
 	$(PYTHON) bench/bench.py
+	$(PYTHON) bench/patch_bench.py
 
 bench-plan: unix
 	$(PYTHON) bench/plan_bench.py
