@@ -7,8 +7,7 @@
 #include <stdlib.h>
 
 #include "tm_test.h"
-#include "tm_test_file.h"
-#include "tm_model.h"
+#include "tm_test_model.h"
 #include "tm_ops.h"
 
 static int overlaps(const uint8_t *a, size_t a_len, const uint8_t *b, size_t b_len) {
@@ -43,38 +42,25 @@ static uint32_t check_scratch(const tm_model *m) {
 }
 
 static void check_model(const char *path, int required, uint32_t min_with_scratch) {
-    size_t len = 0;
-    uint8_t *buf = tm_test_read_file(path, &len);
-    if (buf == NULL) {
-        if (required) {
-            printf("%s: cannot read\n", path);
-            TM_CHECK(0);
-        } else {
-            printf("skip %s (not found)\n", path);
-        }
+    tm_test_model t;
+    if (!tm_test_model_load(&t, path, required)) {
+        tm_test_model_free(&t);
         return;
     }
-    tm_model m;
+    tm_model *m = &t.m;
     tm_error err;
-    TM_CHECK_EQ(tm_model_open(&m, buf, len, &err), TM_OK);
-    void *state = malloc(tm_model_state_bytes(&m) + 1);
-    TM_CHECK_EQ(tm_model_parse(&m, state, &err), TM_OK);
-    void *persist = malloc(m.persist_bytes + 1);
-    TM_CHECK_EQ(tm_model_prepare(&m, persist, &err), TM_OK);
-    uint8_t *arena = malloc(m.arena_bytes + 1);
-    uint8_t *other = malloc(m.arena_bytes + 1);
-    TM_CHECK_EQ(tm_model_set_arena(&m, arena, m.arena_bytes, &err), TM_OK);
-    const uint32_t with_scratch = check_scratch(&m);
+    uint8_t *arena = malloc(m->arena_bytes + 1);
+    uint8_t *other = malloc(m->arena_bytes + 1);
+    TM_CHECK_EQ(tm_model_set_arena(m, arena, m->arena_bytes, &err), TM_OK);
+    const uint32_t with_scratch = check_scratch(m);
     TM_CHECK(with_scratch >= min_with_scratch);
     // The same offsets in another arena.
-    TM_CHECK_EQ(tm_model_set_arena(&m, other, m.arena_bytes, &err), TM_OK);
-    TM_CHECK_EQ(check_scratch(&m), with_scratch);
-    printf("%s: %u nodes, %u with kernel scratch in the arena\n", path, (unsigned)m.n_nodes, (unsigned)with_scratch);
+    TM_CHECK_EQ(tm_model_set_arena(m, other, m->arena_bytes, &err), TM_OK);
+    TM_CHECK_EQ(check_scratch(m), with_scratch);
+    printf("%s: %u nodes, %u with kernel scratch in the arena\n", path, (unsigned)m->n_nodes, (unsigned)with_scratch);
     free(other);
     free(arena);
-    free(persist);
-    free(state);
-    free(buf);
+    tm_test_model_free(&t);
 }
 
 static void test_gesture_scratch(void) {

@@ -7,8 +7,7 @@
 #include <string.h>
 
 #include "tm_test.h"
-#include "tm_test_file.h"
-#include "tm_model.h"
+#include "tm_test_model.h"
 
 // Call k (from 1) returns k*k: the node read by calls 2i+1 and 2i+2 takes (2i+2)^2 - (2i+1)^2 = 4i+3.
 static uint32_t clock_calls;
@@ -31,57 +30,44 @@ static uint32_t run_once(tm_model *m, uint8_t *out, uint32_t cap) {
 }
 
 static void check_model(const char *path, int required) {
-    size_t len = 0;
-    uint8_t *buf = tm_test_read_file(path, &len);
-    if (buf == NULL) {
-        if (required) {
-            printf("%s: cannot read\n", path);
-            TM_CHECK(0);
-        } else {
-            printf("skip %s (not found)\n", path);
-        }
+    tm_test_model t;
+    if (!tm_test_model_load(&t, path, required)) {
+        tm_test_model_free(&t);
         return;
     }
-    tm_model m;
+    tm_model *m = &t.m;
     tm_error err;
-    TM_CHECK_EQ(tm_model_open(&m, buf, len, &err), TM_OK);
-    void *state = malloc(tm_model_state_bytes(&m) + 1);
-    TM_CHECK_EQ(tm_model_parse(&m, state, &err), TM_OK);
-    void *persist = malloc(m.persist_bytes + 1);
-    TM_CHECK_EQ(tm_model_prepare(&m, persist, &err), TM_OK);
-    void *arena = calloc(1, m.arena_bytes + 1);
-    TM_CHECK_EQ(tm_model_set_arena(&m, arena, m.arena_bytes, &err), TM_OK);
-    TM_CHECK(m.profile == NULL); // off unless the caller sets it
+    void *arena = calloc(1, m->arena_bytes + 1);
+    TM_CHECK_EQ(tm_model_set_arena(m, arena, m->arena_bytes, &err), TM_OK);
+    TM_CHECK(m->profile == NULL); // off unless the caller sets it
 
     static uint8_t plain[65536], profiled[65536], again[65536];
     clock_calls = 0;
-    uint32_t n_plain = run_once(&m, plain, sizeof plain);
+    uint32_t n_plain = run_once(m, plain, sizeof plain);
     TM_CHECK_EQ(clock_calls, 0);
 
-    uint32_t *times = malloc(m.n_nodes * sizeof *times);
-    memset(times, 0xff, m.n_nodes * sizeof *times);
+    uint32_t *times = malloc(m->n_nodes * sizeof *times);
+    memset(times, 0xff, m->n_nodes * sizeof *times);
     tm_profile p = { square_clock, times };
-    m.profile = &p;
-    uint32_t n_profiled = run_once(&m, profiled, sizeof profiled);
-    TM_CHECK_EQ(clock_calls, 2 * m.n_nodes);
-    for (uint32_t i = 0; i < m.n_nodes; ++i) {
+    m->profile = &p;
+    uint32_t n_profiled = run_once(m, profiled, sizeof profiled);
+    TM_CHECK_EQ(clock_calls, 2 * m->n_nodes);
+    for (uint32_t i = 0; i < m->n_nodes; ++i) {
         TM_CHECK_EQ(times[i], 4 * i + 3);
     }
     TM_CHECK_EQ(n_profiled, n_plain);
     TM_CHECK(memcmp(plain, profiled, n_plain) == 0);
 
-    m.profile = NULL;
+    m->profile = NULL;
     clock_calls = 0;
-    run_once(&m, again, sizeof again);
+    run_once(m, again, sizeof again);
     TM_CHECK_EQ(clock_calls, 0);
     TM_CHECK(memcmp(plain, again, n_plain) == 0);
-    printf("%s: %u nodes, %u output bytes, profiled run identical\n", path, (unsigned)m.n_nodes, (unsigned)n_plain);
+    printf("%s: %u nodes, %u output bytes, profiled run identical\n", path, (unsigned)m->n_nodes, (unsigned)n_plain);
 
     free(times);
     free(arena);
-    free(persist);
-    free(state);
-    free(buf);
+    tm_test_model_free(&t);
 }
 
 static void test_gesture_profile(void) {
