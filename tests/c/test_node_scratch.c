@@ -44,7 +44,6 @@ static uint32_t check_scratch(const tm_model *m) {
 static void check_model(const char *path, int required, uint32_t min_with_scratch) {
     tm_test_model t;
     if (!tm_test_model_load(&t, path, required)) {
-        tm_test_model_free(&t);
         return;
     }
     tm_model *m = &t.m;

@@ -32,7 +32,6 @@ static uint32_t run_once(tm_model *m, uint8_t *out, uint32_t cap) {
 static void check_model(const char *path, int required) {
     tm_test_model t;
     if (!tm_test_model_load(&t, path, required)) {
-        tm_test_model_free(&t);
         return;
     }
     tm_model *m = &t.m;

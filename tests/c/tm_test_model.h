@@ -17,8 +17,15 @@ typedef struct {
     tm_model m;
 } tm_test_model;
 
+static inline void tm_test_model_free(tm_test_model *t) {
+    free(t->persist);
+    free(t->state);
+    free(t->file);
+}
+
 // 1 when the model is ready for tm_model_set_arena; 0 when the file is missing (a failed check
-// when `required`, else skipped with a note: ../shared is absent) or a step failed (checked).
+// when `required`, else skipped with a note: ../shared is absent) or a step failed (checked; then
+// nothing is left to free).
 static inline int tm_test_model_load(tm_test_model *t, const char *path, int required) {
     tm_error err;
     t->state = t->persist = NULL;
@@ -44,13 +51,11 @@ static inline int tm_test_model_load(tm_test_model *t, const char *path, int req
         s = tm_model_prepare(&t->m, t->persist, &err);
         TM_CHECK_EQ(s, TM_OK);
     }
+    if (s != TM_OK) {
+        tm_test_model_free(t);
+    }
     return s == TM_OK;
 }
 
-static inline void tm_test_model_free(tm_test_model *t) {
-    free(t->persist);
-    free(t->state);
-    free(t->file);
-}
 
 #endif
