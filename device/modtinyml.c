@@ -62,16 +62,16 @@ MP_DEFINE_EXCEPTION(UnsupportedOpError, NotImplementedError)
 
 typedef struct _tinyml_model_obj_t {
     mp_obj_base_t base;
-    mp_obj_t source;         // the model buffer's owner: kept alive, weights are read in place
-    const void *source_buf;  // its buffer as loaded: checked again before every use when
-    size_t source_len;       //   source_mutable (a bytearray or an array)
+    mp_obj_t source;        // the model buffer's owner: kept alive, weights are read in place
+    const void *source_buf; // its buffer as loaded: checked again before every use when
+    size_t source_len;      //   source_mutable (a bytearray or an array)
     bool source_mutable;
-    uint32_t id;             // this model's id in its arena (the arena's tenant when it is ours)
+    uint32_t id; // this model's id in its arena (the arena's tenant when it is ours)
     tinyml_arena_obj_t *arena;
-    uint8_t *state;          // tensor/node records (GC block)
-    uint8_t *persist;        // ops' persistent data: multipliers... (GC block)
+    uint8_t *state;   // tensor/node records (GC block)
+    uint8_t *persist; // ops' persistent data: multipliers... (GC block)
     tm_model model;
-    tm_duration last;        // duration of the last invoke (last.us == 0: none yet)
+    tm_duration last; // duration of the last invoke (last.us == 0: none yet)
 } tinyml_model_obj_t;
 
 static NORETURN void raise_error(const tm_error *err) {
@@ -88,7 +88,8 @@ static NORETURN void raise_error(const tm_error *err) {
 static NORETURN void raise_node_error(const tm_model *m, const tm_error *err) {
     if (err->node >= 0 && (uint32_t)err->node < m->n_nodes && err->status != TM_ERR_ARENA) {
         const tm_node *n = &m->nodes[err->node];
-        const mp_obj_type_t *type = err->status == TM_ERR_UNSUPPORTED ? &mp_type_UnsupportedOpError : &mp_type_ValueError;
+        const mp_obj_type_t *type =
+            err->status == TM_ERR_UNSUPPORTED ? &mp_type_UnsupportedOpError : &mp_type_ValueError;
         mp_raise_msg_varg(type, MP_ERROR_TEXT("node %d (%s v%d): %s"), err->node, n->op->name, n->version, err->text);
     }
     raise_error(err);
@@ -98,12 +99,12 @@ static NORETURN void raise_node_error(const tm_model *m, const tm_error *err) {
 static bool in_gc_heap(const void *p) {
     const byte *b = p;
     for (const mp_state_mem_area_t *area = &MP_STATE_MEM(area); area != NULL;
-         #if MICROPY_GC_SPLIT_HEAP
+#if MICROPY_GC_SPLIT_HEAP
          area = area->next
-         #else
+#else
          area = NULL
-         #endif
-         ) {
+#endif
+    ) {
         if (b >= area->gc_pool_start && b < area->gc_pool_end) {
             return true;
         }
@@ -124,7 +125,7 @@ static mp_obj_t open_model_file(mp_obj_t path, mp_buffer_info_t *buf) {
     // deep inside the loader (measured: KWS from a ROMFS file after tests/device/model_api.py's
     // garbage failed for want of 16,000 contiguous bytes without it, with 100 KB free after it).
     gc_collect();
-    mp_obj_t args[2] = { path, MP_OBJ_NEW_QSTR(MP_QSTR_rb) };
+    mp_obj_t args[2] = {path, MP_OBJ_NEW_QSTR(MP_QSTR_rb)};
     mp_obj_t f = mp_builtin_open(2, args, (mp_map_t *)&mp_const_empty_map);
     if (mp_get_buffer(f, buf, MP_BUFFER_READ) && !in_gc_heap(buf->buf) && ((uintptr_t)buf->buf % 16) == 0) {
         return f;
@@ -155,16 +156,16 @@ static mp_obj_t model_source(mp_obj_t source, mp_buffer_info_t *buf, bool *is_mu
     if (!mp_get_buffer(source, buf, MP_BUFFER_READ)) {
         mp_raise_TypeError(MP_ERROR_TEXT("source must be a file path or a bytes-like object"));
     }
-    #if MICROPY_PY_BUILTINS_BYTEARRAY || MICROPY_PY_ARRAY
+#if MICROPY_PY_BUILTINS_BYTEARRAY || MICROPY_PY_ARRAY
     if (mp_obj_is_type(source, &mp_type_bytearray)
-        #if MICROPY_PY_ARRAY
+#if MICROPY_PY_ARRAY
         || mp_obj_is_type(source, &mp_type_array)
-        #endif
-        ) {
+#endif
+    ) {
         *is_mutable = true;
         return source;
     }
-    #endif
+#endif
     source = mp_obj_new_bytes(buf->buf, buf->len);
     mp_get_buffer_raise(source, buf, MP_BUFFER_READ);
     return source;
@@ -173,10 +174,10 @@ static mp_obj_t model_source(mp_obj_t source, mp_buffer_info_t *buf, bool *is_mu
 static mp_obj_t tinyml_model_make_new(const mp_obj_type_t *type, size_t n_args, size_t n_kw, const mp_obj_t *all_args) {
     enum { ARG_source, ARG_arena, ARG_profile, ARG_patches };
     static const mp_arg_t allowed_args[] = {
-        { MP_QSTR_source, MP_ARG_REQUIRED | MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
-        { MP_QSTR_arena, MP_ARG_OBJ, {.u_obj = mp_const_none} },
-        { MP_QSTR_profile, MP_ARG_KW_ONLY | MP_ARG_BOOL, {.u_bool = false} },
-        { MP_QSTR_patches, MP_ARG_KW_ONLY | MP_ARG_OBJ, {.u_obj = mp_const_none} },
+        {MP_QSTR_source, MP_ARG_REQUIRED | MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL}},
+        {MP_QSTR_arena, MP_ARG_OBJ, {.u_obj = mp_const_none}},
+        {MP_QSTR_profile, MP_ARG_KW_ONLY | MP_ARG_BOOL, {.u_bool = false}},
+        {MP_QSTR_patches, MP_ARG_KW_ONLY | MP_ARG_OBJ, {.u_obj = mp_const_none}},
     };
     mp_arg_val_t args[MP_ARRAY_SIZE(allowed_args)];
     mp_arg_parse_all_kw_array(n_args, n_kw, all_args, MP_ARRAY_SIZE(allowed_args), allowed_args, args);
@@ -190,7 +191,8 @@ static mp_obj_t tinyml_model_make_new(const mp_obj_type_t *type, size_t n_args, 
     } else if (mp_obj_is_int(arena_arg)) {
         arena_request = tinyml_get_size(arena_arg, "arena size", TM_MAX_ARENA_BYTES);
     } else if (arena_arg != mp_const_none) {
-        mp_raise_TypeError(MP_ERROR_TEXT("arena must be None, an int or a tinyml.Arena (a bytearray could be resized while the model runs in it)"));
+        mp_raise_TypeError(MP_ERROR_TEXT(
+            "arena must be None, an int or a tinyml.Arena (a bytearray could be resized while the model runs in it)"));
     }
 
     mp_buffer_info_t model_buf;
@@ -218,7 +220,8 @@ static mp_obj_t tinyml_model_make_new(const mp_obj_type_t *type, size_t n_args, 
     // The planner's scratch at the end of the state is done with: give it back, in place (a
     // shrink never moves the block; if the heap says otherwise the block stays whole).
     if (probe.state_keep_bytes < state_bytes
-        && m_renew_maybe(uint8_t, state, state_bytes, probe.state_keep_bytes ? probe.state_keep_bytes : 1, false) == state) {
+        && m_renew_maybe(uint8_t, state, state_bytes, probe.state_keep_bytes ? probe.state_keep_bytes : 1, false)
+               == state) {
         state_bytes = probe.state_keep_bytes;
     }
     uint8_t *persist = m_new(uint8_t, probe.persist_bytes ? probe.persist_bytes : 1);
@@ -230,11 +233,11 @@ static mp_obj_t tinyml_model_make_new(const mp_obj_type_t *type, size_t n_args, 
     size_t have = shared != NULL ? shared->len : arena_request;
     if ((shared != NULL || arena_arg != mp_const_none) && have < needed) {
         mp_raise_msg_varg(&mp_type_MemoryError,
-            MP_ERROR_TEXT("arena too small: the model needs %u bytes, %u were given"),
-            (unsigned)needed, (unsigned)have);
+            MP_ERROR_TEXT("arena too small: the model needs %u bytes, %u were given"), (unsigned)needed,
+            (unsigned)have);
     }
-    tinyml_arena_obj_t *arena = shared != NULL ? shared
-        : tinyml_arena_new(arena_arg == mp_const_none ? needed : arena_request);
+    tinyml_arena_obj_t *arena =
+        shared != NULL ? shared : tinyml_arena_new(arena_arg == mp_const_none ? needed : arena_request);
     tinyml_model_obj_t *self = mp_obj_malloc(tinyml_model_obj_t, type);
 
     // The new model's tensors move in: the arena is held, so no other model runs meanwhile.
@@ -256,7 +259,7 @@ static mp_obj_t tinyml_model_make_new(const mp_obj_type_t *type, size_t n_args, 
     self->state = state;
     self->persist = persist;
     self->model = probe;
-    self->last = (tm_duration){ 0 };
+    self->last = (tm_duration){0};
     tinyml_profile_set(&self->model, args[ARG_profile].u_bool);
     return MP_OBJ_FROM_PTR(self);
 }
@@ -270,7 +273,8 @@ static void check_source(const tinyml_model_obj_t *self) {
     mp_get_buffer_raise(self->source, &buf, MP_BUFFER_READ);
     if (buf.buf != self->source_buf || buf.len != self->source_len) {
         mp_raise_msg(&mp_type_RuntimeError,
-            MP_ERROR_TEXT("the model's buffer was resized after the Model was made: make a new Model (or load from bytes)"));
+            MP_ERROR_TEXT(
+                "the model's buffer was resized after the Model was made: make a new Model (or load from bytes)"));
     }
 }
 
@@ -296,8 +300,8 @@ static mp_int_t get_index(mp_obj_t obj) {
 static tm_tensor *io_tensor(tinyml_model_obj_t *self, mp_int_t index, int output) {
     int n = output ? self->model.n_outputs : self->model.n_inputs;
     if (index < 0 || index >= n) {
-        mp_raise_msg_varg(&mp_type_IndexError, MP_ERROR_TEXT("%s index out of range (model has %d)"),
-            output ? "output" : "input", n);
+        mp_raise_msg_varg(
+            &mp_type_IndexError, MP_ERROR_TEXT("%s index out of range (model has %d)"), output ? "output" : "input", n);
     }
     int t = output ? self->model.outputs[index] : self->model.inputs[index];
     return &self->model.tensors[t];
@@ -306,14 +310,22 @@ static tm_tensor *io_tensor(tinyml_model_obj_t *self, mp_int_t index, int output
 // The array typecode of a tensor's elements, 0 where arrays have none.
 static char array_typecode(int type) {
     switch (type) {
-        case TM_INT8: return 'b';
-        case TM_UINT8: return 'B';
-        case TM_INT16: return 'h';
-        case TM_INT32: return 'i';
-        case TM_UINT32: return 'I';
-        case TM_INT64: return 'q';
-        case TM_FLOAT32: return 'f';
-        default: return 0;
+        case TM_INT8:
+            return 'b';
+        case TM_UINT8:
+            return 'B';
+        case TM_INT16:
+            return 'h';
+        case TM_INT32:
+            return 'i';
+        case TM_UINT32:
+            return 'I';
+        case TM_INT64:
+            return 'q';
+        case TM_FLOAT32:
+            return 'f';
+        default:
+            return 0;
     }
 }
 
@@ -325,7 +337,8 @@ static mp_obj_t tensor_view(tinyml_model_obj_t *self, tm_tensor *t) {
     uint8_t *base = self->arena->block;
     size_t offset = (size_t)((uint8_t *)t->data - base);
     // The view points at the start of the arena block (keeps it alive) with an item offset.
-    mp_obj_array_t *view = MP_OBJ_TO_PTR(mp_obj_new_memoryview(tc | MP_OBJ_ARRAY_TYPECODE_FLAG_RW, t->bytes / item, base));
+    mp_obj_array_t *view =
+        MP_OBJ_TO_PTR(mp_obj_new_memoryview(tc | MP_OBJ_ARRAY_TYPECODE_FLAG_RW, t->bytes / item, base));
     view->free = offset / item;
     return MP_OBJ_FROM_PTR(view);
 }
@@ -349,7 +362,8 @@ static mp_obj_t name_str(const tm_model *m, const tm_tensor *t) {
 }
 
 static mp_obj_t new_attrtuple_info(const tm_model *m, tm_tensor *t, int index) {
-    static const qstr fields[] = { MP_QSTR_index, MP_QSTR_name, MP_QSTR_shape, MP_QSTR_dtype, MP_QSTR_scale, MP_QSTR_zero_point };
+    static const qstr fields[] = {
+        MP_QSTR_index, MP_QSTR_name, MP_QSTR_shape, MP_QSTR_dtype, MP_QSTR_scale, MP_QSTR_zero_point};
     mp_obj_t shape[TM_MAX_DIMS];
     for (int d = 0; d < t->ndim; ++d) {
         shape[d] = MP_OBJ_NEW_SMALL_INT(t->dims[d]);
@@ -378,17 +392,27 @@ static mp_obj_t io_infos(tinyml_model_obj_t *self, int output) {
 // The range a float input is quantized into, per input dtype; 0 for a dtype without one.
 static int quantized_range(int type, int32_t *lo, int32_t *hi) {
     switch (type) {
-        case TM_INT8: *lo = -128; *hi = 127; return 1;
-        case TM_UINT8: *lo = 0; *hi = 255; return 1;
-        case TM_INT16: *lo = -32768; *hi = 32767; return 1;
-        default: return 0;
+        case TM_INT8:
+            *lo = -128;
+            *hi = 127;
+            return 1;
+        case TM_UINT8:
+            *lo = 0;
+            *hi = 255;
+            return 1;
+        case TM_INT16:
+            *lo = -32768;
+            *hi = 32767;
+            return 1;
+        default:
+            return 0;
     }
 }
 
 // Raw input: bytes/bytearray, or an array of the tensor's own element type.
 static int raw_typecode_ok(char typecode, int type) {
     return typecode == 'b' || typecode == 'B' || typecode == BYTEARRAY_TYPECODE
-        || (typecode == array_typecode(type) && type != TM_FLOAT32);
+           || (typecode == array_typecode(type) && type != TM_FLOAT32);
 }
 
 // How x is given: floats (quantized or copied into the tensor) or the tensor's raw bytes.
@@ -400,10 +424,12 @@ static int input_is_float(tm_tensor *t, mp_obj_t x, mp_buffer_info_t *buf, size_
     }
     if (mp_get_buffer(x, buf, MP_BUFFER_READ) && buf->typecode != 'f') {
         if (!raw_typecode_ok(buf->typecode, t->type)) {
-            mp_raise_TypeError(MP_ERROR_TEXT("input must be int8 bytes-like (bytes, bytearray, array('b')) or floats (array('f'), list)"));
+            mp_raise_TypeError(MP_ERROR_TEXT(
+                "input must be int8 bytes-like (bytes, bytearray, array('b')) or floats (array('f'), list)"));
         }
         if (buf->len != t->bytes) {
-            mp_raise_msg_varg(&mp_type_ValueError, MP_ERROR_TEXT("input has %u bytes, the model's input tensor needs %u (%s %d elements)"),
+            mp_raise_msg_varg(&mp_type_ValueError,
+                MP_ERROR_TEXT("input has %u bytes, the model's input tensor needs %u (%s %d elements)"),
                 (unsigned)buf->len, (unsigned)t->bytes, tm_type_name(t->type), (int)n);
         }
         return 0;
@@ -417,12 +443,13 @@ static int input_is_float(tm_tensor *t, mp_obj_t x, mp_buffer_info_t *buf, size_
         mp_raise_TypeError(MP_ERROR_TEXT("input must be int8 bytes-like or floats (array('f'), list, tuple)"));
     }
     if (*len != (size_t)n) {
-        mp_raise_msg_varg(&mp_type_ValueError, MP_ERROR_TEXT("input has %u values, the model's input tensor has %d elements"),
-            (unsigned)*len, (int)n);
+        mp_raise_msg_varg(&mp_type_ValueError,
+            MP_ERROR_TEXT("input has %u values, the model's input tensor has %d elements"), (unsigned)*len, (int)n);
     }
     int32_t lo, hi;
     if (t->type != TM_FLOAT32 && !quantized_range(t->type, &lo, &hi)) {
-        mp_raise_msg_varg(&mp_type_TypeError, MP_ERROR_TEXT("float input for a %s input tensor is not supported"), tm_type_name(t->type));
+        mp_raise_msg_varg(&mp_type_TypeError, MP_ERROR_TEXT("float input for a %s input tensor is not supported"),
+            tm_type_name(t->type));
     }
     for (size_t i = 0; *items != NULL && i < *len; ++i) {
         mp_obj_get_float((*items)[i]); // a non-number raises here, before anything is written
@@ -452,10 +479,18 @@ static int write_input(tm_tensor *t, mp_obj_t x) {
         float v = floats != NULL ? floats[i] : (float)mp_obj_get_float(items[i]);
         int32_t q = t->type == TM_FLOAT32 ? 0 : tm_quantize_value(v, t->scale, t->zero_point, lo, hi);
         switch (t->type) {
-            case TM_FLOAT32: ((float *)t->data)[i] = v; break;
-            case TM_INT8: ((int8_t *)t->data)[i] = (int8_t)q; break;
-            case TM_UINT8: ((uint8_t *)t->data)[i] = (uint8_t)q; break;
-            default: ((int16_t *)t->data)[i] = (int16_t)q; break;
+            case TM_FLOAT32:
+                ((float *)t->data)[i] = v;
+                break;
+            case TM_INT8:
+                ((int8_t *)t->data)[i] = (int8_t)q;
+                break;
+            case TM_UINT8:
+                ((uint8_t *)t->data)[i] = (uint8_t)q;
+                break;
+            default:
+                ((int16_t *)t->data)[i] = (int16_t)q;
+                break;
         }
     }
     return AS_FLOATS;
@@ -485,14 +520,27 @@ static float element_value(const tm_tensor *t, int32_t i) {
     const void *d = t->data;
     int64_t q;
     switch (t->type) {
-        case TM_FLOAT32: return ((const float *)d)[i];
-        case TM_BOOL: return ((const uint8_t *)d)[i] ? 1.0f : 0.0f;
-        case TM_INT8: q = ((const int8_t *)d)[i]; break;
-        case TM_UINT8: q = ((const uint8_t *)d)[i]; break;
-        case TM_INT16: q = ((const int16_t *)d)[i]; break;
-        case TM_INT32: q = ((const int32_t *)d)[i]; break;
-        case TM_INT64: memcpy(&q, (const uint8_t *)d + 8 * (size_t)i, sizeof q); break;
-        default: return 0.0f; // no other dtype loads (the loader refuses them)
+        case TM_FLOAT32:
+            return ((const float *)d)[i];
+        case TM_BOOL:
+            return ((const uint8_t *)d)[i] ? 1.0f : 0.0f;
+        case TM_INT8:
+            q = ((const int8_t *)d)[i];
+            break;
+        case TM_UINT8:
+            q = ((const uint8_t *)d)[i];
+            break;
+        case TM_INT16:
+            q = ((const int16_t *)d)[i];
+            break;
+        case TM_INT32:
+            q = ((const int32_t *)d)[i];
+            break;
+        case TM_INT64:
+            memcpy(&q, (const uint8_t *)d + 8 * (size_t)i, sizeof q);
+            break;
+        default:
+            return 0.0f; // no other dtype loads (the loader refuses them)
     }
     if (t->scale == 0.0f) {
         return (float)q;
@@ -557,7 +605,8 @@ static mp_obj_t with_arena(mp_obj_t self_in, model_call_fn call, mp_obj_t arg, m
 static mp_obj_t model_predict(tinyml_model_obj_t *self, mp_obj_t x, mp_int_t index) {
     (void)index;
     if (self->model.n_inputs != 1) {
-        mp_raise_ValueError(MP_ERROR_TEXT("predict() takes single-input models; use set_input(), invoke(), get_output()"));
+        mp_raise_ValueError(
+            MP_ERROR_TEXT("predict() takes single-input models; use set_input(), invoke(), get_output()"));
     }
     int as = write_input(io_tensor(self, 0, 0), x);
     self->arena->tenant = self->id;
@@ -632,7 +681,7 @@ static mp_obj_t model_profile(tinyml_model_obj_t *self, mp_obj_t on, mp_int_t in
 
 static mp_obj_t tinyml_model_profile(size_t n_args, const mp_obj_t *pos_args, mp_map_t *kw_args) {
     static const mp_arg_t allowed_args[] = {
-        { MP_QSTR_on, MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
+        {MP_QSTR_on, MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL}},
     };
     mp_arg_val_t args[MP_ARRAY_SIZE(allowed_args)];
     mp_arg_parse_all(n_args - 1, pos_args + 1, kw_args, MP_ARRAY_SIZE(allowed_args), allowed_args, args);
@@ -650,8 +699,8 @@ static MP_DEFINE_CONST_FUN_OBJ_2(tinyml_model_predict_obj, tinyml_model_predict)
 static mp_int_t parse_index(size_t n_args, const mp_obj_t *pos_args, mp_map_t *kw_args, size_t first, mp_obj_t *x) {
     enum { ARG_x, ARG_index };
     static const mp_arg_t with_x[] = {
-        { MP_QSTR_x, MP_ARG_REQUIRED | MP_ARG_OBJ, { .u_obj = MP_OBJ_NULL } },
-        { MP_QSTR_index, MP_ARG_OBJ, { .u_obj = MP_OBJ_NULL } },
+        {MP_QSTR_x, MP_ARG_REQUIRED | MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL}},
+        {MP_QSTR_index, MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL}},
     };
     mp_arg_val_t args[2];
     const mp_arg_t *allowed = first ? with_x : with_x + 1;
@@ -703,13 +752,13 @@ static MP_DEFINE_CONST_FUN_OBJ_KW(tinyml_model_output_buffer_obj, 1, tinyml_mode
 //       oldest byte is at `start`); len(buf) must be the input's size in bytes, and buf a buffer of
 //       the program's (not a view of this model's own arena)
 // The arguments of both: (buf, offset/start, index=0) -> the tensor, buf's buffer and the offset.
-static tm_tensor *stream_args(size_t n_args, const mp_obj_t *pos_args, mp_map_t *kw_args, int output,
-                              mp_buffer_info_t *buf, size_t *at) {
+static tm_tensor *stream_args(
+    size_t n_args, const mp_obj_t *pos_args, mp_map_t *kw_args, int output, mp_buffer_info_t *buf, size_t *at) {
     qstr second = output ? MP_QSTR_offset : MP_QSTR_start;
     const mp_arg_t allowed[3] = {
-        { MP_QSTR_buf, MP_ARG_REQUIRED | MP_ARG_OBJ, { .u_obj = MP_OBJ_NULL } },
-        { second, MP_ARG_INT | (output ? 0 : MP_ARG_REQUIRED), { .u_int = 0 } },
-        { MP_QSTR_index, MP_ARG_OBJ, { .u_obj = MP_OBJ_NULL } },
+        {MP_QSTR_buf, MP_ARG_REQUIRED | MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL}},
+        {second, MP_ARG_INT | (output ? 0 : MP_ARG_REQUIRED), {.u_int = 0}},
+        {MP_QSTR_index, MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL}},
     };
     mp_arg_val_t args[3];
     mp_arg_parse_all(n_args - 1, pos_args + 1, kw_args, 3, allowed, args);
@@ -723,9 +772,13 @@ static tm_tensor *stream_args(size_t n_args, const mp_obj_t *pos_args, mp_map_t 
     bool fits = output ? off >= 0 && (size_t)off <= buf->len && t->bytes <= buf->len - (size_t)off
                        : buf->len == t->bytes && off >= 0 && (size_t)off < buf->len;
     if (!fits) {
-        mp_raise_msg_varg(&mp_type_ValueError, MP_ERROR_TEXT("%s %d has %d bytes: %q %d of a %d-byte buffer does not fit"),
-            output ? "output" : "input", (int)index, (int)t->bytes, second,
-            (int)(off > INT32_MAX ? INT32_MAX : off < INT32_MIN ? INT32_MIN : off), (int)buf->len);
+        mp_raise_msg_varg(&mp_type_ValueError,
+            MP_ERROR_TEXT("%s %d has %d bytes: %q %d of a %d-byte buffer does not fit"), output ? "output" : "input",
+            (int)index, (int)t->bytes, second,
+            (int)(off > INT32_MAX   ? INT32_MAX
+                  : off < INT32_MIN ? INT32_MIN
+                                    : off),
+            (int)buf->len);
     }
     *at = (size_t)off;
     return t;
@@ -778,9 +831,8 @@ static void tinyml_model_print(const mp_print_t *print, mp_obj_t self_in, mp_pri
     (void)kind;
     tinyml_model_obj_t *self = MP_OBJ_TO_PTR(self_in);
     const tm_model *m = &self->model;
-    mp_printf(print, "<tinyml.Model: %u ops, arena %u bytes, state %u bytes",
-        (unsigned)m->n_nodes, (unsigned)m->arena_bytes,
-        (unsigned)(m->state_keep_bytes + m->persist_bytes));
+    mp_printf(print, "<tinyml.Model: %u ops, arena %u bytes, state %u bytes", (unsigned)m->n_nodes,
+        (unsigned)m->arena_bytes, (unsigned)(m->state_keep_bytes + m->persist_bytes));
     for (int i = 0; i < m->n_inputs; ++i) {
         print_tensor(print, "input", i, &m->tensors[m->inputs[i]]);
     }
@@ -810,16 +862,27 @@ static void tinyml_model_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
     }
     const tm_model *m = &self->model;
     switch (attr) {
-        case MP_QSTR_inputs: dest[0] = io_infos(self, 0); return;
-        case MP_QSTR_outputs: dest[0] = io_infos(self, 1); return;
-        case MP_QSTR_arena_bytes: dest[0] = mp_obj_new_int_from_uint(m->arena_bytes); return;
-        case MP_QSTR_state_bytes: dest[0] = mp_obj_new_int_from_uint(m->state_keep_bytes + m->persist_bytes); return;
+        case MP_QSTR_inputs:
+            dest[0] = io_infos(self, 0);
+            return;
+        case MP_QSTR_outputs:
+            dest[0] = io_infos(self, 1);
+            return;
+        case MP_QSTR_arena_bytes:
+            dest[0] = mp_obj_new_int_from_uint(m->arena_bytes);
+            return;
+        case MP_QSTR_state_bytes:
+            dest[0] = mp_obj_new_int_from_uint(m->state_keep_bytes + m->persist_bytes);
+            return;
         case MP_QSTR_last_us:
             dest[0] = self->last.us ? mp_obj_new_int_from_ull(self->last.us) : mp_const_none;
             return;
-        case MP_QSTR_profile_unit: dest[0] = tinyml_profile_unit(m); return;
+        case MP_QSTR_profile_unit:
+            dest[0] = tinyml_profile_unit(m);
+            return;
         case MP_QSTR_last_cycles:
-            dest[0] = self->last.us && self->last.has_cycles ? mp_obj_new_int_from_ull(self->last.cycles) : mp_const_none;
+            dest[0] =
+                self->last.us && self->last.has_cycles ? mp_obj_new_int_from_ull(self->last.cycles) : mp_const_none;
             return;
         case MP_QSTR_ops: {
             mp_obj_tuple_t *ops = MP_OBJ_TO_PTR(mp_obj_new_tuple(m->n_nodes, NULL));
@@ -837,28 +900,21 @@ static void tinyml_model_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
 }
 
 static const mp_rom_map_elem_t tinyml_model_locals_dict_table[] = {
-    { MP_ROM_QSTR(MP_QSTR_predict), MP_ROM_PTR(&tinyml_model_predict_obj) },
-    { MP_ROM_QSTR(MP_QSTR_set_input), MP_ROM_PTR(&tinyml_model_set_input_obj) },
-    { MP_ROM_QSTR(MP_QSTR_invoke), MP_ROM_PTR(&tinyml_model_invoke_obj) },
-    { MP_ROM_QSTR(MP_QSTR_get_output), MP_ROM_PTR(&tinyml_model_get_output_obj) },
-    { MP_ROM_QSTR(MP_QSTR_reset), MP_ROM_PTR(&tinyml_model_reset_obj) },
-    { MP_ROM_QSTR(MP_QSTR_input_buffer), MP_ROM_PTR(&tinyml_model_input_buffer_obj) },
-    { MP_ROM_QSTR(MP_QSTR_output_buffer), MP_ROM_PTR(&tinyml_model_output_buffer_obj) },
-    { MP_ROM_QSTR(MP_QSTR_profile), MP_ROM_PTR(&tinyml_model_profile_obj) },
-    { MP_ROM_QSTR(MP_QSTR_get_output_into), MP_ROM_PTR(&tinyml_model_get_output_into_obj) },
-    { MP_ROM_QSTR(MP_QSTR_set_input_ring), MP_ROM_PTR(&tinyml_model_set_input_ring_obj) },
+    {MP_ROM_QSTR(MP_QSTR_predict), MP_ROM_PTR(&tinyml_model_predict_obj)},
+    {MP_ROM_QSTR(MP_QSTR_set_input), MP_ROM_PTR(&tinyml_model_set_input_obj)},
+    {MP_ROM_QSTR(MP_QSTR_invoke), MP_ROM_PTR(&tinyml_model_invoke_obj)},
+    {MP_ROM_QSTR(MP_QSTR_get_output), MP_ROM_PTR(&tinyml_model_get_output_obj)},
+    {MP_ROM_QSTR(MP_QSTR_reset), MP_ROM_PTR(&tinyml_model_reset_obj)},
+    {MP_ROM_QSTR(MP_QSTR_input_buffer), MP_ROM_PTR(&tinyml_model_input_buffer_obj)},
+    {MP_ROM_QSTR(MP_QSTR_output_buffer), MP_ROM_PTR(&tinyml_model_output_buffer_obj)},
+    {MP_ROM_QSTR(MP_QSTR_profile), MP_ROM_PTR(&tinyml_model_profile_obj)},
+    {MP_ROM_QSTR(MP_QSTR_get_output_into), MP_ROM_PTR(&tinyml_model_get_output_into_obj)},
+    {MP_ROM_QSTR(MP_QSTR_set_input_ring), MP_ROM_PTR(&tinyml_model_set_input_ring_obj)},
 };
 static MP_DEFINE_CONST_DICT(tinyml_model_locals_dict, tinyml_model_locals_dict_table);
 
-static MP_DEFINE_CONST_OBJ_TYPE(
-    tinyml_type_Model,
-    MP_QSTR_Model,
-    MP_TYPE_FLAG_NONE,
-    make_new, tinyml_model_make_new,
-    print, tinyml_model_print,
-    attr, tinyml_model_attr,
-    locals_dict, &tinyml_model_locals_dict
-    );
+static MP_DEFINE_CONST_OBJ_TYPE(tinyml_type_Model, MP_QSTR_Model, MP_TYPE_FLAG_NONE, make_new, tinyml_model_make_new,
+    print, tinyml_model_print, attr, tinyml_model_attr, locals_dict, &tinyml_model_locals_dict);
 
 // tinyml.ops(): ((name, max_version), ...) for every op this firmware runs.
 static mp_obj_t tinyml_ops(void) {
@@ -866,7 +922,7 @@ static mp_obj_t tinyml_ops(void) {
     mp_obj_tuple_t *t = MP_OBJ_TO_PTR(rows);
     for (int i = 0; i < tm_op_table_len; ++i) {
         const tm_op *op = tm_op_table[i];
-        mp_obj_t pair[2] = { mp_obj_new_str(op->name, strlen(op->name)), MP_OBJ_NEW_SMALL_INT(op->max_version) };
+        mp_obj_t pair[2] = {mp_obj_new_str(op->name, strlen(op->name)), MP_OBJ_NEW_SMALL_INT(op->max_version)};
         t->items[i] = mp_obj_new_tuple(2, pair);
     }
     return rows;
@@ -876,17 +932,17 @@ static MP_DEFINE_CONST_FUN_OBJ_0(tinyml_ops_obj, tinyml_ops);
 static const MP_DEFINE_STR_OBJ(tinyml_version_obj, TINYML_VERSION);
 
 static const mp_rom_map_elem_t tinyml_module_globals_table[] = {
-    { MP_ROM_QSTR(MP_QSTR___name__), MP_ROM_QSTR(MP_QSTR_tinyml) },
-    { MP_ROM_QSTR(MP_QSTR___version__), MP_ROM_PTR(&tinyml_version_obj) },
-    { MP_ROM_QSTR(MP_QSTR_Model), MP_ROM_PTR(&tinyml_type_Model) },
-    { MP_ROM_QSTR(MP_QSTR_Arena), MP_ROM_PTR(&tinyml_type_Arena) },
-    { MP_ROM_QSTR(MP_QSTR_UnsupportedOpError), MP_ROM_PTR(&mp_type_UnsupportedOpError) },
-    { MP_ROM_QSTR(MP_QSTR_ops), MP_ROM_PTR(&tinyml_ops_obj) },
+    {MP_ROM_QSTR(MP_QSTR___name__), MP_ROM_QSTR(MP_QSTR_tinyml)},
+    {MP_ROM_QSTR(MP_QSTR___version__), MP_ROM_PTR(&tinyml_version_obj)},
+    {MP_ROM_QSTR(MP_QSTR_Model), MP_ROM_PTR(&tinyml_type_Model)},
+    {MP_ROM_QSTR(MP_QSTR_Arena), MP_ROM_PTR(&tinyml_type_Arena)},
+    {MP_ROM_QSTR(MP_QSTR_UnsupportedOpError), MP_ROM_PTR(&mp_type_UnsupportedOpError)},
+    {MP_ROM_QSTR(MP_QSTR_ops), MP_ROM_PTR(&tinyml_ops_obj)},
 };
 static MP_DEFINE_CONST_DICT(tinyml_module_globals, tinyml_module_globals_table);
 
 const mp_obj_module_t tinyml_user_cmodule = {
-    .base = { &mp_type_module },
+    .base = {&mp_type_module},
     .globals = (mp_obj_dict_t *)&tinyml_module_globals,
 };
 

@@ -30,31 +30,31 @@ tinyml_arena_obj_t *tinyml_arena_new(size_t len) {
     a->len = len;
     a->tenant = 0;
     a->last_id = 0;
-    #if MICROPY_PY_THREAD
+#if MICROPY_PY_THREAD
     mp_thread_mutex_init(&a->mutex);
-    #endif
+#endif
     return a;
 }
 
 void tinyml_arena_hold(tinyml_arena_obj_t *arena) {
-    #if MICROPY_PY_THREAD
+#if MICROPY_PY_THREAD
     if (!mp_thread_mutex_lock(&arena->mutex, 0)) {
         // Another thread runs a model in it: wait without holding the GIL (where there is one).
         MP_THREAD_GIL_EXIT();
         mp_thread_mutex_lock(&arena->mutex, 1);
         MP_THREAD_GIL_ENTER();
     }
-    #else
+#else
     (void)arena;
-    #endif
+#endif
 }
 
 void tinyml_arena_release(tinyml_arena_obj_t *arena) {
-    #if MICROPY_PY_THREAD
+#if MICROPY_PY_THREAD
     mp_thread_mutex_unlock(&arena->mutex);
-    #else
+#else
     (void)arena;
-    #endif
+#endif
 }
 
 // tinyml.Arena(size): size bytes for models to run in, one after another.
@@ -78,11 +78,5 @@ static mp_obj_t tinyml_arena_unary_op(mp_unary_op_t op, mp_obj_t self_in) {
     return MP_OBJ_NULL;
 }
 
-MP_DEFINE_CONST_OBJ_TYPE(
-    tinyml_type_Arena,
-    MP_QSTR_Arena,
-    MP_TYPE_FLAG_NONE,
-    make_new, tinyml_arena_make_new,
-    print, tinyml_arena_print,
-    unary_op, tinyml_arena_unary_op
-    );
+MP_DEFINE_CONST_OBJ_TYPE(tinyml_type_Arena, MP_QSTR_Arena, MP_TYPE_FLAG_NONE, make_new, tinyml_arena_make_new, print,
+    tinyml_arena_print, unary_op, tinyml_arena_unary_op);

@@ -14,13 +14,13 @@
 
 typedef struct _tinyml_arena_obj_t {
     mp_obj_base_t base;
-    uint8_t *block;        // the GC block (never resized)
-    size_t len;            // its usable bytes
-    uint32_t tenant;       // id of the model whose tensors it holds now (0: none)
-    uint32_t last_id;      // ids handed to the models made in it
-    #if MICROPY_PY_THREAD
+    uint8_t *block;   // the GC block (never resized)
+    size_t len;       // its usable bytes
+    uint32_t tenant;  // id of the model whose tensors it holds now (0: none)
+    uint32_t last_id; // ids handed to the models made in it
+#if MICROPY_PY_THREAD
     mp_thread_mutex_t mutex;
-    #endif
+#endif
 } tinyml_arena_obj_t;
 
 extern const mp_obj_type_t tinyml_type_Arena;

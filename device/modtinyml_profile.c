@@ -10,10 +10,10 @@
 
 // The GC block tm_model.profile points at while profiling is on.
 typedef struct {
-    tm_profile hook;    // first: the block starts here; hook.times = times
-    const char *unit;   // "cycles", "us" or "ns"
-    bool ran;           // an inference ran since profiling was turned on: times is its profile
-    uint32_t times[];   // one per node
+    tm_profile hook;  // first: the block starts here; hook.times = times
+    const char *unit; // "cycles", "us" or "ns"
+    bool ran;         // an inference ran since profiling was turned on: times is its profile
+    uint32_t times[]; // one per node
 } profile_block_t;
 
 static profile_block_t *block_of(const tm_model *m) {
@@ -49,7 +49,8 @@ void tinyml_profile_ran(tm_model *m) {
 mp_obj_t tinyml_profile_rows(const tm_model *m) {
     if (m->profile == NULL) {
         mp_raise_msg(&mp_type_RuntimeError,
-            MP_ERROR_TEXT("profiling is off: turn it on with m.profile(True) or Model(..., profile=True), then run the model"));
+            MP_ERROR_TEXT(
+                "profiling is off: turn it on with m.profile(True) or Model(..., profile=True), then run the model"));
     }
     const profile_block_t *p = block_of(m);
     if (!p->ran) {

@@ -37,8 +37,8 @@ static inline uint64_t ceil_div(uint64_t a, uint64_t b) {
 // time, so the count read at the end depends only on the instructions executed in between, not on
 // when (after how many REPL polling loops) the inference started.
 #define TM_TIMER0 ((volatile uint32_t *)0x40000000u) // [0] CTRL, [1] VALUE, [2] RELOAD
-#define TM_NS_PER_TICK 40u                            // 25 MHz
-#define TM_CORE_MHZ 25u                               // the AN385's Cortex-M3 clock
+#define TM_NS_PER_TICK 40u                           // 25 MHz
+#define TM_CORE_MHZ 25u                              // the AN385's Cortex-M3 clock
 
 void tm_ticks_start(tm_ticks_mark *mark) {
     volatile uint32_t *timer = TM_TIMER0;
@@ -46,7 +46,7 @@ void tm_ticks_start(tm_ticks_mark *mark) {
         timer[2] = 0xFFFFFFFFu; // RELOAD
         timer[0] = 1u;          // CTRL: enabled, internal clock, no interrupt
     }
-    timer[1] = 0xFFFFFFFFu;     // VALUE: restart here
+    timer[1] = 0xFFFFFFFFu; // VALUE: restart here
     mark->t = 0;
     mark->cycles = 0;
     mark->has_cycles = 1;
@@ -161,7 +161,8 @@ tm_ticks_clock tm_ticks_profile_clock(const char **unit) {
 // Armv8-M mainline cores that implement it (not on Cortex-M0/M0+/M23, e.g. the RP2040).
 #include "py/mphal.h"
 
-#if defined(__ARM_ARCH_7M__) || defined(__ARM_ARCH_7EM__) || defined(__ARM_ARCH_8M_MAIN__) || defined(__ARM_ARCH_8_1M_MAIN__)
+#if defined(__ARM_ARCH_7M__) || defined(__ARM_ARCH_7EM__) || defined(__ARM_ARCH_8M_MAIN__)                             \
+    || defined(__ARM_ARCH_8_1M_MAIN__)
 #define TM_REG(addr) (*(volatile uint32_t *)(addr))
 #define TM_CPUID TM_REG(0xE000ED00u)
 #define TM_DEMCR TM_REG(0xE000EDFCu)
@@ -171,15 +172,15 @@ tm_ticks_clock tm_ticks_profile_clock(const char **unit) {
 
 // Turns the cycle counter on if needed (the port may already use it); 0 if the core has none.
 static int cyccnt_on(void) {
-    TM_DEMCR |= 1u << 24;                  // TRCENA: enable the DWT
-    if (TM_DWT_CTRL & (1u << 25)) {        // NOCYCCNT
+    TM_DEMCR |= 1u << 24;           // TRCENA: enable the DWT
+    if (TM_DWT_CTRL & (1u << 25)) { // NOCYCCNT
         return 0;
     }
     if (!(TM_DWT_CTRL & 1u)) {
         if (((TM_CPUID >> 4) & 0xFFFu) == 0xC27u) {
-            TM_DWT_LAR = 0xC5ACCE55u;      // Cortex-M7: unlock the DWT before writing to it
+            TM_DWT_LAR = 0xC5ACCE55u; // Cortex-M7: unlock the DWT before writing to it
         }
-        TM_DWT_CTRL |= 1u;                 // CYCCNTENA
+        TM_DWT_CTRL |= 1u; // CYCCNTENA
     }
     return 1;
 }
@@ -213,12 +214,13 @@ static uint32_t hal_us(void) {
 }
 
 tm_ticks_clock tm_ticks_profile_clock(const char **unit) {
-    #if defined(__ARM_ARCH_7M__) || defined(__ARM_ARCH_7EM__) || defined(__ARM_ARCH_8M_MAIN__) || defined(__ARM_ARCH_8_1M_MAIN__)
+#if defined(__ARM_ARCH_7M__) || defined(__ARM_ARCH_7EM__) || defined(__ARM_ARCH_8M_MAIN__)                             \
+    || defined(__ARM_ARCH_8_1M_MAIN__)
     if (TM_HAS_CYCLES()) {
         *unit = "cycles";
         return dwt_cycles;
     }
-    #endif
+#endif
     *unit = "us";
     return hal_us;
 }

@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sanitizer/asan_interface.h>   // the target is always built with ASan (fuzz/run.sh)
+#include <sanitizer/asan_interface.h> // the target is always built with ASan (fuzz/run.sh)
 
 #include "tm_io.h"
 #include "tm_model.h"
@@ -64,8 +64,8 @@ static uint64_t node_work(const tm_model *m, const tm_node *n) {
     uint64_t per_output = 1;
     const tm_tensor *w = tm_input(m, n, 1);
     switch (n->op->builtin_code) {
-        case TM_BUILTIN_CONV_2D:          // filter [out_c, kh, kw, in_c]
-        case TM_BUILTIN_FULLY_CONNECTED:  // weights [units, depth]
+        case TM_BUILTIN_CONV_2D:         // filter [out_c, kh, kw, in_c]
+        case TM_BUILTIN_FULLY_CONNECTED: // weights [units, depth]
             if (w != NULL && w->ndim > 0 && w->dims[0] > 0) {
                 per_output = elements(w) / (uint64_t)w->dims[0];
             }
@@ -137,10 +137,17 @@ static float dequantize_outputs(const tm_model *m) {
         const tm_tensor *t = &m->tensors[m->outputs[i]];
         for (int32_t k = 0; k < tm_tensor_elements(t); ++k) {
             switch (t->type) {
-                case TM_INT8: sum += tm_dequantize_value(((const int8_t *)t->data)[k], t->scale, t->zero_point); break;
-                case TM_UINT8: sum += tm_dequantize_value(((const uint8_t *)t->data)[k], t->scale, t->zero_point); break;
-                case TM_INT16: sum += tm_dequantize_value(((const int16_t *)t->data)[k], t->scale, t->zero_point); break;
-                default: break;
+                case TM_INT8:
+                    sum += tm_dequantize_value(((const int8_t *)t->data)[k], t->scale, t->zero_point);
+                    break;
+                case TM_UINT8:
+                    sum += tm_dequantize_value(((const uint8_t *)t->data)[k], t->scale, t->zero_point);
+                    break;
+                case TM_INT16:
+                    sum += tm_dequantize_value(((const int16_t *)t->data)[k], t->scale, t->zero_point);
+                    break;
+                default:
+                    break;
             }
         }
     }

@@ -18,6 +18,8 @@ APT_PACKAGES+=(gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm)
 # make fuzz: clang and its runtime libraries (libFuzzer, ASan/UBSan; Debian only recommends the
 # latter); the 32-bit C/C++ libraries for its FUZZ_ARCH=i386 build.
 APT_PACKAGES+=(clang libclang-rt-14-dev libc6-dev-i386 lib32gcc-12-dev lib32stdc++-12-dev)
+# make lint / make format: clang-format (14 on bookworm) checks and writes the C style (.clang-format).
+APT_PACKAGES+=(clang-format)
 # `python3 -m venv` needs ensurepip; Debian's own python3 ships it separately as python3-venv.
 python3 -c 'import ensurepip, venv' 2>/dev/null || APT_PACKAGES+=(python3-venv)
 

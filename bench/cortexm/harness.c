@@ -11,12 +11,12 @@ typedef struct {
     // Set by the emulator.
     const uint8_t *model;
     uint32_t model_len;
-    uint8_t *heap;           // state + persistent data + arena, 8-byte aligned pieces
+    uint8_t *heap; // state + persistent data + arena, 8-byte aligned pieces
     uint32_t heap_len;
     // Set by bench_load().
     int32_t status;
-    uint32_t state_bytes;    // state kept after parse: tensor and node records, shapes
-    uint32_t persist_bytes;  // op-private data from prepare
+    uint32_t state_bytes;   // state kept after parse: tensor and node records, shapes
+    uint32_t persist_bytes; // op-private data from prepare
     uint32_t arena_bytes;
     uint32_t arena_lower_bound;
     uint32_t model_struct_bytes; // sizeof(tm_model)
@@ -71,8 +71,8 @@ void bench_load(void) {
         tm_fail(&err, TM_ERR_ARENA, "heap too small for the arena");
         goto done;
     }
-    if (tm_model_prepare(&model, persist, &err) != TM_OK ||
-        tm_model_set_arena(&model, arena, j->arena_bytes, &err) != TM_OK) {
+    if (tm_model_prepare(&model, persist, &err) != TM_OK
+        || tm_model_set_arena(&model, arena, j->arena_bytes, &err) != TM_OK) {
         goto done;
     }
     tm_tensor *in = &model.tensors[model.inputs[0]];

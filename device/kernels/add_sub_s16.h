@@ -13,9 +13,7 @@
 #include "add.h"
 #include "broadcast.h"
 
-void tm_add_s16(const tm_add_params *p, const tm_broadcast *bc, const int16_t *in1, const int16_t *in2,
-    int16_t *out);
-void tm_sub_s16(const tm_add_params *p, const tm_broadcast *bc, const int16_t *in1, const int16_t *in2,
-    int16_t *out);
+void tm_add_s16(const tm_add_params *p, const tm_broadcast *bc, const int16_t *in1, const int16_t *in2, int16_t *out);
+void tm_sub_s16(const tm_add_params *p, const tm_broadcast *bc, const int16_t *in1, const int16_t *in2, int16_t *out);
 
 #endif

@@ -16,25 +16,25 @@ static void store_index(const tm_arg_min_max_params *p, void *out, size_t at, in
 // One loop per input type and direction (is_max a constant at each call, so the comparison is
 // not a branch inside the loop): the index of the first best value along the axis, every
 // (outer, inner) position.
-#define TM_ARG_LOOP(NAME, T, BETTER)                                                              \
-    static void NAME(const tm_arg_min_max_params *p, const T *in, void *out) {                     \
-        const size_t inner = (size_t)p->inner;                                                     \
-        for (int32_t o = 0; o < p->outer; ++o) {                                                   \
-            const T *plane = in + (size_t)o * (size_t)p->axis_size * inner;                       \
-            for (size_t i = 0; i < inner; ++i) {                                                   \
-                const T *at = plane + i;                                                           \
-                T best = *at;                                                                      \
-                int32_t best_at = 0;                                                               \
-                for (int32_t a = 1; a < p->axis_size; ++a) {                                       \
-                    at += inner;                                                                   \
-                    if (BETTER(*at, best)) {                                                       \
-                        best = *at;                                                                \
-                        best_at = a;                                                               \
-                    }                                                                              \
-                }                                                                                  \
-                store_index(p, out, (size_t)o * inner + i, best_at);                               \
-            }                                                                                      \
-        }                                                                                          \
+#define TM_ARG_LOOP(NAME, T, BETTER)                                                                                   \
+    static void NAME(const tm_arg_min_max_params *p, const T *in, void *out) {                                         \
+        const size_t inner = (size_t)p->inner;                                                                         \
+        for (int32_t o = 0; o < p->outer; ++o) {                                                                       \
+            const T *plane = in + (size_t)o * (size_t)p->axis_size * inner;                                            \
+            for (size_t i = 0; i < inner; ++i) {                                                                       \
+                const T *at = plane + i;                                                                               \
+                T best = *at;                                                                                          \
+                int32_t best_at = 0;                                                                                   \
+                for (int32_t a = 1; a < p->axis_size; ++a) {                                                           \
+                    at += inner;                                                                                       \
+                    if (BETTER(*at, best)) {                                                                           \
+                        best = *at;                                                                                    \
+                        best_at = a;                                                                                   \
+                    }                                                                                                  \
+                }                                                                                                      \
+                store_index(p, out, (size_t)o *inner + i, best_at);                                                    \
+            }                                                                                                          \
+        }                                                                                                              \
     }
 
 #define TM_ARG_GREATER(a, b) ((a) > (b))

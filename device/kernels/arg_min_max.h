@@ -10,11 +10,11 @@
 
 typedef struct {
     int32_t outer;
-    int32_t axis_size;      // >= 1
+    int32_t axis_size; // >= 1
     int32_t inner;
-    uint8_t input_float;    // 1: float32 input, 0: int8
-    uint8_t output_int64;   // 1: int64 indices, 0: int32
-    uint8_t is_max;         // 1: ARG_MAX, 0: ARG_MIN
+    uint8_t input_float;  // 1: float32 input, 0: int8
+    uint8_t output_int64; // 1: int64 indices, 0: int32
+    uint8_t is_max;       // 1: ARG_MAX, 0: ARG_MIN
 } tm_arg_min_max_params;
 
 void tm_arg_min_max(const tm_arg_min_max_params *p, const void *in, void *out);

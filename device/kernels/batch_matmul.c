@@ -28,9 +28,11 @@ void tm_batch_matmul_s8(const tm_batch_matmul_params *p, const int8_t *lhs, cons
         for (int32_t b1 = 0; b1 < p->batch[1]; ++b1) {
             for (int32_t b2 = 0; b2 < p->batch[2]; ++b2) {
                 const size_t l = (size_t)b0 * (size_t)p->lhs_batch_stride[0]
-                    + (size_t)b1 * (size_t)p->lhs_batch_stride[1] + (size_t)b2 * (size_t)p->lhs_batch_stride[2];
+                                 + (size_t)b1 * (size_t)p->lhs_batch_stride[1]
+                                 + (size_t)b2 * (size_t)p->lhs_batch_stride[2];
                 const size_t r = (size_t)b0 * (size_t)p->rhs_batch_stride[0]
-                    + (size_t)b1 * (size_t)p->rhs_batch_stride[1] + (size_t)b2 * (size_t)p->rhs_batch_stride[2];
+                                 + (size_t)b1 * (size_t)p->rhs_batch_stride[1]
+                                 + (size_t)b2 * (size_t)p->rhs_batch_stride[2];
                 matmul(p, lhs + l, rhs + r, out);
                 out += out_matrix;
             }

@@ -11,10 +11,15 @@
 #include "broadcast.h"
 
 typedef enum {
-    TM_S32_ADD, TM_S32_SUB, TM_S32_MUL, TM_S32_DIV, TM_S32_MAXIMUM, TM_S32_MINIMUM,
+    TM_S32_ADD,
+    TM_S32_SUB,
+    TM_S32_MUL,
+    TM_S32_DIV,
+    TM_S32_MAXIMUM,
+    TM_S32_MINIMUM,
 } tm_binary_s32_kind;
 
-void tm_binary_s32(const tm_broadcast *bc, tm_binary_s32_kind kind, const int32_t *in1,
-    const int32_t *in2, int32_t *out);
+void tm_binary_s32(
+    const tm_broadcast *bc, tm_binary_s32_kind kind, const int32_t *in1, const int32_t *in2, int32_t *out);
 
 #endif

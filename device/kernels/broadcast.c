@@ -7,10 +7,10 @@ static int32_t ext_dim(const int32_t *dims, int n, int rank, int i) {
     return k < 0 ? 1 : dims[k];
 }
 
-int tm_broadcast_init(tm_broadcast *bc, const int32_t *dims1, int n1, const int32_t *dims2, int n2,
-    const int32_t *out_dims, int n_out) {
-    if (n1 < 0 || n2 < 0 || n_out < 0 || n1 > TM_BROADCAST_MAX_DIMS || n2 > TM_BROADCAST_MAX_DIMS ||
-        n_out > TM_BROADCAST_MAX_DIMS) {
+int tm_broadcast_init(
+    tm_broadcast *bc, const int32_t *dims1, int n1, const int32_t *dims2, int n2, const int32_t *out_dims, int n_out) {
+    if (n1 < 0 || n2 < 0 || n_out < 0 || n1 > TM_BROADCAST_MAX_DIMS || n2 > TM_BROADCAST_MAX_DIMS
+        || n_out > TM_BROADCAST_MAX_DIMS) {
         return -1;
     }
     int rank = n1 > n2 ? n1 : n2;
@@ -37,12 +37,12 @@ int tm_broadcast_init(tm_broadcast *bc, const int32_t *dims1, int n1, const int3
             return -1;
         }
         if (o == 1) {
-            continue;  // a == b == 1: contributes nothing
+            continue; // a == b == 1: contributes nothing
         }
         const uint8_t f1 = a == o;
         const uint8_t f2 = b == o;
         if (nd > 0 && full1[nd - 1] == f1 && full2[nd - 1] == f2) {
-            bc->dims[nd - 1] *= o;  // contiguous with the previous dim for both inputs
+            bc->dims[nd - 1] *= o; // contiguous with the previous dim for both inputs
         } else {
             full1[nd] = f1;
             full2[nd] = f2;
@@ -76,8 +76,8 @@ int tm_broadcast_init(tm_broadcast *bc, const int32_t *dims1, int n1, const int3
 
 // A walk over the rows of the merged output (the innermost merged dim): each row's input offsets.
 typedef struct {
-    int32_t rows;       // product of the outer merged dims; 0 if the output is empty
-    int32_t inner;      // row length
+    int32_t rows;  // product of the outer merged dims; 0 if the output is empty
+    int32_t inner; // row length
     int32_t step1, step2;
     int32_t off1, off2;
     int32_t idx[TM_BROADCAST_MAX_DIMS];

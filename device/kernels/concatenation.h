@@ -10,8 +10,8 @@
 
 typedef struct {
     int32_t n_inputs;
-    int32_t outer;                 // product of the output dims before the axis
-    const uint32_t *copy_bytes;    // per input: dims[axis] * inner * element size
+    int32_t outer;              // product of the output dims before the axis
+    const uint32_t *copy_bytes; // per input: dims[axis] * inner * element size
 } tm_concatenation_params;
 
 void tm_concatenation(const tm_concatenation_params *p, const void *const *inputs, void *out);

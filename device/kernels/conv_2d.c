@@ -18,15 +18,14 @@
 #include "tm_prim.h"
 #include "tm_hot.h"
 
-static inline int8_t requantize(int32_t acc, const int32_t *bias, int32_t oc,
-    const tm_conv_2d_quant *quant, const tm_conv_2d_params *params) {
+static inline int8_t requantize(
+    int32_t acc, const int32_t *bias, int32_t oc, const tm_conv_2d_quant *quant, const tm_conv_2d_params *params) {
     return tm_requantize_acc_s8(acc, bias != NULL ? bias[oc] : 0, quant->multiplier[oc], quant->shift[oc],
         params->output_offset, params->act_min, params->act_max);
 }
 
-void tm_conv_2d_generic_s8(const tm_conv_2d_params *params, const tm_conv_2d_quant *quant,
-    const tm_conv_2d_dims *dims, const int8_t *input, const int8_t *filter,
-    const int32_t *bias, int8_t *output) {
+void tm_conv_2d_generic_s8(const tm_conv_2d_params *params, const tm_conv_2d_quant *quant, const tm_conv_2d_dims *dims,
+    const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output) {
     const int32_t in_h = dims->in_h, in_w = dims->in_w, in_c = dims->in_c;
     const int32_t filter_h = dims->filter_h, filter_w = dims->filter_w;
     const int32_t filter_in_c = dims->filter_in_c;
@@ -34,7 +33,7 @@ void tm_conv_2d_generic_s8(const tm_conv_2d_params *params, const tm_conv_2d_qua
     const int32_t filters_per_group = out_c / (in_c / filter_in_c);
     const int32_t input_offset = params->input_offset;
     const int32_t dil_h = params->dilation_h, dil_w = params->dilation_w;
-    const int32_t filter_size = filter_h * filter_w * filter_in_c;   // elements per output channel
+    const int32_t filter_size = filter_h * filter_w * filter_in_c; // elements per output channel
     const int merge_row = dil_w == 1 && filter_in_c == in_c;
     for (int32_t b = 0; b < dims->batches; ++b) {
         const int8_t *in_batch = input + b * in_h * in_w * in_c;
@@ -121,7 +120,7 @@ static int32_t im2col_tile(const tm_conv_2d_dims *dims) {
     }
     int64_t tile = TM_CONV_IM2COL_BYTES / depth;
 #if TM_MM_ROWS > 2
-    tile -= tile % TM_MM_ROWS;   // whole blocks of three rows (a fourth would take the slow 1-row path)
+    tile -= tile % TM_MM_ROWS; // whole blocks of three rows (a fourth would take the slow 1-row path)
 #endif
     tile = tile < TM_MM_ROWS ? TM_MM_ROWS : tile;
     return (int32_t)(tile < pixels ? tile : pixels);
@@ -159,8 +158,8 @@ TM_ALWAYS_INLINE int8_t *put_run(int8_t *dst, const int8_t *src, int8_t pad, int
 
 // The windows of output pixels [p0, p0 + n) into buf, one row of depth = filter_h * filter_w * in_c
 // values each, taps outside the image set to pad.
-static TM_HOT void im2col_gather(const tm_conv_2d_params *params, const tm_conv_2d_dims *dims,
-    const int8_t *in_batch, int32_t p0, int32_t n, int8_t pad, int8_t *buf) {
+static TM_HOT void im2col_gather(const tm_conv_2d_params *params, const tm_conv_2d_dims *dims, const int8_t *in_batch,
+    int32_t p0, int32_t n, int8_t pad, int8_t *buf) {
     const int32_t in_h = dims->in_h, in_w = dims->in_w, in_c = dims->in_c;
     const int32_t fh = dims->filter_h, fw = dims->filter_w, out_w = dims->out_w;
     const int32_t dil_h = params->dilation_h, dil_w = params->dilation_w;
@@ -192,9 +191,8 @@ static TM_HOT void im2col_gather(const tm_conv_2d_params *params, const tm_conv_
     }
 }
 
-static void conv_im2col(const tm_conv_2d_params *params, const tm_conv_2d_quant *quant,
-    const tm_conv_2d_dims *dims, const int8_t *input, const int8_t *filter,
-    const int32_t *bias, int8_t *output, int8_t *buf) {
+static void conv_im2col(const tm_conv_2d_params *params, const tm_conv_2d_quant *quant, const tm_conv_2d_dims *dims,
+    const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output, int8_t *buf) {
     const int32_t in_h = dims->in_h, in_w = dims->in_w, in_c = dims->in_c;
     const int32_t out_c = dims->out_c;
     const int32_t depth = dims->filter_h * dims->filter_w * in_c;
@@ -217,9 +215,8 @@ static void conv_im2col(const tm_conv_2d_params *params, const tm_conv_2d_quant 
     }
 }
 
-void tm_conv_2d_s8(const tm_conv_2d_params *params, const tm_conv_2d_quant *quant,
-    const tm_conv_2d_dims *dims, const int8_t *input, const int8_t *filter,
-    const int32_t *bias, int8_t *output, void *scratch) {
+void tm_conv_2d_s8(const tm_conv_2d_params *params, const tm_conv_2d_quant *quant, const tm_conv_2d_dims *dims,
+    const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output, void *scratch) {
     if (dims->filter_h == 1 && dims->filter_w == 1 && params->pad_h == 0 && params->pad_w == 0
         && dims->filter_in_c == dims->in_c && (dims->out_h - 1) * params->stride_h < dims->in_h
         && (dims->out_w - 1) * params->stride_w < dims->in_w) {

@@ -30,8 +30,8 @@ typedef struct {
 } tm_conv_2d_dims;
 
 typedef struct {
-    int32_t input_offset;     // minus the input zero point
-    int32_t output_offset;    // the output zero point
+    int32_t input_offset;  // minus the input zero point
+    int32_t output_offset; // the output zero point
     int32_t stride_h, stride_w;
     int32_t dilation_h, dilation_w;
     int32_t pad_h, pad_w;     // padding before the first row / column (TFLM padding_values)
@@ -56,13 +56,11 @@ size_t tm_conv_2d_scratch_bytes(const tm_conv_2d_dims *dims);
 // Picks a fast path or the generic path: 1x1 filters without padding (conv_2d_1x1.c), else one
 // group with input_offset >= -127 and scratch (tm_conv_2d_scratch_bytes(dims) bytes, any window
 // size: im2col into it, then the matrix product of matmul_s8.h), else the generic path.
-void tm_conv_2d_s8(const tm_conv_2d_params *params, const tm_conv_2d_quant *quant,
-    const tm_conv_2d_dims *dims, const int8_t *input, const int8_t *filter,
-    const int32_t *bias, int8_t *output, void *scratch);
+void tm_conv_2d_s8(const tm_conv_2d_params *params, const tm_conv_2d_quant *quant, const tm_conv_2d_dims *dims,
+    const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output, void *scratch);
 
 // The generic plain-C path (any shape): the reference the fast paths are tested against.
-void tm_conv_2d_generic_s8(const tm_conv_2d_params *params, const tm_conv_2d_quant *quant,
-    const tm_conv_2d_dims *dims, const int8_t *input, const int8_t *filter,
-    const int32_t *bias, int8_t *output);
+void tm_conv_2d_generic_s8(const tm_conv_2d_params *params, const tm_conv_2d_quant *quant, const tm_conv_2d_dims *dims,
+    const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output);
 
 #endif

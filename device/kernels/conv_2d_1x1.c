@@ -8,23 +8,21 @@
 
 #include <stddef.h>
 
-tm_mm_out tm_conv_2d_chunk_out(const tm_conv_2d_params *params, const tm_conv_2d_quant *quant,
-    const int32_t *bias, const int8_t *w, int32_t depth, int32_t c0, int32_t nc, tm_rq *rq) {
+tm_mm_out tm_conv_2d_chunk_out(const tm_conv_2d_params *params, const tm_conv_2d_quant *quant, const int32_t *bias,
+    const int8_t *w, int32_t depth, int32_t c0, int32_t nc, tm_rq *rq) {
     tm_mm_prepare(w, depth, nc, bias != NULL ? bias + c0 : NULL, params->input_offset, quant->multiplier + c0,
         quant->shift + c0, 1, rq);
     const tm_mm_out o = {rq, params->output_offset, params->act_min, params->act_max};
     return o;
 }
 
-void tm_conv_2d_1x1_s8(const tm_conv_2d_params *params, const tm_conv_2d_quant *quant,
-    const tm_conv_2d_dims *dims, const int8_t *input, const int8_t *filter,
-    const int32_t *bias, int8_t *output) {
+void tm_conv_2d_1x1_s8(const tm_conv_2d_params *params, const tm_conv_2d_quant *quant, const tm_conv_2d_dims *dims,
+    const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output) {
     const int32_t depth = dims->in_c;
     const int32_t out_c = dims->out_c;
     const int32_t out_h = dims->out_h, out_w = dims->out_w;
     // The usual case: output pixels = input pixels, one row of the product each.
-    const int contiguous = params->stride_h == 1 && params->stride_w == 1 && out_w == dims->in_w
-        && out_h == dims->in_h;
+    const int contiguous = params->stride_h == 1 && params->stride_w == 1 && out_w == dims->in_w && out_h == dims->in_h;
     tm_rq rq[TM_MM_CHUNK];
     for (int32_t c0 = 0; c0 < out_c; c0 += TM_MM_CHUNK) {
         const int32_t nc = out_c - c0 < TM_MM_CHUNK ? out_c - c0 : TM_MM_CHUNK;

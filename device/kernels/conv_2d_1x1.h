@@ -12,14 +12,13 @@
 #include "conv_2d.h"
 #include "matmul_s8.h"
 
-void tm_conv_2d_1x1_s8(const tm_conv_2d_params *params, const tm_conv_2d_quant *quant,
-    const tm_conv_2d_dims *dims, const int8_t *input, const int8_t *filter,
-    const int32_t *bias, int8_t *output);
+void tm_conv_2d_1x1_s8(const tm_conv_2d_params *params, const tm_conv_2d_quant *quant, const tm_conv_2d_dims *dims,
+    const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output);
 
 // The output stage of output channels [c0, c0 + nc), nc <= TM_MM_CHUNK, for the matrix product
 // (matmul_s8.h): their biases with the input offset folded in, into rq, and the layer's output
 // offset and range. w is channel c0's row of depth weights. Shared with the im2col path (conv_2d.c).
-tm_mm_out tm_conv_2d_chunk_out(const tm_conv_2d_params *params, const tm_conv_2d_quant *quant,
-    const int32_t *bias, const int8_t *w, int32_t depth, int32_t c0, int32_t nc, tm_rq *rq);
+tm_mm_out tm_conv_2d_chunk_out(const tm_conv_2d_params *params, const tm_conv_2d_quant *quant, const int32_t *bias,
+    const int8_t *w, int32_t depth, int32_t c0, int32_t nc, tm_rq *rq);
 
 #endif

@@ -18,9 +18,8 @@ static inline int64_t dot_s16(const int8_t *f, const int16_t *x, int32_t n) {
     return acc;
 }
 
-void tm_conv_2d_s16(const tm_conv_2d_params *params, const tm_conv_2d_quant *quant,
-    const tm_conv_2d_dims *dims, const int16_t *input, const int8_t *filter,
-    const tm_bias_s16 *bias, int16_t *output) {
+void tm_conv_2d_s16(const tm_conv_2d_params *params, const tm_conv_2d_quant *quant, const tm_conv_2d_dims *dims,
+    const int16_t *input, const int8_t *filter, const tm_bias_s16 *bias, int16_t *output) {
     const int32_t in_h = dims->in_h, in_w = dims->in_w, in_c = dims->in_c;
     const int32_t filter_h = dims->filter_h, filter_w = dims->filter_w;
     const int32_t filter_in_c = dims->filter_in_c;
@@ -50,12 +49,12 @@ void tm_conv_2d_s16(const tm_conv_2d_params *params, const tm_conv_2d_quant *qua
                     for (int32_t fy = fy0; fy < fy1; ++fy) {
                         const int16_t *in_row = in_group + (in_y0 + fy * dil_h) * in_w * in_c;
                         for (int32_t fx = fx0; fx < fx_end; ++fx) {
-                            acc += dot_s16(f_oc + (fy * filter_w + fx) * filter_in_c,
-                                in_row + (in_x0 + fx * dil_w) * in_c, run);
+                            acc += dot_s16(
+                                f_oc + (fy * filter_w + fx) * filter_in_c, in_row + (in_x0 + fx * dil_w) * in_c, run);
                         }
                     }
-                    out_px[oc] = tm_requantize_s16(acc, bias, oc, quant->multiplier[oc], quant->shift[oc],
-                        params->act_min, params->act_max);
+                    out_px[oc] = tm_requantize_s16(
+                        acc, bias, oc, quant->multiplier[oc], quant->shift[oc], params->act_min, params->act_max);
                 }
             }
         }

@@ -17,8 +17,7 @@
 #include "conv_2d.h"
 #include "requantize_s16.h"
 
-void tm_conv_2d_s16(const tm_conv_2d_params *params, const tm_conv_2d_quant *quant,
-    const tm_conv_2d_dims *dims, const int16_t *input, const int8_t *filter,
-    const tm_bias_s16 *bias, int16_t *output);
+void tm_conv_2d_s16(const tm_conv_2d_params *params, const tm_conv_2d_quant *quant, const tm_conv_2d_dims *dims,
+    const int16_t *input, const int8_t *filter, const tm_bias_s16 *bias, int16_t *output);
 
 #endif

@@ -13,15 +13,15 @@
 #include "requantize.h"
 #include "tm_prim.h"
 
-static inline int8_t requantize(int32_t acc, const int32_t *bias, int32_t oc,
-    const tm_depthwise_conv_2d_quant *quant, const tm_depthwise_conv_2d_params *params) {
+static inline int8_t requantize(int32_t acc, const int32_t *bias, int32_t oc, const tm_depthwise_conv_2d_quant *quant,
+    const tm_depthwise_conv_2d_params *params) {
     return tm_requantize_acc_s8(acc, bias != NULL ? bias[oc] : 0, quant->multiplier[oc], quant->shift[oc],
         params->output_offset, params->act_min, params->act_max);
 }
 
-void tm_depthwise_conv_2d_generic_s8(const tm_depthwise_conv_2d_params *params,
-    const tm_depthwise_conv_2d_quant *quant, const tm_depthwise_conv_2d_dims *dims,
-    const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output) {
+void tm_depthwise_conv_2d_generic_s8(const tm_depthwise_conv_2d_params *params, const tm_depthwise_conv_2d_quant *quant,
+    const tm_depthwise_conv_2d_dims *dims, const int8_t *input, const int8_t *filter, const int32_t *bias,
+    int8_t *output) {
     const int32_t in_h = dims->in_h, in_w = dims->in_w, in_c = dims->in_c;
     const int32_t filter_w = dims->filter_w;
     const int32_t out_h = dims->out_h, out_w = dims->out_w, out_c = dims->out_c;
@@ -48,10 +48,11 @@ void tm_depthwise_conv_2d_generic_s8(const tm_depthwise_conv_2d_params *params,
                         int32_t acc[4] = {0, 0, 0, 0};
                         for (int32_t fy = fy0; fy < fy1; ++fy) {
                             // Pointers step from tap to tap (no index arithmetic in the loop).
-                            const int8_t *x = in_batch + ((in_y0 + fy * dil_h) * in_w + in_x0 + fx0 * dil_w) * in_c + oc;
+                            const int8_t *x =
+                                in_batch + ((in_y0 + fy * dil_h) * in_w + in_x0 + fx0 * dil_w) * in_c + oc;
                             const int8_t *f = filter + (fy * filter_w + fx0) * out_c + oc;
                             for (int32_t fx = fx0; fx < fx1; ++fx, x += x_step, f += out_c) {
-                                tm_dw4_off(x, f, input_offset, acc);   // the target's (tm_prim.h)
+                                tm_dw4_off(x, f, input_offset, acc); // the target's (tm_prim.h)
                             }
                         }
                         out_px[oc] = requantize(acc[0], bias, oc, quant, params);
@@ -70,7 +71,7 @@ void tm_depthwise_conv_2d_generic_s8(const tm_depthwise_conv_2d_params *params,
                         const int8_t *f_row = filter + fy * filter_w * out_c + oc;
                         for (int32_t fx = fx0; fx < fx1; ++fx) {
                             acc += (int32_t)f_row[fx * out_c]
-                                * ((int32_t)in_row[(in_x0 + fx * dil_w) * in_c] + input_offset);
+                                   * ((int32_t)in_row[(in_x0 + fx * dil_w) * in_c] + input_offset);
                         }
                     }
                     out_px[oc] = requantize(acc, bias, oc, quant, params);
@@ -93,10 +94,9 @@ void tm_depthwise_conv_2d_generic_s8(const tm_depthwise_conv_2d_params *params,
 // window), so the result equals the generic path's.
 #define TM_DW_MAX_TAPS 25
 
-TM_ALWAYS_INLINE int8_t dw_requantize(int32_t acc, int32_t bias, int32_t multiplier, int32_t shift,
-    const tm_depthwise_conv_2d_params *params) {
-    return tm_requantize_acc_s8(acc, bias, multiplier, shift, params->output_offset, params->act_min,
-        params->act_max);
+TM_ALWAYS_INLINE int8_t dw_requantize(
+    int32_t acc, int32_t bias, int32_t multiplier, int32_t shift, const tm_depthwise_conv_2d_params *params) {
+    return tm_requantize_acc_s8(acc, bias, multiplier, shift, params->output_offset, params->act_min, params->act_max);
 }
 
 // One output channel c (= input channel c) over every pixel, plain loops: the channels after the
@@ -141,8 +141,8 @@ static TM_HOT void dw_dm1(const tm_depthwise_conv_2d_params *params, const tm_de
     const int32_t sh = params->stride_h, sw = params->stride_w;
     const int32_t input_offset = params->input_offset;
     const int32_t out_off = params->output_offset, act_min = params->act_min, act_max = params->act_max;
-    const int8_t zp = (int8_t)(-input_offset);   // tm_depthwise_conv_2d_s8: input_offset >= -127
-    const int32_t row = in_w * ch;   // input row stride
+    const int8_t zp = (int8_t)(-input_offset); // tm_depthwise_conv_2d_s8: input_offset >= -127
+    const int32_t row = in_w * ch;             // input row stride
     const int is3x3 = fh == 3 && fw == 3;
     // Output columns whose window lies inside the image horizontally: [ox_lo, ox_hi).
     int32_t ox_lo = 0;
@@ -156,7 +156,7 @@ static TM_HOT void dw_dm1(const tm_depthwise_conv_2d_params *params, const tm_de
     int32_t c = 0;
     for (; c + 4 <= ch; c += 4) {
         int32_t w[4 * TM_DW_MAX_TAPS];
-        uint32_t win4[TM_DW_MAX_TAPS];      // a border window: four channels per tap
+        uint32_t win4[TM_DW_MAX_TAPS]; // a border window: four channels per tap
         const uint32_t zp4 = (uint8_t)zp * 0x01010101u;
         int32_t wsum[4] = {0, 0, 0, 0};
         for (int32_t t = 0; t < taps; ++t) {
@@ -167,10 +167,10 @@ static TM_HOT void dw_dm1(const tm_depthwise_conv_2d_params *params, const tm_de
         }
         tm_rq rq[4];
         for (int32_t i = 0; i < 4; ++i) {
-            tm_rq_make(tm_add_wrap(bias != NULL ? bias[c + i] : 0, wsum[i] * input_offset),
-                quant->multiplier[c + i], quant->shift[c + i], &rq[i]);
+            tm_rq_make(tm_add_wrap(bias != NULL ? bias[c + i] : 0, wsum[i] * input_offset), quant->multiplier[c + i],
+                quant->shift[c + i], &rq[i]);
         }
-        tm_dw_pack(w, taps);   // the layout the target's TM_DW_TAP reads (tm_prim.h)
+        tm_dw_pack(w, taps); // the layout the target's TM_DW_TAP reads (tm_prim.h)
         for (int32_t b = 0; b < dims->batches; ++b) {
             const int8_t *in_batch = input + b * in_h * row + c;
             int8_t *out = output + b * out_h * out_w * ch + c;
@@ -181,8 +181,8 @@ static TM_HOT void dw_dm1(const tm_depthwise_conv_2d_params *params, const tm_de
                 const int full_rows = fy0 == 0 && fy1 == fh;
                 for (int32_t ox = 0; ox < out_w; ++ox, out += ch) {
                     const int32_t ix0 = ox * sw - params->pad_w;
-                    const int8_t *x0;        // tap (0, 0)
-                    int32_t cs, rs;          // tap column and row strides
+                    const int8_t *x0; // tap (0, 0)
+                    int32_t cs, rs;   // tap column and row strides
                     if (TM_LIKELY(full_rows && ox >= ox_lo && ox < ox_hi)) {
                         x0 = in_batch + iy0 * row + ix0 * ch;
                         cs = ch;
@@ -245,9 +245,9 @@ static TM_HOT void dw_dm1(const tm_depthwise_conv_2d_params *params, const tm_de
     }
 }
 
-void tm_depthwise_conv_2d_s8(const tm_depthwise_conv_2d_params *params,
-    const tm_depthwise_conv_2d_quant *quant, const tm_depthwise_conv_2d_dims *dims,
-    const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output) {
+void tm_depthwise_conv_2d_s8(const tm_depthwise_conv_2d_params *params, const tm_depthwise_conv_2d_quant *quant,
+    const tm_depthwise_conv_2d_dims *dims, const int8_t *input, const int8_t *filter, const int32_t *bias,
+    int8_t *output) {
     if (params->depth_multiplier == 1 && params->dilation_h == 1 && params->dilation_w == 1
         && dims->filter_h * dims->filter_w <= TM_DW_MAX_TAPS && params->input_offset >= -127) {
         dw_dm1(params, quant, dims, input, filter, bias, output);

@@ -28,8 +28,8 @@ typedef struct {
 } tm_depthwise_conv_2d_dims;
 
 typedef struct {
-    int32_t input_offset;     // minus the input zero point
-    int32_t output_offset;    // the output zero point
+    int32_t input_offset;  // minus the input zero point
+    int32_t output_offset; // the output zero point
     int32_t depth_multiplier;
     int32_t stride_h, stride_w;
     int32_t dilation_h, dilation_w;
@@ -48,13 +48,13 @@ typedef struct {
 
 // Picks the fast path (depth multiplier 1, no dilation, up to 25 taps, input_offset >= -127) or
 // the generic path.
-void tm_depthwise_conv_2d_s8(const tm_depthwise_conv_2d_params *params,
-    const tm_depthwise_conv_2d_quant *quant, const tm_depthwise_conv_2d_dims *dims,
-    const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output);
+void tm_depthwise_conv_2d_s8(const tm_depthwise_conv_2d_params *params, const tm_depthwise_conv_2d_quant *quant,
+    const tm_depthwise_conv_2d_dims *dims, const int8_t *input, const int8_t *filter, const int32_t *bias,
+    int8_t *output);
 
 // The generic path (any shape): the reference the fast path is tested against.
-void tm_depthwise_conv_2d_generic_s8(const tm_depthwise_conv_2d_params *params,
-    const tm_depthwise_conv_2d_quant *quant, const tm_depthwise_conv_2d_dims *dims,
-    const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output);
+void tm_depthwise_conv_2d_generic_s8(const tm_depthwise_conv_2d_params *params, const tm_depthwise_conv_2d_quant *quant,
+    const tm_depthwise_conv_2d_dims *dims, const int8_t *input, const int8_t *filter, const int32_t *bias,
+    int8_t *output);
 
 #endif

@@ -5,9 +5,9 @@
 
 #include "requantize.h"
 
-void tm_depthwise_conv_2d_s16(const tm_depthwise_conv_2d_params *params,
-    const tm_depthwise_conv_2d_quant *quant, const tm_depthwise_conv_2d_dims *dims,
-    const int16_t *input, const int8_t *filter, const tm_bias_s16 *bias, int16_t *output) {
+void tm_depthwise_conv_2d_s16(const tm_depthwise_conv_2d_params *params, const tm_depthwise_conv_2d_quant *quant,
+    const tm_depthwise_conv_2d_dims *dims, const int16_t *input, const int8_t *filter, const tm_bias_s16 *bias,
+    int16_t *output) {
     const int32_t in_h = dims->in_h, in_w = dims->in_w, in_c = dims->in_c;
     const int32_t filter_w = dims->filter_w;
     const int32_t out_h = dims->out_h, out_w = dims->out_w, out_c = dims->out_c;
@@ -35,8 +35,8 @@ void tm_depthwise_conv_2d_s16(const tm_depthwise_conv_2d_params *params,
                             acc += (int32_t)f_row[fx * out_c] * (int32_t)in_row[(in_x0 + fx * dil_w) * in_c];
                         }
                     }
-                    out_px[oc] = tm_requantize_s16(acc, bias, oc, quant->multiplier[oc], quant->shift[oc],
-                        params->act_min, params->act_max);
+                    out_px[oc] = tm_requantize_s16(
+                        acc, bias, oc, quant->multiplier[oc], quant->shift[oc], params->act_min, params->act_max);
                 }
             }
         }

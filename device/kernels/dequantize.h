@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 typedef struct {
-    double scale;           // the input's float scale, widened
+    double scale; // the input's float scale, widened
     int32_t zero_point;
 } tm_dequantize_params;
 

@@ -5,8 +5,8 @@
 
 #include "tm_quant.h"
 
-int tm_elu_prepare_params(float input_scale, int32_t input_zero_point, float output_scale,
-    int32_t output_zero_point, tm_lut_s8_table *p) {
+int tm_elu_prepare_params(
+    float input_scale, int32_t input_zero_point, float output_scale, int32_t output_zero_point, tm_lut_s8_table *p) {
     // Every step in float, in TFLM's order (the inverse scale first, then one product).
     const float inverse_scale = 1.0f / output_scale;
     for (int32_t q = INT8_MIN; q <= INT8_MAX; ++q) {

@@ -12,8 +12,8 @@
 
 // Builds the table. Returns 0, or -1 when an entry is not finite or falls outside int32 before the
 // clamp (TFLM's float-to-int conversion is undefined there).
-int tm_elu_prepare_params(float input_scale, int32_t input_zero_point, float output_scale,
-    int32_t output_zero_point, tm_lut_s8_table *p);
+int tm_elu_prepare_params(
+    float input_scale, int32_t input_zero_point, float output_scale, int32_t output_zero_point, tm_lut_s8_table *p);
 
 // ELU on float32 (a converter leaves ELU in float between DEQUANTIZE and QUANTIZE), as TFLM's
 // reference: y = x < 0 ? expm1f(x) : x.

@@ -67,17 +67,17 @@ static inline int32_t tm_fp_rescale(int32_t x, int src_bits, int dst_bits) {
 
 // exp(a) for a Q0 value a in [-1/4, 0), result Q0: Taylor expansion around -1/8.
 static inline int32_t tm_fp_exp_on_interval_neg_quarter_to_0(int32_t a) {
-    const int32_t constant_term = 1895147668;     // exp(-1/8) in Q0
-    const int32_t constant_1_over_3 = 715827883;  // 1/3 in Q0
-    const int32_t x = tm_add_wrap(a, 1 << 28);    // a + 1/8
+    const int32_t constant_term = 1895147668;    // exp(-1/8) in Q0
+    const int32_t constant_1_over_3 = 715827883; // 1/3 in Q0
+    const int32_t x = tm_add_wrap(a, 1 << 28);   // a + 1/8
     const int32_t x2 = tm_srdhm(x, x);
     const int32_t x3 = tm_srdhm(x2, x);
     const int32_t x4 = tm_srdhm(x2, x2);
     const int32_t x4_over_4 = tm_fp_mul_pot(x4, -2);
-    const int32_t x4_over_24_plus_x3_over_6_plus_x2_over_2 = tm_fp_mul_pot(
-        tm_add_wrap(tm_srdhm(tm_add_wrap(x4_over_4, x3), constant_1_over_3), x2), -1);
-    return tm_add_wrap(constant_term,
-        tm_srdhm(constant_term, tm_add_wrap(x, x4_over_24_plus_x3_over_6_plus_x2_over_2)));
+    const int32_t x4_over_24_plus_x3_over_6_plus_x2_over_2 =
+        tm_fp_mul_pot(tm_add_wrap(tm_srdhm(tm_add_wrap(x4_over_4, x3), constant_1_over_3), x2), -1);
+    return tm_add_wrap(
+        constant_term, tm_srdhm(constant_term, tm_add_wrap(x, x4_over_24_plus_x3_over_6_plus_x2_over_2)));
 }
 
 // exp(a) for a <= 0 given in Q(integer_bits), result Q0 (exp(0) is INT32_MAX).
@@ -86,14 +86,20 @@ static inline int32_t tm_fp_exp_on_interval_neg_quarter_to_0(int32_t a) {
 static inline int32_t tm_fp_exp_on_negative_values(int32_t a, int integer_bits) {
     // exp(-2^k) in Q0 for k = -2 .. 4.
     static const int32_t multipliers[7] = {
-        1672461947, 1302514674, 790015084, 290630308, 39332535, 720401, 242,
+        1672461947,
+        1302514674,
+        790015084,
+        290630308,
+        39332535,
+        720401,
+        242,
     };
     const int fractional_bits = 31 - integer_bits;
     const int32_t one_quarter = (int32_t)1 << (fractional_bits - 2);
     const int32_t mask = one_quarter - 1;
     const int32_t a_mod_quarter_minus_one_quarter = tm_sub_wrap(a & mask, one_quarter);
-    int32_t result = tm_fp_exp_on_interval_neg_quarter_to_0(
-        tm_fp_rescale(a_mod_quarter_minus_one_quarter, integer_bits, 0));
+    int32_t result =
+        tm_fp_exp_on_interval_neg_quarter_to_0(tm_fp_rescale(a_mod_quarter_minus_one_quarter, integer_bits, 0));
     const int32_t remainder = tm_sub_wrap(a_mod_quarter_minus_one_quarter, a);
     for (int k = -2; k <= 4; ++k) {
         if (integer_bits > k) {
@@ -120,13 +126,13 @@ static inline int32_t tm_fp_exp_on_negative_values(int32_t a, int integer_bits) 
 // after 3 iterations, and half_denominator = (1 + a) / 2 in Q0.
 static inline int32_t tm_fp_newton_two_over_one_plus_x(int32_t a) {
     const int32_t half_denominator = tm_fp_rounding_half_sum(a, INT32_MAX);
-    const int32_t constant_48_over_17 = 1515870810;    // Q2
-    const int32_t constant_neg_32_over_17 = -1010580540;  // Q2
+    const int32_t constant_48_over_17 = 1515870810;      // Q2
+    const int32_t constant_neg_32_over_17 = -1010580540; // Q2
     const int32_t one_q2 = (int32_t)1 << 29;
     int32_t x = tm_add_wrap(constant_48_over_17, tm_srdhm(half_denominator, constant_neg_32_over_17));
     for (int i = 0; i < 3; ++i) {
-        const int32_t half_denominator_times_x = tm_srdhm(half_denominator, x);               // Q2
-        const int32_t one_minus_half_denominator_times_x = tm_sub_wrap(one_q2, half_denominator_times_x);  // Q2
+        const int32_t half_denominator_times_x = tm_srdhm(half_denominator, x);                           // Q2
+        const int32_t one_minus_half_denominator_times_x = tm_sub_wrap(one_q2, half_denominator_times_x); // Q2
         x = tm_add_wrap(x, tm_fp_rescale(tm_srdhm(x, one_minus_half_denominator_times_x), 4, 2));
     }
     return x;
@@ -134,24 +140,24 @@ static inline int32_t tm_fp_newton_two_over_one_plus_x(int32_t a) {
 
 // 1 / (1 + a) for a Q0 value a in [0, 1), result Q0.
 static inline int32_t tm_fp_one_over_one_plus_x_for_x_in_0_1(int32_t a) {
-    const int32_t x = tm_fp_newton_two_over_one_plus_x(a);  // 2 / (1 + a) in Q2 = 1 / (1 + a) in Q1
+    const int32_t x = tm_fp_newton_two_over_one_plus_x(a); // 2 / (1 + a) in Q2 = 1 / (1 + a) in Q1
     return tm_fp_rescale(x, 1, 0);
 }
 
 // (1 - a) / (1 + a) for a Q0 value a in [0, 1), result Q0.
 static inline int32_t tm_fp_one_minus_x_over_one_plus_x_for_x_in_0_1(int32_t a) {
-    const int32_t x = tm_fp_newton_two_over_one_plus_x(a);  // 2 / (1 + a) in Q2
+    const int32_t x = tm_fp_newton_two_over_one_plus_x(a); // 2 / (1 + a) in Q2
     return tm_fp_rescale(tm_sub_wrap(x, (int32_t)1 << 29), 2, 0);
 }
 
 // logistic(a) = 1 / (1 + exp(-a)) for a in Q(integer_bits), result Q0.
 static inline int32_t tm_fp_logistic(int32_t a, int integer_bits) {
     if (a == 0) {
-        return (int32_t)1 << 30;  // 0.5
+        return (int32_t)1 << 30; // 0.5
     }
     const int32_t abs_a = a > 0 ? a : tm_neg_wrap(a);
-    const int32_t if_positive = tm_fp_one_over_one_plus_x_for_x_in_0_1(
-        tm_fp_exp_on_negative_values(tm_neg_wrap(abs_a), integer_bits));
+    const int32_t if_positive =
+        tm_fp_one_over_one_plus_x_for_x_in_0_1(tm_fp_exp_on_negative_values(tm_neg_wrap(abs_a), integer_bits));
     return a > 0 ? if_positive : tm_sub_wrap(INT32_MAX, if_positive);
 }
 
@@ -160,10 +166,9 @@ static inline int32_t tm_fp_tanh(int32_t a, int integer_bits) {
     if (a == 0) {
         return 0;
     }
-    const int32_t n = a < 0 ? a : tm_neg_wrap(a);  // -|a|
+    const int32_t n = a < 0 ? a : tm_neg_wrap(a); // -|a|
     // Reading the same raw value with one more integer bit doubles it: exp(-2|a|).
-    const int32_t t = tm_fp_one_minus_x_over_one_plus_x_for_x_in_0_1(
-        tm_fp_exp_on_negative_values(n, integer_bits + 1));
+    const int32_t t = tm_fp_one_minus_x_over_one_plus_x_for_x_in_0_1(tm_fp_exp_on_negative_values(n, integer_bits + 1));
     return a < 0 ? tm_neg_wrap(t) : t;
 }
 

@@ -16,16 +16,16 @@
 #include "requantize.h"
 #include "tm_prim.h"
 
-TM_ALWAYS_INLINE int8_t requantize(int32_t acc, const int32_t *bias, int32_t c,
-    const tm_fully_connected_quant *quant, const tm_fully_connected_params *params) {
+TM_ALWAYS_INLINE int8_t requantize(int32_t acc, const int32_t *bias, int32_t c, const tm_fully_connected_quant *quant,
+    const tm_fully_connected_params *params) {
     const int32_t k = quant->per_channel ? c : 0;
     return tm_requantize_acc_s8(acc, bias != NULL ? bias[c] : 0, quant->multiplier[k], quant->shift[k],
         params->output_offset, params->act_min, params->act_max);
 }
 
-void tm_fully_connected_generic_s8(const tm_fully_connected_params *params,
-    const tm_fully_connected_quant *quant, const tm_fully_connected_dims *dims,
-    const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output) {
+void tm_fully_connected_generic_s8(const tm_fully_connected_params *params, const tm_fully_connected_quant *quant,
+    const tm_fully_connected_dims *dims, const int8_t *input, const int8_t *filter, const int32_t *bias,
+    int8_t *output) {
     const int32_t depth = dims->accum_depth;
     const int32_t out_depth = dims->out_depth;
     const int32_t input_offset = params->input_offset;
@@ -67,9 +67,9 @@ void tm_fully_connected_generic_s8(const tm_fully_connected_params *params,
 // Batches at which the matrix product (biases folded once, two rows per pass) takes over.
 #define TM_FC_MM_BATCHES 4
 
-void tm_fully_connected_s8(const tm_fully_connected_params *params,
-    const tm_fully_connected_quant *quant, const tm_fully_connected_dims *dims,
-    const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output) {
+void tm_fully_connected_s8(const tm_fully_connected_params *params, const tm_fully_connected_quant *quant,
+    const tm_fully_connected_dims *dims, const int8_t *input, const int8_t *filter, const int32_t *bias,
+    int8_t *output) {
     const int32_t depth = dims->accum_depth;
     const int32_t out_depth = dims->out_depth;
     if (dims->batches < TM_FC_MM_BATCHES) {

@@ -43,13 +43,13 @@ typedef struct {
 #define TM_FULLY_CONNECTED_MAX_ACCUM_DEPTH (INT32_MAX / (128 * 255))
 
 // The matrix-product path (matmul_s8.h).
-void tm_fully_connected_s8(const tm_fully_connected_params *params,
-    const tm_fully_connected_quant *quant, const tm_fully_connected_dims *dims,
-    const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output);
+void tm_fully_connected_s8(const tm_fully_connected_params *params, const tm_fully_connected_quant *quant,
+    const tm_fully_connected_dims *dims, const int8_t *input, const int8_t *filter, const int32_t *bias,
+    int8_t *output);
 
 // The plain loops: the reference the matrix-product path is tested against.
-void tm_fully_connected_generic_s8(const tm_fully_connected_params *params,
-    const tm_fully_connected_quant *quant, const tm_fully_connected_dims *dims,
-    const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output);
+void tm_fully_connected_generic_s8(const tm_fully_connected_params *params, const tm_fully_connected_quant *quant,
+    const tm_fully_connected_dims *dims, const int8_t *input, const int8_t *filter, const int32_t *bias,
+    int8_t *output);
 
 #endif

@@ -2,9 +2,9 @@
 // product per output (exact: products are at most 2^22 in magnitude).
 #include "fully_connected_s16.h"
 
-void tm_fully_connected_s16(const tm_fully_connected_params *params,
-    const tm_fully_connected_quant *quant, const tm_fully_connected_dims *dims,
-    const int16_t *input, const int8_t *filter, const tm_bias_s16 *bias, int16_t *output) {
+void tm_fully_connected_s16(const tm_fully_connected_params *params, const tm_fully_connected_quant *quant,
+    const tm_fully_connected_dims *dims, const int16_t *input, const int8_t *filter, const tm_bias_s16 *bias,
+    int16_t *output) {
     const int32_t depth = dims->accum_depth;
     const int32_t out_depth = dims->out_depth;
     for (int32_t b = 0; b < dims->batches; ++b) {
@@ -17,8 +17,8 @@ void tm_fully_connected_s16(const tm_fully_connected_params *params,
                 acc += (int32_t)f[d] * (int32_t)in[d];
             }
             const int32_t k = quant->per_channel ? c : 0;
-            out[c] = tm_requantize_s16(acc, bias, c, quant->multiplier[k], quant->shift[k], params->act_min,
-                params->act_max);
+            out[c] = tm_requantize_s16(
+                acc, bias, c, quant->multiplier[k], quant->shift[k], params->act_min, params->act_max);
         }
     }
 }

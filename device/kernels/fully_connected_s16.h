@@ -19,8 +19,8 @@
 #include "fully_connected.h"
 #include "requantize_s16.h"
 
-void tm_fully_connected_s16(const tm_fully_connected_params *params,
-    const tm_fully_connected_quant *quant, const tm_fully_connected_dims *dims,
-    const int16_t *input, const int8_t *filter, const tm_bias_s16 *bias, int16_t *output);
+void tm_fully_connected_s16(const tm_fully_connected_params *params, const tm_fully_connected_quant *quant,
+    const tm_fully_connected_dims *dims, const int16_t *input, const int8_t *filter, const tm_bias_s16 *bias,
+    int16_t *output);
 
 #endif

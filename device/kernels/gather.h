@@ -10,12 +10,12 @@
 #include <stdint.h>
 
 typedef struct {
-    int32_t batch;        // product of the first batch_dims input dims
-    int32_t outer;        // product of the input dims from batch_dims to the axis
-    int32_t axis_size;    // the input's dimension at the axis (>= 1)
-    int32_t coords;       // positions per batch (product of their dims after batch_dims)
-    int32_t inner;        // elements per slice (product of the input dims after the axis)
-    int32_t elem_size;    // bytes per element
+    int32_t batch;     // product of the first batch_dims input dims
+    int32_t outer;     // product of the input dims from batch_dims to the axis
+    int32_t axis_size; // the input's dimension at the axis (>= 1)
+    int32_t coords;    // positions per batch (product of their dims after batch_dims)
+    int32_t inner;     // elements per slice (product of the input dims after the axis)
+    int32_t elem_size; // bytes per element
 } tm_gather_params;
 
 void tm_gather(const tm_gather_params *p, const void *in, const void *positions, void *out);

@@ -10,9 +10,9 @@
 typedef struct {
     int32_t input_zero_point;
     int32_t output_zero_point;
-    int32_t output_multiplier;      // int16 fixed point (DownScaleInt32ToInt16Multiplier)
-    int32_t output_exponent;        // <= 0
-    int32_t reluish_multiplier;     // int16 fixed point
+    int32_t output_multiplier;  // int16 fixed point (DownScaleInt32ToInt16Multiplier)
+    int32_t output_exponent;    // <= 0
+    int32_t reluish_multiplier; // int16 fixed point
     int32_t reluish_exponent;
 } tm_hard_swish_params;
 

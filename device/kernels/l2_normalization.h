@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 // outer rows of depth elements each.
-void tm_l2_normalization_s8(int32_t input_zero_point, int32_t outer, int32_t depth, const int8_t *input,
-    int8_t *output);
+void tm_l2_normalization_s8(
+    int32_t input_zero_point, int32_t outer, int32_t depth, const int8_t *input, int8_t *output);
 
 #endif

@@ -8,9 +8,9 @@
 #include "tm_quant.h"
 
 enum {
-    INPUT_INTEGER_BITS = 5,          // scaled differences and log(): Q5.26
-    ACCUMULATION_INTEGER_BITS = 12,  // sum of exps: Q12.19
-    OUTPUT_INTEGER_BITS = 4,         // output steps of 1/16
+    INPUT_INTEGER_BITS = 5,         // scaled differences and log(): Q5.26
+    ACCUMULATION_INTEGER_BITS = 12, // sum of exps: Q12.19
+    OUTPUT_INTEGER_BITS = 4,        // output steps of 1/16
 };
 
 int tm_log_softmax_prepare_params(double input_scale, tm_log_softmax_params *p) {
@@ -46,7 +46,7 @@ static int32_t sat_sub(int32_t a, int32_t b) {
 // approximation around sqrt(sqrt(1/2)); the sum is accumulated with one extra integer bit (Q6).
 static int32_t log_q12_to_q5(int32_t x) {
     const int accum_bits = INPUT_INTEGER_BITS + 1;
-    const int32_t log_2 = 1488522236;          // Q0 constants
+    const int32_t log_2 = 1488522236; // Q0 constants
     const int32_t sqrt_sqrt_half = 1805811301;
     const int32_t sqrt_half = 1518500250;
     const int32_t one_quarter = 536870912;
@@ -60,14 +60,14 @@ static int32_t log_q12_to_q5(int32_t x) {
     const int a_headroom_plus_1 = tm_fp_clz32((uint32_t)x);
     const int32_t r_a_tmp = tm_fp_mul_pot(x, a_headroom_plus_1 - 1);
     const int32_t r_a = tm_fp_mul_pot(tm_srdhm(r_a_tmp, sqrt_half), 1);
-    const int32_t a_pow_2_adj = sat_add(
-        tm_fp_mul_pot(ACCUMULATION_INTEGER_BITS - a_headroom_plus_1, 31 - accum_bits), shifted_quarter);
+    const int32_t a_pow_2_adj =
+        sat_add(tm_fp_mul_pot(ACCUMULATION_INTEGER_BITS - a_headroom_plus_1, 31 - accum_bits), shifted_quarter);
 
     const int32_t z_b = tm_srdhm(x, sqrt_half);
     const int b_headroom = tm_fp_clz32((uint32_t)z_b) - 1;
     const int32_t r_b = tm_fp_mul_pot(x, b_headroom);
-    const int32_t b_pow_2_adj = sat_sub(
-        tm_fp_mul_pot(ACCUMULATION_INTEGER_BITS - b_headroom, 31 - accum_bits), shifted_quarter);
+    const int32_t b_pow_2_adj =
+        sat_sub(tm_fp_mul_pot(ACCUMULATION_INTEGER_BITS - b_headroom, 31 - accum_bits), shifted_quarter);
 
     const int32_t r = TM_MIN(r_a, r_b);
     const int32_t pow_2_adj = TM_MAX(a_pow_2_adj, b_pow_2_adj);
@@ -90,8 +90,8 @@ static inline int32_t scaled_diff(const tm_log_softmax_params *p, int32_t diff) 
     return tm_mul_by_quantized_mul(diff, p->input.input_multiplier, p->input.input_left_shift);
 }
 
-void tm_log_softmax_s8(const tm_log_softmax_params *p, int32_t outer, int32_t depth,
-    const int8_t *input, int8_t *output) {
+void tm_log_softmax_s8(
+    const tm_log_softmax_params *p, int32_t outer, int32_t depth, const int8_t *input, int8_t *output) {
     for (int32_t i = 0; i < outer; ++i) {
         const int8_t *in = input + (size_t)i * (size_t)depth;
         int8_t *out = output + (size_t)i * (size_t)depth;
@@ -101,13 +101,14 @@ void tm_log_softmax_s8(const tm_log_softmax_params *p, int32_t outer, int32_t de
         // Differences at or below this give the minimum output (Q5.26's smallest value plus the log,
         // taken back to input steps).
         const int32_t shifted_log_sum = tm_add_wrap(log_sum, INT32_MIN);
-        const int32_t adjusted_diff_min = TM_MAX(p->input.diff_min - 1,
-            tm_mul_by_quantized_mul(shifted_log_sum, p->reverse_multiplier, p->reverse_shift));
+        const int32_t adjusted_diff_min = TM_MAX(
+            p->input.diff_min - 1, tm_mul_by_quantized_mul(shifted_log_sum, p->reverse_multiplier, p->reverse_shift));
         for (int32_t c = 0; c < depth; ++c) {
             const int32_t diff = (int32_t)in[c] - max_in_row;
             if (diff > adjusted_diff_min) {
                 int32_t v = tm_add_wrap(tm_rounding_divide_by_pot(tm_sub_wrap(scaled_diff(p, diff), log_sum),
-                    31 - INPUT_INTEGER_BITS - OUTPUT_INTEGER_BITS), INT8_MAX);
+                                            31 - INPUT_INTEGER_BITS - OUTPUT_INTEGER_BITS),
+                    INT8_MAX);
                 out[c] = (int8_t)tm_clamp_i32(v, INT8_MIN, INT8_MAX);
             } else {
                 out[c] = INT8_MIN;

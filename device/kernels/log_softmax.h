@@ -11,9 +11,9 @@
 #include "softmax.h"
 
 typedef struct {
-    tm_softmax_params input;         // SOFTMAX's input scaling with beta 1 (into Q5.26), diff_min
-    int32_t reverse_multiplier;      // the inverse scaling: Q5.26 back to input steps
-    int32_t reverse_shift;           // <= 0 (a right shift), 1 when the inverse is exactly 1
+    tm_softmax_params input;    // SOFTMAX's input scaling with beta 1 (into Q5.26), diff_min
+    int32_t reverse_multiplier; // the inverse scaling: Q5.26 back to input steps
+    int32_t reverse_shift;      // <= 0 (a right shift), 1 when the inverse is exactly 1
 } tm_log_softmax_params;
 
 // TFLM's prepare (PreprocessLogSoftmaxScalingExp and CalculateInputRadius with 5 integer bits,
@@ -22,7 +22,7 @@ typedef struct {
 int tm_log_softmax_prepare_params(double input_scale, tm_log_softmax_params *p);
 
 // outer rows of depth elements each.
-void tm_log_softmax_s8(const tm_log_softmax_params *p, int32_t outer, int32_t depth,
-    const int8_t *input, int8_t *output);
+void tm_log_softmax_s8(
+    const tm_log_softmax_params *p, int32_t outer, int32_t depth, const int8_t *input, int8_t *output);
 
 #endif

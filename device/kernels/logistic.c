@@ -20,8 +20,8 @@ int tm_logistic_prepare_params(float input_scale, int32_t input_zero_point, tm_l
     p->input_left_shift = shift;
     p->input_zero_point = input_zero_point;
     // CalculateInputRadius(4, shift, 31) = floor((2^4 - 1) * 2^27 / 2^shift).
-    p->input_range_radius = (int32_t)floor(1.0 * ((1 << INPUT_INTEGER_BITS) - 1) *
-        (double)(1ll << (31 - INPUT_INTEGER_BITS)) / (double)(1ll << shift));
+    p->input_range_radius = (int32_t)floor(
+        1.0 * ((1 << INPUT_INTEGER_BITS) - 1) * (double)(1ll << (31 - INPUT_INTEGER_BITS)) / (double)(1ll << shift));
     return 0;
 }
 

@@ -11,7 +11,7 @@ typedef struct {
     int32_t input_zero_point;
     int32_t input_range_radius;
     int32_t input_multiplier;
-    int32_t input_left_shift;   // may be negative (a right shift)
+    int32_t input_left_shift; // may be negative (a right shift)
 } tm_logistic_params;
 
 // TFLM's prepare for int8 LOGISTIC (and TANH, same math): the multiplier and shift of

@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 typedef struct {
-    int8_t table[256];      // indexed by (uint8_t)q
+    int8_t table[256]; // indexed by (uint8_t)q
 } tm_lut_s8_table;
 
 void tm_lut_s8(const tm_lut_s8_table *t, int32_t size, const int8_t *input, int8_t *output);

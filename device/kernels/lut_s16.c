@@ -3,8 +3,7 @@
 
 #include "tm_quant.h"
 
-void tm_lut_s16_generate(float (*f)(float), float in_min, float in_max, float out_min, float out_max,
-    int16_t *lut) {
+void tm_lut_s16_generate(float (*f)(float), float in_min, float in_max, float out_min, float out_max, int16_t *lut) {
     const int steps = TM_LUT_S16_SIZE - 1;
     const float step = (in_max - in_min) / (float)steps;
     const float half_step = step / 2.0f;

@@ -15,12 +15,11 @@
 
 // Fills lut with f sampled as TFLM's gen_lut<float, int16_t, int16_t> does (same float operations
 // in the same order; f should round as the C library's float functions do: expf...).
-void tm_lut_s16_generate(float (*f)(float), float in_min, float in_max, float out_min, float out_max,
-    int16_t *lut);
+void tm_lut_s16_generate(float (*f)(float), float in_min, float in_max, float out_min, float out_max, int16_t *lut);
 
 // The interpolated value at x (int16 arithmetic of TFLM's lookup, wrap-arounds included).
 static inline int16_t tm_lut_s16_lookup(int16_t x, const int16_t *lut) {
-    const int32_t index = 256 + (x >> 7);      // 0 .. 511
+    const int32_t index = 256 + (x >> 7); // 0 .. 511
     const int32_t offset = x & 0x7f;
     const int16_t base = lut[index];
     const int16_t slope = (int16_t)(lut[index + 1] - lut[index]);

@@ -30,8 +30,8 @@ typedef struct {
 
 // rq[c] for c < channels: bias[c] (0 without bias) + input_offset * sum_k w[c * depth + k] (int32
 // wrap), multiplier[c * quant_step], shift[c * quant_step] (quant_step 1: per channel; 0: one for all).
-void tm_mm_prepare(const int8_t *w, int32_t depth, int32_t channels, const int32_t *bias,
-    int32_t input_offset, const int32_t *multiplier, const int8_t *shift, int32_t quant_step, tm_rq *rq);
+void tm_mm_prepare(const int8_t *w, int32_t depth, int32_t channels, const int32_t *bias, int32_t input_offset,
+    const int32_t *multiplier, const int8_t *shift, int32_t quant_step, tm_rq *rq);
 
 // For p < rows, c < channels:
 //   out[p * out_stride + c] = output stage rq[c] of sum_k x[p * x_stride + k] * w[c * depth + k].
@@ -40,7 +40,7 @@ void tm_mm_prepare(const int8_t *w, int32_t depth, int32_t channels, const int32
 #if TM_TARGET_IS(PORTABLE)
 #define tm_mm_s8 tm_mm_s8_portable
 #endif
-void tm_mm_s8(const int8_t *x, int32_t x_stride, int32_t rows, const int8_t *w, int32_t depth,
-    int32_t channels, const tm_mm_out *o, int8_t *out, int32_t out_stride);
+void tm_mm_s8(const int8_t *x, int32_t x_stride, int32_t rows, const int8_t *w, int32_t depth, int32_t channels,
+    const tm_mm_out *o, int8_t *out, int32_t out_stride);
 
 #endif

@@ -3,8 +3,8 @@
 
 #include <stddef.h>
 
-static void maximum_row(const void *params, const int8_t *a, int32_t step_a, const int8_t *b,
-    int32_t step_b, int8_t *out, int32_t n) {
+static void maximum_row(
+    const void *params, const int8_t *a, int32_t step_a, const int8_t *b, int32_t step_b, int8_t *out, int32_t n) {
     (void)params;
     for (int32_t i = 0; i < n; ++i) {
         const int8_t x = a[i * step_a], y = b[i * step_b];
@@ -12,8 +12,8 @@ static void maximum_row(const void *params, const int8_t *a, int32_t step_a, con
     }
 }
 
-static void minimum_row(const void *params, const int8_t *a, int32_t step_a, const int8_t *b,
-    int32_t step_b, int8_t *out, int32_t n) {
+static void minimum_row(
+    const void *params, const int8_t *a, int32_t step_a, const int8_t *b, int32_t step_b, int8_t *out, int32_t n) {
     (void)params;
     for (int32_t i = 0; i < n; ++i) {
         const int8_t x = a[i * step_a], y = b[i * step_b];

@@ -13,7 +13,7 @@ void tm_mean_init_shape(tm_mean_params *p, const int32_t *dims, int ndim, const 
     }
     int no = 0;
     int nr = 0;
-    int last_kind = -1;  // kind of the last dim appended: 0 kept, 1 reduced
+    int last_kind = -1; // kind of the last dim appended: 0 kept, 1 reduced
     p->count = 1;
     for (int i = 0; i < ndim; ++i) {
         const int kind = reduce[i] ? 1 : 0;
@@ -51,8 +51,7 @@ void tm_mean_init_shape(tm_mean_params *p, const int32_t *dims, int ndim, const 
     p->red_ndim = nr;
 }
 
-void tm_mean_fold_count(int32_t multiplier, int shift, int32_t count, int32_t *out_multiplier,
-    int32_t *out_shift) {
+void tm_mean_fold_count(int32_t multiplier, int shift, int32_t count, int32_t *out_multiplier, int32_t *out_shift) {
     if (count <= 0) {
         *out_multiplier = multiplier;
         *out_shift = shift;
@@ -93,44 +92,43 @@ int tm_mean_init_quant(tm_mean_params *p, float in_scale, int32_t in_zp, float o
 
 // Sum of the input elements of one output: a walk over the reduced index space from `base`;
 // then one output of TFLM's QuantizedMeanOrSum. T is the element type (int8 or int16).
-#define TM_MEAN_KERNEL(SUFFIX, T, LO, HI)                                                          \
-    static int32_t reduce_sum_##SUFFIX(const tm_mean_params *p, const T *base) {                  \
-        const int nd = p->red_ndim;                                                                \
-        const int32_t inner = p->red_dims[nd - 1];                                                 \
-        const int32_t step = p->red_strides[nd - 1];                                               \
-        const int32_t rows = tm_reduce_count(p->red_dims, nd - 1);                                 \
-        uint32_t sum = 0; /* TFLM accumulates in int32 with wrap-around */                         \
-        int32_t idx[TM_MEAN_MAX_DIMS] = {0};                                                       \
-        int32_t off = 0;                                                                           \
-        for (int32_t r = 0; r < rows; ++r) {                                                       \
-            const T *row = base + off;                                                             \
-            for (int32_t i = 0; i < inner; ++i) {                                                  \
-                sum += (uint32_t)(int32_t)row[i * step];                                           \
-            }                                                                                      \
-            tm_reduce_step(idx, &off, p->red_dims, p->red_strides, nd - 1);                        \
-        }                                                                                          \
-        return (int32_t)sum;                                                                       \
-    }                                                                                              \
-    void tm_mean_##SUFFIX(const tm_mean_params *p, const T *in, T *out) {                          \
-        const int nd = p->out_ndim;                                                                \
-        const int32_t n_out = tm_reduce_count(p->out_dims, nd);                                    \
-        if (p->count == 0) { /* empty reduction: TFLM leaves the zero-initialised output */        \
-            for (int32_t i = 0; i < n_out; ++i) {                                                  \
-                out[i] = 0;                                                                        \
-            }                                                                                      \
-            return;                                                                                \
-        }                                                                                          \
-        const int64_t zp_total = (int64_t)p->input_zero_point * p->count;                          \
-        int32_t idx[TM_MEAN_MAX_DIMS] = {0};                                                       \
-        int32_t off = 0;                                                                           \
-        for (int32_t o = 0; o < n_out; ++o) {                                                      \
-            const int32_t sum = reduce_sum_##SUFFIX(p, in + off);                                  \
-            const int32_t shifted = (int32_t)(uint32_t)(uint64_t)((int64_t)sum - zp_total);        \
-            const int32_t v = tm_mul_by_quantized_mul(shifted, p->multiplier, p->shift)            \
-                + p->output_zero_point;                                                            \
-            out[o] = (T)tm_clamp_i32(v, LO, HI);                                                   \
-            tm_reduce_step(idx, &off, p->out_dims, p->out_strides, nd);                            \
-        }                                                                                          \
+#define TM_MEAN_KERNEL(SUFFIX, T, LO, HI)                                                                              \
+    static int32_t reduce_sum_##SUFFIX(const tm_mean_params *p, const T *base) {                                       \
+        const int nd = p->red_ndim;                                                                                    \
+        const int32_t inner = p->red_dims[nd - 1];                                                                     \
+        const int32_t step = p->red_strides[nd - 1];                                                                   \
+        const int32_t rows = tm_reduce_count(p->red_dims, nd - 1);                                                     \
+        uint32_t sum = 0; /* TFLM accumulates in int32 with wrap-around */                                             \
+        int32_t idx[TM_MEAN_MAX_DIMS] = {0};                                                                           \
+        int32_t off = 0;                                                                                               \
+        for (int32_t r = 0; r < rows; ++r) {                                                                           \
+            const T *row = base + off;                                                                                 \
+            for (int32_t i = 0; i < inner; ++i) {                                                                      \
+                sum += (uint32_t)(int32_t)row[i * step];                                                               \
+            }                                                                                                          \
+            tm_reduce_step(idx, &off, p->red_dims, p->red_strides, nd - 1);                                            \
+        }                                                                                                              \
+        return (int32_t)sum;                                                                                           \
+    }                                                                                                                  \
+    void tm_mean_##SUFFIX(const tm_mean_params *p, const T *in, T *out) {                                              \
+        const int nd = p->out_ndim;                                                                                    \
+        const int32_t n_out = tm_reduce_count(p->out_dims, nd);                                                        \
+        if (p->count == 0) { /* empty reduction: TFLM leaves the zero-initialised output */                            \
+            for (int32_t i = 0; i < n_out; ++i) {                                                                      \
+                out[i] = 0;                                                                                            \
+            }                                                                                                          \
+            return;                                                                                                    \
+        }                                                                                                              \
+        const int64_t zp_total = (int64_t)p->input_zero_point * p->count;                                              \
+        int32_t idx[TM_MEAN_MAX_DIMS] = {0};                                                                           \
+        int32_t off = 0;                                                                                               \
+        for (int32_t o = 0; o < n_out; ++o) {                                                                          \
+            const int32_t sum = reduce_sum_##SUFFIX(p, in + off);                                                      \
+            const int32_t shifted = (int32_t)(uint32_t)(uint64_t)((int64_t)sum - zp_total);                            \
+            const int32_t v = tm_mul_by_quantized_mul(shifted, p->multiplier, p->shift) + p->output_zero_point;        \
+            out[o] = (T)tm_clamp_i32(v, LO, HI);                                                                       \
+            tm_reduce_step(idx, &off, p->out_dims, p->out_strides, nd);                                                \
+        }                                                                                                              \
     }
 
 TM_MEAN_KERNEL(s8, int8_t, -128, 127)

@@ -16,16 +16,16 @@
 #define TM_MEAN_MAX_DIMS 6
 
 typedef struct {
-    int32_t out_ndim;                       // kept dims (>= 1; a single 1 if everything is reduced)
+    int32_t out_ndim; // kept dims (>= 1; a single 1 if everything is reduced)
     int32_t out_dims[TM_MEAN_MAX_DIMS];
-    int32_t out_strides[TM_MEAN_MAX_DIMS];  // input element stride of each kept dim
-    int32_t red_ndim;                       // reduced dims (>= 1; a single 1 if nothing is reduced)
+    int32_t out_strides[TM_MEAN_MAX_DIMS]; // input element stride of each kept dim
+    int32_t red_ndim;                      // reduced dims (>= 1; a single 1 if nothing is reduced)
     int32_t red_dims[TM_MEAN_MAX_DIMS];
-    int32_t red_strides[TM_MEAN_MAX_DIMS];  // input element stride of each reduced dim
-    int32_t count;                          // elements per output = product of red_dims
+    int32_t red_strides[TM_MEAN_MAX_DIMS]; // input element stride of each reduced dim
+    int32_t count;                         // elements per output = product of red_dims
     int32_t input_zero_point;
     int32_t output_zero_point;
-    int32_t multiplier;                     // input_scale / output_scale / count, quantized
+    int32_t multiplier; // input_scale / output_scale / count, quantized
     int32_t shift;
 } tm_mean_params;
 
@@ -39,8 +39,7 @@ void tm_mean_init_shape(tm_mean_params *p, const int32_t *dims, int ndim, const 
 int tm_mean_init_quant(tm_mean_params *p, float in_scale, int32_t in_zp, float out_scale, int32_t out_zp);
 
 // TFLM's folding of 1/count into (multiplier, shift) from QuantizeMultiplier(in_scale/out_scale).
-void tm_mean_fold_count(int32_t multiplier, int shift, int32_t count, int32_t *out_multiplier,
-    int32_t *out_shift);
+void tm_mean_fold_count(int32_t multiplier, int shift, int32_t count, int32_t *out_multiplier, int32_t *out_shift);
 
 void tm_mean_s8(const tm_mean_params *p, const int8_t *in, int8_t *out);
 // The same for int16 (TFLM's 16x8 MEAN: the same QuantizedMeanOrSum, clamped to int16).

@@ -9,13 +9,13 @@
 #define TM_PAD_MAX_DIMS 6
 
 typedef struct {
-    int32_t ndim;                          // >= 1
+    int32_t ndim; // >= 1
     int32_t in_dims[TM_PAD_MAX_DIMS];
-    int32_t left[TM_PAD_MAX_DIMS];         // >= 0
-    int32_t right[TM_PAD_MAX_DIMS];        // >= 0
-    int32_t out_block[TM_PAD_MAX_DIMS];    // output elements in one step of dim i (product of out dims after i)
-    int8_t pad_value;                      // int8
-    int16_t pad_value_s16;                 // int16
+    int32_t left[TM_PAD_MAX_DIMS];      // >= 0
+    int32_t right[TM_PAD_MAX_DIMS];     // >= 0
+    int32_t out_block[TM_PAD_MAX_DIMS]; // output elements in one step of dim i (product of out dims after i)
+    int8_t pad_value;                   // int8
+    int16_t pad_value_s16;              // int16
 } tm_pad_params;
 
 // Fills out_block from in_dims/left/right (call once ndim, in_dims, left and right are set).

@@ -14,7 +14,7 @@ typedef struct {
     int32_t stride_h, stride_w;
     int32_t filter_h, filter_w;
     int32_t pad_h, pad_w;
-    int32_t act_min, act_max;   // fused activation clamp, in output units
+    int32_t act_min, act_max; // fused activation clamp, in output units
 } tm_pool_params;
 
 #endif

@@ -13,8 +13,7 @@ typedef struct {
     int32_t cols;
 } pool_window;
 
-static inline pool_window window_at(const tm_pool_params *p, const int16_t *in_b, size_t row,
-    int32_t oy, int32_t ox) {
+static inline pool_window window_at(const tm_pool_params *p, const int16_t *in_b, size_t row, int32_t oy, int32_t ox) {
     const int32_t y0 = oy * p->stride_h - p->pad_h;
     const int32_t x0 = ox * p->stride_w - p->pad_w;
     const int32_t fy_start = TM_MAX(0, -y0);
@@ -27,8 +26,8 @@ static inline pool_window window_at(const tm_pool_params *p, const int16_t *in_b
 }
 
 // The window's maximum (from -32768) or its sum, over one channel.
-TM_ALWAYS_INLINE int32_t window_reduce(const int16_t *first, int32_t rows, int32_t cols, size_t row,
-    size_t c_n, int average) {
+TM_ALWAYS_INLINE int32_t window_reduce(
+    const int16_t *first, int32_t rows, int32_t cols, size_t row, size_t c_n, int average) {
     int32_t acc = average ? 0 : INT16_MIN;
     for (int32_t fy = 0; fy < rows; ++fy, first += row) {
         const int16_t *in = first;

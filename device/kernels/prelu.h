@@ -17,18 +17,18 @@ typedef struct {
     int32_t alpha_zero_point;
     int32_t output_zero_point;
     int32_t identity_multiplier;
-    int32_t identity_shift;     // in [-31, 30]
+    int32_t identity_shift; // in [-31, 30]
     int32_t alpha_multiplier;
-    int32_t alpha_shift;        // in [-31, 30]
+    int32_t alpha_shift; // in [-31, 30]
 } tm_prelu_params;
 
 // TFLM's CalculatePreluParams (both ratios in double, QuantizeMultiplier). Returns 0, or -1 for a
 // ratio that is not finite or needs a left shift above 30.
-int tm_prelu_prepare_params(float input_scale, int32_t input_zero_point, float alpha_scale,
-    int32_t alpha_zero_point, float output_scale, int32_t output_zero_point, tm_prelu_params *p);
+int tm_prelu_prepare_params(float input_scale, int32_t input_zero_point, float alpha_scale, int32_t alpha_zero_point,
+    float output_scale, int32_t output_zero_point, tm_prelu_params *p);
 
 // in1 is the input, in2 alpha, broadcast by bc to the output.
-void tm_prelu_s8(const tm_prelu_params *p, const tm_broadcast *bc, const int8_t *input,
-    const int8_t *alpha, int8_t *output);
+void tm_prelu_s8(
+    const tm_prelu_params *p, const tm_broadcast *bc, const int8_t *input, const int8_t *alpha, int8_t *output);
 
 #endif

@@ -24,6 +24,8 @@
 #include "tm_prim.h"
 #include "prim_mm_blocks.h"
 
+// Hand-scheduled assembly and intrinsics, laid out by hand:
+// clang-format off
 #if TM_TARGET_IS(ARMV6M)
 
 // One input value x[k] (+ offset in lr when WITH_OFF) against the four weight streams: r1 walks
@@ -90,4 +92,5 @@ void tm_dot4_off_armv6m(const int8_t *x, int32_t input_offset, const int8_t *w0,
     v6m_dot4_off(x, w0, w_stride, n, a, input_offset);
 }
 
+// clang-format on
 #endif

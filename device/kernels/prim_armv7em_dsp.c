@@ -7,6 +7,8 @@
 #include "tm_prim.h"
 #include "prim_mm_blocks.h"
 
+// Hand-scheduled assembly and intrinsics, laid out by hand:
+// clang-format off
 #if TM_TARGET_IS(ARMV7EM_DSP)
 
 // a[0..3] = x . w_j for the four channels of w0 (rows depth apart). Inline, as before the split.
@@ -180,4 +182,5 @@ void tm_mm_s8(const int8_t *x, int32_t x_stride, int32_t rows, const int8_t *w, 
         out + paired * out_stride, out_stride);
 }
 
+// clang-format on
 #endif

@@ -10,6 +10,8 @@
 #ifndef TM_KERNEL_PRIM_ARMV7EM_DSP_H
 #define TM_KERNEL_PRIM_ARMV7EM_DSP_H
 
+// Hand-scheduled assembly and intrinsics, laid out by hand:
+// clang-format off
 #include <arm_acle.h>
 #include <stdint.h>
 #include <string.h>
@@ -182,4 +184,5 @@ TM_ALWAYS_INLINE void tm_dot4_off_dsp(const int8_t *x, int32_t input_offset, con
     a[3] = a3;
 }
 
+// clang-format on
 #endif

@@ -34,23 +34,23 @@ static inline void split22(int64_t acc, int32_t *sa, int32_t *sb) {
     const int32_t t = (int32_t)((uint64_t)acc & 0x3FFFFFu);
     const int32_t lane = t >= 0x200000 ? t - 0x400000 : t;
     *sa = lane;
-    *sb = (int32_t)((acc - lane) >> 22);   // exact: acc - lane is a multiple of 2^22
+    *sb = (int32_t)((acc - lane) >> 22); // exact: acc - lane is a multiple of 2^22
 }
 
 // a[r * 4 + j] = x_r . w_j for rows x0, x1 and the four channels packed in tile (pack_pairs):
 // per k, two loads of x, two of the tile and four SMLALs make eight MACs.
-static TM_HOT void dot_packed_2x4(const int8_t *x0, const int8_t *x1, const int32_t *tile, int32_t depth,
-    int32_t a[8]) {
+static TM_HOT void dot_packed_2x4(
+    const int8_t *x0, const int8_t *x1, const int32_t *tile, int32_t depth, int32_t a[8]) {
     int64_t c00 = 0, c01 = 0, c10 = 0, c11 = 0;
-#define TM_PACKED_STEP(i)                              \
-    do {                                               \
-        const int32_t v0 = x0[i], v1 = x1[i];          \
-        int32_t wv = tile[2 * (i)];                    \
-        c00 += (int64_t)v0 * wv;                       \
-        c10 += (int64_t)v1 * wv;                       \
-        wv = tile[2 * (i) + 1];                        \
-        c01 += (int64_t)v0 * wv;                       \
-        c11 += (int64_t)v1 * wv;                       \
+#define TM_PACKED_STEP(i)                                                                                              \
+    do {                                                                                                               \
+        const int32_t v0 = x0[i], v1 = x1[i];                                                                          \
+        int32_t wv = tile[2 * (i)];                                                                                    \
+        c00 += (int64_t)v0 * wv;                                                                                       \
+        c10 += (int64_t)v1 * wv;                                                                                       \
+        wv = tile[2 * (i) + 1];                                                                                        \
+        c01 += (int64_t)v0 * wv;                                                                                       \
+        c11 += (int64_t)v1 * wv;                                                                                       \
     } while (0)
     // Unrolled by four: fewer passes, each of which costs an emulator (the QEMU board) a block
     // boundary on top of its instructions.
@@ -75,8 +75,8 @@ static TM_HOT void dot_packed_2x4(const int8_t *x0, const int8_t *x1, const int3
 }
 
 // Rows [0, paired) (an even count) x the four channels c.. packed in tile, with their output stage.
-static TM_HOT void rows_packed_x4(const int8_t *x, int32_t x_stride, int32_t paired, const int32_t *tile,
-    int32_t depth, const tm_mm_out *o, int32_t c, int8_t *out, int32_t out_stride) {
+static TM_HOT void rows_packed_x4(const int8_t *x, int32_t x_stride, int32_t paired, const int32_t *tile, int32_t depth,
+    const tm_mm_out *o, int32_t c, int8_t *out, int32_t out_stride) {
     // The output stage's parameters in locals: out is an int8_t pointer, through which the
     // compiler must assume any store may change *o.
     const tm_rq *rq = o->rq + c;
@@ -101,16 +101,16 @@ static TM_HOT void rows_packed_x4(const int8_t *x, int32_t x_stride, int32_t pai
 // a = {x0.w0, x0.w1, x1.w0, x1.w1}: deeper products, and the pair of channels left over by the
 // packed blocks. Out of line so that the compiler allocates its registers on their own: inlined
 // into the row loop, GCC spills an accumulator of the unrolled loop.
-static TM_HOT void dot_2x2(const int8_t *x0, const int8_t *x1, const int8_t *w0, const int8_t *w1,
-    int32_t depth, int32_t a[4]) {
+static TM_HOT void dot_2x2(
+    const int8_t *x0, const int8_t *x1, const int8_t *w0, const int8_t *w1, int32_t depth, int32_t a[4]) {
     int32_t a00 = 0, a01 = 0, a10 = 0, a11 = 0;
-#define TM_2X2_STEP(i)                                             \
-    do {                                                           \
-        const int32_t v0 = x0[i], v1 = x1[i], u0 = w0[i], u1 = w1[i]; \
-        a00 += u0 * v0;                                            \
-        a10 += u0 * v1;                                            \
-        a01 += u1 * v0;                                            \
-        a11 += u1 * v1;                                            \
+#define TM_2X2_STEP(i)                                                                                                 \
+    do {                                                                                                               \
+        const int32_t v0 = x0[i], v1 = x1[i], u0 = w0[i], u1 = w1[i];                                                  \
+        a00 += u0 * v0;                                                                                                \
+        a10 += u0 * v1;                                                                                                \
+        a01 += u1 * v0;                                                                                                \
+        a11 += u1 * v1;                                                                                                \
     } while (0)
     const int8_t *end4 = x0 + (depth & ~3);
     while (x0 != end4) {
@@ -133,12 +133,12 @@ static TM_HOT void dot_2x2(const int8_t *x0, const int8_t *x1, const int8_t *w0,
     a[3] = a11;
 }
 
-void tm_mm_s8(const int8_t *x, int32_t x_stride, int32_t rows, const int8_t *w, int32_t depth,
-    int32_t channels, const tm_mm_out *o, int8_t *out, int32_t out_stride) {
+void tm_mm_s8(const int8_t *x, int32_t x_stride, int32_t rows, const int8_t *w, int32_t depth, int32_t channels,
+    const tm_mm_out *o, int8_t *out, int32_t out_stride) {
     const int32_t paired = rows & ~1;
     int32_t c = 0;
     if (depth <= TM_PAIR_DEPTH) {
-        int32_t tile[2 * TM_PAIR_DEPTH];   // 1016 bytes of stack
+        int32_t tile[2 * TM_PAIR_DEPTH]; // 1016 bytes of stack
         for (; c + 4 <= channels; c += 4) {
             pack_pairs(w + c * depth, depth, tile);
             rows_packed_x4(x, x_stride, paired, tile, depth, o, c, out + c, out_stride);
@@ -159,8 +159,8 @@ void tm_mm_s8(const int8_t *x, int32_t x_stride, int32_t rows, const int8_t *w, 
         }
     }
     tm_mm_rest_channels(x, x_stride, paired, w, depth, c, channels, o, out, out_stride);
-    tm_mm_rows_1x4(x + paired * x_stride, x_stride, rows - paired, w, depth, channels, o,
-        out + paired * out_stride, out_stride);
+    tm_mm_rows_1x4(
+        x + paired * x_stride, x_stride, rows - paired, w, depth, channels, o, out + paired * out_stride, out_stride);
 }
 
 #endif

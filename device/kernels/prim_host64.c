@@ -31,8 +31,7 @@ static inline void split64(int64_t acc, int32_t *s0, int32_t *s1) {
 // a[0..3] = x0 . w_c, a[4..7] = x1 . w_c for the four channels c of w0 (rows depth apart), k
 // unrolled by two. Out of line so that its registers are allocated on their own (inlined, GCC
 // keeps the weight pointers on the stack).
-static TM_HOT void dot_swar_2x4(const int8_t *x0, const int8_t *x1, const int8_t *w0, int32_t depth,
-    int32_t a[8]) {
+static TM_HOT void dot_swar_2x4(const int8_t *x0, const int8_t *x1, const int8_t *w0, int32_t depth, int32_t a[8]) {
     const int8_t *w1 = w0 + depth, *w2 = w1 + depth, *w3 = w2 + depth;
     int64_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
     int32_t k = 0;
@@ -73,12 +72,12 @@ static inline int64_t split21(int64_t acc, int32_t *s) {
     const int32_t t = (int32_t)((uint64_t)acc & 0x1FFFFFu);
     const int32_t lane = t >= 0x100000 ? t - 0x200000 : t;
     *s += lane;
-    return (acc - lane) / 2097152;   // exact
+    return (acc - lane) / 2097152; // exact
 }
 
 // a[r * 4 + c] = x_r . w_c for rows x0, x1, x2 and the four channels of w0 (rows depth apart).
-static TM_HOT void dot_swar_3x4(const int8_t *x0, const int8_t *x1, const int8_t *x2, const int8_t *w0,
-    int32_t depth, int32_t a[12]) {
+static TM_HOT void dot_swar_3x4(
+    const int8_t *x0, const int8_t *x1, const int8_t *x2, const int8_t *w0, int32_t depth, int32_t a[12]) {
     const int8_t *w1 = w0 + depth, *w2 = w1 + depth, *w3 = w2 + depth;
     for (int32_t i = 0; i < 12; ++i) {
         a[i] = 0;
@@ -119,8 +118,8 @@ static TM_HOT void dot_swar_3x4(const int8_t *x0, const int8_t *x1, const int8_t
 }
 
 // The same for eight channels (a[r * 8 + c]): one packed v per k serves eight multiply-adds.
-static TM_HOT void dot_swar_3x8(const int8_t *x0, const int8_t *x1, const int8_t *x2, const int8_t *w0,
-    int32_t depth, int32_t a[24]) {
+static TM_HOT void dot_swar_3x8(
+    const int8_t *x0, const int8_t *x1, const int8_t *x2, const int8_t *w0, int32_t depth, int32_t a[24]) {
     const int8_t *w1 = w0 + depth, *w2 = w1 + depth, *w3 = w2 + depth;
     const int8_t *w4 = w3 + depth, *w5 = w4 + depth, *w6 = w5 + depth, *w7 = w6 + depth;
     for (int32_t i = 0; i < 24; ++i) {
@@ -151,8 +150,8 @@ static TM_HOT void dot_swar_3x8(const int8_t *x0, const int8_t *x1, const int8_t
         a[23] += (int32_t)split21(split21(a7, &a[7]), &a[15]);
     }
 }
-void tm_mm_s8(const int8_t *x, int32_t x_stride, int32_t rows, const int8_t *w, int32_t depth,
-    int32_t channels, const tm_mm_out *o, int8_t *out, int32_t out_stride) {
+void tm_mm_s8(const int8_t *x, int32_t x_stride, int32_t rows, const int8_t *w, int32_t depth, int32_t channels,
+    const tm_mm_out *o, int8_t *out, int32_t out_stride) {
     // Triples of rows, then a pair if two are left; a single leftover row goes to tm_mm_rows_1x4.
     const int32_t paired = rows % 3 == 1 ? rows - 1 : rows;
     int32_t c = 0;
@@ -207,11 +206,11 @@ void tm_mm_s8(const int8_t *x, int32_t x_stride, int32_t rows, const int8_t *w, 
         }
     }
     tm_mm_rest_channels(x, x_stride, paired, w, depth, c, channels, o, out, out_stride);
-    tm_mm_rows_1x4(x + paired * x_stride, x_stride, rows - paired, w, depth, channels, o,
-        out + paired * out_stride, out_stride);
+    tm_mm_rows_1x4(
+        x + paired * x_stride, x_stride, rows - paired, w, depth, channels, o, out + paired * out_stride, out_stride);
 }
 
-#endif  // !TM_HOST64_SSE2
+#endif // !TM_HOST64_SSE2
 
 #if TM_HOST64_SSE2
 // SSE2: sixteen values of k per step. A 16-byte vector of int8 is split into its even and odd
@@ -236,8 +235,7 @@ TM_ALWAYS_INLINE __m128i mac16(__m128i acc, __m128i w, __m128i xe, __m128i xo) {
 }
 
 // One step of the four channels: s[j] += the products of the input bytes xv (plus off) and w_j.
-TM_ALWAYS_INLINE void mac4(__m128i s[4], __m128i xv, __m128i off, __m128i w0, __m128i w1, __m128i w2,
-    __m128i w3) {
+TM_ALWAYS_INLINE void mac4(__m128i s[4], __m128i xv, __m128i off, __m128i w0, __m128i w1, __m128i w2, __m128i w3) {
     const __m128i xe = _mm_add_epi16(even16(xv), off), xo = _mm_add_epi16(odd16(xv), off);
     s[0] = mac16(s[0], w0, xe, xo);
     s[1] = mac16(s[1], w1, xe, xo);
@@ -246,8 +244,7 @@ TM_ALWAYS_INLINE void mac4(__m128i s[4], __m128i xv, __m128i off, __m128i w0, __
 }
 
 // sa += w times row 0's halves (xe0, xo0), sb += w times row 1's.
-TM_ALWAYS_INLINE void mac1x2(__m128i *sa, __m128i *sb, __m128i w, __m128i xe0, __m128i xo0, __m128i xe1,
-    __m128i xo1) {
+TM_ALWAYS_INLINE void mac1x2(__m128i *sa, __m128i *sb, __m128i w, __m128i xe0, __m128i xo0, __m128i xe1, __m128i xo1) {
     const __m128i we = even16(w), wo = odd16(w);
     *sa = _mm_add_epi32(*sa, _mm_add_epi32(_mm_madd_epi16(we, xe0), _mm_madd_epi16(wo, xo0)));
     *sb = _mm_add_epi32(*sb, _mm_add_epi32(_mm_madd_epi16(we, xe1), _mm_madd_epi16(wo, xo1)));
@@ -255,8 +252,7 @@ TM_ALWAYS_INLINE void mac1x2(__m128i *sa, __m128i *sb, __m128i w, __m128i xe0, _
 
 // One step of two rows x four channels: s[r * 4 + j] += the products of row r's bytes xr and w_j.
 // (Written out channel by channel: as a loop GCC kept the accumulators in memory.)
-TM_ALWAYS_INLINE void mac2x4(__m128i s[8], __m128i x0, __m128i x1, __m128i w0, __m128i w1, __m128i w2,
-    __m128i w3) {
+TM_ALWAYS_INLINE void mac2x4(__m128i s[8], __m128i x0, __m128i x1, __m128i w0, __m128i w1, __m128i w2, __m128i w3) {
     const __m128i xe0 = even16(x0), xo0 = odd16(x0), xe1 = even16(x1), xo1 = odd16(x1);
     mac1x2(&s[0], &s[4], w0, xe0, xo0, xe1, xo1);
     mac1x2(&s[1], &s[5], w1, xe0, xo0, xe1, xo1);
@@ -274,8 +270,8 @@ TM_ALWAYS_INLINE __m128i hsum4(__m128i s0, __m128i s1, __m128i s2, __m128i s3) {
     return _mm_add_epi32(_mm_unpacklo_epi64(s01, s23), _mm_unpackhi_epi64(s01, s23));
 }
 
-TM_HOT void tm_dot4_off_sse2(const int8_t *x, int32_t input_offset, const int8_t *w0, int32_t w_stride,
-    int32_t n, int32_t a[4]) {
+TM_HOT void tm_dot4_off_sse2(
+    const int8_t *x, int32_t input_offset, const int8_t *w0, int32_t w_stride, int32_t n, int32_t a[4]) {
     const int8_t *w1 = w0 + w_stride, *w2 = w1 + w_stride, *w3 = w2 + w_stride;
     const __m128i off = _mm_set1_epi16((int16_t)input_offset);
     __m128i s[4] = {_mm_setzero_si128(), _mm_setzero_si128(), _mm_setzero_si128(), _mm_setzero_si128()};
@@ -307,19 +303,16 @@ TM_HOT void tm_dot4_off_sse2(const int8_t *x, int32_t input_offset, const int8_t
 // a[r * 4 + j] = x_r . w_j for rows x0, x1 and the four channels of w0 (rows depth apart): each
 // input split serves four channels, each weight split two rows (eight accumulators, 15 of the 16
 // xmm registers).
-static TM_HOT void dot_sse2_2x4(const int8_t *x0, const int8_t *x1, const int8_t *w0, int32_t depth,
-    int32_t a[8]) {
+static TM_HOT void dot_sse2_2x4(const int8_t *x0, const int8_t *x1, const int8_t *w0, int32_t depth, int32_t a[8]) {
     const int8_t *w1 = w0 + depth, *w2 = w1 + depth, *w3 = w2 + depth;
     const __m128i z = _mm_setzero_si128();
     __m128i s[8] = {z, z, z, z, z, z, z, z};
     int32_t k = 0;
     for (; k + 16 <= depth; k += 16) {
-        mac2x4(s, TM_LD16(x0 + k), TM_LD16(x1 + k), TM_LD16(w0 + k), TM_LD16(w1 + k), TM_LD16(w2 + k),
-            TM_LD16(w3 + k));
+        mac2x4(s, TM_LD16(x0 + k), TM_LD16(x1 + k), TM_LD16(w0 + k), TM_LD16(w1 + k), TM_LD16(w2 + k), TM_LD16(w3 + k));
     }
     if (k + 8 <= depth) {
-        mac2x4(s, TM_LD8(x0 + k), TM_LD8(x1 + k), TM_LD8(w0 + k), TM_LD8(w1 + k), TM_LD8(w2 + k),
-            TM_LD8(w3 + k));
+        mac2x4(s, TM_LD8(x0 + k), TM_LD8(x1 + k), TM_LD8(w0 + k), TM_LD8(w1 + k), TM_LD8(w2 + k), TM_LD8(w3 + k));
         k += 8;
     }
     _mm_storeu_si128((__m128i *)a, hsum4(s[0], s[1], s[2], s[3]));
@@ -345,8 +338,8 @@ static void dot_sse2_1x4(const int8_t *x, const int8_t *w0, int32_t depth, int32
 // Two rows x four channels per block, a pair of rows against all channel blocks in turn (the
 // pair's 2 x depth bytes stay in L1 while the weights stream); the last row of an odd count one
 // row x four channels.
-void tm_mm_s8(const int8_t *x, int32_t x_stride, int32_t rows, const int8_t *w, int32_t depth,
-    int32_t channels, const tm_mm_out *o, int8_t *out, int32_t out_stride) {
+void tm_mm_s8(const int8_t *x, int32_t x_stride, int32_t rows, const int8_t *w, int32_t depth, int32_t channels,
+    const tm_mm_out *o, int8_t *out, int32_t out_stride) {
     const int32_t paired = rows & ~1;
     const int32_t c = channels & ~3;
     for (int32_t p = 0; p < paired; p += 2) {

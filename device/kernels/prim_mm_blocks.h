@@ -19,8 +19,8 @@ static inline int32_t tm_prim_dot_1x1(const int8_t *x, const int8_t *w, int32_t 
 // target's one row x four channels block; inlined with the constant it is given), then single
 // channels.
 typedef void (*tm_mm_dot4_fn)(const int8_t *x, const int8_t *w0, int32_t depth, int32_t a[4]);
-static inline void tm_mm_rows_by(tm_mm_dot4_fn dot4, const int8_t *x, int32_t x_stride, int32_t rows,
-    const int8_t *w, int32_t depth, int32_t channels, const tm_mm_out *o, int8_t *out, int32_t out_stride) {
+static inline void tm_mm_rows_by(tm_mm_dot4_fn dot4, const int8_t *x, int32_t x_stride, int32_t rows, const int8_t *w,
+    int32_t depth, int32_t channels, const tm_mm_out *o, int8_t *out, int32_t out_stride) {
     for (int32_t p = 0; p < rows; ++p) {
         const int8_t *xp = x + p * x_stride;
         int8_t *op = out + p * out_stride;

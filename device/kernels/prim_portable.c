@@ -60,14 +60,14 @@ void tm_mm_s8_portable(const int8_t *x, int32_t x_stride, int32_t rows, const in
         }
     }
     tm_mm_rest_channels(x, x_stride, paired, w, depth, c, channels, o, out, out_stride);
-    tm_mm_rows_1x4(x + paired * x_stride, x_stride, rows - paired, w, depth, channels, o,
-        out + paired * out_stride, out_stride);
+    tm_mm_rows_1x4(
+        x + paired * x_stride, x_stride, rows - paired, w, depth, channels, o, out + paired * out_stride, out_stride);
 }
 
 // One input row x four channels with the input offset in the loop (a row used once: folding the
 // offset into the biases would cost as many additions as it saves). Unrolled by TM_DOT_UNROLL.
-TM_HOT void tm_dot4_off_portable(const int8_t *x, int32_t input_offset, const int8_t *w0, int32_t w_stride,
-    int32_t n, int32_t a[4]) {
+TM_HOT void tm_dot4_off_portable(
+    const int8_t *x, int32_t input_offset, const int8_t *w0, int32_t w_stride, int32_t n, int32_t a[4]) {
     const int8_t *w1 = w0 + w_stride, *w2 = w1 + w_stride, *w3 = w2 + w_stride;
     int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
     int32_t k = 0;

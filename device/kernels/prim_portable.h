@@ -9,14 +9,14 @@
 
 // acc_i += w[4 * t + i] * x[i] for the four channels of tap t (locals a0..a3 and the int32 table
 // w of the caller, filled by tm_dw_pack).
-#define TM_DW_TAP(t, xp)                                \
-    do {                                                \
-        const int8_t *x_ = (xp);                        \
-        const int32_t *w_ = w + 4 * (t);                \
-        a0 += w_[0] * x_[0];                            \
-        a1 += w_[1] * x_[1];                            \
-        a2 += w_[2] * x_[2];                            \
-        a3 += w_[3] * x_[3];                            \
+#define TM_DW_TAP(t, xp)                                                                                               \
+    do {                                                                                                               \
+        const int8_t *x_ = (xp);                                                                                       \
+        const int32_t *w_ = w + 4 * (t);                                                                               \
+        a0 += w_[0] * x_[0];                                                                                           \
+        a1 += w_[1] * x_[1];                                                                                           \
+        a2 += w_[2] * x_[2];                                                                                           \
+        a3 += w_[3] * x_[3];                                                                                           \
     } while (0)
 
 // The table TM_DW_TAP reads: w[4 * t + i], the weight of channel i at tap t, as it is.

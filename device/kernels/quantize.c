@@ -40,8 +40,7 @@ void tm_quantize_f32_s16(const tm_quantize_params *p, const void *in_f32, int16_
     }
 }
 
-int tm_requantize_params_init(tm_requantize_params *p, float in_scale, int32_t in_zp, float out_scale,
-    int32_t out_zp) {
+int tm_requantize_params_init(tm_requantize_params *p, float in_scale, int32_t in_zp, float out_scale, int32_t out_zp) {
     if (!(in_scale > 0.0f) || !(out_scale > 0.0f)) {
         return -1;
     }
@@ -87,14 +86,14 @@ void tm_requantize_s16_s16(const tm_requantize_params *p, const int16_t *in, int
 // int32 outputs: nothing to clamp; the output zero point is added with the reference's int32 wrap.
 void tm_requantize_s8_s32(const tm_requantize_params *p, const int8_t *in, int32_t *out, int32_t n) {
     for (int32_t i = 0; i < n; ++i) {
-        out[i] = tm_add_wrap(tm_mul_by_quantized_mul(in[i] - p->input_zero_point, p->multiplier, p->shift),
-            p->output_zero_point);
+        out[i] = tm_add_wrap(
+            tm_mul_by_quantized_mul(in[i] - p->input_zero_point, p->multiplier, p->shift), p->output_zero_point);
     }
 }
 
 void tm_requantize_s16_s32(const tm_requantize_params *p, const int16_t *in, int32_t *out, int32_t n) {
     for (int32_t i = 0; i < n; ++i) {
-        out[i] = tm_add_wrap(tm_mul_by_quantized_mul(in[i] - p->input_zero_point, p->multiplier, p->shift),
-            p->output_zero_point);
+        out[i] = tm_add_wrap(
+            tm_mul_by_quantized_mul(in[i] - p->input_zero_point, p->multiplier, p->shift), p->output_zero_point);
     }
 }

@@ -11,21 +11,20 @@
 #include <stdint.h>
 
 typedef struct {
-    float scale;            // output scale
-    int32_t zero_point;     // output zero point
+    float scale;        // output scale
+    int32_t zero_point; // output zero point
 } tm_quantize_params;
 
 typedef struct {
     int32_t input_zero_point;
     int32_t output_zero_point;
-    int32_t multiplier;     // QuantizeMultiplier(input_scale / output_scale)
-    int32_t shift;          // <= 30
+    int32_t multiplier; // QuantizeMultiplier(input_scale / output_scale)
+    int32_t shift;      // <= 30
 } tm_requantize_params;
 
 // TFLM's PrepareQuantizeReference: QuantizeMultiplier((double)in_scale / (double)out_scale).
 // Returns 0, or -1 for a scale that is not positive or a left shift > 30.
-int tm_requantize_params_init(tm_requantize_params *p, float in_scale, int32_t in_zp, float out_scale,
-    int32_t out_zp);
+int tm_requantize_params_init(tm_requantize_params *p, float in_scale, int32_t in_zp, float out_scale, int32_t out_zp);
 
 // Float loads use memcpy: the input may be an unaligned constant.
 void tm_quantize_f32_s8(const tm_quantize_params *p, const void *in_f32, int8_t *out, int32_t n);

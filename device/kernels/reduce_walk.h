@@ -9,8 +9,7 @@
 
 // Advance idx[0..nd-1] (row-major, last dim fastest) within dims and move *off by the strides.
 // After the last index it wraps to all zeros and *off back to where it started.
-static inline void tm_reduce_step(int32_t *idx, int32_t *off, const int32_t *dims,
-    const int32_t *strides, int nd) {
+static inline void tm_reduce_step(int32_t *idx, int32_t *off, const int32_t *dims, const int32_t *strides, int nd) {
     for (int k = nd - 1; k >= 0; --k) {
         *off += strides[k];
         if (++idx[k] < dims[k]) {

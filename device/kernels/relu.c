@@ -5,8 +5,8 @@
 
 #include "tm_quant.h"
 
-int tm_relu_prepare_params(float input_scale, int32_t input_zero_point,
-    float output_scale, int32_t output_zero_point, tm_relu_params *p) {
+int tm_relu_prepare_params(
+    float input_scale, int32_t input_zero_point, float output_scale, int32_t output_zero_point, tm_relu_params *p) {
     const double real = (double)input_scale / (double)output_scale;
     if (!(real > 0.0) || !isfinite(real)) {
         return -1;
@@ -28,8 +28,9 @@ int tm_relu_prepare_params(float input_scale, int32_t input_zero_point,
 
 void tm_relu_s8(const tm_relu_params *p, int32_t size, const int8_t *input, int8_t *output) {
     for (int32_t i = 0; i < size; ++i) {
-        int32_t v = p->output_offset + tm_mul_by_quantized_mul((int32_t)input[i] - p->input_offset,
-            p->output_multiplier, p->output_shift);
+        int32_t v =
+            p->output_offset
+            + tm_mul_by_quantized_mul((int32_t)input[i] - p->input_offset, p->output_multiplier, p->output_shift);
         v = TM_MAX(p->act_min, v);
         v = TM_MIN(p->act_max, v);
         output[i] = (int8_t)v;

@@ -4,7 +4,7 @@
 #include <math.h>
 
 int tm_relu6_prepare_params(float input_scale, int32_t input_zero_point, int8_t *lower, int8_t *upper) {
-    const float q = 6.0f / input_scale;  // float division, like the reference
+    const float q = 6.0f / input_scale; // float division, like the reference
     if (!(q >= 0.0f) || !(q < 1073741824.0f) || input_zero_point < INT8_MIN || input_zero_point > INT8_MAX) {
         return -1;
     }

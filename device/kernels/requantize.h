@@ -21,9 +21,9 @@
 typedef struct {
     int32_t bias;
     int32_t multiplier;
-    int32_t left;    // shift > 0: left shift before the multiply
-    int32_t right;   // shift < 0: rounding right shift after it
-    int32_t mask;    // 2^right - 1
+    int32_t left;  // shift > 0: left shift before the multiply
+    int32_t right; // shift < 0: rounding right shift after it
+    int32_t mask;  // 2^right - 1
 } tm_rq;
 
 static inline void tm_rq_make(int32_t bias, int32_t multiplier, int32_t shift, tm_rq *q) {
@@ -51,8 +51,7 @@ TM_ALWAYS_INLINE int32_t tm_mulhr31_32(int32_t x, int32_t m) {
 }
 
 // The end of the output stage: + output offset, clamp to the activation range.
-TM_ALWAYS_INLINE int8_t tm_rq_finish_s8(int32_t rounded, int32_t output_offset, int32_t act_min,
-    int32_t act_max) {
+TM_ALWAYS_INLINE int8_t tm_rq_finish_s8(int32_t rounded, int32_t output_offset, int32_t act_min, int32_t act_max) {
     int32_t v = tm_add_wrap(rounded, output_offset);
     v = v < act_min ? act_min : v;
     v = v > act_max ? act_max : v;
@@ -69,6 +68,8 @@ TM_ALWAYS_INLINE int8_t tm_rq_finish_s8(int32_t rounded, int32_t output_offset, 
 // rem = high & mask and threshold = (mask >> 1) + (high < 0), (threshold - rem) is negative
 // exactly when rem > threshold (both in [0, 2^31)), so its sign bit is the rounding increment.
 // Checked against tm_mul_by_quantized_mul (the 64-bit reference) in tests/c/test_prim.c.
+// (assembly laid out by hand)
+// clang-format off
 TM_ALWAYS_INLINE int32_t tm_rq_scale_armv6m(int32_t acc, const tm_rq *q) {
     uint32_t t, m, xl, ml;   // xl is also the scratch once xl * mh is summed
     __asm__(".syntax unified\n"
@@ -95,13 +96,14 @@ TM_ALWAYS_INLINE int32_t tm_rq_scale_armv6m(int32_t acc, const tm_rq *q) {
         : "cc");
     return acc;
 }
+// clang-format on
 #endif
 
 // TFLM's output stage of one accumulator: + bias, MultiplyByQuantizedMultiplier (double rounding),
 // + output offset, clamp. Runs once per output element: TM_ALWAYS_INLINE (tm_quant.h) inlines it
 // even at -Os.
-TM_ALWAYS_INLINE int8_t tm_rq_apply_s8(int32_t acc, const tm_rq *q, int32_t output_offset, int32_t act_min,
-    int32_t act_max) {
+TM_ALWAYS_INLINE int8_t tm_rq_apply_s8(
+    int32_t acc, const tm_rq *q, int32_t output_offset, int32_t act_min, int32_t act_max) {
     const int32_t x = tm_shl_wrap(tm_add_wrap(acc, q->bias), (int)q->left);
     // tm_srdhm(x, multiplier) without the INT32_MIN * INT32_MIN case (see tm_quant.h).
 #if TM_TARGET_IS(ARMV6M)
@@ -126,8 +128,8 @@ TM_ALWAYS_INLINE int8_t tm_requantize_acc_s8(int32_t acc, int32_t bias, int32_t 
 
 // First filter tap (0-based) whose position origin + tap * dilation is >= 0, and one past the last
 // whose position is < size.
-TM_ALWAYS_INLINE void tm_clip_window(int32_t origin, int32_t dilation, int32_t taps, int32_t size,
-    int32_t *first, int32_t *end) {
+TM_ALWAYS_INLINE void tm_clip_window(
+    int32_t origin, int32_t dilation, int32_t taps, int32_t size, int32_t *first, int32_t *end) {
     int32_t t0 = 0;
     if (origin < 0) {
         t0 = (-origin + dilation - 1) / dilation;

@@ -26,8 +26,8 @@ typedef struct {
 } tm_bias_s16;
 
 // Output channel c's value for the exact sum of its products `acc`.
-TM_ALWAYS_INLINE int16_t tm_requantize_s16(int64_t acc, const tm_bias_s16 *bias, int32_t c,
-    int32_t multiplier, int32_t shift, int32_t act_min, int32_t act_max) {
+TM_ALWAYS_INLINE int16_t tm_requantize_s16(int64_t acc, const tm_bias_s16 *bias, int32_t c, int32_t multiplier,
+    int32_t shift, int32_t act_min, int32_t act_max) {
     int32_t v;
     if (bias->b32 != NULL) {
         const int32_t acc32 = (int32_t)(uint32_t)((uint64_t)acc + (uint64_t)(int64_t)bias->b32[c]);
@@ -38,7 +38,7 @@ TM_ALWAYS_INLINE int16_t tm_requantize_s16(int64_t acc, const tm_bias_s16 *bias,
             // for Cortex-M's two-word loads but not a C int64_t read.
             int64_t b;
             memcpy(&b, bias->b64 + c, sizeof b);
-            acc = (int64_t)((uint64_t)acc + (uint64_t)b);   // wraps as the reference's add
+            acc = (int64_t)((uint64_t)acc + (uint64_t)b); // wraps as the reference's add
         }
         v = tm_mul_by_quantized_mul_s64(acc, multiplier, shift);
     }

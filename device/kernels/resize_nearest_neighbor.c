@@ -3,11 +3,11 @@
 
 #include <math.h>
 
-int32_t tm_resize_nearest_index(int32_t out, int32_t in_size, int32_t out_size, int align_corners,
-    int half_pixel_centers) {
+int32_t tm_resize_nearest_index(
+    int32_t out, int32_t in_size, int32_t out_size, int align_corners, int half_pixel_centers) {
     // Single-precision throughout, as TFLM: scale, offset and product are floats.
     const float scale = (align_corners && out_size > 1) ? (float)(in_size - 1) / (float)(out_size - 1)
-                                                       : (float)in_size / (float)out_size;
+                                                        : (float)in_size / (float)out_size;
     const float offset = half_pixel_centers ? 0.5f : 0.0f;
     const float pos = ((float)out + offset) * scale;
     // TfLiteRound is std::round (half away from zero) on a float.

@@ -11,13 +11,13 @@
 
 typedef struct {
     tm_resize_shape shape;
-    const int32_t *in_y;   // out_h source rows, each in [0, in_h)
-    const int32_t *in_x;   // out_w source columns, each in [0, in_w)
+    const int32_t *in_y; // out_h source rows, each in [0, in_h)
+    const int32_t *in_x; // out_w source columns, each in [0, in_w)
 } tm_resize_nearest_params;
 
 // TFLM GetNearestNeighbor: the input index output index `out` reads from, in [0, in_size).
-int32_t tm_resize_nearest_index(int32_t out, int32_t in_size, int32_t out_size, int align_corners,
-    int half_pixel_centers);
+int32_t tm_resize_nearest_index(
+    int32_t out, int32_t in_size, int32_t out_size, int align_corners, int half_pixel_centers);
 
 void tm_resize_nearest_s8(const tm_resize_nearest_params *p, const int8_t *in, int8_t *out);
 

@@ -16,7 +16,7 @@
 
 // Returns 0, or -1 for a non-finite multiplier or one whose shift (or shift - 20) leaves [-31, 30].
 // input_zero_point must be -128 (every value >= 0; the op glue checks it).
-int tm_rsqrt_prepare_params(float input_scale, int32_t input_zero_point, float output_scale,
-    int32_t output_zero_point, tm_lut_s8_table *p);
+int tm_rsqrt_prepare_params(
+    float input_scale, int32_t input_zero_point, float output_scale, int32_t output_zero_point, tm_lut_s8_table *p);
 
 #endif

@@ -7,6 +7,7 @@
 
 // sigmoid(i / 24) in unsigned Q0.16, i = 0 .. 255: TFLM's table (its values, measured through
 // TFLM's int16 TANH at the table points; not a closed formula, so they are listed).
+// clang-format off
 static const uint16_t SIGMOID_TABLE[256] = {
     32768, 33451, 34133, 34813, 35493, 36169, 36843, 37513, 38180, 38841, 39498, 40149,
     40794, 41432, 42064, 42688, 43304, 43912, 44511, 45102, 45683, 46255, 46817, 47369,
@@ -31,6 +32,7 @@ static const uint16_t SIGMOID_TABLE[256] = {
     65533, 65533, 65533, 65533, 65533, 65534, 65534, 65534, 65534, 65534, 65534, 65534,
     65534, 65534, 65534, 65535,
 };
+// clang-format on
 
 int tm_checked_log2(float x, int *log2) {
     const float x_log2 = logf(x) * (1.0f / logf(2.0f));

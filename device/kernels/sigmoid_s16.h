@@ -13,8 +13,8 @@
 #include <stdint.h>
 
 typedef struct {
-    int32_t multiplier;     // in [1, 32767] (tm_sigmoid_s16_pow2_params: up to 3 << 14)
-    int32_t shift;          // in [0, 31]
+    int32_t multiplier; // in [1, 32767] (tm_sigmoid_s16_pow2_params: up to 3 << 14)
+    int32_t shift;      // in [0, 31]
 } tm_sigmoid_s16_params;
 
 // TFLM's CheckedLog2: log2(x) in float, and whether it is within 1e-3 of the integer *log2.

@@ -7,7 +7,7 @@
 uint32_t tm_signal_msb32(uint32_t x) {
     uint32_t bits = 0;
     if (x == 0) {
-        return 32;   // TFLM's __builtin_clz path: 32 for 0
+        return 32; // TFLM's __builtin_clz path: 32 for 0
     }
     while (x != 0) {
         x >>= 1;
@@ -29,8 +29,8 @@ static int16_t wrap16(int32_t v) {
     return (int16_t)(uint16_t)(uint32_t)v;
 }
 
-void tm_signal_window(const int16_t *in, const int16_t *window, int32_t n_window, int32_t n,
-    int32_t shift, int16_t *out) {
+void tm_signal_window(
+    const int16_t *in, const int16_t *window, int32_t n_window, int32_t n, int32_t shift, int16_t *out) {
     for (int32_t i = 0, k = 0; i < n; ++i) {
         int32_t v = ((int32_t)in[i] * window[k]) >> shift;
         out[i] = (int16_t)(v < INT16_MIN ? INT16_MIN : v > INT16_MAX ? INT16_MAX : v);
@@ -62,8 +62,7 @@ int32_t tm_signal_fft_auto_scale(const int16_t *in, int32_t n, int16_t *out) {
     return shift;
 }
 
-void tm_signal_energy(const int16_t *spectrum, int32_t start, int32_t end, int32_t n_out,
-    uint32_t *out) {
+void tm_signal_energy(const int16_t *spectrum, int32_t start, int32_t end, int32_t n_out, uint32_t *out) {
     for (int32_t i = 0; i < n_out; ++i) {
         if (i < start || i >= end) {
             out[i] = 0;
@@ -86,7 +85,7 @@ void tm_signal_filter_bank_run(const tm_signal_filter_bank *fb, const uint32_t *
             unweighted += (uint64_t)(int64_t)u[j] * x[j];
         }
         if (c > 0) {
-            memcpy(&out[c - 1], &weighted, sizeof weighted);   // the arena aligns to 4 bytes only
+            memcpy(&out[c - 1], &weighted, sizeof weighted); // the arena aligns to 4 bytes only
         }
         weighted = unweighted;
         unweighted = 0;
@@ -125,21 +124,21 @@ static uint32_t sqrt64(uint64_t num) {
 void tm_signal_filter_bank_sqrt(const uint64_t *in, int32_t n, int32_t shift, uint32_t *out) {
     for (int32_t i = 0; i < n; ++i) {
         uint64_t x;
-        memcpy(&x, &in[i], sizeof x);   // the arena aligns to 4 bytes only
+        memcpy(&x, &in[i], sizeof x); // the arena aligns to 4 bytes only
         const uint32_t r = sqrt64(x);
         out[i] = shift <= 0 ? r : shift > 31 ? 0 : r >> shift;
     }
 }
 
-void tm_signal_spectral_subtraction_run(const tm_signal_spectral_subtraction *p, const uint32_t *in,
-    uint32_t *out, uint32_t *noise) {
+void tm_signal_spectral_subtraction_run(
+    const tm_signal_spectral_subtraction *p, const uint32_t *in, uint32_t *out, uint32_t *noise) {
     for (int32_t i = 0; i < p->num_channels; ++i) {
         const int odd = i & 1;
         const uint32_t s = odd ? p->alternate_smoothing : p->smoothing;
         const uint32_t one_minus_s = odd ? p->alternate_one_minus_smoothing : p->one_minus_smoothing;
         const uint32_t scaled = in[i] << p->smoothing_bits;
-        noise[i] = (uint32_t)(((uint64_t)scaled * s + (uint64_t)noise[i] * one_minus_s)
-            >> p->spectral_subtraction_bits);
+        noise[i] =
+            (uint32_t)(((uint64_t)scaled * s + (uint64_t)noise[i] * one_minus_s) >> p->spectral_subtraction_bits);
         uint32_t estimate = noise[i];
         if (estimate > scaled) {
             estimate = scaled;
@@ -147,8 +146,7 @@ void tm_signal_spectral_subtraction_run(const tm_signal_spectral_subtraction *p,
                 noise[i] = estimate;
             }
         }
-        const uint32_t floor = (uint32_t)(((uint64_t)in[i] * p->min_signal_remaining)
-            >> p->spectral_subtraction_bits);
+        const uint32_t floor = (uint32_t)(((uint64_t)in[i] * p->min_signal_remaining) >> p->spectral_subtraction_bits);
         const uint32_t subtracted = (scaled - estimate) >> p->smoothing_bits;
         out[i] = subtracted > floor ? subtracted : floor;
     }
@@ -179,8 +177,8 @@ static uint32_t pcan_shrink(uint32_t x) {
     return (x >> (12 - 6)) - (1u << 6);
 }
 
-void tm_signal_pcan(const uint32_t *in, const uint32_t *noise, const int16_t *gain_lut,
-    int32_t snr_shift, int32_t n, uint32_t *out) {
+void tm_signal_pcan(
+    const uint32_t *in, const uint32_t *noise, const int16_t *gain_lut, int32_t snr_shift, int32_t n, uint32_t *out) {
     for (int32_t i = 0; i < n; ++i) {
         const uint32_t gain = (uint32_t)(int32_t)pcan_gain(noise[i], gain_lut);
         const uint32_t snr = (uint32_t)(((uint64_t)in[i] * gain) >> snr_shift);
@@ -191,6 +189,7 @@ void tm_signal_pcan(const uint32_t *in, const uint32_t *noise, const int16_t *ga
 // log2(1 + k/128) - k/128 in units of 2^-16, k = 0..128 (and a pad entry): the correction a
 // linear fraction needs to be the fractional part of log2. Generated with
 // round(65536 * (log2(1 + k / 128) - k / 128)).
+// clang-format off
 static const uint16_t log2_correction[130] = {
     0, 224, 442, 654, 861, 1063, 1259, 1450, 1636, 1817, 1992, 2163,
     2329, 2490, 2646, 2797, 2944, 3087, 3224, 3358, 3487, 3611, 3732, 3848,
@@ -204,6 +203,7 @@ static const uint16_t log2_correction[130] = {
     2549, 2437, 2323, 2207, 2090, 1971, 1851, 1729, 1605, 1480, 1353, 1224,
     1094, 963, 830, 695, 559, 421, 282, 142, 0, 0,
 };
+// clang-format on
 
 // Fractional part of log2(x) (16 bits), x in [2^msb, 2^(msb+1)).
 static uint32_t log2_fraction(uint32_t x, uint32_t msb) {
@@ -213,7 +213,7 @@ static uint32_t log2_fraction(uint32_t x, uint32_t msb) {
     } else {
         frac >>= msb - 16;
     }
-    const uint32_t seg = (uint32_t)frac >> 9;            // 128 segments of 2^9
+    const uint32_t seg = (uint32_t)frac >> 9; // 128 segments of 2^9
     const int32_t c0 = log2_correction[seg];
     const int32_t c1 = log2_correction[seg + 1];
     const int32_t interp = ((c1 - c0) * (frac - (int32_t)(seg << 9))) >> 16;
@@ -228,8 +228,8 @@ static uint32_t log_scaled(uint32_t x, uint32_t scale) {
     return (scale * ln + 32768u) >> 16;
 }
 
-void tm_signal_filter_bank_log(const uint32_t *in, int32_t n, int32_t output_scale,
-    int32_t correction_bits, int16_t *out) {
+void tm_signal_filter_bank_log(
+    const uint32_t *in, int32_t n, int32_t output_scale, int32_t correction_bits, int16_t *out) {
     for (int32_t i = 0; i < n; ++i) {
         const uint32_t scaled = in[i] << correction_bits;
         if (scaled > 1) {

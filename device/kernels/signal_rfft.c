@@ -29,12 +29,12 @@ static tm_cpx16 cdiv(tm_cpx16 a, int32_t radix) {
 }
 
 static tm_cpx16 cadd(tm_cpx16 a, tm_cpx16 b) {
-    tm_cpx16 m = { wrap16((int32_t)a.r + b.r), wrap16((int32_t)a.i + b.i) };
+    tm_cpx16 m = {wrap16((int32_t)a.r + b.r), wrap16((int32_t)a.i + b.i)};
     return m;
 }
 
 static tm_cpx16 csub(tm_cpx16 a, tm_cpx16 b) {
-    tm_cpx16 m = { wrap16((int32_t)a.r - b.r), wrap16((int32_t)a.i - b.i) };
+    tm_cpx16 m = {wrap16((int32_t)a.r - b.r), wrap16((int32_t)a.i - b.i)};
     return m;
 }
 
@@ -43,8 +43,8 @@ static tm_cpx16 csub(tm_cpx16 a, tm_cpx16 b) {
 // power (error below 1e-15). Checked against libm for every twiddle of every supported length:
 // the Q15 roundings below all agree.
 static void sin_cos(double x, double *s, double *c) {
-    const double pio2_hi = 1.5707963267948966;       // the double nearest pi/2
-    const double pio2_lo = 6.123233995736766e-17;    // pi/2 - pio2_hi
+    const double pio2_hi = 1.5707963267948966;    // the double nearest pi/2
+    const double pio2_lo = 6.123233995736766e-17; // pi/2 - pio2_hi
     const double q = floor(x / pio2_hi + 0.5);
     const double r = (x - q * pio2_hi) - q * pio2_lo;
     const double r2 = r * r;
@@ -56,10 +56,22 @@ static void sin_cos(double x, double *s, double *c) {
         term_c = -term_c * r2 / (double)((2 * k - 1) * (2 * k));
     }
     switch ((int32_t)(q - 4.0 * floor(q / 4.0))) {
-        case 0: *s = sum_s; *c = sum_c; break;
-        case 1: *s = sum_c; *c = -sum_s; break;
-        case 2: *s = -sum_s; *c = -sum_c; break;
-        default: *s = -sum_c; *c = sum_s; break;
+        case 0:
+            *s = sum_s;
+            *c = sum_c;
+            break;
+        case 1:
+            *s = sum_c;
+            *c = -sum_s;
+            break;
+        case 2:
+            *s = -sum_s;
+            *c = -sum_c;
+            break;
+        default:
+            *s = -sum_c;
+            *c = sum_s;
+            break;
     }
 }
 
@@ -184,7 +196,7 @@ static void fft_stage(const fft_input *x, tm_cpx16 *out, int32_t first, int32_t 
 void tm_rfft_s16_run(const tm_rfft_s16 *plan, const int16_t *in, int32_t in_len, int16_t *out) {
     const int32_t n = plan->n;
     tm_cpx16 *z = plan->work;
-    fft_input x = { plan, in, in_len };
+    fft_input x = {plan, in, in_len};
     fft_stage(&x, z, 0, 1, 0);
     // Split the spectra of the even and odd real samples out of z (KISS FFT's kiss_fftr).
     tm_cpx16 dc = cdiv(z[0], 2);
@@ -194,7 +206,7 @@ void tm_rfft_s16_run(const tm_rfft_s16 *plan, const int16_t *in, int32_t in_len,
     out[2 * n + 1] = 0;
     for (int32_t k = 1; k <= n / 2; ++k) {
         tm_cpx16 fk = cdiv(z[k], 2);
-        tm_cpx16 conj = { z[n - k].r, wrap16(-(int32_t)z[n - k].i) };
+        tm_cpx16 conj = {z[n - k].r, wrap16(-(int32_t)z[n - k].i)};
         tm_cpx16 fnk = cdiv(conj, 2);
         tm_cpx16 f1 = cadd(fk, fnk);
         tm_cpx16 f2 = csub(fk, fnk);

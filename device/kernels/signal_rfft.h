@@ -21,13 +21,13 @@ typedef struct {
 } tm_cpx16;
 
 typedef struct {
-    int32_t n;                              // complex length: fft_length / 2
+    int32_t n; // complex length: fft_length / 2
     int32_t n_stages;
-    int32_t radix[TM_RFFT_MAX_STAGES];      // outermost stage first
-    int32_t span[TM_RFFT_MAX_STAGES];       // sub-FFT length after that stage's split
-    tm_cpx16 *twiddles;                     // n entries: exp(-2 pi i k / n)
-    tm_cpx16 *super_twiddles;               // n / 2 entries
-    tm_cpx16 *work;                         // n entries of scratch
+    int32_t radix[TM_RFFT_MAX_STAGES]; // outermost stage first
+    int32_t span[TM_RFFT_MAX_STAGES];  // sub-FFT length after that stage's split
+    tm_cpx16 *twiddles;                // n entries: exp(-2 pi i k / n)
+    tm_cpx16 *super_twiddles;          // n / 2 entries
+    tm_cpx16 *work;                    // n entries of scratch
 } tm_rfft_s16;
 
 // 1 if fft_length is supported.

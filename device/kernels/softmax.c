@@ -19,7 +19,7 @@ int tm_softmax_prepare_params(double beta, double input_scale, tm_softmax_params
     if (real > max_real) {
         real = max_real;
     }
-    if (!(real > 1.0)) {  // TFLM's QuantizeMultiplierGreaterThanOne check (also rejects NaN)
+    if (!(real > 1.0)) { // TFLM's QuantizeMultiplierGreaterThanOne check (also rejects NaN)
         return -1;
     }
     int32_t multiplier;
@@ -28,8 +28,8 @@ int tm_softmax_prepare_params(double beta, double input_scale, tm_softmax_params
     p->input_multiplier = multiplier;
     p->input_left_shift = shift;
     // CalculateInputRadius(5, shift, 31): floor((2^5 - 1) * 2^26 / 2^shift), negated.
-    const double radius = floor(1.0 * ((1 << SCALED_DIFF_INTEGER_BITS) - 1) *
-        (double)(1ll << (31 - SCALED_DIFF_INTEGER_BITS)) / (double)(1ll << shift));
+    const double radius = floor(1.0 * ((1 << SCALED_DIFF_INTEGER_BITS) - 1)
+                                * (double)(1ll << (31 - SCALED_DIFF_INTEGER_BITS)) / (double)(1ll << shift));
     p->diff_min = -(int32_t)radius;
     return 0;
 }
@@ -44,7 +44,7 @@ int32_t tm_softmax_sum_of_exps(const tm_softmax_params *p, const int8_t *in, int
     for (int32_t c = 0; c < depth; ++c) {
         max = TM_MAX(max, (int32_t)in[c]);
     }
-    int32_t sum_of_exps = 0;  // Q12.19, wrapping like the reference
+    int32_t sum_of_exps = 0; // Q12.19, wrapping like the reference
     for (int32_t c = 0; c < depth; ++c) {
         const int32_t input_diff = (int32_t)in[c] - max;
         if (input_diff >= p->diff_min) {
@@ -57,8 +57,8 @@ int32_t tm_softmax_sum_of_exps(const tm_softmax_params *p, const int8_t *in, int
 }
 
 // One row: the reciprocal scale and exponent for the final multiply.
-static void row_scale(const tm_softmax_params *p, const int8_t *in, int32_t depth, int output_bits,
-    int32_t *max_out, int32_t *shifted_scale, int *exponent) {
+static void row_scale(const tm_softmax_params *p, const int8_t *in, int32_t depth, int output_bits, int32_t *max_out,
+    int32_t *shifted_scale, int *exponent) {
     int32_t max_in_row;
     const int32_t sum_of_exps = tm_softmax_sum_of_exps(p, in, depth, &max_in_row);
     int num_bits_over_unit;
@@ -71,14 +71,12 @@ static void row_scale(const tm_softmax_params *p, const int8_t *in, int32_t dept
     *max_out = max_in_row;
 }
 
-static inline int32_t row_output(const tm_softmax_params *p, int32_t input_diff, int32_t shifted_scale,
-    int exponent) {
+static inline int32_t row_output(const tm_softmax_params *p, int32_t input_diff, int32_t shifted_scale, int exponent) {
     const int32_t exp_in_0 = tm_fp_exp_on_negative_values(scaled_diff(p, input_diff), SCALED_DIFF_INTEGER_BITS);
     return tm_rounding_divide_by_pot(tm_srdhm(shifted_scale, exp_in_0), exponent);
 }
 
-void tm_softmax_s8(const tm_softmax_params *p, int32_t outer, int32_t depth,
-    const int8_t *input, int8_t *output) {
+void tm_softmax_s8(const tm_softmax_params *p, int32_t outer, int32_t depth, const int8_t *input, int8_t *output) {
     for (int32_t i = 0; i < outer; ++i) {
         const int8_t *in = input + (size_t)i * (size_t)depth;
         int8_t *out = output + (size_t)i * (size_t)depth;
@@ -97,8 +95,7 @@ void tm_softmax_s8(const tm_softmax_params *p, int32_t outer, int32_t depth,
     }
 }
 
-void tm_softmax_s8_s16(const tm_softmax_params *p, int32_t outer, int32_t depth,
-    const int8_t *input, int16_t *output) {
+void tm_softmax_s8_s16(const tm_softmax_params *p, int32_t outer, int32_t depth, const int8_t *input, int16_t *output) {
     for (int32_t i = 0; i < outer; ++i) {
         const int8_t *in = input + (size_t)i * (size_t)depth;
         int16_t *out = output + (size_t)i * (size_t)depth;

@@ -8,9 +8,9 @@
 #include <stdint.h>
 
 typedef struct {
-    int32_t input_multiplier;   // beta * input_scale * 2^26 as (multiplier, left_shift), shift >= 0
-    int32_t input_left_shift;   // in [0, 31]
-    int32_t diff_min;           // differences below this contribute exp() = 0 (<= 0)
+    int32_t input_multiplier; // beta * input_scale * 2^26 as (multiplier, left_shift), shift >= 0
+    int32_t input_left_shift; // in [0, 31]
+    int32_t diff_min;         // differences below this contribute exp() = 0 (<= 0)
 } tm_softmax_params;
 
 // Computes params from beta and the input scale exactly as TFLM's prepare does
@@ -25,11 +25,9 @@ int32_t tm_softmax_sum_of_exps(const tm_softmax_params *p, const int8_t *in, int
 // outer rows of depth elements each (the last dimension); output scale 1/256, zero point -128.
 // A row whose sum of exps reaches 512 (512 or more elements near the maximum) makes TFLM abort;
 // here every element of such a row is -128 (each probability is below half an LSB).
-void tm_softmax_s8(const tm_softmax_params *p, int32_t outer, int32_t depth,
-    const int8_t *input, int8_t *output);
+void tm_softmax_s8(const tm_softmax_params *p, int32_t outer, int32_t depth, const int8_t *input, int8_t *output);
 
 // Same with int16 output: scale 1/65536, zero point -32768.
-void tm_softmax_s8_s16(const tm_softmax_params *p, int32_t outer, int32_t depth,
-    const int8_t *input, int16_t *output);
+void tm_softmax_s8_s16(const tm_softmax_params *p, int32_t outer, int32_t depth, const int8_t *input, int16_t *output);
 
 #endif

@@ -19,7 +19,7 @@ int tm_softmax_s16_prepare_params(float beta, float input_scale, tm_softmax_s16_
     // [-65535, 0] in input differences covers [-10, 0] in the exp table.
     const double real = (double)input_scale * (double)beta / (10.0 / 65535.0);
     if (!(real > 0.0 && real <= DBL_MAX)) {
-        return -1;      // beta <= 0, NaN or infinite
+        return -1; // beta <= 0, NaN or infinite
     }
     int shift = 0;
     tm_quantize_multiplier(real, &p->input_multiplier, &shift);
@@ -36,8 +36,8 @@ static int16_t saturate_s16(int32_t x) {
     return (int16_t)tm_clamp_i32(x, INT16_MIN, INT16_MAX);
 }
 
-void tm_softmax_s16(const tm_softmax_s16_params *p, int32_t outer, int32_t depth, const int16_t *input,
-    int16_t *output) {
+void tm_softmax_s16(
+    const tm_softmax_s16_params *p, int32_t outer, int32_t depth, const int16_t *input, int16_t *output) {
     for (int32_t r = 0; r < outer; ++r) {
         const int16_t *in = input + r * depth;
         int16_t *out = output + r * depth;
@@ -56,8 +56,8 @@ void tm_softmax_s16(const tm_softmax_s16_params *p, int32_t outer, int32_t depth
         // x + 1 with x recentred from [0, 65535] to int16 for the 1 / (1 + x) table.
         const int headroom_plus_one = tm_fp_clz32((uint32_t)sum);
         const int32_t normalised = (int32_t)((((int64_t)sum << (headroom_plus_one - 1)) + (1 << 13)) >> 14);
-        const int16_t reciprocal = tm_lut_s16_lookup(saturate_s16(normalised - ((1 << 15) + (1 << 16))),
-            p->reciprocal_lut);
+        const int16_t reciprocal =
+            tm_lut_s16_lookup(saturate_s16(normalised - ((1 << 15) + (1 << 16))), p->reciprocal_lut);
         const int right_shift = 31 - headroom_plus_one;
         const int64_t round = (int64_t)1 << (right_shift - 1);
         for (int32_t c = 0; c < depth; ++c) {

@@ -17,7 +17,7 @@
 
 typedef struct {
     int32_t input_multiplier;
-    int32_t input_shift;        // QuantizeMultiplier's shift, in [-31, 31]
+    int32_t input_shift; // QuantizeMultiplier's shift, in [-31, 31]
     int16_t exp_lut[TM_LUT_S16_SIZE];
     int16_t reciprocal_lut[TM_LUT_S16_SIZE];
 } tm_softmax_s16_params;
@@ -28,7 +28,7 @@ typedef struct {
 int tm_softmax_s16_prepare_params(float beta, float input_scale, tm_softmax_s16_params *p);
 
 // outer rows of depth (1 .. TM_SOFTMAX_S16_MAX_DEPTH) elements each.
-void tm_softmax_s16(const tm_softmax_s16_params *p, int32_t outer, int32_t depth, const int16_t *input,
-    int16_t *output);
+void tm_softmax_s16(
+    const tm_softmax_s16_params *p, int32_t outer, int32_t depth, const int16_t *input, int16_t *output);
 
 #endif

@@ -12,23 +12,23 @@
 #include "broadcast.h"
 
 typedef struct {
-    int32_t input1_offset;      // -zero point
+    int32_t input1_offset; // -zero point
     int32_t input2_offset;
-    int32_t output_offset;      // zero point
+    int32_t output_offset; // zero point
     int32_t input1_multiplier;
-    int32_t input1_shift;       // <= 0
+    int32_t input1_shift; // <= 0
     int32_t input2_multiplier;
-    int32_t input2_shift;       // <= 0
+    int32_t input2_shift; // <= 0
     int32_t output_multiplier;
-    int32_t output_shift;       // in [-31, 30]
+    int32_t output_shift; // in [-31, 30]
 } tm_squared_difference_params;
 
 // Returns 0, or -1 for scales that are not finite and positive or an output multiplier that needs
 // a left shift above 30.
-int tm_squared_difference_prepare_params(float scale1, int32_t zp1, float scale2, int32_t zp2,
-    float out_scale, int32_t out_zp, tm_squared_difference_params *p);
+int tm_squared_difference_prepare_params(float scale1, int32_t zp1, float scale2, int32_t zp2, float out_scale,
+    int32_t out_zp, tm_squared_difference_params *p);
 
-void tm_squared_difference_s8(const tm_squared_difference_params *p, const tm_broadcast *bc,
-    const int8_t *in1, const int8_t *in2, int8_t *out);
+void tm_squared_difference_s8(
+    const tm_squared_difference_params *p, const tm_broadcast *bc, const int8_t *in1, const int8_t *in2, int8_t *out);
 
 #endif

@@ -25,7 +25,7 @@ static void copy_run(uint8_t *dst, const uint8_t *src, size_t bytes) {
         return;
     }
     size_t k = 0;
-    if (bytes >= 8) {   // (a pixel of a few channels skips this: its run is the tail alone)
+    if (bytes >= 8) { // (a pixel of a few channels skips this: its run is the tail alone)
         for (; k + 16 <= bytes; k += 16) {
             memcpy(dst + k, src + k, 16);
         }
@@ -50,17 +50,17 @@ static void copy_run(uint8_t *dst, const uint8_t *src, size_t bytes) {
     }
 }
 
-#define TM_COPY_PLANE(SIZE)                                                                         \
-    for (int32_t r = 0; r < rows; ++r, in_at += in_row, out_at += out_row) {                         \
-        ptrdiff_t i = in_at, o = out_at;                                                            \
-        for (int32_t c = 0; c < cols; ++c, i += in_col, o += out_col) {                              \
-            memcpy(out + o * (SIZE), in + i * (SIZE), (SIZE));                                      \
-        }                                                                                           \
+#define TM_COPY_PLANE(SIZE)                                                                                            \
+    for (int32_t r = 0; r < rows; ++r, in_at += in_row, out_at += out_row) {                                           \
+        ptrdiff_t i = in_at, o = out_at;                                                                               \
+        for (int32_t c = 0; c < cols; ++c, i += in_col, o += out_col) {                                                \
+            memcpy(out + o * (SIZE), in + i * (SIZE), (SIZE));                                                         \
+        }                                                                                                              \
     }
 
-static void copy_plane(const tm_strided_copy_params *p, int d, const uint8_t *in, ptrdiff_t in_at,
-    uint8_t *out, ptrdiff_t out_at) {
-    const int two = d + 1 < p->ndim;    // else one row of the last axis
+static void copy_plane(
+    const tm_strided_copy_params *p, int d, const uint8_t *in, ptrdiff_t in_at, uint8_t *out, ptrdiff_t out_at) {
+    const int two = d + 1 < p->ndim; // else one row of the last axis
     const int32_t rows = two ? p->count[d] : 1;
     const int32_t in_row = two ? p->in_step[d] : 0;
     const int32_t out_row = two ? p->out_step[d] : 0;
@@ -69,7 +69,7 @@ static void copy_plane(const tm_strided_copy_params *p, int d, const uint8_t *in
     const int32_t in_col = p->in_step[last];
     const int32_t out_col = p->out_step[last];
     const int32_t elem = p->elem_size;
-    if (in_col == 1 && out_col == 1) {     // contiguous rows
+    if (in_col == 1 && out_col == 1) { // contiguous rows
         const size_t bytes = (size_t)cols * (size_t)elem;
         for (int32_t r = 0; r < rows; ++r, in_at += in_row, out_at += out_row) {
             copy_run(out + out_at * elem, in + in_at * elem, bytes);
@@ -77,15 +77,19 @@ static void copy_plane(const tm_strided_copy_params *p, int d, const uint8_t *in
         return;
     }
     switch (elem) {
-        case 1: TM_COPY_PLANE(1) break;
-        case 2: TM_COPY_PLANE(2) break;
-        case 4: TM_COPY_PLANE(4) break;
-        default: TM_COPY_PLANE(8) break;
+        case 1:
+            TM_COPY_PLANE(1) break;
+        case 2:
+            TM_COPY_PLANE(2) break;
+        case 4:
+            TM_COPY_PLANE(4) break;
+        default:
+            TM_COPY_PLANE(8) break;
     }
 }
 
-static void copy_axis(const tm_strided_copy_params *p, int d, const uint8_t *in, ptrdiff_t in_at,
-    uint8_t *out, ptrdiff_t out_at) {
+static void copy_axis(
+    const tm_strided_copy_params *p, int d, const uint8_t *in, ptrdiff_t in_at, uint8_t *out, ptrdiff_t out_at) {
     if (d + 2 >= p->ndim) {
         copy_plane(p, d, in, in_at, out, out_at);
         return;
@@ -104,7 +108,7 @@ static void simplify(const tm_strided_copy_params *p, tm_strided_copy_params *q)
     *q = *p;
     int n = 0;
     for (int d = 0; d < p->ndim; ++d) {
-        if (p->count[d] == 0) {     // an empty box: copy nothing
+        if (p->count[d] == 0) { // an empty box: copy nothing
             q->ndim = 1;
             q->count[0] = 0;
             return;
@@ -124,7 +128,7 @@ static void simplify(const tm_strided_copy_params *p, tm_strided_copy_params *q)
         q->out_step[n] = p->out_step[d];
         ++n;
     }
-    if (n == 0) {                   // a single element
+    if (n == 0) { // a single element
         q->count[0] = 1;
         q->in_step[0] = 1;
         q->out_step[0] = 1;

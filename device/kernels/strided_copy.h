@@ -12,13 +12,13 @@
 #define TM_STRIDED_COPY_MAX_DIMS 6
 
 typedef struct {
-    int32_t ndim;                                 // 1..TM_STRIDED_COPY_MAX_DIMS
-    int32_t count[TM_STRIDED_COPY_MAX_DIMS];      // elements along each loop axis (>= 0)
-    int32_t in_step[TM_STRIDED_COPY_MAX_DIMS];    // input elements between two steps of the axis
-    int32_t out_step[TM_STRIDED_COPY_MAX_DIMS];   // output elements between two steps of the axis
-    int32_t in_start;                             // element offset of the first input element
-    int32_t out_start;                            // element offset of the first output element
-    int32_t elem_size;                            // bytes per element: 1, 2, 4 or 8
+    int32_t ndim;                               // 1..TM_STRIDED_COPY_MAX_DIMS
+    int32_t count[TM_STRIDED_COPY_MAX_DIMS];    // elements along each loop axis (>= 0)
+    int32_t in_step[TM_STRIDED_COPY_MAX_DIMS];  // input elements between two steps of the axis
+    int32_t out_step[TM_STRIDED_COPY_MAX_DIMS]; // output elements between two steps of the axis
+    int32_t in_start;                           // element offset of the first input element
+    int32_t out_start;                          // element offset of the first output element
+    int32_t elem_size;                          // bytes per element: 1, 2, 4 or 8
 } tm_strided_copy_params;
 
 // Sets out_step to the row-major steps of a contiguous output of shape count[0..ndim).

@@ -3,8 +3,8 @@
 
 // The elements of one row (steps 0 or 1 for broadcasting); equal to tm_sub_s8_one element by
 // element, with the rescales prepared once per row as in ADD.
-static void sub_row(const void *params, const int8_t *a, int32_t step_a, const int8_t *b,
-    int32_t step_b, int8_t *out, int32_t n) {
+static void sub_row(
+    const void *params, const int8_t *a, int32_t step_a, const int8_t *b, int32_t step_b, int8_t *out, int32_t n) {
     const tm_add_params *p = (const tm_add_params *)params;
     tm_add_scale q1, q2, qo;
     tm_add_scales_make(p, &q1, &q2, &qo);
@@ -17,7 +17,6 @@ static void sub_row(const void *params, const int8_t *a, int32_t step_a, const i
     }
 }
 
-void tm_sub_s8(const tm_add_params *p, const tm_broadcast *bc, const int8_t *in1, const int8_t *in2,
-    int8_t *out) {
+void tm_sub_s8(const tm_add_params *p, const tm_broadcast *bc, const int8_t *in1, const int8_t *in2, int8_t *out) {
     tm_broadcast_run_s8(bc, in1, in2, out, sub_row, p);
 }

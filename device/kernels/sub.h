@@ -20,12 +20,11 @@ static inline int8_t tm_sub_s8_one(const tm_add_params *p, int8_t a, int8_t b) {
     const int32_t x2 = tm_shl_wrap(p->input2_offset + b, p->left_shift);
     const int32_t s1 = tm_mul_by_quantized_mul_smaller_than_one(x1, p->input1_multiplier, p->input1_shift);
     const int32_t s2 = tm_mul_by_quantized_mul_smaller_than_one(x2, p->input2_multiplier, p->input2_shift);
-    const int32_t raw = tm_mul_by_quantized_mul_smaller_than_one(s1 - s2, p->output_multiplier,
-        p->output_shift) + p->output_offset;
+    const int32_t raw =
+        tm_mul_by_quantized_mul_smaller_than_one(s1 - s2, p->output_multiplier, p->output_shift) + p->output_offset;
     return (int8_t)tm_clamp_i32(raw, p->act_min, p->act_max);
 }
 
-void tm_sub_s8(const tm_add_params *p, const tm_broadcast *bc, const int8_t *in1, const int8_t *in2,
-    int8_t *out);
+void tm_sub_s8(const tm_add_params *p, const tm_broadcast *bc, const int8_t *in1, const int8_t *in2, int8_t *out);
 
 #endif

@@ -10,11 +10,11 @@
 #define TM_TILE_MAX_DIMS 6
 
 typedef struct {
-    int32_t ndim;                           // 1..TM_TILE_MAX_DIMS
-    int32_t in_dims[TM_TILE_MAX_DIMS];      // >= 1
-    int32_t multiples[TM_TILE_MAX_DIMS];    // >= 1
-    int32_t in_step[TM_TILE_MAX_DIMS];      // input elements between two steps of the axis
-    int32_t elem_size;                      // bytes per element
+    int32_t ndim;                        // 1..TM_TILE_MAX_DIMS
+    int32_t in_dims[TM_TILE_MAX_DIMS];   // >= 1
+    int32_t multiples[TM_TILE_MAX_DIMS]; // >= 1
+    int32_t in_step[TM_TILE_MAX_DIMS];   // input elements between two steps of the axis
+    int32_t elem_size;                   // bytes per element
 } tm_tile_params;
 
 void tm_tile(const tm_tile_params *p, const void *in, void *out);

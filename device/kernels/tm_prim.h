@@ -47,17 +47,17 @@ void tm_mm_s8_portable(const int8_t *x, int32_t x_stride, int32_t rows, const in
 #define tm_dot4_off tm_dot4_off_dsp
 #elif TM_TARGET_IS(ARMV6M)
 #define tm_dot4_off tm_dot4_off_armv6m
-void tm_dot4_off_armv6m(const int8_t *x, int32_t input_offset, const int8_t *w0, int32_t w_stride, int32_t n,
-    int32_t a[4]);
+void tm_dot4_off_armv6m(
+    const int8_t *x, int32_t input_offset, const int8_t *w0, int32_t w_stride, int32_t n, int32_t a[4]);
 #elif TM_TARGET_IS(HOST64) && TM_HOST64_SSE2
 #define tm_dot4_off tm_dot4_off_sse2
-void tm_dot4_off_sse2(const int8_t *x, int32_t input_offset, const int8_t *w0, int32_t w_stride,
-    int32_t n, int32_t a[4]);
+void tm_dot4_off_sse2(
+    const int8_t *x, int32_t input_offset, const int8_t *w0, int32_t w_stride, int32_t n, int32_t a[4]);
 #else
 #define tm_dot4_off tm_dot4_off_portable
 #endif
-void tm_dot4_off_portable(const int8_t *x, int32_t input_offset, const int8_t *w0, int32_t w_stride,
-    int32_t n, int32_t a[4]);
+void tm_dot4_off_portable(
+    const int8_t *x, int32_t input_offset, const int8_t *w0, int32_t w_stride, int32_t n, int32_t a[4]);
 
 // Sum of p[0..n): the weight sums of tm_mm_prepare. Only the DSP target has its own
 // (tm_sum_s8_dsp, four values per SXTAB16 pair); the others run this loop, as before.

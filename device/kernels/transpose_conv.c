@@ -11,9 +11,9 @@
 // The first filter tap along one axis that lands on output position `o` and the input position
 // it reads: tap f reads input (o + pad - f) / stride when that is a whole number in [0, in_size).
 // Taps then step by `stride`, inputs by -1.
-static inline int32_t first_tap(int32_t o, int32_t pad, int32_t stride, int32_t filter, int32_t in_size,
-    int32_t *first_in) {
-    const int32_t t = o + pad;   // filter tap f reads t - f
+static inline int32_t first_tap(
+    int32_t o, int32_t pad, int32_t stride, int32_t filter, int32_t in_size, int32_t *first_in) {
+    const int32_t t = o + pad; // filter tap f reads t - f
     // The largest input position with a tap: min(in_size - 1, floor(t / stride)); the tap for
     // input i is t - i * stride, which must be in [0, filter).
     int32_t i = t >= 0 ? t / stride : -1;
@@ -50,8 +50,8 @@ static uint64_t pixel_dot(const tm_transpose_conv_params *p, const void *input, 
     return acc;
 }
 
-void tm_transpose_conv(const tm_transpose_conv_params *p, const void *input, const int8_t *filter,
-    const void *bias, void *output) {
+void tm_transpose_conv(
+    const tm_transpose_conv_params *p, const void *input, const int8_t *filter, const void *bias, void *output) {
     const size_t in_row = (size_t)p->in_w * (size_t)p->in_c;
     const size_t in_image = (size_t)p->in_h * in_row;
     const size_t f_row = (size_t)p->filter_w * (size_t)p->in_c;
@@ -77,7 +77,7 @@ void tm_transpose_conv(const tm_transpose_conv_params *p, const void *input, con
                         }
                     }
                     if (p->int16) {
-                        if (bias != NULL) {     // int64, 4-byte aligned in the model: memcpy
+                        if (bias != NULL) { // int64, 4-byte aligned in the model: memcpy
                             int64_t b;
                             memcpy(&b, (const int64_t *)bias + oc, sizeof b);
                             acc += (uint64_t)b;
@@ -85,9 +85,9 @@ void tm_transpose_conv(const tm_transpose_conv_params *p, const void *input, con
                         const int32_t v = tm_mul_by_quantized_mul_s64((int64_t)acc, p->multiplier[oc], p->shift[oc]);
                         *out16++ = (int16_t)tm_clamp_i32(v, p->act_min, p->act_max);
                     } else {
-                        *out8++ = tm_requantize_acc_s8((int32_t)(uint32_t)acc,
-                            bias != NULL ? ((const int32_t *)bias)[oc] : 0, p->multiplier[oc], p->shift[oc],
-                            p->output_offset, p->act_min, p->act_max);
+                        *out8++ =
+                            tm_requantize_acc_s8((int32_t)(uint32_t)acc, bias != NULL ? ((const int32_t *)bias)[oc] : 0,
+                                p->multiplier[oc], p->shift[oc], p->output_offset, p->act_min, p->act_max);
                     }
                 }
             }

@@ -17,7 +17,7 @@ typedef struct {
     tm_add_params params;
     tm_broadcast bc;
     int32_t int16;
-    int32_t int32;      // int32 inputs and output: kernels/binary_s32.c, no quantization
+    int32_t int32; // int32 inputs and output: kernels/binary_s32.c, no quantization
 } add_data;
 
 static size_t add_persist_bytes(const tm_model *m, const tm_node *n) {
@@ -28,7 +28,7 @@ static size_t add_persist_bytes(const tm_model *m, const tm_node *n) {
 
 static tm_status add_sub_prepare(tm_model *m, tm_node *n, const char *op, tm_error *err) {
     add_data d;
-    memset(&d, 0, sizeof d);   // every byte defined: the whole struct is copied to the node data
+    memset(&d, 0, sizeof d); // every byte defined: the whole struct is copied to the node data
     tm_op_binary b;
     d.int32 = n->n_inputs > 0 && tm_input(m, n, 0) != NULL && tm_input(m, n, 0)->type == TM_INT32;
     if (d.int32) {
@@ -42,8 +42,9 @@ static tm_status add_sub_prepare(tm_model *m, tm_node *n, const char *op, tm_err
         return err->status;
     }
     d.int16 = b.out->type == TM_INT16;
-    if (tm_add_params_init_shift(&d.params, d.int16 ? 15 : 20, b.in1->scale, b.in1->zero_point,
-            b.in2->scale, b.in2->zero_point, b.out->scale, b.out->zero_point, b.act_min, b.act_max) != 0) {
+    if (tm_add_params_init_shift(&d.params, d.int16 ? 15 : 20, b.in1->scale, b.in1->zero_point, b.in2->scale,
+            b.in2->zero_point, b.out->scale, b.out->zero_point, b.act_min, b.act_max)
+        != 0) {
         // TFLM's QuantizeMultiplierSmallerThanOneExp aborts here.
         return tm_fail(err, TM_ERR_UNSUPPORTED,
             "%s: output scale too small for the input scales "
@@ -73,8 +74,8 @@ static void add_eval(const tm_model *m, const tm_node *n) {
             (const int16_t *)tm_input(m, n, 1)->data, (int16_t *)tm_output(m, n, 0)->data);
         return;
     }
-    tm_add_s8(&d->params, &d->bc, (const int8_t *)tm_input(m, n, 0)->data,
-        (const int8_t *)tm_input(m, n, 1)->data, (int8_t *)tm_output(m, n, 0)->data);
+    tm_add_s8(&d->params, &d->bc, (const int8_t *)tm_input(m, n, 0)->data, (const int8_t *)tm_input(m, n, 1)->data,
+        (int8_t *)tm_output(m, n, 0)->data);
 }
 
 static void sub_eval(const tm_model *m, const tm_node *n) {
@@ -89,21 +90,29 @@ static void sub_eval(const tm_model *m, const tm_node *n) {
             (const int16_t *)tm_input(m, n, 1)->data, (int16_t *)tm_output(m, n, 0)->data);
         return;
     }
-    tm_sub_s8(&d->params, &d->bc, (const int8_t *)tm_input(m, n, 0)->data,
-        (const int8_t *)tm_input(m, n, 1)->data, (int8_t *)tm_output(m, n, 0)->data);
+    tm_sub_s8(&d->params, &d->bc, (const int8_t *)tm_input(m, n, 0)->data, (const int8_t *)tm_input(m, n, 1)->data,
+        (int8_t *)tm_output(m, n, 0)->data);
 }
 
 // Version 2 is the int8 ADD, 3 and 5 the int16 ADD (power-of-two or general scales: TFLM ignores
 // AddOptions.pot_scale_int16 and always takes the general path, as here); 4 is int64, refused by
 // the type checks.
 const tm_op tm_op_add = {
-    "ADD", TM_BUILTIN_ADD, 5,
-    add_persist_bytes, add_prepare, add_eval,
+    "ADD",
+    TM_BUILTIN_ADD,
+    5,
+    add_persist_bytes,
+    add_prepare,
+    add_eval,
 };
 
 // SUB: versions 2 (int8), 3 (int8 broadcasting over more than 4 dims) and 5 (int16, general path
 // whatever SubOptions.pot_scale_int16 says, as in TFLM); 4 is int64, refused by the type checks.
 const tm_op tm_op_sub = {
-    "SUB", TM_BUILTIN_SUB, 5,
-    add_persist_bytes, sub_prepare, sub_eval,
+    "SUB",
+    TM_BUILTIN_SUB,
+    5,
+    add_persist_bytes,
+    sub_prepare,
+    sub_eval,
 };

@@ -73,11 +73,19 @@ static void arg_eval(const tm_model *m, const tm_node *n) {
 
 // Version 1 float32, 2 int8, 3 bool (refused by the type check; TFLM too).
 const tm_op tm_op_arg_max = {
-    "ARG_MAX", TM_BUILTIN_ARG_MAX, 3,
-    arg_persist_bytes, arg_max_prepare, arg_eval,
+    "ARG_MAX",
+    TM_BUILTIN_ARG_MAX,
+    3,
+    arg_persist_bytes,
+    arg_max_prepare,
+    arg_eval,
 };
 
 const tm_op tm_op_arg_min = {
-    "ARG_MIN", TM_BUILTIN_ARG_MIN, 3,
-    arg_persist_bytes, arg_min_prepare, arg_eval,
+    "ARG_MIN",
+    TM_BUILTIN_ARG_MIN,
+    3,
+    arg_persist_bytes,
+    arg_min_prepare,
+    arg_eval,
 };

@@ -13,16 +13,20 @@ static tm_status average_pool_2d_prepare(tm_model *m, tm_node *n, tm_error *err)
 static void average_pool_2d_eval(const tm_model *m, const tm_node *n) {
     const tm_tensor *input = tm_input(m, n, 0);
     if (input->type == TM_INT16) {
-        tm_average_pool_2d_s16((const tm_pool_params *)n->data, (const int16_t *)input->data,
-            (int16_t *)tm_output(m, n, 0)->data);
+        tm_average_pool_2d_s16(
+            (const tm_pool_params *)n->data, (const int16_t *)input->data, (int16_t *)tm_output(m, n, 0)->data);
         return;
     }
-    tm_average_pool_2d_s8((const tm_pool_params *)n->data, (const int8_t *)input->data,
-        (int8_t *)tm_output(m, n, 0)->data);
+    tm_average_pool_2d_s8(
+        (const tm_pool_params *)n->data, (const int8_t *)input->data, (int8_t *)tm_output(m, n, 0)->data);
 }
 
 // Version 2 is the int8 version, 3 adds int16.
 const tm_op tm_op_average_pool_2d = {
-    "AVERAGE_POOL_2D", TM_BUILTIN_AVERAGE_POOL_2D, 3,
-    tm_op_pool_2d_persist_bytes, average_pool_2d_prepare, average_pool_2d_eval,
+    "AVERAGE_POOL_2D",
+    TM_BUILTIN_AVERAGE_POOL_2D,
+    3,
+    tm_op_pool_2d_persist_bytes,
+    average_pool_2d_prepare,
+    average_pool_2d_eval,
 };

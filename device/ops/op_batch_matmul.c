@@ -43,8 +43,8 @@ static tm_status batch_matmul_prepare(tm_model *m, tm_node *n, tm_error *err) {
         return err->status;
     }
     if (lhs->ndim < 2 || lhs->ndim > MAX_RANK || rhs->ndim < 2 || rhs->ndim > MAX_RANK) {
-        return tm_fail(err, TM_ERR_MODEL, "%s: operands have %u and %u dimensions (2 to 5)", NAME,
-            (unsigned)lhs->ndim, (unsigned)rhs->ndim);
+        return tm_fail(err, TM_ERR_MODEL, "%s: operands have %u and %u dimensions (2 to 5)", NAME, (unsigned)lhs->ndim,
+            (unsigned)rhs->ndim);
     }
     const int adj_x = tm_fb_u8(tm_node_options(m, n), OPT_ADJ_X, 0) != 0;
     const int adj_y = tm_fb_u8(tm_node_options(m, n), OPT_ADJ_Y, 0) != 0;
@@ -57,8 +57,8 @@ static tm_status batch_matmul_prepare(tm_model *m, tm_node *n, tm_error *err) {
     int32_t r_stride = r[MAX_RANK - 2] * r[MAX_RANK - 1];
     for (int i = TM_BATCH_MATMUL_BATCH_DIMS - 1; i >= 0; --i) {
         if (l[i] != r[i] && l[i] != 1 && r[i] != 1) {
-            return tm_fail(err, TM_ERR_MODEL, "%s: batch dimensions %d and %d do not broadcast", NAME,
-                (int)l[i], (int)r[i]);
+            return tm_fail(
+                err, TM_ERR_MODEL, "%s: batch dimensions %d and %d do not broadcast", NAME, (int)l[i], (int)r[i]);
         }
         p.batch[i] = l[i] == 1 ? r[i] : l[i];
         p.lhs_batch_stride[i] = l[i] == 1 ? 0 : l_stride;
@@ -75,8 +75,8 @@ static tm_status batch_matmul_prepare(tm_model *m, tm_node *n, tm_error *err) {
     p.cols = adj_y ? r_rows : r_cols;
     const int32_t r_depth = adj_y ? r_cols : r_rows;
     if (p.depth != r_depth) {
-        return tm_fail(err, TM_ERR_MODEL, "%s: the left operand's %d columns do not match the right's %d rows",
-            NAME, (int)p.depth, (int)r_depth);
+        return tm_fail(err, TM_ERR_MODEL, "%s: the left operand's %d columns do not match the right's %d rows", NAME,
+            (int)p.depth, (int)r_depth);
     }
     p.lhs_row_stride = adj_x ? 1 : l_cols;
     p.lhs_k_stride = adj_x ? l_cols : 1;
@@ -114,6 +114,10 @@ static void batch_matmul_eval(const tm_model *m, const tm_node *n) {
 
 // Version 2 is int8 (1 float, 3 int16, 4 hybrid).
 const tm_op tm_op_batch_matmul = {
-    "BATCH_MATMUL", TM_BUILTIN_BATCH_MATMUL, 2,
-    batch_matmul_persist_bytes, batch_matmul_prepare, batch_matmul_eval,
+    "BATCH_MATMUL",
+    TM_BUILTIN_BATCH_MATMUL,
+    2,
+    batch_matmul_persist_bytes,
+    batch_matmul_prepare,
+    batch_matmul_eval,
 };

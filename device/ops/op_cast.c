@@ -9,8 +9,9 @@
 
 static const char *const NAME = "CAST";
 
-#define CAST_TYPES (TM_TYPE_BIT(TM_INT8) | TM_TYPE_BIT(TM_UINT8) | TM_TYPE_BIT(TM_INT16) \
-    | TM_TYPE_BIT(TM_INT32) | TM_TYPE_BIT(TM_UINT32))
+#define CAST_TYPES                                                                                                     \
+    (TM_TYPE_BIT(TM_INT8) | TM_TYPE_BIT(TM_UINT8) | TM_TYPE_BIT(TM_INT16) | TM_TYPE_BIT(TM_INT32)                      \
+        | TM_TYPE_BIT(TM_UINT32))
 
 static tm_status cast_prepare(tm_model *m, tm_node *n, tm_error *err) {
     if (tm_op_check_arity(n, 1, 1, 1, NAME, err) != TM_OK) {
@@ -29,20 +30,33 @@ static tm_status cast_prepare(tm_model *m, tm_node *n, tm_error *err) {
 // Element i of a tensor of one of CAST_TYPES, as its 32 low bits (sign- or zero-extended).
 static uint32_t load(const void *data, int type, int32_t i) {
     switch (type) {
-        case TM_INT8: return (uint32_t)(int32_t)((const int8_t *)data)[i];
-        case TM_UINT8: return ((const uint8_t *)data)[i];
-        case TM_INT16: return (uint32_t)(int32_t)((const int16_t *)data)[i];
-        case TM_INT32: return (uint32_t)((const int32_t *)data)[i];
-        default: return ((const uint32_t *)data)[i];
+        case TM_INT8:
+            return (uint32_t)(int32_t)((const int8_t *)data)[i];
+        case TM_UINT8:
+            return ((const uint8_t *)data)[i];
+        case TM_INT16:
+            return (uint32_t)(int32_t)((const int16_t *)data)[i];
+        case TM_INT32:
+            return (uint32_t)((const int32_t *)data)[i];
+        default:
+            return ((const uint32_t *)data)[i];
     }
 }
 
 static void store(void *data, int type, int32_t i, uint32_t v) {
     switch (type) {
-        case TM_INT8: ((uint8_t *)data)[i] = (uint8_t)v; break;   // int8 storage: the low byte
-        case TM_UINT8: ((uint8_t *)data)[i] = (uint8_t)v; break;
-        case TM_INT16: ((uint16_t *)data)[i] = (uint16_t)v; break;
-        default: ((uint32_t *)data)[i] = v; break;
+        case TM_INT8:
+            ((uint8_t *)data)[i] = (uint8_t)v;
+            break; // int8 storage: the low byte
+        case TM_UINT8:
+            ((uint8_t *)data)[i] = (uint8_t)v;
+            break;
+        case TM_INT16:
+            ((uint16_t *)data)[i] = (uint16_t)v;
+            break;
+        default:
+            ((uint32_t *)data)[i] = v;
+            break;
     }
 }
 
@@ -63,6 +77,10 @@ static void cast_eval(const tm_model *m, const tm_node *n) {
 // Versions 1 to 6 differ in the types they add (uint32, int16, int4, float16...): the type checks
 // decide.
 const tm_op tm_op_cast = {
-    "CAST", TM_BUILTIN_CAST, 6,
-    NULL, cast_prepare, cast_eval,
+    "CAST",
+    TM_BUILTIN_CAST,
+    6,
+    NULL,
+    cast_prepare,
+    cast_eval,
 };

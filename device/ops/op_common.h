@@ -22,40 +22,35 @@ enum { TM_PADDING_SAME = 0, TM_PADDING_VALID = 1 };
 // ---- The node ----
 
 // min_in to max_in inputs, all present (none omitted as tensor -1), and exactly n_out outputs.
-tm_status tm_op_check_arity(const tm_node *n, int min_in, int max_in, int n_out, const char *op,
-    tm_error *err);
+tm_status tm_op_check_arity(const tm_node *n, int min_in, int max_in, int n_out, const char *op, tm_error *err);
 
 // The same, except that the inputs after the first min_in are optional: an omitted one (tensor
 // -1) is accepted and tm_input() gives NULL for it.
-tm_status tm_op_check_arity_optional(const tm_node *n, int min_in, int max_in, int n_out,
-    const char *op, tm_error *err);
+tm_status tm_op_check_arity_optional(
+    const tm_node *n, int min_in, int max_in, int n_out, const char *op, tm_error *err);
 
 // ---- Tensors ----
 
 // A per-tensor quantized tensor of `type` (TM_INT8 or TM_INT16): one finite scale > 0 and a zero
 // point inside the type's range. `what` names it in messages ("input 1", "output"). Another type
 // or per-channel scales are TM_ERR_UNSUPPORTED, the rest TM_ERR_MODEL.
-tm_status tm_op_check_quantized(const tm_tensor *t, int type, const char *op, const char *what,
-    tm_error *err);
+tm_status tm_op_check_quantized(const tm_tensor *t, int type, const char *op, const char *what, tm_error *err);
 
 // A zero point of 0 (TFLM's int16 ops that require symmetric quantization: MUL, SOFTMAX,
 // LOGISTIC, TANH); else TM_ERR_MODEL naming the op, the type and `what`.
 tm_status tm_op_check_zero_point_0(const tm_tensor *t, const char *op, const char *what, tm_error *err);
 
 // Input and output of the same type, one the runtime knows the size of (RESHAPE, SQUEEZE).
-tm_status tm_op_check_same_type(const tm_tensor *input, const tm_tensor *output, const char *op,
-    tm_error *err);
+tm_status tm_op_check_same_type(const tm_tensor *input, const tm_tensor *output, const char *op, tm_error *err);
 
 // Input and output with the same number of elements.
-tm_status tm_op_check_same_size(const tm_tensor *input, const tm_tensor *output, const char *op,
-    tm_error *err);
+tm_status tm_op_check_same_size(const tm_tensor *input, const tm_tensor *output, const char *op, tm_error *err);
 
 // Same dims (rank and every dimension).
 int tm_op_same_shape(const tm_tensor *a, const tm_tensor *b);
 
 // A constant tensor of int32 (or, if allow_int64, int64) values, for axes / paddings / shapes.
-tm_status tm_op_check_const_ints(const tm_tensor *t, int allow_int64, const char *op, const char *what,
-    tm_error *err);
+tm_status tm_op_check_const_ints(const tm_tensor *t, int allow_int64, const char *op, const char *what, tm_error *err);
 
 // Element i of a tensor accepted by tm_op_check_const_ints (read with memcpy, little-endian model).
 int64_t tm_op_const_int(const tm_tensor *t, int32_t i);
@@ -63,49 +58,48 @@ int64_t tm_op_const_int(const tm_tensor *t, int32_t i);
 // The start of every one-input int8 op (RELU, RELU6, LOGISTIC, TANH, SOFTMAX, the 2D pools): one
 // input, present, and one output; the input int8 and per-tensor quantized. Sets *input and
 // *output; the output is the op's to check.
-tm_status tm_op_check_int8_unary(const tm_model *m, const tm_node *n, const char *op,
-    const tm_tensor **input, const tm_tensor **output, tm_error *err);
+tm_status tm_op_check_int8_unary(const tm_model *m, const tm_node *n, const char *op, const tm_tensor **input,
+    const tm_tensor **output, tm_error *err);
 // tm_op_check_int8_unary, an int8 quantized output, and as many elements out as in: the checks of
 // every one-to-one int8 activation (RELU, TANH, LEAKY_RELU, HARD_SWISH, ELU, RSQRT...).
-tm_status tm_op_check_int8_map(const tm_model *m, const tm_node *n, const char *op,
-    const tm_tensor **input, const tm_tensor **output, tm_error *err);
+tm_status tm_op_check_int8_map(const tm_model *m, const tm_node *n, const char *op, const tm_tensor **input,
+    const tm_tensor **output, tm_error *err);
 
 // One input and one output, both per-tensor quantized of the input's type, int8 or int16 (another
 // input type is reported as "only int8"): the start of the ops that also take TFLM's 16x8 int16.
-tm_status tm_op_check_unary_s8_s16(const tm_model *m, const tm_node *n, const char *op,
-    const tm_tensor **input, const tm_tensor **output, tm_error *err);
+tm_status tm_op_check_unary_s8_s16(const tm_model *m, const tm_node *n, const char *op, const tm_tensor **input,
+    const tm_tensor **output, tm_error *err);
 
 // ---- Fused activation ----
 
 // The fused activation's range for an int8 or int16 `output` (TFLM CalculateActivationRangeQuantized).
 // TANH / SIGN_BIT are rejected (TFLM silently ignores them where they are fused).
-tm_status tm_op_activation_range(int activation, const tm_tensor *output, int32_t *act_min,
-    int32_t *act_max, const char *op, tm_error *err);
+tm_status tm_op_activation_range(
+    int activation, const tm_tensor *output, int32_t *act_min, int32_t *act_max, const char *op, tm_error *err);
 
 // ---- Requantization multipliers ----
 
 // QuantizeMultiplier with a check that the shift is one the kernels can apply ([-31, 31]).
-tm_status tm_op_quantize_multiplier(double real, int32_t *multiplier, int32_t *shift, const char *op,
-    tm_error *err);
+tm_status tm_op_quantize_multiplier(double real, int32_t *multiplier, int32_t *shift, const char *op, tm_error *err);
 
 // Per-channel multipliers as TFLM's PopulateConvolutionQuantizationParams computes them, in double:
 // input_scale * filter_scale[c] / output_scale (a per-tensor filter scale is broadcast).
-tm_status tm_op_channel_multipliers(const tm_model *m, float input_scale, const tm_tensor *filter,
-    float output_scale, int32_t channels, int32_t *multiplier, int8_t *shift, const char *op, tm_error *err);
+tm_status tm_op_channel_multipliers(const tm_model *m, float input_scale, const tm_tensor *filter, float output_scale,
+    int32_t channels, int32_t *multiplier, int8_t *shift, const char *op, tm_error *err);
 
 // ---- Convolution-like ops (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED) ----
 
 typedef struct {
     const tm_tensor *input;
     const tm_tensor *filter;
-    const tm_tensor *bias;      // NULL: no bias (2 inputs, or the third omitted)
+    const tm_tensor *bias; // NULL: no bias (2 inputs, or the third omitted)
     const tm_tensor *output;
 } tm_op_conv_tensors;
 
 // Their common start: input, weights and an optional bias, one output; input and output int8
 // and per-tensor quantized, or both int16 with zero point 0 (16x8); weights int8.
-tm_status tm_op_get_conv_tensors(const tm_model *m, const tm_node *n, const char *op,
-    tm_op_conv_tensors *t, tm_error *err);
+tm_status tm_op_get_conv_tensors(
+    const tm_model *m, const tm_node *n, const char *op, tm_op_conv_tensors *t, tm_error *err);
 
 // CONV_2D and DEPTHWISE_CONV_2D: input, filter and output are 4-D (NHWC; filter OHWI / 1HWO).
 tm_status tm_op_check_conv_4d(const tm_op_conv_tensors *t, const char *op, tm_error *err);
@@ -113,8 +107,8 @@ tm_status tm_op_check_conv_4d(const tm_op_conv_tensors *t, const char *op, tm_er
 // The quantization of int8 weights (type checked by tm_op_get_conv_tensors): one scale
 // (per-tensor) or `channels` scales along `axis` (per-channel), scales finite and >= 0, every zero
 // point 0.
-tm_status tm_op_check_weights(const tm_model *m, const tm_tensor *t, int axis, int32_t channels,
-    const char *op, tm_error *err);
+tm_status tm_op_check_weights(
+    const tm_model *m, const tm_tensor *t, int axis, int32_t channels, const char *op, tm_error *err);
 
 // An optional int32 bias (NULL: no bias) with exactly `channels` elements.
 tm_status tm_op_check_bias(const tm_tensor *t, int32_t channels, const char *op, tm_error *err);
@@ -122,8 +116,7 @@ tm_status tm_op_check_bias(const tm_tensor *t, int32_t channels, const char *op,
 // The optional bias of a 16x8 op: int64, or int32 where TFLM reads one (allow_int32: CONV_2D and
 // FULLY_CONNECTED accumulate in int32 then; its DEPTHWISE_CONV_2D reads any bias as int64), with
 // exactly `channels` elements.
-tm_status tm_op_check_bias_s16(const tm_tensor *t, int32_t channels, int allow_int32, const char *op,
-    tm_error *err);
+tm_status tm_op_check_bias_s16(const tm_tensor *t, int32_t channels, int allow_int32, const char *op, tm_error *err);
 
 // The bias of a 16x8 node (accepted by tm_op_check_bias_s16; NULL: none) as its kernel takes it.
 tm_bias_s16 tm_op_bias_s16(const tm_tensor *bias);
@@ -143,15 +136,14 @@ tm_status tm_op_axis_padding(int padding, int32_t in, int32_t filter, int32_t st
 void *tm_op_alloc_data(tm_model *m, size_t bytes, const char *op, tm_error *err);
 
 // A copy of the `bytes` at src in persistent memory, as the node's data (n->data).
-tm_status tm_op_store_data(tm_model *m, tm_node *n, const void *src, size_t bytes, const char *op,
-    tm_error *err);
+tm_status tm_op_store_data(tm_model *m, tm_node *n, const void *src, size_t bytes, const char *op, tm_error *err);
 
 // Op data of header_bytes (a copy of src) followed, 8-byte aligned, by scratch_bytes of scratch
 // memory for eval (the recurrent ops' gate and sum buffers): the size to report from
 // persist_bytes, the allocation (n->data), and where the scratch starts.
 size_t tm_op_data_with_scratch_bytes(size_t header_bytes, size_t scratch_bytes);
-tm_status tm_op_store_data_with_scratch(tm_model *m, tm_node *n, const void *src, size_t header_bytes,
-    size_t scratch_bytes, const char *op, tm_error *err);
+tm_status tm_op_store_data_with_scratch(
+    tm_model *m, tm_node *n, const void *src, size_t header_bytes, size_t scratch_bytes, const char *op, tm_error *err);
 static inline void *tm_op_scratch(const tm_node *n, size_t header_bytes) {
     return (uint8_t *)n->data + ((header_bytes + 7u) & ~(size_t)7u);
 }
@@ -160,8 +152,8 @@ static inline void *tm_op_scratch(const tm_node *n, size_t header_bytes) {
 // to report from persist_bytes, and the allocation (which points *multiplier and *shift at the
 // arrays; NULL after tm_fail when memory is exhausted).
 size_t tm_op_data_with_multipliers_bytes(size_t header_bytes, int32_t count);
-void *tm_op_alloc_data_with_multipliers(tm_model *m, size_t header_bytes, int32_t count,
-    int32_t **multiplier, int8_t **shift, const char *op, tm_error *err);
+void *tm_op_alloc_data_with_multipliers(tm_model *m, size_t header_bytes, int32_t count, int32_t **multiplier,
+    int8_t **shift, const char *op, tm_error *err);
 
 // ---- Prepare / eval shared by two ops ----
 
@@ -169,7 +161,7 @@ typedef struct {
     const tm_tensor *in1;
     const tm_tensor *in2;
     const tm_tensor *out;
-    int32_t act_min;            // fused activation range on the output
+    int32_t act_min; // fused activation range on the output
     int32_t act_max;
 } tm_op_binary;
 
@@ -177,20 +169,20 @@ typedef struct {
 // inputs and one int8 output, all per-tensor quantized, input shapes broadcasting (numpy rules,
 // up to 6-D) to exactly the output shape (*bc), and the int8 range of the fused activation
 // (options field 0) on the output.
-tm_status tm_op_binary_prepare(const tm_model *m, const tm_node *n, const char *op, tm_op_binary *b,
-    tm_broadcast *bc, tm_error *err);
+tm_status tm_op_binary_prepare(
+    const tm_model *m, const tm_node *n, const char *op, tm_op_binary *b, tm_broadcast *bc, tm_error *err);
 
 // The same for ops that also take int16 (ADD, SUB, MUL in TFLM's 16x8 mode): input 1's type
 // (int8 or int16) is required of input 2 and the output, and the activation range is the type's.
-tm_status tm_op_binary_prepare_s16(const tm_model *m, const tm_node *n, const char *op, tm_op_binary *b,
-    tm_broadcast *bc, tm_error *err);
+tm_status tm_op_binary_prepare_s16(
+    const tm_model *m, const tm_node *n, const char *op, tm_op_binary *b, tm_broadcast *bc, tm_error *err);
 
 // The int32 path of ADD, SUB, MUL, DIV, MAXIMUM and MINIMUM (kernels/binary_s32.h): two int32
 // inputs and an int32 output (quantization ignored, as TFLM ignores it), shapes broadcasting to
 // the output's; a fused activation (options field 0, when has_activation) other than NONE is
 // refused.
-tm_status tm_op_binary_prepare_s32(const tm_model *m, const tm_node *n, const char *op, int has_activation,
-    tm_broadcast *bc, tm_error *err);
+tm_status tm_op_binary_prepare_s32(
+    const tm_model *m, const tm_node *n, const char *op, int has_activation, tm_broadcast *bc, tm_error *err);
 
 // AVERAGE_POOL_2D and MAX_POOL_2D (TFLM PoolingPrepare / CalculateOpDataPooling for int8 and
 // int16; input and output of the same type): stores

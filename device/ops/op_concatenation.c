@@ -9,7 +9,7 @@ static const char *const NAME = "CONCATENATION";
 
 typedef struct {
     tm_concatenation_params params;
-    uint32_t copy_bytes[];  // one per input
+    uint32_t copy_bytes[]; // one per input
 } concat_data;
 
 static size_t concat_data_bytes(int n_inputs) {
@@ -48,8 +48,7 @@ static tm_status concat_prepare(tm_model *m, tm_node *n, tm_error *err) {
     const int rank = output->ndim;
     const int32_t axis = axis_opt < 0 ? axis_opt + rank : axis_opt;
     if (axis < 0 || axis >= rank) {
-        return tm_fail(err, TM_ERR_MODEL, "%s: axis %d is out of range for %d-D tensors", NAME,
-            (int)axis_opt, rank);
+        return tm_fail(err, TM_ERR_MODEL, "%s: axis %d is out of range for %d-D tensors", NAME, (int)axis_opt, rank);
     }
     int32_t outer = 1;
     for (int d = 0; d < axis; ++d) {
@@ -67,8 +66,8 @@ static tm_status concat_prepare(tm_model *m, tm_node *n, tm_error *err) {
     for (int i = 0; i < n->n_inputs; ++i) {
         const tm_tensor *in = tm_input(m, n, i);
         if (in->type != type) {
-            return tm_fail(err, TM_ERR_MODEL, "%s: input %d is %s, output is %s", NAME, i + 1,
-                tm_type_name(in->type), tm_type_name(type));
+            return tm_fail(err, TM_ERR_MODEL, "%s: input %d is %s, output is %s", NAME, i + 1, tm_type_name(in->type),
+                tm_type_name(type));
         }
         if (quantized) {
             if (tm_op_check_quantized(in, type, NAME, "input", err) != TM_OK) {
@@ -81,21 +80,20 @@ static tm_status concat_prepare(tm_model *m, tm_node *n, tm_error *err) {
             }
         }
         if (in->ndim != rank) {
-            return tm_fail(err, TM_ERR_MODEL, "%s: input %d is %d-D, output is %d-D", NAME, i + 1,
-                (int)in->ndim, rank);
+            return tm_fail(err, TM_ERR_MODEL, "%s: input %d is %d-D, output is %d-D", NAME, i + 1, (int)in->ndim, rank);
         }
         for (int d = 0; d < rank; ++d) {
             if (d != axis && in->dims[d] != output->dims[d]) {
-                return tm_fail(err, TM_ERR_MODEL, "%s: input %d dimension %d is %d, output's is %d", NAME,
-                    i + 1, d, (int)in->dims[d], (int)output->dims[d]);
+                return tm_fail(err, TM_ERR_MODEL, "%s: input %d dimension %d is %d, output's is %d", NAME, i + 1, d,
+                    (int)in->dims[d], (int)output->dims[d]);
             }
         }
         axis_total += in->dims[axis];
         data->copy_bytes[i] = (uint32_t)in->dims[axis] * inner_bytes;
     }
     if (axis_total != output->dims[axis]) {
-        return tm_fail(err, TM_ERR_MODEL, "%s: inputs add up to %d along axis %d, output has %d", NAME,
-            (int)axis_total, (int)axis, (int)output->dims[axis]);
+        return tm_fail(err, TM_ERR_MODEL, "%s: inputs add up to %d along axis %d, output has %d", NAME, (int)axis_total,
+            (int)axis, (int)output->dims[axis]);
     }
     data->params.n_inputs = n->n_inputs;
     data->params.outer = outer;
@@ -115,6 +113,10 @@ static void concat_eval(const tm_model *m, const tm_node *n) {
 
 // Version 2 is int8, 3 int16 (1 float32 / int32 / int64; 4 is uint32).
 const tm_op tm_op_concatenation = {
-    "CONCATENATION", TM_BUILTIN_CONCATENATION, 3,
-    concat_persist_bytes, concat_prepare, concat_eval,
+    "CONCATENATION",
+    TM_BUILTIN_CONCATENATION,
+    3,
+    concat_persist_bytes,
+    concat_prepare,
+    concat_eval,
 };

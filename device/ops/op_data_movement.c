@@ -2,11 +2,10 @@
 #include "op_data_movement.h"
 #include "op_common.h"
 
-tm_status tm_op_check_type_in(const tm_tensor *t, uint32_t types, const char *op, const char *what,
-    tm_error *err) {
+tm_status tm_op_check_type_in(const tm_tensor *t, uint32_t types, const char *op, const char *what, tm_error *err) {
     if (t->type >= 32 || (types & TM_TYPE_BIT(t->type)) == 0) {
-        return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: %s is %s (not supported by this op)", op, what,
-            tm_type_name(t->type));
+        return tm_fail(
+            err, TM_ERR_UNSUPPORTED, "%s: %s is %s (not supported by this op)", op, what, tm_type_name(t->type));
     }
     return TM_OK;
 }
@@ -58,8 +57,7 @@ size_t tm_op_strided_copy_persist_bytes(const tm_model *m, const tm_node *n) {
 }
 
 void tm_op_strided_copy_eval(const tm_model *m, const tm_node *n) {
-    tm_strided_copy((const tm_strided_copy_params *)n->data, tm_input(m, n, 0)->data,
-        tm_output(m, n, 0)->data);
+    tm_strided_copy((const tm_strided_copy_params *)n->data, tm_input(m, n, 0)->data, tm_output(m, n, 0)->data);
 }
 
 tm_status tm_op_const_axis(const tm_tensor *axis_t, int rank, int *axis, const char *op, tm_error *err) {
@@ -72,16 +70,16 @@ tm_status tm_op_const_axis(const tm_tensor *axis_t, int rank, int *axis, const c
     const int32_t axis0 = (int32_t)tm_op_const_int(axis_t, 0);
     *axis = axis0 < 0 ? axis0 + rank : axis0;
     if (*axis < 0 || *axis >= rank) {
-        return tm_fail(err, TM_ERR_MODEL, "%s: axis %d is out of range for a %d-D input", op,
-            (int)axis0, rank);
+        return tm_fail(err, TM_ERR_MODEL, "%s: axis %d is out of range for a %d-D input", op, (int)axis0, rank);
     }
     return TM_OK;
 }
 
-tm_status tm_op_split_axis(const tm_tensor *axis_t, const tm_tensor *input, int *axis, const char *op,
-    tm_error *err) {
-    if (tm_op_check_type_in(input, TM_TYPE_BIT(TM_INT8) | TM_TYPE_BIT(TM_INT16) | TM_TYPE_BIT(TM_INT32)
-            | TM_TYPE_BIT(TM_FLOAT32), op, "input", err) != TM_OK) {
+tm_status tm_op_split_axis(const tm_tensor *axis_t, const tm_tensor *input, int *axis, const char *op, tm_error *err) {
+    if (tm_op_check_type_in(input,
+            TM_TYPE_BIT(TM_INT8) | TM_TYPE_BIT(TM_INT16) | TM_TYPE_BIT(TM_INT32) | TM_TYPE_BIT(TM_FLOAT32), op, "input",
+            err)
+        != TM_OK) {
         return err->status;
     }
     return tm_op_const_axis(axis_t, input->ndim, axis, op, err);
@@ -92,10 +90,10 @@ tm_status tm_op_split_axis(const tm_tensor *axis_t, const tm_tensor *input, int 
 // rather than kept, 4 bytes an output instead of a whole strided-copy box.
 typedef struct {
     int32_t outer;
-    int32_t row;             // elements of one input row: dims[axis] * inner
+    int32_t row; // elements of one input row: dims[axis] * inner
     int32_t inner;
     int32_t elem_size;
-    int32_t size[];          // each output's size at the axis
+    int32_t size[]; // each output's size at the axis
 } split_params;
 
 size_t tm_op_split_persist_bytes(const tm_model *m, const tm_node *n) {
@@ -103,8 +101,8 @@ size_t tm_op_split_persist_bytes(const tm_model *m, const tm_node *n) {
     return sizeof(split_params) + (size_t)n->n_outputs * sizeof(int32_t);
 }
 
-tm_status tm_op_split_prepare(tm_model *m, tm_node *n, const tm_tensor *input, int axis,
-    int32_t uniform_size, const char *op, tm_error *err) {
+tm_status tm_op_split_prepare(
+    tm_model *m, tm_node *n, const tm_tensor *input, int axis, int32_t uniform_size, const char *op, tm_error *err) {
     // Written in place in the persistent data: no stack array sized for the largest node.
     split_params *p = (split_params *)tm_op_alloc_data(m, tm_op_split_persist_bytes(m, n), op, err);
     if (p == NULL) {
@@ -132,10 +130,10 @@ tm_status tm_op_split_prepare(tm_model *m, tm_node *n, const tm_tensor *input, i
             ok = t->dims[d] == (d == axis ? size_i : input->dims[d]);
         }
         if (!ok) {
-            return tm_fail(err, TM_ERR_MODEL, "%s: output %d should be the input's shape with %d at axis %d",
-                op, i, (int)size_i, axis);
+            return tm_fail(err, TM_ERR_MODEL, "%s: output %d should be the input's shape with %d at axis %d", op, i,
+                (int)size_i, axis);
         }
-        p->size[i] = size_i;   // they add up to dims[axis] (checked by the callers)
+        p->size[i] = size_i; // they add up to dims[axis] (checked by the callers)
     }
     p->outer = outer;
     p->row = input->dims[axis] * inner;

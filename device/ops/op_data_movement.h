@@ -15,8 +15,7 @@
 #define TM_TYPE_BIT(t) (1u << (t))
 
 // t->type is in `types` (TM_TYPE_BIT mask); else TM_ERR_UNSUPPORTED naming the op and `what`.
-tm_status tm_op_check_type_in(const tm_tensor *t, uint32_t types, const char *op, const char *what,
-    tm_error *err);
+tm_status tm_op_check_type_in(const tm_tensor *t, uint32_t types, const char *op, const char *what, tm_error *err);
 
 // Row-major element steps of t's dims (step[ndim-1] = 1).
 void tm_op_row_major_steps(const tm_tensor *t, int32_t *step);
@@ -48,13 +47,12 @@ void tm_op_stack_init(tm_op_stack_data *d, const tm_tensor *stacked, int axis, i
 tm_status tm_op_const_axis(const tm_tensor *axis_t, int rank, int *axis, const char *op, tm_error *err);
 // SPLIT / SPLIT_V's axis: a constant int32 tensor of one value, negative counted from the end,
 // inside the input's rank; sets *axis. Also checks the input type (float32, int8, int16, int32).
-tm_status tm_op_split_axis(const tm_tensor *axis_t, const tm_tensor *input, int *axis, const char *op,
-    tm_error *err);
+tm_status tm_op_split_axis(const tm_tensor *axis_t, const tm_tensor *input, int *axis, const char *op, tm_error *err);
 size_t tm_op_split_persist_bytes(const tm_model *m, const tm_node *n);
 // uniform_size > 0: every output has that size at the axis (SPLIT); 0: each output's own (SPLIT_V,
 // whose caller checked that they add up to the input's).
-tm_status tm_op_split_prepare(tm_model *m, tm_node *n, const tm_tensor *input, int axis,
-    int32_t uniform_size, const char *op, tm_error *err);
+tm_status tm_op_split_prepare(
+    tm_model *m, tm_node *n, const tm_tensor *input, int axis, int32_t uniform_size, const char *op, tm_error *err);
 void tm_op_split_eval(const tm_model *m, const tm_node *n, int input_index);
 
 #endif

@@ -10,8 +10,15 @@
 #include "op_rows.h"
 
 // DepthwiseConv2DOptions field indices (schema.fbs).
-enum { OPT_PADDING = 0, OPT_STRIDE_W = 1, OPT_STRIDE_H = 2, OPT_DEPTH_MULTIPLIER = 3, OPT_ACTIVATION = 4,
-       OPT_DILATION_W = 5, OPT_DILATION_H = 6 };
+enum {
+    OPT_PADDING = 0,
+    OPT_STRIDE_W = 1,
+    OPT_STRIDE_H = 2,
+    OPT_DEPTH_MULTIPLIER = 3,
+    OPT_ACTIVATION = 4,
+    OPT_DILATION_W = 5,
+    OPT_DILATION_H = 6
+};
 
 // Depthwise weights are quantized along their last axis (the output channels).
 #define QUANTIZED_AXIS 3
@@ -21,8 +28,8 @@ static const char *const NAME = "DEPTHWISE_CONV_2D";
 typedef struct {
     tm_depthwise_conv_2d_params params;
     tm_depthwise_conv_2d_dims dims;
-    tm_depthwise_conv_2d_quant quant;   // points at the arrays stored after this struct
-    int32_t s16;                        // 16x8 (int16 activations)
+    tm_depthwise_conv_2d_quant quant; // points at the arrays stored after this struct
+    int32_t s16;                      // 16x8 (int16 activations)
 } depthwise_conv_2d_data;
 
 static int32_t out_channels(const tm_model *m, const tm_node *n) {
@@ -55,8 +62,8 @@ static tm_status depthwise_conv_2d_prepare(tm_model *m, tm_node *n, tm_error *er
     d.out_h = output->dims[1];
     d.out_w = output->dims[2];
     if (filter->dims[0] != 1) {
-        return tm_fail(err, TM_ERR_MODEL, "%s: filter shape must be [1, h, w, channels], first dimension is %d",
-            NAME, (int)filter->dims[0]);
+        return tm_fail(err, TM_ERR_MODEL, "%s: filter shape must be [1, h, w, channels], first dimension is %d", NAME,
+            (int)filter->dims[0]);
     }
     if (output->dims[0] != d.batches || output->dims[3] != d.out_c) {
         return tm_fail(err, TM_ERR_MODEL, "%s: output shape [%d, ., ., %d] does not match batches %d, channels %d",
@@ -74,24 +81,26 @@ static tm_status depthwise_conv_2d_prepare(tm_model *m, tm_node *n, tm_error *er
     // The reference kernel trusts depth_multiplier to map output channel ic * dm + m to input
     // channel ic: it must agree with the shapes.
     if (p.depth_multiplier < 1 || (int64_t)d.in_c * p.depth_multiplier != d.out_c) {
-        return tm_fail(err, TM_ERR_MODEL, "%s: %d input channels x depth multiplier %d != %d output channels",
-            NAME, (int)d.in_c, (int)p.depth_multiplier, (int)d.out_c);
+        return tm_fail(err, TM_ERR_MODEL, "%s: %d input channels x depth multiplier %d != %d output channels", NAME,
+            (int)d.in_c, (int)p.depth_multiplier, (int)d.out_c);
     }
     if (!s16 && (int64_t)d.filter_h * d.filter_w > TM_DEPTHWISE_CONV_MAX_ACCUM_DEPTH) {
         return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: filter of %d x %d values could overflow the int32 accumulator",
             NAME, (int)d.filter_h, (int)d.filter_w);
     }
-    if (tm_op_axis_padding(padding, d.in_h, d.filter_h, p.stride_h, p.dilation_h, d.out_h, &p.pad_h, NAME,
-            "height", err) != TM_OK
-        || tm_op_axis_padding(padding, d.in_w, d.filter_w, p.stride_w, p.dilation_w, d.out_w, &p.pad_w, NAME,
-            "width", err) != TM_OK) {
+    if (tm_op_axis_padding(
+            padding, d.in_h, d.filter_h, p.stride_h, p.dilation_h, d.out_h, &p.pad_h, NAME, "height", err)
+            != TM_OK
+        || tm_op_axis_padding(
+               padding, d.in_w, d.filter_w, p.stride_w, p.dilation_w, d.out_w, &p.pad_w, NAME, "width", err)
+               != TM_OK) {
         return err->status;
     }
 
     if (tm_op_check_weights(m, filter, QUANTIZED_AXIS, d.out_c, NAME, err) != TM_OK
         // TFLM reads a 16x8 depthwise bias as int64 whatever its type: an int32 one is refused.
         || (s16 ? tm_op_check_bias_s16(t.bias, d.out_c, 0, NAME, err) : tm_op_check_bias(t.bias, d.out_c, NAME, err))
-            != TM_OK
+               != TM_OK
         || tm_op_activation_range(activation, output, &p.act_min, &p.act_max, NAME, err) != TM_OK) {
         return err->status;
     }
@@ -100,11 +109,11 @@ static tm_status depthwise_conv_2d_prepare(tm_model *m, tm_node *n, tm_error *er
 
     int32_t *multiplier;
     int8_t *shift;
-    depthwise_conv_2d_data *data = (depthwise_conv_2d_data *)tm_op_alloc_data_with_multipliers(m,
-        sizeof(depthwise_conv_2d_data), d.out_c, &multiplier, &shift, NAME, err);
+    depthwise_conv_2d_data *data = (depthwise_conv_2d_data *)tm_op_alloc_data_with_multipliers(
+        m, sizeof(depthwise_conv_2d_data), d.out_c, &multiplier, &shift, NAME, err);
     if (data == NULL
-        || tm_op_channel_multipliers(m, input->scale, filter, output->scale, d.out_c, multiplier, shift, NAME,
-            err) != TM_OK
+        || tm_op_channel_multipliers(m, input->scale, filter, output->scale, d.out_c, multiplier, shift, NAME, err)
+               != TM_OK
         || (s16 && tm_op_check_shifts_s64(shift, d.out_c, NAME, err) != TM_OK)) {
         return err->status;
     }
@@ -122,14 +131,13 @@ static void depthwise_conv_2d_eval(const tm_model *m, const tm_node *n) {
     const tm_tensor *bias = tm_input(m, n, 2);
     if (data->s16) {
         const tm_bias_s16 b = tm_op_bias_s16(bias);
-        tm_depthwise_conv_2d_s16(&data->params, &data->quant, &data->dims,
-            (const int16_t *)tm_input(m, n, 0)->data, (const int8_t *)tm_input(m, n, 1)->data, &b,
-            (int16_t *)tm_output(m, n, 0)->data);
+        tm_depthwise_conv_2d_s16(&data->params, &data->quant, &data->dims, (const int16_t *)tm_input(m, n, 0)->data,
+            (const int8_t *)tm_input(m, n, 1)->data, &b, (int16_t *)tm_output(m, n, 0)->data);
         return;
     }
-    tm_depthwise_conv_2d_s8(&data->params, &data->quant, &data->dims,
-        (const int8_t *)tm_input(m, n, 0)->data, (const int8_t *)tm_input(m, n, 1)->data,
-        bias != NULL ? (const int32_t *)bias->data : NULL, (int8_t *)tm_output(m, n, 0)->data);
+    tm_depthwise_conv_2d_s8(&data->params, &data->quant, &data->dims, (const int8_t *)tm_input(m, n, 0)->data,
+        (const int8_t *)tm_input(m, n, 1)->data, bias != NULL ? (const int32_t *)bias->data : NULL,
+        (int8_t *)tm_output(m, n, 0)->data);
 }
 
 // Output rows [out_row0, +out_rows) from input rows [in_row0, +in_rows): the same kernel on the band.
@@ -149,5 +157,5 @@ static void depthwise_conv_2d_eval_rows(const tm_model *m, const tm_node *n, con
 const tm_op tm_op_depthwise_conv_2d = {"DEPTHWISE_CONV_2D", TM_BUILTIN_DEPTHWISE_CONV_2D, 3,
     depthwise_conv_2d_persist_bytes, depthwise_conv_2d_prepare, depthwise_conv_2d_eval};
 
-const tm_op_rows tm_op_depthwise_conv_2d_rows = {&tm_op_depthwise_conv_2d, OPT_PADDING, OPT_STRIDE_H, OPT_DILATION_H,
-    depthwise_conv_2d_eval_rows};
+const tm_op_rows tm_op_depthwise_conv_2d_rows = {
+    &tm_op_depthwise_conv_2d, OPT_PADDING, OPT_STRIDE_H, OPT_DILATION_H, depthwise_conv_2d_eval_rows};

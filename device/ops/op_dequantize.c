@@ -26,16 +26,16 @@ static tm_status dequantize_prepare(tm_model *m, tm_node *n, tm_error *err) {
     const tm_tensor *input = tm_input(m, n, 0);
     const tm_tensor *output = tm_output(m, n, 0);
     if (input->type != TM_INT8 && input->type != TM_INT16) {
-        return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: input is %s (int8 or int16 supported)", NAME,
-            tm_type_name(input->type));
+        return tm_fail(
+            err, TM_ERR_UNSUPPORTED, "%s: input is %s (int8 or int16 supported)", NAME, tm_type_name(input->type));
     }
     // Per-channel input: TFLM's reference would use the first scale for everything; refuse it.
     if (tm_op_check_quantized(input, input->type, NAME, "input", err) != TM_OK) {
         return err->status;
     }
     if (output->type != TM_FLOAT32) {
-        return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: output is %s (only float32 is supported)", NAME,
-            tm_type_name(output->type));
+        return tm_fail(
+            err, TM_ERR_UNSUPPORTED, "%s: output is %s (only float32 is supported)", NAME, tm_type_name(output->type));
     }
     if (tm_op_check_same_size(input, output, NAME, err) != TM_OK) {
         return err->status;
@@ -65,6 +65,10 @@ static void dequantize_eval(const tm_model *m, const tm_node *n) {
 
 // Version 2 is int8, 3 int16 (and float16, refused by the type check); 5 is per-channel, 6 int4.
 const tm_op tm_op_dequantize = {
-    "DEQUANTIZE", TM_BUILTIN_DEQUANTIZE, 3,
-    dequantize_persist_bytes, dequantize_prepare, dequantize_eval,
+    "DEQUANTIZE",
+    TM_BUILTIN_DEQUANTIZE,
+    3,
+    dequantize_persist_bytes,
+    dequantize_prepare,
+    dequantize_eval,
 };

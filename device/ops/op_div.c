@@ -36,6 +36,10 @@ static void div_eval(const tm_model *m, const tm_node *n) {
 
 // Version 1 is float32 and int32 (float32 is refused by the type checks); 2 is uint8 quantized.
 const tm_op tm_op_div = {
-    "DIV", TM_BUILTIN_DIV, 1,
-    div_persist_bytes, div_prepare, div_eval,
+    "DIV",
+    TM_BUILTIN_DIV,
+    1,
+    div_persist_bytes,
+    div_prepare,
+    div_eval,
 };

@@ -20,8 +20,7 @@ static tm_status elu_float_prepare(tm_model *m, tm_node *n, tm_error *err) {
         return tm_fail(err, TM_ERR_MODEL, "%s: expects 1 input and 1 output", NAME);
     }
     if (output->type != TM_FLOAT32) {
-        return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: float32 input with a %s output", NAME,
-            tm_type_name(output->type));
+        return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: float32 input with a %s output", NAME, tm_type_name(output->type));
     }
     return tm_op_check_same_size(input, output, NAME, err);
 }
@@ -36,10 +35,9 @@ static tm_status elu_prepare(tm_model *m, tm_node *n, tm_error *err) {
         return err->status;
     }
     tm_lut_s8_table p;
-    if (tm_elu_prepare_params(input->scale, input->zero_point, output->scale, output->zero_point,
-            &p) != 0) {
-        return tm_fail(err, TM_ERR_UNSUPPORTED,
-            "%s: input/output scale ratio too large (a table entry overflows int32)", NAME);
+    if (tm_elu_prepare_params(input->scale, input->zero_point, output->scale, output->zero_point, &p) != 0) {
+        return tm_fail(
+            err, TM_ERR_UNSUPPORTED, "%s: input/output scale ratio too large (a table entry overflows int32)", NAME);
     }
     return tm_op_store_data(m, n, &p, sizeof(p), NAME, err);
 }
@@ -59,6 +57,10 @@ static void elu_eval(const tm_model *m, const tm_node *n) {
 
 // Version 1 is float32 ELU, 2 the int8 one.
 const tm_op tm_op_elu = {
-    "ELU", TM_BUILTIN_ELU, 2,
-    elu_persist_bytes, elu_prepare, elu_eval,
+    "ELU",
+    TM_BUILTIN_ELU,
+    2,
+    elu_persist_bytes,
+    elu_prepare,
+    elu_eval,
 };

@@ -14,8 +14,9 @@ static tm_status expand_dims_prepare(tm_model *m, tm_node *n, tm_error *err) {
     const tm_tensor *axis = tm_input(m, n, 1);
     const tm_tensor *output = tm_output(m, n, 0);
     // TFLM copies int8, int16 and float32; it gives the output the input's type (here: checked).
-    if (tm_op_check_type_in(input, TM_TYPE_BIT(TM_INT8) | TM_TYPE_BIT(TM_INT16) | TM_TYPE_BIT(TM_FLOAT32),
-            NAME, "input", err) != TM_OK
+    if (tm_op_check_type_in(
+            input, TM_TYPE_BIT(TM_INT8) | TM_TYPE_BIT(TM_INT16) | TM_TYPE_BIT(TM_FLOAT32), NAME, "input", err)
+            != TM_OK
         || tm_op_check_same_type(input, output, NAME, err) != TM_OK
         || tm_op_check_const_ints(axis, 0, NAME, "axis", err) != TM_OK) {
         return err->status;
@@ -39,14 +40,17 @@ static tm_status expand_dims_prepare(tm_model *m, tm_node *n, tm_error *err) {
         ok = output->dims[i] == want;
     }
     if (!ok) {
-        return tm_fail(err, TM_ERR_MODEL, "%s: output shape is not the input's with a 1 at axis %d",
-            NAME, (int)a);
+        return tm_fail(err, TM_ERR_MODEL, "%s: output shape is not the input's with a 1 at axis %d", NAME, (int)a);
     }
     return TM_OK;
 }
 
 // Version 1 (TFLM accepts any: the types are checked above).
 const tm_op tm_op_expand_dims = {
-    "EXPAND_DIMS", TM_BUILTIN_EXPAND_DIMS, 1,
-    NULL, expand_dims_prepare, tm_op_copy_eval,
+    "EXPAND_DIMS",
+    TM_BUILTIN_EXPAND_DIMS,
+    1,
+    NULL,
+    expand_dims_prepare,
+    tm_op_copy_eval,
 };

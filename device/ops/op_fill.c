@@ -25,8 +25,9 @@ static tm_status fill_prepare(tm_model *m, tm_node *n, tm_error *err) {
     if (value->ndim != 0) {
         return tm_fail(err, TM_ERR_MODEL, "%s: value is %d-D (must be a scalar)", NAME, (int)value->ndim);
     }
-    if (tm_op_check_type_in(value, TM_TYPE_BIT(TM_INT8) | TM_TYPE_BIT(TM_INT32) | TM_TYPE_BIT(TM_FLOAT32),
-            NAME, "value", err) != TM_OK) {
+    if (tm_op_check_type_in(
+            value, TM_TYPE_BIT(TM_INT8) | TM_TYPE_BIT(TM_INT32) | TM_TYPE_BIT(TM_FLOAT32), NAME, "value", err)
+        != TM_OK) {
         return err->status;
     }
     if (value->type != output->type) {
@@ -34,12 +35,12 @@ static tm_status fill_prepare(tm_model *m, tm_node *n, tm_error *err) {
             tm_type_name(output->type));
     }
     if (dims->type != TM_INT32 && dims->type != TM_INT64) {
-        return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: dims tensor is %s (expected int32 or int64)", NAME,
-            tm_type_name(dims->type));
+        return tm_fail(
+            err, TM_ERR_UNSUPPORTED, "%s: dims tensor is %s (expected int32 or int64)", NAME, tm_type_name(dims->type));
     }
     if (dims->ndim != 1 || dims->dims[0] != output->ndim) {
-        return tm_fail(err, TM_ERR_MODEL, "%s: dims should be a vector of %d values (the output's rank)", NAME,
-            (int)output->ndim);
+        return tm_fail(
+            err, TM_ERR_MODEL, "%s: dims should be a vector of %d values (the output's rank)", NAME, (int)output->ndim);
     }
     if (dims->is_const) {
         if (tm_op_check_const_ints(dims, 1, NAME, "dims", err) != TM_OK) {
@@ -65,6 +66,10 @@ static void fill_eval(const tm_model *m, const tm_node *n) {
 // Version 1 float32 / int32 / int64, 2 int8 / int16, 3 bool / string (the type check decides;
 // TFLM checks no version).
 const tm_op tm_op_fill = {
-    "FILL", TM_BUILTIN_FILL, 3,
-    NULL, fill_prepare, fill_eval,
+    "FILL",
+    TM_BUILTIN_FILL,
+    3,
+    NULL,
+    fill_prepare,
+    fill_eval,
 };

@@ -47,8 +47,9 @@ static tm_status gather_prepare(tm_model *m, tm_node *n, tm_error *err) {
         return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: positions are %s (only int32 is supported)", NAME,
             tm_type_name(positions->type));
     }
-    if (tm_op_check_type_in(input, TM_TYPE_BIT(TM_INT8) | TM_TYPE_BIT(TM_INT32) | TM_TYPE_BIT(TM_FLOAT32), NAME,
-            "input", err) != TM_OK
+    if (tm_op_check_type_in(
+            input, TM_TYPE_BIT(TM_INT8) | TM_TYPE_BIT(TM_INT32) | TM_TYPE_BIT(TM_FLOAT32), NAME, "input", err)
+            != TM_OK
         || tm_op_check_same_type(input, output, NAME, err) != TM_OK) {
         return err->status;
     }
@@ -69,8 +70,8 @@ static tm_status gather_prepare(tm_model *m, tm_node *n, tm_error *err) {
     }
     for (int d = 0; d < batch_dims; ++d) {
         if (input->dims[d] != positions->dims[d]) {
-            return tm_fail(err, TM_ERR_MODEL, "%s: batch dimension %d is %d in the input, %d in the positions",
-                NAME, d, (int)input->dims[d], (int)positions->dims[d]);
+            return tm_fail(err, TM_ERR_MODEL, "%s: batch dimension %d is %d in the input, %d in the positions", NAME, d,
+                (int)input->dims[d], (int)positions->dims[d]);
         }
     }
     const int out_rank = rank + pos_rank - 1 - (int)batch_dims;
@@ -85,8 +86,8 @@ static tm_status gather_prepare(tm_model *m, tm_node *n, tm_error *err) {
         }
     }
     if (!ok) {
-        return tm_fail(err, TM_ERR_MODEL, "%s: output shape is not input[:axis] + positions[batch_dims:] + input[axis+1:]",
-            NAME);
+        return tm_fail(
+            err, TM_ERR_MODEL, "%s: output shape is not input[:axis] + positions[batch_dims:] + input[axis+1:]", NAME);
     }
     tm_gather_params p;
     p.batch = dims_product(input, 0, (int)batch_dims);
@@ -109,13 +110,17 @@ static tm_status gather_prepare(tm_model *m, tm_node *n, tm_error *err) {
 }
 
 static void gather_eval(const tm_model *m, const tm_node *n) {
-    tm_gather((const tm_gather_params *)n->data, tm_input(m, n, 0)->data, tm_input(m, n, 1)->data,
-        tm_output(m, n, 0)->data);
+    tm_gather(
+        (const tm_gather_params *)n->data, tm_input(m, n, 0)->data, tm_input(m, n, 1)->data, tm_output(m, n, 0)->data);
 }
 
 // Version 1 float32, 2 int8, 3 int16, 4 int64 positions, 5 batch_dims, 6 int4, 7 int16 positions:
 // the type checks decide (TFLM checks no version).
 const tm_op tm_op_gather = {
-    "GATHER", TM_BUILTIN_GATHER, 7,
-    gather_persist_bytes, gather_prepare, gather_eval,
+    "GATHER",
+    TM_BUILTIN_GATHER,
+    7,
+    gather_persist_bytes,
+    gather_prepare,
+    gather_eval,
 };

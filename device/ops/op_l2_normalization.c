@@ -57,6 +57,10 @@ static void l2_eval(const tm_model *m, const tm_node *n) {
 
 // Version 2 is int8 (1 is float).
 const tm_op tm_op_l2_normalization = {
-    "L2_NORMALIZATION", TM_BUILTIN_L2_NORMALIZATION, 2,
-    l2_persist_bytes, l2_prepare, l2_eval,
+    "L2_NORMALIZATION",
+    TM_BUILTIN_L2_NORMALIZATION,
+    2,
+    l2_persist_bytes,
+    l2_prepare,
+    l2_eval,
 };

@@ -26,8 +26,8 @@ static tm_status leaky_relu_prepare(tm_model *m, tm_node *n, tm_error *err) {
     // Absent options (or alpha) read as the schema default 0, as TFLM's parser does.
     const float alpha = tm_fb_f32(tm_node_options(m, n), OPT_ALPHA, 0.0f);
     tm_leaky_relu_params p;
-    if (tm_leaky_relu_prepare_params(input->scale, input->zero_point, alpha, output->scale,
-            output->zero_point, &p) != 0) {
+    if (tm_leaky_relu_prepare_params(input->scale, input->zero_point, alpha, output->scale, output->zero_point, &p)
+        != 0) {
         return tm_fail(err, TM_ERR_UNSUPPORTED,
             "%s: alpha or input/output scale ratio not representable (non-finite or above 2^30)", NAME);
     }
@@ -41,12 +41,16 @@ static void leaky_relu_eval(const tm_model *m, const tm_node *n) {
             (const int16_t *)input->data, (int16_t *)tm_output(m, n, 0)->data);
         return;
     }
-    tm_leaky_relu_s8((const tm_leaky_relu_params *)n->data, tm_tensor_elements(input),
-        (const int8_t *)input->data, (int8_t *)tm_output(m, n, 0)->data);
+    tm_leaky_relu_s8((const tm_leaky_relu_params *)n->data, tm_tensor_elements(input), (const int8_t *)input->data,
+        (int8_t *)tm_output(m, n, 0)->data);
 }
 
 // Version 1 covers int8, 2 int16.
 const tm_op tm_op_leaky_relu = {
-    "LEAKY_RELU", TM_BUILTIN_LEAKY_RELU, 2,
-    leaky_relu_persist_bytes, leaky_relu_prepare, leaky_relu_eval,
+    "LEAKY_RELU",
+    TM_BUILTIN_LEAKY_RELU,
+    2,
+    leaky_relu_persist_bytes,
+    leaky_relu_prepare,
+    leaky_relu_eval,
 };

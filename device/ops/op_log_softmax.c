@@ -45,12 +45,16 @@ static tm_status log_softmax_prepare(tm_model *m, tm_node *n, tm_error *err) {
 
 static void log_softmax_eval(const tm_model *m, const tm_node *n) {
     const log_softmax_data *d = (const log_softmax_data *)n->data;
-    tm_log_softmax_s8(&d->params, d->outer, d->depth, (const int8_t *)tm_input(m, n, 0)->data,
-        (int8_t *)tm_output(m, n, 0)->data);
+    tm_log_softmax_s8(
+        &d->params, d->outer, d->depth, (const int8_t *)tm_input(m, n, 0)->data, (int8_t *)tm_output(m, n, 0)->data);
 }
 
 // Version 2 is int8 (1 is float).
 const tm_op tm_op_log_softmax = {
-    "LOG_SOFTMAX", TM_BUILTIN_LOG_SOFTMAX, 2,
-    log_softmax_persist_bytes, log_softmax_prepare, log_softmax_eval,
+    "LOG_SOFTMAX",
+    TM_BUILTIN_LOG_SOFTMAX,
+    2,
+    log_softmax_persist_bytes,
+    log_softmax_prepare,
+    log_softmax_eval,
 };

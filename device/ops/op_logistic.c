@@ -25,8 +25,8 @@ static tm_status logistic_prepare(tm_model *m, tm_node *n, tm_error *err) {
         return err->status;
     }
     if (output->zero_point != -128) {
-        return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: int8 output zero point is %d (must be -128)", NAME,
-            (int)output->zero_point);
+        return tm_fail(
+            err, TM_ERR_UNSUPPORTED, "%s: int8 output zero point is %d (must be -128)", NAME, (int)output->zero_point);
     }
     if (tm_op_check_same_size(input, output, NAME, err) != TM_OK) {
         return err->status;
@@ -44,12 +44,16 @@ static void logistic_eval(const tm_model *m, const tm_node *n) {
         return;
     }
     const tm_tensor *input = tm_input(m, n, 0);
-    tm_logistic_s8((const tm_logistic_params *)n->data, tm_tensor_elements(input),
-        (const int8_t *)input->data, (int8_t *)tm_output(m, n, 0)->data);
+    tm_logistic_s8((const tm_logistic_params *)n->data, tm_tensor_elements(input), (const int8_t *)input->data,
+        (int8_t *)tm_output(m, n, 0)->data);
 }
 
 // Version 2 is the int8 version, 3 adds int16.
 const tm_op tm_op_logistic = {
-    "LOGISTIC", TM_BUILTIN_LOGISTIC, 3,
-    logistic_persist_bytes, logistic_prepare, logistic_eval,
+    "LOGISTIC",
+    TM_BUILTIN_LOGISTIC,
+    3,
+    logistic_persist_bytes,
+    logistic_prepare,
+    logistic_eval,
 };

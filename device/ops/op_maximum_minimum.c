@@ -24,7 +24,7 @@ static size_t max_min_persist_bytes(const tm_model *m, const tm_node *n) {
 static tm_status max_min_prepare(tm_model *m, tm_node *n, const char *op, tm_error *err) {
     tm_op_binary b;
     max_min_data d;
-    memset(&d, 0, sizeof d);   // every byte defined: the whole struct is copied to the node data
+    memset(&d, 0, sizeof d); // every byte defined: the whole struct is copied to the node data
     d.int32 = n->n_inputs > 0 && tm_input(m, n, 0) != NULL && tm_input(m, n, 0)->type == TM_INT32;
     // MaximumMinimumOptions has no fields: the activation read by tm_op_binary_prepare is NONE.
     if (d.int32 ? tm_op_binary_prepare_s32(m, n, op, 0, &d.bc, err) != TM_OK
@@ -49,8 +49,8 @@ static void maximum_eval(const tm_model *m, const tm_node *n) {
             (const int32_t *)tm_input(m, n, 1)->data, (int32_t *)tm_output(m, n, 0)->data);
         return;
     }
-    tm_maximum_s8(&d->bc, (const int8_t *)tm_input(m, n, 0)->data,
-        (const int8_t *)tm_input(m, n, 1)->data, (int8_t *)tm_output(m, n, 0)->data);
+    tm_maximum_s8(&d->bc, (const int8_t *)tm_input(m, n, 0)->data, (const int8_t *)tm_input(m, n, 1)->data,
+        (int8_t *)tm_output(m, n, 0)->data);
 }
 
 static void minimum_eval(const tm_model *m, const tm_node *n) {
@@ -60,18 +60,26 @@ static void minimum_eval(const tm_model *m, const tm_node *n) {
             (const int32_t *)tm_input(m, n, 1)->data, (int32_t *)tm_output(m, n, 0)->data);
         return;
     }
-    tm_minimum_s8(&d->bc, (const int8_t *)tm_input(m, n, 0)->data,
-        (const int8_t *)tm_input(m, n, 1)->data, (int8_t *)tm_output(m, n, 0)->data);
+    tm_minimum_s8(&d->bc, (const int8_t *)tm_input(m, n, 0)->data, (const int8_t *)tm_input(m, n, 1)->data,
+        (int8_t *)tm_output(m, n, 0)->data);
 }
 
 // Versions 1 (int32 among others), 2 (int8) and 3 (int8 broadcasting over more than 4 dims); 4 is
 // int16, refused by the type checks.
 const tm_op tm_op_maximum = {
-    "MAXIMUM", TM_BUILTIN_MAXIMUM, 3,
-    max_min_persist_bytes, maximum_prepare, maximum_eval,
+    "MAXIMUM",
+    TM_BUILTIN_MAXIMUM,
+    3,
+    max_min_persist_bytes,
+    maximum_prepare,
+    maximum_eval,
 };
 
 const tm_op tm_op_minimum = {
-    "MINIMUM", TM_BUILTIN_MINIMUM, 3,
-    max_min_persist_bytes, minimum_prepare, minimum_eval,
+    "MINIMUM",
+    TM_BUILTIN_MINIMUM,
+    3,
+    max_min_persist_bytes,
+    minimum_prepare,
+    minimum_eval,
 };

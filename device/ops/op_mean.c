@@ -23,6 +23,10 @@ static tm_status mean_prepare(tm_model *m, tm_node *n, tm_error *err) {
 
 // Version 2 is the int8 MEAN, 3 the int16 one.
 const tm_op tm_op_mean = {
-    "MEAN", TM_BUILTIN_MEAN, 3,
-    tm_op_reduce_persist_bytes, mean_prepare, tm_op_reduce_mean_eval,
+    "MEAN",
+    TM_BUILTIN_MEAN,
+    3,
+    tm_op_reduce_persist_bytes,
+    mean_prepare,
+    tm_op_reduce_mean_eval,
 };

@@ -29,11 +29,12 @@ static tm_status pack_prepare(tm_model *m, tm_node *n, tm_error *err) {
         return tm_fail(err, TM_ERR_MODEL, "%s: corrupt options", NAME);
     }
     if (values != n->n_inputs) {
-        return tm_fail(err, TM_ERR_MODEL, "%s: values_count %d for %d inputs", NAME, (int)values,
-            (int)n->n_inputs);
+        return tm_fail(err, TM_ERR_MODEL, "%s: values_count %d for %d inputs", NAME, (int)values, (int)n->n_inputs);
     }
-    if (tm_op_check_type_in(output, TM_TYPE_BIT(TM_INT8) | TM_TYPE_BIT(TM_INT32) | TM_TYPE_BIT(TM_INT64)
-            | TM_TYPE_BIT(TM_FLOAT32), NAME, "output", err) != TM_OK) {
+    if (tm_op_check_type_in(output,
+            TM_TYPE_BIT(TM_INT8) | TM_TYPE_BIT(TM_INT32) | TM_TYPE_BIT(TM_INT64) | TM_TYPE_BIT(TM_FLOAT32), NAME,
+            "output", err)
+        != TM_OK) {
         return err->status;
     }
     for (int i = 0; i < n->n_inputs; ++i) {
@@ -77,6 +78,10 @@ static void pack_eval(const tm_model *m, const tm_node *n) {
 
 // Version 1 is float32 / int32 / int64, 2 int8 (3, int16, TFLM does not run).
 const tm_op tm_op_pack = {
-    "PACK", TM_BUILTIN_PACK, 2,
-    pack_persist_bytes, pack_prepare, pack_eval,
+    "PACK",
+    TM_BUILTIN_PACK,
+    2,
+    pack_persist_bytes,
+    pack_prepare,
+    pack_eval,
 };

@@ -30,8 +30,8 @@ static tm_status pad_prepare(tm_model *m, tm_node *n, tm_error *err) {
         return err->status;
     }
     if (input->type != TM_INT8 && !int16) {
-        return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: input is %s (int8 or int16 supported)", NAME,
-            tm_type_name(input->type));
+        return tm_fail(
+            err, TM_ERR_UNSUPPORTED, "%s: input is %s (int8 or int16 supported)", NAME, tm_type_name(input->type));
     }
     // TFLM pads int16 with 0, not with the output zero point: the same only for a zero point of 0
     // (the 16x8 convention); other models would be padded with a value they do not mean.
@@ -57,8 +57,8 @@ static tm_status pad_prepare(tm_model *m, tm_node *n, tm_error *err) {
             return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: negative padding in dimension %d", NAME, i);
         }
         if ((int64_t)input->dims[i] + left + right != output->dims[i]) {
-            return tm_fail(err, TM_ERR_MODEL, "%s: output dimension %d is %d, input %d plus paddings %d and %d",
-                NAME, i, (int)output->dims[i], (int)input->dims[i], (int)left, (int)right);
+            return tm_fail(err, TM_ERR_MODEL, "%s: output dimension %d is %d, input %d plus paddings %d and %d", NAME,
+                i, (int)output->dims[i], (int)input->dims[i], (int)left, (int)right);
         }
         p.in_dims[i] = input->dims[i];
         p.left[i] = (int32_t)left;
@@ -101,16 +101,18 @@ static tm_status pad_prepare(tm_model *m, tm_node *n, tm_error *err) {
 static void pad_eval(const tm_model *m, const tm_node *n) {
     const tm_tensor *input = tm_input(m, n, 0);
     if (input->type == TM_INT16) {
-        tm_pad_s16((const tm_pad_params *)n->data, (const int16_t *)input->data,
-            (int16_t *)tm_output(m, n, 0)->data);
+        tm_pad_s16((const tm_pad_params *)n->data, (const int16_t *)input->data, (int16_t *)tm_output(m, n, 0)->data);
         return;
     }
-    tm_pad_s8((const tm_pad_params *)n->data, (const int8_t *)input->data,
-        (int8_t *)tm_output(m, n, 0)->data);
+    tm_pad_s8((const tm_pad_params *)n->data, (const int8_t *)input->data, (int8_t *)tm_output(m, n, 0)->data);
 }
 
 // Version 2 is the int8 PAD, 3 the int16 PAD, 4 the PAD of more than 4 dimensions.
 const tm_op tm_op_pad = {
-    "PAD", TM_BUILTIN_PAD, 4,
-    pad_persist_bytes, pad_prepare, pad_eval,
+    "PAD",
+    TM_BUILTIN_PAD,
+    4,
+    pad_persist_bytes,
+    pad_prepare,
+    pad_eval,
 };

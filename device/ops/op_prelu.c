@@ -28,8 +28,9 @@ static tm_status prelu_prepare(tm_model *m, tm_node *n, tm_error *err) {
     if (b.in1->ndim > 4 || b.in2->ndim > 4 || b.out->ndim > 4) {
         return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: input, alpha and output must be at most 4-D", NAME);
     }
-    if (tm_prelu_prepare_params(b.in1->scale, b.in1->zero_point, b.in2->scale, b.in2->zero_point,
-            b.out->scale, b.out->zero_point, &d.params) != 0) {
+    if (tm_prelu_prepare_params(b.in1->scale, b.in1->zero_point, b.in2->scale, b.in2->zero_point, b.out->scale,
+            b.out->zero_point, &d.params)
+        != 0) {
         return tm_fail(err, TM_ERR_UNSUPPORTED,
             "%s: input/output or input*alpha/output scale ratio not representable (above 2^30)", NAME);
     }
@@ -38,12 +39,16 @@ static tm_status prelu_prepare(tm_model *m, tm_node *n, tm_error *err) {
 
 static void prelu_eval(const tm_model *m, const tm_node *n) {
     const prelu_data *d = (const prelu_data *)n->data;
-    tm_prelu_s8(&d->params, &d->bc, (const int8_t *)tm_input(m, n, 0)->data,
-        (const int8_t *)tm_input(m, n, 1)->data, (int8_t *)tm_output(m, n, 0)->data);
+    tm_prelu_s8(&d->params, &d->bc, (const int8_t *)tm_input(m, n, 0)->data, (const int8_t *)tm_input(m, n, 1)->data,
+        (int8_t *)tm_output(m, n, 0)->data);
 }
 
 // Version 1 covers float32 and int8 (TFLM registers no other).
 const tm_op tm_op_prelu = {
-    "PRELU", TM_BUILTIN_PRELU, 1,
-    prelu_persist_bytes, prelu_prepare, prelu_eval,
+    "PRELU",
+    TM_BUILTIN_PRELU,
+    1,
+    prelu_persist_bytes,
+    prelu_prepare,
+    prelu_eval,
 };

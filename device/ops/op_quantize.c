@@ -48,8 +48,8 @@ static tm_status quantize_prepare(tm_model *m, tm_node *n, tm_error *err) {
     // only, as TFLM allows) may have any int32 zero point.
     if (int32_output) {
         if (input->type != TM_INT8 && input->type != TM_INT16) {
-            return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: %s -> int32 (only int8 or int16 -> int32 is supported)",
-                NAME, tm_type_name(input->type));
+            return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: %s -> int32 (only int8 or int16 -> int32 is supported)", NAME,
+                tm_type_name(input->type));
         }
         if (tm_tensor_quant_count(output) != 1 || !(output->scale > 0.0f && output->scale <= FLT_MAX)) {
             return tm_fail(err, TM_ERR_MODEL, "%s: int32 output needs one positive scale", NAME);
@@ -70,16 +70,16 @@ static tm_status quantize_prepare(tm_model *m, tm_node *n, tm_error *err) {
         if (tm_op_check_quantized(input, input->type, NAME, "input", err) != TM_OK) {
             return err->status;
         }
-        if (tm_requantize_params_init(&d.requantize, input->scale, input->zero_point, output->scale,
-                output->zero_point) != 0) {
+        if (tm_requantize_params_init(&d.requantize, input->scale, input->zero_point, output->scale, output->zero_point)
+            != 0) {
             return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: input/output scale ratio too large", NAME);
         }
         if (input->type == TM_INT8) {
-            d.kind = int32_output ? REQUANTIZE_S8_S32
-                : (output->type == TM_INT8 ? REQUANTIZE_S8_S8 : REQUANTIZE_S8_S16);
+            d.kind =
+                int32_output ? REQUANTIZE_S8_S32 : (output->type == TM_INT8 ? REQUANTIZE_S8_S8 : REQUANTIZE_S8_S16);
         } else {
-            d.kind = int32_output ? REQUANTIZE_S16_S32
-                : (output->type == TM_INT8 ? REQUANTIZE_S16_S8 : REQUANTIZE_S16_S16);
+            d.kind =
+                int32_output ? REQUANTIZE_S16_S32 : (output->type == TM_INT8 ? REQUANTIZE_S16_S8 : REQUANTIZE_S16_S16);
         }
     } else {
         return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: input is %s (float32, int8 or int16 supported)", NAME,
@@ -122,6 +122,10 @@ static void quantize_eval(const tm_model *m, const tm_node *n) {
 
 // Version 1 is float32 -> int8 and int8 -> int8, 2 an int16 output (3 is per-channel, 4 int4).
 const tm_op tm_op_quantize = {
-    "QUANTIZE", TM_BUILTIN_QUANTIZE, 2,
-    quantize_persist_bytes, quantize_prepare, quantize_eval,
+    "QUANTIZE",
+    TM_BUILTIN_QUANTIZE,
+    2,
+    quantize_persist_bytes,
+    quantize_prepare,
+    quantize_eval,
 };

@@ -12,16 +12,14 @@ size_t tm_op_reduce_persist_bytes(const tm_model *m, const tm_node *n) {
 void tm_op_reduce_mean_eval(const tm_model *m, const tm_node *n) {
     const tm_tensor *input = tm_input(m, n, 0);
     if (input->type == TM_INT16) {
-        tm_mean_s16((const tm_mean_params *)n->data, (const int16_t *)input->data,
-            (int16_t *)tm_output(m, n, 0)->data);
+        tm_mean_s16((const tm_mean_params *)n->data, (const int16_t *)input->data, (int16_t *)tm_output(m, n, 0)->data);
         return;
     }
-    tm_mean_s8((const tm_mean_params *)n->data, (const int8_t *)input->data,
-        (int8_t *)tm_output(m, n, 0)->data);
+    tm_mean_s8((const tm_mean_params *)n->data, (const int8_t *)input->data, (int8_t *)tm_output(m, n, 0)->data);
 }
 
-tm_status tm_op_reduce_prepare_shape(const tm_model *m, const tm_node *n, const char *op,
-    int allow_int16, tm_mean_params *p, tm_error *err) {
+tm_status tm_op_reduce_prepare_shape(
+    const tm_model *m, const tm_node *n, const char *op, int allow_int16, tm_mean_params *p, tm_error *err) {
     if (tm_op_check_arity(n, 2, 2, 1, op, err) != TM_OK) {
         return err->status;
     }
@@ -41,8 +39,8 @@ tm_status tm_op_reduce_prepare_shape(const tm_model *m, const tm_node *n, const 
             const int64_t a = tm_op_const_int(axis, i);
             const int64_t r = a < 0 ? a + input->ndim : a;
             if (r < 0 || r >= input->ndim) {
-                return tm_fail(err, TM_ERR_MODEL, "%s: axis %d is out of range for a %d-D input", op,
-                    (int)a, (int)input->ndim);
+                return tm_fail(
+                    err, TM_ERR_MODEL, "%s: axis %d is out of range for a %d-D input", op, (int)a, (int)input->ndim);
             }
             reduce[r] = 1;
         }

@@ -18,7 +18,7 @@ size_t tm_op_reduce_persist_bytes(const tm_model *m, const tm_node *n);
 void tm_op_reduce_mean_eval(const tm_model *m, const tm_node *n);
 
 // allow_int16: int16 input and output are accepted too (MEAN's 16x8 form); else int8 only.
-tm_status tm_op_reduce_prepare_shape(const tm_model *m, const tm_node *n, const char *op,
-    int allow_int16, tm_mean_params *p, tm_error *err);
+tm_status tm_op_reduce_prepare_shape(
+    const tm_model *m, const tm_node *n, const char *op, int allow_int16, tm_mean_params *p, tm_error *err);
 
 #endif

@@ -40,11 +40,19 @@ static void reduce_min_eval(const tm_model *m, const tm_node *n) {
 
 // Version 2 is the int8 op (3 is int16).
 const tm_op tm_op_reduce_max = {
-    "REDUCE_MAX", TM_BUILTIN_REDUCE_MAX, 2,
-    tm_op_reduce_persist_bytes, reduce_max_prepare, reduce_max_eval,
+    "REDUCE_MAX",
+    TM_BUILTIN_REDUCE_MAX,
+    2,
+    tm_op_reduce_persist_bytes,
+    reduce_max_prepare,
+    reduce_max_eval,
 };
 
 const tm_op tm_op_reduce_min = {
-    "REDUCE_MIN", TM_BUILTIN_REDUCE_MIN, 2,
-    tm_op_reduce_persist_bytes, reduce_min_prepare, reduce_min_eval,
+    "REDUCE_MIN",
+    TM_BUILTIN_REDUCE_MIN,
+    2,
+    tm_op_reduce_persist_bytes,
+    reduce_min_prepare,
+    reduce_min_eval,
 };

@@ -33,6 +33,10 @@ static void relu_eval(const tm_model *m, const tm_node *n) {
 
 // Version 2 is the int8 version (3 adds int16).
 const tm_op tm_op_relu = {
-    "RELU", TM_BUILTIN_RELU, 2,
-    relu_persist_bytes, relu_prepare, relu_eval,
+    "RELU",
+    TM_BUILTIN_RELU,
+    2,
+    relu_persist_bytes,
+    relu_prepare,
+    relu_eval,
 };

@@ -42,12 +42,16 @@ static tm_status relu6_prepare(tm_model *m, tm_node *n, tm_error *err) {
 static void relu6_eval(const tm_model *m, const tm_node *n) {
     const relu6_data *d = (const relu6_data *)n->data;
     const tm_tensor *input = tm_input(m, n, 0);
-    tm_relu6_s8(d->lower, d->upper, tm_tensor_elements(input), (const int8_t *)input->data,
-        (int8_t *)tm_output(m, n, 0)->data);
+    tm_relu6_s8(
+        d->lower, d->upper, tm_tensor_elements(input), (const int8_t *)input->data, (int8_t *)tm_output(m, n, 0)->data);
 }
 
 // Version 2 is the int8 version (3 adds int16).
 const tm_op tm_op_relu6 = {
-    "RELU6", TM_BUILTIN_RELU6, 2,
-    relu6_persist_bytes, relu6_prepare, relu6_eval,
+    "RELU6",
+    TM_BUILTIN_RELU6,
+    2,
+    relu6_persist_bytes,
+    relu6_prepare,
+    relu6_eval,
 };

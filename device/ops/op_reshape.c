@@ -21,6 +21,10 @@ static tm_status reshape_prepare(tm_model *m, tm_node *n, tm_error *err) {
 }
 
 const tm_op tm_op_reshape = {
-    "RESHAPE", TM_BUILTIN_RESHAPE, 1,
-    NULL, reshape_prepare, tm_op_copy_eval,
+    "RESHAPE",
+    TM_BUILTIN_RESHAPE,
+    1,
+    NULL,
+    reshape_prepare,
+    tm_op_copy_eval,
 };

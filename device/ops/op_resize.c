@@ -17,8 +17,8 @@ size_t tm_op_resize_persist_bytes(const tm_model *m, const tm_node *n, size_t he
     return header + entries * entry;
 }
 
-tm_status tm_op_resize_prepare(const tm_model *m, const tm_node *n, int align_field, int half_field,
-    const char *op, tm_op_resize *r, tm_error *err) {
+tm_status tm_op_resize_prepare(const tm_model *m, const tm_node *n, int align_field, int half_field, const char *op,
+    tm_op_resize *r, tm_error *err) {
     if (tm_op_check_arity(n, 2, 2, 1, op, err) != TM_OK) {
         return err->status;
     }
@@ -42,8 +42,8 @@ tm_status tm_op_resize_prepare(const tm_model *m, const tm_node *n, int align_fi
     const int64_t out_w = tm_op_const_int(size, 1);
     if (output->dims[0] != input->dims[0] || output->dims[1] != out_h || output->dims[2] != out_w
         || output->dims[3] != input->dims[3]) {
-        return tm_fail(err, TM_ERR_MODEL, "%s: output shape disagrees with the input and size [%d, %d]",
-            op, (int)out_h, (int)out_w);
+        return tm_fail(err, TM_ERR_MODEL, "%s: output shape disagrees with the input and size [%d, %d]", op, (int)out_h,
+            (int)out_w);
     }
     r->input = input;
     r->output = output;

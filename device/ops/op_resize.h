@@ -22,7 +22,7 @@ typedef struct {
 // unless the output is 4-D); SIZE_MAX when that overflows (the loader refuses it).
 size_t tm_op_resize_persist_bytes(const tm_model *m, const tm_node *n, size_t header, size_t entry);
 
-tm_status tm_op_resize_prepare(const tm_model *m, const tm_node *n, int align_field, int half_field,
-    const char *op, tm_op_resize *r, tm_error *err);
+tm_status tm_op_resize_prepare(const tm_model *m, const tm_node *n, int align_field, int half_field, const char *op,
+    tm_op_resize *r, tm_error *err);
 
 #endif

@@ -22,8 +22,8 @@ static size_t resize_persist_bytes(const tm_model *m, const tm_node *n) {
 // One axis: its sizes must keep the 1/1024-step positions in int32, and every tap must read
 // inside the input (TFLM's rounded scale can point past the last row when the output is more than
 // 2048 times the input; TFLM reads out of bounds there).
-static tm_status axis_taps(int32_t in, int32_t out, int align, int half, tm_resize_bilinear_tap *taps,
-    const char *axis, tm_error *err) {
+static tm_status axis_taps(
+    int32_t in, int32_t out, int align, int half, tm_resize_bilinear_tap *taps, const char *axis, tm_error *err) {
     if (in < 1 || out < 1) {
         return tm_fail(err, TM_ERR_MODEL, "%s: empty %s (input %d, output %d)", NAME, axis, (int)in, (int)out);
     }
@@ -33,8 +33,8 @@ static tm_status axis_taps(int32_t in, int32_t out, int align, int half, tm_resi
     tm_resize_bilinear_axis(in, out, align, half, taps);
     for (int32_t i = 0; i < out; ++i) {
         if (taps[i].lo >= in) {
-            return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: output %s %d reads past the input's %d", NAME, axis,
-                (int)i, (int)in);
+            return tm_fail(
+                err, TM_ERR_UNSUPPORTED, "%s: output %s %d reads past the input's %d", NAME, axis, (int)i, (int)in);
         }
     }
     return TM_OK;
@@ -50,8 +50,8 @@ static tm_status resize_prepare(tm_model *m, tm_node *n, tm_error *err) {
     if (align && half) {
         return tm_fail(err, TM_ERR_MODEL, "%s: align_corners and half_pixel_centers cannot both be set", NAME);
     }
-    tm_resize_bilinear_params *p = (tm_resize_bilinear_params *)tm_op_alloc_data(m,
-        resize_persist_bytes(m, n), NAME, err);
+    tm_resize_bilinear_params *p =
+        (tm_resize_bilinear_params *)tm_op_alloc_data(m, resize_persist_bytes(m, n), NAME, err);
     if (p == NULL) {
         return err->status;
     }
@@ -75,6 +75,10 @@ static void resize_eval(const tm_model *m, const tm_node *n) {
 
 // Version 2 is int8, 3 adds half_pixel_centers (4 is int16).
 const tm_op tm_op_resize_bilinear = {
-    "RESIZE_BILINEAR", TM_BUILTIN_RESIZE_BILINEAR, 3,
-    resize_persist_bytes, resize_prepare, resize_eval,
+    "RESIZE_BILINEAR",
+    TM_BUILTIN_RESIZE_BILINEAR,
+    3,
+    resize_persist_bytes,
+    resize_prepare,
+    resize_eval,
 };

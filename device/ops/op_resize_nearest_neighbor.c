@@ -26,8 +26,8 @@ static tm_status resize_prepare(tm_model *m, tm_node *n, tm_error *err) {
     }
     const int align = r.align_corners;
     const int half = r.half_pixel_centers;
-    tm_resize_nearest_params *p = (tm_resize_nearest_params *)tm_op_alloc_data(m,
-        resize_persist_bytes(m, n), NAME, err);
+    tm_resize_nearest_params *p =
+        (tm_resize_nearest_params *)tm_op_alloc_data(m, resize_persist_bytes(m, n), NAME, err);
     if (p == NULL) {
         return err->status;
     }
@@ -53,6 +53,10 @@ static void resize_eval(const tm_model *m, const tm_node *n) {
 
 // Version 2 is int8, 3 adds half_pixel_centers (4 is int16).
 const tm_op tm_op_resize_nearest_neighbor = {
-    "RESIZE_NEAREST_NEIGHBOR", TM_BUILTIN_RESIZE_NEAREST_NEIGHBOR, 3,
-    resize_persist_bytes, resize_prepare, resize_eval,
+    "RESIZE_NEAREST_NEIGHBOR",
+    TM_BUILTIN_RESIZE_NEAREST_NEIGHBOR,
+    3,
+    resize_persist_bytes,
+    resize_prepare,
+    resize_eval,
 };

@@ -3,8 +3,8 @@
 #include "op_common.h"
 
 static int is_int8_image(const tm_tensor *t) {
-    return t != NULL && t->type == TM_INT8 && t->ndim == 4 && t->dims[0] == 1 && t->dims[1] > 0
-        && t->dims[2] > 0 && t->dims[3] > 0;
+    return t != NULL && t->type == TM_INT8 && t->ndim == 4 && t->dims[0] == 1 && t->dims[1] > 0 && t->dims[2] > 0
+           && t->dims[3] > 0;
 }
 
 int tm_op_row_geom(const tm_model *m, const tm_node *n, const tm_op_rows *rows, tm_row_geom *g) {
@@ -12,7 +12,7 @@ int tm_op_row_geom(const tm_model *m, const tm_node *n, const tm_op_rows *rows, 
     if (filter == NULL || filter->ndim != 4 || !is_int8_image(in) || !is_int8_image(out) || !in->in_arena) {
         return 0;
     }
-    uint64_t macs = (uint32_t)out->dims[2];   // per row: the filter's size per output pixel
+    uint64_t macs = (uint32_t)out->dims[2]; // per row: the filter's size per output pixel
     for (int i = 0; i < 4; ++i) {
         if (filter->dims[i] < 1) {
             return 0;
@@ -26,7 +26,8 @@ int tm_op_row_geom(const tm_model *m, const tm_node *n, const tm_op_rows *rows, 
     tm_error err;
     int32_t pad;
     if (tm_op_axis_padding(tm_fb_u8(opt, rows->opt_padding, TM_PADDING_SAME), in->dims[1], filter_h, stride_h,
-            dilation_h, out->dims[1], &pad, "", "", &err) != TM_OK) {
+            dilation_h, out->dims[1], &pad, "", "", &err)
+        != TM_OK) {
         return 0;
     }
     g->in_h = in->dims[1];

@@ -27,8 +27,8 @@ static tm_status shape_prepare(tm_model *m, tm_node *n, tm_error *err) {
     const tm_tensor *output = tm_output(m, n, 0);
     // TFLM writes int32 only (ShapeOptions.out_type int64 is version 2, refused by its eval).
     if (output->type != TM_INT32) {
-        return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: output is %s (only int32 is supported)", NAME,
-            tm_type_name(output->type));
+        return tm_fail(
+            err, TM_ERR_UNSUPPORTED, "%s: output is %s (only int32 is supported)", NAME, tm_type_name(output->type));
     }
     // TFLM writes one value per input dimension without looking at the output's size: here the
     // output must hold exactly that many.
@@ -48,12 +48,16 @@ static tm_status shape_prepare(tm_model *m, tm_node *n, tm_error *err) {
 static void shape_eval(const tm_model *m, const tm_node *n) {
     const shape_data *d = (const shape_data *)n->data;
     if (d->ndim == 0) {
-        return;   // a scalar's shape: no element to write
+        return; // a scalar's shape: no element to write
     }
     memcpy(tm_output(m, n, 0)->data, d->dims, sizeof(int32_t) * (size_t)d->ndim);
 }
 
 const tm_op tm_op_shape = {
-    "SHAPE", TM_BUILTIN_SHAPE, 1,
-    shape_persist_bytes, shape_prepare, shape_eval,
+    "SHAPE",
+    TM_BUILTIN_SHAPE,
+    1,
+    shape_persist_bytes,
+    shape_prepare,
+    shape_eval,
 };

@@ -25,20 +25,19 @@ tm_status tm_op_sigmoid_s16_prepare(tm_model *m, tm_node *n, const char *op, int
     }
     tm_sigmoid_s16_params p;
     if (tm_sigmoid_s16_prepare_params(input->scale, is_tanh, &p) != 0) {
-        return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: int16 input scale too large (its multiplier exceeds 32767)",
-            op);
+        return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: int16 input scale too large (its multiplier exceeds 32767)", op);
     }
     return tm_op_store_data(m, n, &p, sizeof(p), op, err);
 }
 
 void tm_op_logistic_s16_eval(const tm_model *m, const tm_node *n) {
     const tm_tensor *input = tm_input(m, n, 0);
-    tm_logistic_s16((const tm_sigmoid_s16_params *)n->data, tm_tensor_elements(input),
-        (const int16_t *)input->data, (int16_t *)tm_output(m, n, 0)->data);
+    tm_logistic_s16((const tm_sigmoid_s16_params *)n->data, tm_tensor_elements(input), (const int16_t *)input->data,
+        (int16_t *)tm_output(m, n, 0)->data);
 }
 
 void tm_op_tanh_s16_eval(const tm_model *m, const tm_node *n) {
     const tm_tensor *input = tm_input(m, n, 0);
-    tm_tanh_s16((const tm_sigmoid_s16_params *)n->data, tm_tensor_elements(input),
-        (const int16_t *)input->data, (int16_t *)tm_output(m, n, 0)->data);
+    tm_tanh_s16((const tm_sigmoid_s16_params *)n->data, tm_tensor_elements(input), (const int16_t *)input->data,
+        (int16_t *)tm_output(m, n, 0)->data);
 }

@@ -28,7 +28,8 @@ static tm_status energy_prepare(tm_model *m, tm_node *n, tm_error *err) {
     const tm_tensor *output = tm_output(m, n, 0);
     if (tm_signal_check_tensor(input, TM_INT16, 1, NAME, "input", err) != TM_OK
         || tm_signal_check_tensor(output, TM_UINT32, 1, NAME, "output", err) != TM_OK
-        || tm_signal_check_elements(input, 2 * tm_tensor_elements(output), NAME, "input (complex values)", err) != TM_OK) {
+        || tm_signal_check_elements(input, 2 * tm_tensor_elements(output), NAME, "input (complex values)", err)
+               != TM_OK) {
         return err->status;
     }
     const int32_t n_out = tm_tensor_elements(output);
@@ -43,11 +44,15 @@ static tm_status energy_prepare(tm_model *m, tm_node *n, tm_error *err) {
 static void energy_eval(const tm_model *m, const tm_node *n) {
     const energy_data *d = (const energy_data *)n->data;
     const tm_tensor *output = tm_output(m, n, 0);
-    tm_signal_energy((const int16_t *)tm_input(m, n, 0)->data, d->start, d->end,
-        tm_tensor_elements(output), (uint32_t *)output->data);
+    tm_signal_energy((const int16_t *)tm_input(m, n, 0)->data, d->start, d->end, tm_tensor_elements(output),
+        (uint32_t *)output->data);
 }
 
 const tm_op tm_op_signal_energy = {
-    "SignalEnergy", TM_BUILTIN_CUSTOM, 1,
-    energy_persist_bytes, energy_prepare, energy_eval,
+    "SignalEnergy",
+    TM_BUILTIN_CUSTOM,
+    1,
+    energy_persist_bytes,
+    energy_prepare,
+    energy_eval,
 };

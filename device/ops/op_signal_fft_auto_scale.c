@@ -26,11 +26,15 @@ static tm_status fft_auto_scale_prepare(tm_model *m, tm_node *n, tm_error *err) 
 
 static void fft_auto_scale_eval(const tm_model *m, const tm_node *n) {
     const tm_tensor *input = tm_input(m, n, 0);
-    *(int32_t *)tm_output(m, n, 1)->data = tm_signal_fft_auto_scale((const int16_t *)input->data,
-        tm_tensor_elements(input), (int16_t *)tm_output(m, n, 0)->data);
+    *(int32_t *)tm_output(m, n, 1)->data = tm_signal_fft_auto_scale(
+        (const int16_t *)input->data, tm_tensor_elements(input), (int16_t *)tm_output(m, n, 0)->data);
 }
 
 const tm_op tm_op_signal_fft_auto_scale = {
-    "SignalFftAutoScale", TM_BUILTIN_CUSTOM, 1,
-    NULL, fft_auto_scale_prepare, fft_auto_scale_eval,
+    "SignalFftAutoScale",
+    TM_BUILTIN_CUSTOM,
+    1,
+    NULL,
+    fft_auto_scale_prepare,
+    fft_auto_scale_eval,
 };

@@ -13,7 +13,7 @@ static const char *const NAME = "SignalFilterBank";
 
 typedef struct {
     int32_t num_channels;
-} filter_bank_data;   // followed by freq_start, weight_start, width: num_channels + 1 int16 each
+} filter_bank_data; // followed by freq_start, weight_start, width: num_channels + 1 int16 each
 
 static size_t header_bytes(void) {
     return (sizeof(filter_bank_data) + 7u) & ~(size_t)7u;
@@ -21,16 +21,16 @@ static size_t header_bytes(void) {
 
 static size_t filter_bank_persist_bytes(const tm_model *m, const tm_node *n) {
     (void)m;
-    return header_bytes() + 3u * sizeof(int16_t) * (size_t)(tm_signal_option_or_0(m, n, "num_channels", 1, 32767, NAME) + 1);
+    return header_bytes()
+           + 3u * sizeof(int16_t) * (size_t)(tm_signal_option_or_0(m, n, "num_channels", 1, 32767, NAME) + 1);
 }
 
 static tm_status filter_bank_prepare(tm_model *m, tm_node *n, tm_error *err) {
-    static const char *const what[6] = { "input", "weights", "unweights", "channel frequency starts",
-        "channel weight starts", "channel widths" };
+    static const char *const what[6] = {
+        "input", "weights", "unweights", "channel frequency starts", "channel weight starts", "channel widths"};
     tm_flex_map opts;
     int32_t channels;
-    if (tm_op_check_arity(n, 6, 6, 1, NAME, err) != TM_OK
-        || tm_signal_options(m, n, &opts, NAME, err) != TM_OK
+    if (tm_op_check_arity(n, 6, 6, 1, NAME, err) != TM_OK || tm_signal_options(m, n, &opts, NAME, err) != TM_OK
         || tm_signal_option(&opts, "num_channels", 1, 32767, &channels, NAME, err) != TM_OK) {
         return err->status;
     }
@@ -44,8 +44,8 @@ static tm_status filter_bank_prepare(tm_model *m, tm_node *n, tm_error *err) {
             return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: %s must be constant", NAME, what[i]);
         }
         if (tm_tensor_elements(tm_input(m, n, i)) < channels + 1) {
-            return tm_fail(err, TM_ERR_MODEL, "%s: %s has %d values for %d channels (needs channels + 1)",
-                NAME, what[i], (int)tm_tensor_elements(tm_input(m, n, i)), (int)channels);
+            return tm_fail(err, TM_ERR_MODEL, "%s: %s has %d values for %d channels (needs channels + 1)", NAME,
+                what[i], (int)tm_tensor_elements(tm_input(m, n, i)), (int)channels);
         }
     }
     const tm_tensor *output = tm_output(m, n, 0);
@@ -95,6 +95,10 @@ static void filter_bank_eval(const tm_model *m, const tm_node *n) {
 }
 
 const tm_op tm_op_signal_filter_bank = {
-    "SignalFilterBank", TM_BUILTIN_CUSTOM, 1,
-    filter_bank_persist_bytes, filter_bank_prepare, filter_bank_eval,
+    "SignalFilterBank",
+    TM_BUILTIN_CUSTOM,
+    1,
+    filter_bank_persist_bytes,
+    filter_bank_prepare,
+    filter_bank_eval,
 };

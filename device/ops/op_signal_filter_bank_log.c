@@ -22,8 +22,7 @@ static size_t log_persist_bytes(const tm_model *m, const tm_node *n) {
 static tm_status log_prepare(tm_model *m, tm_node *n, tm_error *err) {
     tm_flex_map opts;
     log_data d;
-    if (tm_op_check_arity(n, 1, 1, 1, NAME, err) != TM_OK
-        || tm_signal_options(m, n, &opts, NAME, err) != TM_OK
+    if (tm_op_check_arity(n, 1, 1, 1, NAME, err) != TM_OK || tm_signal_options(m, n, &opts, NAME, err) != TM_OK
         || tm_signal_option(&opts, "input_correction_bits", 0, 31, &d.correction_bits, NAME, err) != TM_OK
         || tm_flex_map_int32(&opts, "output_scale", &d.output_scale, NAME, err) != TM_OK) {
         return err->status;
@@ -46,6 +45,10 @@ static void log_eval(const tm_model *m, const tm_node *n) {
 }
 
 const tm_op tm_op_signal_filter_bank_log = {
-    "SignalFilterBankLog", TM_BUILTIN_CUSTOM, 1,
-    log_persist_bytes, log_prepare, log_eval,
+    "SignalFilterBankLog",
+    TM_BUILTIN_CUSTOM,
+    1,
+    log_persist_bytes,
+    log_prepare,
+    log_eval,
 };

@@ -31,6 +31,10 @@ static void sqrt_eval(const tm_model *m, const tm_node *n) {
 }
 
 const tm_op tm_op_signal_filter_bank_square_root = {
-    "SignalFilterBankSquareRoot", TM_BUILTIN_CUSTOM, 1,
-    NULL, sqrt_prepare, sqrt_eval,
+    "SignalFilterBankSquareRoot",
+    TM_BUILTIN_CUSTOM,
+    1,
+    NULL,
+    sqrt_prepare,
+    sqrt_eval,
 };

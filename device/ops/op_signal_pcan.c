@@ -23,8 +23,7 @@ static size_t pcan_persist_bytes(const tm_model *m, const tm_node *n) {
 static tm_status pcan_prepare(tm_model *m, tm_node *n, tm_error *err) {
     tm_flex_map opts;
     pcan_data d;
-    if (tm_op_check_arity(n, 3, 3, 1, NAME, err) != TM_OK
-        || tm_signal_options(m, n, &opts, NAME, err) != TM_OK
+    if (tm_op_check_arity(n, 3, 3, 1, NAME, err) != TM_OK || tm_signal_options(m, n, &opts, NAME, err) != TM_OK
         || tm_signal_option(&opts, "snr_shift", 0, 63, &d.snr_shift, NAME, err) != TM_OK) {
         return err->status;
     }
@@ -54,6 +53,10 @@ static void pcan_eval(const tm_model *m, const tm_node *n) {
 }
 
 const tm_op tm_op_signal_pcan = {
-    "SignalPCAN", TM_BUILTIN_CUSTOM, 1,
-    pcan_persist_bytes, pcan_prepare, pcan_eval,
+    "SignalPCAN",
+    TM_BUILTIN_CUSTOM,
+    1,
+    pcan_persist_bytes,
+    pcan_prepare,
+    pcan_eval,
 };

@@ -12,8 +12,8 @@ static const char *const NAME = "SignalRfft";
 typedef struct {
     tm_rfft_s16 plan;
     int32_t rows;
-    int32_t in_len;     // input row length (<= fft_length)
-    int32_t out_len;    // output row length: fft_length + 2
+    int32_t in_len;  // input row length (<= fft_length)
+    int32_t out_len; // output row length: fft_length + 2
 } rfft_data;
 
 static size_t header_bytes(void) {
@@ -29,8 +29,7 @@ static size_t rfft_persist_bytes(const tm_model *m, const tm_node *n) {
 static tm_status rfft_prepare(tm_model *m, tm_node *n, tm_error *err) {
     tm_flex_map opts;
     int32_t type, fft_length;
-    if (tm_op_check_arity(n, 1, 1, 1, NAME, err) != TM_OK
-        || tm_signal_options(m, n, &opts, NAME, err) != TM_OK
+    if (tm_op_check_arity(n, 1, 1, 1, NAME, err) != TM_OK || tm_signal_options(m, n, &opts, NAME, err) != TM_OK
         || tm_flex_map_int32(&opts, "T", &type, NAME, err) != TM_OK
         || tm_flex_map_int32(&opts, "fft_length", &fft_length, NAME, err) != TM_OK) {
         return err->status;
@@ -39,8 +38,8 @@ static tm_status rfft_prepare(tm_model *m, tm_node *n, tm_error *err) {
         return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: type %s (only int16 is supported)", NAME, tm_type_name(type));
     }
     if (!tm_rfft_s16_length_ok(fft_length)) {
-        return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: fft_length %d (supported: powers of two from 4 to %d)",
-            NAME, (int)fft_length, TM_RFFT_MAX_LENGTH);
+        return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: fft_length %d (supported: powers of two from 4 to %d)", NAME,
+            (int)fft_length, TM_RFFT_MAX_LENGTH);
     }
     const tm_tensor *input = tm_input(m, n, 0);
     const tm_tensor *output = tm_output(m, n, 0);
@@ -53,7 +52,8 @@ static tm_status rfft_prepare(tm_model *m, tm_node *n, tm_error *err) {
     d.out_len = output->ndim ? output->dims[output->ndim - 1] : 1;
     d.rows = tm_tensor_elements(input) / d.in_len;
     if (d.in_len > fft_length || d.out_len != fft_length + 2 || tm_tensor_elements(output) != d.rows * d.out_len) {
-        return tm_fail(err, TM_ERR_MODEL, "%s: rows of %d samples to %d values do not fit fft_length %d "
+        return tm_fail(err, TM_ERR_MODEL,
+            "%s: rows of %d samples to %d values do not fit fft_length %d "
             "(input rows at most fft_length, output rows fft_length + 2, as many rows)",
             NAME, (int)d.in_len, (int)d.out_len, (int)fft_length);
     }
@@ -77,6 +77,10 @@ static void rfft_eval(const tm_model *m, const tm_node *n) {
 }
 
 const tm_op tm_op_signal_rfft = {
-    "SignalRfft", TM_BUILTIN_CUSTOM, 1,
-    rfft_persist_bytes, rfft_prepare, rfft_eval,
+    "SignalRfft",
+    TM_BUILTIN_CUSTOM,
+    1,
+    rfft_persist_bytes,
+    rfft_prepare,
+    rfft_eval,
 };

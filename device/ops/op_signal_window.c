@@ -20,8 +20,7 @@ static size_t window_persist_bytes(const tm_model *m, const tm_node *n) {
 static tm_status window_prepare(tm_model *m, tm_node *n, tm_error *err) {
     tm_flex_map opts;
     window_data d;
-    if (tm_op_check_arity(n, 2, 2, 1, NAME, err) != TM_OK
-        || tm_signal_options(m, n, &opts, NAME, err) != TM_OK
+    if (tm_op_check_arity(n, 2, 2, 1, NAME, err) != TM_OK || tm_signal_options(m, n, &opts, NAME, err) != TM_OK
         || tm_signal_option(&opts, "shift", 0, 31, &d.shift, NAME, err) != TM_OK) {
         return err->status;
     }
@@ -45,12 +44,15 @@ static void window_eval(const tm_model *m, const tm_node *n) {
     const window_data *d = (const window_data *)n->data;
     const tm_tensor *input = tm_input(m, n, 0);
     const tm_tensor *window = tm_input(m, n, 1);
-    tm_signal_window((const int16_t *)input->data, (const int16_t *)window->data,
-        tm_tensor_elements(window), tm_tensor_elements(input), d->shift,
-        (int16_t *)tm_output(m, n, 0)->data);
+    tm_signal_window((const int16_t *)input->data, (const int16_t *)window->data, tm_tensor_elements(window),
+        tm_tensor_elements(input), d->shift, (int16_t *)tm_output(m, n, 0)->data);
 }
 
 const tm_op tm_op_signal_window = {
-    "SignalWindow", TM_BUILTIN_CUSTOM, 1,
-    window_persist_bytes, window_prepare, window_eval,
+    "SignalWindow",
+    TM_BUILTIN_CUSTOM,
+    1,
+    window_persist_bytes,
+    window_prepare,
+    window_eval,
 };

@@ -11,7 +11,7 @@
 
 static const char *const NAME = "SLICE";
 
-#define SLICE_MAX_DIMS 5   // TFLM kMaxDim
+#define SLICE_MAX_DIMS 5 // TFLM kMaxDim
 
 static tm_status check_vector(const tm_tensor *t, int rank, const char *what, tm_error *err) {
     if (tm_op_check_const_ints(t, 1, NAME, what, err) != TM_OK) {
@@ -35,14 +35,17 @@ static tm_status slice_prepare(tm_model *m, tm_node *n, tm_error *err) {
     if (rank == 0) {
         return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: a scalar input", NAME);
     }
-    if (tm_op_check_type_in(input, TM_TYPE_BIT(TM_INT8) | TM_TYPE_BIT(TM_INT16) | TM_TYPE_BIT(TM_INT32)
-            | TM_TYPE_BIT(TM_FLOAT32) | TM_TYPE_BIT(TM_BOOL), NAME, "input", err) != TM_OK
+    if (tm_op_check_type_in(input,
+            TM_TYPE_BIT(TM_INT8) | TM_TYPE_BIT(TM_INT16) | TM_TYPE_BIT(TM_INT32) | TM_TYPE_BIT(TM_FLOAT32)
+                | TM_TYPE_BIT(TM_BOOL),
+            NAME, "input", err)
+            != TM_OK
         || tm_op_check_same_type(input, output, NAME, err) != TM_OK) {
         return err->status;
     }
     if (rank > SLICE_MAX_DIMS) {
-        return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: %d-D input (at most %d-D is supported)", NAME,
-            rank, SLICE_MAX_DIMS);
+        return tm_fail(
+            err, TM_ERR_UNSUPPORTED, "%s: %d-D input (at most %d-D is supported)", NAME, rank, SLICE_MAX_DIMS);
     }
     if (check_vector(begin, rank, "begin", err) != TM_OK || check_vector(size, rank, "size", err) != TM_OK) {
         return err->status;
@@ -59,13 +62,12 @@ static tm_status slice_prepare(tm_model *m, tm_node *n, tm_error *err) {
         const int64_t s = tm_op_const_int(size, d);
         const int64_t dim = input->dims[d];
         if (b < 0 || b > dim) {
-            return tm_fail(err, TM_ERR_MODEL, "%s: begin %d is out of range for dimension %d of size %d",
-                NAME, (int)b, d, (int)dim);
+            return tm_fail(err, TM_ERR_MODEL, "%s: begin %d is out of range for dimension %d of size %d", NAME, (int)b,
+                d, (int)dim);
         }
         const int64_t count = s == -1 ? dim - b : s;
         if (count < 0 || count > dim - b) {
-            return tm_fail(err, TM_ERR_MODEL, "%s: size %d at dimension %d goes past its end", NAME,
-                (int)s, d);
+            return tm_fail(err, TM_ERR_MODEL, "%s: size %d at dimension %d goes past its end", NAME, (int)s, d);
         }
         elements *= count;
         p.count[d] = (int32_t)count;
@@ -74,8 +76,8 @@ static tm_status slice_prepare(tm_model *m, tm_node *n, tm_error *err) {
     }
     // TFLM compares only the element counts (the output's shape is not checked).
     if (elements != tm_tensor_elements(output)) {
-        return tm_fail(err, TM_ERR_MODEL, "%s: the slice has %d elements, the output %d", NAME,
-            (int)elements, (int)tm_tensor_elements(output));
+        return tm_fail(err, TM_ERR_MODEL, "%s: the slice has %d elements, the output %d", NAME, (int)elements,
+            (int)tm_tensor_elements(output));
     }
     tm_strided_copy_contiguous_out(&p);
     return tm_op_store_data(m, n, &p, sizeof(p), NAME, err);
@@ -84,6 +86,10 @@ static tm_status slice_prepare(tm_model *m, tm_node *n, tm_error *err) {
 // The converter's versions depend on type and rank (int8 2, int16 and 5-D higher); TFLM checks
 // none, the type and rank checks above decide.
 const tm_op tm_op_slice = {
-    "SLICE", TM_BUILTIN_SLICE, 6,
-    tm_op_strided_copy_persist_bytes, slice_prepare, tm_op_strided_copy_eval,
+    "SLICE",
+    TM_BUILTIN_SLICE,
+    6,
+    tm_op_strided_copy_persist_bytes,
+    slice_prepare,
+    tm_op_strided_copy_eval,
 };

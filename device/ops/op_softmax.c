@@ -48,8 +48,7 @@ static tm_status softmax_s16_prepare(tm_model *m, tm_node *n, tm_error *err) {
     const float want = 1.0f / 32768, tolerance = 0.001f * 1.0f / 32768;
     const float delta = output->scale > want ? output->scale - want : want - output->scale;
     if (!(delta <= tolerance)) {
-        return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: int16 output must have scale 1/32768, zero point 0",
-            NAME);
+        return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: int16 output must have scale 1/32768, zero point 0", NAME);
     }
     if (input->ndim < 1 || !tm_op_same_shape(input, output)) {
         return tm_fail(err, TM_ERR_MODEL, "%s: input and output shapes differ", NAME);
@@ -88,18 +87,17 @@ static tm_status softmax_prepare(tm_model *m, tm_node *n, tm_error *err) {
         const float want = 1.0f / 65536, tolerance = 0.001f * 1.0f / 65536;
         const float delta = output->scale > want ? output->scale - want : want - output->scale;
         if (tm_tensor_quant_count(output) != 1 || output->zero_point != -32768 || !(delta <= tolerance)) {
-            return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: int16 output must have scale 1/65536, zero point -32768",
-                NAME);
+            return tm_fail(
+                err, TM_ERR_UNSUPPORTED, "%s: int16 output must have scale 1/65536, zero point -32768", NAME);
         }
     } else if (output->type == TM_INT8) {
         // TFLM: exactly scale 1/256 and zero point -128.
         if (tm_tensor_quant_count(output) != 1 || output->zero_point != -128 || output->scale != 1.0f / 256) {
-            return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: int8 output must have scale 1/256, zero point -128",
-                NAME);
+            return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: int8 output must have scale 1/256, zero point -128", NAME);
         }
     } else {
-        return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: output is %s (int8 input needs int8 or int16 output)",
-            NAME, tm_type_name(output->type));
+        return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: output is %s (int8 input needs int8 or int16 output)", NAME,
+            tm_type_name(output->type));
     }
     if (input->ndim < 1 || !tm_op_same_shape(input, output)) {
         return tm_fail(err, TM_ERR_MODEL, "%s: input and output shapes differ", NAME);
@@ -137,6 +135,10 @@ static void softmax_eval(const tm_model *m, const tm_node *n) {
 
 // Version 2 is the int8 version, 3 adds int16 input.
 const tm_op tm_op_softmax = {
-    "SOFTMAX", TM_BUILTIN_SOFTMAX, 3,
-    softmax_persist_bytes, softmax_prepare, softmax_eval,
+    "SOFTMAX",
+    TM_BUILTIN_SOFTMAX,
+    3,
+    softmax_persist_bytes,
+    softmax_prepare,
+    softmax_eval,
 };

@@ -35,10 +35,10 @@ typedef struct {
 } space_batch_box;
 
 typedef struct {
-    tm_strided_copy_params copy;   // counts (batch, -, -, depth), steps; rows / cols per box
-    int32_t boxes;                 // bh * bw
-    int32_t pad;                   // SPACE_TO_BATCH_ND: the padding byte, written first; -1: none
-    space_batch_box box[];         // one per block offset
+    tm_strided_copy_params copy; // counts (batch, -, -, depth), steps; rows / cols per box
+    int32_t boxes;               // bh * bw
+    int32_t pad;                 // SPACE_TO_BATCH_ND: the padding byte, written first; -1: none
+    space_batch_box box[];       // one per block offset
 } space_batch_data;
 
 // The ratio of the larger batch to the smaller (the number of block offsets if the model is
@@ -73,8 +73,7 @@ static int64_t clamp64(int64_t v, int64_t lo, int64_t hi) {
     return v < lo ? lo : (v > hi ? hi : v);
 }
 
-static tm_status space_batch_prepare(tm_model *m, tm_node *n, int to_batch, const char *op,
-    tm_error *err) {
+static tm_status space_batch_prepare(tm_model *m, tm_node *n, int to_batch, const char *op, tm_error *err) {
     const char *what = to_batch ? "paddings" : "crops";
     if (tm_op_check_arity(n, 3, 3, 1, op, err) != TM_OK) {
         return err->status;
@@ -89,14 +88,13 @@ static tm_status space_batch_prepare(tm_model *m, tm_node *n, int to_batch, cons
         || tm_op_check_const_ints(pads, 0, op, what, err) != TM_OK) {
         return err->status;
     }
-    if (to_batch && input->type == TM_INT8
-        && tm_op_check_quantized(output, TM_INT8, op, "output", err) != TM_OK) {
-        return err->status;   // its zero point is the padding
+    if (to_batch && input->type == TM_INT8 && tm_op_check_quantized(output, TM_INT8, op, "output", err) != TM_OK) {
+        return err->status; // its zero point is the padding
     }
     const int rank = input->ndim;
     if (rank < 3 || rank > 4 || output->ndim != rank) {
-        return tm_fail(err, TM_ERR_MODEL, "%s: %d-D input, %d-D output (both 3-D or both 4-D)", op, rank,
-            (int)output->ndim);
+        return tm_fail(
+            err, TM_ERR_MODEL, "%s: %d-D input, %d-D output (both 3-D or both 4-D)", op, rank, (int)output->ndim);
     }
     const int spatial = rank - 2;
     if (block->ndim != 1 || block->dims[0] != spatial) {
@@ -106,7 +104,7 @@ static tm_status space_batch_prepare(tm_model *m, tm_node *n, int to_batch, cons
         return tm_fail(err, TM_ERR_MODEL, "%s: %s should be of shape [%d, 2]", op, what, spatial);
     }
     // NHWC, a 3-D NHC tensor read with W = 1 (block 1, no padding along it).
-    int64_t bl[2] = { 1, 1 }, before[2] = { 0, 0 }, after[2] = { 0, 0 };
+    int64_t bl[2] = {1, 1}, before[2] = {0, 0}, after[2] = {0, 0};
     for (int i = 0; i < spatial; ++i) {
         bl[i] = tm_op_const_int(block, i);
         before[i] = tm_op_const_int(pads, 2 * i);
@@ -118,15 +116,15 @@ static tm_status space_batch_prepare(tm_model *m, tm_node *n, int to_batch, cons
             return tm_fail(err, TM_ERR_MODEL, "%s: negative %s at spatial axis %d", op, what, i);
         }
     }
-    const int64_t in_dim[4] = { input->dims[0], input->dims[1], rank == 4 ? input->dims[2] : 1,
-                                input->dims[rank - 1] };
-    const int64_t out_dim[4] = { output->dims[0], output->dims[1], rank == 4 ? output->dims[2] : 1,
-                                 output->dims[rank - 1] };
+    const int64_t in_dim[4] = {input->dims[0], input->dims[1], rank == 4 ? input->dims[2] : 1, input->dims[rank - 1]};
+    const int64_t out_dim[4] = {
+        output->dims[0], output->dims[1], rank == 4 ? output->dims[2] : 1, output->dims[rank - 1]};
     const int64_t boxes = bl[0] * bl[1];
     // The converter's dynamic-batch models (batch -1 in shape_signature) store batch 1 in every
     // shape, also where the block multiplies it: TFLM then computes the wrong pixels.
     const char *hint = boxes > 1 && in_dim[0] == out_dim[0]
-        ? " (dynamic batch? convert with a fixed batch of 1: a dilated convolution then)" : "";
+                           ? " (dynamic batch? convert with a fixed batch of 1: a dilated convolution then)"
+                           : "";
     int64_t want[4];
     want[3] = in_dim[3];
     if (to_batch) {
@@ -134,8 +132,9 @@ static tm_status space_batch_prepare(tm_model *m, tm_node *n, int to_batch, cons
         for (int i = 0; i < 2; ++i) {
             const int64_t padded = in_dim[1 + i] + before[i] + after[i];
             if (padded % bl[i] != 0) {
-                return tm_fail(err, TM_ERR_MODEL, "%s: padded size %q at spatial axis %d is not a multiple of the block %d",
-                    op, (uint64_t)padded, i, (int)bl[i]);
+                return tm_fail(err, TM_ERR_MODEL,
+                    "%s: padded size %q at spatial axis %d is not a multiple of the block %d", op, (uint64_t)padded, i,
+                    (int)bl[i]);
             }
             want[1 + i] = padded / bl[i];
         }
@@ -154,8 +153,9 @@ static tm_status space_batch_prepare(tm_model *m, tm_node *n, int to_batch, cons
     }
     for (int d = 0; d < 4; ++d) {
         if (out_dim[d] != want[d]) {
-            return tm_fail(err, TM_ERR_MODEL, "%s: output shape does not match block_shape and %s (dimension %d is %d, expected %q)%s",
-                op, what, d, (int)out_dim[d], (uint64_t)want[d], d == 0 ? hint : "");
+            return tm_fail(err, TM_ERR_MODEL,
+                "%s: output shape does not match block_shape and %s (dimension %d is %d, expected %q)%s", op, what, d,
+                (int)out_dim[d], (uint64_t)want[d], d == 0 ? hint : "");
         }
     }
     if (boxes != offset_count(m, n, to_batch)) {
@@ -174,8 +174,8 @@ static tm_status space_batch_prepare(tm_model *m, tm_node *n, int to_batch, cons
     const int32_t batch_image = (int32_t)(batch[1] * batch_row);
     const int32_t images = (int32_t)space[0];
     // The space side steps by the block along H and W, the batch side by one pixel.
-    const int32_t space_step[4] = { space_image, space_step_of(bl[0] * space_row), space_step_of(bl[1] * depth), 1 };
-    const int32_t batch_step[4] = { batch_image, batch_row, depth, 1 };
+    const int32_t space_step[4] = {space_image, space_step_of(bl[0] * space_row), space_step_of(bl[1] * depth), 1};
+    const int32_t batch_step[4] = {batch_image, batch_row, depth, 1};
     tm_strided_copy_params *p = &data->copy;
     p->ndim = 4;
     p->count[0] = images;
@@ -191,7 +191,7 @@ static tm_status space_batch_prepare(tm_model *m, tm_node *n, int to_batch, cons
     for (int64_t s = 0; s < boxes; ++s) {
         // Pixel (y, x) of the batch image of offset s is pixel (y * bh + sh - top, x * bw + sw - left)
         // of the space image: the y (x) whose space pixel lies inside the space image.
-        const int64_t shift[2] = { s / bl[1], s % bl[1] };
+        const int64_t shift[2] = {s / bl[1], s % bl[1]};
         int64_t first[2], count[2];
         for (int i = 0; i < 2; ++i) {
             const int64_t lo = ceil_div(before[i] - shift[i], bl[i]);
@@ -208,7 +208,7 @@ static tm_status space_batch_prepare(tm_model *m, tm_node *n, int to_batch, cons
         int64_t space_at = 0, batch_at = s * images * (int64_t)batch_image;
         if (b->rows > 0 && b->cols > 0) {
             space_at = (first[0] * bl[0] + shift[0] - before[0]) * space_row
-                + (first[1] * bl[1] + shift[1] - before[1]) * depth;
+                       + (first[1] * bl[1] + shift[1] - before[1]) * depth;
             batch_at += first[0] * batch_row + first[1] * depth;
         }
         b->in_start = (int32_t)(to_batch ? space_at : batch_at);
@@ -254,11 +254,19 @@ static void space_batch_eval(const tm_model *m, const tm_node *n) {
 
 // Version 1 float32, 2 int8, 3 3-D input, 4 int16 (refused by the type check; TFLM too).
 const tm_op tm_op_space_to_batch_nd = {
-    "SPACE_TO_BATCH_ND", TM_BUILTIN_SPACE_TO_BATCH_ND, 4,
-    space_to_batch_persist_bytes, space_to_batch_prepare, space_batch_eval,
+    "SPACE_TO_BATCH_ND",
+    TM_BUILTIN_SPACE_TO_BATCH_ND,
+    4,
+    space_to_batch_persist_bytes,
+    space_to_batch_prepare,
+    space_batch_eval,
 };
 
 const tm_op tm_op_batch_to_space_nd = {
-    "BATCH_TO_SPACE_ND", TM_BUILTIN_BATCH_TO_SPACE_ND, 4,
-    batch_to_space_persist_bytes, batch_to_space_prepare, space_batch_eval,
+    "BATCH_TO_SPACE_ND",
+    TM_BUILTIN_BATCH_TO_SPACE_ND,
+    4,
+    batch_to_space_persist_bytes,
+    batch_to_space_prepare,
+    space_batch_eval,
 };

@@ -17,8 +17,7 @@
 // SpaceToDepthOptions / DepthToSpaceOptions field index (schema.fbs).
 enum { SD_OPT_BLOCK_SIZE = 0 };
 
-static tm_status space_depth_prepare(tm_model *m, tm_node *n, int to_depth, const char *op,
-    tm_error *err) {
+static tm_status space_depth_prepare(tm_model *m, tm_node *n, int to_depth, const char *op, tm_error *err) {
     if (tm_op_check_arity(n, 1, 1, 1, op, err) != TM_OK) {
         return err->status;
     }
@@ -29,8 +28,8 @@ static tm_status space_depth_prepare(tm_model *m, tm_node *n, int to_depth, cons
         return err->status;
     }
     if (input->ndim != 4 || output->ndim != 4) {
-        return tm_fail(err, TM_ERR_MODEL, "%s: %d-D input, %d-D output (both must be 4-D)", op,
-            (int)input->ndim, (int)output->ndim);
+        return tm_fail(err, TM_ERR_MODEL, "%s: %d-D input, %d-D output (both must be 4-D)", op, (int)input->ndim,
+            (int)output->ndim);
     }
     const int32_t bs = tm_fb_i32(tm_node_options(m, n), SD_OPT_BLOCK_SIZE, 0);
     if (!tm_fb_ok(&m->fb)) {
@@ -44,21 +43,27 @@ static tm_status space_depth_prepare(tm_model *m, tm_node *n, int to_depth, cons
     int64_t want[4];
     if (to_depth) {
         if (h % bs != 0 || w % bs != 0) {
-            return tm_fail(err, TM_ERR_MODEL, "%s: block_size %d does not divide the input's %dx%d", op,
-                (int)bs, (int)h, (int)w);
+            return tm_fail(
+                err, TM_ERR_MODEL, "%s: block_size %d does not divide the input's %dx%d", op, (int)bs, (int)h, (int)w);
         }
-        want[0] = b; want[1] = h / bs; want[2] = w / bs; want[3] = c * bs2;
+        want[0] = b;
+        want[1] = h / bs;
+        want[2] = w / bs;
+        want[3] = c * bs2;
     } else {
         if (c % bs2 != 0) {
-            return tm_fail(err, TM_ERR_MODEL, "%s: input depth %d is not a multiple of block_size^2 (%d^2)",
-                op, (int)c, (int)bs);
+            return tm_fail(
+                err, TM_ERR_MODEL, "%s: input depth %d is not a multiple of block_size^2 (%d^2)", op, (int)c, (int)bs);
         }
-        want[0] = b; want[1] = (int64_t)h * bs; want[2] = (int64_t)w * bs; want[3] = c / bs2;
+        want[0] = b;
+        want[1] = (int64_t)h * bs;
+        want[2] = (int64_t)w * bs;
+        want[3] = c / bs2;
     }
     for (int d = 0; d < 4; ++d) {
         if (output->dims[d] != want[d]) {
-            return tm_fail(err, TM_ERR_MODEL, "%s: output dimension %d is %d, expected %q", op, d,
-                (int)output->dims[d], (uint64_t)want[d]);
+            return tm_fail(err, TM_ERR_MODEL, "%s: output dimension %d is %d, expected %q", op, d, (int)output->dims[d],
+                (uint64_t)want[d]);
         }
     }
     int32_t step[TM_MAX_DIMS];
@@ -66,16 +71,16 @@ static tm_status space_depth_prepare(tm_model *m, tm_node *n, int to_depth, cons
     tm_op_strided_copy_init(&p, input, 6, step);
     // step: input's row-major steps (b, h, w, c) = (h*w*c, w*c, c, 1).
     if (to_depth) {
-        const int32_t count[6] = { b, h / bs, w / bs, bs, bs, c };
-        const int32_t in_step[6] = { step[0], bs * step[1], bs * c, step[1], c, 1 };
+        const int32_t count[6] = {b, h / bs, w / bs, bs, bs, c};
+        const int32_t in_step[6] = {step[0], bs * step[1], bs * c, step[1], c, 1};
         for (int d = 0; d < 6; ++d) {
             p.count[d] = count[d];
             p.in_step[d] = in_step[d];
         }
     } else {
         const int32_t oc = (int32_t)(c / bs2);
-        const int32_t count[6] = { b, h, bs, w, bs, oc };
-        const int32_t in_step[6] = { step[0], step[1], bs * oc, c, oc, 1 };
+        const int32_t count[6] = {b, h, bs, w, bs, oc};
+        const int32_t in_step[6] = {step[0], step[1], bs * oc, c, oc, 1};
         for (int d = 0; d < 6; ++d) {
             p.count[d] = count[d];
             p.in_step[d] = in_step[d];
@@ -96,11 +101,19 @@ static tm_status depth_to_space_prepare(tm_model *m, tm_node *n, tm_error *err) 
 // Version 1 float32, 2 int8 (SPACE_TO_DEPTH 3 / DEPTH_TO_SPACE 3: int16, which TFLM refuses; the
 // type check does too).
 const tm_op tm_op_space_to_depth = {
-    "SPACE_TO_DEPTH", TM_BUILTIN_SPACE_TO_DEPTH, 2,
-    tm_op_strided_copy_persist_bytes, space_to_depth_prepare, tm_op_strided_copy_eval,
+    "SPACE_TO_DEPTH",
+    TM_BUILTIN_SPACE_TO_DEPTH,
+    2,
+    tm_op_strided_copy_persist_bytes,
+    space_to_depth_prepare,
+    tm_op_strided_copy_eval,
 };
 
 const tm_op tm_op_depth_to_space = {
-    "DEPTH_TO_SPACE", TM_BUILTIN_DEPTH_TO_SPACE, 2,
-    tm_op_strided_copy_persist_bytes, depth_to_space_prepare, tm_op_strided_copy_eval,
+    "DEPTH_TO_SPACE",
+    TM_BUILTIN_DEPTH_TO_SPACE,
+    2,
+    tm_op_strided_copy_persist_bytes,
+    depth_to_space_prepare,
+    tm_op_strided_copy_eval,
 };

@@ -11,7 +11,7 @@
 
 static const char *const NAME = "SPLIT";
 
-enum { SPLIT_OPT_NUM_SPLITS = 0 };   // SplitOptions
+enum { SPLIT_OPT_NUM_SPLITS = 0 }; // SplitOptions
 
 static tm_status split_prepare(tm_model *m, tm_node *n, tm_error *err) {
     if (tm_op_check_arity(n, 2, 2, n->n_outputs, NAME, err) != TM_OK) {
@@ -28,8 +28,8 @@ static tm_status split_prepare(tm_model *m, tm_node *n, tm_error *err) {
         return err->status;
     }
     if (num != n->n_outputs || num <= 0 || input->dims[axis] % num != 0) {
-        return tm_fail(err, TM_ERR_MODEL, "%s: num_splits %d, %d outputs, input dimension %d at the axis",
-            NAME, (int)num, (int)n->n_outputs, (int)input->dims[axis]);
+        return tm_fail(err, TM_ERR_MODEL, "%s: num_splits %d, %d outputs, input dimension %d at the axis", NAME,
+            (int)num, (int)n->n_outputs, (int)input->dims[axis]);
     }
     return tm_op_split_prepare(m, n, input, axis, input->dims[axis] / num, NAME, err);
 }
@@ -40,6 +40,10 @@ static void split_eval(const tm_model *m, const tm_node *n) {
 
 // Version 1 float32, 2 int8, 3 int16, 4 int32 (TFLM checks none).
 const tm_op tm_op_split = {
-    "SPLIT", TM_BUILTIN_SPLIT, 4,
-    tm_op_split_persist_bytes, split_prepare, split_eval,
+    "SPLIT",
+    TM_BUILTIN_SPLIT,
+    4,
+    tm_op_split_persist_bytes,
+    split_prepare,
+    split_eval,
 };

@@ -11,7 +11,7 @@
 
 static const char *const NAME = "SPLIT_V";
 
-enum { SPLIT_V_OPT_NUM_SPLITS = 0 };   // SplitVOptions
+enum { SPLIT_V_OPT_NUM_SPLITS = 0 }; // SplitVOptions
 
 static tm_status split_v_prepare(tm_model *m, tm_node *n, tm_error *err) {
     if (tm_op_check_arity(n, 3, 3, n->n_outputs, NAME, err) != TM_OK) {
@@ -28,8 +28,7 @@ static tm_status split_v_prepare(tm_model *m, tm_node *n, tm_error *err) {
         return err->status;
     }
     if (num != n->n_outputs) {
-        return tm_fail(err, TM_ERR_MODEL, "%s: num_splits %d for %d outputs", NAME, (int)num,
-            (int)n->n_outputs);
+        return tm_fail(err, TM_ERR_MODEL, "%s: num_splits %d for %d outputs", NAME, (int)num, (int)n->n_outputs);
     }
     int64_t total = 0;
     for (int i = 0; i < n->n_outputs; ++i) {
@@ -40,8 +39,8 @@ static tm_status split_v_prepare(tm_model *m, tm_node *n, tm_error *err) {
         total += t->dims[axis];
     }
     if (total != input->dims[axis]) {
-        return tm_fail(err, TM_ERR_MODEL, "%s: the outputs add up to %d at the axis, the input has %d",
-            NAME, (int)total, (int)input->dims[axis]);
+        return tm_fail(err, TM_ERR_MODEL, "%s: the outputs add up to %d at the axis, the input has %d", NAME,
+            (int)total, (int)input->dims[axis]);
     }
     return tm_op_split_prepare(m, n, input, axis, 0, NAME, err);
 }
@@ -52,6 +51,10 @@ static void split_v_eval(const tm_model *m, const tm_node *n) {
 
 // Version 1 float32, 2 int8, 3 int16 (TFLM checks none; int32 is version 1 too).
 const tm_op tm_op_split_v = {
-    "SPLIT_V", TM_BUILTIN_SPLIT_V, 3,
-    tm_op_split_persist_bytes, split_v_prepare, split_v_eval,
+    "SPLIT_V",
+    TM_BUILTIN_SPLIT_V,
+    3,
+    tm_op_split_persist_bytes,
+    split_v_prepare,
+    split_v_eval,
 };

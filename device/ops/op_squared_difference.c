@@ -29,8 +29,9 @@ static tm_status squared_difference_prepare(tm_model *m, tm_node *n, tm_error *e
     if (!tm_op_same_shape(b.in1, b.in2) && (b.in1->ndim > 4 || b.in2->ndim > 4 || b.out->ndim > 4)) {
         return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: broadcasting inputs must be at most 4-D", NAME);
     }
-    if (tm_squared_difference_prepare_params(b.in1->scale, b.in1->zero_point, b.in2->scale,
-            b.in2->zero_point, b.out->scale, b.out->zero_point, &d.params) != 0) {
+    if (tm_squared_difference_prepare_params(b.in1->scale, b.in1->zero_point, b.in2->scale, b.in2->zero_point,
+            b.out->scale, b.out->zero_point, &d.params)
+        != 0) {
         return tm_fail(err, TM_ERR_UNSUPPORTED,
             "%s: output scale too small for the input scales (output multiplier above 2^30)", NAME);
     }
@@ -45,6 +46,10 @@ static void squared_difference_eval(const tm_model *m, const tm_node *n) {
 
 // Version 2 is the int8 SQUARED_DIFFERENCE (1 is float32 / int32).
 const tm_op tm_op_squared_difference = {
-    "SQUARED_DIFFERENCE", TM_BUILTIN_SQUARED_DIFFERENCE, 2,
-    squared_difference_persist_bytes, squared_difference_prepare, squared_difference_eval,
+    "SQUARED_DIFFERENCE",
+    TM_BUILTIN_SQUARED_DIFFERENCE,
+    2,
+    squared_difference_persist_bytes,
+    squared_difference_prepare,
+    squared_difference_eval,
 };

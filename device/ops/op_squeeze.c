@@ -31,8 +31,7 @@ static tm_status squeeze_prepare(tm_model *m, tm_node *n, tm_error *err) {
         const int32_t d = tm_fb_vec_i32(&dims, k);
         const int32_t r = d < 0 ? d + rank : d;
         if (r < 0 || r >= rank || input->dims[r] != 1) {
-            return tm_fail(err, TM_ERR_MODEL, "%s: cannot squeeze dimension %d of a %d-D input", NAME,
-                (int)d, rank);
+            return tm_fail(err, TM_ERR_MODEL, "%s: cannot squeeze dimension %d of a %d-D input", NAME, (int)d, rank);
         }
         squeeze[r] = 1;
     }
@@ -56,6 +55,10 @@ static tm_status squeeze_prepare(tm_model *m, tm_node *n, tm_error *err) {
 
 // Version 1; 2 is for string tensors.
 const tm_op tm_op_squeeze = {
-    "SQUEEZE", TM_BUILTIN_SQUEEZE, 1,
-    NULL, squeeze_prepare, tm_op_copy_eval,
+    "SQUEEZE",
+    TM_BUILTIN_SQUEEZE,
+    1,
+    NULL,
+    squeeze_prepare,
+    tm_op_copy_eval,
 };

@@ -21,7 +21,7 @@ enum {
     SS_OPT_OFFSET = 5,
 };
 
-#define SS_MAX_DIMS 4   // TFLM: "input dim should not exceed 4"
+#define SS_MAX_DIMS 4 // TFLM: "input dim should not exceed 4"
 
 static int32_t clamp(int32_t v, int32_t lo, int32_t hi) {
     return v > hi ? hi : (v < lo ? lo : v);
@@ -62,8 +62,8 @@ static tm_status check_index_tensor(const tm_tensor *t, int rank, const char *wh
         return err->status;
     }
     if (tm_tensor_elements(t) != rank) {
-        return tm_fail(err, TM_ERR_MODEL, "%s: %s has %d values for a %d-D input", NAME, what,
-            (int)tm_tensor_elements(t), rank);
+        return tm_fail(
+            err, TM_ERR_MODEL, "%s: %s has %d values for a %d-D input", NAME, what, (int)tm_tensor_elements(t), rank);
     }
     return TM_OK;
 }
@@ -75,20 +75,21 @@ static tm_status strided_slice_prepare(tm_model *m, tm_node *n, tm_error *err) {
     const tm_tensor *input = tm_input(m, n, 0);
     const tm_tensor *output = tm_output(m, n, 0);
     const int rank = input->ndim;
-    if (tm_op_check_type_in(input, TM_TYPE_BIT(TM_INT8) | TM_TYPE_BIT(TM_INT16) | TM_TYPE_BIT(TM_INT32)
-            | TM_TYPE_BIT(TM_FLOAT32) | TM_TYPE_BIT(TM_BOOL), NAME, "input", err) != TM_OK
+    if (tm_op_check_type_in(input,
+            TM_TYPE_BIT(TM_INT8) | TM_TYPE_BIT(TM_INT16) | TM_TYPE_BIT(TM_INT32) | TM_TYPE_BIT(TM_FLOAT32)
+                | TM_TYPE_BIT(TM_BOOL),
+            NAME, "input", err)
+            != TM_OK
         || tm_op_check_same_type(input, output, NAME, err) != TM_OK) {
         return err->status;
     }
     if (rank > SS_MAX_DIMS) {
-        return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: %d-D input (at most %d-D is supported)", NAME,
-            rank, SS_MAX_DIMS);
+        return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: %d-D input (at most %d-D is supported)", NAME, rank, SS_MAX_DIMS);
     }
     const tm_tensor *begin = tm_input(m, n, 1);
     const tm_tensor *end = tm_input(m, n, 2);
     const tm_tensor *strides = tm_input(m, n, 3);
-    if (check_index_tensor(begin, rank, "begin", err) != TM_OK
-        || check_index_tensor(end, rank, "end", err) != TM_OK
+    if (check_index_tensor(begin, rank, "begin", err) != TM_OK || check_index_tensor(end, rank, "end", err) != TM_OK
         || check_index_tensor(strides, rank, "strides", err) != TM_OK) {
         return err->status;
     }
@@ -97,10 +98,10 @@ static tm_status strided_slice_prepare(tm_model *m, tm_node *n, tm_error *err) {
     const int32_t shrink_mask = tm_fb_i32(tm_node_options(m, n), SS_OPT_SHRINK_AXIS_MASK, 0);
     // TFLM zeroes the ellipsis and new-axis masks and ignores offset, slicing something else than
     // the model means: refused here.
-    if (tm_fb_i32(tm_node_options(m, n), SS_OPT_ELLIPSIS_MASK, 0) != 0 || tm_fb_i32(tm_node_options(m, n), SS_OPT_NEW_AXIS_MASK, 0) != 0
+    if (tm_fb_i32(tm_node_options(m, n), SS_OPT_ELLIPSIS_MASK, 0) != 0
+        || tm_fb_i32(tm_node_options(m, n), SS_OPT_NEW_AXIS_MASK, 0) != 0
         || tm_fb_u8(tm_node_options(m, n), SS_OPT_OFFSET, 0) != 0) {
-        return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: ellipsis_mask, new_axis_mask and offset are not supported",
-            NAME);
+        return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: ellipsis_mask, new_axis_mask and offset are not supported", NAME);
     }
     if (!tm_fb_ok(&m->fb)) {
         return tm_fail(err, TM_ERR_MODEL, "%s: corrupt options", NAME);
@@ -115,27 +116,23 @@ static tm_status strided_slice_prepare(tm_model *m, tm_node *n, tm_error *err) {
         if (stride == 0) {
             return tm_fail(err, TM_ERR_MODEL, "%s: stride %d is 0", NAME, d);
         }
-        const int32_t start = start_for_axis((int32_t)tm_op_const_int(begin, d), stride, size,
-            (begin_mask >> d) & 1);
+        const int32_t start = start_for_axis((int32_t)tm_op_const_int(begin, d), stride, size, (begin_mask >> d) & 1);
         int32_t count;
         if ((shrink_mask >> d) & 1) {
             // TFLM's prepare takes one element; its eval copies none when the stride is negative
             // or the index is past the end (the output would be left unwritten): refused.
             if (stride < 0) {
-                return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: shrinking axis %d with a negative stride",
-                    NAME, d);
+                return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: shrinking axis %d with a negative stride", NAME, d);
             }
             if (start >= size) {
                 return tm_fail(err, TM_ERR_MODEL, "%s: shrunk axis %d: index out of range", NAME, d);
             }
             count = 1;
         } else {
-            const int32_t stop = end_for_axis((int32_t)tm_op_const_int(end, d), stride, size,
-                (end_mask >> d) & 1);
+            const int32_t stop = end_for_axis((int32_t)tm_op_const_int(end, d), stride, size, (end_mask >> d) & 1);
             count = loop_count(start, stop, stride);
             if (out_d >= output->ndim || output->dims[out_d] != count) {
-                return tm_fail(err, TM_ERR_MODEL, "%s: output dimension %d should be %d", NAME, out_d,
-                    (int)count);
+                return tm_fail(err, TM_ERR_MODEL, "%s: output dimension %d should be %d", NAME, out_d, (int)count);
             }
             ++out_d;
         }
@@ -149,8 +146,8 @@ static tm_status strided_slice_prepare(tm_model *m, tm_node *n, tm_error *err) {
         }
     }
     if (out_d != output->ndim) {
-        return tm_fail(err, TM_ERR_MODEL, "%s: %d-D output, the slice has %d dimensions", NAME,
-            (int)output->ndim, out_d);
+        return tm_fail(
+            err, TM_ERR_MODEL, "%s: %d-D output, the slice has %d dimensions", NAME, (int)output->ndim, out_d);
     }
     if (rank == 0) {
         // A scalar: TFLM's 5-D loops copy its one element.
@@ -164,6 +161,10 @@ static tm_status strided_slice_prepare(tm_model *m, tm_node *n, tm_error *err) {
 
 // Version 1 float32, 2 int8, 3 bool, 4 more than 4-D (refused by the rank check; TFLM too).
 const tm_op tm_op_strided_slice = {
-    "STRIDED_SLICE", TM_BUILTIN_STRIDED_SLICE, 4,
-    tm_op_strided_copy_persist_bytes, strided_slice_prepare, tm_op_strided_copy_eval,
+    "STRIDED_SLICE",
+    TM_BUILTIN_STRIDED_SLICE,
+    4,
+    tm_op_strided_copy_persist_bytes,
+    strided_slice_prepare,
+    tm_op_strided_copy_eval,
 };

@@ -16,8 +16,8 @@ static tm_status sum_prepare(tm_model *m, tm_node *n, tm_error *err) {
     }
     const tm_tensor *input = tm_input(m, n, 0);
     const tm_tensor *output = tm_output(m, n, 0);
-    if (tm_op_quantize_multiplier((double)input->scale / (double)output->scale, &p.multiplier, &p.shift,
-            NAME, err) != TM_OK) {
+    if (tm_op_quantize_multiplier((double)input->scale / (double)output->scale, &p.multiplier, &p.shift, NAME, err)
+        != TM_OK) {
         return err->status;
     }
     // A left shift of 31 would overflow int32 before the high multiply (undefined in TFLM too).
@@ -31,6 +31,10 @@ static tm_status sum_prepare(tm_model *m, tm_node *n, tm_error *err) {
 
 // Version 2 is the int8 SUM (the converter writes 1 for float32, 2 for int8 and int16).
 const tm_op tm_op_sum = {
-    "SUM", TM_BUILTIN_SUM, 2,
-    tm_op_reduce_persist_bytes, sum_prepare, tm_op_reduce_mean_eval,
+    "SUM",
+    TM_BUILTIN_SUM,
+    2,
+    tm_op_reduce_persist_bytes,
+    sum_prepare,
+    tm_op_reduce_mean_eval,
 };

@@ -58,8 +58,8 @@ static tm_status svdf_prepare(tm_model *m, tm_node *n, tm_error *err) {
     }
     const int32_t units = n_filter / rank;
     if (wf->dims[1] != n_input || wt->dims[0] != n_filter) {
-        return tm_fail(err, TM_ERR_MODEL, "%s: weights_feature must be [%d, %d] and weights_time [%d, memory]",
-            NAME, (int)n_filter, (int)n_input, (int)n_filter);
+        return tm_fail(err, TM_ERR_MODEL, "%s: weights_feature must be [%d, %d] and weights_time [%d, memory]", NAME,
+            (int)n_filter, (int)n_input, (int)n_filter);
     }
     if (output->ndim != 2 || output->dims[0] != batch || output->dims[1] != units) {
         return tm_fail(err, TM_ERR_MODEL, "%s: output must be [%d, %d]", NAME, (int)batch, (int)units);
@@ -68,10 +68,14 @@ static tm_status svdf_prepare(tm_model *m, tm_node *n, tm_error *err) {
         return tm_fail(err, TM_ERR_MODEL, "%s: the state (input 4) must be a variable tensor", NAME);
     }
     if (state->ndim != 2 || state->dims[0] != batch || (int64_t)state->dims[1] != (int64_t)n_memory * n_filter) {
-        return tm_fail(err, TM_ERR_MODEL, "%s: state must be [%d, %d x %d]", NAME, (int)batch, (int)n_memory, (int)n_filter);
+        return tm_fail(
+            err, TM_ERR_MODEL, "%s: state must be [%d, %d x %d]", NAME, (int)batch, (int)n_memory, (int)n_filter);
     }
-    if (wf->type != TM_INT8 || !wf->is_const || tm_op_check_quantized(wf, TM_INT8, NAME, "weights_feature", err) != TM_OK) {
-        return err->status == TM_OK ? tm_fail(err, TM_ERR_UNSUPPORTED, "%s: weights_feature must be constant int8", NAME) : err->status;
+    if (wf->type != TM_INT8 || !wf->is_const
+        || tm_op_check_quantized(wf, TM_INT8, NAME, "weights_feature", err) != TM_OK) {
+        return err->status == TM_OK
+                   ? tm_fail(err, TM_ERR_UNSUPPORTED, "%s: weights_feature must be constant int8", NAME)
+                   : err->status;
     }
     if ((wt->type != TM_INT16 && wt->type != TM_INT8) || !wt->is_const) {
         return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: weights_time must be constant int16 or int8", NAME);
@@ -116,8 +120,8 @@ static tm_status svdf_prepare(tm_model *m, tm_node *n, tm_error *err) {
     p->output_zero_point = output->zero_point;
     p->state_is_int16 = state->type == TM_INT16;
     // The scratch: one int32 sum per batch row and filter.
-    return tm_op_store_data_with_scratch(m, n, &params, sizeof params,
-        svdf_scratch_count(m, n) * sizeof(int32_t), NAME, err);
+    return tm_op_store_data_with_scratch(
+        m, n, &params, sizeof params, svdf_scratch_count(m, n) * sizeof(int32_t), NAME, err);
 }
 
 static void svdf_eval(const tm_model *m, const tm_node *n) {
@@ -129,6 +133,10 @@ static void svdf_eval(const tm_model *m, const tm_node *n) {
 
 // Version 3 is full-integer int8 (1 float, 2 and 4 hybrid: refused as such).
 const tm_op tm_op_svdf = {
-    "SVDF", TM_BUILTIN_SVDF, 4,
-    svdf_persist_bytes, svdf_prepare, svdf_eval,
+    "SVDF",
+    TM_BUILTIN_SVDF,
+    4,
+    svdf_persist_bytes,
+    svdf_prepare,
+    svdf_eval,
 };

@@ -42,6 +42,10 @@ static void tanh_eval(const tm_model *m, const tm_node *n) {
 
 // Version 2 is the int8 version, 3 adds int16.
 const tm_op tm_op_tanh = {
-    "TANH", TM_BUILTIN_TANH, 3,
-    tanh_persist_bytes, tanh_prepare, tanh_eval,
+    "TANH",
+    TM_BUILTIN_TANH,
+    3,
+    tanh_persist_bytes,
+    tanh_prepare,
+    tanh_eval,
 };

@@ -25,15 +25,18 @@ static tm_status tile_prepare(tm_model *m, tm_node *n, tm_error *err) {
     const tm_tensor *multiples = tm_input(m, n, 1);
     const tm_tensor *output = tm_output(m, n, 0);
     const int rank = input->ndim;
-    if (tm_op_check_type_in(input, TM_TYPE_BIT(TM_INT8) | TM_TYPE_BIT(TM_INT32)
-            | TM_TYPE_BIT(TM_INT64) | TM_TYPE_BIT(TM_FLOAT32) | TM_TYPE_BIT(TM_BOOL), NAME, "input", err) != TM_OK
+    if (tm_op_check_type_in(input,
+            TM_TYPE_BIT(TM_INT8) | TM_TYPE_BIT(TM_INT32) | TM_TYPE_BIT(TM_INT64) | TM_TYPE_BIT(TM_FLOAT32)
+                | TM_TYPE_BIT(TM_BOOL),
+            NAME, "input", err)
+            != TM_OK
         || tm_op_check_same_type(input, output, NAME, err) != TM_OK
         || tm_op_check_const_ints(multiples, 1, NAME, "multiples", err) != TM_OK) {
         return err->status;
     }
     if (rank < 1 || rank > TM_TILE_MAX_DIMS) {
-        return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: %d-D input (1-D to %d-D are supported)", NAME, rank,
-            TM_TILE_MAX_DIMS);
+        return tm_fail(
+            err, TM_ERR_UNSUPPORTED, "%s: %d-D input (1-D to %d-D are supported)", NAME, rank, TM_TILE_MAX_DIMS);
     }
     if (multiples->ndim != 1 || multiples->dims[0] != rank) {
         return tm_fail(err, TM_ERR_MODEL, "%s: multiples should be a vector of %d values", NAME, rank);
@@ -66,6 +69,10 @@ static void tile_eval(const tm_model *m, const tm_node *n) {
 
 // Version 1 float32 / int32 / int64 / bool..., 2 int8, 3 string (refused by the type check).
 const tm_op tm_op_tile = {
-    "TILE", TM_BUILTIN_TILE, 3,
-    tile_persist_bytes, tile_prepare, tile_eval,
+    "TILE",
+    TM_BUILTIN_TILE,
+    3,
+    tile_persist_bytes,
+    tile_prepare,
+    tile_eval,
 };

@@ -22,15 +22,16 @@ static tm_status transpose_prepare(tm_model *m, tm_node *n, tm_error *err) {
     const tm_tensor *perm = tm_input(m, n, 1);
     const tm_tensor *output = tm_output(m, n, 0);
     const int rank = input->ndim;
-    if (tm_op_check_type_in(input, TM_TYPE_BIT(TM_INT8) | TM_TYPE_BIT(TM_INT16) | TM_TYPE_BIT(TM_FLOAT32),
-            NAME, "input", err) != TM_OK
+    if (tm_op_check_type_in(
+            input, TM_TYPE_BIT(TM_INT8) | TM_TYPE_BIT(TM_INT16) | TM_TYPE_BIT(TM_FLOAT32), NAME, "input", err)
+            != TM_OK
         || tm_op_check_same_type(input, output, NAME, err) != TM_OK
         || tm_op_check_const_ints(perm, 0, NAME, "perm", err) != TM_OK) {
         return err->status;
     }
     if (rank < 1 || rank > TRANSPOSE_MAX_DIMS) {
-        return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: %d-D input (1-D to %d-D are supported)", NAME,
-            rank, TRANSPOSE_MAX_DIMS);
+        return tm_fail(
+            err, TM_ERR_UNSUPPORTED, "%s: %d-D input (1-D to %d-D are supported)", NAME, rank, TRANSPOSE_MAX_DIMS);
     }
     if (perm->ndim != 1 || perm->dims[0] != rank) {
         return tm_fail(err, TM_ERR_MODEL, "%s: perm should be a vector of %d values", NAME, rank);
@@ -62,6 +63,10 @@ static tm_status transpose_prepare(tm_model *m, tm_node *n, tm_error *err) {
 // Version 1 float32, 2 int8, 3 more than 4-D, 4 ... (TFLM checks none; the type and rank checks
 // above decide).
 const tm_op tm_op_transpose = {
-    "TRANSPOSE", TM_BUILTIN_TRANSPOSE, 6,
-    tm_op_strided_copy_persist_bytes, transpose_prepare, tm_op_strided_copy_eval,
+    "TRANSPOSE",
+    TM_BUILTIN_TRANSPOSE,
+    6,
+    tm_op_strided_copy_persist_bytes,
+    transpose_prepare,
+    tm_op_strided_copy_eval,
 };

@@ -50,8 +50,8 @@ static tm_status check_shape_input(const tm_tensor *shape, const tm_tensor *outp
 }
 
 // Types and quantization of input and output, the filter's type (its quantization: tm_op_check_weights).
-static tm_status check_types(const tm_tensor *input, const tm_tensor *filter, const tm_tensor *output, int *int16,
-    tm_error *err) {
+static tm_status check_types(
+    const tm_tensor *input, const tm_tensor *filter, const tm_tensor *output, int *int16, tm_error *err) {
     *int16 = input->type == TM_INT16;
     const int type = *int16 ? TM_INT16 : TM_INT8;
     if (tm_op_check_quantized(input, type, NAME, "input", err) != TM_OK
@@ -59,8 +59,8 @@ static tm_status check_types(const tm_tensor *input, const tm_tensor *filter, co
         return err->status;
     }
     if (filter->type != TM_INT8) {
-        return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: weights are %s (only int8 is supported)", NAME,
-            tm_type_name(filter->type));
+        return tm_fail(
+            err, TM_ERR_UNSUPPORTED, "%s: weights are %s (only int8 is supported)", NAME, tm_type_name(filter->type));
     }
     if (*int16 && (input->zero_point != 0 || output->zero_point != 0)) {
         return tm_fail(err, TM_ERR_MODEL, "%s: int16 input and output must have zero point 0", NAME);
@@ -110,15 +110,17 @@ static tm_status transpose_conv_prepare(tm_model *m, tm_node *n, tm_error *err) 
     p.stride_w = tm_fb_i32(tm_node_options(m, n), OPT_STRIDE_W, 0);
     p.stride_h = tm_fb_i32(tm_node_options(m, n), OPT_STRIDE_H, 0);
     if (tm_op_axis_padding(padding, p.out_h, p.filter_h, p.stride_h, 1, p.in_h, &p.pad_h, NAME,
-            "height (of the input, from the output)", err) != TM_OK
+            "height (of the input, from the output)", err)
+            != TM_OK
         || tm_op_axis_padding(padding, p.out_w, p.filter_w, p.stride_w, 1, p.in_w, &p.pad_w, NAME,
-            "width (of the input, from the output)", err) != TM_OK) {
+               "width (of the input, from the output)", err)
+               != TM_OK) {
         return err->status;
     }
     // 16x8: TFLM reads the bias as int64 whatever it is, so only int64 is accepted.
     if (tm_op_check_weights(m, filter, 0, p.out_c, NAME, err) != TM_OK
         || (int16 ? tm_op_check_bias_s16(bias, p.out_c, 0, NAME, err) : tm_op_check_bias(bias, p.out_c, NAME, err))
-            != TM_OK) {
+               != TM_OK) {
         return err->status;
     }
     p.input_offset = -input->zero_point;
@@ -129,11 +131,11 @@ static tm_status transpose_conv_prepare(tm_model *m, tm_node *n, tm_error *err) 
 
     int32_t *multiplier;
     int8_t *shift;
-    transpose_conv_data *data = (transpose_conv_data *)tm_op_alloc_data_with_multipliers(m,
-        sizeof(transpose_conv_data), p.out_c, &multiplier, &shift, NAME, err);
+    transpose_conv_data *data = (transpose_conv_data *)tm_op_alloc_data_with_multipliers(
+        m, sizeof(transpose_conv_data), p.out_c, &multiplier, &shift, NAME, err);
     if (data == NULL
-        || tm_op_channel_multipliers(m, input->scale, filter, output->scale, p.out_c, multiplier, shift, NAME,
-            err) != TM_OK) {
+        || tm_op_channel_multipliers(m, input->scale, filter, output->scale, p.out_c, multiplier, shift, NAME, err)
+               != TM_OK) {
         return err->status;
     }
     if (int16 && tm_op_check_shifts_s64(shift, p.out_c, NAME, err) != TM_OK) {
@@ -150,12 +152,15 @@ static tm_status transpose_conv_prepare(tm_model *m, tm_node *n, tm_error *err) 
 static void transpose_conv_eval(const tm_model *m, const tm_node *n) {
     const tm_tensor *bias = tm_input(m, n, IN_BIAS);
     tm_transpose_conv((const tm_transpose_conv_params *)n->data, tm_input(m, n, IN_INPUT)->data,
-        (const int8_t *)tm_input(m, n, IN_FILTER)->data, bias != NULL ? bias->data : NULL,
-        tm_output(m, n, 0)->data);
+        (const int8_t *)tm_input(m, n, IN_FILTER)->data, bias != NULL ? bias->data : NULL, tm_output(m, n, 0)->data);
 }
 
 // Versions: 2 is int8, 3 is 16x8, 4 adds the fused activation (5: int4 weights).
 const tm_op tm_op_transpose_conv = {
-    "TRANSPOSE_CONV", TM_BUILTIN_TRANSPOSE_CONV, 4,
-    transpose_conv_persist_bytes, transpose_conv_prepare, transpose_conv_eval,
+    "TRANSPOSE_CONV",
+    TM_BUILTIN_TRANSPOSE_CONV,
+    4,
+    transpose_conv_persist_bytes,
+    transpose_conv_prepare,
+    transpose_conv_eval,
 };

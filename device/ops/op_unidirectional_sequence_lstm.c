@@ -17,20 +17,26 @@ static const char *const NAME = "UNIDIRECTIONAL_SEQUENCE_LSTM";
 // Inputs (TFLite lstm_shared.h order).
 enum {
     IN_INPUT = 0,
-    IN_INPUT_WEIGHTS = 1,        // 1..4: input to input, forget, cell, output gate
-    IN_RECURRENT_WEIGHTS = 5,    // 5..8: recurrent to input, forget, cell, output gate
-    IN_PEEPHOLE = 9,             // 9..11: cell to input, forget, output gate
-    IN_BIAS = 12,                // 12..15: input, forget, cell, output gate bias
-    IN_PROJECTION = 16,          // 16, 17: projection weights and bias
+    IN_INPUT_WEIGHTS = 1,     // 1..4: input to input, forget, cell, output gate
+    IN_RECURRENT_WEIGHTS = 5, // 5..8: recurrent to input, forget, cell, output gate
+    IN_PEEPHOLE = 9,          // 9..11: cell to input, forget, output gate
+    IN_BIAS = 12,             // 12..15: input, forget, cell, output gate bias
+    IN_PROJECTION = 16,       // 16, 17: projection weights and bias
     IN_HIDDEN_STATE = 18,
     IN_CELL_STATE = 19,
-    IN_LAYER_NORM = 20,          // 20..23: layer norm coefficients
+    IN_LAYER_NORM = 20, // 20..23: layer norm coefficients
     IN_COUNT = 24,
 };
 
 // UnidirectionalSequenceLSTMOptions field indices (schema.fbs).
-enum { OPT_ACTIVATION = 0, OPT_CELL_CLIP = 1, OPT_PROJ_CLIP = 2, OPT_TIME_MAJOR = 3,
-       OPT_ASYMMETRIC_QUANTIZE_INPUTS = 4, OPT_DIAGONAL_RECURRENT_TENSORS = 5 };
+enum {
+    OPT_ACTIVATION = 0,
+    OPT_CELL_CLIP = 1,
+    OPT_PROJ_CLIP = 2,
+    OPT_TIME_MAJOR = 3,
+    OPT_ASYMMETRIC_QUANTIZE_INPUTS = 4,
+    OPT_DIAGONAL_RECURRENT_TENSORS = 5
+};
 
 // The schema's TANH: the only cell activation TFLM runs (its kernel takes sigmoid or tanh, and the
 // schema has no sigmoid; any other value stops TFLM at an assertion).
@@ -48,11 +54,11 @@ static size_t lstm_persist_bytes(const tm_model *m, const tm_node *n) {
 }
 
 // Weights: int8 [rows, cols], one scale, zero point 0 (TFLM reads params.scale and no zero point).
-static tm_status check_weights(const tm_model *m, const tm_tensor *t, int32_t rows, int32_t cols, const char *what,
-    tm_error *err) {
+static tm_status check_weights(
+    const tm_model *m, const tm_tensor *t, int32_t rows, int32_t cols, const char *what, tm_error *err) {
     if (t->type != TM_INT8) {
-        return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: %s are %s (only int8 is supported)", NAME, what,
-            tm_type_name(t->type));
+        return tm_fail(
+            err, TM_ERR_UNSUPPORTED, "%s: %s are %s (only int8 is supported)", NAME, what, tm_type_name(t->type));
     }
     if (tm_op_check_weights(m, t, 0, rows, NAME, err) != TM_OK) {
         return err->status;
@@ -67,17 +73,19 @@ static tm_status check_weights(const tm_model *m, const tm_tensor *t, int32_t ro
 }
 
 // TFLM CreateGateParams: input_scale * weight_scale / 2^-12 for each of the two FCs.
-static tm_status gate_quant(const tm_tensor *input, const tm_tensor *hidden, const tm_tensor *w,
-    const tm_tensor *r, tm_lstm_gate_quant *q, tm_error *err) {
+static tm_status gate_quant(const tm_tensor *input, const tm_tensor *hidden, const tm_tensor *w, const tm_tensor *r,
+    tm_lstm_gate_quant *q, tm_error *err) {
     const double q312 = 1.0 / 4096.0;
     int32_t shift;
-    if (tm_op_quantize_multiplier((double)input->scale * (double)w->scale / q312,
-            &q->input_multiplier, &shift, NAME, err) != TM_OK) {
+    if (tm_op_quantize_multiplier(
+            (double)input->scale * (double)w->scale / q312, &q->input_multiplier, &shift, NAME, err)
+        != TM_OK) {
         return err->status;
     }
     q->input_shift = shift;
-    if (tm_op_quantize_multiplier((double)hidden->scale * (double)r->scale / q312,
-            &q->recurrent_multiplier, &shift, NAME, err) != TM_OK) {
+    if (tm_op_quantize_multiplier(
+            (double)hidden->scale * (double)r->scale / q312, &q->recurrent_multiplier, &shift, NAME, err)
+        != TM_OK) {
         return err->status;
     }
     q->recurrent_shift = shift;
@@ -90,19 +98,20 @@ static int32_t rounded_log2(float x) {
     return (int32_t)tm_roundf(l);
 }
 
-static tm_status check_tensors(const tm_model *m, const tm_node *n, int32_t *batch, int32_t *time,
-    int32_t *n_input, int32_t *n_cell, int time_major, tm_error *err) {
+static tm_status check_tensors(const tm_model *m, const tm_node *n, int32_t *batch, int32_t *time, int32_t *n_input,
+    int32_t *n_cell, int time_major, tm_error *err) {
     if (n->n_inputs != IN_COUNT || n->n_outputs != 1) {
         return tm_fail(err, TM_ERR_MODEL, "%s: needs 24 inputs and 1 output, has %u and %u", NAME,
             (unsigned)n->n_inputs, (unsigned)n->n_outputs);
     }
-    static const char *const variants[] = { "peephole weights", "projection weights", "layer norm coefficients" };
+    static const char *const variants[] = {"peephole weights", "projection weights", "layer norm coefficients"};
     for (int i = IN_PEEPHOLE; i < IN_COUNT; ++i) {
-        const int variant = i < IN_BIAS ? 0 : (i >= IN_PROJECTION && i < IN_HIDDEN_STATE) ? 1
-            : (i >= IN_LAYER_NORM ? 2 : -1);
+        const int variant = i < IN_BIAS                                   ? 0
+                            : (i >= IN_PROJECTION && i < IN_HIDDEN_STATE) ? 1
+                                                                          : (i >= IN_LAYER_NORM ? 2 : -1);
         if (variant >= 0 && tm_input(m, n, i) != NULL) {
-            return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: %s (input %d) are not supported (TFLM runs the basic LSTM only)",
-                NAME, variants[variant], i);
+            return tm_fail(err, TM_ERR_UNSUPPORTED,
+                "%s: %s (input %d) are not supported (TFLM runs the basic LSTM only)", NAME, variants[variant], i);
         }
     }
     for (int i = 0; i < IN_PEEPHOLE; ++i) {
@@ -120,7 +129,8 @@ static tm_status check_tensors(const tm_model *m, const tm_node *n, int32_t *bat
     const tm_tensor *cell = tm_input(m, n, IN_CELL_STATE);
     const tm_tensor *output = tm_output(m, n, 0);
     if (hidden == NULL || cell == NULL || !hidden->is_variable || !cell->is_variable) {
-        return tm_fail(err, TM_ERR_MODEL, "%s: the hidden and cell states (inputs 18, 19) must be variable tensors", NAME);
+        return tm_fail(
+            err, TM_ERR_MODEL, "%s: the hidden and cell states (inputs 18, 19) must be variable tensors", NAME);
     }
     if (input->type == TM_INT16) {
         return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: int16 activations (16x8) are not supported, only int8", NAME);
@@ -136,8 +146,8 @@ static tm_status check_tensors(const tm_model *m, const tm_node *n, int32_t *bat
         return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: output quantization differs from the hidden state's", NAME);
     }
     if (input->ndim != 3 || hidden->ndim != 2) {
-        return tm_fail(err, TM_ERR_MODEL, "%s: input must be 3-D and the hidden state 2-D (have %u-D, %u-D)",
-            NAME, (unsigned)input->ndim, (unsigned)hidden->ndim);
+        return tm_fail(err, TM_ERR_MODEL, "%s: input must be 3-D and the hidden state 2-D (have %u-D, %u-D)", NAME,
+            (unsigned)input->ndim, (unsigned)hidden->ndim);
     }
     *batch = time_major ? input->dims[1] : input->dims[0];
     *time = time_major ? input->dims[0] : input->dims[1];
@@ -147,8 +157,8 @@ static tm_status check_tensors(const tm_model *m, const tm_node *n, int32_t *bat
         return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: more than 65535 features or units", NAME);
     }
     if (tm_tensor_elements(hidden) != *batch * *n_cell || tm_tensor_elements(cell) != *batch * *n_cell) {
-        return tm_fail(err, TM_ERR_MODEL, "%s: hidden and cell states must hold batch x units = %d x %d values",
-            NAME, (int)*batch, (int)*n_cell);
+        return tm_fail(err, TM_ERR_MODEL, "%s: hidden and cell states must hold batch x units = %d x %d values", NAME,
+            (int)*batch, (int)*n_cell);
     }
     if (output->ndim != 3 || output->dims[0] != input->dims[0] || output->dims[1] != input->dims[1]
         || output->dims[2] != *n_cell) {
@@ -157,7 +167,8 @@ static tm_status check_tensors(const tm_model *m, const tm_node *n, int32_t *bat
     }
     for (int g = 0; g < 4; ++g) {
         if (check_weights(m, tm_input(m, n, IN_INPUT_WEIGHTS + g), *n_cell, *n_input, "input weights", err) != TM_OK
-            || check_weights(m, tm_input(m, n, IN_RECURRENT_WEIGHTS + g), *n_cell, *n_cell, "recurrent weights", err) != TM_OK) {
+            || check_weights(m, tm_input(m, n, IN_RECURRENT_WEIGHTS + g), *n_cell, *n_cell, "recurrent weights", err)
+                   != TM_OK) {
             return err->status;
         }
         const tm_tensor *bias = tm_input(m, n, IN_BIAS + g);
@@ -180,7 +191,8 @@ static tm_status lstm_prepare(tm_model *m, tm_node *n, tm_error *err) {
         return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: diagonal recurrent weights are not supported", NAME);
     }
     if (activation != ACT_TANH) {
-        return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: cell activation %d is not supported (only TANH)", NAME, activation);
+        return tm_fail(
+            err, TM_ERR_UNSUPPORTED, "%s: cell activation %d is not supported (only TANH)", NAME, activation);
     }
     // proj_clip (OPT_PROJ_CLIP) clips a projection, which TFLM does not run: ignored, as there.
     tm_lstm_params params;
@@ -192,23 +204,28 @@ static tm_status lstm_prepare(tm_model *m, tm_node *n, tm_error *err) {
     const tm_tensor *hidden = tm_input(m, n, IN_HIDDEN_STATE);
     const tm_tensor *cell = tm_input(m, n, IN_CELL_STATE);
     for (int g = 0; g < 4; ++g) {
-        if (gate_quant(input, hidden, tm_input(m, n, IN_INPUT_WEIGHTS + g),
-                tm_input(m, n, IN_RECURRENT_WEIGHTS + g), &p->gate[g], err) != TM_OK) {
+        if (gate_quant(input, hidden, tm_input(m, n, IN_INPUT_WEIGHTS + g), tm_input(m, n, IN_RECURRENT_WEIGHTS + g),
+                &p->gate[g], err)
+            != TM_OK) {
             return err->status;
         }
     }
     // TFLM CreateInterGateMulParams: gate outputs are Q0.15 (2^-15), products in double.
     const double q015 = 1.0 / 32768.0;
     int32_t shift;
-    if (tm_op_quantize_multiplier(q015 * (double)cell->scale / (double)cell->scale, &p->forget_multiplier, &shift, NAME, err) != TM_OK) {
+    if (tm_op_quantize_multiplier(
+            q015 * (double)cell->scale / (double)cell->scale, &p->forget_multiplier, &shift, NAME, err)
+        != TM_OK) {
         return err->status;
     }
     p->forget_shift = shift;
-    if (tm_op_quantize_multiplier(q015 * q015 / (double)cell->scale, &p->input_multiplier, &shift, NAME, err) != TM_OK) {
+    if (tm_op_quantize_multiplier(q015 * q015 / (double)cell->scale, &p->input_multiplier, &shift, NAME, err)
+        != TM_OK) {
         return err->status;
     }
     p->input_shift = shift;
-    if (tm_op_quantize_multiplier(q015 * q015 / (double)hidden->scale, &p->hidden_multiplier, &shift, NAME, err) != TM_OK) {
+    if (tm_op_quantize_multiplier(q015 * q015 / (double)hidden->scale, &p->hidden_multiplier, &shift, NAME, err)
+        != TM_OK) {
         return err->status;
     }
     p->hidden_shift = shift;
@@ -244,6 +261,10 @@ static void lstm_eval(const tm_model *m, const tm_node *n) {
 
 // Version 1 is what the converter writes for int8 (2 and 3 are hybrid, 4 adds diagonal weights).
 const tm_op tm_op_unidirectional_sequence_lstm = {
-    "UNIDIRECTIONAL_SEQUENCE_LSTM", TM_BUILTIN_UNIDIRECTIONAL_SEQUENCE_LSTM, 4,
-    lstm_persist_bytes, lstm_prepare, lstm_eval,
+    "UNIDIRECTIONAL_SEQUENCE_LSTM",
+    TM_BUILTIN_UNIDIRECTIONAL_SEQUENCE_LSTM,
+    4,
+    lstm_persist_bytes,
+    lstm_prepare,
+    lstm_eval,
 };

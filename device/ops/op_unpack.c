@@ -27,8 +27,10 @@ static tm_status unpack_prepare(tm_model *m, tm_node *n, tm_error *err) {
     if (!tm_fb_ok(&m->fb)) {
         return tm_fail(err, TM_ERR_MODEL, "%s: corrupt options", NAME);
     }
-    if (tm_op_check_type_in(input, TM_TYPE_BIT(TM_INT8) | TM_TYPE_BIT(TM_INT16) | TM_TYPE_BIT(TM_INT32)
-            | TM_TYPE_BIT(TM_FLOAT32), NAME, "input", err) != TM_OK) {
+    if (tm_op_check_type_in(input,
+            TM_TYPE_BIT(TM_INT8) | TM_TYPE_BIT(TM_INT16) | TM_TYPE_BIT(TM_INT32) | TM_TYPE_BIT(TM_FLOAT32), NAME,
+            "input", err)
+        != TM_OK) {
         return err->status;
     }
     const int rank = input->ndim;
@@ -40,8 +42,8 @@ static tm_status unpack_prepare(tm_model *m, tm_node *n, tm_error *err) {
             (int)tm_fb_i32(tm_node_options(m, n), UNPACK_OPT_AXIS, 0), rank);
     }
     if (num != n->n_outputs || input->dims[axis] != num) {
-        return tm_fail(err, TM_ERR_MODEL, "%s: num %d, %d outputs, input dimension %d at the axis",
-            NAME, (int)num, (int)n->n_outputs, (int)input->dims[axis]);
+        return tm_fail(err, TM_ERR_MODEL, "%s: num %d, %d outputs, input dimension %d at the axis", NAME, (int)num,
+            (int)n->n_outputs, (int)input->dims[axis]);
     }
     for (int i = 0; i < n->n_outputs; ++i) {
         const tm_tensor *t = tm_output(m, n, i);
@@ -56,8 +58,7 @@ static tm_status unpack_prepare(tm_model *m, tm_node *n, tm_error *err) {
             ok = t->dims[d] == input->dims[d < axis ? d : d + 1];
         }
         if (!ok) {
-            return tm_fail(err, TM_ERR_MODEL, "%s: output %d is not the input's shape without the axis",
-                NAME, i);
+            return tm_fail(err, TM_ERR_MODEL, "%s: output %d is not the input's shape without the axis", NAME, i);
         }
     }
     tm_op_stack_data p;
@@ -77,6 +78,10 @@ static void unpack_eval(const tm_model *m, const tm_node *n) {
 
 // Version 1 float32 / int32, 2 int8, 3 bool (not run by TFLM: refused by type), 4 int16.
 const tm_op tm_op_unpack = {
-    "UNPACK", TM_BUILTIN_UNPACK, 4,
-    unpack_persist_bytes, unpack_prepare, unpack_eval,
+    "UNPACK",
+    TM_BUILTIN_UNPACK,
+    4,
+    unpack_persist_bytes,
+    unpack_prepare,
+    unpack_eval,
 };

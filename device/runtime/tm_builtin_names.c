@@ -3,6 +3,7 @@
 // in the `tflite` 2.18.0 Python package); extend when the schema grows.
 #include "tm_ops.h"
 
+// clang-format off
 static const char *const builtin_names[] = {
     "ADD", "AVERAGE_POOL_2D", "CONCATENATION", "CONV_2D", "DEPTHWISE_CONV_2D", "DEPTH_TO_SPACE",
     "DEQUANTIZE", "EMBEDDING_LOOKUP", "FLOOR", "FULLY_CONNECTED", "HASHTABLE_LOOKUP",
@@ -42,6 +43,7 @@ static const char *const builtin_names[] = {
     "STABLEHLO_RNG_BIT_GENERATOR", "REDUCE_WINDOW", "STABLEHLO_COMPOSITE", "STABLEHLO_SHIFT_LEFT",
     "STABLEHLO_CBRT",
 };
+// clang-format on
 
 const char *tm_builtin_name(int32_t builtin_code) {
     if (builtin_code < 0 || builtin_code >= (int32_t)(sizeof(builtin_names) / sizeof(builtin_names[0]))) {

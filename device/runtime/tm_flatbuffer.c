@@ -47,8 +47,8 @@ static tm_fb_table table_at(const tm_fb *fb, uint32_t pos) {
     }
     uint16_t vt_len = rd_u16(fb->buf + vt);
     uint16_t tab_len = rd_u16(fb->buf + vt + 2);
-    if (vt_len < 4 || (vt_len & 1) != 0 || !in_bounds(fb, (uint32_t)vt, vt_len)
-        || tab_len < 4 || !in_bounds(fb, pos, tab_len)) {
+    if (vt_len < 4 || (vt_len & 1) != 0 || !in_bounds(fb, (uint32_t)vt, vt_len) || tab_len < 4
+        || !in_bounds(fb, pos, tab_len)) {
         bad(fb, "vtable or table size out of range", pos);
         return t;
     }
@@ -196,7 +196,8 @@ const char *tm_fb_string_field(const tm_fb_table *t, int field, uint32_t *len) {
 
 static int index_ok(const tm_fb_vec *v, uint32_t i) {
     if (i >= v->len) {
-        tm_fail(v->fb->err, TM_ERR_MODEL, "corrupt model: vector index %u out of range (length %u)", (unsigned)i, (unsigned)v->len);
+        tm_fail(v->fb->err, TM_ERR_MODEL, "corrupt model: vector index %u out of range (length %u)", (unsigned)i,
+            (unsigned)v->len);
         return 0;
     }
     return tm_fb_ok(v->fb);

@@ -25,10 +25,10 @@ typedef struct {
 // A table: pos == 0 means "absent" (position 0 always holds the root offset, never a table).
 typedef struct {
     const tm_fb *fb;
-    uint32_t pos;       // start of the table
-    uint32_t vtable;    // start of its vtable
-    uint16_t vt_len;    // vtable size in bytes
-    uint16_t tab_len;   // table size in bytes (inline part)
+    uint32_t pos;     // start of the table
+    uint32_t vtable;  // start of its vtable
+    uint16_t vt_len;  // vtable size in bytes
+    uint16_t tab_len; // table size in bytes (inline part)
 } tm_fb_table;
 
 // A vector of fixed-size elements: data at pos, len elements of elem_size bytes, all in bounds.

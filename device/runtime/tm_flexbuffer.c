@@ -5,8 +5,13 @@
 
 // FlexBuffers value types (flexbuffers.h Type), the ones options use.
 enum {
-    FLEX_INT = 1, FLEX_UINT = 2, FLEX_KEY = 4, FLEX_INDIRECT_INT = 6, FLEX_INDIRECT_UINT = 7,
-    FLEX_MAP = 9, FLEX_BOOL = 26,
+    FLEX_INT = 1,
+    FLEX_UINT = 2,
+    FLEX_KEY = 4,
+    FLEX_INDIRECT_INT = 6,
+    FLEX_INDIRECT_UINT = 7,
+    FLEX_MAP = 9,
+    FLEX_BOOL = 26,
 };
 
 static int in_bounds(const tm_flex_map *m, uint64_t pos, uint64_t size) {
@@ -29,7 +34,7 @@ static uint64_t read_u(const uint8_t *p, uint32_t width) {
 static int64_t read_i(const uint8_t *p, uint32_t width) {
     uint64_t v = read_u(p, width);
     if (width < 8 && (v >> (8 * width - 1)) != 0) {
-        v |= ~(uint64_t)0 << (8 * width);   // sign-extend
+        v |= ~(uint64_t)0 << (8 * width); // sign-extend
     }
     return (int64_t)v;
 }
@@ -51,8 +56,7 @@ static int follow(const tm_flex_map *m, uint64_t pos, uint32_t width, uint64_t *
     return 1;
 }
 
-tm_status tm_flex_map_open(tm_flex_map *map, const uint8_t *buf, uint32_t len, const char *op,
-    tm_error *err) {
+tm_status tm_flex_map_open(tm_flex_map *map, const uint8_t *buf, uint32_t len, const char *op, tm_error *err) {
     map->buf = buf;
     map->len = buf == NULL ? 0 : len;
     if (map->len < 3) {
@@ -82,8 +86,8 @@ tm_status tm_flex_map_open(tm_flex_map *map, const uint8_t *buf, uint32_t len, c
         return corrupt(err, op, "keys vector out of range");
     }
     // count values of `width` bytes, then count type bytes; count keys, preceded by their count.
-    if (count > map->len || !in_bounds(map, values, count * (width + 1u))
-        || keys < keys_width || !in_bounds(map, keys - keys_width, (count + 1u) * keys_width)
+    if (count > map->len || !in_bounds(map, values, count * (width + 1u)) || keys < keys_width
+        || !in_bounds(map, keys - keys_width, (count + 1u) * keys_width)
         || read_u(buf + keys - keys_width, (uint32_t)keys_width) != count) {
         return corrupt(err, op, "map entries out of range");
     }
@@ -128,8 +132,8 @@ static int32_t find_key(const tm_flex_map *m, const char *key) {
     return -1;
 }
 
-tm_status tm_flex_map_int32_or(const tm_flex_map *map, const char *key, int32_t dflt, int32_t *out,
-    const char *op, tm_error *err) {
+tm_status tm_flex_map_int32_or(
+    const tm_flex_map *map, const char *key, int32_t dflt, int32_t *out, const char *op, tm_error *err) {
     int32_t i = find_key(map, key);
     if (i == -2) {
         return corrupt(err, op, "key out of range");
@@ -158,11 +162,11 @@ tm_status tm_flex_map_int32_or(const tm_flex_map *map, const char *key, int32_t 
                 return tm_fail(err, TM_ERR_MODEL, "corrupt model: %s custom option '%s' out of range", op, key);
             }
             v = type == FLEX_INDIRECT_INT ? read_i(map->buf + target, child_width)
-                : (int64_t)(read_u(map->buf + target, child_width) & INT64_MAX);
+                                          : (int64_t)(read_u(map->buf + target, child_width) & INT64_MAX);
             break;
         default:
-            return tm_fail(err, TM_ERR_MODEL, "%s custom option '%s' is not an integer (flexbuffer type %u)",
-                op, key, (unsigned)type);
+            return tm_fail(err, TM_ERR_MODEL, "%s custom option '%s' is not an integer (flexbuffer type %u)", op, key,
+                (unsigned)type);
     }
     if (v < INT32_MIN || v > INT32_MAX) {
         return tm_fail(err, TM_ERR_MODEL, "%s custom option '%s' is out of the int32 range", op, key);
@@ -171,8 +175,7 @@ tm_status tm_flex_map_int32_or(const tm_flex_map *map, const char *key, int32_t 
     return TM_OK;
 }
 
-tm_status tm_flex_map_int32(const tm_flex_map *map, const char *key, int32_t *out, const char *op,
-    tm_error *err) {
+tm_status tm_flex_map_int32(const tm_flex_map *map, const char *key, int32_t *out, const char *op, tm_error *err) {
     int32_t i = find_key(map, key);
     if (i == -1) {
         return tm_fail(err, TM_ERR_MODEL, "%s custom options lack '%s'", op, key);

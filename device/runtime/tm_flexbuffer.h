@@ -17,24 +17,22 @@
 typedef struct {
     const uint8_t *buf;
     uint32_t len;
-    uint32_t values;     // first value of the map
-    uint32_t keys;       // first key offset of the keys vector
-    uint32_t count;      // entries
-    uint8_t width;       // byte width of the values (and of the map's header fields)
-    uint8_t keys_width;  // byte width of the key offsets
+    uint32_t values;    // first value of the map
+    uint32_t keys;      // first key offset of the keys vector
+    uint32_t count;     // entries
+    uint8_t width;      // byte width of the values (and of the map's header fields)
+    uint8_t keys_width; // byte width of the key offsets
 } tm_flex_map;
 
 // Opens buf[0..len) as a flexbuffer whose root is a map. `op` names the op in messages.
-tm_status tm_flex_map_open(tm_flex_map *map, const uint8_t *buf, uint32_t len, const char *op,
-    tm_error *err);
+tm_status tm_flex_map_open(tm_flex_map *map, const uint8_t *buf, uint32_t len, const char *op, tm_error *err);
 
 // The value of `key` as an int32 (ints, uints and bools; inline or indirect); TM_ERR_MODEL when
 // the key is absent, the value another type, or out of int32 range.
-tm_status tm_flex_map_int32(const tm_flex_map *map, const char *key, int32_t *out, const char *op,
-    tm_error *err);
+tm_status tm_flex_map_int32(const tm_flex_map *map, const char *key, int32_t *out, const char *op, tm_error *err);
 
 // The same, with a default when the key is absent.
-tm_status tm_flex_map_int32_or(const tm_flex_map *map, const char *key, int32_t dflt, int32_t *out,
-    const char *op, tm_error *err);
+tm_status tm_flex_map_int32_or(
+    const tm_flex_map *map, const char *key, int32_t dflt, int32_t *out, const char *op, tm_error *err);
 
 #endif

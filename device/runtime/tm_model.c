@@ -12,11 +12,24 @@
 enum { MODEL_VERSION = 0, MODEL_OPERATOR_CODES = 1, MODEL_SUBGRAPHS = 2, MODEL_BUFFERS = 4 };
 enum { OPCODE_DEPRECATED_BUILTIN = 0, OPCODE_CUSTOM_CODE = 1, OPCODE_VERSION = 2, OPCODE_BUILTIN = 3 };
 enum { SUBGRAPH_TENSORS = 0, SUBGRAPH_INPUTS = 1, SUBGRAPH_OUTPUTS = 2, SUBGRAPH_OPERATORS = 3 };
-enum { TENSOR_SHAPE = 0, TENSOR_TYPE = 1, TENSOR_BUFFER = 2, TENSOR_NAME = 3, TENSOR_QUANTIZATION = 4,
-       TENSOR_IS_VARIABLE = 5, TENSOR_SPARSITY = 6 };
+enum {
+    TENSOR_SHAPE = 0,
+    TENSOR_TYPE = 1,
+    TENSOR_BUFFER = 2,
+    TENSOR_NAME = 3,
+    TENSOR_QUANTIZATION = 4,
+    TENSOR_IS_VARIABLE = 5,
+    TENSOR_SPARSITY = 6
+};
 enum { QUANT_SCALE = 2, QUANT_ZERO_POINT = 3, QUANT_DIMENSION = 6 };
-enum { OPERATOR_OPCODE_INDEX = 0, OPERATOR_INPUTS = 1, OPERATOR_OUTPUTS = 2, OPERATOR_BUILTIN_OPTIONS = 4,
-       OPERATOR_CUSTOM_OPTIONS = 5, OPERATOR_LARGE_CUSTOM_OPTIONS_SIZE = 10 };
+enum {
+    OPERATOR_OPCODE_INDEX = 0,
+    OPERATOR_INPUTS = 1,
+    OPERATOR_OUTPUTS = 2,
+    OPERATOR_BUILTIN_OPTIONS = 4,
+    OPERATOR_CUSTOM_OPTIONS = 5,
+    OPERATOR_LARGE_CUSTOM_OPTIONS_SIZE = 10
+};
 enum { BUFFER_DATA = 0, BUFFER_OFFSET = 1, BUFFER_SIZE = 2 };
 
 #define TM_ARENA_ALIGN 4u
@@ -29,33 +42,55 @@ static size_t align8(size_t n) {
 
 uint32_t tm_type_size(int type) {
     switch (type) {
-        case TM_FLOAT32: return 4;
-        case TM_INT32: return 4;
-        case TM_UINT8: return 1;
-        case TM_INT64: return 8;
-        case TM_BOOL: return 1;
-        case TM_INT16: return 2;
-        case TM_INT8: return 1;
-        case TM_UINT64: return 8;
-        case TM_UINT32: return 4;
-        default: return 0;
+        case TM_FLOAT32:
+            return 4;
+        case TM_INT32:
+            return 4;
+        case TM_UINT8:
+            return 1;
+        case TM_INT64:
+            return 8;
+        case TM_BOOL:
+            return 1;
+        case TM_INT16:
+            return 2;
+        case TM_INT8:
+            return 1;
+        case TM_UINT64:
+            return 8;
+        case TM_UINT32:
+            return 4;
+        default:
+            return 0;
     }
 }
 
 const char *tm_type_name(int type) {
     switch (type) {
-        case TM_FLOAT32: return "float32";
-        case TM_FLOAT16: return "float16";
-        case TM_INT32: return "int32";
-        case TM_UINT8: return "uint8";
-        case TM_INT64: return "int64";
-        case TM_STRING: return "string";
-        case TM_BOOL: return "bool";
-        case TM_INT16: return "int16";
-        case TM_INT8: return "int8";
-        case TM_UINT64: return "uint64";
-        case TM_UINT32: return "uint32";
-        default: return "unknown";
+        case TM_FLOAT32:
+            return "float32";
+        case TM_FLOAT16:
+            return "float16";
+        case TM_INT32:
+            return "int32";
+        case TM_UINT8:
+            return "uint8";
+        case TM_INT64:
+            return "int64";
+        case TM_STRING:
+            return "string";
+        case TM_BOOL:
+            return "bool";
+        case TM_INT16:
+            return "int16";
+        case TM_INT8:
+            return "int8";
+        case TM_UINT64:
+            return "uint64";
+        case TM_UINT32:
+            return "uint32";
+        default:
+            return "unknown";
     }
 }
 
@@ -153,16 +188,22 @@ static tm_status check_quantization_kind(tm_model *m, tm_error *err) {
         return err->status;
     }
     if (hybrid_node != UINT32_MAX) {
-        return tm_fail(err, TM_ERR_UNSUPPORTED, "a dynamic-range (hybrid) model: int8 weights, float32 activations (node %u); "
-            "tinyml runs full-integer models: convert with `tinyml-host convert` and calibration data", (unsigned)hybrid_node);
+        return tm_fail(err, TM_ERR_UNSUPPORTED,
+            "a dynamic-range (hybrid) model: int8 weights, float32 activations (node %u); "
+            "tinyml runs full-integer models: convert with `tinyml-host convert` and calibration data",
+            (unsigned)hybrid_node);
     }
     if (float_node != UINT32_MAX) {
-        return tm_fail(err, TM_ERR_UNSUPPORTED, "a float model (float32 activations at node %u); "
-            "tinyml runs full-integer models: convert with `tinyml-host convert` and calibration data", (unsigned)float_node);
+        return tm_fail(err, TM_ERR_UNSUPPORTED,
+            "a float model (float32 activations at node %u); "
+            "tinyml runs full-integer models: convert with `tinyml-host convert` and calibration data",
+            (unsigned)float_node);
     }
     if (uint8_node != UINT32_MAX) {
-        return tm_fail(err, TM_ERR_UNSUPPORTED, "a uint8-quantized model (uint8 activations at node %u); "
-            "tinyml runs int8 models: convert again with `tinyml-host convert` (int8, or --io uint8 for uint8 I/O only)", (unsigned)uint8_node);
+        return tm_fail(err, TM_ERR_UNSUPPORTED,
+            "a uint8-quantized model (uint8 activations at node %u); "
+            "tinyml runs int8 models: convert again with `tinyml-host convert` (int8, or --io uint8 for uint8 I/O only)",
+            (unsigned)uint8_node);
     }
     return TM_OK;
 }
@@ -171,7 +212,7 @@ static tm_status check_quantization_kind(tm_model *m, tm_error *err) {
 typedef struct {
     int32_t code;
     int32_t version;
-    uint32_t index;   // operator code index (for a custom op's name)
+    uint32_t index; // operator code index (for a custom op's name)
     uint32_t first_node;
     uint32_t count;
 } unsupported_kind;
@@ -221,14 +262,14 @@ static tm_status check_ops_supported(tm_model *m, tm_error *err) {
             continue;
         }
         int k = 0;
-        while (k < n_kinds && !(kinds[k].code == code && kinds[k].version == version
-            && (code != 32 || kinds[k].index == index))) {
+        while (k < n_kinds
+               && !(kinds[k].code == code && kinds[k].version == version && (code != 32 || kinds[k].index == index))) {
             ++k;
         }
         if (k < n_kinds) {
             ++kinds[k].count;
         } else if (n_kinds < MAX_KINDS) {
-            kinds[n_kinds++] = (unsupported_kind){ code, version, index, i, 1 };
+            kinds[n_kinds++] = (unsupported_kind){code, version, index, i, 1};
         } else {
             ++more_kinds;
         }
@@ -243,15 +284,16 @@ static tm_status check_ops_supported(tm_model *m, tm_error *err) {
     if (n_kinds == 1 && k0->count == 1) {
         const tm_op *row = opcode_row(m, k0->index, k0->code);
         if (row != NULL) {
-            return tm_fail(err, TM_ERR_UNSUPPORTED, "unsupported op version: %s version %d at node %u (this firmware runs versions 1 to %u)",
-                row->name, (int)k0->version, (unsigned)k0->first_node, (unsigned)row->max_version);
+            return tm_fail(err, TM_ERR_UNSUPPORTED,
+                "unsupported op version: %s version %d at node %u (this firmware runs versions 1 to %u)", row->name,
+                (int)k0->version, (unsigned)k0->first_node, (unsigned)row->max_version);
         }
         if (k0->code == 32) {
-            return tm_fail(err, TM_ERR_UNSUPPORTED, "unsupported op %s (version %d) at node %u",
-                name, (int)k0->version, (unsigned)k0->first_node);
+            return tm_fail(err, TM_ERR_UNSUPPORTED, "unsupported op %s (version %d) at node %u", name, (int)k0->version,
+                (unsigned)k0->first_node);
         }
-        return tm_fail(err, TM_ERR_UNSUPPORTED, "unsupported op %s (code %d, version %d) at node %u",
-            name, (int)k0->code, (int)k0->version, (unsigned)k0->first_node);
+        return tm_fail(err, TM_ERR_UNSUPPORTED, "unsupported op %s (code %d, version %d) at node %u", name,
+            (int)k0->code, (int)k0->version, (unsigned)k0->first_node);
     }
     // Several: "unsupported ops: LSTM v1 (node 3, 2 nodes), LEAKY_RELU v2 (node 5), ..."
     char text[TM_ERROR_TEXT_LEN];
@@ -269,8 +311,8 @@ static tm_status check_ops_supported(tm_model *m, tm_error *err) {
             tm_fail(&piece, TM_ERR_UNSUPPORTED, "%s%s v%d (node %u, %u nodes)", k ? ", " : "", name,
                 (int)kinds[k].version, (unsigned)kinds[k].first_node, (unsigned)kinds[k].count);
         } else {
-            tm_fail(&piece, TM_ERR_UNSUPPORTED, "%s%s v%d (node %u)", k ? ", " : "", name,
-                (int)kinds[k].version, (unsigned)kinds[k].first_node);
+            tm_fail(&piece, TM_ERR_UNSUPPORTED, "%s%s v%d (node %u)", k ? ", " : "", name, (int)kinds[k].version,
+                (unsigned)kinds[k].first_node);
         }
         for (const char *c = piece.text; *c && pos + 1 < sizeof text; ++c) {
             text[pos++] = *c;
@@ -311,7 +353,8 @@ tm_status tm_model_open_unchecked(tm_model *m, const uint8_t *buf, size_t len, t
         return tm_fail(err, TM_ERR_MODEL, "corrupt model: TFLite schema version %u", (unsigned)m->model_version);
     }
     if (m->model_version != 3) {
-        return tm_fail(err, TM_ERR_UNSUPPORTED, "TFLite schema version %u (only version 3 is supported)", (unsigned)m->model_version);
+        return tm_fail(err, TM_ERR_UNSUPPORTED, "TFLite schema version %u (only version 3 is supported)",
+            (unsigned)m->model_version);
     }
     if (subgraphs.len == 0) {
         return tm_fail(err, TM_ERR_MODEL, "corrupt model: no subgraph");
@@ -331,7 +374,8 @@ tm_status tm_model_open_unchecked(tm_model *m, const uint8_t *buf, size_t len, t
     m->n_tensors = m->tensor_tables.len;
     m->n_nodes = m->operator_tables.len;
     if (in.len == 0 || out.len == 0) {
-        return tm_fail(err, TM_ERR_MODEL, "corrupt model: subgraph has %u inputs and %u outputs", (unsigned)in.len, (unsigned)out.len);
+        return tm_fail(err, TM_ERR_MODEL, "corrupt model: subgraph has %u inputs and %u outputs", (unsigned)in.len,
+            (unsigned)out.len);
     }
     if (in.len > TM_MAX_MODEL_IO || out.len > TM_MAX_MODEL_IO) {
         return tm_fail(err, TM_ERR_UNSUPPORTED, "model has %u inputs and %u outputs (at most %d each)",
@@ -342,7 +386,8 @@ tm_status tm_model_open_unchecked(tm_model *m, const uint8_t *buf, size_t len, t
     for (uint32_t i = 0; i < in.len + out.len; ++i) {
         int32_t t = i < in.len ? tm_fb_vec_i32(&in, i) : tm_fb_vec_i32(&out, i - in.len);
         if (t < 0 || (uint32_t)t >= m->n_tensors) {
-            return tm_fail(err, TM_ERR_MODEL, "corrupt model: subgraph input/output tensor index %d out of range", (int)t);
+            return tm_fail(
+                err, TM_ERR_MODEL, "corrupt model: subgraph input/output tensor index %d out of range", (int)t);
         }
         if (i < in.len) {
             m->inputs[i] = (int16_t)t;
@@ -370,11 +415,11 @@ tm_status tm_model_open_unchecked(tm_model *m, const uint8_t *buf, size_t len, t
             return err->status;
         }
         if (op_in.len <= TM_MAX_NODE_INPUTS && op_out.len <= TM_MAX_NODE_OUTPUTS) {
-            m->n_node_io += op_in.len + op_out.len;   // larger nodes are refused by tm_model_parse
+            m->n_node_io += op_in.len + op_out.len; // larger nodes are refused by tm_model_parse
         }
         if (index >= m->opcodes.len) {
-            return tm_fail(err, TM_ERR_MODEL, "corrupt model: node %u uses operator code %u of %u",
-                (unsigned)i, (unsigned)index, (unsigned)m->opcodes.len);
+            return tm_fail(err, TM_ERR_MODEL, "corrupt model: node %u uses operator code %u of %u", (unsigned)i,
+                (unsigned)index, (unsigned)m->opcodes.len);
         }
         int32_t version;
         int32_t code = opcode_builtin(m, index, &version);
@@ -382,7 +427,7 @@ tm_status tm_model_open_unchecked(tm_model *m, const uint8_t *buf, size_t len, t
             return err->status;
         }
         if (tm_op_has_scratch(opcode_row(m, index, code))) {
-            m->n_node_io += TM_NODE_SCRATCH_SLOTS;   // its kernel scratch's offset (tm_node_scratch)
+            m->n_node_io += TM_NODE_SCRATCH_SLOTS; // its kernel scratch's offset (tm_node_scratch)
         }
         if (version < 1) {
             err->node = (int)i;
@@ -406,13 +451,13 @@ tm_status tm_model_open(tm_model *m, const uint8_t *buf, size_t len, tm_error *e
         return err->status;
     }
     if (check_ops_supported(m, err) != TM_OK) {
-        if (tm_ops_selected_count > 0) {    // a firmware built with TINYML_OPS: say so
+        if (tm_ops_selected_count > 0) { // a firmware built with TINYML_OPS: say so
             int node = err->node;
             char text[TM_ERROR_TEXT_LEN];
             memcpy(text, err->text, sizeof text);
             tm_error_clear(err);
-            tm_fail(err, TM_ERR_UNSUPPORTED, "%s; this firmware was built with only %d ops (TINYML_OPS)",
-                text, tm_ops_selected_count);
+            tm_fail(err, TM_ERR_UNSUPPORTED, "%s; this firmware was built with only %d ops (TINYML_OPS)", text,
+                tm_ops_selected_count);
             err->node = node;
         }
         return err->status;
@@ -425,7 +470,7 @@ tm_status tm_model_open(tm_model *m, const uint8_t *buf, size_t len, tm_error *e
 // planner's scratch, used only by tm_model_parse.
 static size_t kept_bytes(const tm_model *m, uint32_t shape_dims) {
     return align8(m->n_tensors * sizeof(tm_tensor)) + align8(m->n_nodes * sizeof(tm_node))
-        + align8(m->n_node_io * sizeof(int16_t)) + align8(shape_dims * sizeof(int32_t));
+           + align8(m->n_node_io * sizeof(int16_t)) + align8(shape_dims * sizeof(int32_t));
 }
 
 // Buffers the planner places: every tensor, then every node's kernel scratch.
@@ -435,7 +480,7 @@ static uint32_t plan_count(const tm_model *m) {
 
 size_t tm_model_state_bytes(const tm_model *m) {
     return kept_bytes(m, m->n_shape_dims) + align8(plan_count(m) * sizeof(tm_plan_buffer))
-        + align8(TM_PLAN_SCRATCH(plan_count(m)) * sizeof(uint16_t));
+           + align8(TM_PLAN_SCRATCH(plan_count(m)) * sizeof(uint16_t));
 }
 
 // Tensor t's dims into the shape pool, shared with an equal shape of one of the few tensors
@@ -495,7 +540,9 @@ tm_status tm_tensor_quant(const tm_model *m, const tm_tensor *t, tm_quant_params
     q->zero_points = tm_fb_vec_field(&qt, QUANT_ZERO_POINT, 8);
     q->quantized_dimension = tm_fb_i32(&qt, QUANT_DIMENSION, 0);
     if (!tm_fb_ok(&m->fb)) {
-        return err->status != TM_OK ? err->status : tm_fail(err, TM_ERR_MODEL, "corrupt model: tensor %u quantization unreadable", (unsigned)index);
+        return err->status != TM_OK
+                   ? err->status
+                   : tm_fail(err, TM_ERR_MODEL, "corrupt model: tensor %u quantization unreadable", (unsigned)index);
     }
     if (q->scales.len != t->quant_count) {
         return tm_fail(err, TM_ERR_MODEL, "corrupt model: tensor %u quantization changed since parse", (unsigned)index);
@@ -533,8 +580,8 @@ const uint8_t *tm_node_custom_options(const tm_model *m, const tm_node *n, uint3
 // Reads the constant data of a tensor (if any) from its buffer, checked against the tensor size.
 static tm_status parse_tensor_data(tm_model *m, tm_tensor *t, uint32_t index, uint32_t buffer_index, tm_error *err) {
     if (buffer_index >= m->buffers.len) {
-        return tm_fail(err, TM_ERR_MODEL, "corrupt model: tensor %u refers to buffer %u of %u",
-            (unsigned)index, (unsigned)buffer_index, (unsigned)m->buffers.len);
+        return tm_fail(err, TM_ERR_MODEL, "corrupt model: tensor %u refers to buffer %u of %u", (unsigned)index,
+            (unsigned)buffer_index, (unsigned)m->buffers.len);
     }
     tm_fb_table b = tm_fb_vec_table(&m->buffers, buffer_index);
     tm_fb_vec data = tm_fb_vec_field(&b, BUFFER_DATA, 1);
@@ -566,7 +613,8 @@ static tm_status parse_tensor_data(tm_model *m, tm_tensor *t, uint32_t index, ui
     uint32_t elem = tm_type_size(t->type);
     uint32_t need = elem > 4 ? 4 : elem;
     if (need > 1 && ((uintptr_t)ptr % need) != 0) {
-        return tm_fail(err, TM_ERR_MODEL, "tensor %u data is not %u-byte aligned (pass the model in an aligned buffer, e.g. bytes read from a file)",
+        return tm_fail(err, TM_ERR_MODEL,
+            "tensor %u data is not %u-byte aligned (pass the model in an aligned buffer, e.g. bytes read from a file)",
             (unsigned)index, (unsigned)need);
     }
     t->data = (void *)ptr;
@@ -594,8 +642,8 @@ static tm_status parse_tensor(tm_model *m, uint32_t index, tm_error *err) {
     }
     t->is_variable = is_variable != 0;
     if (shape.len > TM_MAX_DIMS) {
-        return tm_fail(err, TM_ERR_UNSUPPORTED, "tensor %u has %u dimensions (at most %d)",
-            (unsigned)index, (unsigned)shape.len, TM_MAX_DIMS);
+        return tm_fail(err, TM_ERR_UNSUPPORTED, "tensor %u has %u dimensions (at most %d)", (unsigned)index,
+            (unsigned)shape.len, TM_MAX_DIMS);
     }
     uint32_t elem = tm_type_size(t->type);
     int32_t dims[TM_MAX_DIMS];
@@ -610,8 +658,9 @@ static tm_status parse_tensor(tm_model *m, uint32_t index, tm_error *err) {
             continue;
         }
         if (v < 1) {
-            return tm_fail(err, TM_ERR_MODEL, "tensor %u has dimension %d of %d (dynamic or empty shapes are not supported)",
-                (unsigned)index, (int)d, (int)v);
+            return tm_fail(err, TM_ERR_MODEL,
+                "tensor %u has dimension %d of %d (dynamic or empty shapes are not supported)", (unsigned)index, (int)d,
+                (int)v);
         }
         dims[d] = v;
         count *= (uint64_t)v;
@@ -621,7 +670,8 @@ static tm_status parse_tensor(tm_model *m, uint32_t index, tm_error *err) {
     }
     t->dims = pool_shape(m, index, dims, shape.len);
     if (t->dims == NULL) {
-        return tm_fail(err, TM_ERR_MODEL, "corrupt model: tensor %u changed since the model was opened", (unsigned)index);
+        return tm_fail(
+            err, TM_ERR_MODEL, "corrupt model: tensor %u changed since the model was opened", (unsigned)index);
     }
     t->ndim = (uint8_t)shape.len;
     t->bytes = (uint32_t)(count * elem);
@@ -648,8 +698,9 @@ static tm_status parse_tensor(tm_model *m, uint32_t index, tm_error *err) {
                 qd = 0;
             }
             if (qd < 0 || qd >= t->ndim || (uint32_t)t->dims[qd] != scales.len) {
-                return tm_fail(err, TM_ERR_MODEL, "corrupt model: tensor %u has %u per-channel scales for quantized dimension %d",
-                    (unsigned)index, (unsigned)scales.len, (int)qd);
+                return tm_fail(err, TM_ERR_MODEL,
+                    "corrupt model: tensor %u has %u per-channel scales for quantized dimension %d", (unsigned)index,
+                    (unsigned)scales.len, (int)qd);
             }
         }
     }
@@ -661,7 +712,8 @@ static tm_status parse_tensor(tm_model *m, uint32_t index, tm_error *err) {
     }
     if (t->is_variable && t->is_const) {
         // TFLM resets a variable tensor before the first invoke: its data would never be read.
-        return tm_fail(err, TM_ERR_UNSUPPORTED, "variable tensor %u has constant data (not supported)", (unsigned)index);
+        return tm_fail(
+            err, TM_ERR_UNSUPPORTED, "variable tensor %u has constant data (not supported)", (unsigned)index);
     }
     return TM_OK;
 }
@@ -678,7 +730,7 @@ static void missing_eval(const tm_model *m, const tm_node *n) {
     (void)n;
 }
 
-static const tm_op missing_op = { "(not in the op table)", -1, 0, NULL, missing_prepare, missing_eval };
+static const tm_op missing_op = {"(not in the op table)", -1, 0, NULL, missing_prepare, missing_eval};
 
 // Node n's kernel scratch offset into its node_io slots (read by tm_node_scratch).
 static void set_node_scratch(tm_model *m, const tm_node *n, uint32_t offset) {
@@ -693,7 +745,7 @@ static tm_status parse_node(tm_model *m, uint32_t index, tm_error *err) {
     uint32_t opcode_index = tm_fb_u32(&op, OPERATOR_OPCODE_INDEX, 0);
     tm_fb_vec in = tm_fb_vec_field(&op, OPERATOR_INPUTS, 4);
     tm_fb_vec out = tm_fb_vec_field(&op, OPERATOR_OUTPUTS, 4);
-    tm_fb_table_field(&op, OPERATOR_BUILTIN_OPTIONS);   // checked here, read again by prepare
+    tm_fb_table_field(&op, OPERATOR_BUILTIN_OPTIONS); // checked here, read again by prepare
     int32_t version;
     int32_t code = opcode_builtin(m, opcode_index, &version); // validated by tm_model_open
     if (!tm_fb_ok(&m->fb)) {
@@ -713,19 +765,20 @@ static tm_status parse_node(tm_model *m, uint32_t index, tm_error *err) {
         return err->status;
     }
     if (large_custom > 0) {
-        return tm_fail(err, TM_ERR_UNSUPPORTED, "%s at node %u keeps its custom options outside the flatbuffer (not supported)",
-            n->op->name, (unsigned)index);
+        return tm_fail(err, TM_ERR_UNSUPPORTED,
+            "%s at node %u keeps its custom options outside the flatbuffer (not supported)", n->op->name,
+            (unsigned)index);
     }
-    (void)custom;   // in bounds (checked above): read again by prepare
+    (void)custom; // in bounds (checked above): read again by prepare
     if (in.len > TM_MAX_NODE_INPUTS || out.len > TM_MAX_NODE_OUTPUTS || out.len == 0) {
-        return tm_fail(err, TM_ERR_UNSUPPORTED, "%s at node %u has %u inputs and %u outputs "
+        return tm_fail(err, TM_ERR_UNSUPPORTED,
+            "%s at node %u has %u inputs and %u outputs "
             "(this firmware takes 1 to %d outputs and at most %d inputs per node: "
             "TM_MAX_NODE_OUTPUTS, TM_MAX_NODE_INPUTS)",
-            n->op->name, (unsigned)index, (unsigned)in.len, (unsigned)out.len, TM_MAX_NODE_OUTPUTS,
-            TM_MAX_NODE_INPUTS);
+            n->op->name, (unsigned)index, (unsigned)in.len, (unsigned)out.len, TM_MAX_NODE_OUTPUTS, TM_MAX_NODE_INPUTS);
     }
     const uint32_t slots = tm_op_has_scratch(n->op) ? TM_NODE_SCRATCH_SLOTS : 0;
-    if (in.len + out.len + slots > m->n_node_io - m->node_io_used) {   // counted by tm_model_open
+    if (in.len + out.len + slots > m->n_node_io - m->node_io_used) { // counted by tm_model_open
         return tm_fail(err, TM_ERR_MODEL, "corrupt model: node %u changed since the model was opened", (unsigned)index);
     }
     n->io = m->node_io_used;
@@ -735,17 +788,18 @@ static tm_status parse_node(tm_model *m, uint32_t index, tm_error *err) {
     n->n_outputs = (uint8_t)out.len;
     n->first_omitted = (uint8_t)in.len;
     if (slots != 0) {
-        set_node_scratch(m, n, TM_NODE_NO_SCRATCH);   // until the planner places it
+        set_node_scratch(m, n, TM_NODE_NO_SCRATCH); // until the planner places it
     }
     for (uint32_t i = 0; i < in.len + out.len; ++i) {
         int32_t t = i < in.len ? tm_fb_vec_i32(&in, i) : tm_fb_vec_i32(&out, i - in.len);
         int is_output = i >= in.len;
         if (t < -1 || t >= (int32_t)m->n_tensors || (is_output && t < 0)) {
-            return tm_fail(err, TM_ERR_MODEL, "corrupt model: node %u refers to tensor %d of %u",
-                (unsigned)index, (int)t, (unsigned)m->n_tensors);
+            return tm_fail(err, TM_ERR_MODEL, "corrupt model: node %u refers to tensor %d of %u", (unsigned)index,
+                (int)t, (unsigned)m->n_tensors);
         }
         if (t >= 0 && tm_tensor_elements(&m->tensors[t]) == 0) {
-            return tm_fail(err, TM_ERR_MODEL, "tensor %d has a dimension of 0 (dynamic or empty shapes are not supported)", (int)t);
+            return tm_fail(err, TM_ERR_MODEL,
+                "tensor %d has a dimension of 0 (dynamic or empty shapes are not supported)", (int)t);
         }
         io[i] = (int16_t)t;
         if (t < 0 && n->first_omitted == n->n_inputs) {
@@ -807,7 +861,8 @@ static tm_status compute_lifetimes(tm_model *m, tm_plan_buffer *plan, tm_error *
         for (int i = 0; i < n->n_outputs; ++i) {
             int ti = tm_node_output_index(m, n, i);
             if (m->tensors[ti].is_const || m->tensors[ti].is_variable || is_model_input(m, ti) || plan[ti].first >= 0) {
-                return tm_fail(err, TM_ERR_MODEL, "corrupt model: node %u writes tensor %d, which is constant, variable, an input or already written",
+                return tm_fail(err, TM_ERR_MODEL,
+                    "corrupt model: node %u writes tensor %d, which is constant, variable, an input or already written",
                     (unsigned)ni, ti);
             }
             m->tensors[ti].in_arena = 1;
@@ -824,15 +879,16 @@ static tm_status compute_lifetimes(tm_model *m, tm_plan_buffer *plan, tm_error *
     for (uint32_t t = 0; t < m->n_tensors; ++t) {
         if (m->tensors[t].in_arena) {
             if (tm_tensor_elements(&m->tensors[t]) == 0) {
-                return tm_fail(err, TM_ERR_MODEL, "tensor %u has a dimension of 0 (dynamic or empty shapes are not supported)", (unsigned)t);
+                return tm_fail(err, TM_ERR_MODEL,
+                    "tensor %u has a dimension of 0 (dynamic or empty shapes are not supported)", (unsigned)t);
             }
             if (tm_type_size(m->tensors[t].type) == 0) {
                 if (m->unchecked) {
                     m->tensors[t].in_arena = 0; // host check: the prepare of every node using it fails
                     continue;
                 }
-                return tm_fail(err, TM_ERR_UNSUPPORTED, "tensor %u has type %s (not supported)",
-                    (unsigned)t, tm_type_name(m->tensors[t].type));
+                return tm_fail(err, TM_ERR_UNSUPPORTED, "tensor %u has type %s (not supported)", (unsigned)t,
+                    tm_type_name(m->tensors[t].type));
             }
             plan[t].size = (m->tensors[t].bytes + TM_ARENA_ALIGN - 1) & ~(TM_ARENA_ALIGN - 1);
         }
@@ -843,8 +899,8 @@ static tm_status compute_lifetimes(tm_model *m, tm_plan_buffer *plan, tm_error *
         tm_plan_buffer *b = &plan[m->n_tensors + ni];
         const size_t bytes = tm_op_scratch_bytes(m, n);
         if (bytes > TM_MAX_ARENA_BYTES) {
-            return tm_fail(err, TM_ERR_MODEL, "node %u needs %z bytes of kernel scratch, more than a 32-bit board can address",
-                (unsigned)ni, bytes);
+            return tm_fail(err, TM_ERR_MODEL,
+                "node %u needs %z bytes of kernel scratch, more than a 32-bit board can address", (unsigned)ni, bytes);
         }
         b->size = (uint32_t)((bytes + TM_ARENA_ALIGN - 1) & ~(size_t)(TM_ARENA_ALIGN - 1));
         b->first = b->size != 0 ? (int32_t)ni : -1;
@@ -892,8 +948,9 @@ tm_status tm_model_parse(tm_model *m, void *state, tm_error *err) {
     // a model that needs 4 GiB is refused on every target instead of wrapping to a small arena.
     uint64_t arena = tm_patch_choose(m, plan, (int)plan_count(m), plan_order);
     if (arena > TM_MAX_ARENA_BYTES) {
-        return tm_fail(err, TM_ERR_MODEL, "model needs %q bytes of activation arena, more than a 32-bit board can address (at most %u)",
-            arena, (unsigned)TM_MAX_ARENA_BYTES);
+        return tm_fail(err, TM_ERR_MODEL,
+            "model needs %q bytes of activation arena, more than a 32-bit board can address (at most %u)", arena,
+            (unsigned)TM_MAX_ARENA_BYTES);
     }
     m->arena_bytes = (size_t)arena;
     m->arena_lower_bound = (size_t)tm_plan_lower_bound(plan, (int)plan_count(m), plan_order);
@@ -915,8 +972,8 @@ tm_status tm_model_parse(tm_model *m, void *state, tm_error *err) {
     for (uint32_t t = 0; t < m->n_tensors; ++t) {
         if (m->tensors[t].is_variable) {
             if (tm_type_size(m->tensors[t].type) == 0 && !m->unchecked) {
-                return tm_fail(err, TM_ERR_UNSUPPORTED, "tensor %u has type %s (not supported)",
-                    (unsigned)t, tm_type_name(m->tensors[t].type));
+                return tm_fail(err, TM_ERR_UNSUPPORTED, "tensor %u has type %s (not supported)", (unsigned)t,
+                    tm_type_name(m->tensors[t].type));
             }
             persist += align8(m->tensors[t].bytes);
         }
@@ -927,10 +984,10 @@ tm_status tm_model_parse(tm_model *m, void *state, tm_error *err) {
             persist += align8(n->op->persist_bytes(m, n));
         }
     }
-    persist += align8(tm_patch_persist_bytes(m));   // the patch chain's geometry
+    persist += align8(tm_patch_persist_bytes(m)); // the patch chain's geometry
     if (persist > TM_MAX_ARENA_BYTES) {
-        return tm_fail(err, TM_ERR_MODEL, "model needs %q bytes of op data, more than a 32-bit board can address",
-            persist);
+        return tm_fail(
+            err, TM_ERR_MODEL, "model needs %q bytes of op data, more than a 32-bit board can address", persist);
     }
     m->persist_bytes = (size_t)persist;
     return TM_OK;
@@ -949,7 +1006,7 @@ void *tm_model_persist_alloc(tm_model *m, size_t bytes) {
 // An op state block in persist: this header (8 bytes), then the state.
 typedef struct {
     uint32_t bytes;
-    uint32_t previous;       // the block allocated before: its offset in persist + 1, 0 if none
+    uint32_t previous; // the block allocated before: its offset in persist + 1, 0 if none
 } op_state_header;
 
 #define OP_STATE_HEADER_BYTES 8u
@@ -978,7 +1035,7 @@ void *tm_model_state_alloc(tm_model *m, size_t bytes) {
     if (p == NULL || bytes > UINT32_MAX) {
         return NULL;
     }
-    op_state_header h = { (uint32_t)bytes, m->op_states };
+    op_state_header h = {(uint32_t)bytes, m->op_states};
     memcpy(p, &h, sizeof h);
     m->op_states = (uint32_t)(p - m->persist) + 1u;
     memset(p + OP_STATE_HEADER_BYTES, 0, bytes);
@@ -1013,7 +1070,7 @@ tm_status tm_model_prepare_state(tm_model *m, void *persist, tm_error *err) {
     for (uint32_t i = 0; i < m->n_nodes; ++i) {
         m->nodes[i].data = NULL;
     }
-    m->op_states = 0;   // no op state to reset yet: each prepare allocates its own
+    m->op_states = 0; // no op state to reset yet: each prepare allocates its own
     tm_model_reset_state(m);
     return TM_OK;
 }
@@ -1038,7 +1095,7 @@ int tm_model_node_row_geom(tm_model *m, uint32_t i, tm_row_geom *g) {
     if (rows == NULL) {
         return 0;
     }
-    tm_error err, *caller_err = m->fb.err;   // the options reads report here, not to the caller
+    tm_error err, *caller_err = m->fb.err; // the options reads report here, not to the caller
     tm_error_clear(&err);
     int ok = read_node_options(m, i, &err) == TM_OK && tm_op_row_geom(m, n, rows, g);
     m->preparing = NULL;
@@ -1068,8 +1125,8 @@ tm_status tm_model_prepare_node(tm_model *m, uint32_t i, tm_error *err) {
 tm_status tm_model_set_arena(tm_model *m, void *arena, size_t arena_len, tm_error *err) {
     if (arena_len < m->arena_bytes) {
         err->bytes_needed = m->arena_bytes;
-        return tm_fail(err, TM_ERR_ARENA, "arena too small: the model needs %z bytes, got %z",
-            m->arena_bytes, arena_len);
+        return tm_fail(
+            err, TM_ERR_ARENA, "arena too small: the model needs %z bytes, got %z", m->arena_bytes, arena_len);
     }
     // An activation's data holds its arena offset (parse), or its place in the previous arena.
     uintptr_t old = (uintptr_t)m->arena;
@@ -1087,7 +1144,7 @@ static void invoke_profiled(const tm_model *m, const tm_profile *p) {
     for (uint32_t i = 0; i < m->n_nodes; ++i) {
         const tm_node *n = &m->nodes[i];
         if (m->patch.count != 0 && i == m->patch.first) {
-            tm_patch_run(m, p);   // times each chain node's bands
+            tm_patch_run(m, p); // times each chain node's bands
             i += m->patch.count - 1u;
             continue;
         }

@@ -52,21 +52,21 @@ typedef enum {
     TM_BOOL = 6,
     TM_INT16 = 7,
     TM_INT8 = 9,
-    TM_UINT64 = 12,          // the signal ops' filter bank sums
-    TM_UINT32 = 15,          // the signal ops' energies and channel values
+    TM_UINT64 = 12, // the signal ops' filter bank sums
+    TM_UINT32 = 15, // the signal ops' energies and channel values
 } tm_type;
 
 // A tensor's record: only what the ops read after prepare, sized for 32-bit boards (28 bytes).
 // Its name and per-channel quantization stay in the model and are read on demand
 // (tm_tensor_name, tm_tensor_quant: every read bounds-checked).
 typedef struct {
-    void *data;              // constant: into the model buffer; variable: persistent memory;
-                             // activation: into the arena (until set_arena: its arena offset)
-    const int32_t *dims;     // ndim sizes, in the model's shape pool (shared by equal shapes)
-    uint32_t bytes;          // element count * element size
-    float scale;             // per-tensor scale (first entry of per-channel scales), 0 if none
-    int32_t zero_point;      // per-tensor zero point (first entry), 0 if none
-    uint32_t quant_count;    // scales in the model: 0 unquantized, 1 per-tensor, else per-channel
+    void *data;           // constant: into the model buffer; variable: persistent memory;
+                          // activation: into the arena (until set_arena: its arena offset)
+    const int32_t *dims;  // ndim sizes, in the model's shape pool (shared by equal shapes)
+    uint32_t bytes;       // element count * element size
+    float scale;          // per-tensor scale (first entry of per-channel scales), 0 if none
+    int32_t zero_point;   // per-tensor zero point (first entry), 0 if none
+    uint32_t quant_count; // scales in the model: 0 unquantized, 1 per-tensor, else per-channel
     uint8_t ndim;
     uint8_t type;            // tm_type
     uint8_t is_const : 1;    // data comes from the model buffer
@@ -83,7 +83,7 @@ typedef struct {
     int32_t in_h, out_h;
     int32_t stride, pad, extent;
     uint32_t in_row_bytes, out_row_bytes;
-    uint32_t macs_per_row;     // multiply-accumulates per output row
+    uint32_t macs_per_row; // multiply-accumulates per output row
 } tm_row_geom;
 
 // One row of the op table (tm_ops.c). prepare validates and stores what eval needs in node->data
@@ -94,10 +94,10 @@ typedef struct {
 // Structure taken from constant tensors (shapes, axes, paddings, gather indices) is read and
 // checked in prepare and kept in node->data; eval reads only that copy.
 typedef struct tm_op {
-    const char *name;        // TFLite builtin name, e.g. "CONV_2D"
-    int32_t builtin_code;    // TFLite BuiltinOperator
-    uint8_t max_version;     // highest op version accepted
-    size_t (*persist_bytes)(const struct tm_model *m, const struct tm_node *n);  // NULL: none
+    const char *name;                                                           // TFLite builtin name, e.g. "CONV_2D"
+    int32_t builtin_code;                                                       // TFLite BuiltinOperator
+    uint8_t max_version;                                                        // highest op version accepted
+    size_t (*persist_bytes)(const struct tm_model *m, const struct tm_node *n); // NULL: none
     tm_status (*prepare)(struct tm_model *m, struct tm_node *n, tm_error *err);
     void (*eval)(const struct tm_model *m, const struct tm_node *n);
 } tm_op;
@@ -106,7 +106,7 @@ typedef struct tm_op {
 // window height) adds for patch-based inference (tm_patch.h).
 typedef struct tm_op_rows {
     const tm_op *op;
-    uint8_t opt_padding, opt_stride_h, opt_dilation_h;   // field indices in its builtin options
+    uint8_t opt_padding, opt_stride_h, opt_dilation_h; // field indices in its builtin options
     // After prepare: output rows [out_row0, out_row0 + out_rows) into out (their first row), from
     // in holding input rows [in_row0, in_row0 + in_rows): every row those outputs read inside the image.
     void (*eval_rows)(const struct tm_model *m, const struct tm_node *n, const int8_t *in, int32_t in_row0,
@@ -124,13 +124,13 @@ const tm_op_rows *tm_op_rows_of(const tm_op *op);
 // an op's prepare reads them with tm_node_options / tm_node_custom_options.
 typedef struct tm_node {
     const tm_op *op;
-    void *data;              // op-private persistent data from prepare
-    uint32_t io;             // its n_inputs tensor indices (-1 = optional input omitted), then its
-                             // n_outputs, at m->node_io[io]
+    void *data;  // op-private persistent data from prepare
+    uint32_t io; // its n_inputs tensor indices (-1 = optional input omitted), then its
+                 // n_outputs, at m->node_io[io]
     uint8_t n_inputs;
     uint8_t n_outputs;
     uint8_t version;
-    uint8_t first_omitted;   // the first optional input omitted (-1 in the model), n_inputs if none
+    uint8_t first_omitted; // the first optional input omitted (-1 in the model), n_inputs if none
 } tm_node;
 
 // Per-node timing of invoke (Model.profile in MicroPython), set up by the caller: with
@@ -146,13 +146,13 @@ typedef struct tm_profile {
 #define TM_PATCH_MAX_NODES 16
 enum { TM_PATCH_AUTO = 0, TM_PATCH_OFF = 1, TM_PATCH_ON = 2 };
 typedef struct {
-    uint16_t first, count;   // the chain: nodes [first, first + count); count 0: no patches
-    int32_t rows;            // output rows of the chain's last node per patch
+    uint16_t first, count;     // the chain: nodes [first, first + count); count 0: no patches
+    int32_t rows;              // output rows of the chain's last node per patch
     uint64_t macs, extra_macs; // the model's conv MACs, and those the halos recompute
-    size_t arena_unpatched;  // the arena and the lower bound without patches
+    size_t arena_unpatched;    // the arena and the lower bound without patches
     size_t bound_unpatched;
-    uint32_t geom_sum;       // checksum of the chain's geometry at parse (prepare reads it again)
-    tm_row_geom *geom;       // count entries in persistent memory, set by prepare
+    uint32_t geom_sum; // checksum of the chain's geometry at parse (prepare reads it again)
+    tm_row_geom *geom; // count entries in persistent memory, set by prepare
 } tm_patch_plan;
 
 typedef struct tm_model {
@@ -165,11 +165,11 @@ typedef struct tm_model {
     tm_fb_vec operator_tables;
     tm_tensor *tensors;
     tm_node *nodes;
-    int16_t *node_io;        // every node's input and output indices, back to back
-    uint32_t n_node_io;      // their count, from tm_model_open
+    int16_t *node_io;   // every node's input and output indices, back to back
+    uint32_t n_node_io; // their count, from tm_model_open
     uint32_t node_io_used;
-    int32_t *shapes;         // the shape pool: every tensor's dims (tm_tensor.dims points here)
-    uint32_t n_shape_dims;   // its capacity, from tm_model_open
+    int32_t *shapes;       // the shape pool: every tensor's dims (tm_tensor.dims points here)
+    uint32_t n_shape_dims; // its capacity, from tm_model_open
     uint32_t shape_dims_used;
     uint32_t n_tensors;
     uint32_t n_nodes;
@@ -181,23 +181,23 @@ typedef struct tm_model {
     uint8_t n_inputs;
     uint8_t n_outputs;
     uint32_t model_version;
-    uint8_t unchecked;       // opened with tm_model_open_unchecked (host checks): parse lets
-                             // tensors of unsupported types through, for their nodes' prepare to refuse
+    uint8_t unchecked; // opened with tm_model_open_unchecked (host checks): parse lets
+                       // tensors of unsupported types through, for their nodes' prepare to refuse
     // Memory: sizes known after parse, pointers set by prepare.
-    size_t state_keep_bytes; // after parse: the prefix of the state the model keeps (records,
-                             // tensor indices, shapes); the rest was the planner's scratch, and
-                             // the caller may shrink the state block to this size
-    size_t persist_bytes;    // op-private data (multipliers...), 8-byte aligned pieces
-    size_t arena_bytes;      // planned activation bytes
+    size_t state_keep_bytes;  // after parse: the prefix of the state the model keeps (records,
+                              // tensor indices, shapes); the rest was the planner's scratch, and
+                              // the caller may shrink the state block to this size
+    size_t persist_bytes;     // op-private data (multipliers...), 8-byte aligned pieces
+    size_t arena_bytes;       // planned activation bytes
     size_t arena_lower_bound; // largest live set: no plan can use less
     uint8_t *persist;
     size_t persist_used;
-    uint32_t op_states;      // the last op state block (tm_model_state_alloc): its offset in
-                             // persist + 1, 0 if none; each block's header links the one before
+    uint32_t op_states; // the last op state block (tm_model_state_alloc): its offset in
+                        // persist + 1, 0 if none; each block's header links the one before
     uint8_t *arena;
-    uint8_t patch_mode;      // TM_PATCH_AUTO (default), OFF or ON: set between open and parse
-    tm_patch_plan patch;     // set by parse
-    tm_profile *profile;     // NULL: invoke times nothing (see tm_profile)
+    uint8_t patch_mode;  // TM_PATCH_AUTO (default), OFF or ON: set between open and parse
+    tm_patch_plan patch; // set by parse
+    tm_profile *profile; // NULL: invoke times nothing (see tm_profile)
 } tm_model;
 
 // Step 1: header, counts, op support. The buffer must stay alive and unchanged for the model's life.

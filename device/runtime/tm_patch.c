@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#define ALIGN_UP(n) (((n) + 3u) & ~3u)   // the arena alignment (tm_model.c TM_ARENA_ALIGN)
+#define ALIGN_UP(n) (((n) + 3u) & ~3u) // the arena alignment (tm_model.c TM_ARENA_ALIGN)
 
 // The input rows [*lo, *hi) that output rows [a, b) read, clipped to the image.
 static void input_rows(const tm_row_geom *g, int32_t a, int32_t b, int32_t *lo, int32_t *hi) {
@@ -180,7 +180,7 @@ tm_status tm_patch_prepare(tm_model *m, tm_error *err) {
     }
     for (int k = 0; k < p->count; ++k) {
         if (!tm_model_node_row_geom(m, p->first + (uint32_t)k, &p->geom[k])) {
-            p->geom_sum ^= 1u;   // cannot match below
+            p->geom_sum ^= 1u; // cannot match below
             break;
         }
     }
@@ -263,8 +263,8 @@ void tm_patch_run(const tm_model *m, const tm_profile *prof) {
     for (int32_t j = 0; j * p->rows < out_h; ++j) {
         band_ranges(p->geom, count, p->rows, j, ranges);
         // Node k reads rows ranges[2k - 2 .. 2k - 1] (the chain input's for k = 0: ranges[2 count]).
-        const int8_t *in = (const int8_t *)tm_input(m, &nodes[0], 0)->data
-            + (size_t)ranges[2 * count] * p->geom[0].in_row_bytes;
+        const int8_t *in =
+            (const int8_t *)tm_input(m, &nodes[0], 0)->data + (size_t)ranges[2 * count] * p->geom[0].in_row_bytes;
         int32_t in_row0 = ranges[2 * count], in_rows = ranges[2 * count + 1] - ranges[2 * count];
         for (int k = 0; k < count; ++k) {
             int8_t *out = (int8_t *)tm_output(m, &nodes[k], 0)->data;
@@ -275,7 +275,7 @@ void tm_patch_run(const tm_model *m, const tm_profile *prof) {
             const uint32_t t0 = times != NULL ? prof->clock() : 0;
             tm_op_rows_of(nodes[k].op)->eval_rows(m, &nodes[k], in, in_row0, in_rows, out, ranges[2 * k], out_rows);
             if (times != NULL) {
-                times[k] += prof->clock() - t0;   // each node's bands add up
+                times[k] += prof->clock() - t0; // each node's bands add up
             }
             in = out;
             in_row0 = ranges[2 * k];

@@ -23,10 +23,10 @@
 #include <stddef.h>
 
 typedef struct tm_plan_buffer_s {
-    uint32_t size;     // bytes (already rounded to the arena alignment by the caller)
-    int32_t first;     // first node index where the buffer is live
-    int32_t last;      // last node index where the buffer is live (>= first)
-    uint32_t offset;   // result
+    uint32_t size;   // bytes (already rounded to the arena alignment by the caller)
+    int32_t first;   // first node index where the buffer is live
+    int32_t last;    // last node index where the buffer is live (>= first)
+    uint32_t offset; // result
 } tm_plan_buffer;
 
 // Plans at most 65,535 buffers.

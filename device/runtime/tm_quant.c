@@ -32,10 +32,10 @@ void tm_quantize_multiplier(double real, int32_t *multiplier, int *shift) {
     *shift = exp;
 }
 
-int tm_activation_range_quantized(int activation, float scale, int32_t zero_point,
-    int32_t qmin, int32_t qmax, int32_t *act_min, int32_t *act_max) {
-    // Same expression as TFLM: zero_point + (int32_t)TfLiteRound(f / scale), in float.
-    #define TM_Q(f) (zero_point + (int32_t)tm_roundf((f) / scale))
+int tm_activation_range_quantized(
+    int activation, float scale, int32_t zero_point, int32_t qmin, int32_t qmax, int32_t *act_min, int32_t *act_max) {
+// Same expression as TFLM: zero_point + (int32_t)TfLiteRound(f / scale), in float.
+#define TM_Q(f) (zero_point + (int32_t)tm_roundf((f) / scale))
     switch (activation) {
         case 0: // NONE
             *act_min = qmin;
@@ -56,5 +56,5 @@ int tm_activation_range_quantized(int activation, float scale, int32_t zero_poin
         default:
             return -1;
     }
-    #undef TM_Q
+#undef TM_Q
 }

@@ -106,7 +106,7 @@ double tm_round(double x);
 // TFLM CalculateActivationRangeQuantized for an int8/int16/... output with (scale, zero_point).
 // activation is the TFLite ActivationFunctionType (0 NONE, 1 RELU, 2 RELU_N1_TO_1, 3 RELU6).
 // Returns 0 on success, -1 for an unsupported activation.
-int tm_activation_range_quantized(int activation, float scale, int32_t zero_point,
-    int32_t qmin, int32_t qmax, int32_t *act_min, int32_t *act_max);
+int tm_activation_range_quantized(
+    int activation, float scale, int32_t zero_point, int32_t qmin, int32_t qmax, int32_t *act_min, int32_t *act_max);
 
 #endif

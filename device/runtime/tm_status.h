@@ -8,18 +8,18 @@
 
 typedef enum {
     TM_OK = 0,
-    TM_ERR_MODEL,        // malformed or corrupt model buffer (out of bounds, bad offset, bad shape...)
-    TM_ERR_UNSUPPORTED,  // valid model, but an op / type / version / option this runtime lacks
-    TM_ERR_ARENA,        // the arena given is too small
-    TM_ERR_ARGUMENT,     // bad argument from the caller (wrong input size, index out of range...)
+    TM_ERR_MODEL,       // malformed or corrupt model buffer (out of bounds, bad offset, bad shape...)
+    TM_ERR_UNSUPPORTED, // valid model, but an op / type / version / option this runtime lacks
+    TM_ERR_ARENA,       // the arena given is too small
+    TM_ERR_ARGUMENT,    // bad argument from the caller (wrong input size, index out of range...)
 } tm_status;
 
 #define TM_ERROR_TEXT_LEN 240
 
 typedef struct {
     tm_status status;
-    int node;                 // node index the error belongs to, or -1
-    size_t bytes_needed;      // for TM_ERR_ARENA
+    int node;            // node index the error belongs to, or -1
+    size_t bytes_needed; // for TM_ERR_ARENA
     char text[TM_ERROR_TEXT_LEN];
 } tm_error;
 

@@ -7,10 +7,12 @@
 // Rounding of the mean is half away from zero: (sum +/- count/2) / count, truncating.
 static void test_rounding(void) {
     // 1x2x8x1, 2x2 windows, stride 2, VALID: four windows of 4 values.
+    // clang-format off
     const int8_t in[16] = {
         1, 2, -1, -2, 1, 1, -1, -1,
         1, 2, -1, -2, 1, 2, -1, -2,
     };
+    // clang-format on
     // sums 6 (1.5 -> 2), -6 (-1.5 -> -2), 5 (1.25 -> 1), -5 (-1.25 -> -1)
     const int8_t expected[4] = {2, -2, 1, -1};
     int8_t out[4];
@@ -22,20 +24,24 @@ static void test_rounding(void) {
 // SAME padding: windows are clipped to the input and only real elements are counted.
 static void test_same_padding_counts(void) {
     // 1x3x3x1, 3x3 filter, stride 1, SAME: pad 1 on each side.
+    // clang-format off
     const int8_t in[9] = {
         9, 9, 9,
         9, 0, 0,
         9, 0, -9,
     };
+    // clang-format on
     // Each output with its window (rows x cols inside the input) and count:
     //   (0,0) 9 9 / 9 0          27/4 = 6.75 -> 7    (0,1) 36/6 = 6       (0,2) 18/4 = 4.5 -> 5
     //   (1,0) 36/6 = 6           (1,1) 36/9 = 4      (1,2) 9/6 = 1.5 -> 2
     //   (2,0) 9 0 / 9 0  18/4 -> 5   (2,1) 9/6 -> 2      (2,2) 0 0 / 0 -9  -9/4 = -2.25 -> -2
+    // clang-format off
     const int8_t expected[9] = {
         7, 6, 5,
         6, 4, 2,
         5, 2, -2,
     };
+    // clang-format on
     int8_t out[9];
     tm_pool_params p = tm_test_pool_params(3, 3, 1, 3, 3, 3, 3, 1, 1, 1, 1);
     tm_average_pool_2d_s8(&p, in, out);
@@ -45,7 +51,7 @@ static void test_same_padding_counts(void) {
 // Asymmetric SAME padding: in 4, filter 3, stride 2 -> out 2, total padding 1, all of it after
 // the end (TFLite puts total/2 = 0 before): windows cover rows {0,1,2} and {2,3}.
 static void test_same_padding_asymmetric(void) {
-    const int8_t in[4] = {10, 20, 30, 41};  // 1x4x1x1
+    const int8_t in[4] = {10, 20, 30, 41}; // 1x4x1x1
     // (10+20+30)/3 = 20; (30+41)/2 = 35.5 -> 36
     const int8_t expected[2] = {20, 36};
     int8_t out[2];
@@ -76,8 +82,8 @@ static void test_channels_and_activation(void) {
 static void test_generated(void) {
     for (size_t i = 0; i < sizeof(tm_average_pool_2d_vectors) / sizeof(tm_average_pool_2d_vectors[0]); ++i) {
         const tm_average_pool_2d_vector *v = &tm_average_pool_2d_vectors[i];
-        tm_pool_params p = tm_test_pool_params(v->in_h, v->in_w, v->channels, v->out_h, v->out_w,
-            v->filter_h, v->filter_w, v->stride_h, v->stride_w, v->pad_h, v->pad_w);
+        tm_pool_params p = tm_test_pool_params(v->in_h, v->in_w, v->channels, v->out_h, v->out_w, v->filter_h,
+            v->filter_w, v->stride_h, v->stride_w, v->pad_h, v->pad_w);
         p.batches = v->batches;
         tm_test_pool_vector(tm_average_pool_2d_s8, p, v->activation, v->scale, v->zero_point, v->input, v->expected, i);
     }

@@ -67,15 +67,15 @@ static void test_rejects_incompatible_shapes(void) {
     const int32_t out_extra[] = {1, 2, 3};
     const int32_t seven[] = {1, 1, 1, 1, 1, 1, 1};
     tm_broadcast bc;
-    TM_CHECK_EQ(tm_broadcast_init(&bc, a, 2, b, 2, a, 2), -1);          // 3 vs 2
-    TM_CHECK_EQ(tm_broadcast_init(&bc, a, 2, a, 2, wrong_out, 2), -1);  // output is not the broadcast
-    TM_CHECK_EQ(tm_broadcast_init(&bc, a, 2, a, 2, out_extra, 3), 0);   // leading 1 in the output is fine
-    TM_CHECK_EQ(tm_broadcast_init(&bc, seven, 7, a, 2, a, 2), -1);      // rank above the maximum
+    TM_CHECK_EQ(tm_broadcast_init(&bc, a, 2, b, 2, a, 2), -1);         // 3 vs 2
+    TM_CHECK_EQ(tm_broadcast_init(&bc, a, 2, a, 2, wrong_out, 2), -1); // output is not the broadcast
+    TM_CHECK_EQ(tm_broadcast_init(&bc, a, 2, a, 2, out_extra, 3), 0);  // leading 1 in the output is fine
+    TM_CHECK_EQ(tm_broadcast_init(&bc, seven, 7, a, 2, a, 2), -1);     // rank above the maximum
 }
 
 // Records (a, b) pairs so the walk order can be checked: out = a * 16 + b.
-static void record_row(const void *params, const int8_t *a, int32_t sa, const int8_t *b, int32_t sb,
-    int8_t *out, int32_t n) {
+static void record_row(
+    const void *params, const int8_t *a, int32_t sa, const int8_t *b, int32_t sb, int8_t *out, int32_t n) {
     (void)params;
     for (int32_t i = 0; i < n; ++i) {
         out[i] = (int8_t)(a[i * sa] * 16 + b[i * sb]);

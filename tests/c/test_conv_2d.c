@@ -29,8 +29,8 @@ static tm_conv_2d_params plain_params(void) {
     return p;
 }
 
-static tm_conv_2d_dims make_dims(int32_t batches, int32_t in_h, int32_t in_w, int32_t in_c,
-    int32_t out_c, int32_t filter_h, int32_t filter_w, int32_t filter_in_c, int32_t out_h, int32_t out_w) {
+static tm_conv_2d_dims make_dims(int32_t batches, int32_t in_h, int32_t in_w, int32_t in_c, int32_t out_c,
+    int32_t filter_h, int32_t filter_w, int32_t filter_in_c, int32_t out_h, int32_t out_w) {
     tm_conv_2d_dims d;
     d.batches = batches;
     d.in_h = in_h;
@@ -91,17 +91,17 @@ static void test_offsets_and_rounding(void) {
 // Per-channel multipliers (including a left shift), bias, and the activation clamp.
 static void test_per_channel_bias_clamp(void) {
     const int8_t input[1] = {10};
-    const int8_t filter[3] = {2, 2, 2};            // acc = 20 for each channel
-    const int32_t bias[3] = {0, 5, -100};          // -> 20, 25, -80
+    const int8_t filter[3] = {2, 2, 2};   // acc = 20 for each channel
+    const int32_t bias[3] = {0, 5, -100}; // -> 20, 25, -80
     int32_t m[3];
     int8_t s[3];
-    tm_test_multiplier(0.25, &m[0], &s[0]);        // 20 * 0.25 = 5
-    tm_test_multiplier(2.0, &m[1], &s[1]);         // 25 * 2 = 50 (shift +2: left shift, then x 0.5)
-    tm_test_multiplier(0.5, &m[2], &s[2]);         // -80 * 0.5 = -40
+    tm_test_multiplier(0.25, &m[0], &s[0]); // 20 * 0.25 = 5
+    tm_test_multiplier(2.0, &m[1], &s[1]);  // 25 * 2 = 50 (shift +2: left shift, then x 0.5)
+    tm_test_multiplier(0.5, &m[2], &s[2]);  // -80 * 0.5 = -40
     TM_CHECK_EQ(s[1], 2);
     tm_conv_2d_quant q = {m, s};
     tm_conv_2d_params p = plain_params();
-    p.act_min = -30;                               // -40 clamps to -30
+    p.act_min = -30; // -40 clamps to -30
     p.act_max = 60;
     tm_conv_2d_dims d = make_dims(1, 1, 1, 1, 3, 1, 1, 1, 1, 1);
     int8_t out[3];
@@ -249,14 +249,14 @@ static void test_extreme_accumulation(void) {
     int8_t *input = (int8_t *)malloc((size_t)depth);
     int8_t *filter = (int8_t *)malloc((size_t)depth);
     memset(input, 127, (size_t)depth);
-    memset(filter, 0x80, (size_t)depth);  // -128
+    memset(filter, 0x80, (size_t)depth); // -128
     const int32_t bias[1] = {-1000};
     int32_t m[1];
     int8_t s[1];
-    tm_test_multiplier(1.0 / 65536.0, m, s);  // (2^30, -15)
+    tm_test_multiplier(1.0 / 65536.0, m, s); // (2^30, -15)
     tm_conv_2d_quant q = {m, s};
     tm_conv_2d_params p = plain_params();
-    p.input_offset = 128;                 // input zero point -128
+    p.input_offset = 128; // input zero point -128
     tm_conv_2d_dims d = make_dims(1, 1, 1, depth, 1, 1, 1, depth, 1, 1);
     int8_t out[1];
     conv_s8(&p, &q, &d, input, filter, bias, out);
@@ -279,8 +279,8 @@ static void test_tflm_vectors(void) {
         int8_t out[256];
         const int32_t n_out = v->batches * v->out_h * v->out_w * v->out_c;
         TM_CHECK(v->out_c <= 64 && n_out <= 256);
-        tm_test_channel_multipliers(v->input_scale, v->filter_scales, v->n_filter_scales, v->output_scale,
-            v->out_c, m, s);
+        tm_test_channel_multipliers(
+            v->input_scale, v->filter_scales, v->n_filter_scales, v->output_scale, v->out_c, m, s);
         tm_conv_2d_quant q = {m, s};
         tm_conv_2d_params p = plain_params();
         p.input_offset = -v->input_zero_point;
@@ -291,10 +291,11 @@ static void test_tflm_vectors(void) {
         p.dilation_w = v->dilation_w;
         p.pad_h = v->pad_h;
         p.pad_w = v->pad_w;
-        TM_CHECK_EQ(tm_activation_range_quantized(v->activation, v->output_scale, v->output_zero_point,
-            -128, 127, &p.act_min, &p.act_max), 0);
-        tm_conv_2d_dims d = make_dims(v->batches, v->in_h, v->in_w, v->in_c, v->out_c, v->filter_h,
-            v->filter_w, v->filter_in_c, v->out_h, v->out_w);
+        TM_CHECK_EQ(tm_activation_range_quantized(
+                        v->activation, v->output_scale, v->output_zero_point, -128, 127, &p.act_min, &p.act_max),
+            0);
+        tm_conv_2d_dims d = make_dims(v->batches, v->in_h, v->in_w, v->in_c, v->out_c, v->filter_h, v->filter_w,
+            v->filter_in_c, v->out_h, v->out_w);
         conv_s8(&p, &q, &d, v->input, v->filter, v->bias, out);
         TM_CHECK_I8_VECTOR(out, v->expected, n_out, i);
     }
@@ -304,8 +305,8 @@ static void test_tflm_vectors(void) {
 // pre-filled with 0x55 (out_size bytes each): the index of the first of the n outputs (or of the
 // guard byte after them) that differs, -1 if none.
 static int32_t fast_vs_generic(const tm_conv_2d_params *p, const tm_conv_2d_quant *q, const tm_conv_2d_dims *d,
-    const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *out_fast, int8_t *out_ref,
-    size_t out_size, int32_t n) {
+    const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *out_fast, int8_t *out_ref, size_t out_size,
+    int32_t n) {
     memset(out_fast, 0x55, out_size);
     memset(out_ref, 0x55, out_size);
     conv_s8(p, q, d, input, filter, bias, out_fast);
@@ -338,14 +339,15 @@ static void test_1x1_fast_vs_generic(void) {
         p.output_offset = rnd(-128, 127);
         p.act_min = rnd(-128, 0);
         p.act_max = rnd(0, 127);
-        tm_test_random_operands(&rng, iter, input, batches * in_h * in_w * in_c, filter, out_c * in_c, bias, mult, shift, out_c);
+        tm_test_random_operands(
+            &rng, iter, input, batches * in_h * in_w * in_c, filter, out_c * in_c, bias, mult, shift, out_c);
         tm_conv_2d_quant q = {mult, shift};
         const int32_t *b = (iter % 3 == 0) ? NULL : bias;
         const int32_t n = batches * out_h * out_w * out_c;
         const int32_t i = fast_vs_generic(&p, &q, &d, input, filter, b, out_fast, out_ref, sizeof out_fast, n);
         if (i >= 0) {
-            printf("  iter %d: %dx%dx%dx%d -> %d channels, stride %d,%d: at %d\n", iter, (int)batches,
-                (int)in_h, (int)in_w, (int)in_c, (int)out_c, (int)sh, (int)sw, (int)i);
+            printf("  iter %d: %dx%dx%dx%d -> %d channels, stride %d,%d: at %d\n", iter, (int)batches, (int)in_h,
+                (int)in_w, (int)in_c, (int)out_c, (int)sh, (int)sw, (int)i);
             return;
         }
     }
@@ -379,8 +381,8 @@ static void test_1x1_lane_limits(void) {
             tm_conv_2d_params p = plain_params();
             p.input_offset = kind == 3 ? rnd(-127, 128) : 0;
             tm_conv_2d_quant q = {mult, shift};
-            const int32_t i = fast_vs_generic(&p, &q, &d, input, filter, bias, out_fast, out_ref, sizeof out_fast,
-                PIXELS * OUTC);
+            const int32_t i =
+                fast_vs_generic(&p, &q, &d, input, filter, bias, out_fast, out_ref, sizeof out_fast, PIXELS * OUTC);
             if (i >= 0) {
                 printf("  depth %d, operands %d: first difference at %d\n", (int)in_c, kind, (int)i);
                 return;
@@ -412,13 +414,13 @@ static void test_im2col_vs_generic(void) {
         p.dilation_w = iter % 4 == 2 ? 2 : 1;
         const int32_t eh = (fh - 1) * p.dilation_h + 1, ew = (fw - 1) * p.dilation_w + 1;
         int32_t out_h, out_w;
-        if (rnd(0, 2) != 0) {   // SAME (TFLM padding arithmetic)
+        if (rnd(0, 2) != 0) { // SAME (TFLM padding arithmetic)
             out_h = (in_h + sh - 1) / sh;
             out_w = (in_w + sw - 1) / sw;
             const int32_t th = (out_h - 1) * sh + eh - in_h, tw = (out_w - 1) * sw + ew - in_w;
             p.pad_h = th > 0 ? th / 2 : 0;
             p.pad_w = tw > 0 ? tw / 2 : 0;
-        } else {                // VALID
+        } else { // VALID
             if (in_h < eh || in_w < ew) {
                 continue;
             }
@@ -431,15 +433,16 @@ static void test_im2col_vs_generic(void) {
         p.output_offset = rnd(-128, 127);
         p.act_min = rnd(-128, 0);
         p.act_max = rnd(0, 127);
-        tm_test_random_operands(&rng, iter, input, batches * in_h * in_w * in_c, filter, out_c * fh * fw * in_c, bias, mult, shift, out_c);
+        tm_test_random_operands(
+            &rng, iter, input, batches * in_h * in_w * in_c, filter, out_c * fh * fw * in_c, bias, mult, shift, out_c);
         tm_conv_2d_quant q = {mult, shift};
         const int32_t *b = (iter % 3 == 0) ? NULL : bias;
         const int32_t n = batches * out_h * out_w * out_c;
         const int32_t i = fast_vs_generic(&p, &q, &d, input, filter, b, out_fast, out_ref, sizeof out_fast, n);
         if (i >= 0) {
             printf("  iter %d: %dx%dx%dx%d -> %d channels, filter %dx%d stride %d,%d dil %d,%d pad %d,%d: at %d\n",
-                iter, (int)batches, (int)in_h, (int)in_w, (int)in_c, (int)out_c, (int)fh, (int)fw, (int)sh,
-                (int)sw, (int)p.dilation_h, (int)p.dilation_w, (int)p.pad_h, (int)p.pad_w, (int)i);
+                iter, (int)batches, (int)in_h, (int)in_w, (int)in_c, (int)out_c, (int)fh, (int)fw, (int)sh, (int)sw,
+                (int)p.dilation_h, (int)p.dilation_w, (int)p.pad_h, (int)p.pad_w, (int)i);
             return;
         }
     }

@@ -19,8 +19,8 @@ static tm_depthwise_conv_2d_params plain_params(int32_t depth_multiplier) {
     return p;
 }
 
-static tm_depthwise_conv_2d_dims make_dims(int32_t in_h, int32_t in_w, int32_t in_c, int32_t filter_h,
-    int32_t filter_w, int32_t out_h, int32_t out_w, int32_t out_c) {
+static tm_depthwise_conv_2d_dims make_dims(int32_t in_h, int32_t in_w, int32_t in_c, int32_t filter_h, int32_t filter_w,
+    int32_t out_h, int32_t out_w, int32_t out_c) {
     tm_depthwise_conv_2d_dims d;
     d.batches = 1;
     d.in_h = in_h;
@@ -40,7 +40,7 @@ static void test_valid_two_channels(void) {
     int8_t input[18];
     for (int i = 0; i < 9; ++i) {
         input[2 * i] = (int8_t)(i + 1);
-        input[2 * i + 1] = (int8_t)-(i + 1);
+        input[2 * i + 1] = (int8_t) - (i + 1);
     }
     // filter [1][fy][fx][c]: channel 0 = 1, 2, 3, 4; channel 1 = 1, 1, 1, 1
     const int8_t filter[8] = {1, 1, 2, 1, 3, 1, 4, 1};
@@ -162,9 +162,9 @@ static void test_dilation(void) {
 
 // Input offset, bias and the activation clamp.
 static void test_offset_bias_clamp(void) {
-    const int8_t input[1] = {2};                  // + input_offset -5 = -3
-    const int8_t filter[3] = {10, -10, 40};       // acc = -30, 30, -120
-    const int32_t bias[3] = {1, 2, 3};            // -> -29, 32, -117
+    const int8_t input[1] = {2};            // + input_offset -5 = -3
+    const int8_t filter[3] = {10, -10, 40}; // acc = -30, 30, -120
+    const int32_t bias[3] = {1, 2, 3};      // -> -29, 32, -117
     int32_t m[3];
     int8_t s[3];
     for (int i = 0; i < 3; ++i) {
@@ -217,8 +217,8 @@ static void test_tflm_vectors(void) {
         int8_t out[256];
         const int32_t n_out = v->batches * v->out_h * v->out_w * v->out_c;
         TM_CHECK(v->out_c <= 64 && n_out <= 256);
-        tm_test_channel_multipliers(v->input_scale, v->filter_scales, v->n_filter_scales, v->output_scale,
-            v->out_c, m, s);
+        tm_test_channel_multipliers(
+            v->input_scale, v->filter_scales, v->n_filter_scales, v->output_scale, v->out_c, m, s);
         tm_depthwise_conv_2d_quant q = {m, s};
         tm_depthwise_conv_2d_params p = plain_params(v->depth_multiplier);
         p.input_offset = -v->input_zero_point;
@@ -229,10 +229,11 @@ static void test_tflm_vectors(void) {
         p.dilation_w = v->dilation_w;
         p.pad_h = v->pad_h;
         p.pad_w = v->pad_w;
-        TM_CHECK_EQ(tm_activation_range_quantized(v->activation, v->output_scale, v->output_zero_point,
-            -128, 127, &p.act_min, &p.act_max), 0);
-        tm_depthwise_conv_2d_dims d = make_dims(v->in_h, v->in_w, v->in_c, v->filter_h, v->filter_w,
-            v->out_h, v->out_w, v->out_c);
+        TM_CHECK_EQ(tm_activation_range_quantized(
+                        v->activation, v->output_scale, v->output_zero_point, -128, 127, &p.act_min, &p.act_max),
+            0);
+        tm_depthwise_conv_2d_dims d =
+            make_dims(v->in_h, v->in_w, v->in_c, v->filter_h, v->filter_w, v->out_h, v->out_w, v->out_c);
         d.batches = v->batches;
         tm_depthwise_conv_2d_s8(&p, &q, &d, v->input, v->filter, v->bias, out);
         TM_CHECK_I8_VECTOR(out, v->expected, n_out, i);
@@ -262,13 +263,13 @@ static void test_fast_vs_generic(void) {
         p.stride_h = sh;
         p.stride_w = sw;
         int32_t out_h, out_w;
-        if (rnd(0, 1)) {   // SAME (TFLM padding arithmetic)
+        if (rnd(0, 1)) { // SAME (TFLM padding arithmetic)
             out_h = (in_h + sh - 1) / sh;
             out_w = (in_w + sw - 1) / sw;
             const int32_t th = (out_h - 1) * sh + fh - in_h, tw = (out_w - 1) * sw + fw - in_w;
             p.pad_h = th > 0 ? th / 2 : 0;
             p.pad_w = tw > 0 ? tw / 2 : 0;
-        } else {           // VALID
+        } else { // VALID
             if (in_h < fh || in_w < fw) {
                 continue;
             }
@@ -281,7 +282,8 @@ static void test_fast_vs_generic(void) {
         p.output_offset = rnd(-128, 127);
         p.act_min = rnd(-128, 0);
         p.act_max = rnd(0, 127);
-        tm_test_random_operands(&rng, iter, input, batches * in_h * in_w * ch, filter, fh * fw * ch, bias, mult, shift, ch);
+        tm_test_random_operands(
+            &rng, iter, input, batches * in_h * in_w * ch, filter, fh * fw * ch, bias, mult, shift, ch);
         tm_depthwise_conv_2d_quant q = {mult, shift};
         const int32_t *b = (iter % 3 == 0) ? NULL : bias;
         const int32_t n = batches * out_h * out_w * ch;
@@ -291,9 +293,8 @@ static void test_fast_vs_generic(void) {
         tm_depthwise_conv_2d_generic_s8(&p, &q, &d, input, filter, b, out_ref);
         const int32_t i = tm_test_first_difference(out_fast, out_ref, n);
         if (i >= 0) {
-            printf("  iter %d: %dx%dx%dx%d filter %dx%d stride %d,%d pad %d,%d: at %d\n", iter, (int)batches,
-                (int)in_h, (int)in_w, (int)ch, (int)fh, (int)fw, (int)sh, (int)sw, (int)p.pad_h, (int)p.pad_w,
-                (int)i);
+            printf("  iter %d: %dx%dx%dx%d filter %dx%d stride %d,%d pad %d,%d: at %d\n", iter, (int)batches, (int)in_h,
+                (int)in_w, (int)ch, (int)fh, (int)fw, (int)sh, (int)sw, (int)p.pad_h, (int)p.pad_w, (int)i);
             return;
         }
     }

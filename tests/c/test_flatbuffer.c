@@ -12,6 +12,7 @@
 //   [8]  vtable: vt_len 8, tab_len 8, field0 at +4, field1 absent
 //   [16] table: soffset 8 (vtable at 16 - 8), field0 = uoffset 4 -> vector at 24
 //   [24] vector length 3, then int32 elements 7, -1, 1000
+// clang-format off
 static const uint8_t good[40] = {
     16, 0, 0, 0, 'T', 'F', 'L', '3',
     8, 0, 8, 0, 4, 0, 0, 0,
@@ -19,6 +20,7 @@ static const uint8_t good[40] = {
     3, 0, 0, 0, 7, 0, 0, 0,
     0xff, 0xff, 0xff, 0xff, 0xe8, 0x03, 0, 0,
 };
+// clang-format on
 
 static void test_good_buffer(void) {
     tm_error err;
@@ -32,8 +34,8 @@ static void test_good_buffer(void) {
     TM_CHECK_EQ(tm_fb_vec_i32(&v, 0), 7);
     TM_CHECK_EQ(tm_fb_vec_i32(&v, 1), -1);
     TM_CHECK_EQ(tm_fb_vec_i32(&v, 2), 1000);
-    TM_CHECK_EQ(tm_fb_i32(&root, 1, 42), 42);   // absent field: default
-    TM_CHECK_EQ(tm_fb_i32(&root, 9, -5), -5);   // beyond the vtable: default
+    TM_CHECK_EQ(tm_fb_i32(&root, 1, 42), 42); // absent field: default
+    TM_CHECK_EQ(tm_fb_i32(&root, 9, -5), -5); // beyond the vtable: default
     TM_CHECK(tm_fb_ok(&fb));
     // An index past the end is an error, not a read.
     TM_CHECK_EQ(tm_fb_vec_i32(&v, 3), 0);
@@ -60,45 +62,55 @@ static void test_malformed(void) {
     uint8_t b[sizeof good];
     tm_error err;
 
-    TM_CHECK_EQ(read_variant(good, 7, &err), TM_ERR_MODEL);            // shorter than a header
+    TM_CHECK_EQ(read_variant(good, 7, &err), TM_ERR_MODEL); // shorter than a header
     TM_CHECK(strstr(err.text, "too short") != NULL);
 
     memcpy(b, good, sizeof b);
-    b[4] = 'X';                                                         // wrong identifier
+    b[4] = 'X'; // wrong identifier
     TM_CHECK_EQ(read_variant(b, sizeof b, &err), TM_ERR_MODEL);
     TM_CHECK(strstr(err.text, "identifier") != NULL);
 
     memcpy(b, good, sizeof b);
-    b[0] = 200;                                                         // root offset past the end
+    b[0] = 200; // root offset past the end
     TM_CHECK_EQ(read_variant(b, sizeof b, &err), TM_ERR_MODEL);
 
     memcpy(b, good, sizeof b);
-    b[16] = 100;                                                        // vtable before the buffer start
+    b[16] = 100; // vtable before the buffer start
     TM_CHECK_EQ(read_variant(b, sizeof b, &err), TM_ERR_MODEL);
 
     memcpy(b, good, sizeof b);
-    b[16] = 0xf8; b[17] = 0xff; b[18] = 0xff; b[19] = 0xff;             // vtable at 24, vt_len 3 (odd)
+    b[16] = 0xf8;
+    b[17] = 0xff;
+    b[18] = 0xff;
+    b[19] = 0xff; // vtable at 24, vt_len 3 (odd)
     TM_CHECK_EQ(read_variant(b, sizeof b, &err), TM_ERR_MODEL);
 
     memcpy(b, good, sizeof b);
-    b[10] = 0xff; b[11] = 0x7f;                                         // table size past the end
+    b[10] = 0xff;
+    b[11] = 0x7f; // table size past the end
     TM_CHECK_EQ(read_variant(b, sizeof b, &err), TM_ERR_MODEL);
 
     memcpy(b, good, sizeof b);
-    b[12] = 6;                                                          // field 0 straddles the table end
+    b[12] = 6; // field 0 straddles the table end
     TM_CHECK_EQ(read_variant(b, sizeof b, &err), TM_ERR_MODEL);
 
     memcpy(b, good, sizeof b);
-    b[24] = 0xff; b[25] = 0xff; b[26] = 0xff; b[27] = 0x7f;             // vector length 2^31 - 1
+    b[24] = 0xff;
+    b[25] = 0xff;
+    b[26] = 0xff;
+    b[27] = 0x7f; // vector length 2^31 - 1
     TM_CHECK_EQ(read_variant(b, sizeof b, &err), TM_ERR_MODEL);
     TM_CHECK(strstr(err.text, "vector length") != NULL);
 
     memcpy(b, good, sizeof b);
-    b[24] = 4;                                                          // one element too many
+    b[24] = 4; // one element too many
     TM_CHECK_EQ(read_variant(b, sizeof b, &err), TM_ERR_MODEL);
 
     memcpy(b, good, sizeof b);
-    b[20] = 0xf0; b[21] = 0xff; b[22] = 0xff; b[23] = 0xff;             // vector offset wraps around
+    b[20] = 0xf0;
+    b[21] = 0xff;
+    b[22] = 0xff;
+    b[23] = 0xff; // vector offset wraps around
     TM_CHECK_EQ(read_variant(b, sizeof b, &err), TM_ERR_MODEL);
 
     TM_CHECK_EQ(read_variant(good, sizeof good - 1, &err), TM_ERR_MODEL); // truncated by one byte

@@ -47,9 +47,9 @@ static void test_per_channel(void) {
     const int8_t filter[6] = {1, 0, 0, 1, 5, -3};
     int32_t m[3];
     int8_t s[3];
-    tm_test_multiplier(1.0, &m[0], &s[0]);   // 4
-    tm_test_multiplier(0.25, &m[1], &s[1]);  // -4 / 4 = -1
-    tm_test_multiplier(0.5, &m[2], &s[2]);   // 32 / 2 = 16
+    tm_test_multiplier(1.0, &m[0], &s[0]);  // 4
+    tm_test_multiplier(0.25, &m[1], &s[1]); // -4 / 4 = -1
+    tm_test_multiplier(0.5, &m[2], &s[2]);  // 32 / 2 = 16
     tm_fully_connected_quant q = {m, s, 1};
     tm_fully_connected_params p = plain_params();
     tm_fully_connected_dims d = {1, 2, 3};
@@ -61,7 +61,7 @@ static void test_per_channel(void) {
 
 // Units are computed four at a time: 6 units = one block of 4 and two singles, 2 batches.
 static void test_unit_blocks(void) {
-    const int8_t input[4] = {1, 2, -1, 3};          // batch 0: (1, 2); batch 1: (-1, 3)
+    const int8_t input[4] = {1, 2, -1, 3}; // batch 0: (1, 2); batch 1: (-1, 3)
     // unit u = (u, 1) for u = 0..5
     const int8_t filter[12] = {0, 1, 1, 1, 2, 1, 3, 1, 4, 1, 5, 1};
     int32_t m;
@@ -136,14 +136,15 @@ static void test_tflm_vectors(void) {
         int8_t out[256];
         const int32_t n_out = v->batches * v->out_depth;
         TM_CHECK(v->n_filter_scales <= 64 && n_out <= 256);
-        tm_test_channel_multipliers(v->input_scale, v->filter_scales, v->n_filter_scales, v->output_scale,
-            v->n_filter_scales, m, s);
+        tm_test_channel_multipliers(
+            v->input_scale, v->filter_scales, v->n_filter_scales, v->output_scale, v->n_filter_scales, m, s);
         tm_fully_connected_quant q = {m, s, v->n_filter_scales > 1};
         tm_fully_connected_params p = plain_params();
         p.input_offset = -v->input_zero_point;
         p.output_offset = v->output_zero_point;
-        TM_CHECK_EQ(tm_activation_range_quantized(v->activation, v->output_scale, v->output_zero_point,
-            -128, 127, &p.act_min, &p.act_max), 0);
+        TM_CHECK_EQ(tm_activation_range_quantized(
+                        v->activation, v->output_scale, v->output_zero_point, -128, 127, &p.act_min, &p.act_max),
+            0);
         tm_fully_connected_dims d = {v->batches, v->accum_depth, v->out_depth};
         tm_fully_connected_s8(&p, &q, &d, v->input, v->filter, v->bias, out);
         TM_CHECK_I8_VECTOR(out, v->expected, n_out, i);
@@ -182,8 +183,8 @@ static void test_fast_vs_generic(void) {
         tm_fully_connected_generic_s8(&p, &q, &d, input, filter, b, out_ref);
         const int32_t i = tm_test_first_difference(out_fast, out_ref, n);
         if (i >= 0) {
-            printf("  iter %d: %d batches, depth %d, %d units, per_channel %d: at %d\n", iter, (int)batches,
-                (int)depth, (int)units, iter % 2, (int)i);
+            printf("  iter %d: %d batches, depth %d, %d units, per_channel %d: at %d\n", iter, (int)batches, (int)depth,
+                (int)units, iter % 2, (int)i);
             return;
         }
     }

@@ -4,8 +4,8 @@
 #include "tm_io.h"
 
 static void test_quantize_rounds_half_away_and_saturates(void) {
-    TM_CHECK_EQ(tm_quantize_value(0.25f, 0.5f, 0, -128, 127), 1);    // 0.5 -> 1
-    TM_CHECK_EQ(tm_quantize_value(-0.25f, 0.5f, 0, -128, 127), -1);  // -0.5 -> -1
+    TM_CHECK_EQ(tm_quantize_value(0.25f, 0.5f, 0, -128, 127), 1);   // 0.5 -> 1
+    TM_CHECK_EQ(tm_quantize_value(-0.25f, 0.5f, 0, -128, 127), -1); // -0.5 -> -1
     TM_CHECK_EQ(tm_quantize_value(1000.0f, 0.5f, 3, -128, 127), 127);
     TM_CHECK_EQ(tm_quantize_value(-1e30f, 1e-30f, 0, -32768, 32767), -32768);
     TM_CHECK_EQ(tm_quantize_value(0.0f / 0.0f, 0.5f, 7, -128, 127), 7); // NaN -> zero point

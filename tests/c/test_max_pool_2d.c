@@ -6,12 +6,14 @@
 
 static void test_valid_stride_2(void) {
     // 1x4x4x1, 2x2 windows, stride 2: the four quadrants.
+    // clang-format off
     const int8_t in[16] = {
         1, 5, 2, 8,
         3, 4, 7, 6,
         -1, -2, -3, -4,
         -8, -7, -6, -5,
     };
+    // clang-format on
     const int8_t expected[4] = {5, 8, -1, -3};
     int8_t out[4];
     tm_pool_params p = tm_test_pool_params(4, 4, 1, 2, 2, 2, 2, 2, 2, 0, 0);
@@ -23,17 +25,21 @@ static void test_valid_stride_2(void) {
 // (a zero padding would win everywhere).
 static void test_same_padding_never_wins(void) {
     // 1x3x3x1, 3x3 filter, stride 1, pad 1.
+    // clang-format off
     const int8_t in[9] = {
         -5, -7, -9,
         -100, -128, -60,
         -3, -128, -128,
     };
+    // clang-format on
     // (0,0) max(-5,-7,-100,-128) = -5   (0,2) max(-7,-9,-128,-60) = -7   (2,2) max(-128,-60,-128,-128) = -60
+    // clang-format off
     const int8_t expected[9] = {
         -5, -5, -7,
         -3, -3, -7,
         -3, -3, -60,
     };
+    // clang-format on
     int8_t out[9];
     tm_pool_params p = tm_test_pool_params(3, 3, 1, 3, 3, 3, 3, 1, 1, 1, 1);
     tm_max_pool_2d_s8(&p, in, out);
@@ -64,8 +70,8 @@ static void test_channels_and_activation(void) {
 static void test_generated(void) {
     for (size_t i = 0; i < sizeof(tm_max_pool_2d_vectors) / sizeof(tm_max_pool_2d_vectors[0]); ++i) {
         const tm_max_pool_2d_vector *v = &tm_max_pool_2d_vectors[i];
-        tm_pool_params p = tm_test_pool_params(v->in_h, v->in_w, v->channels, v->out_h, v->out_w,
-            v->filter_h, v->filter_w, v->stride_h, v->stride_w, v->pad_h, v->pad_w);
+        tm_pool_params p = tm_test_pool_params(v->in_h, v->in_w, v->channels, v->out_h, v->out_w, v->filter_h,
+            v->filter_w, v->stride_h, v->stride_w, v->pad_h, v->pad_w);
         p.batches = v->batches;
         tm_test_pool_vector(tm_max_pool_2d_s8, p, v->activation, v->scale, v->zero_point, v->input, v->expected, i);
     }

@@ -100,11 +100,13 @@ static size_t mutate(uint8_t *b, size_t len) {
     }
 }
 
+// clang-format off
 static const char *const models[] = {
     "mlperf_tiny/kws_ref_model.tflite", "mlperf_tiny/vww_96_int8.tflite",
     "mlperf_tiny/pretrainedResnet_quant.tflite", "mlperf_tiny/ad01_int8.tflite",
     "tflm/hello_world_int8.tflite", "tflm/micro_speech_quantized.tflite", "tflm/person_detect.tflite",
 };
+// clang-format on
 
 static int skipped;
 
@@ -142,8 +144,8 @@ static void fuzz_one(const char *name) {
         free(exact);
         free(b);
     }
-    printf("%s: %d variants: %d ran, %d corrupt-model errors, %d unsupported, %d other\n", name,
-        VARIANTS_PER_MODEL, outcome[TM_OK], outcome[TM_ERR_MODEL], outcome[TM_ERR_UNSUPPORTED],
+    printf("%s: %d variants: %d ran, %d corrupt-model errors, %d unsupported, %d other\n", name, VARIANTS_PER_MODEL,
+        outcome[TM_OK], outcome[TM_ERR_MODEL], outcome[TM_ERR_UNSUPPORTED],
         outcome[TM_ERR_ARENA] + outcome[TM_ERR_ARGUMENT]);
     free(orig);
 }

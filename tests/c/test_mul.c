@@ -51,8 +51,8 @@ static void test_fused_relu(void) {
     // RELU with output zp 5: act range [5, 127]. 0.5*a * 0.5*b / 0.25 = a*b.
     tm_mul_params p;
     TM_CHECK_EQ(tm_mul_params_init(&p, 0.5f, 0, 0.5f, 0, 0.25f, 5, 5, 127), 0);
-    TM_CHECK_EQ(tm_mul_s8_one(&p, -3, 4), 5);   // -12 + 5 = -7 -> 5
-    TM_CHECK_EQ(tm_mul_s8_one(&p, 3, 4), 17);   // 12 + 5
+    TM_CHECK_EQ(tm_mul_s8_one(&p, -3, 4), 5); // -12 + 5 = -7 -> 5
+    TM_CHECK_EQ(tm_mul_s8_one(&p, 3, 4), 17); // 12 + 5
 }
 
 static void test_broadcast_scalar(void) {

@@ -24,12 +24,14 @@ static void test_pad_2d(void) {
 static void test_pad_image_style_4d(void) {
     // [1,2,2,1] padded H and W by 1 on both sides with the zero point 3 -> [1,4,4,1].
     const int8_t in[] = {10, 20, 30, 40};
+    // clang-format off
     const int8_t expected[] = {
         3, 3, 3, 3,
         3, 10, 20, 3,
         3, 30, 40, 3,
         3, 3, 3, 3,
     };
+    // clang-format on
     int8_t out[16];
     tm_pad_params p = {4, {1, 2, 2, 1}, {0, 1, 1, 0}, {0, 1, 1, 0}, {0}, 3, 0};
     tm_pad_init(&p);

@@ -36,7 +36,7 @@ static int load(loaded *l, const uint8_t *buf, size_t len, int mode, uint8_t poi
     l->arena = malloc(l->m.arena_bytes + GUARD);
     memset(l->arena, poison, l->m.arena_bytes + GUARD);
     return tm_model_prepare(&l->m, l->persist, &err) == TM_OK
-        && tm_model_set_arena(&l->m, l->arena, l->m.arena_bytes, &err) == TM_OK;
+           && tm_model_set_arena(&l->m, l->arena, l->m.arena_bytes, &err) == TM_OK;
 }
 
 static void unload(loaded *l) {
@@ -88,8 +88,8 @@ static void check_model(const char *path) {
             TM_CHECK(l.m.patch.extra_macs * 100 <= l.m.patch.macs * 15);
             for (int k = 0; k < N_INPUTS; ++k) {
                 size_t end = run(&l, k, poison[pi], mi == 0 ? ref[k] : out, mi == 0 ? &ref_len : &out_len);
-                TM_CHECK(end <= l.m.arena_bytes);            // nothing written past the plan
-                TM_CHECK(end + 64 > l.m.arena_bytes);        // and its last bytes are used
+                TM_CHECK(end <= l.m.arena_bytes);     // nothing written past the plan
+                TM_CHECK(end + 64 > l.m.arena_bytes); // and its last bytes are used
                 if (mi > 0) {
                     TM_CHECK_EQ(out_len, ref_len);
                     TM_CHECK(memcmp(out, ref[k], ref_len) == 0);
@@ -106,7 +106,7 @@ static void check_model(const char *path) {
                 const uint32_t bands = (uint32_t)((pp->geom[pp->count - 1].out_h + pp->rows - 1) / pp->rows);
                 TM_CHECK_EQ(clock_calls, 2 * (l.m.n_nodes - pp->count) + 2 * pp->count * bands);
                 for (uint32_t k = 0; k < pp->count; ++k) {
-                    TM_CHECK_EQ(times[pp->first + k], bands);   // each band's clock pair differs by 1
+                    TM_CHECK_EQ(times[pp->first + k], bands); // each band's clock pair differs by 1
                 }
                 free(times);
             }
@@ -115,8 +115,7 @@ static void check_model(const char *path) {
     }
     TM_CHECK(arena[1] < arena[0]);
     TM_CHECK_EQ(arena[2], arena[1]);
-    printf("%s: arena %u B unpatched, %u B patched, outputs identical\n", path, (unsigned)arena[0],
-        (unsigned)arena[1]);
+    printf("%s: arena %u B unpatched, %u B patched, outputs identical\n", path, (unsigned)arena[0], (unsigned)arena[1]);
     free(buf);
 }
 

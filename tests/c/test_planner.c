@@ -88,10 +88,14 @@ static void test_random_invariants(void) {
 static int64_t ref_key(const tm_plan_buffer *x, int ordering) {
     int64_t span = (int64_t)x->last - x->first + 1;
     switch (ordering) {
-        case 1: return -span;
-        case 2: return x->first;
-        case 3: return -(int64_t)x->size * span;
-        default: return 0;
+        case 1:
+            return -span;
+        case 2:
+            return x->first;
+        case 3:
+            return -(int64_t)x->size * span;
+        default:
+            return 0;
     }
 }
 
@@ -125,8 +129,8 @@ static uint64_t reference_place(tm_plan_buffer *b, int n, int ordering) {
             int fits = 1;
             for (int k = 0; k < n && fits; ++k) {
                 int live_together = b[k].first <= b[pick].last && b[pick].first <= b[k].last;
-                fits = !(done[k] && b[k].size && live_together
-                    && cand < (uint64_t)b[k].offset + b[k].size && b[k].offset < cand + b[pick].size);
+                fits = !(done[k] && b[k].size && live_together && cand < (uint64_t)b[k].offset + b[k].size
+                         && b[k].offset < cand + b[pick].size);
             }
             if (fits && cand < best) {
                 best = cand;

@@ -30,8 +30,8 @@ enum { MAXROWS = 11, MAXDEPTH = 700, MAXCH = 21 };
 static void test_mm_s8_vs_portable(void) {
     static int8_t x[MAXROWS * (MAXDEPTH + 8)], w[MAXCH * MAXDEPTH];
     static int8_t out_t[MAXROWS * MAXCH + 1], out_p[MAXROWS * MAXCH + 1];
-    static const int32_t depths[] = {1, 2, 3, 4, 5, 7, 8, 15, 16, 17, 23, 24, 31, 63, 64, 126, 127, 128, 129,
-        255, 576, 577, 700};
+    static const int32_t depths[] = {
+        1, 2, 3, 4, 5, 7, 8, 15, 16, 17, 23, 24, 31, 63, 64, 126, 127, 128, 129, 255, 576, 577, 700};
     enum { NDEPTHS = sizeof depths / sizeof depths[0] };
     tm_rq rq[MAXCH];
     for (int iter = 0; iter < 400; ++iter) {
@@ -52,8 +52,8 @@ static void test_mm_s8_vs_portable(void) {
         tm_mm_s8_portable(x, x_stride, rows, w, depth, channels, &o, out_p, channels);
         const int32_t i = tm_test_first_difference(out_t, out_p, rows * channels);
         if (i >= 0) {
-            printf("  iter %d: %d rows x %d depth x %d channels: at %d\n", iter, (int)rows, (int)depth,
-                (int)channels, (int)i);
+            printf("  iter %d: %d rows x %d depth x %d channels: at %d\n", iter, (int)rows, (int)depth, (int)channels,
+                (int)i);
             return;
         }
     }
@@ -70,7 +70,7 @@ static void test_dot4_off_vs_portable(void) {
         const int kind = iter % 5 == 4 ? rnd(1, 3) : 0;
         fill(x, n, kind);
         fill(w, 4 * stride, kind);
-        int32_t a_t[4] = {1, 2, 3, 4}, a_p[4] = {5, 6, 7, 8};   // overwritten
+        int32_t a_t[4] = {1, 2, 3, 4}, a_p[4] = {5, 6, 7, 8}; // overwritten
         tm_dot4_off(x, off, w, stride, n, a_t);
         tm_dot4_off_portable(x, off, w, stride, n, a_p);
         for (int j = 0; j < 4; ++j) {
@@ -129,7 +129,7 @@ static void test_sum_s8_vs_portable(void) {
     static const int32_t lengths[] = {1019, 1020, 1021, 1023, 1024, 2040, 2041, 3000};
     for (int iter = 0; iter < 200; ++iter) {
         const int32_t n = iter < 41 ? iter : iter < 49 ? lengths[iter - 41] : rnd(1, MAXN);
-        const int32_t skew = rnd(0, 3);   // unaligned starts too
+        const int32_t skew = rnd(0, 3); // unaligned starts too
         const int kind = iter % 3 == 2 ? rnd(1, 2) : iter % 5 == 4 ? 3 : 0;
         fill(p, n + skew, kind);
         const int32_t got = tm_sum_s8(p + skew, n), want = tm_sum_s8_portable(p + skew, n);
@@ -147,14 +147,14 @@ static void test_sum_s8_vs_portable(void) {
 // powers of two, every shift from 31 right to 8 left, then random values of every magnitude, with
 // biases.
 static void test_rq_apply_vs_reference(void) {
-    static const int32_t accs[] = {0, 1, -1, 2, -2, 32767, 32768, -32768, -32769, 65535, 65536, -65536,
-        0x3FFFFFFF, 0x40000000, -0x40000000, 0x7FFF8000, 0x7FFFFFFE, 0x7FFFFFFF, INT32_MIN, INT32_MIN + 1};
-    static const int32_t ms[] = {0, 1, 2, 32767, 32768, 65535, 65536, 0x40000000, 0x7FFF0000, 0x7FFF8000,
-        0x7FFFFFFE, 0x7FFFFFFF};
+    static const int32_t accs[] = {0, 1, -1, 2, -2, 32767, 32768, -32768, -32769, 65535, 65536, -65536, 0x3FFFFFFF,
+        0x40000000, -0x40000000, 0x7FFF8000, 0x7FFFFFFE, 0x7FFFFFFF, INT32_MIN, INT32_MIN + 1};
+    static const int32_t ms[] = {
+        0, 1, 2, 32767, 32768, 65535, 65536, 0x40000000, 0x7FFF0000, 0x7FFF8000, 0x7FFFFFFE, 0x7FFFFFFF};
     enum { NA = sizeof accs / sizeof accs[0], NM = sizeof ms / sizeof ms[0] };
     for (int32_t iter = 0; iter < 30000; ++iter) {
         int32_t acc, m, bias = 0;
-        const int32_t shift = iter % 40 - 31;   // -31 .. 8
+        const int32_t shift = iter % 40 - 31; // -31 .. 8
         if (iter < NA * NM) {
             acc = accs[iter % NA];
             m = ms[iter / NA];

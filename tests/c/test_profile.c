@@ -47,7 +47,7 @@ static void check_model(const char *path, int required) {
 
     uint32_t *times = malloc(m->n_nodes * sizeof *times);
     memset(times, 0xff, m->n_nodes * sizeof *times);
-    tm_profile p = { square_clock, times };
+    tm_profile p = {square_clock, times};
     m->profile = &p;
     uint32_t n_profiled = run_once(m, profiled, sizeof profiled);
     TM_CHECK_EQ(clock_calls, 2 * m->n_nodes);

@@ -22,13 +22,13 @@ static void test_srdhm(void) {
 }
 
 static void test_rounding_divide_by_pot(void) {
-    TM_CHECK_EQ(tm_rounding_divide_by_pot(5, 1), 3);    // 2.5 -> 3
-    TM_CHECK_EQ(tm_rounding_divide_by_pot(-5, 1), -3);  // -2.5 -> -3 (away from zero)
-    TM_CHECK_EQ(tm_rounding_divide_by_pot(-3, 1), -2);  // -1.5 -> -2
-    TM_CHECK_EQ(tm_rounding_divide_by_pot(-1, 1), -1);  // -0.5 -> -1
-    TM_CHECK_EQ(tm_rounding_divide_by_pot(1, 1), 1);    // 0.5 -> 1
-    TM_CHECK_EQ(tm_rounding_divide_by_pot(6, 2), 2);    // 1.5 -> 2
-    TM_CHECK_EQ(tm_rounding_divide_by_pot(5, 2), 1);    // 1.25 -> 1
+    TM_CHECK_EQ(tm_rounding_divide_by_pot(5, 1), 3);   // 2.5 -> 3
+    TM_CHECK_EQ(tm_rounding_divide_by_pot(-5, 1), -3); // -2.5 -> -3 (away from zero)
+    TM_CHECK_EQ(tm_rounding_divide_by_pot(-3, 1), -2); // -1.5 -> -2
+    TM_CHECK_EQ(tm_rounding_divide_by_pot(-1, 1), -1); // -0.5 -> -1
+    TM_CHECK_EQ(tm_rounding_divide_by_pot(1, 1), 1);   // 0.5 -> 1
+    TM_CHECK_EQ(tm_rounding_divide_by_pot(6, 2), 2);   // 1.5 -> 2
+    TM_CHECK_EQ(tm_rounding_divide_by_pot(5, 2), 1);   // 1.25 -> 1
     TM_CHECK_EQ(tm_rounding_divide_by_pot(INT32_MIN, 31), -1);
     TM_CHECK_EQ(tm_rounding_divide_by_pot(INT32_MAX, 31), 1);
     TM_CHECK_EQ(tm_rounding_divide_by_pot(INT32_MIN, 0), INT32_MIN);
@@ -37,11 +37,11 @@ static void test_rounding_divide_by_pot(void) {
 
 static void test_multiply_by_quantized_multiplier(void) {
     // multiplier 2^30 is 0.5 in Q31.
-    TM_CHECK_EQ(tm_mul_by_quantized_mul(100, 1 << 30, 1), 100);   // 100 * 2 * 0.5
+    TM_CHECK_EQ(tm_mul_by_quantized_mul(100, 1 << 30, 1), 100); // 100 * 2 * 0.5
     TM_CHECK_EQ(tm_mul_by_quantized_mul(100, 1 << 30, 0), 50);
     TM_CHECK_EQ(tm_mul_by_quantized_mul(100, 1 << 30, -1), 25);
-    TM_CHECK_EQ(tm_mul_by_quantized_mul(-100, 1 << 30, -3), -6);  // -6.25 -> -6
-    TM_CHECK_EQ(tm_mul_by_quantized_mul(-101, 1 << 30, -3), -6);  // -50 (srdhm of -50.5 is -50), / 8 = -6.25 -> -6
+    TM_CHECK_EQ(tm_mul_by_quantized_mul(-100, 1 << 30, -3), -6); // -6.25 -> -6
+    TM_CHECK_EQ(tm_mul_by_quantized_mul(-101, 1 << 30, -3), -6); // -50 (srdhm of -50.5 is -50), / 8 = -6.25 -> -6
     TM_CHECK_EQ(tm_mul_by_quantized_mul(12345, 1 << 30, -31), 0);
     TM_CHECK_EQ(tm_mul_by_quantized_mul(INT32_MIN, INT32_MIN, 0), INT32_MAX);
     // A left shift that overflows int32 wraps, as in the reference: 2^30 << 2 = 0.
@@ -97,12 +97,12 @@ static void test_activation_range(void) {
     // RELU6 whose 6.0 lies beyond int8: clamped to 127.
     TM_CHECK_EQ(tm_activation_range_quantized(3, 0.01f, 0, -128, 127, &lo, &hi), 0);
     TM_CHECK_EQ(hi, 127);
-    TM_CHECK_EQ(tm_activation_range_quantized(4, 0.1f, 0, -128, 127, &lo, &hi), -1);  // TANH: not a clamp
+    TM_CHECK_EQ(tm_activation_range_quantized(4, 0.1f, 0, -128, 127, &lo, &hi), -1); // TANH: not a clamp
 }
 
 static void test_quantize_value(void) {
-    TM_CHECK_EQ(tm_quantize_value(0.25f, 0.5f, 0, -128, 127), 1);     // 0.5 -> 1 (half away from zero)
-    TM_CHECK_EQ(tm_quantize_value(-0.25f, 0.5f, 0, -128, 127), -1);   // -0.5 -> -1
+    TM_CHECK_EQ(tm_quantize_value(0.25f, 0.5f, 0, -128, 127), 1);   // 0.5 -> 1 (half away from zero)
+    TM_CHECK_EQ(tm_quantize_value(-0.25f, 0.5f, 0, -128, 127), -1); // -0.5 -> -1
     TM_CHECK_EQ(tm_quantize_value(0.74f, 0.5f, 10, -128, 127), 11);
     TM_CHECK_EQ(tm_quantize_value(1000.0f, 0.5f, 0, -128, 127), 127);
     TM_CHECK_EQ(tm_quantize_value(-1e30f, 0.5f, 0, -128, 127), -128);

@@ -22,7 +22,7 @@ static void test_float_division_not_reciprocal(void) {
     //   8.15f / 0.1f = 81.49999f -> 81, whereas 8.15f * (1 / 0.1f) = 81.5f -> 82;
     //   -12.65f / 0.1f = -126.49999f -> -126 (not -127).
     const float in[] = {8.15f, -12.65f, 0.05f, -0.05f};
-    const int8_t expected[] = {81, -126, 1, -1};  // 0.05f / 0.1f = 0.5f -> 1 (half away from zero)
+    const int8_t expected[] = {81, -126, 1, -1}; // 0.05f / 0.1f = 0.5f -> 1 (half away from zero)
     int8_t out[4];
     const tm_quantize_params p = {0.1f, 0};
     tm_quantize_f32_s8(&p, in, out, 4);
@@ -49,7 +49,7 @@ static void test_requantize_params(void) {
     TM_CHECK_EQ(p.multiplier, 1 << 30);
     TM_CHECK_EQ(p.shift, 1);
     TM_CHECK_EQ(tm_requantize_params_init(&p, 0.3f, 0, 0.0f, 0), -1);
-    TM_CHECK_EQ(tm_requantize_params_init(&p, 1e10f, 0, 1e-10f, 0), -1);  // 2^66: shift too large
+    TM_CHECK_EQ(tm_requantize_params_init(&p, 1e10f, 0, 1e-10f, 0), -1); // 2^66: shift too large
 }
 
 static void test_requantize_s8_s8(void) {
@@ -86,15 +86,15 @@ static void test_requantize_widening_and_narrowing(void) {
     tm_requantize_s8_s16(&p, in8, out16, 4);
     TM_CHECK_EQ(out16[0], 0);
     TM_CHECK_EQ(out16[1], 256);
-    TM_CHECK_EQ(out16[2], -32768);  // -138 * 256 = -35328, saturated
-    TM_CHECK_EQ(out16[3], 29952);   // 117 * 256
+    TM_CHECK_EQ(out16[2], -32768); // -138 * 256 = -35328, saturated
+    TM_CHECK_EQ(out16[3], 29952);  // 117 * 256
     // And back: int16 (1/256, 0) -> int8 (1, 10).
     int8_t back[4];
     TM_CHECK_EQ(tm_requantize_params_init(&p, 1.0f / 256, 0, 1.0f, 10), 0);
     tm_requantize_s16_s8(&p, out16, back, 4);
     TM_CHECK_EQ(back[0], 10);
     TM_CHECK_EQ(back[1], 11);
-    TM_CHECK_EQ(back[2], -118);     // -128 + 10
+    TM_CHECK_EQ(back[2], -118); // -128 + 10
     TM_CHECK_EQ(back[3], 127);
     int16_t same[4];
     TM_CHECK_EQ(tm_requantize_params_init(&p, 1.0f / 256, 0, 1.0f / 512, 0), 0);

@@ -33,7 +33,7 @@ static void test_rounding(void) {
 static void test_bad_scales(void) {
     tm_relu_params p;
     TM_CHECK_EQ(tm_relu_prepare_params(0.0f, 0, 0.5f, 0, &p), -1);
-    TM_CHECK_EQ(tm_relu_prepare_params(1.0f, 0, 1e-12f, 0, &p), -1);  // ratio 2^40: shift > 30
+    TM_CHECK_EQ(tm_relu_prepare_params(1.0f, 0, 1e-12f, 0, &p), -1); // ratio 2^40: shift > 30
 }
 
 static void test_generated(void) {
@@ -42,8 +42,8 @@ static void test_generated(void) {
     for (size_t i = 0; i < sizeof(tm_relu_vectors) / sizeof(tm_relu_vectors[0]); ++i) {
         const tm_relu_vector *v = &tm_relu_vectors[i];
         tm_relu_params p;
-        TM_CHECK_EQ(tm_relu_prepare_params(v->input_scale, v->input_zero_point, v->output_scale,
-            v->output_zero_point, &p), 0);
+        TM_CHECK_EQ(
+            tm_relu_prepare_params(v->input_scale, v->input_zero_point, v->output_scale, v->output_zero_point, &p), 0);
         int8_t out[256];
         tm_relu_s8(&p, 256, in, out);
         TM_CHECK_I8_ARRAY(out, v->expected, 256);

@@ -33,19 +33,19 @@ static void test_uniform_rows(void) {
     TM_CHECK_EQ(tm_softmax_prepare_params(1.0, 0.1, &p), 0);
     const int8_t in[8] = {7, 7, 7, 7, 7, 7, 7, 7};
     int8_t out[8];
-    tm_softmax_s8(&p, 1, 1, in, out);  // 1.0 -> 256 - 128 = 128, saturates to 127
+    tm_softmax_s8(&p, 1, 1, in, out); // 1.0 -> 256 - 128 = 128, saturates to 127
     TM_CHECK_EQ(out[0], 127);
-    tm_softmax_s8(&p, 4, 2, in, out);  // four rows of two: 0.5 -> 0
+    tm_softmax_s8(&p, 4, 2, in, out); // four rows of two: 0.5 -> 0
     const int8_t halves[8] = {0, 0, 0, 0, 0, 0, 0, 0};
     TM_CHECK_I8_ARRAY(out, halves, 8);
-    tm_softmax_s8(&p, 2, 4, in, out);  // 0.25 -> -64
+    tm_softmax_s8(&p, 2, 4, in, out); // 0.25 -> -64
     const int8_t quarters[8] = {-64, -64, -64, -64, -64, -64, -64, -64};
     TM_CHECK_I8_ARRAY(out, quarters, 8);
-    tm_softmax_s8(&p, 1, 8, in, out);  // 0.125 -> -96
+    tm_softmax_s8(&p, 1, 8, in, out); // 0.125 -> -96
     const int8_t eighths[8] = {-96, -96, -96, -96, -96, -96, -96, -96};
     TM_CHECK_I8_ARRAY(out, eighths, 8);
     int16_t out16[4];
-    tm_softmax_s8_s16(&p, 1, 4, in, out16);  // 0.25 * 65536 - 32768
+    tm_softmax_s8_s16(&p, 1, 4, in, out16); // 0.25 * 65536 - 32768
     for (int i = 0; i < 4; ++i) {
         TM_CHECK_EQ(out16[i], -16384);
     }
@@ -72,7 +72,7 @@ static void test_large_row(void) {
     for (int i = 0; i < 600; ++i) {
         in[i] = 5;
     }
-    tm_softmax_s8(&p, 1, 600, in, out);  // 1/600 of 256 < 0.5
+    tm_softmax_s8(&p, 1, 600, in, out); // 1/600 of 256 < 0.5
     int all_min = 1;
     for (int i = 0; i < 600; ++i) {
         all_min &= out[i] == -128;

@@ -23,8 +23,8 @@ static inline void tm_test_multiplier(double real, int32_t *multiplier, int8_t *
 // `count` multipliers as tm_op_channel_multipliers computes them for a generated case:
 // double(input_scale) * double(filter_scale) / double(output_scale), the filter scale per channel
 // (n_filter_scales > 1) or the same for all (n_filter_scales == 1).
-static inline void tm_test_channel_multipliers(float input_scale, const float *filter_scales,
-    int32_t n_filter_scales, float output_scale, int32_t count, int32_t *multiplier, int8_t *shift) {
+static inline void tm_test_channel_multipliers(float input_scale, const float *filter_scales, int32_t n_filter_scales,
+    float output_scale, int32_t count, int32_t *multiplier, int8_t *shift) {
     for (int32_t c = 0; c < count; ++c) {
         const float fs = filter_scales[n_filter_scales > 1 ? c : 0];
         tm_test_multiplier((double)input_scale * (double)fs / (double)output_scale, &multiplier[c], &shift[c]);
@@ -39,8 +39,8 @@ static inline void tm_test_all_int8(int8_t in[256]) {
 }
 
 // Pooling parameters for one batch, no fused activation (range [-128, 127]).
-static inline tm_pool_params tm_test_pool_params(int32_t in_h, int32_t in_w, int32_t c, int32_t out_h,
-    int32_t out_w, int32_t f_h, int32_t f_w, int32_t s_h, int32_t s_w, int32_t pad_h, int32_t pad_w) {
+static inline tm_pool_params tm_test_pool_params(int32_t in_h, int32_t in_w, int32_t c, int32_t out_h, int32_t out_w,
+    int32_t f_h, int32_t f_w, int32_t s_h, int32_t s_w, int32_t pad_h, int32_t pad_w) {
     tm_pool_params p;
     p.batches = 1;
     p.in_h = in_h;
@@ -64,10 +64,9 @@ typedef void (*tm_test_pool_kernel)(const tm_pool_params *p, const int8_t *input
 // One TFLM-generated pooling case (vectors/average_pool_2d.h, vectors/max_pool_2d.h), case `index`
 // of its table: `kernel` with the geometry in p and the range of the fused activation for the
 // case's quantization must give `expected`.
-static inline void tm_test_pool_vector(tm_test_pool_kernel kernel, tm_pool_params p, int activation,
-    float scale, int32_t zero_point, const int8_t *input, const int8_t *expected, size_t index) {
-    TM_CHECK_EQ(tm_activation_range_quantized(activation, scale, zero_point, -128, 127, &p.act_min,
-        &p.act_max), 0);
+static inline void tm_test_pool_vector(tm_test_pool_kernel kernel, tm_pool_params p, int activation, float scale,
+    int32_t zero_point, const int8_t *input, const int8_t *expected, size_t index) {
+    TM_CHECK_EQ(tm_activation_range_quantized(activation, scale, zero_point, -128, 127, &p.act_min, &p.act_max), 0);
     int8_t out[1024];
     const int32_t n = p.batches * p.out_h * p.out_w * p.channels;
     TM_CHECK(n <= 1024);
@@ -89,8 +88,8 @@ static inline int32_t tm_test_rnd(tm_test_rng *r, int32_t lo, int32_t hi) {
 // Random operands of a conv-family kernel: n_in inputs, n_filter weights (every fifth iteration
 // only the extremes -128 and 127), and per output channel a bias, a multiplier in [2^30, 2^31)
 // and a shift in [-12, 1].
-static inline void tm_test_random_operands(tm_test_rng *r, int iter, int8_t *input, int32_t n_in,
-    int8_t *filter, int32_t n_filter, int32_t *bias, int32_t *mult, int8_t *shift, int32_t channels) {
+static inline void tm_test_random_operands(tm_test_rng *r, int iter, int8_t *input, int32_t n_in, int8_t *filter,
+    int32_t n_filter, int32_t *bias, int32_t *mult, int8_t *shift, int32_t channels) {
     for (int32_t i = 0; i < n_in; ++i) {
         input[i] = (int8_t)tm_test_rnd(r, -128, 127);
     }

@@ -59,9 +59,9 @@ static void put_error(const tm_error *err, char *errbuf, size_t errbuf_len) {
     errbuf[a + b] = '\0';
 }
 
-int tm_host_run_steps(const uint8_t *model_bytes, size_t model_len, int n_steps, int reset_every,
-    int n_inputs, const uint8_t *const *inputs, const size_t *input_lens, int n_outputs,
-    uint8_t *const *outputs, const size_t *output_lens, char *errbuf, size_t errbuf_len) {
+int tm_host_run_steps(const uint8_t *model_bytes, size_t model_len, int n_steps, int reset_every, int n_inputs,
+    const uint8_t *const *inputs, const size_t *input_lens, int n_outputs, uint8_t *const *outputs,
+    const size_t *output_lens, char *errbuf, size_t errbuf_len) {
     tm_error err;
     tm_model m;
     tm_error_clear(&err);
@@ -96,15 +96,15 @@ int tm_host_run_steps(const uint8_t *model_bytes, size_t model_len, int n_steps,
         goto done;
     }
     if (n_inputs != m.n_inputs || n_outputs != m.n_outputs) {
-        tm_fail(&err, TM_ERR_ARGUMENT, "model has %u inputs and %u outputs", (unsigned)m.n_inputs,
-            (unsigned)m.n_outputs);
+        tm_fail(
+            &err, TM_ERR_ARGUMENT, "model has %u inputs and %u outputs", (unsigned)m.n_inputs, (unsigned)m.n_outputs);
         goto done;
     }
     for (int i = 0; i < n_inputs; ++i) {
         tm_tensor *t = &m.tensors[m.inputs[i]];
         if (input_lens[i] != (size_t)n_steps * t->bytes) {
-            tm_fail(&err, TM_ERR_ARGUMENT, "input %d has %z bytes, the tensor %u", i, input_lens[i],
-                (unsigned)t->bytes);
+            tm_fail(
+                &err, TM_ERR_ARGUMENT, "input %d has %z bytes, the tensor %u", i, input_lens[i], (unsigned)t->bytes);
             goto done;
         }
     }
@@ -143,9 +143,9 @@ done:
     return status;
 }
 
-int tm_host_run(const uint8_t *model_bytes, size_t model_len, int n_inputs,
-    const uint8_t *const *inputs, const size_t *input_lens, int n_outputs, uint8_t *const *outputs,
-    const size_t *output_lens, char *errbuf, size_t errbuf_len) {
-    return tm_host_run_steps(model_bytes, model_len, 1, 0, n_inputs, inputs, input_lens, n_outputs,
-        outputs, output_lens, errbuf, errbuf_len);
+int tm_host_run(const uint8_t *model_bytes, size_t model_len, int n_inputs, const uint8_t *const *inputs,
+    const size_t *input_lens, int n_outputs, uint8_t *const *outputs, const size_t *output_lens, char *errbuf,
+    size_t errbuf_len) {
+    return tm_host_run_steps(model_bytes, model_len, 1, 0, n_inputs, inputs, input_lens, n_outputs, outputs,
+        output_lens, errbuf, errbuf_len);
 }

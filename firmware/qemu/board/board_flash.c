@@ -121,22 +121,22 @@ static mp_obj_t bdev_ioctl(mp_obj_t self_in, mp_obj_t op_in, mp_obj_t arg_in) {
             return MP_OBJ_NEW_SMALL_INT(FS_BYTES / FS_BLOCK);
         case MP_BLOCKDEV_IOCTL_BLOCK_SIZE:
             return MP_OBJ_NEW_SMALL_INT(FS_BLOCK);
-        default:  // init, deinit, sync, erase: nothing to do for memory
+        default: // init, deinit, sync, erase: nothing to do for memory
             return MP_OBJ_NEW_SMALL_INT(0);
     }
 }
 static MP_DEFINE_CONST_FUN_OBJ_3(bdev_ioctl_obj, bdev_ioctl);
 
 static const mp_rom_map_elem_t bdev_locals_table[] = {
-    { MP_ROM_QSTR(MP_QSTR_readblocks), MP_ROM_PTR(&bdev_readblocks_obj) },
-    { MP_ROM_QSTR(MP_QSTR_writeblocks), MP_ROM_PTR(&bdev_writeblocks_obj) },
-    { MP_ROM_QSTR(MP_QSTR_ioctl), MP_ROM_PTR(&bdev_ioctl_obj) },
+    {MP_ROM_QSTR(MP_QSTR_readblocks), MP_ROM_PTR(&bdev_readblocks_obj)},
+    {MP_ROM_QSTR(MP_QSTR_writeblocks), MP_ROM_PTR(&bdev_writeblocks_obj)},
+    {MP_ROM_QSTR(MP_QSTR_ioctl), MP_ROM_PTR(&bdev_ioctl_obj)},
 };
 static MP_DEFINE_CONST_DICT(bdev_locals, bdev_locals_table);
 
 static MP_DEFINE_CONST_OBJ_TYPE(flash_bdev_type, MP_QSTR_Flash, MP_TYPE_FLAG_NONE, locals_dict, &bdev_locals);
 
-static const flash_bdev_obj_t flash_bdev = { { &flash_bdev_type } };
+static const flash_bdev_obj_t flash_bdev = {{&flash_bdev_type}};
 
 // Mount littlefs at / (formatting the region when it holds no filesystem) and make / the
 // current directory. A failure leaves the board without / (as before), never stops the boot.
@@ -148,7 +148,7 @@ void qemu_board_flash_init(void) {
         nlr_buf_t nlr2;
         if (nlr_push(&nlr2) == 0) {
             fs = MP_OBJ_TYPE_GET_SLOT(&mp_type_vfs_lfs2, make_new)(&mp_type_vfs_lfs2, 1, 0, &bdev);
-            mp_obj_t mount_args[2] = { fs, MP_OBJ_NEW_QSTR(MP_QSTR__slash_) };
+            mp_obj_t mount_args[2] = {fs, MP_OBJ_NEW_QSTR(MP_QSTR__slash_)};
             mp_vfs_mount(2, mount_args, (mp_map_t *)&mp_const_empty_map);
             nlr_pop();
         } else {
@@ -156,7 +156,7 @@ void qemu_board_flash_init(void) {
             mp_obj_t mkfs = mp_load_attr(MP_OBJ_FROM_PTR(&mp_type_vfs_lfs2), MP_QSTR_mkfs);
             mp_call_function_1(mkfs, bdev);
             fs = MP_OBJ_TYPE_GET_SLOT(&mp_type_vfs_lfs2, make_new)(&mp_type_vfs_lfs2, 1, 0, &bdev);
-            mp_obj_t mount_args[2] = { fs, MP_OBJ_NEW_QSTR(MP_QSTR__slash_) };
+            mp_obj_t mount_args[2] = {fs, MP_OBJ_NEW_QSTR(MP_QSTR__slash_)};
             mp_vfs_mount(2, mount_args, (mp_map_t *)&mp_const_empty_map);
         }
         mp_vfs_chdir(MP_OBJ_NEW_QSTR(MP_QSTR__slash_));

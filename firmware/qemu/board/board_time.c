@@ -21,12 +21,12 @@
 
 #include "board.h"
 
-#define TIMER1 ((volatile uint32_t *)0x40001000u)  // [0] CTRL, [1] VALUE, [2] RELOAD, [3] INT
+#define TIMER1 ((volatile uint32_t *)0x40001000u) // [0] CTRL, [1] VALUE, [2] RELOAD, [3] INT
 #define TIMER1_IRQ 9
-#define DUAL1 ((volatile uint32_t *)0x40002000u)   // [0] LOAD, [1] VALUE, [2] CONTROL, [3] INTCLR
+#define DUAL1 ((volatile uint32_t *)0x40002000u) // [0] LOAD, [1] VALUE, [2] CONTROL, [3] INTCLR
 #define DUAL_IRQ 10
-#define INSTR_PER_TICK 40u   // -icount shift=0: 1 ns per instruction; timers tick every 40 ns
-#define INSTR_PER_US 25u     // the board's 25 MHz clock, one instruction per cycle
+#define INSTR_PER_TICK 40u // -icount shift=0: 1 ns per instruction; timers tick every 40 ns
+#define INSTR_PER_US 25u   // the board's 25 MHz clock, one instruction per cycle
 
 #define DUAL_ONESHOT (1u << 0)
 #define DUAL_32BIT (1u << 1)
@@ -41,34 +41,34 @@ static void timer1_handler(void) {
 }
 
 static void dual_handler(void) {
-    DUAL1[3] = 1u;           // clear; the one-shot has stopped
+    DUAL1[3] = 1u; // clear; the one-shot has stopped
     DUAL1[2] = 0u;
 }
 
 void qemu_board_time_init(void) {
     if (TIMER1[0] & 1u) {
-        return;              // running since the first boot; a soft reset keeps the clock
+        return; // running since the first boot; a soft reset keeps the clock
     }
     TIMER1[2] = 0xFFFFFFFFu;
     TIMER1[1] = 0xFFFFFFFFu;
     TIMER1[3] = 1u;
     qemu_irq_install(TIMER1_IRQ, &timer1_handler);
     qemu_irq_install(DUAL_IRQ, &dual_handler);
-    TIMER1[0] = 1u | (1u << 3);  // enabled, interrupt on wrap
+    TIMER1[0] = 1u | (1u << 3); // enabled, interrupt on wrap
 }
 
 // 25 MHz timer ticks since the first boot. Interrupts off while reading: a wrap that happened but is
 // not yet counted shows as the pending flag, and VALUE is read again after it.
 static uint64_t ticks(void) {
     uint32_t primask;
-    __asm volatile ("mrs %0, primask\n cpsid i" : "=r" (primask) :: "memory");
+    __asm volatile("mrs %0, primask\n cpsid i" : "=r"(primask)::"memory");
     uint32_t hi = wraps;
     uint32_t v = TIMER1[1];
     if (TIMER1[3] & 1u) {
         v = TIMER1[1];
         hi += 1;
     }
-    __asm volatile ("msr primask, %0" :: "r" (primask) : "memory");
+    __asm volatile("msr primask, %0" ::"r"(primask) : "memory");
     return ((uint64_t)hi << 32) | (0xFFFFFFFFu - v);
 }
 
@@ -97,14 +97,14 @@ static void sleep_until(uint64_t until) {
             return;
         }
         uint64_t left = (until - now + INSTR_PER_TICK - 1) / INSTR_PER_TICK;
-        __asm volatile ("cpsid i" ::: "memory");
+        __asm volatile("cpsid i" ::: "memory");
         DUAL1[2] = 0u;
         DUAL1[3] = 1u;
         DUAL1[0] = left > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)left;
         DUAL1[2] = DUAL_ENABLE | DUAL_INTEN | DUAL_32BIT | DUAL_ONESHOT;
         // WFI wakes on a pending interrupt even with interrupts masked: none is slept through.
-        __asm volatile ("wfi" ::: "memory");
-        __asm volatile ("cpsie i" ::: "memory");
+        __asm volatile("wfi" ::: "memory");
+        __asm volatile("cpsie i" ::: "memory");
         if (MP_STATE_THREAD(mp_pending_exception) != MP_OBJ_NULL) {
             DUAL1[2] = 0u;
             mp_handle_pending(true);

@@ -30,7 +30,7 @@ typedef struct {
     volatile uint32_t DATA;
     volatile uint32_t STATE;
     volatile uint32_t CTRL;
-    volatile uint32_t INTSTATUS;   // read: pending; write 1: clear
+    volatile uint32_t INTSTATUS; // read: pending; write 1: clear
 } cmsdk_uart_t;
 #define UART0 ((cmsdk_uart_t *)0x40004000)
 #define UART_STATE_RXFULL (1u << 1)
@@ -41,13 +41,13 @@ typedef struct {
 // Cortex-M3 system control space.
 #define SCB_VTOR (*(volatile uint32_t *)0xE000ED08)
 #define NVIC_ISER0 (*(volatile uint32_t *)0xE000E100)
-#define NUM_VECTORS (16 + 32)   // the AN385's NVIC has 32 external interrupts
+#define NUM_VECTORS (16 + 32) // the AN385's NVIC has 32 external interrupts
 
-#define RING_SIZE 4096u   // a power of two
+#define RING_SIZE 4096u // a power of two
 static volatile uint8_t ring[RING_SIZE];
-static volatile uint32_t ring_head;   // written by the interrupt only
-static volatile uint32_t ring_tail;   // written by the reader only
-static volatile uint8_t rx_paused;    // ring was full: RX interrupt masked, byte left in the UART
+static volatile uint32_t ring_head; // written by the interrupt only
+static volatile uint32_t ring_tail; // written by the reader only
+static volatile uint8_t rx_paused;  // ring was full: RX interrupt masked, byte left in the UART
 static uint8_t started;
 
 // The vector table moves to RAM so that it can hold our handler (VTOR needs the table aligned to
@@ -55,11 +55,11 @@ static uint8_t started;
 static uint32_t ram_vectors[NUM_VECTORS] __attribute__((aligned(256)));
 
 static inline void irq_off(void) {
-    __asm volatile ("cpsid i" ::: "memory");
+    __asm volatile("cpsid i" ::: "memory");
 }
 
 static inline void irq_on(void) {
-    __asm volatile ("cpsie i" ::: "memory");
+    __asm volatile("cpsie i" ::: "memory");
 }
 
 // Move the byte waiting in the UART (STATE says there is one) into the ring, or leave it there
@@ -108,12 +108,12 @@ void qemu_irq_install(int irq, void (*handler)(void)) {
             // Unused external interrupts go to the HardFault handler, which reports them.
             ram_vectors[i] = i < 16 ? current[i] : current[3];
         }
-        __asm volatile ("dsb" ::: "memory");
+        __asm volatile("dsb" ::: "memory");
         SCB_VTOR = (uint32_t)(uintptr_t)ram_vectors;
-        __asm volatile ("dsb\n isb" ::: "memory");
+        __asm volatile("dsb\n isb" ::: "memory");
     }
     ram_vectors[16 + irq] = (uint32_t)(uintptr_t)handler;
-    __asm volatile ("dsb" ::: "memory");
+    __asm volatile("dsb" ::: "memory");
     NVIC_ISER0 = 1u << irq;
 }
 
@@ -123,7 +123,7 @@ static void start(void) {
     qemu_irq_install(UART0_RX_IRQ, &uart0_rx_handler);
     started = 1;
     irq_off();
-    drain_uart();   // a byte that arrived before the interrupt was enabled
+    drain_uart(); // a byte that arrived before the interrupt was enabled
     irq_on();
 }
 
@@ -151,10 +151,10 @@ int __wrap_mp_hal_stdin_rx_chr(void) {
         // WFI wakes on a pending interrupt even with interrupts masked, so a byte arriving
         // between the check above and here is not slept through. Sleeping (not polling) also
         // lets qemu idle: an idle board costs the host no CPU.
-        __asm volatile ("wfi" ::: "memory");
+        __asm volatile("wfi" ::: "memory");
         irq_on();
         if (MP_STATE_THREAD(mp_pending_exception) != MP_OBJ_NULL) {
-            mp_handle_pending(true);   // Ctrl-C while blocked reading: KeyboardInterrupt
+            mp_handle_pending(true); // Ctrl-C while blocked reading: KeyboardInterrupt
         }
     }
 }
@@ -168,7 +168,7 @@ uintptr_t __wrap_mp_hal_stdio_poll(uintptr_t poll_flags) {
         ret |= MP_STREAM_POLL_RD;
     }
     if (poll_flags & MP_STREAM_POLL_WR) {
-        ret |= MP_STREAM_POLL_WR;   // output blocks until sent, so it is always writable
+        ret |= MP_STREAM_POLL_WR; // output blocks until sent, so it is always writable
     }
     return ret;
 }

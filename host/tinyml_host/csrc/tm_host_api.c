@@ -125,7 +125,7 @@ int tm_host_plan(const uint8_t *model, size_t len, size_t *sizes, int *node, cha
     host_model h;
     tm_error err;
     tm_status status = host_load(&h, model, len, 0, &err);
-    sizes[0] = h.m.state_keep_bytes ? h.m.state_keep_bytes : tm_model_state_bytes(&h.m);  // what the model keeps
+    sizes[0] = h.m.state_keep_bytes ? h.m.state_keep_bytes : tm_model_state_bytes(&h.m); // what the model keeps
     sizes[1] = h.m.persist_bytes;
     sizes[2] = h.m.arena_bytes;
     sizes[3] = h.m.arena_lower_bound;
@@ -186,8 +186,8 @@ int tm_host_arena_touched(const uint8_t *model, size_t len, const uint8_t *in, s
     return finish(&h, status, &err, errbuf, errlen);
 }
 
-int tm_host_run_batch(const uint8_t *model, size_t len, size_t n, const uint8_t *in, size_t in_bytes,
-    uint8_t *out, size_t out_bytes, int reset_each, char *errbuf, size_t errlen) {
+int tm_host_run_batch(const uint8_t *model, size_t len, size_t n, const uint8_t *in, size_t in_bytes, uint8_t *out,
+    size_t out_bytes, int reset_each, char *errbuf, size_t errlen) {
     host_model h;
     tm_error err;
     tm_status status = host_load(&h, model, len, 1, &err);
@@ -198,8 +198,8 @@ int tm_host_run_batch(const uint8_t *model, size_t len, size_t n, const uint8_t 
     tm_tensor *ti = status == TM_OK ? &h.m.tensors[h.m.inputs[0]] : NULL;
     tm_tensor *to = status == TM_OK ? &h.m.tensors[h.m.outputs[0]] : NULL;
     if (status == TM_OK && (ti->bytes != in_bytes || to->bytes != out_bytes)) {
-        status = tm_fail(&err, TM_ERR_ARGUMENT, "input/output of %z/%z bytes given, the model's are %u/%u",
-            in_bytes, out_bytes, (unsigned)ti->bytes, (unsigned)to->bytes);
+        status = tm_fail(&err, TM_ERR_ARGUMENT, "input/output of %z/%z bytes given, the model's are %u/%u", in_bytes,
+            out_bytes, (unsigned)ti->bytes, (unsigned)to->bytes);
     }
     for (size_t i = 0; status == TM_OK && i < n; ++i) {
         memcpy(ti->data, in + i * in_bytes, in_bytes);
@@ -212,8 +212,8 @@ int tm_host_run_batch(const uint8_t *model, size_t len, size_t n, const uint8_t 
     return finish(&h, status, &err, errbuf, errlen);
 }
 
-int tm_host_check_nodes(const uint8_t *model, size_t len, int *statuses, char *texts, size_t text_len,
-    int max_nodes, int *n_nodes, char *errbuf, size_t errlen) {
+int tm_host_check_nodes(const uint8_t *model, size_t len, int *statuses, char *texts, size_t text_len, int max_nodes,
+    int *n_nodes, char *errbuf, size_t errlen) {
     host_model h;
     tm_error err;
     memset(&h, 0, sizeof h);
