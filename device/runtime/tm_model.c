@@ -828,6 +828,13 @@ static void touch(tm_plan_buffer *b, int32_t node) {
 }
 
 // Lifetimes of every non-constant tensor, in execution order; checks each is written before read.
+// Node i's kernel scratch as the planner places it (tm_op_scratch_bytes, aligned; compute_lifetimes
+// has checked it is addressable).
+static uint32_t scratch_size(const tm_model *m, uint32_t i) {
+    const size_t bytes = tm_op_scratch_bytes(m, &m->nodes[i]);
+    return (uint32_t)((bytes + TM_ARENA_ALIGN - 1) & ~(size_t)(TM_ARENA_ALIGN - 1));
+}
+
 static tm_status compute_lifetimes(tm_model *m, tm_plan_buffer *plan, tm_error *err) {
     const int32_t end = (int32_t)m->n_nodes; // model outputs stay live after the last node
     for (uint32_t t = 0; t < m->n_tensors; ++t) {
@@ -902,12 +909,55 @@ static tm_status compute_lifetimes(tm_model *m, tm_plan_buffer *plan, tm_error *
             return tm_fail(err, TM_ERR_MODEL,
                 "node %u needs %z bytes of kernel scratch, more than a 32-bit board can address", (unsigned)ni, bytes);
         }
-        b->size = (uint32_t)((bytes + TM_ARENA_ALIGN - 1) & ~(size_t)(TM_ARENA_ALIGN - 1));
+        b->size = scratch_size(m, ni);
         b->first = b->size != 0 ? (int32_t)ni : -1;
         b->last = b->first;
         b->offset = 0;
     }
     return TM_OK;
+}
+
+// Kernel scratch never raises the arena: it only makes a kernel faster (without it, CONV_2D takes
+// its generic path), so when the plan with every node's scratch (arena) is larger than the plan
+// without any, only the nodes whose scratch fits under that smaller peak keep theirs (the bytes
+// live at the node, a lower bound, plus its scratch), and the plan without any is kept if even
+// that is larger. Plans at most twice more; models past TM_PLAN_ONE_ORDERING buffers keep every
+// scratch (load time). Returns the arena of the plan left in `plan`.
+static uint64_t fit_kernel_scratch(tm_model *m, tm_plan_buffer *plan, uint16_t *order, uint64_t arena) {
+    const int n = (int)plan_count(m);
+    tm_plan_buffer *scratch = plan + m->n_tensors; // first = last = i where node i wants scratch
+    uint32_t wanted = 0;
+    for (uint32_t i = 0; i < m->n_nodes; ++i) {
+        wanted += scratch[i].size != 0;
+    }
+    if (wanted == 0 || n > TM_PLAN_ONE_ORDERING) {
+        return arena;
+    }
+    for (uint32_t i = 0; i < m->n_nodes; ++i) {
+        scratch[i].size = 0;
+    }
+    const uint64_t none = tm_plan(plan, n, order);
+    for (uint32_t i = 0; i < m->n_nodes; ++i) {
+        if (scratch[i].first < 0) {
+            continue;
+        }
+        const uint32_t size = scratch_size(m, i);
+        uint64_t live = size;
+        for (uint32_t t = 0; t < m->n_tensors; ++t) {
+            live += plan[t].first <= (int32_t)i && (int32_t)i <= plan[t].last ? plan[t].size : 0;
+        }
+        if (none == arena || live <= none) {
+            scratch[i].size = size;
+        }
+    }
+    const uint64_t kept = tm_plan(plan, n, order);
+    if (kept <= none) {
+        return kept;
+    }
+    for (uint32_t i = 0; i < m->n_nodes; ++i) {
+        scratch[i].size = 0;
+    }
+    return tm_plan(plan, n, order);
 }
 
 tm_status tm_model_parse(tm_model *m, void *state, tm_error *err) {
@@ -947,6 +997,7 @@ tm_status tm_model_parse(tm_model *m, void *state, tm_error *err) {
     // Every size is summed in 64 bits and checked against what a 32-bit board can address, so
     // a model that needs 4 GiB is refused on every target instead of wrapping to a small arena.
     uint64_t arena = tm_patch_choose(m, plan, (int)plan_count(m), plan_order);
+    arena = fit_kernel_scratch(m, plan, plan_order, arena);
     if (arena > TM_MAX_ARENA_BYTES) {
         return tm_fail(err, TM_ERR_MODEL,
             "model needs %q bytes of activation arena, more than a 32-bit board can address (at most %u)", arena,

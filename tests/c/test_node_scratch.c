@@ -1,6 +1,8 @@
-// Kernel scratch planned in the arena (tm_op_scratch_bytes, tm_node_scratch): every node whose op
-// asks for scratch gets exactly that many bytes inside the arena, clear of the arena tensors that
-// node reads and writes, and the place follows the arena when the model is given another one.
+// Kernel scratch planned in the arena (tm_op_scratch_bytes, tm_node_scratch): a node given scratch
+// gets exactly that many bytes inside the arena, clear of the arena tensors that node reads and
+// writes, and the place follows the arena when the model is given another one. A node may go
+// without (its kernel's generic path) where its scratch would raise the arena: KWS's first
+// convolution keeps its im2col scratch (the arena's peak is elsewhere).
 // On real models: our gesture model, and KWS (its 10x4 first conv takes im2col scratch) when
 // ../shared is there.
 #include <stdio.h>
@@ -24,12 +26,10 @@ static uint32_t check_scratch(const tm_model *m) {
         }
         const size_t bytes = tm_op_scratch_bytes(m, n);
         const uint8_t *s = (const uint8_t *)tm_node_scratch(m, n);
-        if (bytes == 0) {
-            TM_CHECK(s == NULL);
-            continue;
+        if (bytes == 0 || s == NULL) {
+            continue; // none wanted, or none given: it would have raised the arena (fit_kernel_scratch)
         }
         ++with_scratch;
-        TM_CHECK(s != NULL);
         TM_CHECK(s >= m->arena && s + bytes <= m->arena + m->arena_bytes);
         for (int k = 0; k < n->n_inputs + n->n_outputs; ++k) {
             const tm_tensor *t = k < n->n_inputs ? tm_input(m, n, k) : tm_output(m, n, k - n->n_inputs);
