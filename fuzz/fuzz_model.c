@@ -24,6 +24,7 @@
 
 #include "tm_io.h"
 #include "tm_model.h"
+#include "tm_patch.h"
 #include "tm_ops.h"
 #include "pool_2d.h"
 
@@ -166,10 +167,12 @@ static void check_arena(const tm_model *m) {
             continue;
         }
         const uint8_t *p = (const uint8_t *)t->data;
+        const size_t band = tm_patch_band_bytes(m, (int32_t)i); // a patch chain's band buffer
+        const size_t bytes = band != 0 ? band : t->bytes;
         if (p < m->arena || (size_t)(p - m->arena) > m->arena_bytes
-            || t->bytes > m->arena_bytes - (size_t)(p - m->arena)) {
+            || bytes > m->arena_bytes - (size_t)(p - m->arena)) {
             fprintf(stderr, "fuzz_model: tensor %u (%u bytes at arena offset %lld) is outside the %llu-byte arena\n",
-                (unsigned)i, (unsigned)t->bytes, (long long)(p - m->arena), (unsigned long long)m->arena_bytes);
+                (unsigned)i, (unsigned)bytes, (long long)(p - m->arena), (unsigned long long)m->arena_bytes);
             abort();
         }
     }

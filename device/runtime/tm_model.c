@@ -996,6 +996,9 @@ tm_status tm_model_parse(tm_model *m, void *state, tm_error *err) {
     }
     // Every size is summed in 64 bits and checked against what a 32-bit board can address, so
     // a model that needs 4 GiB is refused on every target instead of wrapping to a small arena.
+    // Kernel scratch fitted to the plan without patches (the baseline patches are measured against),
+    // then again to the patched plan.
+    fit_kernel_scratch(m, plan, plan_order, tm_plan(plan, (int)plan_count(m), plan_order));
     uint64_t arena = tm_patch_choose(m, plan, (int)plan_count(m), plan_order);
     arena = fit_kernel_scratch(m, plan, plan_order, arena);
     if (arena > TM_MAX_ARENA_BYTES) {

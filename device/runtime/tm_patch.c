@@ -250,6 +250,24 @@ uint64_t tm_patch_choose(tm_model *m, tm_plan_buffer *plan, int n, uint16_t *scr
     return patched;
 }
 
+size_t tm_patch_band_bytes(const tm_model *m, int32_t t) {
+    const tm_patch_plan *p = &m->patch;
+    int32_t ranges[2 * TM_PATCH_MAX_NODES + 2];
+    for (int k = 0; k + 1 < p->count && p->geom != NULL; ++k) {
+        if (only_output(m, p->first + (uint32_t)k) != t) {
+            continue;
+        }
+        const int32_t out_h = p->geom[p->count - 1].out_h;
+        int32_t most = 0;
+        for (int32_t j = 0; j * p->rows < out_h; ++j) {
+            band_ranges(p->geom, p->count, p->rows, j, ranges);
+            most = ranges[2 * k + 1] - ranges[2 * k] > most ? ranges[2 * k + 1] - ranges[2 * k] : most;
+        }
+        return (size_t)most * p->geom[k].out_row_bytes;
+    }
+    return 0;
+}
+
 void tm_patch_run(const tm_model *m, const tm_profile *prof) {
     const tm_patch_plan *p = &m->patch;
     const int count = p->count;

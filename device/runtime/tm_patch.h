@@ -38,6 +38,11 @@ size_t tm_patch_persist_bytes(const tm_model *m);
 // them) into persistent memory, and checked against what parse planned with.
 tm_status tm_patch_prepare(tm_model *m, tm_error *err);
 
+// Bytes the arena holds for tensor t when it is one of the chain's intermediate tensors (a buffer
+// of its largest band: fewer than t's bytes, which never exist whole), 0 for any other tensor.
+// After prepare.
+size_t tm_patch_band_bytes(const tm_model *m, int32_t t);
+
 // Runs the chain m->patch (invoke calls it at node m->patch.first). With prof non-NULL, each
 // chain node's time is the sum of its bands' (prof->times[node]).
 void tm_patch_run(const tm_model *m, const tm_profile *prof);
