@@ -80,7 +80,9 @@ int tm_mean_init_quant(tm_mean_params *p, float in_scale, int32_t in_zp, float o
     }
     int32_t multiplier = 0;
     int shift = 0;
-    tm_quantize_multiplier((double)in_scale / (double)out_scale, &multiplier, &shift);
+    if (tm_quantize_multiplier((double)in_scale / (double)out_scale, &multiplier, &shift) != 0) {
+        return -1;
+    }
     tm_mean_fold_count(multiplier, shift, p->count, &p->multiplier, &p->shift);
     if (p->shift > 30) {
         return -1;

@@ -8,8 +8,7 @@ int tm_mul_params_init(tm_mul_params *p, float scale1, int32_t zp1, float scale2
     }
     const double real = (double)scale1 * (double)scale2 / (double)out_scale;
     int shift = 0;
-    tm_quantize_multiplier(real, &p->output_multiplier, &shift);
-    if (shift > 30) {
+    if (tm_quantize_multiplier(real, &p->output_multiplier, &shift) != 0 || shift > 30) {
         return -1;
     }
     p->output_shift = shift;

@@ -45,8 +45,7 @@ int tm_requantize_params_init(tm_requantize_params *p, float in_scale, int32_t i
         return -1;
     }
     int shift = 0;
-    tm_quantize_multiplier((double)in_scale / (double)out_scale, &p->multiplier, &shift);
-    if (shift > 30) {
+    if (tm_quantize_multiplier((double)in_scale / (double)out_scale, &p->multiplier, &shift) != 0 || shift > 30) {
         return -1;
     }
     p->shift = shift;

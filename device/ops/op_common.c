@@ -209,7 +209,9 @@ tm_status tm_op_activation_range(
 
 tm_status tm_op_quantize_multiplier(double real, int32_t *multiplier, int32_t *shift, const char *op, tm_error *err) {
     int s = 0;
-    tm_quantize_multiplier(real, multiplier, &s);
+    if (tm_quantize_multiplier(real, multiplier, &s) != 0) {
+        return tm_fail(err, TM_ERR_MODEL, "%s: requantization scale is not a finite number", op);
+    }
     if (s > 31) {
         return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: requantization scale too large (2^%d)", op, s);
     }

@@ -92,9 +92,13 @@ static tm_status gate_quant(const tm_tensor *input, const tm_tensor *hidden, con
     return TM_OK;
 }
 
-// TFLM CheckedLog2 (the rounded base-2 logarithm, computed as TFLM does in float).
+// TFLM CheckedLog2 (the rounded base-2 logarithm, computed as TFLM does in float). A scale that is
+// 0, negative, infinite or NaN gives INT32_MAX, outside every range the caller accepts.
 static int32_t rounded_log2(float x) {
     const float l = logf(x) * (1.0f / logf(2.0f));
+    if (!(l > -1000.0f && l < 1000.0f)) {
+        return INT32_MAX;
+    }
     return (int32_t)tm_roundf(l);
 }
 

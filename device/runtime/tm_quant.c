@@ -11,11 +11,14 @@ float tm_roundf(float x) {
     return roundf(x);
 }
 
-void tm_quantize_multiplier(double real, int32_t *multiplier, int *shift) {
+int tm_quantize_multiplier(double real, int32_t *multiplier, int *shift) {
+    *multiplier = 0;
+    *shift = 0;
+    if (!isfinite(real)) {
+        return -1;
+    }
     if (real == 0.0) {
-        *multiplier = 0;
-        *shift = 0;
-        return;
+        return 0;
     }
     int exp = 0;
     const double q = frexp(real, &exp);
@@ -30,6 +33,7 @@ void tm_quantize_multiplier(double real, int32_t *multiplier, int *shift) {
     }
     *multiplier = (int32_t)q_fixed;
     *shift = exp;
+    return 0;
 }
 
 int tm_activation_range_quantized(

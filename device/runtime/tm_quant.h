@@ -97,7 +97,9 @@ TM_ALWAYS_INLINE int32_t tm_mul_by_quantized_mul_s64(int64_t x, int32_t multipli
 }
 
 // TFLite QuantizeMultiplier: real = multiplier * 2^(shift - 31), multiplier in [2^30, 2^31).
-void tm_quantize_multiplier(double real, int32_t *multiplier, int *shift);
+// Returns 0, or -1 (multiplier 0, shift 0) when real is infinite or NaN, which a corrupt scale
+// gives: TFLite's own conversion of such a value to an integer is undefined.
+int tm_quantize_multiplier(double real, int32_t *multiplier, int *shift);
 
 // TfLiteRound / std::round: half away from zero.
 float tm_roundf(float x);

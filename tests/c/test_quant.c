@@ -1,10 +1,14 @@
 // Quantized-math edge cases: saturation, rounding ties, negative shifts, INT32_MIN.
 // Expected values are worked out by hand from the definitions in tm_quant.h (gemmlowp / TFLM).
+#include <float.h>
 #include <math.h>
 
 #include "tm_test.h"
 #include "tm_quant.h"
 #include "tm_io.h"
+#include "mean.h"
+#include "mul.h"
+#include "quantize.h"
 
 static void test_srdhm(void) {
     // The single overflow case saturates.
@@ -75,6 +79,26 @@ static void test_quantize_multiplier(void) {
     tm_quantize_multiplier(0.1, &m, &s);
     TM_CHECK_EQ(m, 1717986918);
     TM_CHECK_EQ(s, -3);
+    TM_CHECK_EQ(tm_quantize_multiplier(0.1, &m, &s), 0);
+    // A corrupt scale (infinite, NaN) is refused, not converted (the fuzzer's UBSan finding).
+    TM_CHECK_EQ(tm_quantize_multiplier(HUGE_VAL, &m, &s), -1);
+    TM_CHECK_EQ(m, 0);
+    TM_CHECK_EQ(s, 0);
+    TM_CHECK_EQ(tm_quantize_multiplier(-HUGE_VAL, &m, &s), -1);
+    TM_CHECK_EQ(tm_quantize_multiplier(NAN, &m, &s), -1);
+    // The largest finite double still converts: (1 - 2^-53) * 2^1024 rounds up to 2^1024, shift 1025
+    // (every caller refuses shifts above 31).
+    TM_CHECK_EQ(tm_quantize_multiplier(DBL_MAX, &m, &s), 0);
+    TM_CHECK_EQ(s, 1025);
+}
+
+static void test_kernels_refuse_an_infinite_scale(void) {
+    tm_mul_params mul;
+    TM_CHECK_EQ(tm_mul_params_init(&mul, INFINITY, 0, 0.5f, 0, 0.5f, 0, -128, 127), -1);
+    tm_requantize_params rq;
+    TM_CHECK_EQ(tm_requantize_params_init(&rq, INFINITY, 0, 0.5f, 0), -1);
+    tm_mean_params mean = {0};
+    TM_CHECK_EQ(tm_mean_init_quant(&mean, INFINITY, 0, 0.5f, 0), -1);
 }
 
 static void test_activation_range(void) {
@@ -116,6 +140,7 @@ int main(void) {
     TM_RUN(test_rounding_divide_by_pot);
     TM_RUN(test_multiply_by_quantized_multiplier);
     TM_RUN(test_quantize_multiplier);
+    TM_RUN(test_kernels_refuse_an_infinite_scale);
     TM_RUN(test_activation_range);
     TM_RUN(test_quantize_value);
     return tm_test_summary("test_quant");
