@@ -75,11 +75,9 @@ class Profile:
     def write_plot(self, directory: str | Path, title: str) -> Path:
         """A horizontal bar per node (the five slowest in another colour) into directory/profile.png.
         Needs matplotlib (the `plots` extra), which the caller checks for."""
-        import matplotlib
+        from . import plots
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
+        plt = plots.pyplot()
         slow = {n.node for n in self.top()}
         fig, ax = plt.subplots(figsize=(7, 1.2 + 0.28 * max(1, len(self.nodes))))
         labels = [f"{n.node} {n.op}" for n in self.nodes]
@@ -89,8 +87,4 @@ class Profile:
         ax.invert_yaxis()  # node 0 at the top
         ax.set_xlabel(f"time per node ({self.unit}); red: the {min(TOP, len(self.nodes))} slowest")
         ax.set_title(title)
-        fig.tight_layout()
-        p = Path(directory) / PLOT_NAME
-        fig.savefig(p, dpi=100)
-        plt.close(fig)
-        return p
+        return plots.save(fig, Path(directory) / PLOT_NAME)

@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
-import importlib.util
 import math
 import sys
 import time
@@ -37,11 +36,11 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from . import validate_audio
+from . import plots, validate_audio
 from .board import add_firmware_argument
 from .errors import DeviceError, TinymlError, TinymlWarning
 from .profile import Profile
-from .inputs import (MAX_DATA_BYTES, add_json_argument, check_output_dir, check_output_file, emit_json,
+from .inputs import (MAX_DATA_BYTES, add_json_argument, check_output_file, emit_json,
                      fit_samples, load_array,
                      nonneg_float, read_file, read_model_file, require_finite, sample_shape, seconds)
 
@@ -396,57 +395,22 @@ class ValidationReport:
 
     def write_plots(self, directory: str | Path) -> list[Path]:
         """PNG plots into `directory`: latency histogram; confusion matrix when labelled."""
-        try:
-            import matplotlib
-        except ImportError:
-            raise TinymlError("matplotlib is not installed; the plots of --report need it",
-                              "pip install 'tinyml-host[plots]'") from None
+        from . import plots
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
+        plt = plots.pyplot()
         d = Path(directory)
         d.mkdir(parents=True, exist_ok=True)
-        written = []
         us = [w.us for w in self.windows if w.us is not None]
         fig, ax = plt.subplots(figsize=(6, 4))
-        if us:
-            ax.hist(np.array(us) / 1000.0, bins=min(50, max(5, len(set(us)))), color="#4477aa")
-            ax.set_xlabel("on-device latency (ms)")
-        else:
-            ax.text(0.5, 0.5, "the board reports no timing", ha="center", va="center")
-        ax.set_ylabel("windows")
-        ax.set_title(f"{Path(self.model).name}: latency per window ({len(us)} windows)")
-        fig.tight_layout()
-        p = d / "latency_histogram.png"
-        fig.savefig(p, dpi=100)
-        plt.close(fig)
-        written.append(p)
+        plots.latency_histogram(ax, us, "windows", f"{Path(self.model).name}: latency per window ({len(us)} windows)")
+        written = [plots.save(fig, d / "latency_histogram.png")]
         labelled = [w for w in self.windows if w.label is not None and w.top1_device is not None]
         if labelled:
-            k = 1 + max(max(w.label for w in labelled), max(w.top1_device for w in labelled))
-            cm = np.zeros((k, k), dtype=np.int64)
-            for w in labelled:
-                cm[w.label, w.top1_device] += 1
-            fig, ax = plt.subplots(figsize=(1.5 + 0.45 * k, 1.2 + 0.45 * k))
-            ax.imshow(cm, cmap="Blues")
-            for i in range(k):
-                for j in range(k):
-                    if cm[i, j]:
-                        ax.text(j, i, str(cm[i, j]), ha="center", va="center",
-                                color="white" if cm[i, j] > cm.max() / 2 else "black", fontsize=8)
-            ax.set_xlabel("predicted on the board (top-1)")
-            ax.set_ylabel("label")
-            names = [self.class_name(i) for i in range(k)]
-            ax.set_xticks(range(k), names, rotation=45 if max(map(len, names)) > 3 else 0, ha="right"
-                          if max(map(len, names)) > 3 else "center")
-            ax.set_yticks(range(k), names)
-            ax.set_title(f"confusion matrix: accuracy {100 * self.accuracy('device'):.1f}%")
-            fig.tight_layout()
-            p = d / "confusion_matrix.png"
-            fig.savefig(p, dpi=100)
-            plt.close(fig)
-            written.append(p)
+            cm = plots.confusion_counts([w.label for w in labelled], [w.top1_device for w in labelled])
+            fig, ax = plt.subplots(figsize=plots.confusion_size(cm.shape[0]))
+            plots.confusion_matrix(ax, cm, self.class_name, "label",
+                                   f"confusion matrix: accuracy {100 * self.accuracy('device'):.1f}%")
+            written.append(plots.save(fig, d / "confusion_matrix.png"))
         if self.profile is not None and self.profile.nodes:
             written.append(self.profile.write_plot(d, f"{Path(self.model).name}: time per node "
                                                       f"(window {self.profile.window})"))
@@ -648,14 +612,11 @@ def run(args) -> int:
     if validate_audio.wanted(args):  # .wav audio, or --frontend: recordings, frame by frame
         return validate_audio.run(args, model)
     if args.report:
-        check_output_dir(args.report, "--report folder")
+        plots.prepare(args.report)
     windows = load_windows(args.data, model, args.dtype)
     classes = outputs[0].elements if outputs else None
     labels = load_labels(args.labels, windows.shape[0], classes) if args.labels else None
     class_names = load_class_names(args.class_names, classes) if args.class_names else None
-    if args.report and importlib.util.find_spec("matplotlib") is None:  # said before the run, not after
-        raise TinymlError("matplotlib is not installed; the plots of --report need it",
-                          "pip install 'tinyml-host[plots]', or leave out --report")
     progress = not args.no_progress and sys.stderr.isatty()
     report = validate(model, windows, labels=labels, port=args.port, model_name=str(path),
                       tolerance=args.tolerance, progress=progress, timeout=args.timeout,
@@ -666,10 +627,5 @@ def run(args) -> int:
     if args.json:
         emit_json(args.json, report.to_json())
     if args.report:
-        try:
-            written = report.write_plots(args.report)
-        except OSError as e:
-            raise TinymlError(f"cannot write the plots into {args.report}: {e.strerror or e}") from None
-        for p in written:
-            print(f"wrote {p}", file=sys.stderr)
+        plots.write(report, args.report)
     return 0 if report.passed else EXIT_MISMATCH

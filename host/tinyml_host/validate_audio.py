@@ -30,6 +30,7 @@ from . import audio
 from .errors import TinymlError
 
 DEFAULT_STRIDE = 320  # TFLM's micro_speech: a 30 ms window every 20 ms at 16 kHz
+NOT_JSON = {"json": False}  # a field's metadata: left out of to_json()
 
 
 @dataclasses.dataclass
@@ -54,6 +55,22 @@ class RecordingReport:
     frame_us: list[int]
     frame_cycles: list[int]
     classifications: list[Classification]
+    # Each frame's outputs of the audio model (frames x values; with --frontend the feature rows),
+    # as the board computed them and as the reference did: what the --report plots draw. Not in
+    # the JSON (--json stays the size of the table).
+    rows_device: np.ndarray | None = dataclasses.field(default=None, repr=False, metadata=NOT_JSON)
+    rows_reference: np.ndarray | None = dataclasses.field(default=None, repr=False, metadata=NOT_JSON)
+
+    def row_difference(self) -> np.ndarray:
+        """Board minus reference, frame by frame (all zeros when every frame is bit-exact)."""
+        if self.rows_device is None or self.rows_reference is None:
+            raise TinymlError(f"{self.name}: the report keeps no rows", "run validate_audio again for the plots")
+        return self.rows_device.astype(np.int64) - self.rows_reference.astype(np.int64)
+
+    def to_json(self) -> dict:
+        out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.metadata.get("json", True)}
+        out["classifications"] = [dataclasses.asdict(c) for c in self.classifications]
+        return out
 
     def predicted(self, side: str) -> tuple[int, int] | None:
         """(class, score) of the most confident classification, on "device" or "reference"."""
@@ -138,7 +155,13 @@ class AudioReport:
                 "seconds": self.seconds, "timing_note": self.timing_note, "class_names": self.class_names}
 
     def to_json(self) -> dict:
-        return {"summary": self.summary(), "recordings": [dataclasses.asdict(r) for r in self.recordings]}
+        return {"summary": self.summary(), "recordings": [r.to_json() for r in self.recordings]}
+
+    def write_plots(self, directory: str | Path) -> list[Path]:
+        """PNG plots into `directory` (see audio_plots): one per recording and a summary."""
+        from .audio_plots import write_plots
+
+        return write_plots(self, directory)
 
     def text(self) -> str:
         s = self.summary()
@@ -268,12 +291,13 @@ def _recording(board, loader: _Loader, path: Path, x: np.ndarray, audio_model: b
     ref_model = Reference(audio_model)  # a new interpreter: a fresh stream
     ref = [ref_model.run(f.tobytes()) for f in x]
     same = [d.output == r for d, r in zip(dev, ref)]
+    values = [_rows([d.output for d in dev], ref_model.outputs), _rows(ref, ref_model.outputs)]
     report = RecordingReport(
         name=str(path), frames=len(x), frames_bit_exact=sum(same),
         first_mismatch=same.index(False) if not all(same) else None,
         expected=audio.expected_class(path, class_names),
         frame_us=[d.us for d in dev if d.us is not None], frame_cycles=[d.cycles for d in dev if d.cycles is not None],
-        classifications=[])
+        classifications=[], rows_device=values[0], rows_reference=values[1])
     ends = list(range(rows - 1, len(x), every)) if classifier is not None and rows else []
     if not ends:
         return report
@@ -288,6 +312,16 @@ def _recording(board, loader: _Loader, path: Path, x: np.ndarray, audio_model: b
             end_frame=e, device=dv.tolist(), reference=rv.tolist(), bit_exact=d.output == r,
             top1_device=int(np.argmax(dv)), top1_reference=int(np.argmax(rv)), us=d.us, cycles=d.cycles))
     return report
+
+
+def _rows(outputs: list[bytes], tensors) -> np.ndarray:
+    """Each frame's raw outputs as one row of values (frames x values, the outputs side by side)."""
+    from .validate import _split_outputs
+
+    width = sum(t.elements for t in tensors)
+    if not outputs:
+        return np.zeros((0, width), np.int8)
+    return np.stack([np.concatenate(_split_outputs(o, tensors)) for o in outputs])
 
 
 # --- the command's hooks (validate.py) ------------------------------------------------------
@@ -313,16 +347,18 @@ def run(args, model: bytes) -> int:
     from .inputs import emit_json, read_model_file
     from .validate import EXIT_MISMATCH, load_class_names
 
-    from . import native
+    from . import native, plots
 
     frontend = read_model_file(args.frontend, "front-end model") if args.frontend else None
     plan = native.plan(frontend) if frontend is not None else None
     if plan is not None and not plan.ok:
         raise TinymlError(f"the device runtime cannot load {args.frontend}: {plan.error}",
                           f"`tinyml-host inspect {args.frontend}` shows why")
-    if args.labels or args.report or args.board_file or args.dtype != "auto" or getattr(args, "profile", False):
-        raise TinymlError("--labels, --report, --board-file, --dtype and --profile are for windows, not audio",
+    if args.labels or args.board_file or args.dtype != "auto" or getattr(args, "profile", False):
+        raise TinymlError("--labels, --board-file, --dtype and --profile are for windows, not audio",
                           "audio takes its expected class from each file's name (with --class-names)")
+    if args.report:
+        plots.prepare(args.report)
     from .tflite_model import read_model
 
     outs = read_model(model).outputs
@@ -336,4 +372,6 @@ def run(args, model: bytes) -> int:
     print(report.text(), file=sys.stderr if args.json == "-" else sys.stdout)
     if args.json:
         emit_json(args.json, report.to_json())
+    if args.report:
+        plots.write(report, args.report)
     return 0 if report.passed else EXIT_MISMATCH

@@ -17,6 +17,8 @@ from __future__ import annotations
 import contextlib
 import io
 import wave
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -150,13 +152,74 @@ def test_cli_refuses_a_front_end_that_does_not_take_audio(tmp_path):
     assert code == 2 and "audio is fed as one int16 input" in err.getvalue(), err.getvalue()
 
 
+def synthetic_report():
+    """An AudioReport as validate_audio makes one, without a board: "yes_a.wav" bit-exact with
+    three classifications, "no_b.wav" whose frame 5 differs by 3 in feature 7 (and recognised
+    as yes), "noise.wav" shorter than one window."""
+    from tinyml_host.validate_audio import AudioReport, Classification, RecordingReport
+    rng = np.random.default_rng(1)
+
+    def rec(name, frames, expected, bad=None):
+        dev = rng.integers(-128, 100, (frames, 40)).astype(np.int8)
+        ref = dev.copy()
+        if bad is not None:
+            ref[bad, 7] += 3
+        cls = [Classification(end_frame=e, device=[k - 60, 10, 100 - k, k], reference=[k - 60, 10, 100 - k, k],
+                              bit_exact=True, top1_device=2, top1_reference=2, us=900 + e, cycles=9000 + e)
+               for k, e in enumerate(range(8, frames, 4))]
+        return RecordingReport(name=name, frames=frames, frames_bit_exact=frames - (bad is not None),
+                               first_mismatch=bad, expected=expected, frame_us=[300 + i for i in range(frames)],
+                               frame_cycles=[], classifications=cls, rows_device=dev, rows_reference=ref)
+
+    return AudioReport(model="micro_speech_quantized.tflite", frontend="audio_preprocessor_int8.tflite",
+                       board="test board", reference_engine="TFLM (tflite-micro)", window=480, stride=320,
+                       every=4, recordings=[rec("d/yes_a.wav", 20, 2), rec("d/no_b.wav", 16, 3, bad=5),
+                                            rec("d/noise.wav", 0, None)],
+                       seconds=1.0, class_names=CLASSES, timing_note="emulated")
+
+
+def png_shapes(paths):
+    """Each file read back by matplotlib (which fails on a file that is not a PNG): its shape."""
+    import matplotlib.image
+    return {p.name: matplotlib.image.imread(p).shape for p in paths}
+
+
+def test_audio_report_plots_without_a_board(tmp_path):
+    """write_plots on a synthetic AudioReport: one PNG per recording and a summary, all readable;
+    the difference panel says what the rows say; the rows stay out of the JSON."""
+    import json
+    from tinyml_host import audio_plots
+    r = synthetic_report()
+    written = r.write_plots(tmp_path / "plots")
+    shapes = png_shapes(written)
+    assert list(shapes) == ["recording_yes_a.png", "recording_no_b.png", "recording_noise.png", "summary.png"]
+    assert sorted(p.name for p in (tmp_path / "plots").iterdir()) == sorted(shapes)
+    assert all(len(s) == 3 and s[0] > 200 and s[1] > 400 for s in shapes.values()), shapes
+    yes, no, _ = r.recordings
+    assert not yes.row_difference().any() and audio_plots.difference_title(yes).endswith("all zero (bit-exact)")
+    diff = no.row_difference()
+    assert np.argwhere(diff).tolist() == [[no.first_mismatch, 7]] and diff[no.first_mismatch, 7] == -3
+    assert audio_plots.difference_title(no) == (f"board - reference: {no.frames - no.frames_bit_exact} of "
+                                                f"{no.frames} frames differ, max |difference| 3, first at frame 5")
+    # the plots of a recording with scores are taller than the one without
+    assert shapes["recording_yes_a.png"][0] > shapes["recording_noise.png"][0]
+    text = json.dumps(r.to_json())
+    assert "rows_device" not in text and json.loads(text)["recordings"][0]["classifications"][0]["us"] == 908
+    # two recordings with one stem still get two files
+    r.recordings[1].name = "e/yes_a.wav"
+    assert audio_plots.plot_names(r)[:2] == ["recording_yes_a.png", "recording_yes_a_2.png"]
+
+
 # ---------------------------------------------------------------------------------------------
 # On the emulated Cortex-M3 board
 
 
-def test_validate_frontend_on_the_emulated_board(emu, summary):
+def test_validate_frontend_on_the_emulated_board(emu, summary, tmp_path):
     """The four recordings over the link: front-end then classifier on the board, TFLM on the
-    host; every frame's features and every class equal."""
+    host; every frame's features and every class equal. The report's plots (--report): one per
+    recording and a summary, drawn from rows that are TFLM's, their difference zero."""
+    from tinyml_host import audio_plots
+    from tinyml_host.tflite_model import read_model
     from tinyml_host.validate_audio import validate_audio
     need_models()
     paths = [FRONTEND.parent / n for n in RECORDINGS]
@@ -165,9 +228,18 @@ def test_validate_frontend_on_the_emulated_board(emu, summary):
     assert r.frames == 4 * 49 and r.frames_bit_exact == r.frames, r.text()
     assert len(r.classifications) == 4 and all(c.bit_exact for c in r.classifications), r.text()
     assert [rec.predicted("device")[0] for rec in r.recordings] == [2, 3, 0, 0], r.text()
+    features = read_model(FRONTEND.read_bytes()).outputs[0].elements
     for rec, name in zip(r.recordings, RECORDINGS):
         ref = tflm_stream(recording(name))
         assert rec.classifications[0].reference == ref[0][1].tolist()
+        assert rec.rows_device.shape == rec.rows_reference.shape == (rec.frames, features)
+        assert rec.rows_reference.reshape(-1).tolist() == ref[0][2].tolist()  # 49 frames: all rows
+        differing = int(np.any(rec.row_difference() != 0, axis=1).sum())
+        assert differing == rec.frames - rec.frames_bit_exact
+        assert audio_plots.difference_title(rec).endswith("all zero (bit-exact)")
+    shapes = png_shapes(r.write_plots(tmp_path / "plots"))
+    assert list(shapes) == [f"recording_{Path(n).stem}.png" for n in RECORDINGS] + ["summary.png"], shapes
+    assert all(len(s) == 3 and s[0] > 200 for s in shapes.values()), shapes
     lat = r.latency()
     summary(f"kws: validate --frontend on the emulated M3: {r.frames_bit_exact}/{r.frames} frames, "
             f"{len(r.classifications)}/4 classes bit-exact; {lat['frame_p50_cycles']:,.0f} cycles per 30 ms frame, "
@@ -184,12 +256,18 @@ def test_validate_cli_with_audio_on_the_emulated_board(emu, tmp_path):
     need_models()
     shutil.copy(FRONTEND.parent / "yes_1000ms.wav", tmp_path / "yes_1.wav")
     shutil.copy(FRONTEND.parent / "yes_1000ms.wav", tmp_path / "no_but_says_yes.wav")
-    out, report = io.StringIO(), tmp_path / "r.json"
-    with contextlib.redirect_stdout(out):
+    out, err, report, plots = io.StringIO(), io.StringIO(), tmp_path / "r.json", tmp_path / "plots"
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = main(["validate", str(CLASSIFIER), "--frontend", str(FRONTEND), "--data", str(tmp_path),
-                     "--class-names", ",".join(CLASSES), "--port", emu.pty, "--json", str(report), "--every", "5"])
+                     "--class-names", ",".join(CLASSES), "--port", emu.pty, "--json", str(report), "--every", "5",
+                     "--report", str(plots)])
     text = out.getvalue()
-    assert code == 0, text
+    assert code == 0, text + err.getvalue()
+    names = ["recording_no_but_says_yes.png", "recording_yes_1.png", "summary.png"]
+    assert list(png_shapes(plots / n for n in names)) == names
+    assert sorted(p.name for p in plots.iterdir()) == names
+    assert [line for line in err.getvalue().splitlines() if line.startswith("wrote ")] == [
+        f"wrote {plots / n}" for n in names], err.getvalue()
     assert "frames bit-exact     98 / 98 (features)" in text and "1 / 2 recognised" in text, text
     assert "WRONG" in text.splitlines()[[i for i, l in enumerate(text.splitlines()) if "no_but_says_yes" in l][0]]
     s = json.loads(report.read_text())["summary"]
@@ -205,6 +283,24 @@ def test_validate_refuses_window_options_with_audio(tmp_path):
         code = main(["validate", str(CLASSIFIER), "--frontend", str(FRONTEND), "--data", str(tmp_path / "yes.wav"),
                      "--labels", str(tmp_path / "labels.npy")])
     assert code == 2 and "not audio" in err.getvalue(), err.getvalue()
+
+
+def test_validate_audio_report_needs_matplotlib(tmp_path, monkeypatch):
+    """--report with audio and no matplotlib: the windows' clear error, before any board is
+    busy (no --port: an emulated board would be booted), and no folder made."""
+    import importlib.util
+    from tinyml_host.cli import main
+    need_models()
+    write_wav(tmp_path / "yes.wav", np.zeros(1000))
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "matplotlib" else
+                        find_spec(name, *a))
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = main(["validate", str(CLASSIFIER), "--frontend", str(FRONTEND), "--data", str(tmp_path / "yes.wav"),
+                     "--report", str(tmp_path / "plots")])
+    assert code == 2 and "matplotlib is not installed; the plots of --report need it" in err.getvalue()
+    assert "pip install 'tinyml-host[plots]'" in err.getvalue() and not (tmp_path / "plots").exists()
 
 
 def test_validate_audio_model_alone_fresh_per_recording(emu, tmp_path):
