@@ -65,6 +65,8 @@ def latency_histogram(ax, us: Sequence[float], what: str, title: str) -> None:
     if us:
         ax.hist(np.array(us) / 1000.0, bins=min(50, max(5, len(set(us)))), color=BLUE)
         ax.set_xlabel("on-device latency (ms)")
+        ax.ticklabel_format(axis="x", useOffset=False)  # 139.727 ms, not 0.027 + 1.397e2
+        ax.yaxis.get_major_locator().set_params(integer=True)  # counts
     else:
         ax.text(0.5, 0.5, "the board reports no timing", ha="center", va="center")
     ax.set_ylabel(what)

@@ -18,6 +18,8 @@ Float windows are quantized on the host exactly as the device quantizes (device/
 float32 x / scale, rounded half away from zero, plus the zero point, saturated), and both sides
 get the same int8 bytes.
 
+Audio recordings (.wav, --frontend) go to validate_audio, --report included (audio_plots).
+
 --profile also times every node of the last window on the board (Model.profile there; see
 profile.py): a table by node with each node's share and the running total, the five slowest
 nodes, and with --report a bar plot (profile.png).
@@ -581,7 +583,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     add_firmware_argument(p)
     add_json_argument(p, "the summary and per-window results")
     p.add_argument("--report", metavar="DIR", help="write PNG plots (latency histogram; confusion matrix with --labels; "
-                                                   "time per node with --profile)")
+                                                   "time per node with --profile; audio: per recording the board's "
+                                                   "and TFLM's feature rows, their difference and the class scores "
+                                                   "over time, and a summary of latency and expected vs predicted)")
     p.add_argument("--profile", action="store_true",
                    help="also time every node of the last window on the board (cycles where the core counts "
                         "them, else us or ns): a table, the slowest nodes, and a plot with --report")

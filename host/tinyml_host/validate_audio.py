@@ -2,7 +2,7 @@
 an audio model on the board and in TFLM on the host, frame by frame and class by class.
 
     tinyml-host validate micro_speech_quantized.tflite --frontend audio_preprocessor_int8.tflite \\
-        --data recordings/ --class-names silence,unknown,yes,no
+        --data recordings/ --class-names silence,unknown,yes,no [--report DIR]
 
 Without --frontend, MODEL takes the audio itself (one int16 input of N samples): each recording
 is cut into windows of N samples every --stride (default 320, 20 ms at 16 kHz) and every window's
@@ -13,7 +13,12 @@ stacked and classified, on the host TFLM's; a classification ends at every --eve
 enough rows are in. Each recording starts a fresh stream on both sides: the front-end's state
 (TFLM's noise estimate) starts from zero, as in a new interpreter.
 
-Library API: validate_audio(model, recordings, frontend=..., ...) -> AudioReport.
+--report DIR writes PNGs (audio_plots): per recording the rows the board computed beside the
+reference's and their difference, and the class scores over time; a summary of the latency and
+of expected vs predicted class. --labels, --dtype, --board-file and --profile are for windows.
+
+Library API: validate_audio(model, recordings, frontend=..., ...) -> AudioReport;
+report.write_plots(DIR) -> the PNG files.
 """
 
 from __future__ import annotations
