@@ -208,6 +208,13 @@ def test_audio_report_plots_without_a_board(tmp_path):
     # two recordings with one stem still get two files
     r.recordings[1].name = "e/yes_a.wav"
     assert audio_plots.plot_names(r)[:2] == ["recording_yes_a.png", "recording_yes_a_2.png"]
+    # an audio model alone: its outputs, no scores, a summary with the frame latency only
+    r.frontend, r.recordings = None, r.recordings[1:2]
+    r.recordings[0].classifications = []
+    alone = png_shapes(r.write_plots(tmp_path / "alone"))
+    assert list(alone) == ["recording_yes_a.png", "summary.png"]
+    assert alone["recording_yes_a.png"][0] == shapes["recording_noise.png"][0]  # three panels
+    assert alone["summary.png"][1] < shapes["summary.png"][1] / 2  # one panel of three
 
 
 # ---------------------------------------------------------------------------------------------
