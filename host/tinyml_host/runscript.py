@@ -24,20 +24,21 @@ def run_script(script: str | Path, port: str | None = None, *, reset: bool = Tru
     from mpremote.transport import TransportError
 
     from . import board as board_mod
-    from .transport import open_transport, stop_agent
+    from .transport import handshake_timeout, open_transport, stop_agent
 
     path = Path(script)
     code = read_model_file(path, "script", allow_empty=True)  # it runs in the board's RAM: same bound
     out = out or sys.stdout
     name, _emu = board_mod.resolve_port(port, firmware)
     t = open_transport(name)
-    # mpremote reads a pty byte by byte with the port's own timeout: with none (blocking reads) its
-    # silence timeout is never checked, so reads return every 50 ms when one is asked for.
-    t.serial.timeout = None if timeout is None else 0.05
     try:
         stop_agent(t.serial)
-        t.enter_raw_repl(soft_reset=reset)
-        t.exec_raw_no_follow(code)
+        with handshake_timeout(t.serial):  # its reads take what came when the port's timeout ends
+            t.enter_raw_repl(soft_reset=reset)
+            t.exec_raw_no_follow(code)
+        # follow() reads a pty byte by byte with the port's own timeout: with none (blocking reads)
+        # its silence timeout is never checked, so reads return every 50 ms when one is asked for.
+        t.serial.timeout = None if timeout is None else 0.05
 
         def write(b: bytes) -> None:
             text = b.replace(b"\x04", b"").replace(b"\r\n", b"\n").decode("utf-8", "replace")
