@@ -11,6 +11,7 @@ or 1 when the script raised (its traceback is printed on stderr).
 from __future__ import annotations
 
 import argparse
+import codecs
 import sys
 from pathlib import Path
 
@@ -24,27 +25,26 @@ def run_script(script: str | Path, port: str | None = None, *, reset: bool = Tru
     from mpremote.transport import TransportError
 
     from . import board as board_mod
-    from .transport import open_transport, stop_agent
+    from .transport import handshake_timeout, open_transport, stop_agent
 
     path = Path(script)
     code = read_model_file(path, "script", allow_empty=True)  # it runs in the board's RAM: same bound
     out = out or sys.stdout
     name, _emu = board_mod.resolve_port(port, firmware)
     t = open_transport(name)
-    # mpremote reads a pty byte by byte with the port's own timeout: with none (blocking reads) its
-    # silence timeout is never checked, so reads return every 50 ms when one is asked for.
-    t.serial.timeout = None if timeout is None else 0.05
     try:
         stop_agent(t.serial)
-        t.enter_raw_repl(soft_reset=reset)
-        t.exec_raw_no_follow(code)
-
-        def write(b: bytes) -> None:
-            text = b.replace(b"\x04", b"").replace(b"\r\n", b"\n").decode("utf-8", "replace")
-            out.write(text)
-            out.flush()
-
-        ret, err = t.follow(timeout, data_consumer=write)
+        with handshake_timeout(t.serial):  # its reads take what came when the port's timeout ends
+            t.enter_raw_repl(soft_reset=reset)
+            t.exec_raw_no_follow(code)
+        # follow() reads a pty byte by byte with the port's own timeout: with none (blocking reads)
+        # its silence timeout is never checked, so reads return every 50 ms when one is asked for.
+        t.serial.timeout = None if timeout is None else 0.05
+        text = _Text(out)
+        try:
+            ret, err = t.follow(timeout, data_consumer=text.write)
+        finally:
+            text.close()  # what came before a --timeout too
         t.exit_raw_repl()
     except TransportError as e:
         if timeout is not None and "timeout" in str(e):
@@ -59,6 +59,31 @@ def run_script(script: str | Path, port: str | None = None, *, reset: bool = Tru
         sys.stderr.write(err.replace(b"\r\n", b"\n").decode("utf-8", "replace"))
         return 1
     return 0
+
+
+class _Text:
+    """The script's output to `out` as it comes: mpremote hands it over a byte at a time, so
+    UTF-8 is decoded across those bytes and a \\r\\n split between two of them is still one \\n."""
+
+    def __init__(self, out) -> None:
+        self.out = out
+        self.decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        self.held = ""  # a final \r, until the next byte says whether a \n follows
+
+    def write(self, b: bytes) -> None:
+        text = self.held + self.decoder.decode(b.replace(b"\x04", b""))  # \x04 ends the output
+        self.held = "\r" if text.endswith("\r") else ""
+        text = text[:len(text) - len(self.held)].replace("\r\n", "\n")
+        if text:
+            self.out.write(text)
+            self.out.flush()
+
+    def close(self) -> None:
+        text = self.held + self.decoder.decode(b"", final=True)
+        self.held = ""
+        if text:
+            self.out.write(text)
+            self.out.flush()
 
 
 def _interrupt(t) -> None:

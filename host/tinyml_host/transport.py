@@ -1,11 +1,12 @@
 """The serial port to a MicroPython board and the tinyml agent on it: opening the port
 (mpremote's transport), draining it into lines, and starting or stopping the agent.
 
-    from tinyml_host.transport import open_transport, stop_agent
+    from tinyml_host.transport import handshake_timeout, open_transport, stop_agent
 """
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import re
 import threading
@@ -27,6 +28,27 @@ def stop_agent(port) -> None:
     """Stop the tinyml agent (or a running script) on the board behind `port` (pyserial-like),
     so that the REPL answers: what every command does before it talks to the REPL."""
     port.write(STOP_AGENT)
+
+
+# Seconds each reply of mpremote's raw-REPL handshake may take (its own bound for each step). Its
+# plain read(2)s and read(1)s (the raw-paste header and the flow-control byte after every 128-byte
+# window, sent once the board has compiled that window) take whatever the port returns when its
+# timeout runs out, and fail on a short answer: `unexpected read during raw paste: b''` after a
+# 0.05 s read on the emulated Pico, which takes 20-50 ms per window.
+HANDSHAKE_TIMEOUT = 10.0
+
+
+@contextlib.contextmanager
+def handshake_timeout(port, seconds: float = HANDSHAKE_TIMEOUT):
+    """Reads on `port` (pyserial-like) wait up to `seconds` inside the block, for mpremote's
+    enter_raw_repl and exec_raw_no_follow: a slow board is waited for, a silent one still fails.
+    The port's own timeout is restored after."""
+    old = port.timeout
+    port.timeout = seconds
+    try:
+        yield port
+    finally:
+        port.timeout = old
 
 
 # The agent's source, to paste onto boards that lack it: this checkout's, else the copy the wheel
