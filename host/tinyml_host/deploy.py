@@ -50,7 +50,7 @@ def deploy(model_path: str | Path, port: str | None = None, *, remote_name: str 
     name, emu = board_mod.resolve_port(port, firmware)
     if rom:
         remote = "/rom/" + (remote_name or model_path.name)
-        rom_info = _write_rom(name, model, remote[len("/rom/"):], progress)
+        rom_info = _write_rom(name, model, remote[len("/rom/"):], progress, timeout)
         link = Link.connect(name, timeout=timeout)
         try:
             info = link.load_file(remote)
@@ -58,10 +58,10 @@ def deploy(model_path: str | Path, port: str | None = None, *, remote_name: str 
             link.close()
         return {"where": "rom", "path": remote, "info": info, "size": len(model),
                 "crc32": zlib.crc32(model), "rom": rom_info}
-    fs = _has_filesystem(name)  # the emulated board too, unless its firmware predates its flash
+    fs = _has_filesystem(name, timeout)  # the emulated board too, unless its firmware predates its flash
     if fs:
         remote = "/" + (remote_name or model_path.name)
-        _copy_files(name, model, remote, progress)
+        _copy_files(name, model, remote, progress, timeout)
         link = Link.connect(name, timeout=timeout)
         try:
             info = link.load_file(remote)
@@ -109,42 +109,41 @@ def board_file_name(name: str) -> str:
 def _transport(port: str):
     from .transport import open_transport, stop_agent
 
-    t = open_transport(port)
-    t.serial.timeout = None
+    t = open_transport(port)  # its reads wait 50 ms; each step below bounds them (board_step)
     stop_agent(t.serial)
     return t
 
 
-def _has_filesystem(port: str) -> bool:
-    from mpremote.transport import TransportError
+def _has_filesystem(port: str, timeout: float) -> bool:
+    from .transport import board_step
 
     t = _transport(port)
     try:
-        t.enter_raw_repl(soft_reset=False)
-        out = t.exec("import os\ntry:\n os.statvfs('/')\n print('FS', 1)\nexcept Exception:\n print('FS', 0)\n")
-        t.exit_raw_repl()
+        with board_step(t, "checking the board's filesystem", timeout):
+            t.enter_raw_repl(soft_reset=False)
+            out = t.exec("import os\ntry:\n os.statvfs('/')\n print('FS', 1)\nexcept Exception:\n print('FS', 0)\n")
+            t.exit_raw_repl()
         return b"FS 1" in out
-    except TransportError as e:
-        raise DeviceError(f"could not enter the board's raw REPL on {port}: {e}") from None
     finally:
         t.close()
 
 
 @contextlib.contextmanager
-def _raw_repl(port: str, what: str):
-    """The board's raw REPL (after a soft reset) through mpremote's transport; its errors become
-    DeviceError("<what> failed: ...")."""
-    from mpremote.transport import TransportError, TransportExecError
+def _raw_repl(port: str, what: str, timeout: float):
+    """The board's raw REPL (after a soft reset) through mpremote's transport, each read waiting
+    at most `timeout` s (transport.board_step); its errors become DeviceError("<what> failed: ...")."""
+    from mpremote.transport import TransportExecError
+
+    from .transport import board_step
 
     t = _transport(port)
     try:
-        t.enter_raw_repl(soft_reset=True)
-        yield t
-        t.exit_raw_repl()
+        with board_step(t, what, timeout):
+            t.enter_raw_repl(soft_reset=True)
+            yield t
+            t.exit_raw_repl()
     except TransportExecError as e:
         raise DeviceError(f"{what} failed: {e.error_output.strip().splitlines()[-1]}") from None
-    except TransportError as e:
-        raise DeviceError(f"{what} failed: {e}") from None
     finally:
         t.close()
 
@@ -159,26 +158,30 @@ def _agent_missing(t) -> bytes | None:
     return None
 
 
-def _copy_files(port: str, model: bytes, remote: str, progress) -> None:
+def _copy_files(port: str, model: bytes, remote: str, progress, timeout: float) -> None:
     """Copy the agent (if missing or another version) and the model (if not already there)."""
-    with _raw_repl(port, "copying to the board") as t:
+    from .transport import board_step
+
+    with _raw_repl(port, "copying to the board", timeout) as t:
         src = _agent_missing(t)
         if src is not None:
-            t.fs_writefile("/tinyml_agent.py", src, chunk_size=512,
-                           progress_callback=(lambda d, n: progress("agent", d, n)) if progress else None)
+            with board_step(t, "copying the agent to /tinyml_agent.py", timeout):
+                t.fs_writefile("/tinyml_agent.py", src, chunk_size=512,
+                               progress_callback=(lambda d, n: progress("agent", d, n)) if progress else None)
         want = hashlib.sha256(model).hexdigest()
         try:
             have = t.fs_hashfile(remote, "sha256").hex()
-        except Exception:  # no such file, or a board without hashlib
+        except OSError:  # no such file (a board that stopped answering raises TransportError)
             have = None
         if have != want:
-            t.fs_writefile(remote, model, chunk_size=1024,
-                           progress_callback=(lambda d, n: progress("model", d, n)) if progress else None)
+            with board_step(t, f"copying the model to {remote}", timeout):
+                t.fs_writefile(remote, model, chunk_size=1024,
+                               progress_callback=(lambda d, n: progress("model", d, n)) if progress else None)
         elif progress:
             progress("model", len(model), len(model))
 
 
-def _write_rom(port: str, model: bytes, name: str, progress):
+def _write_rom(port: str, model: bytes, name: str, progress, timeout: float):
     """Write a ROMFS image holding the model (and the agent, if the board lacks it) and soft-reset
     the board, which mounts it at /rom."""
     from . import romfs
@@ -187,7 +190,7 @@ def _write_rom(port: str, model: bytes, name: str, progress):
         name.encode("ascii")
     except UnicodeEncodeError:
         raise TinymlError(f"--name {name!r}: ROMFS file names are ASCII", "pick an ASCII name") from None
-    with _raw_repl(port, "writing the ROMFS image") as t:
+    with _raw_repl(port, "writing the ROMFS image", timeout) as t:
         files = {name: model}
         src = _agent_missing(t)
         if src is not None:

@@ -63,7 +63,7 @@ from .protocol import (ACKED, F_DEFLATE, F_FRESH, F_LOADED, MAX_TEXT, NONE32, PR
                        T_ACK, T_BATCH, T_ERR, T_EXIT, T_GET_OUTPUT, T_HELLO, T_INFO, T_LOAD_BEGIN,
                        T_LOAD_CHUNK, T_LOAD_END, T_LOAD_FILE, T_NAK, T_PROFILE, T_PUT_INPUT, T_READY,
                        T_RESET, T_RUN, T_SYNC, TYPE_NAMES, Frame, decode_line, encode_frame, parse_info)
-from .transport import (AGENT_SOURCE, CRASH_MARKER, RESET_MARKERS, _Reader, agent_version, board_agents,
+from .transport import (AGENT_SOURCE, CRASH_MARKER, RESET_MARKERS, _Reader, agent_version, board_agents, board_step,
                         open_transport, stop_agent)
 
 MIN_PAYLOAD = 48  # the floor of the adaptive frame size (a 48-byte payload is an ~80-byte line)
@@ -237,46 +237,45 @@ class Link:
             return False
 
     def _start_agent(self, soft_reset: bool, agent: str = "auto") -> None:
-        from mpremote.transport import TransportError, TransportExecError
+        """Start the agent from the raw REPL (mpremote's transport), each read of the board's
+        replies waiting at most the link's timeout: a board that stops answering is a LinkError
+        naming the step (transport.board_step), never a wait for ever."""
+        from mpremote.transport import TransportExecError
 
         t = self._transport
         if t is None:
             raise LinkError("cannot start the agent: the link was not opened with Link.connect")
-        old_timeout = self.port.timeout
-        self.port.timeout = None
         try:
             # A running agent stops on a line of Ctrl-C; then the REPL gets Ctrl-A.
             stop_agent(self.port)
             time.sleep(0.05)
-            t.enter_raw_repl(soft_reset=soft_reset)
-            installed, pasted = board_agents(t)
+            with board_step(t, "entering the board's raw REPL to start the agent", self.timeout, LinkError):
+                t.enter_raw_repl(soft_reset=soft_reset)
+            with board_step(t, "asking the board which agent it has", self.timeout, LinkError):
+                installed, pasted = board_agents(t)
             ours = agent_version()
             self.agent_origin = None
-            if agent != "paste" and installed is not None and (installed == ours or ours is None or agent == "installed"):
-                self.agent_origin = "installed"
-                t.exec_raw_no_follow("tinyml_agent.main()")
-            elif agent != "paste" and pasted is not None and pasted == ours:
-                self.agent_origin = "pasted"  # pasted earlier in this REPL session, model and all
-                t.exec_raw_no_follow("main()")
-            elif agent == "installed":
-                raise LinkError("the board has no tinyml agent (tinyml_agent)",
-                                "copy it with `tinyml-host deploy`, or use firmware that freezes it")
-            else:
-                # Not on the board, or another version: paste this host's copy into RAM.
-                if AGENT_SOURCE is None:
-                    raise LinkError(f"the board's agent is version {installed}, and this host has no "
-                                    "copy of its own to paste", "update the board's firmware")
-                t.exec(AGENT_SOURCE.read_bytes())
-                self.agent_origin = "pasted"
-                t.exec_raw_no_follow("main()")
+            with board_step(t, "starting the tinyml agent", self.timeout, LinkError):
+                if agent != "paste" and installed is not None and (installed == ours or ours is None or agent == "installed"):
+                    self.agent_origin = "installed"
+                    t.exec_raw_no_follow("tinyml_agent.main()")
+                elif agent != "paste" and pasted is not None and pasted == ours:
+                    self.agent_origin = "pasted"  # pasted earlier in this REPL session, model and all
+                    t.exec_raw_no_follow("main()")
+                elif agent == "installed":
+                    raise LinkError("the board has no tinyml agent (tinyml_agent)",
+                                    "copy it with `tinyml-host deploy`, or use firmware that freezes it")
+                else:
+                    # Not on the board, or another version: paste this host's copy into RAM.
+                    if AGENT_SOURCE is None:
+                        raise LinkError(f"the board's agent is version {installed}, and this host has no "
+                                        "copy of its own to paste", "update the board's firmware")
+                    t.exec(AGENT_SOURCE.read_bytes())
+                    self.agent_origin = "pasted"
+                    t.exec_raw_no_follow("main()")
         except TransportExecError as e:
             raise LinkError("could not start the tinyml agent on the board",
                             (e.error_output or str(e)).strip().splitlines()[-1]) from None
-        except TransportError as e:
-            raise LinkError(f"could not enter the board's raw REPL: {e}",
-                            "is this a MicroPython board running tinyml firmware?") from None
-        finally:
-            self.port.timeout = old_timeout
 
     def _wait_ready(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout

@@ -1,14 +1,16 @@
 """The serial port to a MicroPython board and the tinyml agent on it: opening the port
 (mpremote's transport), draining it into lines, and starting or stopping the agent.
 
-    from tinyml_host.transport import handshake_timeout, open_transport, stop_agent
+    from tinyml_host.transport import board_step, handshake_timeout, open_transport, stop_agent
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
 import queue
 import re
+import struct
 import threading
 import time
 from pathlib import Path
@@ -17,6 +19,7 @@ from typing import TYPE_CHECKING
 import serial
 
 from .bundled import bundled_file, repo_file
+from .errors import DeviceError
 
 if TYPE_CHECKING:
     from .link import LinkStats
@@ -49,6 +52,71 @@ def handshake_timeout(port, seconds: float = HANDSHAKE_TIMEOUT):
         yield port
     finally:
         port.timeout = old
+
+
+# What to do about a board that stopped answering in the middle of a raw-REPL step.
+NO_ANSWER_HINT = ("press the board's reset button (the emulated board: `tinyml-host emulator stop`), "
+                  "check the port and its cable, then run the command again; a slow board: raise --timeout")
+
+
+@contextlib.contextmanager
+def board_step(t, what: str, seconds: float = HANDSHAKE_TIMEOUT, error: type[DeviceError] = DeviceError):
+    """Steps of mpremote's transport `t` in the raw REPL (entering it, exec, fs_writefile...),
+    bounded: each read of the port, each of mpremote's waits for a reply and each write last at
+    most `seconds` without progress (handshake_timeout, _reply_timeout, the port's write_timeout),
+    and a board that stops answering, or answers nonsense, raises `error` naming `what` and saying
+    what to do. Errors the board reported (TransportExecError: its traceback) pass through, for
+    the caller to explain. What mpremote prints on stdout when a handshake fails goes into the
+    error instead."""
+    from mpremote.transport import TransportError, TransportExecError
+
+    said = io.StringIO()
+    old_write = t.serial.write_timeout
+    t.serial.write_timeout = seconds  # a board that stops reading fills the port's buffer
+    try:
+        with handshake_timeout(t.serial, seconds), _reply_timeout(t, seconds), contextlib.redirect_stdout(said):
+            yield t
+    except TransportExecError:
+        raise
+    except (TransportError, struct.error) as e:  # struct.error: a short raw-paste header (read(2))
+        got = said.getvalue().strip()[-80:]  # the bytes' repr
+        detail = f"{e}; it last sent {got}" if got not in ("", "b''") else str(e)
+        raise error(f"{what} failed: the board on {_port_name(t)} did not answer within {seconds:g} s "
+                    f"({detail})", NO_ANSWER_HINT) from None
+    except serial.SerialTimeoutException:
+        raise error(f"{what} failed: the board on {_port_name(t)} did not read what we sent for {seconds:g} s",
+                    NO_ANSWER_HINT) from None
+    except serial.SerialException as e:  # the port went away (not an OSError the board reported)
+        raise error(f"{what} failed: lost the serial port {_port_name(t)}: {e}", NO_ANSWER_HINT) from None
+    finally:
+        with contextlib.suppress(Exception):  # the port may be closed by now
+            t.serial.write_timeout = old_write
+
+
+@contextlib.contextmanager
+def _reply_timeout(t, seconds: float):
+    """mpremote's waits for a reply (read_until: entering the raw REPL, exec's output) give up
+    after `seconds` without a byte instead of their own 10 s, so that --timeout means what it
+    says for a slow board and for a silent one alike."""
+    own = t.__dict__.get("read_until")
+    cls_read_until = type(t).read_until
+
+    def read_until(min_num_bytes, ending, timeout=10, data_consumer=None, timeout_overall=None):
+        return cls_read_until(t, min_num_bytes, ending, None if timeout is None else seconds,
+                              data_consumer, timeout_overall)
+
+    t.read_until = read_until
+    try:
+        yield
+    finally:
+        if own is None:
+            del t.read_until
+        else:
+            t.read_until = own
+
+
+def _port_name(t) -> str:
+    return str(getattr(t.serial, "port", None) or "the port")
 
 
 # The agent's source, to paste onto boards that lack it: this checkout's, else the copy the wheel
