@@ -25,7 +25,7 @@ def run_script(script: str | Path, port: str | None = None, *, reset: bool = Tru
     from mpremote.transport import TransportError
 
     from . import board as board_mod
-    from .transport import handshake_timeout, open_transport, stop_agent
+    from .transport import board_step, open_transport, stop_agent
 
     path = Path(script)
     code = read_model_file(path, "script", allow_empty=True)  # it runs in the board's RAM: same bound
@@ -34,7 +34,7 @@ def run_script(script: str | Path, port: str | None = None, *, reset: bool = Tru
     t = open_transport(name)
     try:
         stop_agent(t.serial)
-        with handshake_timeout(t.serial):  # its reads take what came when the port's timeout ends
+        with board_step(t, f"starting {path.name} on the board"):  # each reply: up to 10 s
             t.enter_raw_repl(soft_reset=reset)
             t.exec_raw_no_follow(code)
         # follow() reads a pty byte by byte with the port's own timeout: with none (blocking reads)
