@@ -115,15 +115,21 @@ def _transport(port: str):
 
 
 def _has_filesystem(port: str, timeout: float) -> bool:
+    from mpremote.transport import TransportExecError
+
     from .transport import board_step
 
+    what = "checking the board's filesystem"
     t = _transport(port)
     try:
-        with board_step(t, "checking the board's filesystem", timeout):
+        with board_step(t, what, timeout):
             t.enter_raw_repl(soft_reset=False)
             out = t.exec("import os\ntry:\n os.statvfs('/')\n print('FS', 1)\nexcept Exception:\n print('FS', 0)\n")
             t.exit_raw_repl()
         return b"FS 1" in out
+    except TransportExecError as e:  # e.g. a MemoryError
+        raise DeviceError(f"{what} failed: {(e.error_output.strip().splitlines() or [str(e)])[-1]}",
+                          "press the board's reset button and try again") from None
     finally:
         t.close()
 
@@ -143,7 +149,7 @@ def _raw_repl(port: str, what: str, timeout: float):
             yield t
             t.exit_raw_repl()
     except TransportExecError as e:
-        raise DeviceError(f"{what} failed: {e.error_output.strip().splitlines()[-1]}") from None
+        raise DeviceError(f"{what} failed: {(e.error_output.strip().splitlines() or [str(e)])[-1]}") from None
     finally:
         t.close()
 
