@@ -412,6 +412,28 @@ tm_status tm_op_axis_padding(int padding, int32_t in, int32_t filter, int32_t st
     return TM_OK;
 }
 
+void tm_op_read_window(const tm_model *m, const tm_node *n, const tm_op_window_fields *f, tm_op_window *w) {
+    const tm_fb_table *opt = tm_node_options(m, n);
+    w->padding = tm_fb_u8(opt, f->padding, TM_PADDING_SAME);
+    w->stride_w = tm_fb_i32(opt, f->stride_w, 0);
+    w->stride_h = tm_fb_i32(opt, f->stride_h, 0);
+    w->dilation_w = tm_fb_i32(opt, f->dilation_w, 1);
+    w->dilation_h = tm_fb_i32(opt, f->dilation_h, 1);
+    w->pad_h = 0;
+    w->pad_w = 0;
+}
+
+tm_status tm_op_window_padding(tm_op_window *w, const tm_op_conv_tensors *t, const char *op, tm_error *err) {
+    const int32_t *in = t->input->dims, *filter = t->filter->dims, *out = t->output->dims;
+    if (tm_op_axis_padding(
+            w->padding, in[1], filter[1], w->stride_h, w->dilation_h, out[1], &w->pad_h, op, "height", err)
+        != TM_OK) {
+        return err->status;
+    }
+    return tm_op_axis_padding(
+        w->padding, in[2], filter[2], w->stride_w, w->dilation_w, out[2], &w->pad_w, op, "width", err);
+}
+
 // ---- Op data in persistent memory ----
 
 void *tm_op_alloc_data(tm_model *m, size_t bytes, const char *op, tm_error *err) {

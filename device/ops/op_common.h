@@ -124,6 +124,27 @@ tm_bias_s16 tm_op_bias_s16(const tm_tensor *bias);
 // The int64 requantization of the 16x8 ops shifts right by 15 - shift: shift must be <= 14.
 tm_status tm_op_check_shifts_s64(const int8_t *shift, int32_t count, const char *op, tm_error *err);
 
+// The window of CONV_2D and DEPTHWISE_CONV_2D: where their options keep it (field indices in
+// Conv2DOptions / DepthwiseConv2DOptions), and what prepare makes of it.
+typedef struct {
+    uint8_t padding, stride_w, stride_h, dilation_w, dilation_h;
+} tm_op_window_fields;
+
+typedef struct {
+    int padding; // TM_PADDING_SAME or TM_PADDING_VALID (another value is refused by tm_op_window_padding)
+    int32_t stride_h, stride_w;
+    int32_t dilation_h, dilation_w;
+    int32_t pad_h, pad_w; // padding before the first row / column (tm_op_window_padding)
+} tm_op_window;
+
+// The padding type, strides and dilations from the node's options (schema defaults: SAME, stride 0,
+// dilation 1); reads only, no check.
+void tm_op_read_window(const tm_model *m, const tm_node *n, const tm_op_window_fields *f, tm_op_window *w);
+
+// tm_op_axis_padding for the height, then the width, of the NHWC input and output and of the filter
+// (its height and width at dims 1 and 2: OHWI and 1HWO alike): sets pad_h and pad_w.
+tm_status tm_op_window_padding(tm_op_window *w, const tm_op_conv_tensors *t, const char *op, tm_error *err);
+
 // One spatial axis of TFLM's ComputePaddingHeightWidth: output size for the padding type and the
 // padding before the first element; fails unless the output size equals `model_out` (the output
 // tensor's dimension) and every window position fits in int32. `axis` names it ("height").

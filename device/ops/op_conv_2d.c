@@ -19,6 +19,9 @@ enum {
     OPT_DILATION_H = 5
 };
 
+static const tm_op_window_fields WINDOW_FIELDS = {
+    OPT_PADDING, OPT_STRIDE_W, OPT_STRIDE_H, OPT_DILATION_W, OPT_DILATION_H};
+
 static const char *const NAME = "CONV_2D";
 
 typedef struct {
@@ -92,21 +95,18 @@ static tm_status conv_2d_prepare(tm_model *m, tm_node *n, tm_error *err) {
             (int)d.filter_w, (int)d.filter_in_c);
     }
 
-    tm_conv_2d_params p;
-    const int padding = tm_fb_u8(tm_node_options(m, n), OPT_PADDING, TM_PADDING_SAME);
-    p.stride_w = tm_fb_i32(tm_node_options(m, n), OPT_STRIDE_W, 0);
-    p.stride_h = tm_fb_i32(tm_node_options(m, n), OPT_STRIDE_H, 0);
-    p.dilation_w = tm_fb_i32(tm_node_options(m, n), OPT_DILATION_W, 1);
-    p.dilation_h = tm_fb_i32(tm_node_options(m, n), OPT_DILATION_H, 1);
+    tm_op_window w;
+    tm_op_read_window(m, n, &WINDOW_FIELDS, &w);
     const int activation = tm_fb_u8(tm_node_options(m, n), OPT_ACTIVATION, 0);
-    if (tm_op_axis_padding(
-            padding, d.in_h, d.filter_h, p.stride_h, p.dilation_h, d.out_h, &p.pad_h, NAME, "height", err)
-            != TM_OK
-        || tm_op_axis_padding(
-               padding, d.in_w, d.filter_w, p.stride_w, p.dilation_w, d.out_w, &p.pad_w, NAME, "width", err)
-               != TM_OK) {
+    if (tm_op_window_padding(&w, &t, NAME, err) != TM_OK) {
         return err->status;
     }
+    tm_conv_2d_params p = {.stride_h = w.stride_h,
+        .stride_w = w.stride_w,
+        .dilation_h = w.dilation_h,
+        .dilation_w = w.dilation_w,
+        .pad_h = w.pad_h,
+        .pad_w = w.pad_w};
 
     if (tm_op_check_weights(m, filter, 0, d.out_c, NAME, err) != TM_OK
         || (s16 ? tm_op_check_bias_s16(t.bias, d.out_c, 1, NAME, err) : tm_op_check_bias(t.bias, d.out_c, NAME, err))

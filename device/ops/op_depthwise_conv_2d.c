@@ -23,6 +23,9 @@ enum {
 // Depthwise weights are quantized along their last axis (the output channels).
 #define QUANTIZED_AXIS 3
 
+static const tm_op_window_fields WINDOW_FIELDS = {
+    OPT_PADDING, OPT_STRIDE_W, OPT_STRIDE_H, OPT_DILATION_W, OPT_DILATION_H};
+
 static const char *const NAME = "DEPTHWISE_CONV_2D";
 
 typedef struct {
@@ -70,32 +73,31 @@ static tm_status depthwise_conv_2d_prepare(tm_model *m, tm_node *n, tm_error *er
             NAME, (int)output->dims[0], (int)output->dims[3], (int)d.batches, (int)d.out_c);
     }
 
-    tm_depthwise_conv_2d_params p;
-    const int padding = tm_fb_u8(tm_node_options(m, n), OPT_PADDING, TM_PADDING_SAME);
-    p.stride_w = tm_fb_i32(tm_node_options(m, n), OPT_STRIDE_W, 0);
-    p.stride_h = tm_fb_i32(tm_node_options(m, n), OPT_STRIDE_H, 0);
-    p.depth_multiplier = tm_fb_i32(tm_node_options(m, n), OPT_DEPTH_MULTIPLIER, 0);
-    p.dilation_w = tm_fb_i32(tm_node_options(m, n), OPT_DILATION_W, 1);
-    p.dilation_h = tm_fb_i32(tm_node_options(m, n), OPT_DILATION_H, 1);
+    // All the options are read before the first check: a corrupt options table is the error reported.
+    tm_op_window w;
+    tm_op_read_window(m, n, &WINDOW_FIELDS, &w);
+    const int32_t depth_multiplier = tm_fb_i32(tm_node_options(m, n), OPT_DEPTH_MULTIPLIER, 0);
     const int activation = tm_fb_u8(tm_node_options(m, n), OPT_ACTIVATION, 0);
     // The reference kernel trusts depth_multiplier to map output channel ic * dm + m to input
     // channel ic: it must agree with the shapes.
-    if (p.depth_multiplier < 1 || (int64_t)d.in_c * p.depth_multiplier != d.out_c) {
+    if (depth_multiplier < 1 || (int64_t)d.in_c * depth_multiplier != d.out_c) {
         return tm_fail(err, TM_ERR_MODEL, "%s: %d input channels x depth multiplier %d != %d output channels", NAME,
-            (int)d.in_c, (int)p.depth_multiplier, (int)d.out_c);
+            (int)d.in_c, (int)depth_multiplier, (int)d.out_c);
     }
     if (!s16 && (int64_t)d.filter_h * d.filter_w > TM_DEPTHWISE_CONV_MAX_ACCUM_DEPTH) {
         return tm_fail(err, TM_ERR_UNSUPPORTED, "%s: filter of %d x %d values could overflow the int32 accumulator",
             NAME, (int)d.filter_h, (int)d.filter_w);
     }
-    if (tm_op_axis_padding(
-            padding, d.in_h, d.filter_h, p.stride_h, p.dilation_h, d.out_h, &p.pad_h, NAME, "height", err)
-            != TM_OK
-        || tm_op_axis_padding(
-               padding, d.in_w, d.filter_w, p.stride_w, p.dilation_w, d.out_w, &p.pad_w, NAME, "width", err)
-               != TM_OK) {
+    if (tm_op_window_padding(&w, &t, NAME, err) != TM_OK) {
         return err->status;
     }
+    tm_depthwise_conv_2d_params p = {.depth_multiplier = depth_multiplier,
+        .stride_h = w.stride_h,
+        .stride_w = w.stride_w,
+        .dilation_h = w.dilation_h,
+        .dilation_w = w.dilation_w,
+        .pad_h = w.pad_h,
+        .pad_w = w.pad_w};
 
     if (tm_op_check_weights(m, filter, QUANTIZED_AXIS, d.out_c, NAME, err) != TM_OK
         // TFLM reads a 16x8 depthwise bias as int64 whatever its type: an int32 one is refused.

@@ -29,6 +29,26 @@ static void band_ranges(const tm_row_geom *geom, int count, int32_t rows, int32_
     ranges[2 * count + 1] = b;
 }
 
+// Over all bands of `rows` output rows of the chain: the most rows node k computes for one band
+// (max_rows[k], its band buffer's height), and the MACs of all bands (halo rows counted each time).
+static uint64_t band_extents(const tm_row_geom *geom, int count, int32_t rows, int32_t *max_rows) {
+    int32_t ranges[2 * TM_PATCH_MAX_NODES + 2];
+    const int32_t out_h = geom[count - 1].out_h;
+    uint64_t computed = 0;
+    for (int k = 0; k < count; ++k) {
+        max_rows[k] = 0;
+    }
+    for (int32_t j = 0; j * rows < out_h; ++j) {
+        band_ranges(geom, count, rows, j, ranges);
+        for (int k = 0; k < count; ++k) {
+            const int32_t r = ranges[2 * k + 1] - ranges[2 * k];
+            computed += (uint64_t)geom[k].macs_per_row * (uint32_t)r;
+            max_rows[k] = r > max_rows[k] ? r : max_rows[k];
+        }
+    }
+    return computed;
+}
+
 static int32_t activation_input(const tm_model *m, uint32_t node) {
     return tm_node_input_index(m, &m->nodes[node], 0);
 }
@@ -77,21 +97,10 @@ typedef struct {
 
 static uint64_t apply(const tm_model *m, tm_plan_buffer *plan, const tm_row_geom *geom, const candidate *c,
     saved_plan *s, int32_t *max_rows) {
-    int32_t ranges[2 * TM_PATCH_MAX_NODES + 2];
-    const int32_t out_h = geom[c->count - 1].out_h;
-    const int32_t bands = (out_h + c->rows - 1) / c->rows;
-    uint64_t computed = 0, needed = 0;
+    const uint64_t computed = band_extents(geom, c->count, c->rows, max_rows);
+    uint64_t needed = 0;
     for (int k = 0; k < c->count; ++k) {
-        max_rows[k] = 0;
         needed += (uint64_t)geom[k].macs_per_row * (uint32_t)geom[k].out_h;
-    }
-    for (int32_t j = 0; j < bands; ++j) {
-        band_ranges(geom, c->count, c->rows, j, ranges);
-        for (int k = 0; k < c->count; ++k) {
-            const int32_t r = ranges[2 * k + 1] - ranges[2 * k];
-            computed += (uint64_t)geom[k].macs_per_row * (uint32_t)r;
-            max_rows[k] = r > max_rows[k] ? r : max_rows[k];
-        }
     }
     const int32_t in_t = activation_input(m, c->first);
     const int32_t out_t = only_output(m, c->first + (uint32_t)c->count - 1);
@@ -252,18 +261,12 @@ uint64_t tm_patch_choose(tm_model *m, tm_plan_buffer *plan, int n, uint16_t *scr
 
 size_t tm_patch_band_bytes(const tm_model *m, int32_t t) {
     const tm_patch_plan *p = &m->patch;
-    int32_t ranges[2 * TM_PATCH_MAX_NODES + 2];
     for (int k = 0; k + 1 < p->count && p->geom != NULL; ++k) {
-        if (only_output(m, p->first + (uint32_t)k) != t) {
-            continue;
+        if (only_output(m, p->first + (uint32_t)k) == t) {
+            int32_t max_rows[TM_PATCH_MAX_NODES];
+            band_extents(p->geom, p->count, p->rows, max_rows);
+            return (size_t)max_rows[k] * p->geom[k].out_row_bytes;
         }
-        const int32_t out_h = p->geom[p->count - 1].out_h;
-        int32_t most = 0;
-        for (int32_t j = 0; j * p->rows < out_h; ++j) {
-            band_ranges(p->geom, p->count, p->rows, j, ranges);
-            most = ranges[2 * k + 1] - ranges[2 * k] > most ? ranges[2 * k + 1] - ranges[2 * k] : most;
-        }
-        return (size_t)most * p->geom[k].out_row_bytes;
     }
     return 0;
 }

@@ -25,8 +25,8 @@ static inline void tm_test_model_free(tm_test_model *t) {
 
 // 1 when the model is ready for tm_model_set_arena; 0 when the file is missing (a failed check
 // when `required`, else skipped with a note: ../shared is absent) or a step failed (checked; then
-// nothing is left to free).
-static inline int tm_test_model_load(tm_test_model *t, const char *path, int required) {
+// nothing is left to free). Parsed with patch-based inference in `patch_mode` (TM_PATCH_*).
+static inline int tm_test_model_load_patch_mode(tm_test_model *t, const char *path, int required, int patch_mode) {
     tm_error err;
     t->state = t->persist = NULL;
     t->file = tm_test_read_file(path, &t->len);
@@ -42,6 +42,7 @@ static inline int tm_test_model_load(tm_test_model *t, const char *path, int req
     tm_status s = tm_model_open(&t->m, t->file, t->len, &err);
     TM_CHECK_EQ(s, TM_OK);
     if (s == TM_OK) {
+        t->m.patch_mode = (uint8_t)patch_mode;
         t->state = malloc(tm_model_state_bytes(&t->m) + 1);
         s = tm_model_parse(&t->m, t->state, &err);
         TM_CHECK_EQ(s, TM_OK);
@@ -55,6 +56,11 @@ static inline int tm_test_model_load(tm_test_model *t, const char *path, int req
         tm_test_model_free(t);
     }
     return s == TM_OK;
+}
+
+// The same with the runtime's default patch mode (TM_PATCH_AUTO), as the binding loads.
+static inline int tm_test_model_load(tm_test_model *t, const char *path, int required) {
+    return tm_test_model_load_patch_mode(t, path, required, TM_PATCH_AUTO);
 }
 
 
