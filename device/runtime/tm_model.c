@@ -827,14 +827,17 @@ static void touch(tm_plan_buffer *b, int32_t node) {
     }
 }
 
-// Lifetimes of every non-constant tensor, in execution order; checks each is written before read.
-// Node i's kernel scratch as the planner places it (tm_op_scratch_bytes, aligned; compute_lifetimes
-// has checked it is addressable).
-static uint32_t scratch_size(const tm_model *m, uint32_t i) {
-    const size_t bytes = tm_op_scratch_bytes(m, &m->nodes[i]);
-    return (uint32_t)((bytes + TM_ARENA_ALIGN - 1) & ~(size_t)(TM_ARENA_ALIGN - 1));
+// Bytes rounded up to the arena's alignment: the size of a planned buffer.
+static size_t arena_aligned(size_t bytes) {
+    return (bytes + TM_ARENA_ALIGN - 1) & ~(size_t)(TM_ARENA_ALIGN - 1);
 }
 
+// Node i's kernel scratch as the planner places it (compute_lifetimes has checked it is addressable).
+static uint32_t scratch_size(const tm_model *m, uint32_t i) {
+    return (uint32_t)arena_aligned(tm_op_scratch_bytes(m, &m->nodes[i]));
+}
+
+// Lifetimes of every non-constant tensor, in execution order; checks each is written before read.
 static tm_status compute_lifetimes(tm_model *m, tm_plan_buffer *plan, tm_error *err) {
     const int32_t end = (int32_t)m->n_nodes; // model outputs stay live after the last node
     for (uint32_t t = 0; t < m->n_tensors; ++t) {
@@ -897,7 +900,7 @@ static tm_status compute_lifetimes(tm_model *m, tm_plan_buffer *plan, tm_error *
                 return tm_fail(err, TM_ERR_UNSUPPORTED, "tensor %u has type %s (not supported)", (unsigned)t,
                     tm_type_name(m->tensors[t].type));
             }
-            plan[t].size = (m->tensors[t].bytes + TM_ARENA_ALIGN - 1) & ~(TM_ARENA_ALIGN - 1);
+            plan[t].size = (uint32_t)arena_aligned(m->tensors[t].bytes);
         }
     }
     // Each node's kernel scratch, live during that node only.
@@ -909,7 +912,7 @@ static tm_status compute_lifetimes(tm_model *m, tm_plan_buffer *plan, tm_error *
             return tm_fail(err, TM_ERR_MODEL,
                 "node %u needs %z bytes of kernel scratch, more than a 32-bit board can address", (unsigned)ni, bytes);
         }
-        b->size = scratch_size(m, ni);
+        b->size = (uint32_t)arena_aligned(bytes);
         b->first = b->size != 0 ? (int32_t)ni : -1;
         b->last = b->first;
         b->offset = 0;
@@ -998,8 +1001,8 @@ tm_status tm_model_parse(tm_model *m, void *state, tm_error *err) {
     // a model that needs 4 GiB is refused on every target instead of wrapping to a small arena.
     // Kernel scratch fitted to the plan without patches (the baseline patches are measured against),
     // then again to the patched plan.
-    fit_kernel_scratch(m, plan, plan_order, tm_plan(plan, (int)plan_count(m), plan_order));
-    uint64_t arena = tm_patch_choose(m, plan, (int)plan_count(m), plan_order);
+    uint64_t arena = fit_kernel_scratch(m, plan, plan_order, tm_plan(plan, (int)plan_count(m), plan_order));
+    arena = tm_patch_choose(m, plan, (int)plan_count(m), plan_order, arena);
     arena = fit_kernel_scratch(m, plan, plan_order, arena);
     if (arena > TM_MAX_ARENA_BYTES) {
         return tm_fail(err, TM_ERR_MODEL,

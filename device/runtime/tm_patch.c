@@ -200,9 +200,8 @@ tm_status tm_patch_prepare(tm_model *m, tm_error *err) {
     return TM_OK;
 }
 
-uint64_t tm_patch_choose(tm_model *m, tm_plan_buffer *plan, int n, uint16_t *scratch) {
+uint64_t tm_patch_choose(tm_model *m, tm_plan_buffer *plan, int n, uint16_t *scratch, uint64_t arena) {
     memset(&m->patch, 0, sizeof m->patch);
-    uint64_t arena = tm_plan(plan, n, scratch);
     m->patch.arena_unpatched = (size_t)arena;
     m->patch.bound_unpatched = (size_t)tm_plan_lower_bound(plan, n, scratch);
     tm_row_geom geom[TM_PATCH_MAX_NODES];

@@ -27,9 +27,9 @@
 #define TM_PATCH_MAX_CANDIDATES 2048
 
 // Chooses m->patch and plans the arena (plan: the n buffers of compute_lifetimes, every tensor then
-// every node's kernel scratch; scratch: TM_PLAN_SCRATCH(n) entries). Returns the arena bytes of the
-// plan kept in `plan`.
-uint64_t tm_patch_choose(tm_model *m, tm_plan_buffer *plan, int n, uint16_t *scratch);
+// every node's kernel scratch, already planned by tm_plan, whose result is `arena`; scratch:
+// TM_PLAN_SCRATCH(n) entries). Returns the arena bytes of the plan kept in `plan`.
+uint64_t tm_patch_choose(tm_model *m, tm_plan_buffer *plan, int n, uint16_t *scratch, uint64_t arena);
 
 // Persistent memory tm_patch_prepare takes (parse adds it to persist_bytes).
 size_t tm_patch_persist_bytes(const tm_model *m);
