@@ -117,7 +117,7 @@ def _transport(port: str):
 def _has_filesystem(port: str, timeout: float) -> bool:
     from mpremote.transport import TransportExecError
 
-    from .transport import board_step
+    from .transport import board_error, board_step
 
     what = "checking the board's filesystem"
     t = _transport(port)
@@ -128,7 +128,7 @@ def _has_filesystem(port: str, timeout: float) -> bool:
             t.exit_raw_repl()
         return b"FS 1" in out
     except TransportExecError as e:  # e.g. a MemoryError
-        raise DeviceError(f"{what} failed: {(e.error_output.strip().splitlines() or [str(e)])[-1]}",
+        raise DeviceError(f"{what} failed: {board_error(e)}",
                           "press the board's reset button and try again") from None
     finally:
         t.close()
@@ -140,7 +140,7 @@ def _raw_repl(port: str, what: str, timeout: float):
     at most `timeout` s (transport.board_step); its errors become DeviceError("<what> failed: ...")."""
     from mpremote.transport import TransportExecError
 
-    from .transport import board_step
+    from .transport import board_error, board_step
 
     t = _transport(port)
     try:
@@ -149,7 +149,7 @@ def _raw_repl(port: str, what: str, timeout: float):
             yield t
             t.exit_raw_repl()
     except TransportExecError as e:
-        raise DeviceError(f"{what} failed: {(e.error_output.strip().splitlines() or [str(e)])[-1]}") from None
+        raise DeviceError(f"{what} failed: {board_error(e)}") from None
     finally:
         t.close()
 

@@ -63,8 +63,8 @@ from .protocol import (ACKED, F_DEFLATE, F_FRESH, F_LOADED, MAX_TEXT, NONE32, PR
                        T_ACK, T_BATCH, T_ERR, T_EXIT, T_GET_OUTPUT, T_HELLO, T_INFO, T_LOAD_BEGIN,
                        T_LOAD_CHUNK, T_LOAD_END, T_LOAD_FILE, T_NAK, T_PROFILE, T_PUT_INPUT, T_READY,
                        T_RESET, T_RUN, T_SYNC, TYPE_NAMES, Frame, decode_line, encode_frame, parse_info)
-from .transport import (AGENT_SOURCE, CRASH_MARKER, RESET_MARKERS, _Reader, agent_version, board_agents, board_step,
-                        open_transport, stop_agent)
+from .transport import (AGENT_SOURCE, CRASH_MARKER, RESET_MARKERS, _Reader, agent_version, board_agents, board_error,
+                        board_step, open_transport, stop_agent)
 
 MIN_PAYLOAD = 48  # the floor of the adaptive frame size (a 48-byte payload is an ~80-byte line)
 MAX_BATCH = 64  # windows per BATCH frame
@@ -275,7 +275,7 @@ class Link:
                     t.exec_raw_no_follow("main()")
         except TransportExecError as e:
             raise LinkError("could not start the tinyml agent on the board",
-                            (e.error_output or str(e)).strip().splitlines()[-1]) from None
+                            board_error(e)) from None
 
     def _wait_ready(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout

@@ -1,7 +1,7 @@
 """The serial port to a MicroPython board and the tinyml agent on it: opening the port
 (mpremote's transport), draining it into lines, and starting or stopping the agent.
 
-    from tinyml_host.transport import board_step, handshake_timeout, open_transport, stop_agent
+    from tinyml_host.transport import board_error, board_step, open_transport, stop_agent
 """
 
 from __future__ import annotations
@@ -42,16 +42,17 @@ HANDSHAKE_TIMEOUT = 10.0
 
 
 @contextlib.contextmanager
-def handshake_timeout(port, seconds: float = HANDSHAKE_TIMEOUT):
-    """Reads on `port` (pyserial-like) wait up to `seconds` inside the block, for mpremote's
-    enter_raw_repl and exec_raw_no_follow: a slow board is waited for, a silent one still fails.
-    The port's own timeout is restored after."""
-    old = port.timeout
-    port.timeout = seconds
+def _port_timeouts(port, seconds: float):
+    """Reads and writes on `port` (pyserial-like) wait up to `seconds` inside the block: a slow
+    board is waited for, a silent one (or one that stops reading and fills the port's buffer) still
+    fails. The port's own timeouts are restored after (unless it was closed meanwhile)."""
+    old = port.timeout, port.write_timeout
+    port.timeout, port.write_timeout = seconds, seconds
     try:
         yield port
     finally:
-        port.timeout = old
+        with contextlib.suppress(Exception):  # the port may be closed by now
+            port.timeout, port.write_timeout = old
 
 
 # What to do about a board that stopped answering in the middle of a raw-REPL step.
@@ -63,7 +64,7 @@ NO_ANSWER_HINT = ("press the board's reset button (the emulated board: `tinyml-h
 def board_step(t, what: str, seconds: float = HANDSHAKE_TIMEOUT, error: type[DeviceError] = DeviceError):
     """Steps of mpremote's transport `t` in the raw REPL (entering it, exec, fs_writefile...),
     bounded: each read of the port, each of mpremote's waits for a reply and each write last at
-    most `seconds` without progress (handshake_timeout, _reply_timeout, the port's write_timeout),
+    most `seconds` without progress (_port_timeouts, _reply_timeout),
     and a board that stops answering, or answers nonsense, raises `error` naming `what` and saying
     what to do. Errors the board reported (TransportExecError: its traceback) pass through, for
     the caller to explain. What mpremote prints on stdout when a handshake fails goes into the
@@ -71,10 +72,8 @@ def board_step(t, what: str, seconds: float = HANDSHAKE_TIMEOUT, error: type[Dev
     from mpremote.transport import TransportError, TransportExecError
 
     said = io.StringIO()
-    old_write = t.serial.write_timeout
-    t.serial.write_timeout = seconds  # a board that stops reading fills the port's buffer
     try:
-        with handshake_timeout(t.serial, seconds), _reply_timeout(t, seconds), contextlib.redirect_stdout(said):
+        with _port_timeouts(t.serial, seconds), _reply_timeout(t, seconds), contextlib.redirect_stdout(said):
             yield t
     except TransportExecError:
         raise
@@ -88,9 +87,12 @@ def board_step(t, what: str, seconds: float = HANDSHAKE_TIMEOUT, error: type[Dev
                     NO_ANSWER_HINT) from None
     except serial.SerialException as e:  # the port went away (not an OSError the board reported)
         raise error(f"{what} failed: lost the serial port {_port_name(t)}: {e}", NO_ANSWER_HINT) from None
-    finally:
-        with contextlib.suppress(Exception):  # the port may be closed by now
-            t.serial.write_timeout = old_write
+
+
+def board_error(e) -> str:
+    """The last line of what the board reported for mpremote's TransportExecError `e` (the
+    exception's line of its traceback), else the error's own text."""
+    return ((e.error_output or "").strip().splitlines() or [str(e)])[-1]
 
 
 @contextlib.contextmanager

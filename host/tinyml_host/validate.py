@@ -397,8 +397,6 @@ class ValidationReport:
 
     def write_plots(self, directory: str | Path) -> list[Path]:
         """PNG plots into `directory`: latency histogram; confusion matrix when labelled."""
-        from . import plots
-
         plt = plots.pyplot()
         d = Path(directory)
         d.mkdir(parents=True, exist_ok=True)
